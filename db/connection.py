@@ -1,0 +1,128 @@
+"""One database per process, chosen at start-up from a URL.
+
+`database` is a proxy so that models can be declared before the URL is known;
+`open_database(url)` binds it. SQLite gets the pragmas the app relies on (WAL
+for readers beside a writer, foreign keys, a busy timeout) and write
+transactions that take the lock up front, which removes SQLITE_BUSY_SNAPSHOT
+failures of read-then-write transactions.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from urllib.parse import urlparse
+
+from peewee import DatabaseProxy, OperationalError, PostgresqlDatabase, SqliteDatabase
+from playhouse.db_url import connect as url_connect
+
+database = DatabaseProxy()
+
+SQLITE_PRAGMAS = (
+    ("journal_mode", "wal"),
+    ("foreign_keys", 1),
+    ("busy_timeout", 10_000),
+    ("synchronous", "normal"),
+    ("cache_size", -64_000),
+)
+
+
+class DatabaseUnavailable(Exception):
+    """The URL names no usable database; the message is one line for the user."""
+
+
+def default_sqlite_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("trainer", appauthor=False)) / "trainer.db"
+
+
+def resolve_url(url: str | None) -> str:
+    """--db beats TRAINER_DATABASE_URL beats the per-user default file."""
+    url = url or os.environ.get("TRAINER_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{default_sqlite_path()}"
+
+
+def is_sqlite(db=None) -> bool:
+    db = db or database.obj
+    return isinstance(db, SqliteDatabase)
+
+
+def is_postgres(db=None) -> bool:
+    db = db or database.obj
+    return isinstance(db, PostgresqlDatabase)
+
+
+def sqlite_path(url: str) -> Path | None:
+    parsed = urlparse(url)
+    if parsed.scheme != "sqlite":
+        return None
+    path = url[len("sqlite:///"):] if url.startswith("sqlite:///") else parsed.path
+    return Path(path) if path and path != ":memory:" else None
+
+
+def make_database(url: str, *, create: bool = True):
+    """Build (and test-connect) a database for `url` without binding the proxy."""
+    scheme = urlparse(url).scheme
+    if scheme == "sqlite":
+        path = sqlite_path(url)
+        if path is not None:
+            if not path.exists():
+                if not create:
+                    raise DatabaseUnavailable(f"no database at {path}")
+                path.parent.mkdir(parents=True, exist_ok=True)
+            elif not _looks_like_sqlite(path):
+                raise DatabaseUnavailable(f"{path} is not a trainer database (not an SQLite file)")
+        # lock_type: every transaction BEGINs IMMEDIATE; timeout also covers that BEGIN.
+        db = SqliteDatabase(str(path) if path else ":memory:", pragmas=SQLITE_PRAGMAS,
+                            timeout=10, lock_type="IMMEDIATE")
+    elif scheme in ("postgres", "postgresql", "postgresext", "postgresqlext"):
+        try:
+            db = url_connect(url.replace("postgresext", "postgresql", 1)
+                             .replace("postgresqlext", "postgresql", 1))
+        except Exception as exc:  # missing driver: ImproperlyConfigured
+            raise DatabaseUnavailable(f"cannot use PostgreSQL: {exc}") from None
+    else:
+        raise DatabaseUnavailable(
+            f"unknown database URL scheme {scheme!r}: use sqlite:///PATH or postgresql://USER@HOST/NAME")
+    try:
+        db.connect(reuse_if_open=True)
+        if isinstance(db, SqliteDatabase):
+            db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
+    except (OperationalError, sqlite3.DatabaseError) as exc:
+        db.close()
+        raise DatabaseUnavailable(f"cannot open database {_redact(url)}: {_first_line(exc)}") from None
+    except Exception as exc:  # driver-specific errors (psycopg2.OperationalError …)
+        if not db.is_closed():
+            db.close()
+        raise DatabaseUnavailable(f"cannot open database {_redact(url)}: {_first_line(exc)}") from None
+    db.close()
+    return db
+
+
+def open_database(url: str | None = None, *, create: bool = True):
+    """Bind the global proxy to the database at `url` (resolved) and return it."""
+    db = make_database(resolve_url(url), create=create)
+    database.initialize(db)
+    return db
+
+
+def _looks_like_sqlite(path: Path) -> bool:
+    if path.stat().st_size == 0:
+        return True  # an empty file is a new SQLite database
+    with open(path, "rb") as fh:
+        return fh.read(16) == b"SQLite format 3\x00"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or exc.__class__.__name__
+    return text.splitlines()[0]
+
+
+def _redact(url: str) -> str:
+    parsed = urlparse(url)
+    if parsed.password:
+        return url.replace(f":{parsed.password}@", ":***@")
+    return url

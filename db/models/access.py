@@ -1,0 +1,43 @@
+"""Users, roles and the audit trail."""
+from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField, AutoField
+
+from db.fields import ChoiceField
+from db.models.base import BaseModel, Record, now
+from db.models.reference import Centre
+
+ROLES = ("admin", "registrar", "instructor", "analyst", "auditor")
+
+
+class User(Record):
+    username = CharField(unique=True, max_length=64)
+    display_name = CharField(default="")
+    password_hash = CharField()
+    role = ChoiceField(ROLES)
+    disabled = BooleanField(default=False)
+    failed_logins = IntegerField(default=0)
+    locked_until = DateTimeField(null=True)
+    last_login = DateTimeField(null=True)
+
+
+class UserCentre(BaseModel):
+    """The centres a registrar (or instructor) works at."""
+
+    user = ForeignKeyField(User, on_delete="CASCADE")
+    centre = ForeignKeyField(Centre, on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("user", "centre"), True),)
+
+
+class AuditEvent(BaseModel):
+    """Append-only; each row chained to the previous by an HMAC (key kept outside the database)."""
+
+    id = AutoField()
+    at = DateTimeField(default=now)
+    user = ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    username = CharField(default="")
+    action = CharField(max_length=32)  # create, update, delete, login, login-failed, import, export, merge …
+    entity = CharField(default="", max_length=64)
+    entity_uuid = CharField(default="", max_length=36)
+    detail = TextField(default="")  # JSON: before/after values, counts
+    chain = CharField(default="", max_length=64)

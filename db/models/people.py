@@ -1,0 +1,73 @@
+"""Persons: trainees, their unit history and vetting records."""
+from peewee import CharField, Check, DateField, ForeignKeyField, TextField
+
+from db.fields import ChoiceField
+from db.models.base import BaseModel, Record
+from db.models.reference import Force, Province, Unit
+
+GENDERS = ("m", "f")
+TRAINEE_STATUSES = ("active", "inactive", "dismissed", "deceased", "merged")
+VETTING_KINDS = ("individual", "unit")
+VETTING_RESULTS = ("pending", "approved", "denied", "suspended")
+
+
+class Trainee(Record):
+    # Names in Arabic script as written (logical order, NFC); Latin where known.
+    given_name = CharField()
+    father_name = CharField()
+    grandfather_name = CharField()
+    family_name = CharField(default="")
+    mother_name = CharField(default="")
+    given_name_latin = CharField(default="")
+    father_name_latin = CharField(default="")
+    grandfather_name_latin = CharField(default="")
+    family_name_latin = CharField(default="")
+    # Normalised words and consonant skeletons of every name part, national ID
+    # and service number: what the full-text indexes cover.
+    search_text = TextField(default="")
+    # Skeletons of given and father's name: the duplicate-candidate key.
+    match_key = CharField(default="", index=True)
+    date_of_birth = DateField(index=True)
+    gender = ChoiceField(GENDERS, default="m")
+    national_id = CharField(null=True, unique=True, max_length=20,
+                            constraints=[Check("national_id IS NULL OR length(national_id) BETWEEN 8 AND 20")])
+    service_number = CharField(null=True, unique=True, max_length=32)
+    force = ForeignKeyField(Force, on_delete="RESTRICT", index=True)
+    province = ForeignKeyField(Province, on_delete="RESTRICT", index=True)
+    rank = CharField(default="")
+    phone = CharField(default="")
+    status = ChoiceField(TRAINEE_STATUSES, default="active")
+    merged_into = ForeignKeyField("self", null=True, on_delete="RESTRICT")
+    # A site-chosen key (roster import batch) — lets an import be traced.
+    source = CharField(default="")
+
+
+class UnitAssignment(Record):
+    """A person's unit history: which unit (hence force) from when to when."""
+
+    trainee = ForeignKeyField(Trainee, backref="unit_history", on_delete="CASCADE")
+    unit = ForeignKeyField(Unit, on_delete="RESTRICT")
+    start_date = DateField()
+    end_date = DateField(null=True)
+
+    class Meta:
+        constraints = [Check("end_date IS NULL OR end_date >= start_date")]
+
+
+class VettingRecord(Record):
+    """Evidence of a Leahy vetting decision for a person or a whole unit."""
+
+    trainee = ForeignKeyField(Trainee, null=True, backref="vetting", on_delete="RESTRICT")
+    unit = ForeignKeyField(Unit, null=True, on_delete="RESTRICT")
+    kind = ChoiceField(VETTING_KINDS)
+    case_ref = CharField()
+    result = ChoiceField(VETTING_RESULTS)
+    decision_date = DateField(null=True)
+    funder = CharField(default="")
+    note = TextField(default="")
+
+    class Meta:
+        constraints = [
+            Check("(kind = 'individual' AND trainee_id IS NOT NULL) OR (kind = 'unit' AND unit_id IS NOT NULL)"),
+            Check("result = 'pending' OR decision_date IS NOT NULL"),
+        ]

@@ -1,0 +1,52 @@
+"""Reference data: forces, provinces, centres, units, force requirements."""
+from peewee import BooleanField, CharField, DateField, ForeignKeyField, IntegerField, TextField, Check
+
+from db.models.base import BaseModel, Record
+
+
+class Force(BaseModel):
+    code = CharField(primary_key=True, max_length=16)
+    name_en = CharField()
+    name_ar = CharField()
+
+
+class Province(BaseModel):
+    code = CharField(primary_key=True, max_length=8)  # ISO 3166-2:IQ, e.g. IQ-NI
+    name_en = CharField()
+    name_ar = CharField()
+    aliases = TextField(default="")  # '|'-separated spellings accepted from field files
+    liberated = BooleanField(default=False)
+
+
+class Centre(Record):
+    code = CharField(unique=True, max_length=32)
+    name_en = CharField()
+    name_ar = CharField(default="")
+    province = ForeignKeyField(Province, on_delete="RESTRICT")
+
+
+class Unit(Record):
+    code = CharField(unique=True, max_length=64)
+    name = CharField()
+    force = ForeignKeyField(Force, on_delete="RESTRICT")
+    province = ForeignKeyField(Province, null=True, on_delete="RESTRICT")
+
+
+class Requirement(Record):
+    """How many trained persons a force needs in a province (e.g. Ninawa police 25,000)."""
+
+    province = ForeignKeyField(Province, on_delete="RESTRICT")
+    force = ForeignKeyField(Force, on_delete="RESTRICT")
+    required = IntegerField(constraints=[Check("required >= 0")])
+    as_of = DateField()
+    source = CharField(default="")
+
+    class Meta:
+        indexes = ((("province", "force"), True),)
+
+
+class Setting(BaseModel):
+    """Site settings people change (vetting validity, working week, idle lock …); JSON values."""
+
+    key = CharField(primary_key=True, max_length=64)
+    value = TextField(default="null")

@@ -1,0 +1,131 @@
+"""Full-text search over trainee.search_text.
+
+SQLite: two external-content FTS5 tables over the trainee table, a word index
+(prefix queries, `prefix='2 3'`) and a trigram index (substrings), kept in step
+by triggers. A bulk load drops the triggers, inserts, then rebuilds both
+indexes once, which is far cheaper than firing triggers per row.
+PostgreSQL: a pg_trgm GIN index serves both prefix and substring LIKE queries.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+_SQLITE_TABLES = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS trainee_fts USING fts5("
+    "search_text, content='trainee', content_rowid='id', "
+    "tokenize=\"unicode61 remove_diacritics 2\", prefix='2 3')",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS trainee_trgm USING fts5("
+    "search_text, content='trainee', content_rowid='id', tokenize='trigram')",
+)
+
+_SQLITE_TRIGGERS = tuple(
+    stmt
+    for table in ("trainee_fts", "trainee_trgm")
+    for stmt in (
+        f"CREATE TRIGGER IF NOT EXISTS {table}_ai AFTER INSERT ON trainee BEGIN "
+        f"INSERT INTO {table}(rowid, search_text) VALUES (new.id, new.search_text); END",
+        f"CREATE TRIGGER IF NOT EXISTS {table}_ad AFTER DELETE ON trainee BEGIN "
+        f"INSERT INTO {table}({table}, rowid, search_text) VALUES ('delete', old.id, old.search_text); END",
+        f"CREATE TRIGGER IF NOT EXISTS {table}_au AFTER UPDATE OF search_text ON trainee BEGIN "
+        f"INSERT INTO {table}({table}, rowid, search_text) VALUES ('delete', old.id, old.search_text); "
+        f"INSERT INTO {table}(rowid, search_text) VALUES (new.id, new.search_text); END",
+    )
+)
+
+_TRIGGER_NAMES = [f"{t}_{s}" for t in ("trainee_fts", "trainee_trgm") for s in ("ai", "ad", "au")]
+
+# Indexes the models do not declare (schema comparisons leave them out).
+SEARCH_INDEXES = ("trainee_search_trgm",)
+
+_POSTGRES = (
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS trainee_search_trgm ON trainee USING gin (search_text gin_trgm_ops)",
+)
+
+
+def create_search_index(db, *, postgres: bool) -> None:
+    if postgres:
+        for stmt in _POSTGRES:
+            db.execute_sql(stmt)
+        return
+    for stmt in _SQLITE_TABLES + _SQLITE_TRIGGERS:
+        db.execute_sql(stmt)
+    rebuild(db, postgres=False)
+
+
+def rebuild(db, *, postgres: bool) -> None:
+    if postgres:
+        db.execute_sql("ANALYZE trainee")
+        return
+    for table in ("trainee_fts", "trainee_trgm"):
+        db.execute_sql(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
+
+
+@contextmanager
+def bulk_load(db, *, postgres: bool):
+    """Inside one transaction: no per-row index upkeep, one rebuild at the end."""
+    if not postgres:
+        for name in _TRIGGER_NAMES:
+            db.execute_sql(f"DROP TRIGGER IF EXISTS {name}")
+    yield
+    if not postgres:
+        for stmt in _SQLITE_TRIGGERS:
+            db.execute_sql(stmt)
+    rebuild(db, postgres=postgres)
+
+
+def _fts_term(alternatives: tuple[str, ...]) -> str:
+    """First alternative as a word prefix, the rest as whole tokens: ("moh"* OR "mhmd")."""
+    first, *rest = alternatives
+    parts = ['"%s"*' % first.replace('"', '')] + ['"%s"' % a.replace('"', '') for a in rest]
+    return "(" + " OR ".join(parts) + ")"
+
+
+def like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _pg_word(text: str) -> str:
+    # Terms are normalised words (letters and digits only); keep it that way for the regex.
+    return "".join(c for c in text if c.isalnum())
+
+
+def search_ids(db, terms: list[tuple[str, ...]], *, postgres: bool, limit: int, offset: int = 0,
+               substring: bool = False) -> list[int]:
+    """Trainee ids whose search text matches every term.
+
+    A term is (word, *alternatives): the word matches as a word prefix (or, with
+    `substring`, anywhere), an alternative (a consonant skeleton) as a whole token.
+    """
+    terms = [t for t in terms if t and t[0]]
+    if not terms:
+        return []
+    if postgres:
+        clauses, params = [], []
+        for word, *alts in terms:
+            if substring:
+                ors, ps = ["search_text LIKE %s"], ["%" + like_escape(word) + "%"]
+            else:
+                ors, ps = ["search_text ~ %s"], ["(^| )" + _pg_word(word)]
+            for alt in alts:
+                ors.append("search_text ~ %s")
+                ps.append("(^| )" + _pg_word(alt) + "( |$)")
+            clauses.append("(" + " OR ".join(ors) + ")")
+            params += ps
+        sql = ("SELECT id FROM trainee WHERE " + " AND ".join(clauses)
+               + " ORDER BY id LIMIT %s OFFSET %s")
+        return [r[0] for r in db.execute_sql(sql, params + [limit, offset]).fetchall()]
+    words = [t[0] for t in terms]
+    if substring and all(len(w) >= 3 for w in words):
+        match = " AND ".join('"%s"' % w.replace('"', '') for w in words)
+        sql = "SELECT rowid FROM trainee_trgm WHERE trainee_trgm MATCH ? ORDER BY rowid LIMIT ? OFFSET ?"
+    elif substring:
+        # Trigrams need three characters; shorter substrings fall back to a scan.
+        clauses = " AND ".join("search_text LIKE ? ESCAPE '\\'" for _ in words)
+        sql = f"SELECT id FROM trainee WHERE {clauses} ORDER BY id LIMIT ? OFFSET ?"
+        params = ["%" + like_escape(w) + "%" for w in words]
+        return [r[0] for r in db.execute_sql(sql, params + [limit, offset]).fetchall()]
+    else:
+        match = " AND ".join(_fts_term(t) for t in terms)
+        sql = "SELECT rowid FROM trainee_fts WHERE trainee_fts MATCH ? ORDER BY rowid LIMIT ? OFFSET ?"
+    return [r[0] for r in db.execute_sql(sql, (match, limit, offset)).fetchall()]

@@ -1,0 +1,56 @@
+"""Shared fixtures: a fresh database per test, on SQLite and (when configured) PostgreSQL."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+PG_URL = os.environ.get("TRAINER_TEST_DATABASE_URL")
+PG_SKIP = "PostgreSQL tests need TRAINER_TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test)"
+
+
+def reset_postgres(url: str) -> None:
+    """Empty the test database: drop and recreate its public schema."""
+    import psycopg2
+
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+    conn.close()
+
+
+def fresh_url(backend: str, tmp_path) -> str:
+    if backend == "postgres":
+        if not PG_URL:
+            pytest.skip(PG_SKIP)
+        reset_postgres(PG_URL)
+        return PG_URL
+    return f"sqlite:///{tmp_path / 'trainer.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def db_url(backend, tmp_path) -> str:
+    """A migrated, empty database bound to the global proxy; its URL."""
+    from trainer.setup import connect
+
+    url = fresh_url(backend, tmp_path)
+    connect(url)
+    yield url
+    from db.connection import database
+    if database.obj is not None and not database.obj.is_closed():
+        database.obj.close()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    from trainer.setup import connect
+
+    url = f"sqlite:///{tmp_path / 'trainer.db'}"
+    connect(url)
+    return url

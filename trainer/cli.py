@@ -1,0 +1,50 @@
+"""The command line: the same services as the TUI, for scripts.
+
+Exit codes: 0 done; 1 refused or failed (one line on stderr); 2 usage error.
+Each area's commands live in trainer/commands/<area>.py and are discovered here.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+
+from trainer import commands
+from trainer.commands.common import PROG, UsageError
+from trainer.errors import TrainerError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=PROG, description="Training records of Iraqi security forces.")
+    p.add_argument("--db", metavar="URL", help="sqlite:///PATH or postgresql://USER@HOST:PORT/NAME "
+                   "(default: $TRAINER_DATABASE_URL, else a file in your data directory)")
+    p.add_argument("--user", metavar="NAME", default=os.environ.get("TRAINER_USER"),
+                   help="act as this user (password from $TRAINER_PASSWORD or a prompt)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if info.name != "common":
+            importlib.import_module(f"{commands.__name__}.{info.name}").register(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "tui"])
+    try:
+        return args.handler(args) or 0
+    except UsageError as exc:
+        parser.error(str(exc))  # exits 2
+    except TrainerError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

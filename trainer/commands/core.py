@@ -1,0 +1,82 @@
+"""tui, init, user add, demo."""
+from __future__ import annotations
+
+import getpass
+import sys
+
+from trainer.commands.common import UsageError, actor, connect, progress_printer
+from trainer.errors import TrainerError
+
+ROLES = ("admin", "registrar", "instructor", "analyst", "auditor")
+
+
+def register(sub) -> None:
+    sub.add_parser("tui", help="open the terminal app (the default)").set_defaults(handler=cmd_tui)
+    sub.add_parser("init", help="create or upgrade the database; idempotent").set_defaults(handler=cmd_init)
+
+    user = sub.add_parser("user", help="manage accounts")
+    user.set_defaults(handler=_user_needs_subcommand)
+    user_sub = user.add_subparsers(dest="user_command")
+    add = user_sub.add_parser("add", help="add a user")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--centre", action="append", default=[], metavar="CODE")
+    add.add_argument("--password-stdin", action="store_true")
+    add.set_defaults(handler=cmd_user_add)
+
+    demo = sub.add_parser("demo", help="load deterministic demo data into an empty database")
+    demo.add_argument("--scale", choices=("default", "full"), default="default")
+    demo.add_argument("--seed", type=int, default=1)
+    demo.set_defaults(handler=cmd_demo)
+
+
+def _user_needs_subcommand(args):
+    raise UsageError("user: give a subcommand (add)")
+
+
+def cmd_tui(args) -> int:
+    opened = connect(args)
+    from screens.app import make_app  # the UI is imported only here
+
+    make_app(opened.url).run()
+    return 0
+
+
+def cmd_init(args) -> int:
+    opened = connect(args)
+    if opened.applied:
+        print(f"database at schema version {opened.version} (applied: {', '.join(opened.applied)})")
+    else:
+        print(f"database at schema version {opened.version}: up to date")
+    return 0
+
+
+def cmd_user_add(args) -> int:
+    from trainer.users import count_users, create_user
+
+    connect(args)
+    acting = None if count_users() == 0 and not args.user else actor(args)
+    if args.password_stdin:
+        new_password = sys.stdin.readline().rstrip("\n")
+    else:
+        if not sys.stdin.isatty():
+            raise TrainerError("no password: use --password-stdin or run in a terminal")
+        new_password = getpass.getpass(f"Password for {args.name}: ")
+        if getpass.getpass("Again: ") != new_password:
+            raise TrainerError("the two passwords differ")
+    view = create_user(acting, args.name, args.role, new_password, tuple(args.centre))
+    print(f"added {view.username} ({view.role})")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from trainer import demo
+    from trainer.access import require
+    from trainer.users import count_users
+
+    connect(args)
+    if count_users():
+        require(actor(args), "demo.load")
+    summary = demo.generate(scale=args.scale, seed=args.seed, progress=progress_printer())
+    print(summary.describe())
+    return 0

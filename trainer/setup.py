@@ -1,0 +1,64 @@
+"""Opening a database for the app: connect, upgrade the schema, seed reference data."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from db import models
+from db.connection import DatabaseUnavailable, database, is_postgres, open_database, resolve_url
+from db.schema import SchemaTooNew, status, upgrade
+from trainer.errors import DatabaseError
+from trainer.reference import FORCES, PROVINCES
+
+
+@dataclass(frozen=True)
+class Opened:
+    url: str
+    applied: tuple[str, ...]
+    backup: Path | None
+    version: int
+
+
+def connect(url: str | None = None, *, migrate: bool = True) -> Opened:
+    """Bind the database at `url` and bring it to the current schema.
+
+    Refuses (DatabaseError, one line) a file that is not a database, an
+    unknown scheme, an unreachable server or a schema newer than this code.
+    """
+    resolved = resolve_url(url)
+    try:
+        db = open_database(resolved)
+    except DatabaseUnavailable as exc:
+        raise DatabaseError(str(exc)) from None
+    try:
+        with database.connection_context():
+            if migrate:
+                applied, backup = upgrade(db)
+                seed_reference()
+            else:
+                applied, backup = [], None
+            version = status(db).version
+    except SchemaTooNew as exc:
+        raise DatabaseError(str(exc)) from None
+    return Opened(resolved, tuple(applied), backup, version)
+
+
+def seed_reference() -> None:
+    """Forces and provinces: inserted if missing, names refreshed; idempotent."""
+    with database.atomic():
+        for f in FORCES:
+            (models.Force.insert(code=f.code, name_en=f.name_en, name_ar=f.name_ar)
+             .on_conflict(conflict_target=[models.Force.code],
+                          update={models.Force.name_en: f.name_en, models.Force.name_ar: f.name_ar})
+             .execute())
+        for p in PROVINCES:
+            values = dict(name_en=p.name_en, name_ar=p.name_ar, aliases="|".join(p.aliases),
+                          liberated=p.liberated)
+            (models.Province.insert(code=p.code, **values)
+             .on_conflict(conflict_target=[models.Province.code],
+                          update={getattr(models.Province, k): v for k, v in values.items()})
+             .execute())
+
+
+def backend() -> str:
+    return "postgresql" if is_postgres() else "sqlite"
