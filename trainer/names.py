@@ -11,6 +11,11 @@ Two levels:
   محمد and Mohammed meet. Arabic script writes no short vowels, so the
   skeleton drops them everywhere and keeps only markers for long vowels
   (``y``/``w``) and a leading ``a`` for a word-initial vowel/alef/ain.
+
+Limits (keys only suggest): long ā is never marked, so عامر/Amer meets عمر/Omar
+and صلاح meets صالح; Kazim (z) misses كاظم/Kadhim unless listed in _COMMON;
+Latin spellings outside _COMMON that write a long vowel plainly (Rahim for رحيم)
+miss the Arabic form.
 """
 from __future__ import annotations
 
@@ -31,15 +36,13 @@ def to_ascii_digits(s: str) -> str:
 # Removed before NFKC (which would turn ´ into space + accent), so Sa'ad -> saad.
 _APOS = str.maketrans(dict.fromkeys("'`´‘’ʼʻʿʾʹ′", None))
 # Applied after NFKD + mark removal, which already turned أ إ آ ؤ ئ into their
-# bare seats and dropped tashkeel/superscript alef. Persian/Kurdish letters
-# fold onto the Arabic ones Iraqi clerks would type.
-_FOLD = str.maketrans({
-    "ٱ": "ا", "ة": "ه", "ى": "ي", "ی": "ي", "ێ": "ي", "ې": "ي", "ک": "ك", "ە": "ه", "ھ": "ه", "ہ": "ه", "ۆ": "و", "ۇ": "و", "ڕ": "ر",
-    "ڵ": "ل", "ـ": None, "ı": "i", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l",
-    "đ": "d", "ð": "d", "þ": "th", "ß": "ss", **{chr(c): str(i) for i, c in
-                                                  enumerate(range(0x660, 0x66A))},
-    **{chr(c): str(i) for i, c in enumerate(range(0x6F0, 0x6FA))},
-})
+# bare seats and dropped tashkeel/superscript alef. Pairs "from,to": ة/ى, alef
+# wasla, Persian/Kurdish letters onto the Arabic ones Iraqi clerks type, a few
+# Latin letters NFKD leaves alone. Tatweel is dropped, digits go to ASCII.
+_FOLD = str.maketrans({**dict(p.split(",") for p in (
+    "ٱ,ا ة,ه ى,ي ی,ي ێ,ي ې,ي ک,ك ە,ه ھ,ه ہ,ه ۆ,و ۇ,و ڕ,ر ڵ,ل "
+    "ı,i ø,o ł,l đ,d ð,d æ,ae œ,oe þ,th ß,ss").split()), "ـ": None})
+_FOLD.update(_DIGITS)
 _AR_CHARS = "\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF"
 _AR_RE = re.compile(f"[{_AR_CHARS}]")
 # Mixed-script runs (e.g. "محمدAli" from a bad paste) become separate words.
@@ -115,7 +118,7 @@ def _prepare(words: list[str]) -> list[str]:
 def strip_articles(s: str) -> str:
     """``normalise(s)`` without articles: "As Sulaymaniyah" -> "sulaymaniyah",
     "الأنبار" -> "انبار". Used by reference-data lookups."""
-    words = [w for w in normalise(s).split()]
+    words = normalise(s).split()
     out = [w for i, w in enumerate(words)
            if not _is_article(w, words[i + 1] if i + 1 < len(words) else None)]
     return " ".join(w[2:] if w.startswith("ال") and len(w) > 3 else w for w in out)
@@ -132,7 +135,11 @@ _LAT_DI = {"kh": "k", "gh": "g", "sh": "s", "ch": "j", "th": "t", "dh": "d",
            "ph": "f", "ck": "k"}
 _LAT_MAP = dict(zip("bcdfghjklmnpqrstvwxz", "b k d f g h j k l m n b k r s t w w ks z".split()))
 _VOWELS = set("aeiou")
-# Latin spellings that mark a long ī/ay or ū/aw (Arabic ي/و inside a word).
+# Vowels: Arabic ي/و inside a word become markers y/w, so حسين (hsyn) and
+# حسن (hsn) stay apart. Latin gets the same markers only from spellings that
+# show a long vowel or diphthong (ee, ai, ei, ou, oo, ...); a plain i/u is
+# dropped since it is usually short (Jasim, Hussein). Names whose common
+# spelling writes a long vowel plainly (Karim, Yusuf) go through _COMMON below.
 _Y_PAT = ("ee", "ii", "ai", "ay", "ei", "ey", "ae", "ia", "ie", "io", "iu", "ea",
           "iy", "uy", "oy")
 _W_STRONG = ("ou", "oo", "uu")
@@ -261,100 +268,45 @@ def matches(query: str, key_text: str) -> bool:
 
 
 # --- common names -----------------------------------------------------------
-# Arabic form, then Latin spellings; the first is the display default. Latin
+# Entries "/"-separated: Arabic form, then Latin spellings; the first is the
+# display default. Latin
 # spellings whose rule skeleton misses the Arabic one (Karim for كريم: Latin
 # writes long ī as plain i) are mapped onto the Arabic skeleton.
 _NAMES = """
-محمد Muhammad Mohammed Mohamed Mohammad Muhammed Mohamad
-أحمد Ahmed Ahmad
-علي Ali
-حسين Hussein Husain Hussain Husayn Hossein
-حسن Hassan Hasan
-فاطمة Fatima Fatimah Fatma
-يوسف Yousif Yusuf Yousef Youssef Yusif Yosef
-عبدالله Abdullah Abdallah Abdulla
-خالد Khalid Khaled
-سلمان Salman
-سليمان Sulaiman Suleiman Sulayman Sleman
-مهدي Mahdi Mehdi
-إبراهيم Ibrahim Ebrahim Ibraheem
-عمر Omar Umar
-زينب Zainab Zeinab Zaynab
-كريم Karim Kareem
-جاسم Jasim Jassim Jasem
-قاسم Qasim Kasim Qassim Kassim Qasem
-صالح Salih Saleh
-شاكر Shakir Shaker
-محمود Mahmoud Mahmood Mahmud
-مصطفى Mustafa Mostafa
-عباس Abbas
-جعفر Jaafar Jafar
-كاظم Kadhim Kazim Kathim Kazem
-حيدر Haider Haidar Hayder
-عدي Uday Udai Oday
-قصي Qusay Qusai
-رائد Raed Raid
-سعد Saad
-زيد Zaid Zayd Zeid
-مرتضى Murtadha Murtada Murtaza
-منتظر Muntadhar Muntazar
-عقيل Aqeel Aqil Akeel
-سعيد Saeed Said Saeid
-وليد Walid Waleed
-سالم Salim Salem
-نوري Nouri Nuri
-يونس Younis Yunus Younes Yonis
-إسماعيل Ismail Ismael Esmail
-عثمان Othman Uthman Osman
-طارق Tariq Tarek Tareq
-ماجد Majid Majed
-فاضل Fadhil Fadel Fadil
-ضياء Dhiaa Diaa Dhia Diya
-زياد Ziad Ziyad
-مؤيد Muayad Moayad Muayyad
-عادل Adil Adel
-أمير Amir Ameer
-نور Noor Nour Nur
-مريم Maryam Mariam
-خديجة Khadija Khadijah
-عائشة Aisha Aysha
-صباح Sabah
-صلاح Salah
-فلاح Falah
-طه Taha
-رعد Raad
-ستار Sattar
-جبار Jabbar
-هادي Hadi
-ناصر Nasser Nasir Naser
-منصور Mansour Mansur
-مسعود Masoud Masood Masud
-إياد Iyad Ayad Eyad
-عماد Imad Emad
-داود Dawood Dawud Daoud
-الدليمي al-Dulaimi Dulaimi Dulaymi
-الجبوري al-Jubouri Jubouri Juburi Jabouri Jibouri
-العبيدي al-Obaidi Obaidi Ubaidi
-الشمري al-Shammari Shammari Shamari
-الزبيدي al-Zubaidi Zubaidi
-الكبيسي al-Kubaisi Kubaisi
-التميمي al-Tamimi Tamimi
-العزاوي al-Azzawi Azzawi
-الجنابي al-Janabi Janabi
-الحسيني al-Husseini Husseini
-الربيعي al-Rubaie Rubaie Rubaiy
-الساعدي al-Saadi Saadi
-الموسوي al-Mousawi Musawi Moussawi
-الخفاجي al-Khafaji Khafaji
-البياتي al-Bayati Bayati
-النعيمي al-Nuaimi Nuaimi Naimi
-الجميلي al-Jumaili Jumaili Jumaily
-الطائي al-Taie Taie Tai
+محمد Muhammad Mohammed Mohamed Mohammad Muhammed Mohamad / أحمد Ahmed Ahmad / علي Ali
+حسين Hussein Husain Hussain Husayn Hossein / حسن Hassan Hasan
+فاطمة Fatima Fatimah Fatma / يوسف Yousif Yusuf Yousef Youssef Yusif Yosef
+عبدالله Abdullah Abdallah Abdulla / خالد Khalid Khaled / سلمان Salman
+سليمان Sulaiman Suleiman Sulayman Sleman / مهدي Mahdi Mehdi
+إبراهيم Ibrahim Ebrahim Ibraheem / عمر Omar Umar / زينب Zainab Zeinab Zaynab
+كريم Karim Kareem / جاسم Jasim Jassim Jasem / قاسم Qasim Kasim Qassim Kassim Qasem
+صالح Salih Saleh / شاكر Shakir Shaker / محمود Mahmoud Mahmood Mahmud
+مصطفى Mustafa Mostafa / عباس Abbas / جعفر Jaafar Jafar / كاظم Kadhim Kazim Kathim Kazem
+حيدر Haider Haidar Hayder / عدي Uday Udai Oday / قصي Qusay Qusai / رائد Raed Raid
+سعد Saad / زيد Zaid Zayd Zeid / مرتضى Murtadha Murtada Murtaza
+منتظر Muntadhar Muntazar / عقيل Aqeel Aqil Akeel / سعيد Saeed Said Saeid
+وليد Walid Waleed / سالم Salim Salem / نوري Nouri Nuri / يونس Younis Yunus Younes Yonis
+إسماعيل Ismail Ismael Esmail / عثمان Othman Uthman Osman / طارق Tariq Tarek Tareq
+ماجد Majid Majed / فاضل Fadhil Fadel Fadil / ضياء Dhiaa Diaa Dhia Diya / زياد Ziad Ziyad
+مؤيد Muayad Moayad Muayyad / عادل Adil Adel / أمير Amir Ameer / نور Noor Nour Nur
+مريم Maryam Mariam / خديجة Khadija Khadijah / عائشة Aisha Aysha / صباح Sabah
+صلاح Salah / فلاح Falah / طه Taha / رعد Raad / ستار Sattar / جبار Jabbar / هادي Hadi
+ناصر Nasser Nasir Naser / منصور Mansour Mansur / مسعود Masoud Masood Masud
+إياد Iyad Ayad Eyad / عماد Imad Emad / داود Dawood Dawud Daoud
+الدليمي al-Dulaimi Dulaimi Dulaymi / الجبوري al-Jubouri Jubouri Juburi Jabouri Jibouri
+العبيدي al-Obaidi Obaidi Ubaidi / الشمري al-Shammari Shammari Shamari
+الزبيدي al-Zubaidi Zubaidi / الكبيسي al-Kubaisi Kubaisi / التميمي al-Tamimi Tamimi
+العزاوي al-Azzawi Azzawi / الجنابي al-Janabi Janabi / الحسيني al-Husseini Husseini
+الربيعي al-Rubaie Rubaie Rubaiy / الساعدي al-Saadi Saadi
+الموسوي al-Mousawi Musawi Moussawi / الخفاجي al-Khafaji Khafaji
+البياتي al-Bayati Bayati / النعيمي al-Nuaimi Nuaimi Naimi
+الجميلي al-Jumaili Jumaili Jumaily / الطائي al-Taie Taie Tai
 """
+_COMMON = [(e.split()[0], e.split()[1:]) for e in _NAMES.replace("\n", " / ").split(" / ")
+           if e.strip()]
 _DISPLAY: dict[str, str] = {}
 _LAT_LEX: dict[str, str] = {}
-for _line in _NAMES.strip().splitlines():
-    _ar, *_latin = _line.split()
+for _ar, _latin in _COMMON:
     _key = normalise(_ar)
     _DISPLAY[_key] = _latin[0]
     _target = _skel_word(_key)
@@ -430,6 +382,7 @@ def transliterate(s: str) -> str:
         if n == "عبد" and i + 1 < len(words):
             n += normalise(words[i + 1]).replace(" ", "")
             i += 1
-        out.append(_translit_word(n))
+        if n:
+            out.append(_translit_word(n))
         i += 1
     return " ".join(out)
