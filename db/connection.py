@@ -14,7 +14,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from peewee import DatabaseProxy, OperationalError, PostgresqlDatabase, SqliteDatabase
-from playhouse.db_url import connect as url_connect
+from playhouse.db_url import parse as parse_url
+from playhouse.pool import PooledPostgresqlDatabase
 
 database = DatabaseProxy()
 
@@ -79,11 +80,16 @@ def make_database(url: str, *, create: bool = True):
         db = SqliteDatabase(str(path) if path else ":memory:", pragmas=SQLITE_PRAGMAS,
                             timeout=10, lock_type="IMMEDIATE")
     elif scheme in ("postgres", "postgresql", "postgresext", "postgresqlext"):
+        # Pooled: every service call opens and closes a connection, and a
+        # new PostgreSQL connection costs milliseconds; a pooled one does not.
         try:
-            db = url_connect(url.replace("postgresext", "postgresql", 1)
-                             .replace("postgresqlext", "postgresql", 1))
-        except Exception as exc:  # missing driver: ImproperlyConfigured
-            raise DatabaseUnavailable(f"cannot use PostgreSQL: {exc}") from None
+            import psycopg2  # noqa: F401  (the driver is the optional 'postgres' extra)
+        except ImportError:
+            raise DatabaseUnavailable("PostgreSQL needs its driver: pip install 'trainer[postgres]'") from None
+        params = parse_url(url)
+        if not params.get("database"):
+            raise DatabaseUnavailable(f"{_redact(url)} names no database: postgresql://USER@HOST:PORT/NAME")
+        db = PooledPostgresqlDatabase(**params, max_connections=32, stale_timeout=300)
     else:
         raise DatabaseUnavailable(
             f"unknown database URL scheme {scheme!r}: use sqlite:///PATH or postgresql://USER@HOST/NAME")

@@ -43,8 +43,11 @@ def db_url(backend, tmp_path) -> str:
     connect(url)
     yield url
     from db.connection import database
-    if database.obj is not None and not database.obj.is_closed():
-        database.obj.close()
+    if database.obj is not None:
+        if not database.obj.is_closed():
+            database.obj.close()
+        if hasattr(database.obj, "close_all"):  # a PostgreSQL pool
+            database.obj.close_all()
 
 
 @pytest.fixture
