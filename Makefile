@@ -18,5 +18,15 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# Every speed and memory target at full scale (250,000 trainees; builds bench/data/full.db
+# with `trainer demo --scale full` the first time, minutes). Table printed, JSON in bench/results/.
+# TRAINER_BENCH_DATABASE_URL=postgresql://... runs it against PostgreSQL.
+bench: $(STAMP)
+	$(BIN)/python -m tests.bench.run --scale full $(BENCH_ARGS)
+
+# The same code at 10,000 trainees in under a minute (CI): figures printed, not asserted.
+bench-quick: $(STAMP)
+	$(BIN)/python -m tests.bench.run --scale quick $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) build *.egg-info

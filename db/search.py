@@ -75,9 +75,12 @@ def bulk_load(db, *, postgres: bool):
 
 
 def _fts_term(alternatives: tuple[str, ...]) -> str:
-    """First alternative as a word prefix, the rest as whole tokens: ("moh"* OR "mhmd")."""
+    """First alternative as a word prefix, the rest as whole tokens: ("moh"* OR "mhmd").
+    An alternative ending in '*' is a prefix too (the skeleton of a word still being typed)."""
     first, *rest = alternatives
-    parts = ['"%s"*' % first.replace('"', '')] + ['"%s"' % a.replace('"', '') for a in rest]
+    parts = ['"%s"*' % first.replace('"', '')] + [
+        ('"%s"*' % a[:-1].replace('"', '')) if a.endswith("*") else ('"%s"' % a.replace('"', ''))
+        for a in rest]
     return "(" + " OR ".join(parts) + ")"
 
 
@@ -90,42 +93,66 @@ def _pg_word(text: str) -> str:
     return "".join(c for c in text if c.isalnum())
 
 
-def search_ids(db, terms: list[tuple[str, ...]], *, postgres: bool, limit: int, offset: int = 0,
-               substring: bool = False) -> list[int]:
-    """Trainee ids whose search text matches every term.
+def sqlite_fts(terms: list[tuple[str, ...]], *, substring: bool = False) -> tuple[str, str] | None:
+    """The FTS5 table and MATCH expression for these terms on SQLite, or None when they need a
+    LIKE scan (substrings shorter than a trigram). Joined as the outer loop in rowid order,
+    FTS5 streams its matches, so `LIMIT` stops early instead of materialising every match."""
+    terms = [t for t in terms if t and t[0]]
+    if not terms:
+        return None
+    words = [t[0] for t in terms]
+    if substring:
+        if not all(len(w) >= 3 for w in words):
+            return None
+        return "trainee_trgm", " AND ".join('"%s"' % w.replace('"', '') for w in words)
+    return "trainee_fts", " AND ".join(_fts_term(t) for t in terms)
+
+
+def id_subquery(db, terms: list[tuple[str, ...]], *, postgres: bool,
+                substring: bool = False) -> tuple[str, list]:
+    """SQL selecting the ids of trainees whose search text matches every term, and its
+    parameters in `db`'s placeholder style: for `id IN (...)` beside other filters.
 
     A term is (word, *alternatives): the word matches as a word prefix (or, with
     `substring`, anywhere), an alternative (a consonant skeleton) as a whole token.
     """
+    p = db.param
     terms = [t for t in terms if t and t[0]]
     if not terms:
-        return []
+        return "SELECT id FROM trainee WHERE 1 = 0", []
     if postgres:
         clauses, params = [], []
         for word, *alts in terms:
             if substring:
-                ors, ps = ["search_text LIKE %s"], ["%" + like_escape(word) + "%"]
+                ors, ps = [f"search_text LIKE {p}"], ["%" + like_escape(word) + "%"]
             else:
-                ors, ps = ["search_text ~ %s"], ["(^| )" + _pg_word(word)]
+                ors, ps = [f"search_text ~ {p}"], ["(^| )" + _pg_word(word)]
             for alt in alts:
-                ors.append("search_text ~ %s")
-                ps.append("(^| )" + _pg_word(alt) + "( |$)")
+                ors.append(f"search_text ~ {p}")
+                ps.append("(^| )" + _pg_word(alt) + ("" if alt.endswith("*") else "( |$)"))
             clauses.append("(" + " OR ".join(ors) + ")")
             params += ps
-        sql = ("SELECT id FROM trainee WHERE " + " AND ".join(clauses)
-               + " ORDER BY id LIMIT %s OFFSET %s")
-        return [r[0] for r in db.execute_sql(sql, params + [limit, offset]).fetchall()]
+        return "SELECT id FROM trainee WHERE " + " AND ".join(clauses), params
     words = [t[0] for t in terms]
     if substring and all(len(w) >= 3 for w in words):
         match = " AND ".join('"%s"' % w.replace('"', '') for w in words)
-        sql = "SELECT rowid FROM trainee_trgm WHERE trainee_trgm MATCH ? ORDER BY rowid LIMIT ? OFFSET ?"
-    elif substring:
+        return f"SELECT rowid FROM trainee_trgm WHERE trainee_trgm MATCH {p}", [match]
+    if substring:
         # Trigrams need three characters; shorter substrings fall back to a scan.
-        clauses = " AND ".join("search_text LIKE ? ESCAPE '\\'" for _ in words)
-        sql = f"SELECT id FROM trainee WHERE {clauses} ORDER BY id LIMIT ? OFFSET ?"
-        params = ["%" + like_escape(w) + "%" for w in words]
-        return [r[0] for r in db.execute_sql(sql, params + [limit, offset]).fetchall()]
-    else:
-        match = " AND ".join(_fts_term(t) for t in terms)
-        sql = "SELECT rowid FROM trainee_fts WHERE trainee_fts MATCH ? ORDER BY rowid LIMIT ? OFFSET ?"
-    return [r[0] for r in db.execute_sql(sql, (match, limit, offset)).fetchall()]
+        clauses = " AND ".join(f"search_text LIKE {p} ESCAPE '\\'" for _ in words)
+        return f"SELECT id FROM trainee WHERE {clauses}", ["%" + like_escape(w) + "%" for w in words]
+    match = " AND ".join(_fts_term(t) for t in terms)
+    return f"SELECT rowid FROM trainee_fts WHERE trainee_fts MATCH {p}", [match]
+
+
+def search_ids(db, terms: list[tuple[str, ...]], *, postgres: bool, limit: int, offset: int = 0,
+               substring: bool = False) -> list[int]:
+    """Trainee ids whose search text matches every term (see id_subquery), in id order."""
+    terms = [t for t in terms if t and t[0]]
+    if not terms:
+        return []
+    sql, params = id_subquery(db, terms, postgres=postgres, substring=substring)
+    p = db.param
+    key = "id" if sql.startswith("SELECT id") else "rowid"
+    sql += f" ORDER BY {key} LIMIT {p} OFFSET {p}"
+    return [r[0] for r in db.execute_sql(sql, params + [limit, offset]).fetchall()]

@@ -1,27 +1,169 @@
-"""The Textual application: one mode per area of the work."""
+"""The Textual application: one mode per area of the work, reached by single keys.
+
+Start-up: a database without users opens the first-run screen (create the
+admin, offer demo data); otherwise the login screen. The signed-in Actor is
+kept on the app and every screen passes it to the services it calls.
+
+Areas written by other engineers (dashboard, reports, certificates) are
+imported lazily by `area()`; while a module is missing a clearly-labelled
+placeholder stands in.
+"""
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from typing import Callable
 
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
-from screens.home import HomeScreen
+from screens import arabic
+from screens.calls import ServiceCalls
+from screens.commands import JumpProvider
+from trainer import settings, users
+from trainer.access import Actor
+
+# mode -> (key, label, module, class)
+AREAS: dict[str, tuple[str, str, str, str]] = {
+    "dashboard": ("d", "Dash", "dashboard", "DashboardScreen"),
+    "trainees": ("t", "Trainees", "trainees", "TraineesScreen"),
+    "courses": ("c", "Courses", "courses", "CoursesScreen"),
+    "cohorts": ("o", "Cohorts", "cohorts", "CohortsScreen"),
+    "certificates": ("e", "Certs", "certificates", "CertificatesScreen"),
+    "reports": ("r", "Reports", "reports", "ReportsScreen"),
+    "admin": ("a", "Admin", "admin", "AdminScreen"),
+}
+# Where each role lands after signing in (an analyst never sees names).
+START_AREA = {"admin": "trainees", "registrar": "trainees", "instructor": "cohorts",
+              "analyst": "dashboard", "auditor": "dashboard"}
 
 
-class TrainerApp(App):
+def area(mode: str) -> Callable[[], Screen]:
+    """A factory for an area's screen, importing its module only when first opened."""
+    _, label, module, cls = AREAS[mode]
+
+    def make() -> Screen:
+        name = f"screens.{module}"
+        try:
+            found = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise  # the module exists but is broken: show the error, don't hide it
+            from screens.placeholder import PlaceholderScreen
+            return PlaceholderScreen(mode.title(), f"{name}.{cls}")
+        return getattr(found, cls)()
+
+    return make
+
+
+class TrainerApp(ServiceCalls, App):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "trainer"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit")]
+    SUB_TITLE = "training records"
+    MODES = {mode: area(mode) for mode in AREAS}
+    COMMANDS = App.COMMANDS | {JumpProvider}
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
+        *(Binding(key, f"area('{mode}')", label, id=f"app.area.{mode}", tooltip=f"Go to {label}")
+          for mode, (key, label, _, _) in AREAS.items()),
+        Binding("f1,question_mark", "help", "Help", id="app.help", key_display="?"),
+        Binding("ctrl+t", "toggle_theme", "Theme", id="app.theme", show=False,
+                tooltip="Switch between the light and dark theme"),
+    ]
 
-    def __init__(self, database_url: str):
+    actor: Actor | None = None  # the signed-in user (a plain attribute; screens read app.actor)
+
+    def __init__(self, database_url: str, *, cursor_blink: bool = True) -> None:
         super().__init__()
         self.database_url = database_url
+        self.cursor_blink = cursor_blink
+        self.actor: Actor | None = None
+        self.prefs: dict = dict(settings.PERSONAL_DEFAULTS)
+
+    def get_default_screen(self) -> Screen:
+        from screens.login import StartScreen
+        return StartScreen(self.database_url)
 
     def on_mount(self) -> None:
-        self.push_screen(HomeScreen())
+        self.call("users", users.count_users)
+        try:  # the idle lock (access engineer's module); it stays quiet until someone signs in
+            from screens.lock import install_idle_lock
+        except ModuleNotFoundError:
+            return
+        install_idle_lock(self)
+
+    def done_users(self, count: int) -> None:
+        from screens.login import FirstRunScreen, LoginScreen
+        self.push_screen(LoginScreen() if count else FirstRunScreen())
+
+    # --- session ------------------------------------------------------------
+
+    def signed_in(self, actor: Actor, *, notice: tuple[str, str] | None = None) -> None:
+        """Called by the login and first-run screens once the user is known; `notice`
+        (title, text) is shown once the user's area is open."""
+        self.actor = actor
+        self.notice = notice
+        self.sub_title = f"{actor.username} ({actor.role})"
+        self.call("prefs", settings.personal, actor)
+
+    def done_prefs(self, prefs: dict) -> None:
+        self.prefs = prefs
+        self.theme = prefs["theme"]
+        arabic.set_reordering(prefs["arabic_reorder"])
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.switch_mode(START_AREA.get(self.actor.role, "dashboard"))
+        self.refresh_bindings()
+        if getattr(self, "notice", None):
+            from screens.dialogs import InfoDialog
+            self.push_screen(InfoDialog(*self.notice))
+            self.notice = None
+
+    def set_preference(self, name: str, value) -> None:
+        """Apply at once; store in the background."""
+        self.prefs[name] = value
+        if name == "arabic_reorder":
+            arabic.set_reordering(value)
+            self.screen.refresh(layout=True)
+            for widget in self.screen.query("LazyTable"):
+                widget.refresh()
+        if self.actor is not None:
+            self.call("pref_saved", settings.set_personal, self.actor, name, value)
+
+    # --- actions ------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action in ("area", "toggle_theme") and self.actor is None:
+            return False
+        return True
+
+    def action_area(self, mode: str) -> None:
+        if self.actor is not None and mode != self.current_mode:
+            self.switch_mode(mode)
+
+    async def jump_to(self, kind: str, key) -> None:
+        """From the command palette: open a trainee, cohort or certificate in its area."""
+        mode = {"trainee": "trainees", "cohort": "cohorts", "certificate": "certificates"}[kind]
+        if self.current_mode != mode:
+            await self.switch_mode(mode)
+        show = getattr(self.screen, f"show_{kind}", None)
+        if show is None:
+            self.notify(f"This build's {mode} screen cannot open {key} directly yet.", severity="warning")
+            return
+        show(key)
+
+    def action_help(self) -> None:
+        from screens.help import HelpScreen
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+        self.theme = theme
+        self.set_preference("theme", theme)
 
 
-def make_app(database_url: str) -> TrainerApp:
+def make_app(database_url: str, *, cursor_blink: bool = True) -> TrainerApp:
     """Build the app on a database that trainer.setup.connect() has already opened."""
-    return TrainerApp(database_url)
+    return TrainerApp(database_url, cursor_blink=cursor_blink)

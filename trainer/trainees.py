@@ -9,7 +9,7 @@ from peewee import IntegrityError
 from db import models
 from db.connection import database, is_postgres
 from db.search import search_ids
-from trainer import audit, names, reference
+from trainer import audit, names, reference, trainee_list
 from trainer.access import Actor, require
 from trainer.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 
@@ -227,6 +227,18 @@ def query_words(text: str) -> list[tuple[str, ...]]:
     return terms
 
 
+def typing_terms(text: str) -> list[tuple[str, ...]]:
+    """`query_words` for search-as-you-type: the last word, still being typed, also
+    matches by the prefix of its skeleton, so "moh" already finds محمد."""
+    terms = query_words(text)
+    if terms and text and not text[-1].isspace():
+        word, *alts = terms[-1]
+        skel = names.skeleton(word)
+        if len(skel) >= 2 and " " not in skel:
+            terms[-1] = (word, *alts, skel + "*")
+    return terms
+
+
 def possible_duplicates(data: TraineeInput, *, exclude_id: int | None = None) -> list[TraineeView]:
     """Registered persons who may be this one: same national ID, or same given+father skeleton
     and date of birth. Only a suggestion: a person decides."""
@@ -243,10 +255,99 @@ def possible_duplicates(data: TraineeInput, *, exclude_id: int | None = None) ->
         return [_view(r) for r in query.limit(20)]
 
 
-def count(actor: Actor) -> int:
+# --- the registry list: filtered pages for a list that fetches only what it shows ---
+
+VETTING_STATES = ("approved", "pending", "denied", "none")
+
+
+@dataclass(frozen=True)
+class TraineeFilters:
+    """What narrows the registry list. `substring` is decided by `open_list` (prefix first)."""
+
+    text: str = ""
+    force: str = ""
+    province: str = ""
+    status: str = ""
+    vetting: str = ""  # approved | pending | denied (or suspended) | none (no record at all)
+    substring: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not (self.text.strip() or self.force or self.province or self.status or self.vetting)
+
+
+@dataclass(frozen=True)
+class ListPage:
+    filters: TraineeFilters  # as resolved (substring chosen)
+    total: int               # matches, up to the cap
+    capped: bool             # True: there are more than `total`
+    rows: tuple[TraineeView, ...]
+
+
+def _from_tuple(r: tuple) -> TraineeView:
+    (id_, uuid, version, given, father, grandfather, family, mother, given_l, father_l, grandfather_l, family_l,
+     dob, gender, nid, service, force, province, rank, phone, status) = r
+    if isinstance(dob, str):
+        dob = datetime.date.fromisoformat(dob[:10])
+    return TraineeView(id_, str(uuid), version, given, father, grandfather, family, mother, given_l, father_l,
+                       grandfather_l, family_l, dob, gender, nid or "", service or "", force, province, rank,
+                       phone, status)
+
+
+def _checked(filters: TraineeFilters | None) -> TraineeFilters:
+    filters = filters or TraineeFilters()
+    if filters.vetting and filters.vetting not in VETTING_STATES:
+        raise ValidationFailed([FieldProblem("vetting", f"one of {', '.join(VETTING_STATES)}")])
+    return filters
+
+
+def page(actor: Actor, filters: TraineeFilters | None, offset: int, limit: int, *,
+         after_id: int | None = None, before_id: int | None = None, total: int | None = None) -> list[TraineeView]:
+    """Rows offset..offset+limit of the filtered registry, in registration order.
+
+    Scrolling passes the id of the row just before (`after_id`) or after (`before_id`)
+    the page instead, which costs the same anywhere in the registry; `total` (exact)
+    lets a jump into the second half count from the end."""
     require(actor, "trainee.read")
+    filters = _checked(filters)
     with database.connection_context():
-        return models.Trainee.select().count()
+        found = trainee_list.rows(filters, typing_terms(filters.text), limit=max(0, limit), offset=max(0, offset),
+                                  after_id=after_id, before_id=before_id, total=total)
+    return [_from_tuple(r) for r in found]
+
+
+def count(actor: Actor, filters: TraineeFilters | None = None, *, cap: int | None = None) -> int:
+    """How many trainees the filters keep; with `cap`, at most cap (counting stops there)."""
+    require(actor, "trainee.read")
+    filters = _checked(filters)
+    with database.connection_context():
+        return trainee_list.count(filters, typing_terms(filters.text), cap=cap)
+
+
+def open_list(actor: Actor, filters: TraineeFilters, limit: int, *, cap: int = 10_000) -> ListPage:
+    """The first page and the (capped) count: word-prefix search first, then substring
+    when prefixes find nothing, as `search` does. Later pages pass `result.filters` on."""
+    require(actor, "trainee.read")
+    filters = replace(_checked(filters), substring=False)
+    rows = page(actor, filters, 0, limit)
+    if not rows and query_words(filters.text):
+        filters = replace(filters, substring=True)
+        rows = page(actor, filters, 0, limit)
+    if len(rows) < limit:
+        total = len(rows)
+    elif not filters.text.strip():  # index counts: exact, even over the whole registry
+        total = count(actor, filters)
+        return ListPage(filters, total, False, tuple(rows))
+    else:  # a broad search: counting every match would cost more than the clerk needs
+        total = count(actor, filters, cap=cap + 1)
+    return ListPage(filters, min(total, cap), total > cap, tuple(rows))
+
+
+def detail(actor: Actor, trainee_id: int):
+    """Everything the detail pane shows (trainer.trainee_detail.TraineeDetail)."""
+    from trainer.trainee_detail import load
+
+    return load(actor, trainee_id)
 
 
 def with_changes(view: TraineeView, **changes) -> TraineeInput:

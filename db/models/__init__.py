@@ -8,14 +8,21 @@ from db.models.courses import (COURSE_CATEGORIES, COURSE_STATUSES, Assessment, C
                                Course, CourseCompetency, CourseForce, CoursePrerequisite)
 from db.models.cohorts import (COHORT_STATUSES, ENROLMENT_STATUSES, SESSION_STATUSES, Cohort,
                                CohortInstructor, Enrolment, Session)
+from db.models.security import UserSession
+from db.models.calendar import Holiday
+from db.models.imports import HELD_STATUSES, HeldRow, ImportBatch, Merge
+from db.models.summary import CohortSummary, PersonSummary
 from db.models.records import (ATTENDANCE_MARKS, CERTIFICATE_STATUSES, Attendance, Certificate,
                                InstructorQualification, Result)
 
 MODELS = (
     Force, Province, Centre, Unit, Requirement, Setting,
-    User, UserCentre, AuditEvent,
+    User, UserCentre, AuditEvent, UserSession,
     Trainee, UnitAssignment, VettingRecord,
     Competency, CompetencyTag, Course, CourseForce, CoursePrerequisite, CourseCompetency, Assessment,
     Cohort, CohortInstructor, Session, Enrolment,
     Attendance, Result, Certificate, InstructorQualification,
+    CohortSummary, PersonSummary,
+    Holiday,
+    ImportBatch, HeldRow, Merge,
 )

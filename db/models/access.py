@@ -41,3 +41,6 @@ class AuditEvent(BaseModel):
     entity_uuid = CharField(default="", max_length=36)
     detail = TextField(default="")  # JSON: before/after values, counts
     chain = CharField(default="", max_length=64)
+
+    class Meta:
+        indexes = ((("entity", "entity_uuid"), False),)  # a record's history (0007)

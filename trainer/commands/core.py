@@ -25,7 +25,7 @@ def register(sub) -> None:
     add.set_defaults(handler=cmd_user_add)
 
     demo = sub.add_parser("demo", help="load deterministic demo data into an empty database")
-    demo.add_argument("--scale", choices=("default", "full"), default="default")
+    demo.add_argument("--scale", choices=("default", "quick", "full"), default="default")
     demo.add_argument("--seed", type=int, default=1)
     demo.set_defaults(handler=cmd_demo)
 

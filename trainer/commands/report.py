@@ -6,7 +6,9 @@ import datetime
 import sys
 from pathlib import Path
 
-from trainer.commands.common import UsageError, actor, connect
+from trainer.commands.common import UsageError, actor, connect, progress_printer
+
+FORMATS = ("table", "csv", "xlsx", "json", "hxl")
 
 
 def _date(text: str) -> datetime.date:
@@ -17,42 +19,53 @@ def _date(text: str) -> datetime.date:
 
 
 def register(sub) -> None:
-    rep = sub.add_parser("report", help="run a report")
+    rep = sub.add_parser("report", help="run a report",
+                         description="Run a report. Aggregate reports in a file format hide counts from 1 to 4 "
+                                     "(and what would give them away); person-level reports need --user.")
     rep.add_argument("name", nargs="?")
     rep.add_argument("--list", action="store_true", help="list report names")
-    rep.add_argument("--from", dest="date_from", type=_date)
-    rep.add_argument("--to", dest="date_to", type=_date)
-    rep.add_argument("--force")
-    rep.add_argument("--province")
-    rep.add_argument("--centre")
-    rep.add_argument("--cohort")
-    rep.add_argument("--format", choices=("table", "csv"), default="table")
-    rep.add_argument("--output", type=Path)
+    rep.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
+    rep.add_argument("--to", dest="date_to", type=_date, metavar="DATE")
+    rep.add_argument("--force", help="force code or name (police, border …)")
+    rep.add_argument("--province", help="ISO code or name (IQ-NI, Ninawa …)")
+    rep.add_argument("--centre", metavar="CODE")
+    rep.add_argument("--cohort", metavar="CODE")
+    rep.add_argument("--format", choices=FORMATS, default="table")
+    rep.add_argument("--output", type=Path, metavar="PATH")
     rep.set_defaults(handler=cmd_report)
 
 
 def cmd_report(args) -> int:
-    from trainer import exports, reports
+    from trainer import reports
 
     if args.list:
         for report in reports.CATALOGUE.values():
-            print(f"{report.name:<26} {report.summary}")
+            kind = "" if report.aggregate else "  [person-level: --user]"
+            print(f"{report.name:<26} {report.summary}{kind}")
         return 0
     if not args.name:
         raise UsageError("report: give a report name (see --list)")
+    report = reports.get(args.name)
+    for needed in report.needs:
+        if not getattr(args, needed):
+            raise UsageError(f"report {report.name} needs --{needed}")
+    if args.format == "xlsx" and not args.output:
+        raise UsageError("--format xlsx writes a file: give --output PATH")
     connect(args)
-    acting = actor(args, allow_local_analyst=True)
+    # Aggregate reports on a local SQLite file may run as the local operator;
+    # anything that lists persons acts as an authenticated user.
+    acting = actor(args, allow_local_analyst=report.aggregate)
     params = reports.ReportParams(date_from=args.date_from, date_to=args.date_to, force=args.force,
                                   province=args.province, centre=args.centre, cohort=args.cohort)
-    result = reports.run_report(acting, args.name, params)
-    if args.format == "csv":
-        # A file gets the BOM spreadsheets need to read UTF-8; a pipe does not.
-        text = exports.to_csv(result.columns, result.rows, bom=args.output is not None)
-    else:
-        text = exports.to_table(result.columns, result.rows)
+    result = reports.run_report(acting, report.name, params)
     if args.output:
-        args.output.write_text(text, encoding="utf-8", newline="")
-        print(f"wrote {len(result.rows)} rows to {args.output}")
+        show = progress_printer()
+        written = reports.write_result(result, args.format, args.output,
+                                       progress=lambda done, total: show("writing", done, total))
+        print(f"wrote {written.rows} rows to {args.output}")
+        if written.suppressed:
+            print(f"{written.suppressed} cells suppressed (small counts and what would reveal them)")
     else:
-        sys.stdout.write(text)
+        # A pipe gets no BOM: scripts read it; files get one for spreadsheets.
+        reports.write_result(result, args.format, sys.stdout, bom=False)
     return 0

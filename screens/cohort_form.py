@@ -1,0 +1,211 @@
+"""Create or edit a cohort: course, centre, dates, capacity, instructors, funder."""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Label, Select, SelectionList, Static
+
+from screens.calls import ServiceCalls
+from screens.widgets import Field, Problem
+from trainer import centres, cohorts, courses
+from trainer.cohorts import CohortInput, CohortView
+from trainer.errors import Conflict, FieldProblem, TrainerError, ValidationFailed
+
+
+@dataclass(frozen=True)
+class Choices:
+    courses: list
+    centres: list
+    instructors: list
+
+
+def load_choices(actor) -> Choices:
+    return Choices(courses.list_courses(actor, include_retired=False), centres.list_centres(actor),
+                   cohorts.instructor_choices(actor))
+
+
+def parse_date(text: str, name: str, problems: list) -> datetime.date | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        problems.append(FieldProblem(name, "write the date as YYYY-MM-DD"))
+        return None
+
+
+class CohortForm(ServiceCalls, ModalScreen[CohortView | None]):
+    BINDINGS = [Binding("ctrl+s", "save", "Save", id="cohort_form.save", priority=True),
+                Binding("escape", "cancel", "Cancel", id="cohort_form.cancel")]
+
+    def __init__(self, view: CohortView | None) -> None:
+        super().__init__()
+        self.view = view
+        self.touched: set[str] = set()
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="cohort-form", classes="dialog"):
+            yield Label(f"Edit cohort {self.view.code}" if self.view else "New cohort", classes="card-title")
+            yield from self._row("Course *", Select([], prompt="Course", id="course"), "course")
+            yield from self._row("Centre *", Select([], prompt="Centre", id="centre"), "centre")
+            yield from self._row("Start date *", Field(placeholder="YYYY-MM-DD", id="start_date"), "start_date")
+            yield from self._row("End date *", Field(placeholder="YYYY-MM-DD", id="end_date"), "end_date")
+            yield from self._row("Capacity *", Field(placeholder="seats", id="capacity"), "capacity")
+            yield from self._row("Instructors", SelectionList(id="instructors"), "instructors")
+            yield from self._row("Funder", Field(placeholder="e.g. US, UK, Iraqi MoI", id="funder"), "funder")
+            yield from self._row("Coalition-funded", Checkbox("needs Leahy vetting before the start",
+                                                              id="coalition_funded"), "coalition_funded")
+            yield from self._row("Code", Field(placeholder="empty: COURSE-CENTRE-YYMMDD", id="code"), "code")
+            yield Static("", id="form-status", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button("Save (ctrl+s)", id="save", variant="primary")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def _row(self, label: str, control, name: str):
+        with Horizontal(classes="form-row"):
+            yield Label(label)
+            yield control
+        yield Problem(name)
+
+    def on_mount(self) -> None:
+        self.query_one("#form-status", Static).update("Loading courses and centres …")
+        self.call("choices", load_choices, self.actor)
+        self.query_one("#course").focus()
+
+    def done_choices(self, choices: Choices) -> None:
+        self.query_one("#form-status", Static).update(
+            "" if choices.centres else "No centre yet: an admin adds centres in the Admin area.")
+        with self.prevent(Select.Changed, SelectionList.SelectedChanged):
+            self.query_one("#course", Select).set_options(
+                (f"{c.code} – {c.title_en} ({c.duration_days} d)", c.code) for c in choices.courses)
+            self.query_one("#centre", Select).set_options((f"{c.code} – {c.name_en}", c.code) for c in choices.centres)
+            teachers = self.query_one("#instructors", SelectionList)
+            teachers.clear_options()
+            teachers.add_options((i.display_name, i.username) for i in choices.instructors)
+        self.durations = {c.code: c.duration_days for c in choices.courses}
+        if self.view:
+            self.fill(self.view)
+
+    def fill(self, v: CohortView) -> None:
+        with self.prevent(Field.Changed, Select.Changed, SelectionList.SelectedChanged, Checkbox.Changed):
+            course = self.query_one("#course", Select)
+            if v.course in self.durations:
+                course.value = v.course
+            self.query_one("#centre", Select).value = v.centre
+            for name, value in (("start_date", v.start_date.isoformat()), ("end_date", v.end_date.isoformat()),
+                                ("capacity", str(v.capacity)), ("funder", v.funder), ("code", v.code)):
+                self.query_one(f"#{name}", Field).value = value
+            teachers = self.query_one("#instructors", SelectionList)
+            for name in v.instructors:
+                teachers.select(name)
+            self.query_one("#coalition_funded", Checkbox).value = v.coalition_funded
+
+    def collect(self) -> tuple[CohortInput, list[FieldProblem]]:
+        problems: list[FieldProblem] = []
+
+        def text(name: str) -> str:
+            return self.query_one(f"#{name}", Field).value
+
+        def chosen(name: str) -> str:
+            value = self.query_one(f"#{name}", Select).value
+            return "" if value is Select.NULL else value
+
+        start = parse_date(text("start_date"), "start_date", problems)
+        end = parse_date(text("end_date"), "end_date", problems)
+        try:
+            capacity = int(text("capacity").strip())
+        except ValueError:
+            capacity = 0
+            problems.append(FieldProblem("capacity", "a whole number above 0"))
+        for name, value in (("course", chosen("course")), ("centre", chosen("centre")),
+                            ("start_date", start), ("end_date", end)):
+            if not value and not any(p.field == name for p in problems):
+                problems.append(FieldProblem(name, "required"))
+        if start and end and end < start:
+            problems.append(FieldProblem("end_date", "before the start date"))
+        coalition = self.query_one("#coalition_funded", Checkbox).value
+        if coalition and not text("funder").strip():
+            problems.append(FieldProblem("funder", "a coalition-funded cohort names its funder"))
+        data = CohortInput(course=chosen("course"), centre=chosen("centre"), start_date=start, end_date=end,
+                           capacity=capacity, instructors=tuple(self.query_one("#instructors", SelectionList).selected),
+                           funder=text("funder"), coalition_funded=coalition, code=text("code"))
+        return data, problems
+
+    def show_problems(self, problems: list[FieldProblem], *, all_fields: bool = False) -> None:
+        by_field: dict[str, list[str]] = {}
+        for p in problems:
+            by_field.setdefault(p.field, []).append(p.reason)
+        for widget in self.query(Problem):
+            field = widget.id.removeprefix("problem-")
+            widget.show("; ".join(by_field.get(field, [])) if all_fields or field in self.touched else "")
+
+    @on(Field.Changed)
+    @on(Select.Changed)
+    @on(SelectionList.SelectedChanged)
+    @on(Checkbox.Changed)
+    def _changed(self, event) -> None:
+        control = getattr(event, "control", None)
+        if control is not None and control.id:
+            self.touched.add(control.id)
+            if control.id in ("course", "start_date"):
+                self._suggest_end()
+        self.show_problems(self.collect()[1])
+
+    def _suggest_end(self) -> None:
+        """A new cohort's end date follows from the course's duration until the clerk types one."""
+        end = self.query_one("#end_date", Field)
+        if "end_date" in self.touched or not hasattr(self, "durations"):
+            return
+        course = self.query_one("#course", Select).value
+        try:
+            start = datetime.date.fromisoformat(self.query_one("#start_date", Field).value.strip())
+        except ValueError:
+            return
+        if course in self.durations:
+            with self.prevent(Field.Changed):
+                end.value = (start + datetime.timedelta(days=self.durations[course] - 1)).isoformat()
+
+    def action_save(self) -> None:
+        data, problems = self.collect()
+        status = self.query_one("#form-status", Static)
+        if problems:
+            self.show_problems(problems, all_fields=True)
+            status.update(f"{len(problems)} problem(s): see the fields marked.")
+            return
+        status.update("Saving …")
+        if self.view:
+            self.call("save", cohorts.update_cohort, self.actor, self.view.id, self.view.version, data)
+        else:
+            self.call("save", cohorts.create_cohort, self.actor, data)
+
+    def done_save(self, view: CohortView) -> None:
+        self.dismiss(view)
+
+    def failed_save(self, error: TrainerError) -> None:
+        status = self.query_one("#form-status", Static)
+        if isinstance(error, ValidationFailed):
+            self.show_problems(error.problems, all_fields=True)
+        if isinstance(error, Conflict) and error.current is not None:
+            self.view = error.current
+            status.update(f"{error} — your edits are still here: save again to apply them on top of "
+                          f"version {error.current.version}, or Escape to drop them.")
+            return
+        status.update(str(error))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.action_cancel()

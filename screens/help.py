@@ -1,0 +1,69 @@
+"""Every key binding of the app, by where it works."""
+from __future__ import annotations
+
+import importlib
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+# (section title, module, class) whose BINDINGS are listed, in this order.
+SECTIONS = (
+    ("Everywhere", "screens.app", "TrainerApp"),
+    ("Lists", "screens.lazy_table", "LazyTable"),
+    ("Trainees", "screens.trainees", "TraineesScreen"),
+    ("Trainee form", "screens.trainee_form", "TraineeForm"),
+    ("Courses", "screens.courses", "CoursesScreen"),
+    ("Course form", "screens.course_form", "CourseForm"),
+    ("Cohorts", "screens.cohorts", "CohortsScreen"),
+    ("Cohort form", "screens.cohort_form", "CohortForm"),
+    ("Enrol trainees", "screens.enrol", "EnrolDialog"),
+    ("Admin", "screens.admin", "AdminScreen"),
+    ("Dashboard", "screens.dashboard", "DashboardScreen"),
+    ("Reports", "screens.reports", "ReportsScreen"),
+    ("Certificates", "screens.certificates", "CertificatesScreen"),
+)
+EXTRA = (("Everywhere", "ctrl+p", "Command palette: jump to a trainee, cohort or certificate"),
+         ("Everywhere", "tab / shift+tab", "Next / previous field"))
+
+
+def bindings_of(module: str, cls: str) -> list[Binding]:
+    try:
+        found = getattr(importlib.import_module(module), cls)
+    except (ImportError, AttributeError):
+        return []
+    out = []
+    for item in getattr(found, "BINDINGS", []):
+        out.append(item if isinstance(item, Binding) else Binding(*item))
+    return out
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [("escape,f1,question_mark,q", "dismiss", "Close")]
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(where, keys, what it does) for every binding."""
+        out = list(EXTRA)
+        for title, module, cls in SECTIONS:
+            for binding in bindings_of(module, cls):
+                keys = " / ".join(self.app.get_key_display(Binding(k.strip(), binding.action))
+                                  for k in binding.key.split(","))
+                out.append((title, keys, binding.tooltip or binding.description or binding.action))
+        return out
+
+    def compose(self) -> ComposeResult:
+        table = Table(title="Keys", expand=True, show_edge=False)
+        table.add_column("Where", style="bold", no_wrap=True)
+        table.add_column("Key", style="bold cyan", no_wrap=True)
+        table.add_column("Does")
+        for row in self.rows():
+            table.add_row(*row)
+        with VerticalScroll(id="help"):
+            yield Static(table)
+            yield Static("Press Escape to close.", classes="hint")
+
+    def action_dismiss(self) -> None:
+        self.dismiss(None)

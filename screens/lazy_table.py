@@ -1,0 +1,244 @@
+"""A table that draws only the visible rows and asks for them a page at a time.
+
+The Line API (`render_line`) draws one terminal line; a row that is not yet
+in the page cache is drawn as a dim placeholder while a thread worker fetches
+its page through the `fetch(query, offset, limit, hint)` callable the screen
+gave (a service call; `hint` holds the row just before the page, "after", or
+just after it, "before", when that page is loaded, for keyset paging). Memory stays bounded: only the pages around the cursor are
+kept. `reset(query, total, first_rows)` starts a new result (new search or
+filters) without any database call on the UI thread.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from screens import arabic
+from trainer.errors import TrainerError
+
+PAGE = 100
+KEEP_PAGES = 12  # ~1,200 rows around the cursor; the rest are dropped
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    width: int                                  # cells; 0 = take the remaining width
+    value: Callable[[Any], str]
+    arabic: bool = False                        # shape and reorder through screens.arabic
+
+
+class LazyTable(ScrollView, can_focus=True):
+    """Rows by index; the first line is a fixed header."""
+
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "jump(0)", "First", show=False),
+        Binding("end", "jump(-1)", "Last", show=False),
+        Binding("enter", "select", "Open", show=False),
+    ]
+    COMPONENT_CLASSES = {"lazy-table--header", "lazy-table--cursor", "lazy-table--pending"}
+    DEFAULT_CSS = """
+    LazyTable { height: 1fr; overflow-x: hidden; }
+    LazyTable > .lazy-table--header { text-style: bold; background: $panel; }
+    LazyTable > .lazy-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
+    LazyTable:blur > .lazy-table--cursor { background: $block-cursor-blurred-background; }
+    LazyTable > .lazy-table--pending { color: $text-muted; }
+    """
+
+    cursor_row: reactive[int] = reactive(0, always_update=False, init=False)
+
+    class Highlighted(Message):
+        def __init__(self, table: "LazyTable", index: int, row: Any) -> None:
+            super().__init__()
+            self.table, self.index, self.row = table, index, row
+
+        @property
+        def control(self) -> "LazyTable":
+            return self.table
+
+    class Selected(Highlighted):
+        pass
+
+    class PageLoaded(Message, bubble=False):
+        def __init__(self, generation: int, page: int, rows: Sequence[Any]) -> None:
+            super().__init__()
+            self.generation, self.page, self.rows = generation, page, rows
+
+    def __init__(self, columns: list[Column], fetch: Callable[[Any, int, int, dict], Sequence[Any]] | None = None,
+                 *, empty: str = "Nothing to show", id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.columns = columns
+        self.fetch = fetch
+        self.empty = empty
+        self.query: Any = None
+        self.total = 0
+        self._generation = 0
+        self._pages: dict[int, Sequence[Any]] = {}
+        self._pending: set[int] = set()
+
+    # --- data ---------------------------------------------------------------
+
+    def reset(self, query: Any, total: int, first_rows: Sequence[Any] = (), *, keep_cursor: bool = False) -> None:
+        """A new result: `total` rows, the first of which are `first_rows`."""
+        self._generation += 1
+        self.query, self.total = query, total
+        self._pages = {}
+        self._pending = set()
+        for start in range(0, len(first_rows), PAGE):
+            self._pages[start // PAGE] = list(first_rows[start:start + PAGE])
+        self.virtual_size = Size(self.size.width, total + 1)
+        cursor = min(self.cursor_row, max(0, total - 1)) if keep_cursor else 0
+        if not keep_cursor:
+            self.scroll_to(y=0, animate=False)
+        self.cursor_row = cursor
+        self._announce(self.cursor_row)
+        self.refresh()
+
+    def set_rows(self, rows: Sequence[Any], *, keep_cursor: bool = False) -> None:
+        """A small result held whole (courses, a roster)."""
+        self.reset(None, len(rows), rows, keep_cursor=keep_cursor)
+
+    def row(self, index: int) -> Any | None:
+        page = self._pages.get(index // PAGE)
+        if page is None or index % PAGE >= len(page):
+            return None
+        return page[index % PAGE]
+
+    @property
+    def current(self) -> Any | None:
+        return self.row(self.cursor_row) if self.total else None
+
+    def _request(self, page: int) -> None:
+        if page in self._pending or page in self._pages or self.fetch is None:
+            return
+        self._pending.add(page)
+        generation, query, fetch = self._generation, self.query, self.fetch
+        # A neighbouring page lets the service continue from a row (keyset) instead of counting rows.
+        hint = {}
+        if len(self._pages.get(page - 1, ())) == PAGE:
+            hint["after"] = self._pages[page - 1][-1]
+        elif self._pages.get(page + 1):
+            hint["before"] = self._pages[page + 1][0]
+
+        def job() -> None:
+            try:
+                rows = fetch(query, page * PAGE, PAGE, hint)
+            except TrainerError as exc:
+                self.app.call_from_thread(self.app.notify, str(exc), severity="error")
+                rows = []
+            self.post_message(self.PageLoaded(generation, page, rows))
+
+        self.run_worker(job, thread=True, group=f"page-{page}", exclusive=True)
+
+    def on_lazy_table_page_loaded(self, message: PageLoaded) -> None:
+        if message.generation != self._generation:
+            return
+        self._pending.discard(message.page)
+        self._pages[message.page] = list(message.rows)
+        keep = self.cursor_row // PAGE
+        for page in sorted(self._pages, key=lambda p: abs(p - keep))[KEEP_PAGES:]:
+            del self._pages[page]
+        if keep == message.page:
+            self._announce(self.cursor_row)
+        self.refresh()
+
+    # --- drawing ------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, self.total + 1)
+
+    def _widths(self, width: int) -> list[int]:
+        fixed = sum(c.width + 1 for c in self.columns if c.width)
+        flexible = [c for c in self.columns if not c.width]
+        rest = max(8, width - fixed - len(flexible)) // max(1, len(flexible))
+        return [c.width or rest for c in self.columns]
+
+    def _line(self, cells: list[str], widths: list[int]) -> str:
+        return " ".join(cells[i] + " " * max(0, widths[i] - cell_len(cells[i])) for i in range(len(cells)))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        widths = self._widths(width)
+        if y == 0:
+            style = self.get_component_rich_style("lazy-table--header")
+            text = self._line([arabic.crop(c.label, w) for c, w in zip(self.columns, widths)], widths)
+            return Strip([Segment(text, style)]).adjust_cell_length(width, style)
+        index = int(self.scroll_offset.y) + y - 1
+        base = self.rich_style
+        if index >= self.total:
+            if self.total == 0 and y == 1:
+                return Strip([Segment(" " + self.empty, self.get_component_rich_style("lazy-table--pending"))]
+                             ).adjust_cell_length(width, base)
+            return Strip.blank(width, base)
+        row = self.row(index)
+        if row is None:
+            self._request(index // PAGE)
+            style = self.get_component_rich_style("lazy-table--pending")
+            return Strip([Segment(" …", style)]).adjust_cell_length(width, style)
+        cells = []
+        for column, w in zip(self.columns, widths):
+            value = column.value(row) or ""
+            cells.append(arabic.display(value, w) if column.arabic else arabic.crop(value, w))
+        style = self.get_component_rich_style("lazy-table--cursor") if index == self.cursor_row else base
+        return Strip([Segment(self._line(cells, widths), style)]).adjust_cell_length(width, style)
+
+    # --- cursor ---------------------------------------------------------------
+
+    def _visible_rows(self) -> int:
+        return max(1, self.size.height - 1)
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        top = int(self.scroll_offset.y)
+        if new < top:
+            self.scroll_to(y=new, animate=False)
+        elif new >= top + self._visible_rows():
+            self.scroll_to(y=new - self._visible_rows() + 1, animate=False)
+        else:  # no scroll: redraw only the two rows whose highlight changed (line y = row + 1)
+            self.refresh_line(old + 1)
+            self.refresh_line(new + 1)
+        self._announce(new)
+
+    def _announce(self, index: int) -> None:
+        row = self.row(index) if self.total else None
+        if row is not None or not self.total:
+            self.post_message(self.Highlighted(self, index, row))
+
+    def _move_to(self, index: int) -> None:
+        if self.total:
+            self.cursor_row = max(0, min(self.total - 1, index))
+
+    def action_cursor(self, delta: int) -> None:
+        self._move_to(self.cursor_row + delta)
+
+    def action_page(self, direction: int) -> None:
+        self._move_to(self.cursor_row + direction * self._visible_rows())
+
+    def action_jump(self, where: int) -> None:
+        self._move_to(self.total - 1 if where < 0 else where)
+
+    def action_select(self) -> None:
+        row = self.current
+        if row is not None:
+            self.post_message(self.Selected(self, self.cursor_row, row))
+
+    def move_to_key(self, predicate: Callable[[Any], bool]) -> bool:
+        """Put the cursor on the first loaded row matching `predicate`."""
+        for page_no in sorted(self._pages):
+            for i, row in enumerate(self._pages[page_no]):
+                if predicate(row):
+                    self._move_to(page_no * PAGE + i)
+                    return True
+        return False

@@ -1,0 +1,177 @@
+"""Start-up screens: the blank start, first run (create the admin, offer demo data), login."""
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, Footer, Header, Label, ProgressBar, Static
+
+from screens.calls import ServiceCalls
+from screens.widgets import Field
+from trainer import users
+from trainer.access import Actor
+from trainer.errors import TrainerError
+
+
+class StartScreen(Screen):
+    """What shows for the instant before the first-run or login screen."""
+
+    def __init__(self, database_url: str) -> None:
+        super().__init__()
+        self.database_url = database_url
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(f"Opening {self.database_url} …", id="start")
+        yield Footer(compact=True)
+
+
+class LoginScreen(ServiceCalls, Screen):
+    BINDINGS = [("escape", "clear", "Clear")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="login", classes="card"):
+            yield Label("Sign in", classes="card-title")
+            yield Field(placeholder="user name", id="username")
+            yield Field(placeholder="password", password=True, id="password")
+            yield Static("", id="login-error", classes="error")
+            yield Button("Sign in", id="sign-in", variant="primary")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#username").focus()
+
+    @on(Field.Submitted, "#username")
+    def next_field(self) -> None:
+        self.query_one("#password").focus()
+
+    @on(Field.Submitted, "#password")
+    @on(Button.Pressed, "#sign-in")
+    def sign_in(self) -> None:
+        name = self.query_one("#username", Field).value.strip()
+        password = self.query_one("#password", Field).value
+        if not name or not password:
+            self.query_one("#login-error", Static).update("Type your user name and password.")
+            return
+        self.query_one("#login-error", Static).update("Checking …")
+        self.call("login", users.authenticate, name, password, session="tui")
+
+    def done_login(self, actor: Actor) -> None:
+        self.app.signed_in(actor)
+
+    def failed_login(self, error: TrainerError) -> None:
+        self.query_one("#login-error", Static).update(str(error))
+        password = self.query_one("#password", Field)
+        password.value = ""
+        password.focus()
+
+    def action_clear(self) -> None:
+        self.query_one("#password", Field).value = ""
+        self.query_one("#login-error", Static).update("")
+
+
+class FirstRunScreen(ServiceCalls, Screen):
+    """A new database: create the admin account (password typed twice), maybe load demo data."""
+
+    class Progress(Message):
+        def __init__(self, step: str, done: int, total: int) -> None:
+            super().__init__()
+            self.step, self.done, self.total = step, done, total
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="first-run", classes="card"):
+            yield Label("Welcome: this database has no users yet", classes="card-title")
+            yield Static("Create the administrator account. Its password cannot be recovered: "
+                         f"at least {users.MIN_PASSWORD} characters.")
+            yield Field(value="admin", placeholder="user name", id="username")
+            yield Field(placeholder="password", password=True, id="password")
+            yield Field(placeholder="password again", password=True, id="password2")
+            yield Checkbox("Load the demo data (about 34,000 trainees; takes a while)", id="demo")
+            yield Static("", id="first-run-error", classes="error")
+            yield Button("Create account", id="create", variant="primary")
+            yield ProgressBar(id="demo-progress", show_eta=False)
+            yield Static("", id="demo-step")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#demo-progress").display = False
+        self.query_one("#password").focus()
+
+    @on(Field.Submitted, "#username")
+    def _to_password(self) -> None:
+        self.query_one("#password").focus()
+
+    @on(Field.Submitted, "#password")
+    def _to_again(self) -> None:
+        self.query_one("#password2").focus()
+
+    @on(Field.Submitted, "#password2")
+    @on(Button.Pressed, "#create")
+    def create(self) -> None:
+        name = self.query_one("#username", Field).value.strip()
+        first = self.query_one("#password", Field).value
+        again = self.query_one("#password2", Field).value
+        error = self.query_one("#first-run-error", Static)
+        if first != again:
+            error.update("The two passwords differ: type them again.")
+            self.query_one("#password", Field).value = ""
+            self.query_one("#password2", Field).value = ""
+            self.query_one("#password").focus()
+            return
+        error.update("Creating the account …")
+        self.query_one("#create", Button).disabled = True
+        self.call("create", self._create, name, first)
+
+    @staticmethod
+    def _create(name: str, password: str) -> Actor:
+        users.create_user(None, name, "admin", password)
+        return users.authenticate(name, password, session="tui")
+
+    def failed_create(self, error: TrainerError) -> None:
+        self.query_one("#first-run-error", Static).update(str(error))
+        self.query_one("#create", Button).disabled = False
+        for name in ("#password", "#password2"):
+            self.query_one(name, Field).value = ""
+        self.query_one("#password").focus()
+
+    def done_create(self, actor: Actor) -> None:
+        self.actor_created = actor
+        if not self.query_one("#demo", Checkbox).value:
+            self.app.signed_in(actor)
+            return
+        self.query_one("#first-run-error", Static).update("Loading the demo data …")
+        self.query_one("#demo-progress").display = True
+        self.call("demo", self._load_demo)
+
+    def _load_demo(self) -> str:
+        try:
+            from trainer import demo
+        except ImportError:
+            raise TrainerError("the demo data generator is not installed in this build") from None
+
+        def progress(step: str, done: int, total: int) -> None:
+            self.post_message(self.Progress(step, done, total))
+
+        try:
+            summary = demo.generate(scale="default", progress=progress)
+        except TrainerError:
+            raise
+        except Exception as exc:  # a failed load must not close the app the admin just set up
+            raise TrainerError(f"the demo data could not be loaded: {exc}") from exc
+        return summary.describe() if hasattr(summary, "describe") else str(summary)
+
+    def on_first_run_screen_progress(self, message: Progress) -> None:
+        bar = self.query_one("#demo-progress", ProgressBar)
+        bar.update(total=max(1, message.total), progress=message.done)
+        self.query_one("#demo-step", Static).update(f"{message.step}: {message.done:,}/{message.total:,}")
+
+    def done_demo(self, summary: str) -> None:
+        self.app.signed_in(self.actor_created, notice=("Demo data loaded", summary))
+
+    def failed_demo(self, error: TrainerError) -> None:
+        self.app.notify(f"Demo data not loaded: {error}", severity="warning", timeout=10)
+        self.app.signed_in(self.actor_created)

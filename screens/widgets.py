@@ -1,0 +1,49 @@
+"""Small shared widgets: text fields that honour the app's cursor-blink switch, labelled rows."""
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widget import Widget
+from textual.widgets import Input, Label, Static
+
+
+class Field(Input):
+    """An Input whose cursor blinks unless the app says not to (snapshot tests)."""
+
+    def on_mount(self) -> None:
+        self.cursor_blink = getattr(self.app, "cursor_blink", True)
+
+
+class Problem(Static):
+    """The inline message under a form field; empty when the field is fine."""
+
+    DEFAULT_CSS = """
+    Problem { color: $error; height: auto; padding-left: 22; }
+    Problem.-empty { display: none; }
+    """
+
+    def __init__(self, field: str) -> None:
+        super().__init__("", id=f"problem-{field}", classes="-empty")
+
+    def show(self, text: str) -> None:
+        self.update(text)
+        self.set_class(not text, "-empty")
+
+
+class Row(Horizontal):
+    """A form row: a fixed-width label then the control."""
+
+    DEFAULT_CSS = """
+    Row { height: auto; }
+    Row > Label { width: 22; padding: 1 1 0 0; text-align: right; }
+    Row > Input, Row > Select, Row > Widget { width: 1fr; }
+    """
+
+    def __init__(self, label: str, control: Widget) -> None:
+        super().__init__()
+        self._label = label
+        self._control = control
+
+    def compose(self) -> ComposeResult:
+        yield Label(self._label)
+        yield self._control

@@ -1,0 +1,157 @@
+"""The reports screen: choose, preview in the lazy table, export in a worker with a progress bar."""
+from __future__ import annotations
+
+import asyncio
+import csv
+import threading
+
+import pytest
+from textual.widgets import Input, OptionList, ProgressBar, Select, Static
+
+from screens.lazy_table import LazyTable
+from screens.reports import ReportsScreen
+from tests.tui.test_dashboard import Host, settle
+from tests.unit.test_reports import build_small
+from trainer import reports
+from trainer.access import SYSTEM, Actor
+
+ANALYST = Actor(user_id=None, username="ana", role="analyst")
+
+
+@pytest.fixture
+def small_db(sqlite_url, monkeypatch):
+    monkeypatch.setenv("TRAINER_PSEUDONYM_KEY", "k" * 40)
+    build_small()
+    return sqlite_url
+
+
+def status(app) -> str:
+    return str(app.screen.query_one("#report-status", Static).render())
+
+
+async def pick(pilot, name: str) -> None:
+    options = pilot.app.screen.query_one("#report-list", OptionList)
+    options.focus()
+    await pilot.press("home")
+    for _ in range(list(reports.CATALOGUE).index(name)):
+        await pilot.press("down")
+    await pilot.pause()
+    assert pilot.app.screen.report_name == name
+
+
+async def test_choose_and_preview_reports(small_db):
+    app = Host(ReportsScreen, ANALYST)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        table = app.screen.query_one("#report-preview", LazyTable)
+        assert table.total == 6 and [c.label for c in table.columns][:4] == ["force", "name_en", "name_ar", "trained"]
+        assert "Trained persons by force" in status(app)
+        assert table.columns[2].arabic and not table.columns[1].arabic
+        await pick(pilot, "pass-rates")
+        await pilot.press("f5")
+        await settle(pilot)
+        assert table.total == 4 and table.row(0)[0] == "BB"
+        # Parameters: a province narrows the preview.
+        await pick(pilot, "trained-by-force")
+        app.screen.query_one("#province", Select).value = "IQ-AN"
+        await pilot.press("f5")
+        await settle(pilot)
+        assert {r[0]: r[3] for r in app.screen.result.rows}["police"] == 1
+
+
+async def test_bad_parameters_are_shown_not_raised(small_db):
+    app = Host(ReportsScreen, ANALYST)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#date-from", Input).focus()
+        await pilot.press(*"2024-13-01")
+        await pilot.press("f5")
+        await settle(pilot)
+        assert "'2024-13-01' is not a date" in status(app)
+        await pick(pilot, "cohort-roster")
+        app.screen.query_one("#date-from", Input).value = ""
+        await pilot.press("f5")
+        await settle(pilot)
+        assert "cohort: give the cohort code" in status(app)
+
+
+async def test_person_level_preview_is_pseudonymised_for_an_analyst(small_db):
+    app = Host(ReportsScreen, ANALYST)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await pick(pilot, "cohort-roster")
+        app.screen.query_one("#cohort", Input).value = "BP-1"
+        await pilot.press("f5")
+        await settle(pilot)
+        rows = app.screen.result.rows
+        assert len(rows) == 5 and all(r[1].startswith("P-") for r in rows)
+
+
+async def test_export_with_progress_while_the_ui_stays_responsive(small_db, tmp_path, monkeypatch):
+    """The export blocks half-way (a test gate); meanwhile the screen still takes keys."""
+    started, release = threading.Event(), threading.Event()
+    calls = []
+    real = reports.write_result
+
+    def gated(result, fmt, out=None, *, progress=None, bom=True):
+        def progress_then_wait(done, total):
+            calls.append((done, total))
+            progress(done, total)
+            if len(calls) == 3:
+                started.set()
+                assert release.wait(20), "the test never released the export"
+        return real(result, fmt, out, progress=progress_then_wait, bom=bom)
+
+    monkeypatch.setattr(reports, "write_result", gated)
+    out = tmp_path / "by-province.csv"
+    app = Host(ReportsScreen, ANALYST)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await pick(pilot, "trained-by-province")
+        app.screen.query_one("#output", Input).value = str(out)
+        await pilot.press("f6")
+        assert await asyncio.to_thread(started.wait, 20)
+        await pilot.pause()
+        bar = app.screen.query_one("#export-progress", ProgressBar)
+        assert bar.total == 20 and 0 < bar.progress < 20   # 19 provinces and the totals row
+        # The UI thread is free: typing into a field works while the worker waits.
+        app.screen.query_one("#cohort", Input).focus()
+        await pilot.press(*"XY")
+        await pilot.pause()
+        assert app.screen.query_one("#cohort", Input).value == "XY"
+        assert not out.exists() or "Small-count" not in out.read_text(encoding="utf-8-sig")
+        release.set()
+        await settle(pilot)
+        assert bar.progress == bar.total == 20
+        assert calls[-1] == (20, 20) and len(calls) >= 20
+        assert "Wrote 20 rows" in status(app) and "cells suppressed" in status(app)
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0][:3] == ["province", "name_en", "name_ar"]
+    assert any("Small-count suppression applied" in r[0] for r in rows if r)
+    body = [r for r in rows[1:21]]
+    for r in body:
+        for v in r[3:]:
+            assert v == "[c]" or v == "0" or int(v) >= 5
+
+
+async def test_export_xlsx_from_the_screen(small_db, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "rates.xlsx"
+    app = Host(ReportsScreen, SYSTEM)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await pick(pilot, "pass-rates")
+        app.screen.query_one("#format", Select).value = "xlsx"
+        await pilot.pause()
+        assert app.screen.query_one("#output", Input).value.endswith("pass-rates.xlsx")
+        app.screen.query_one("#output", Input).value = str(out)
+        await pilot.press("f6")
+        await settle(pilot)
+        assert app.screen.query_one("#export-progress", ProgressBar).progress == 5
+    sheet = load_workbook(out).active
+    assert [c.value for c in sheet[1]][:3] == ["course", "title", "category"]
+    assert sheet.freeze_panes == "A2"

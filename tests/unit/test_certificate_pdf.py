@@ -1,0 +1,91 @@
+"""The certificate PDF read back for real: its text, its QR code, and the badge export."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from db import models
+from db.connection import database
+from tests.instructor_fixtures import D, build, private_config  # noqa: F401
+from trainer import badges, certificate_pdf, certificates, signing
+from trainer.cli import main
+
+pytestmark = pytest.mark.usefixtures("private_config")
+
+
+def _issued(trainees: int = 3):
+    w = build(trainees=trainees)
+    with database.connection_context():
+        models.Enrolment.update(status="graduated").execute()
+    return w, certificates.issue_for_cohort(w.admin, w.cohort_id, on=D(2025, 3, 14)).issued
+
+
+def _qr_text(pdf_bytes: bytes) -> str:
+    import pypdfium2
+    import zxingcpp
+
+    page = pypdfium2.PdfDocument(pdf_bytes)[0]
+    # Only QR codes: lines of Latin text can pass for a 1-D barcode to a scanner.
+    found = zxingcpp.read_barcodes(page.render(scale=3).to_pil(), formats=zxingcpp.BarcodeFormat.QRCode)
+    assert len(found) == 1
+    return found[0].text
+
+
+def test_the_pdf_holds_the_number_the_names_and_a_qr_that_verifies(sqlite_url):
+    import io
+
+    from pypdf import PdfReader
+
+    _, issued = _issued()
+    rebwar = issued[2]
+    assert rebwar.name == "ڕێبوار ئەحمەد کاوە"  # Kurdish letters: ڕ ێ ە ک
+    data = certificate_pdf.render(rebwar, certificates.payload(rebwar))
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    for expected in (rebwar.number, rebwar.verification_code, "Rebwar Ahmad Kawa", rebwar.name,
+                     "Basic Police Course", "دورة الشرطة الأساسية", "Certificate of Completion"):
+        assert expected in text, expected
+    scanned = _qr_text(data)
+    claims = signing.verify(scanned).claims
+    assert (claims["n"], claims["nm"], claims["na"]) == (rebwar.number, "Rebwar Ahmad Kawa", rebwar.name)
+    # A tampered payload (another name put into the same code) does not verify.
+    forged = signing._b64(signing.canonical({**claims, "nm": "Somebody Else"}))
+    prefix, _, sig = scanned.split(".")
+    with pytest.raises(signing.VerificationFailed):
+        signing.verify(f"{prefix}.{forged}.{sig}")
+
+
+def test_a_revoked_certificate_gets_no_pdf(sqlite_url):
+    w, issued = _issued(1)
+    revoked = certificates.revoke(w.admin, issued[0].id, "issued in error")
+    with pytest.raises(certificates.TrainerError, match="revoked: issued in error"):
+        certificates.payload(revoked)
+
+
+def test_cli_pdf_and_badge(sqlite_url, tmp_path, capsys, monkeypatch):
+    from trainer.users import hash_password
+
+    w, issued = _issued(1)
+    with database.connection_context():
+        models.User.update(password_hash=hash_password("manager-pass")).where(
+            models.User.username == "manager").execute()
+    monkeypatch.setenv("TRAINER_PASSWORD", "manager-pass")
+    out = tmp_path / "cert.pdf"
+    base = ["--db", sqlite_url, "--user", "manager", "cert"]
+    assert main([*base, "pdf", issued[0].number, "--output", str(out)]) == 0
+    assert out.read_bytes().startswith(b"%PDF") and _qr_text(out.read_bytes()).startswith("TRC1.")
+    assert main([*base, "pdf", "IQTC-0000000011"]) == 1
+    assert "check digit" in capsys.readouterr().err
+    badge_path = tmp_path / "badge.json"
+    assert main([*base, "badge", issued[0].number, "--output", str(badge_path)]) == 0
+    badge = json.loads(badge_path.read_text(encoding="utf-8"))
+    assert badge["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    assert badge["credentialSubject"]["achievement"]["humanCode"] == "BPC"
+    assert badge["validUntil"] == "2026-03-14T00:00:00Z" and badge["issuer"]["id"].startswith("did:key:z6Mk")
+    assert badges.verify(badge)
+    badge["validUntil"] = "2036-03-14T00:00:00Z"
+    assert not badges.verify(badge)
+    assert main([*base, "expiring", "--days", "90"]) == 0
+    assert "0 certificates expire within 90 days" in capsys.readouterr().out  # the test clock is past 2026-03

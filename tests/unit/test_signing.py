@@ -1,0 +1,96 @@
+"""Ed25519-signed certificate payloads: offline verification refuses any change or forgery."""
+from __future__ import annotations
+
+import base64
+import json
+import os
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from tests.instructor_fixtures import build, private_config  # noqa: F401
+from trainer import signing
+from trainer.cli import main
+
+CLAIMS = {"n": "IQTC-0000000018", "v": "ABCDE-FGHJK", "nm": "Rebwar Ahmad Kawa", "na": "ڕێبوار ئەحمەد کاوە",
+          "c": "BPC", "i": "2025-03-14", "e": "2099-03-14"}
+
+
+def _reencode(payload: str, **changes) -> str:
+    prefix, body, sig = payload.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    claims.update(changes)
+    return ".".join((prefix, signing._b64(signing.canonical(claims)), sig))
+
+
+def test_round_trip(private_config):
+    payload = signing.sign_claims(CLAIMS)
+    checked = signing.verify(payload)
+    assert checked.claims == {**CLAIMS, "k": signing.key_id(signing.public_key())}
+    assert payload.startswith("TRC1.") and len(payload) < 400  # fits a QR code comfortably
+
+
+def test_a_changed_payload_is_refused(private_config):
+    payload = signing.sign_claims(CLAIMS)
+    with pytest.raises(signing.VerificationFailed, match="changed or forged"):
+        signing.verify(_reencode(payload, e="2199-03-14"))  # extended expiry
+    with pytest.raises(signing.VerificationFailed, match="changed or forged"):
+        signing.verify(_reencode(payload, na="علي حسن"))
+    with pytest.raises(signing.VerificationFailed):  # one character of the signature
+        signing.verify(payload[:-2] + ("A" if payload[-2] != "A" else "B") + payload[-1])
+    with pytest.raises(signing.VerificationFailed, match="not a trainer certificate code"):
+        signing.verify("https://example.org/cert/1")
+    with pytest.raises(signing.VerificationFailed, match="damaged"):
+        signing.verify("TRC1.!!!.???")
+
+
+def test_a_forged_signature_is_refused(private_config):
+    forger = Ed25519PrivateKey.generate()
+    real_id = signing.key_id(signing.public_key())
+    # The forger signs with their own key but claims the site's key id.
+    body = signing.canonical({**CLAIMS, "k": real_id})
+    forged = f"TRC1.{signing._b64(body)}.{signing._b64(forger.sign(signing.DOMAIN + body))}"
+    with pytest.raises(signing.VerificationFailed, match="changed or forged"):
+        signing.verify(forged)
+    # Signed honestly with another key: refused unless that public key is given.
+    other = signing.sign_claims(CLAIMS, forger)
+    with pytest.raises(signing.VerificationFailed, match="not one of the public keys"):
+        signing.verify(other)
+    assert signing.verify(other, [forger.public_key(), signing.public_key()]).claims["n"] == CLAIMS["n"]
+
+
+def test_the_key_file_is_private_and_outside_the_database(private_config, monkeypatch):
+    monkeypatch.delenv("TRAINER_SIGNING_KEY")
+    payload = signing.sign_claims(CLAIMS)
+    key = private_config / "trainer" / signing.KEY_FILE
+    assert key.exists() and oct(key.stat().st_mode & 0o777) == "0o600"
+    public = private_config / "trainer" / signing.PUBLIC_FILE
+    assert signing.verify(payload, [signing.load_public_key(public)])
+    os.chmod(key, 0o644)
+    with pytest.raises(signing.SigningKeyError, match="readable by other users"):
+        signing.sign_claims(CLAIMS)
+    monkeypatch.setenv("TRAINER_SIGNING_KEY", "not a key")
+    with pytest.raises(signing.SigningKeyError, match="no usable Ed25519 private key"):
+        signing.sign_claims(CLAIMS)
+
+
+def test_cli_verify(private_config, tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("TRAINER_DATABASE_URL", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # no default database here
+    payload = signing.sign_claims(CLAIMS)
+    assert main(["cert", "verify", payload]) == 0
+    out = capsys.readouterr().out
+    assert "genuine: certificate IQTC-0000000018" in out and "ڕێبوار ئەحمەد کاوە" in out
+    held = tmp_path / "qr.txt"
+    held.write_text(payload + "\n", encoding="utf-8")
+    assert main(["cert", "verify", str(held)]) == 0
+    assert main(["cert", "verify", _reencode(payload, nm="Someone Else")]) == 1
+    assert "the signature does not match" in capsys.readouterr().err
+    # Verifying elsewhere with only the public key file.
+    pem = tmp_path / "site.pub"
+    assert main(["cert", "public-key", "--output", str(pem)]) == 0
+    monkeypatch.delenv("TRAINER_SIGNING_KEY")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "elsewhere"))
+    assert main(["cert", "verify", payload, "--public-key", str(pem)]) == 0
+    assert main(["cert", "verify", payload]) == 1
+    assert "no public key to verify with" in capsys.readouterr().err

@@ -1,0 +1,75 @@
+"""trainer backup PATH [--scheduled] | trainer restore PATH [--yes]."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from trainer.commands.common import UsageError, actor, connect, warn
+from trainer.errors import TrainerError
+
+
+def register(sub) -> None:
+    b = sub.add_parser("backup", help="a consistent, checked copy of the database, with a manifest")
+    b.add_argument("path", nargs="?", help="a new file, or a directory (ending in /) to put one in")
+    b.add_argument("--scheduled", action="store_true",
+                   help="for cron: back up into the scheduled directory only if one is due")
+    b.set_defaults(handler=cmd_backup)
+    r = sub.add_parser("restore", help="replace the database with a checked backup (the old one is kept)")
+    r.add_argument("path", type=Path, help="the backup file or its .manifest.json")
+    r.add_argument("--check", action="store_true", help="only check the backup; change nothing")
+    r.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    r.set_defaults(handler=cmd_restore)
+
+
+def cmd_backup(args) -> int:
+    from trainer import backup
+
+    connect(args)
+    if args.scheduled:
+        target = backup.run_if_due()
+        print(f"backed up to {target}" if target else "no backup due")
+        return 0
+    if not args.path:
+        raise UsageError("backup: give a PATH (or --scheduled)")
+    target, manifest = backup.backup(args.path, actor(args))
+    print(f"backed up to {target} ({manifest.size:,} bytes, integrity ok, "
+          f"{manifest.counts.get('trainee', 0):,} trainees, audit head #{manifest.audit_head['id']})")
+    print(f"manifest: {backup.manifest_path(target)}")
+    from trainer import audit
+    warn(f"the audit key is not in the backup: keep a copy of {audit.key_path()} "
+         f"(or ${audit.KEY_ENV}) somewhere safe, apart from the backups")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from trainer import backup
+    from trainer.users import count_users
+
+    connect(args)
+    manifest, file = backup.check(args.path)
+    print(f"backup {file.name}: checksum, signature and integrity ok; taken {manifest.created_at}, "
+          f"schema {manifest.schema_version}, {manifest.counts.get('trainee', 0):,} trainees, "
+          f"audit head #{manifest.audit_head['id']}")
+    if args.check:
+        return 0
+    # A database whose accounts still work needs an admin to replace it; a lost or
+    # empty one (the reason to restore) can be restored by whoever can reach it.
+    from trainer.access import SYSTEM
+    acting = actor(args) if count_users() else SYSTEM
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise TrainerError("restore replaces the database: confirm with --yes")
+        if input("Replace the current database with this backup? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("nothing changed")
+            return 1
+    done = backup.restore(args.path, acting)
+    if done.replaced:
+        print(f"restored; the replaced database is kept at {done.replaced}")
+    else:
+        print("restored")
+    if not done.verification.ok:
+        for p in done.verification.problems:
+            warn(f"audit: {p}")
+        return 1
+    print(f"audit trail verified: {done.verification.events:,} events")
+    return 0

@@ -1,0 +1,153 @@
+"""trainer cert pdf | verify | badge | expiring | public-key."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from trainer.commands.common import UsageError, actor, connect
+from trainer.errors import TrainerError
+
+
+def _days(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days (e.g. 30, 60, 90)")
+    return value
+
+
+def register(sub) -> None:
+    cert = sub.add_parser("cert", help="certificates: PDF, offline verification, badge, expiry lists")
+    cert.set_defaults(handler=_needs_subcommand)
+    csub = cert.add_subparsers(dest="cert_command")
+
+    pdf = csub.add_parser("pdf", help="the certificate as a one-page bilingual PDF with a signed QR code")
+    pdf.add_argument("number")
+    pdf.add_argument("--output", type=Path, help="file to write (default: NUMBER.pdf here)")
+    pdf.set_defaults(handler=cmd_pdf)
+
+    verify = csub.add_parser("verify", help="check a certificate's QR payload offline with the public key")
+    verify.add_argument("code", help="the QR payload text (TRC1.…), or a file holding it")
+    verify.add_argument("--public-key", type=Path, action="append", metavar="FILE",
+                        help="public key file (PEM); repeat for several (default: this site's key)")
+    verify.set_defaults(handler=cmd_verify)
+
+    badge = csub.add_parser("badge", help="the certificate as an Open Badges 3.0 credential (JSON)")
+    badge.add_argument("number")
+    badge.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    badge.set_defaults(handler=cmd_badge)
+
+    exp = csub.add_parser("expiring", help="valid certificates expiring within the next DAYS days")
+    exp.add_argument("--days", type=_days, default=30)
+    exp.set_defaults(handler=cmd_expiring)
+
+    key = csub.add_parser("public-key", help="print this site's public key (hand it to verifiers)")
+    key.add_argument("--output", type=Path)
+    key.set_defaults(handler=cmd_public_key)
+
+
+def _needs_subcommand(args):
+    raise UsageError("cert: give a subcommand (pdf, verify, badge, expiring, public-key)")
+
+
+def cmd_pdf(args) -> int:
+    from trainer import certificate_pdf, certificates
+
+    connect(args)
+    view = certificates.by_number(actor(args), args.number)
+    path = certificate_pdf.write(view, certificates.payload(view), args.output or Path(f"{view.number}.pdf"))
+    print(f"wrote {path}")
+    return 0
+
+
+def _verify_keys(paths: list[Path] | None):
+    from trainer import signing
+
+    if paths:
+        return [signing.load_public_key(p) for p in paths]
+    if os.environ.get(signing.KEY_ENV) or signing.key_path().exists():
+        return [signing.public_key()]
+    if signing.public_key_path().exists():
+        return [signing.load_public_key(signing.public_key_path())]
+    raise TrainerError("no public key to verify with: give --public-key FILE")
+
+
+def cmd_verify(args) -> int:
+    import datetime
+
+    from trainer import signing
+
+    text = args.code
+    if not text.strip().startswith(signing.PREFIX + ".") and Path(text).is_file():
+        text = Path(text).read_text(encoding="utf-8")
+    checked = signing.verify(text, _verify_keys(args.public_key))
+    c = checked.claims
+    print(f"genuine: certificate {c.get('n')} (code {c.get('v')}) signed by key {checked.key_id}")
+    print(f"  holder:  {c.get('nm')}  /  {c.get('na')}")
+    print(f"  course:  {c.get('c')}, issued {c.get('i')}, valid until {c.get('e') or 'no expiry'}")
+    status = _database_status(args, c.get("n", ""))
+    if status is not None:
+        state, reason, newer = status
+        note = {"revoked": f"REVOKED: {reason}", "superseded": f"superseded by {newer}",
+                "expired": "EXPIRED"}.get(state, state)
+        print(f"  status:  {note} (this site's records)")
+        return 0 if state == "valid" else 1
+    if c.get("e") and datetime.date.fromisoformat(c["e"]) < datetime.date.today():
+        print("  status:  EXPIRED (by its printed date; no records here to check revocation)")
+        return 1
+    print("  status:  no records here to check revocation; the signature and dates are good")
+    return 0
+
+
+def _database_status(args, number: str):
+    """Revocation needs the records: only when a database is named or the default one exists."""
+    from db.connection import default_sqlite_path
+
+    if not (args.db or os.environ.get("TRAINER_DATABASE_URL") or default_sqlite_path().exists()):
+        return None
+    from trainer.certificates import public_status
+
+    connect(args)
+    return public_status(number)
+
+
+def cmd_badge(args) -> int:
+    from trainer import badges, certificates
+
+    connect(args)
+    view = certificates.by_number(actor(args), args.number)
+    text = badges.export(view)
+    if args.output:
+        args.output.write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {args.output}")
+    else:
+        sys.stdout.write(text + "\n")
+    return 0
+
+
+def cmd_expiring(args) -> int:
+    from trainer import certificates, exports
+
+    connect(args)
+    rows = certificates.expiring(actor(args), args.days)
+    columns = ("number", "expires_on", "holder", "course", "cohort")
+    sys.stdout.write(exports.to_table(columns, [(c.number, c.expires_on, c.latin_name or c.name, c.course_code,
+                                                 c.cohort_code) for c in rows]))
+    print(f"{len(rows)} certificates expire within {args.days} days")
+    return 0
+
+
+def cmd_public_key(args) -> int:
+    from trainer import signing
+
+    pem = signing.public_pem().decode("ascii")
+    if args.output:
+        args.output.write_text(pem, encoding="ascii")
+        print(f"wrote {args.output}")
+    else:
+        sys.stdout.write(pem)
+    return 0

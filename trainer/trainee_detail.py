@@ -1,0 +1,140 @@
+"""One trainee's whole record for the detail pane: identity, units, vetting, training.
+
+Read with `.tuples()` joins (no model objects wander off to the UI thread).
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from peewee import JOIN
+
+from db import models
+from db.connection import database
+from trainer.access import Actor, require
+from trainer.errors import NotFound
+from trainer.trainees import TraineeView, _view
+
+
+@dataclass(frozen=True)
+class UnitLine:
+    unit_code: str
+    unit_name: str
+    force: str
+    start_date: datetime.date
+    end_date: datetime.date | None
+
+
+@dataclass(frozen=True)
+class VettingLine:
+    kind: str
+    case_ref: str
+    result: str
+    decision_date: datetime.date | None
+    funder: str
+    unit_code: str  # for a unit decision
+
+
+@dataclass(frozen=True)
+class EnrolmentLine:
+    enrolment_id: int
+    cohort_id: int
+    cohort_code: str
+    course_code: str
+    course_title: str
+    start_date: datetime.date
+    status: str
+    waitlist_position: int | None
+    withdrawal_reason: str
+
+
+@dataclass(frozen=True)
+class ResultLine:
+    cohort_code: str
+    assessment: str
+    attempt: int
+    score: float
+    max_score: float
+    passed: bool
+
+
+@dataclass(frozen=True)
+class CertificateLine:
+    number: str
+    course_code: str
+    issued_on: datetime.date
+    expires_on: datetime.date | None
+    status: str
+
+
+@dataclass(frozen=True)
+class TraineeDetail:
+    trainee: TraineeView
+    units: tuple[UnitLine, ...]
+    vetting: tuple[VettingLine, ...]
+    enrolments: tuple[EnrolmentLine, ...]
+    results: tuple[ResultLine, ...]
+    certificates: tuple[CertificateLine, ...]
+
+
+def load(actor: Actor, trainee_id: int) -> TraineeDetail:
+    require(actor, "trainee.read")
+    M = models
+    with database.connection_context():
+        row = M.Trainee.get_or_none(M.Trainee.id == trainee_id)
+        if row is None:
+            raise NotFound(f"no trainee {trainee_id}")
+        UA, U = M.UnitAssignment, M.Unit
+        units = tuple(UnitLine(*r) for r in (
+            UA.select(U.code, U.name, U.force, UA.start_date, UA.end_date).join(U)
+            .where(UA.trainee == trainee_id).order_by(UA.start_date).tuples()))
+        V = M.VettingRecord
+        unit_ids = UA.select(UA.unit).where(UA.trainee == trainee_id)
+        vetting = tuple(VettingLine(*r) for r in (
+            V.select(V.kind, V.case_ref, V.result, V.decision_date, V.funder, U.code)
+            .join(U, on=(V.unit == U.id), join_type=JOIN.LEFT_OUTER)
+            .where((V.trainee == trainee_id) | ((V.kind == "unit") & V.unit.in_(unit_ids)))
+            .order_by(V.decision_date.desc(nulls="LAST")).tuples()))
+        E, C, K = M.Enrolment, M.Cohort, M.Course
+        enrolments = tuple(EnrolmentLine(*r) for r in (
+            E.select(E.id, C.id, C.code, K.code, K.title_en, C.start_date, E.status,
+                     E.waitlist_position, E.withdrawal_reason)
+            .join(C).join(K).where(E.trainee == trainee_id).order_by(C.start_date.desc()).tuples()))
+        R, A = M.Result, M.Assessment
+        results = tuple(ResultLine(code, title, attempt, score, mx, score >= mark) for
+                        code, title, attempt, score, mx, mark in (
+            R.select(C.code, A.title, R.attempt, R.score, A.max_score, A.pass_mark)
+            .join(E).join(C).switch(R).join(A)
+            .where(E.trainee == trainee_id).order_by(C.start_date, A.position, R.attempt).tuples()))
+        Ce = M.Certificate
+        certificates = tuple(CertificateLine(*r) for r in (
+            Ce.select(Ce.number, K.code, Ce.issued_on, Ce.expires_on, Ce.status).join(K)
+            .where(Ce.trainee == trainee_id).order_by(Ce.issued_on.desc()).tuples()))
+        return TraineeDetail(_view(row), units, vetting, enrolments, results, certificates)
+
+
+@dataclass(frozen=True)
+class CertificateHit:
+    number: str
+    verification_code: str
+    trainee_id: int
+    trainee_name: str
+    course_code: str
+    status: str
+
+
+def find_certificates(actor: Actor, text: str, *, limit: int = 5) -> list[CertificateHit]:
+    """Certificates whose number or verification code starts with `text` (for jumping to one)."""
+    require(actor, "trainee.read")
+    text = text.strip().upper()
+    if len(text) < 2:
+        return []
+    Ce, T, K = models.Certificate, models.Trainee, models.Course
+    with database.connection_context():
+        rows = (Ce.select(Ce.number, Ce.verification_code, T.id, T.given_name, T.father_name,
+                          T.grandfather_name, K.code, Ce.status)
+                .join(T, on=(Ce.trainee == T.id)).switch(Ce).join(K, on=(Ce.course == K.id))
+                .where(Ce.number.startswith(text) | Ce.verification_code.startswith(text))
+                .order_by(Ce.number).limit(limit).tuples())
+        return [CertificateHit(n, v, tid, " ".join(p for p in (g, f, gf) if p), c, s)
+                for n, v, tid, g, f, gf, c, s in rows]
