@@ -7,7 +7,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
@@ -15,21 +15,20 @@ from textual.widgets import Footer, Header, Static
 from trainer.errors import TrainerError
 from trainer.report_dashboard import Bar, Dashboard, dashboard
 
-BAR_WIDTH = 36
-
-
-def bar_chart(title: str, bars: tuple[Bar, ...], width: int = BAR_WIDTH) -> Text:
-    """Horizontal bars scaled to the largest value; labels are English (no shaping needed)."""
-    text = Text(f"{title}\n", style="bold")
-    top = max((b.value for b in bars), default=0)
-    label_w = max((len(b.label) for b in bars), default=0)
-    for b in bars:
-        filled = round(width * b.value / top) if top else 0
-        text.append(f"{b.label:<{label_w}} ")
-        text.append("█" * filled, style="bold cyan")
-        text.append(" " * (width - filled) + f" {b.value:>8,}\n")
+def bar_chart(title: str, bars: tuple[Bar, ...], width: int = 72) -> Text:
+    """Horizontal bars scaled to the largest value, fitted to `width` cells (English labels: no shaping)."""
+    text = Text(f"{title}\n", style="bold", no_wrap=True, overflow="crop")
     if not bars:
-        text.append("(nobody trained yet)\n", style="dim")
+        return text.append("(nobody trained yet)\n", style="dim")
+    top = max(b.value for b in bars)
+    label_w = min(max(len(b.label) for b in bars), 20)
+    room = max(8, width - label_w - 12)
+    for b in bars:
+        filled = round(room * b.value / top) if top else 0
+        label = b.label if len(b.label) <= label_w else b.label[:label_w - 1] + "…"
+        text.append(f"{label:<{label_w}} ")
+        text.append("█" * filled, style="bold cyan")
+        text.append(" " * (room - filled) + f" {b.value:>9,}\n")
     return text
 
 
@@ -61,7 +60,7 @@ class DashboardScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Vertical(id="dashboard"):
+        with VerticalScroll(id="dashboard"):
             yield Static("Loading the figures…", id="headline", classes="panel")
             with Horizontal(id="charts"):
                 yield Static("", id="by-force", classes="panel chart")
@@ -88,8 +87,19 @@ class DashboardScreen(Screen):
         d = message.figures
         self.figures = d
         self.query_one("#headline", Static).update(headline(d))
-        self.query_one("#by-force", Static).update(bar_chart("Trained persons by force", d.by_force))
-        self.query_one("#by-province", Static).update(bar_chart("Trained persons by province", d.by_province))
+        self.draw_charts()
+
+    def on_resize(self) -> None:
+        self.draw_charts()
+
+    def draw_charts(self) -> None:
+        d = getattr(self, "figures", None)
+        if d is None:
+            return
+        for selector, title, bars in (("#by-force", "Trained persons by force", d.by_force),
+                                      ("#by-province", "Trained persons by province", d.by_province)):
+            chart = self.query_one(selector, Static)
+            chart.update(bar_chart(title, bars, chart.content_size.width or 60))
 
     @on(Failed)
     def failed(self, message: Failed) -> None:

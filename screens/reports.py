@@ -100,7 +100,7 @@ class ReportsScreen(Screen):
                     yield Select([(f, f) for f in EXPORT_FORMATS], value="csv", allow_blank=False, id="format")
                     yield Input(placeholder="output file", id="output")
                     yield Button("Export (F6)", id="export")
-                yield ProgressBar(total=None, show_eta=False, id="export-progress")
+                yield ProgressBar(total=1, show_eta=False, id="export-progress")
                 yield Static("Choose a report on the left, then Preview.", id="report-status")
                 yield LazyTable([Column("", 0, str)], empty="No rows", id="report-preview")
         yield Footer()

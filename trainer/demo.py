@@ -12,13 +12,20 @@ Scales:
   persons who graduated a basic course of their force; some graduate twice),
   graduates of the four other forces, and persons who failed, withdrew, are
   in training or on a waiting list; about 34,000 trainees.
+* quick: the default mix shrunk to exactly 10,000 trainees (tests, quick
+  benchmarks); no exact published figures.
 * full (benchmarks): exactly 250,000 trainees, 10,000 cohorts, 1,000,000
   enrolments, 2,500,000 results and 250,000 certificates.
 
 Plan first, then write: cohorts and the outcome of every seat are planned in
 memory (compact arrays), with exact totals reached by selection sampling;
-then rows are generated in chunks and written with `executemany` inside one
-transaction, the trainee search index rebuilt once (`db.search.bulk_load`).
+then rows are generated in chunks of 50,000 and written inside one
+transaction (SQLite `executemany`, PostgreSQL `COPY`), the trainee search
+index rebuilt once (`db.search.bulk_load`), the bulk tables' secondary
+indexes (and on PostgreSQL their foreign keys) dropped first and rebuilt at
+the end. One audit event records the load; the report summaries
+(`trainer.summary`) are rebuilt after it, except at the full scale, where the
+first report builds them.
 
 Certificate numbers: "IQTC-" + a 9-digit serial + one Luhn check digit over
 the serial (`certificate_number`, `certificate_number_valid`): any single
@@ -46,7 +53,8 @@ from db import models
 from db.connection import database, is_postgres
 from db.search import bulk_load
 from trainer import demo_names as tables
-from trainer import names, summary
+from trainer import audit, names, summary
+from trainer.access import SYSTEM
 from trainer.errors import TrainerError
 from trainer.users import hash_password
 
@@ -233,7 +241,7 @@ class _Cohort:
 
 class _Loader:
     def __init__(self, scale: str, seed: int, progress):
-        self.full, self.seed, self.progress = scale == "full", seed, progress
+        self.scale, self.full, self.seed, self.progress = scale, scale == "full", seed, progress
         self.share = QUICK_TRAINEES / sum(map(sum, POPULATION.values())) if scale == "quick" else 1.0
         self.population = _shrunk(POPULATION, QUICK_TRAINEES) if scale == "quick" else POPULATION
         self.db = database.obj
@@ -279,6 +287,9 @@ class _Loader:
         for i, sql in enumerate(indexes, 1):  # a sort per index, a join per key: cheaper than per row
             self.progress("indexes", i, len(indexes))
             self.db.execute_sql(sql)
+        audit.record(SYSTEM, "demo-load", "database", scale=self.scale, seed=self.seed,
+                     trainees=self.n_trainees, cohorts=len(self.cohorts), enrolments=len(self.seats),
+                     users_created=created)
         return created
 
     def drop_indexes(self, tables_: tuple[str, ...]) -> list[str]:
@@ -733,6 +744,7 @@ class _Loader:
                 self.insert("trainee", cols, rows)
                 self.insert("unit_assignment", ucols, units)
                 rows, units = [], []
+            if t % 5000 == 0 or t == n:
                 self.progress("trainees", t, n)
 
     # -- cohorts, enrolments and what follows from them -----------------------
@@ -741,7 +753,7 @@ class _Loader:
         rows, teach = [], []
         for c in self.cohorts:
             centre = self.centre_id[c.centre]
-            created = f"{(c.start - timedelta(days=60)).isoformat()} 08:00:00"
+            created = f"{min(c.start - timedelta(days=60), TODAY).isoformat()} 08:00:00"
             rules = c.course.rules if c.status in ("running", "completed") else ""  # frozen at the start
             rows.append((c.id, self.uid(), 1, created, created, c.code, c.course.id, centre, c.start.isoformat(),
                          c.end.isoformat(), c.capacity, c.funder, c.funder != "GoI", c.status, rules))
@@ -785,9 +797,9 @@ class _Loader:
             course, assessments = c.course, c.course.assessments
             s, e, end_s = c.start.toordinal(), c.end.toordinal(), c.end.isoformat()
             by = self.user_id["instructor"] if c.taught else None
-            on_days = [date.fromordinal(s - k).isoformat() for k in range(5, 40, 3)]
-            done = (f"{end_s} 15:00:00", f"{date.fromordinal(e + 8).isoformat()} 15:00:00")
-            at1, at2 = f"{end_s} 14:00:00", f"{date.fromordinal(e + 7).isoformat()} 14:00:00"
+            on_days = [date.fromordinal(min(s - k, today)).isoformat() for k in range(5, 40, 3)]
+            resit = date.fromordinal(min(e + 7, today - 1)).isoformat()  # never after TODAY
+            done, at1, at2 = (f"{end_s} 15:00:00", f"{resit} 17:00:00"), f"{end_s} 14:00:00", f"{resit} 16:00:00"
             grants, funded, months = course.spec.grants, c.funder != "GoI", course.spec.months
             expires = c.end + relativedelta(months=months) if months else None
             expires_s = expires.isoformat() if expires else None
@@ -856,6 +868,8 @@ class _Loader:
                 self.running.append((c, enrolled))
             if len(R) >= CHUNK or len(E) >= CHUNK:
                 flush()
+            elif pos // 5000 != (pos - c.size) // 5000:
+                self.progress("enrolments", pos, total)
         flush()
         self.n_certificates, self.n_vetting = cert, vid
 
@@ -870,7 +884,7 @@ class _Loader:
         if row:
             self.db.execute_sql(
                 f"UPDATE certificate SET status = 'revoked', revoked_reason = {q} WHERE id = {q}",
-                ("issued in error: the range qualification result was entered for the wrong trainee", row[0]))
+                ("issued in error: an assessment result was entered for the wrong trainee", row[0]))
         # unit vettings, and persons never in a coalition-funded cohort: pending, denied, suspended
         vetting, vid = [], self.n_vetting
         units = [u for f in ("police", "border") for p in ("IQ-NI", "IQ-AN", "IQ-SD")

@@ -123,9 +123,10 @@ def to_table(columns, rows, notes: Sequence[str] = ()) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_hxl(out, columns, tags: Sequence[str], rows, *, notes=(), progress=None, total=0) -> int:
+def write_hxl(out, columns, tags: Sequence[str], rows, *, notes=(), progress=None, total=0, bom: bool = True) -> int:
     """CSV whose second row holds HXL hashtags (hxlstandard.org) so humanitarian tools read it."""
-    return write_csv(out, columns, rows, notes=notes, progress=progress, total=total, header_rows=[list(tags)])
+    return write_csv(out, columns, rows, notes=notes, progress=progress, total=total, header_rows=[list(tags)],
+                     bom=bom)
 
 
 def write_json(out, meta: dict, columns: Sequence[str], rows, *, progress=None, total=0,

@@ -103,7 +103,11 @@ def write_result(result: ReportResult, fmt: str, out=None, *, progress: exports.
     elif fmt == "csv":
         n = exports.write_csv(out, columns, rows, notes=notes, bom=bom, progress=progress, total=total)
     elif fmt == "hxl":
-        n = exports.write_hxl(out, columns, result.hxl, rows, notes=notes, progress=progress, total=total)
+        if result.layout is not None and result.layout.column_totals and len(rows) > len(result.rows):
+            # HXL tools sum rows themselves: a "Total" row would count twice. It still
+            # counted as published when choosing what to suppress (other formats show it).
+            rows = rows[:-1]
+        n = exports.write_hxl(out, columns, result.hxl, rows, notes=notes, progress=progress, total=total, bom=bom)
     elif fmt == "json":
         meta = {"report": result.name, "title": result.title,
                 "generated_at": datetime.datetime.now().isoformat(timespec="seconds"),

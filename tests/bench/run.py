@@ -60,7 +60,7 @@ def orchestrate(scale: data.Scale, areas: list[str], *, rebuild: bool, database:
                                         "--database given: an existing database measured as it is")]
     else:
         url = data.database_url(scale)
-        rows = [data.ensure(scale, url, rebuild=rebuild)]
+        rows = data.ensure(scale, url, rebuild=rebuild)
     data.prepare(url)
     scratch = None
     for area in areas:

@@ -138,7 +138,7 @@ def test_aggregate_exports_are_suppressed_and_say_so(small, tmp_path):
             assert any(r and "Small-count suppression applied" in r[0] for r in rows)
             body = rows[2:22] if fmt == "hxl" else rows[1:21]
             if fmt == "hxl":
-                assert rows[1][0] == "#adm1+code"
+                assert rows[1][0] == "#adm1+code" and rows[21] == [] and "Total" not in {r[0] for r in rows if r}
             values = [v for r in body for v in r[3:]]
             values = [int(v) if v.isdigit() else v for v in values]
         shown = [v for v in values if v not in (None, "[c]")]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import sys
 from pathlib import Path
 
@@ -67,5 +68,9 @@ def cmd_report(args) -> int:
             print(f"{written.suppressed} cells suppressed (small counts and what would reveal them)")
     else:
         # A pipe gets no BOM: scripts read it; files get one for spreadsheets.
-        reports.write_result(result, args.format, sys.stdout, bom=False)
+        try:
+            reports.write_result(result, args.format, sys.stdout, bom=False)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `trainer report … | head`: the reader has all it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
