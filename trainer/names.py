@@ -244,7 +244,9 @@ def keys(*parts: str | None) -> str:
         if not p:
             continue
         ws = normalise(p).split()
-        words += ws
+        # A detached article (the "al" of Al-Dulaimi) is no search term: kept,
+        # it would answer every query whose skeleton is "al" (Ali, علي).
+        words += [w for i, w in enumerate(ws) if not _is_article(w, ws[i + 1] if i + 1 < len(ws) else None)]
         for w in _prepare(ws):
             if w not in ws:
                 words.append(w)

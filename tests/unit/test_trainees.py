@@ -202,3 +202,11 @@ def test_keyset_and_reverse_pages_equal_offset_pages(db_url):
                 assert trainees.page(SYSTEM, filters, offset, 3, after_id=full[offset - 1].id) == plain
             if offset + 3 < n:
                 assert trainees.page(SYSTEM, filters, offset, 3, before_id=full[offset + 3].id) == plain
+
+
+def test_the_article_of_a_family_name_does_not_answer_for_ali(db_url):
+    create_trainee(SYSTEM, person(given_name="عمر", given_name_latin="Omar", father_name="خالد", father_name_latin="",
+                                  family_name="الدليمي", family_name_latin="Al-Dulaimi", national_id="555555555555"))
+    ali = create_trainee(SYSTEM, person(given_name="علي", given_name_latin="", father_name="خالد",
+                                        father_name_latin="", national_id="666666666666"))
+    assert [t.id for t in search(SYSTEM, "ali")] == [ali.id]
