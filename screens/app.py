@@ -4,9 +4,8 @@ Start-up: a database without users opens the first-run screen (create the
 admin, offer demo data); otherwise the login screen. The signed-in Actor is
 kept on the app and every screen passes it to the services it calls.
 
-Areas written by other engineers (dashboard, reports, certificates) are
-imported lazily by `area()`; while a module is missing a clearly-labelled
-placeholder stands in.
+Each area's screen module is imported only when the area is first opened
+(`area()`), which keeps start-up fast.
 """
 from __future__ import annotations
 
@@ -41,18 +40,10 @@ START_AREA = {"admin": "trainees", "registrar": "trainees", "instructor": "cohor
 
 def area(mode: str) -> Callable[[], Screen]:
     """A factory for an area's screen, importing its module only when first opened."""
-    _, label, module, cls = AREAS[mode]
+    _, _, module, cls = AREAS[mode]
 
     def make() -> Screen:
-        name = f"screens.{module}"
-        try:
-            found = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise  # the module exists but is broken: show the error, don't hide it
-            from screens.placeholder import PlaceholderScreen
-            return PlaceholderScreen(mode.title(), f"{name}.{cls}")
-        return getattr(found, cls)()
+        return getattr(importlib.import_module(f"screens.{module}"), cls)()
 
     return make
 
@@ -87,11 +78,8 @@ class TrainerApp(ServiceCalls, App):
 
     def on_mount(self) -> None:
         self.call("users", users.count_users)
-        try:  # the idle lock (access engineer's module); it stays quiet until someone signs in
-            from screens.lock import install_idle_lock
-        except ModuleNotFoundError:
-            return
-        install_idle_lock(self)
+        from screens.lock import install_idle_lock
+        install_idle_lock(self)  # quiet until someone signs in
 
     def done_users(self, count: int) -> None:
         from screens.login import FirstRunScreen, LoginScreen

@@ -24,7 +24,7 @@ from peewee import JOIN, IntegrityError, fn
 
 from db import models
 from db.connection import database
-from trainer import audit, rules, signing, vetting
+from trainer import audit, rules, signing, summary, vetting
 from trainer.access import Actor, require
 from trainer.errors import Conflict, FieldProblem, NotFound, TrainerError, ValidationFailed
 
@@ -334,6 +334,8 @@ def issue_for_cohort(actor: Actor, cohort_id: int, *, instructor_id: int | None 
                         issued.append(_issue_one(actor, e, cohort, cohort_rules, issuer, on))
                     elif not reason.startswith("already holds"):
                         refused.append(Refusal(e.id, _trainee_name(e.trainee_id), reason))
+                if issued:
+                    summary.refresh_cohort(cohort_id)
         except IntegrityError:
             raise Conflict("another certificate was numbered at the same moment: try again") from None
         views = _views(_query().where(models.Certificate.id.in_(issued or [0]))
@@ -360,6 +362,7 @@ def issue(actor: Actor, enrolment_id: int, *, instructor_id: int | None = None,
                     raise cls([FieldProblem("certificate", reason)])
                 issuer = _issuer(cohort, instructor_id)
                 new_id = _issue_one(actor, enrolment, cohort, cohort_rules, issuer, on)
+                summary.refresh_cohort(cohort.id)
         except IntegrityError:
             raise Conflict("another certificate was numbered at the same moment: try again") from None
         return _one(models.Certificate.id == new_id, on)
@@ -387,6 +390,8 @@ def _bump(row: models.Certificate, **changes) -> None:
             .where((C.id == row.id) & (C.version == row.version)).execute())
     if not done:
         raise Conflict("another user changed this certificate first: reload")
+    if row.enrolment_id is not None:  # revoked or superseded: the cohort's certified count changes
+        summary.refresh_cohort(models.Enrolment.get_by_id(row.enrolment_id).cohort_id)
 
 
 def _recertifier(actor: Actor, old: models.Certificate, course_id: int, on: datetime.date,

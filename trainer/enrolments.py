@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from db import models
 from db.connection import database, is_postgres
-from trainer import audit, reference
+from trainer import audit, reference, summary
 from trainer.access import Actor, require, require_cohort
 from trainer.cohorts import SEATED
 from trainer.errors import Conflict, FieldProblem, NotFound, ValidationFailed
@@ -150,6 +150,8 @@ def enrol(actor: Actor, cohort_id: int, trainee_ids: list[int], *,
                                                                   "status": status, "waitlist_position": position})
             outcomes.append(EnrolOutcome(tid, name, status, "" if status == "enrolled" else
                                          f"{cohort.code} is full: waitlist position {position}", position))
+        if any(o.status in ("enrolled", "waitlisted") for o in outcomes):
+            summary.refresh_cohort(cohort_id)
     return EnrolReport(cohort.id, cohort.code, tuple(outcomes))
 
 
@@ -196,4 +198,5 @@ def withdraw(actor: Actor, enrolment_id: int, reason: str, *, version: int | Non
         for n, (eid,) in enumerate(E.select(E.id).where((E.cohort == cohort.id) & (E.status == "waitlisted"))
                                    .order_by(E.waitlist_position).tuples(), start=1):
             E.update(waitlist_position=n).where(E.id == eid).execute()
+        summary.refresh_cohort(cohort.id)  # attrition and withdrawal reasons
     return WithdrawOutcome(enrolment_id, row.trainee_id, promoted)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from db import models
 from db.connection import database
-from trainer import audit, rules
+from trainer import audit, rules, summary
 from trainer.access import Actor, require
 from trainer.attendance import GRID_STATUSES, percentages
 from trainer.errors import Conflict, FieldProblem, NotFound, ValidationFailed
@@ -117,6 +117,7 @@ def confirm(actor: Actor, cohort_id: int, expected: dict[int, bool] | None = Non
             audit.record(actor, "update", "enrolment", E.get_by_id(o.enrolment_id).uuid,
                          before={"status": "enrolled"}, after={"status": status, "reasons": list(o.reasons)})
         C.update(status="completed", version=C.version + 1, updated_at=when).where(C.id == cohort_id).execute()
+        summary.refresh_cohort(cohort_id)
         audit.record(actor, "graduate", "cohort", cohort.uuid, before={"status": cohort.status},
                      after={"status": "completed", "graduated": sum(o.passed for o in undecided),
                             "failed": sum(not o.passed for o in undecided)})

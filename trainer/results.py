@@ -15,7 +15,7 @@ from peewee import JOIN, fn
 
 from db import models
 from db.connection import database
-from trainer import audit, names, rules
+from trainer import audit, names, rules, summary
 from trainer.access import Actor, require, require_teaches
 from trainer.attendance import GRID_STATUSES, percentages
 from trainer.errors import FieldProblem, NotFound, ValidationFailed
@@ -139,6 +139,7 @@ def enter_score(actor: Actor, enrolment_id: int, assessment_id: int, text: str |
         if typed.problem:
             raise ValidationFailed([FieldProblem(rule.code, typed.problem)])
         saved = save_checked(actor, enrolment, rule, typed.score)
+        summary.refresh_cohort(enrolment.cohort_id)
         if saved is not None:
             return saved
         latest = (R.select().where((R.enrolment == enrolment_id) & (R.assessment == assessment_id))

@@ -9,7 +9,7 @@ from peewee import IntegrityError
 from db import models
 from db.connection import database, is_postgres
 from db.search import search_ids
-from trainer import audit, names, reference, trainee_list
+from trainer import audit, names, reference, summary, trainee_list
 from trainer.access import Actor, require
 from trainer.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 
@@ -185,6 +185,8 @@ def update_trainee(actor: Actor, trainee_id: int, version: int, data: TraineeInp
                     raise Conflict("another user saved this trainee first: reload to see their changes",
                                    current=_view(current))
                 audit.record(actor, "update", "trainee", current.uuid, before=asdict(before), after=asdict(data))
+                if (before.force, before.province) != (data.force, data.province):
+                    summary.refresh_trainees([trainee_id])  # reports count people by force and province
         except IntegrityError as exc:
             raise _unique_problem(exc) from None
         return _view(models.Trainee.get_by_id(trainee_id))

@@ -6,7 +6,6 @@ from db.connection import database
 from screens.dialogs import InfoDialog
 from screens.help import HelpScreen
 from screens.login import FirstRunScreen, LoginScreen
-from screens.placeholder import PlaceholderScreen
 from screens.trainees import TraineesScreen
 from tests.tui.conftest import PASSWORD, SIZE, new_app, settle, sign_in, text_of
 from trainer import settings
@@ -90,18 +89,15 @@ async def test_area_keys_help_and_theme(admin_url):
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot)
         seen = {}
-        for key, mode in (("c", "courses"), ("o", "cohorts"), ("a", "admin"), ("t", "trainees")):
+        for key, mode in (("c", "courses"), ("o", "cohorts"), ("a", "admin"), ("d", "dashboard"),
+                          ("e", "certificates"), ("r", "reports"), ("t", "trainees")):
             await pilot.press(key)
             await settle(pilot)
             assert app.current_mode == mode
             seen[mode] = type(app.screen).__name__
         assert seen == {"courses": "CoursesScreen", "cohorts": "CohortsScreen", "admin": "AdminScreen",
-                        "trainees": "TraineesScreen"}
-        for key in "der":  # other engineers' areas: a real screen or the labelled placeholder
-            await pilot.press(key)
-            await settle(pilot)
-            if isinstance(app.screen, PlaceholderScreen):
-                assert "placeholder" in str(app.screen.query_one(".placeholder").render())
+                        "dashboard": "DashboardScreen", "certificates": "CertificatesScreen",
+                        "reports": "ReportsScreen", "trainees": "TraineesScreen"}
         await pilot.press("t")
         await settle(pilot)
         await pilot.press("f1")
