@@ -63,15 +63,28 @@ def rebuild(db, *, postgres: bool) -> None:
 
 @contextmanager
 def bulk_load(db, *, postgres: bool):
-    """Inside one transaction: no per-row index upkeep, one rebuild at the end."""
-    if not postgres:
-        for name in _TRIGGER_NAMES:
-            db.execute_sql(f"DROP TRIGGER IF EXISTS {name}")
+    """Inside one transaction, for INSERTs only: no per-row index upkeep.
+
+    When the table was empty the indexes are rebuilt once; otherwise only the
+    new rows (ids above the previous maximum) are indexed, so a roster import
+    costs what it adds, not what the registry already holds.
+    """
+    if postgres:  # the GIN index keeps itself current
+        yield
+        rebuild(db, postgres=True)
+        return
+    before = db.execute_sql("SELECT COALESCE(MAX(id), 0) FROM trainee").fetchone()[0]
+    for name in _TRIGGER_NAMES:
+        db.execute_sql(f"DROP TRIGGER IF EXISTS {name}")
     yield
-    if not postgres:
-        for stmt in _SQLITE_TRIGGERS:
-            db.execute_sql(stmt)
-    rebuild(db, postgres=postgres)
+    for stmt in _SQLITE_TRIGGERS:
+        db.execute_sql(stmt)
+    if before == 0:
+        rebuild(db, postgres=False)
+        return
+    for table in ("trainee_fts", "trainee_trgm"):
+        db.execute_sql(f"INSERT INTO {table}(rowid, search_text) SELECT id, search_text FROM trainee WHERE id > ?",
+                       (before,))
 
 
 def _fts_term(alternatives: tuple[str, ...]) -> str:

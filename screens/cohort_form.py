@@ -12,10 +12,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Label, Select, SelectionList, Static
 
 from screens.calls import ServiceCalls
+from screens.record_form import RecordFormActions
 from screens.widgets import Field, Problem
 from trainer import centres, cohorts, courses
 from trainer.cohorts import CohortInput, CohortView
-from trainer.errors import Conflict, FieldProblem, TrainerError, ValidationFailed
+from trainer.errors import FieldProblem
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,9 @@ def parse_date(text: str, name: str, problems: list) -> datetime.date | None:
         return None
 
 
-class CohortForm(ServiceCalls, ModalScreen[CohortView | None]):
+class CohortForm(RecordFormActions, ServiceCalls, ModalScreen[CohortView | None]):
+    create = staticmethod(cohorts.create_cohort)
+    update = staticmethod(cohorts.update_cohort)
     BINDINGS = [Binding("ctrl+s", "save", "Save", id="cohort_form.save", priority=True),
                 Binding("escape", "cancel", "Cancel", id="cohort_form.cancel")]
 
@@ -171,41 +174,3 @@ class CohortForm(ServiceCalls, ModalScreen[CohortView | None]):
         if course in self.durations:
             with self.prevent(Field.Changed):
                 end.value = (start + datetime.timedelta(days=self.durations[course] - 1)).isoformat()
-
-    def action_save(self) -> None:
-        data, problems = self.collect()
-        status = self.query_one("#form-status", Static)
-        if problems:
-            self.show_problems(problems, all_fields=True)
-            status.update(f"{len(problems)} problem(s): see the fields marked.")
-            return
-        status.update("Saving …")
-        if self.view:
-            self.call("save", cohorts.update_cohort, self.actor, self.view.id, self.view.version, data)
-        else:
-            self.call("save", cohorts.create_cohort, self.actor, data)
-
-    def done_save(self, view: CohortView) -> None:
-        self.dismiss(view)
-
-    def failed_save(self, error: TrainerError) -> None:
-        status = self.query_one("#form-status", Static)
-        if isinstance(error, ValidationFailed):
-            self.show_problems(error.problems, all_fields=True)
-        if isinstance(error, Conflict) and error.current is not None:
-            self.view = error.current
-            status.update(f"{error} — your edits are still here: save again to apply them on top of "
-                          f"version {error.current.version}, or Escape to drop them.")
-            return
-        status.update(str(error))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#save")
-    def _save(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.action_cancel()

@@ -15,10 +15,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Label, Select, SelectionList, Static, TextArea
 
 from screens.calls import ServiceCalls
+from screens.record_form import RecordFormActions
 from screens.widgets import Field, Problem
 from trainer import courses, reference
 from trainer.courses import AssessmentSpec, CompetencySpec, CourseInput, CourseView
-from trainer.errors import Conflict, FieldProblem, TrainerError, ValidationFailed
+from trainer.errors import FieldProblem
 
 TEXT = (("Code *", "code", "e.g. POL-BASIC"), ("Title (English) *", "title_en", ""),
         ("Title (Arabic)", "title_ar", ""), ("Duration (days) *", "duration_days", "20"),
@@ -75,7 +76,9 @@ def parse_int(values: dict, name: str, problems: list, *, optional: bool = False
         return 0
 
 
-class CourseForm(ServiceCalls, ModalScreen[CourseView | None]):
+class CourseForm(RecordFormActions, ServiceCalls, ModalScreen[CourseView | None]):
+    create = staticmethod(courses.create_course)
+    update = staticmethod(courses.update_course)
     BINDINGS = [Binding("ctrl+s", "save", "Save", id="course_form.save", priority=True),
                 Binding("escape", "cancel", "Cancel", id="course_form.cancel")]
 
@@ -181,41 +184,3 @@ class CourseForm(ServiceCalls, ModalScreen[CourseView | None]):
         if control is not None and control.id:
             self.touched.add(control.id)
         self.show_problems(self.collect()[1])
-
-    def action_save(self) -> None:
-        data, problems = self.collect()
-        status = self.query_one("#form-status", Static)
-        if problems:
-            self.show_problems(problems, all_fields=True)
-            status.update(f"{len(problems)} problem(s): see the fields marked.")
-            return
-        status.update("Saving …")
-        if self.view:
-            self.call("save", courses.update_course, self.actor, self.view.id, self.view.version, data)
-        else:
-            self.call("save", courses.create_course, self.actor, data)
-
-    def done_save(self, view: CourseView) -> None:
-        self.dismiss(view)
-
-    def failed_save(self, error: TrainerError) -> None:
-        status = self.query_one("#form-status", Static)
-        if isinstance(error, ValidationFailed):
-            self.show_problems(error.problems, all_fields=True)
-        if isinstance(error, Conflict) and error.current is not None:
-            self.view = error.current
-            status.update(f"{error} — the form still holds your edits; save again to apply them on top "
-                          f"of version {error.current.version}, or Escape to drop them.")
-            return
-        status.update(str(error))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#save")
-    def _save(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.action_cancel()

@@ -11,8 +11,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-import pycountry
-
 from trainer import names
 
 __all__ = ["Force", "Province", "FORCES", "PROVINCES", "force", "province",
@@ -55,7 +53,18 @@ _FORCE_ALIASES = {
     "peshmerga": ("Peshmerga Forces", "پێشمەرگە", "بيشمركة"),
 }
 
-# Arabic name and aliases per ISO code; the English name comes from pycountry.
+# The ISO 3166-2:IQ names as pycountry carries them. Kept here because loading
+# pycountry's 5,000 subdivisions of the world cost 140 ms of every start-up;
+# tests/unit/test_reference.py checks this table against pycountry.
+ISO_NAMES = {
+    "IQ-AN": "Al Anbār", "IQ-AR": "Arbīl", "IQ-BA": "Al Başrah", "IQ-BB": "Bābil", "IQ-BG": "Baghdād",
+    "IQ-DA": "Dahūk", "IQ-DI": "Diyālá", "IQ-DQ": "Dhī Qār", "IQ-KA": "Karbalā’", "IQ-KI": "Kirkūk",
+    "IQ-KR": "Iqlīm Kūrdistān", "IQ-MA": "Maysān", "IQ-MU": "Al Muthanná", "IQ-NA": "An Najaf",
+    "IQ-NI": "Nīnawá", "IQ-QA": "Al Qādisīyah", "IQ-SD": "Şalāḩ ad Dīn", "IQ-SU": "As Sulaymānīyah",
+    "IQ-WA": "Wāsiţ",
+}
+
+# Arabic name and aliases per ISO code.
 _PROVINCES = {
     "IQ-AN": ("الأنبار", ("Anbar", "Al Anbar", "Al-Anbar", "Anbar Governorate")),
     "IQ-AR": ("أربيل", ("Erbil", "Arbil", "Irbil", "Hawler", "Hewler", "هەولێر", "هولير")),
@@ -95,10 +104,9 @@ def _ascii(s: str) -> str:
 
 
 def _build_provinces() -> tuple[Province, ...]:
-    iso = {s.code: s.name for s in pycountry.subdivisions.get(country_code="IQ")}
     out = []
     for code, (name_ar, extra) in sorted(_PROVINCES.items()):
-        name_en = iso.get(code) or _ascii(extra[0])  # older/newer pycountry: keep ours
+        name_en = ISO_NAMES[code]
         aliases = dict.fromkeys(a for a in (name_en, _ascii(name_en), *extra) if a)
         out.append(Province(code, name_en, name_ar, tuple(aliases), code in _LIBERATED))
     return tuple(out)

@@ -139,7 +139,7 @@ def enter_score(actor: Actor, enrolment_id: int, assessment_id: int, text: str |
         if typed.problem:
             raise ValidationFailed([FieldProblem(rule.code, typed.problem)])
         saved = save_checked(actor, enrolment, rule, typed.score)
-        summary.refresh_cohort(enrolment.cohort_id)
+        summary.refresh_cohort_results(enrolment.cohort_id)
         if saved is not None:
             return saved
         latest = (R.select().where((R.enrolment == enrolment_id) & (R.assessment == assessment_id))

@@ -138,6 +138,14 @@ def refresh_cohort(cohort_id: int) -> None:
         _refresh_person_rows(trainees)
 
 
+def refresh_cohort_results(cohort_id: int) -> None:
+    """After a score: only this cohort's own rows (result counts). A score decides
+    nobody's graduation, so no other cohort or person can change; this keeps a
+    grid cell's save in milliseconds where refresh_cohort re-aggregates the course."""
+    with database.connection_context(), database.atomic():
+        _refresh_cohort_rows([cohort_id])
+
+
 def refresh_trainees(trainee_ids: Iterable[int]) -> None:
     """After a person's force, province or status changed (or records were merged)."""
     E = models.Enrolment
