@@ -61,9 +61,10 @@ class LazyTable(ScrollView, can_focus=True):
     cursor_row: reactive[int] = reactive(0, always_update=False, init=False)
 
     class Highlighted(Message):
-        def __init__(self, table: "LazyTable", index: int, row: Any) -> None:
+        def __init__(self, table: "LazyTable", index: int, row: Any, moved: bool = False) -> None:
             super().__init__()
             self.table, self.index, self.row = table, index, row
+            self.moved = moved  # the cursor moved (a key), rather than a new result shown
 
         @property
         def control(self) -> "LazyTable":
@@ -105,6 +106,13 @@ class LazyTable(ScrollView, can_focus=True):
             self.scroll_to(y=0, animate=False)
         self.cursor_row = cursor
         self._announce(self.cursor_row)
+        self.refresh()
+
+    def set_total(self, total: int) -> None:
+        """The same result, now counted: keep the pages and the cursor, only resize the scroll range."""
+        self.total = total
+        self.cursor_row = min(self.cursor_row, max(0, total - 1))
+        self.virtual_size = Size(self.size.width, total + 1)
         self.refresh()
 
     def set_rows(self, rows: Sequence[Any], *, keep_cursor: bool = False) -> None:
@@ -152,7 +160,7 @@ class LazyTable(ScrollView, can_focus=True):
         for page in sorted(self._pages, key=lambda p: abs(p - keep))[KEEP_PAGES:]:
             del self._pages[page]
         if keep == message.page:
-            self._announce(self.cursor_row)
+            self._announce(self.cursor_row, moved=True)
         self.refresh()
 
     # --- drawing ------------------------------------------------------------
@@ -209,12 +217,12 @@ class LazyTable(ScrollView, can_focus=True):
         else:  # no scroll: redraw only the two rows whose highlight changed (line y = row + 1)
             self.refresh_line(old + 1)
             self.refresh_line(new + 1)
-        self._announce(new)
+        self._announce(new, moved=True)
 
-    def _announce(self, index: int) -> None:
+    def _announce(self, index: int, *, moved: bool = False) -> None:
         row = self.row(index) if self.total else None
         if row is not None or not self.total:
-            self.post_message(self.Highlighted(self, index, row))
+            self.post_message(self.Highlighted(self, index, row, moved))
 
     def _move_to(self, index: int) -> None:
         if self.total:

@@ -2,22 +2,44 @@
 from __future__ import annotations
 
 import time
+from functools import partial
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Select, Static
 
 from screens.calls import ServiceCalls
 from screens.detail import force_name, render
 from screens.lazy_table import Column, LazyTable
-from screens.widgets import Field
+from screens.widgets import Field, SearchField
 from trainer import reference, trainees
+from trainer.errors import TrainerError
 from trainer.trainees import TraineeFilters, TraineeView
 
 FIRST_PAGE = 100
+COUNT_CAP = 1_000    # a search counts its matches up to here ("1,000+ matches"): counting more costs time
+DETAIL_REST = 0.12   # seconds the cursor must rest before the detail pane loads (while a key repeats)
+
+
+class ListLoaded(Message, bubble=False):
+    """A list worker's result for request `serial`: the first page (`counted` False when more may
+    follow), then, in a second message, the same page with its count."""
+
+    def __init__(self, serial: int, page: trainees.ListPage, counted: bool) -> None:
+        super().__init__()
+        self.serial, self.page, self.counted = serial, page, counted
+
+
+class ListFinished(Message, bubble=False):
+    def __init__(self, serial: int, error: TrainerError | None = None) -> None:
+        super().__init__()
+        self.serial, self.error = serial, error
+
+
 COLUMNS = [
     Column("Name", 0, lambda t: t.full_name, arabic=True),
     Column("Latin", 0, lambda t: t.latin_name),
@@ -42,28 +64,43 @@ class TraineesScreen(ServiceCalls, Screen):
 
     def __init__(self) -> None:
         super().__init__()
+        # A screen created for its mode is styled by the current stylesheet as its widgets mount, so
+        # Textual's refresh_css on the first switch to the mode (a reparse of every CSS source and a
+        # restyle of every screen, ~0.1 s) has nothing to change: mark this screen as up to date.
+        self._css_update_count = self.app._css_update_count
         self.typed_at: float | None = None  # when the last search/filter change happened
         self.last_latency: float | None = None  # seconds from that change to results drawn
         self.drawn_at: float | None = None       # perf_counter() when the last result was drawn
         self.exact_total: int | None = None      # the list's size when not capped
         self.detail_busy = False                 # one detail load at a time; the latest wins
         self.detail_wanted: int | None = None
+        self.filters_mounted = False
+        self.detail_timer = None                 # the pending load while the cursor moves
+        self.moved_at = 0.0                      # perf_counter() of the last cursor move
+        self.list_serial = 0                     # the latest list request
+        self.list_running = 0                    # the request a worker is running (0: none)
+        self.list_wanted: TraineeFilters | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="trainee-filters"):
-            yield Field(placeholder="Search: name (Arabic or Latin), national ID, service no.", id="search")
-            yield Select([(f.name_en, f.code) for f in reference.FORCES], prompt="Force", id="force")
-            yield Select([(p.name_en, p.code) for p in reference.PROVINCES], prompt="Province", id="province")
-            yield Select([(s, s) for s in ("active", "inactive", "dismissed", "deceased", "merged")],
-                         prompt="Status", id="status")
-            yield Select([(s, s) for s in trainees.VETTING_STATES], prompt="Vetting", id="vetting")
+            yield SearchField(placeholder="Search: name (Arabic or Latin), national ID, service no.", id="search")
         yield Static("Loading …", id="trainee-count")
         with Horizontal(id="trainee-body"):
             yield LazyTable(COLUMNS, self._fetch, empty="No trainee matches.", id="trainee-list")
             with VerticalScroll(id="trainee-detail"):
                 yield Static("", id="detail-text")
         yield Footer(compact=True)
+
+    def _mount_filters(self) -> None:
+        """The four dropdowns cost most of the screen's first styling and layout (~0.3 s): they are
+        mounted once the first rows are drawn, so the list shows without waiting for them."""
+        self.query_one("#trainee-filters").mount(
+            Select([(f.name_en, f.code) for f in reference.FORCES], prompt="Force", id="force"),
+            Select([(p.name_en, p.code) for p in reference.PROVINCES], prompt="Province", id="province"),
+            Select([(s, s) for s in ("active", "inactive", "dismissed", "deceased", "merged")],
+                   prompt="Status", id="status"),
+            Select([(s, s) for s in trainees.VETTING_STATES], prompt="Vetting", id="vetting"))
 
     def on_mount(self) -> None:
         self.query_one("#trainee-list").focus()
@@ -73,7 +110,8 @@ class TraineesScreen(ServiceCalls, Screen):
 
     def filters(self) -> TraineeFilters:
         def chosen(selector: str) -> str:
-            value = self.query_one(selector, Select).value
+            found = self.query(selector)  # empty until the dropdowns are mounted
+            value = found.first(Select).value if found else Select.NULL
             return "" if value is Select.NULL else str(value)
 
         return TraineeFilters(text=self.query_one("#search", Field).value, force=chosen("#force"),
@@ -88,19 +126,64 @@ class TraineesScreen(ServiceCalls, Screen):
         return trainees.page(self.actor, query, offset, limit, total=self.exact_total)
 
     def reload(self) -> None:
-        self.typed_at = time.perf_counter()
-        self.call("list", trainees.open_list, self.actor, self.filters(), FIRST_PAGE)
+        self.request_list(self.filters())
 
-    def done_list(self, page: trainees.ListPage) -> None:
-        table = self.query_one("#trainee-list", LazyTable)
-        self.exact_total = None if page.capped else page.total
-        table.reset(page.filters, page.total, page.rows)
+    def request_list(self, filters: TraineeFilters) -> None:
+        """Keys typed while a list query runs are coalesced: when it ends, only the latest text runs
+        (no fixed delay, so a single keystroke is answered at once)."""
+        self.typed_at = time.perf_counter()
+        self.list_serial += 1
+        self.list_wanted = filters
+        if not self.list_running:
+            self._start_list()
+
+    def _start_list(self) -> None:
+        serial, filters, actor = self.list_serial, self.list_wanted, self.actor
+        self.list_running, self.list_wanted = serial, None
+
+        def job() -> None:
+            error = None
+            try:
+                first = trainees.first_page(actor, filters, FIRST_PAGE)
+                self.post_message(ListLoaded(serial, first, counted=not first.capped))
+                if first.capped and serial == self.list_serial:  # rows drawn first, then counted
+                    counted = trainees.count_page(actor, first, FIRST_PAGE, cap=COUNT_CAP)
+                    self.post_message(ListLoaded(serial, counted, counted=True))
+            except TrainerError as exc:
+                error = exc
+            finally:  # always: the next queued request must be able to run
+                self.post_message(ListFinished(serial, error))
+
+        self.run_worker(job, thread=True, group="trainee-list", name="trainee-list")
+
+    @on(ListFinished)
+    def _list_finished(self, message: ListFinished) -> None:
+        self.list_running = 0
+        if message.error is not None and message.serial == self.list_serial:
+            self.app.notify(str(message.error), severity="error", timeout=8)
+        if self.list_wanted is not None:
+            self._start_list()
+
+    @on(ListLoaded)
+    def _list_loaded(self, message: ListLoaded) -> None:
+        if message.serial != self.list_serial:
+            return  # the text changed since: the newer request is queued
+        page, table = message.page, self.query_one("#trainee-list", LazyTable)
+        if message.counted and table.query is page.filters:
+            table.set_total(page.total)  # the rows are drawn already: only the count was missing
+        else:
+            table.reset(page.filters, page.total, page.rows)
+            if not self.filters_mounted:
+                self.filters_mounted = True
+                self.call_after_refresh(self._mount_filters)
+            if self.typed_at is not None:
+                self.call_after_refresh(self._drawn, self.typed_at)
+        self.exact_total = page.total if message.counted and not page.capped else None
         what = "trainees" if page.filters.empty else "matches"
         more = "+" if page.capped else ""
         how = " (substring)" if page.filters.substring else ""
-        self.query_one("#trainee-count", Static).update(f"{page.total:,}{more} {what}{how}", layout=False)
-        if self.typed_at is not None:
-            self.call_after_refresh(self._drawn, self.typed_at)
+        counting = "" if message.counted else ", counting …"
+        self.query_one("#trainee-count", Static).update(f"{page.total:,}{more} {what}{how}{counting}", layout=False)
 
     def _drawn(self, started: float) -> None:
         self.drawn_at = time.perf_counter()
@@ -119,11 +202,26 @@ class TraineesScreen(ServiceCalls, Screen):
 
     @on(LazyTable.Highlighted, "#trainee-list")
     def _highlighted(self, message: LazyTable.Highlighted) -> None:
+        if self.detail_timer is not None:
+            self.detail_timer.stop()
+            self.detail_timer = None
         if message.row is None:
             self.detail_wanted = None
-            self.query_one("#detail-text", Static).update("")
+            self.query_one("#detail-text", Static).update("", layout=False)
             return
-        self.load_detail(message.row.id)
+        # A new result, or a key after a rest, shows its record at once; while keys repeat, only
+        # the row the cursor rests on is loaded.
+        now, resting = time.perf_counter(), True
+        if message.moved:
+            resting, self.moved_at = now - self.moved_at >= DETAIL_REST, now
+        if resting:
+            self.load_detail(message.row.id)
+        else:
+            self.detail_timer = self.set_timer(DETAIL_REST, partial(self._rested, message.row.id))
+
+    def _rested(self, trainee_id: int) -> None:
+        self.detail_timer = None
+        self.load_detail(trainee_id)
 
     def load_detail(self, trainee_id: int) -> None:
         """While the cursor runs down the list, load only the record it rests on."""
@@ -139,8 +237,10 @@ class TraineesScreen(ServiceCalls, Screen):
             return
         pane = self.query_one("#trainee-detail")
         text = render(detail, pane.size.width - 2)
-        lines = text.plain.count("\n")
-        # A new layout only when the pane's height changes: scrolling the list stays cheap.
+        # Padded to the pane's height, the text keeps the same size for every usual record, so
+        # showing it never lays the screen out again; only a record longer than the pane does.
+        lines = max(text.plain.count("\n"), pane.size.height - 1)
+        text.append("\n" * (lines - text.plain.count("\n")))
         self.query_one("#detail-text", Static).update(text, layout=lines != getattr(self, "detail_lines", -1))
         self.detail_lines = lines
 
@@ -153,8 +253,8 @@ class TraineesScreen(ServiceCalls, Screen):
         self.call("jump", trainees.get_trainee, self.actor, trainee_id)
 
     def done_jump(self, view: TraineeView) -> None:
-        for selector in ("#force", "#province", "#status", "#vetting"):
-            self.query_one(selector, Select).clear()
+        for select in self.query(Select):
+            select.clear()
         self.query_one("#search", Field).value = view.national_id or view.service_number or view.full_name
         self.query_one("#trainee-list").focus()
         self.load_detail(view.id)
@@ -202,5 +302,5 @@ class TraineesScreen(ServiceCalls, Screen):
             return
         self.app.notify(f"Saved {view.latin_name or view.full_name} ({force_name(view.force)})", title="Trainee")
         table = self.query_one("#trainee-list", LazyTable)
-        self.call("list", trainees.open_list, self.actor, table.query or self.filters(), FIRST_PAGE)
+        self.request_list(table.query or self.filters())
         self.load_detail(view.id)

@@ -14,6 +14,17 @@ class Field(Input):
         self.cursor_blink = getattr(self.app, "cursor_blink", True)
 
 
+class SearchField(Field):
+    """A one-line Field whose box never changes size (`width` set by CSS, one line tall): Input asks
+    for a new layout of the whole screen on every keystroke (its virtual width grows with the text),
+    which costs more than the search itself on a busy screen; a repaint of the field is enough."""
+
+    def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False):
+        if layout and not self.styles.width.is_auto:
+            layout = False
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+
 class Problem(Static):
     """The inline message under a form field; empty when the field is fine."""
 

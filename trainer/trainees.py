@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+from uuid import UUID
 from dataclasses import asdict, dataclass, fields, replace
 
 from peewee import IntegrityError
@@ -214,8 +215,13 @@ def search(actor: Actor, text: str, *, limit: int = 50, offset: int = 0) -> list
         ids = search_ids(db, words, postgres=pg, limit=limit, offset=offset)
         if not ids:
             ids = search_ids(db, words, postgres=pg, limit=limit, offset=offset, substring=True)
-        rows = {r.id: r for r in models.Trainee.select().where(models.Trainee.id.in_(ids))} if ids else {}
-        return [_view(rows[i]) for i in ids if i in rows]
+        if not ids:
+            return []
+        # Plain tuples: building 50 model objects cost more than the index query itself.
+        sql = (f"SELECT {', '.join(trainee_list.FIELDS)} FROM trainee "
+               f"WHERE id IN ({', '.join([db.param] * len(ids))})")
+        rows = {r[0]: r for r in db.execute_sql(sql, ids).fetchall()}
+        return [_from_tuple(rows[i]) for i in ids if i in rows]
 
 
 def query_words(text: str) -> list[tuple[str, ...]]:
@@ -291,7 +297,9 @@ def _from_tuple(r: tuple) -> TraineeView:
      dob, gender, nid, service, force, province, rank, phone, status) = r
     if isinstance(dob, str):
         dob = datetime.date.fromisoformat(dob[:10])
-    return TraineeView(id_, str(uuid), version, given, father, grandfather, family, mother, given_l, father_l,
+    # SQLite returns the UUID as 32 hex digits, PostgreSQL as a UUID: one canonical text form.
+    uuid = str(uuid) if isinstance(uuid, UUID) else str(UUID(hex=uuid))
+    return TraineeView(id_, uuid, version, given, father, grandfather, family, mother, given_l, father_l,
                        grandfather_l, family_l, dob, gender, nid or "", service or "", force, province, rank,
                        phone, status)
 
@@ -330,19 +338,32 @@ def open_list(actor: Actor, filters: TraineeFilters, limit: int, *, cap: int = 1
     """The first page and the (capped) count: word-prefix search first, then substring
     when prefixes find nothing, as `search` does. Later pages pass `result.filters` on."""
     require(actor, "trainee.read")
+    first = first_page(actor, filters, limit)
+    return count_page(actor, first, limit, cap=cap)
+
+
+def first_page(actor: Actor, filters: TraineeFilters, limit: int) -> ListPage:
+    """`open_list` without the count, for a screen that draws the rows before counting: `total` is
+    the rows found and `capped` says a full page came back (there may be more: see `count_page`).
+    Gated by `page` (trainee.read), its first call; the permission tests reach it through open_list."""
     filters = replace(_checked(filters), substring=False)
     rows = page(actor, filters, 0, limit)
     if not rows and query_words(filters.text):
         filters = replace(filters, substring=True)
         rows = page(actor, filters, 0, limit)
+    return ListPage(filters, len(rows), len(rows) >= limit > 0, tuple(rows))
+
+
+def count_page(actor: Actor, first: ListPage, limit: int, *, cap: int = 10_000) -> ListPage:
+    """`first` (from `first_page` with the same `limit`) with its count: exact without search text
+    (the indexes count fast), else stopping at `cap`."""
+    filters, rows = first.filters, first.rows
     if len(rows) < limit:
-        total = len(rows)
-    elif not filters.text.strip():  # index counts: exact, even over the whole registry
-        total = count(actor, filters)
-        return ListPage(filters, total, False, tuple(rows))
-    else:  # a broad search: counting every match would cost more than the clerk needs
-        total = count(actor, filters, cap=cap + 1)
-    return ListPage(filters, min(total, cap), total > cap, tuple(rows))
+        return ListPage(filters, len(rows), False, rows)
+    if not filters.text.strip():
+        return ListPage(filters, count(actor, filters), False, rows)
+    total = count(actor, filters, cap=cap + 1)  # a broad search: counting every match costs more than it tells
+    return ListPage(filters, min(total, cap), total > cap, rows)
 
 
 def detail(actor: Actor, trainee_id: int):

@@ -210,3 +210,13 @@ def test_the_article_of_a_family_name_does_not_answer_for_ali(db_url):
     ali = create_trainee(SYSTEM, person(given_name="علي", given_name_latin="", father_name="خالد",
                                         father_name_latin="", national_id="666666666666"))
     assert [t.id for t in search(SYSTEM, "ali")] == [ali.id]
+
+
+def test_every_way_of_reading_a_trainee_gives_the_same_view(db_url):
+    """The list and search read plain tuples, get_trainee a model row: one canonical form (UUID text too)."""
+    from trainer.trainees import get_trainee, page
+
+    t = create_trainee(SYSTEM, person())
+    assert search(SYSTEM, "محمد") == [t]
+    assert page(SYSTEM, None, 0, 10) == [t]
+    assert get_trainee(SYSTEM, t.id) == t
