@@ -23,10 +23,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", metavar="NAME", default=os.environ.get("TRAINER_USER"),
                    help="act as this user (password from $TRAINER_PASSWORD or a prompt)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("tui", help="open the terminal app (the default)").set_defaults(handler=cmd_tui)
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         if info.name != "common":
             importlib.import_module(f"{commands.__name__}.{info.name}").register(sub)
     return p
+
+
+def cmd_tui(args) -> int:
+    from trainer.commands.common import connect
+
+    opened = connect(args)
+    from screens.app import make_app  # the only place the core imports the UI
+
+    make_app(opened.url).run()
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""tui, init, user add, demo."""
+"""init, user add, demo (the tui command lives in trainer/cli.py, the one place that imports the UI)."""
 from __future__ import annotations
 
 import getpass
@@ -11,7 +11,6 @@ ROLES = ("admin", "registrar", "instructor", "analyst", "auditor")
 
 
 def register(sub) -> None:
-    sub.add_parser("tui", help="open the terminal app (the default)").set_defaults(handler=cmd_tui)
     sub.add_parser("init", help="create or upgrade the database; idempotent").set_defaults(handler=cmd_init)
 
     user = sub.add_parser("user", help="manage accounts")
@@ -32,14 +31,6 @@ def register(sub) -> None:
 
 def _user_needs_subcommand(args):
     raise UsageError("user: give a subcommand (add)")
-
-
-def cmd_tui(args) -> int:
-    opened = connect(args)
-    from screens.app import make_app  # the UI is imported only here
-
-    make_app(opened.url).run()
-    return 0
 
 
 def cmd_init(args) -> int:
