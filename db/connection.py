@@ -17,7 +17,15 @@ from peewee import DatabaseProxy, OperationalError, PostgresqlDatabase, SqliteDa
 from playhouse.db_url import parse as parse_url
 from playhouse.pool import PooledPostgresqlDatabase
 
-database = DatabaseProxy()
+class _Proxy(DatabaseProxy):
+    """The proxy lends connection_context() to the bound database, so that its own
+    (SQLite: a kept connection) applies; peewee's proxy would close after each call."""
+
+    def connection_context(self):
+        return self.obj.connection_context()
+
+
+database = _Proxy()
 
 SQLITE_PRAGMAS = (
     ("journal_mode", "wal"),
@@ -136,7 +144,23 @@ def make_database(url: str, *, create: bool = True):
             db.close()
         raise DatabaseUnavailable(f"cannot open database {_redact(url)}: {_first_line(exc)}") from None
     db.close()
+    if isinstance(db, SqliteDatabase) and path is not None:
+        db.wal_keeper = _wal_keeper(path)
     return db
+
+
+def _wal_keeper(path: Path) -> sqlite3.Connection:
+    """One idle connection held for the database's lifetime.
+
+    Thread workers each open a connection that closes when the thread ends.
+    When the last connection to a WAL database closes, SQLite checkpoints and
+    deletes the WAL, and the next writer recreates it with a sync (about 20 ms
+    a save here). A connection that stays open (having read once, so it holds
+    the WAL index) keeps the WAL in place.
+    """
+    keeper = sqlite3.connect(str(path), check_same_thread=False)
+    keeper.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    return keeper
 
 
 def open_database(url: str | None = None, *, create: bool = True):
