@@ -48,11 +48,6 @@ class CohortForm(RecordFormActions, ServiceCalls, ModalScreen[CohortView | None]
     BINDINGS = [Binding("ctrl+s", "save", "Save", id="cohort_form.save", priority=True),
                 Binding("escape", "cancel", "Cancel", id="cohort_form.cancel")]
 
-    def __init__(self, view: CohortView | None) -> None:
-        super().__init__()
-        self.view = view
-        self.touched: set[str] = set()
-
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="cohort-form", classes="dialog"):
             yield Label(f"Edit cohort {self.view.code}" if self.view else "New cohort", classes="card-title")

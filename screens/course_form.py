@@ -82,11 +82,6 @@ class CourseForm(RecordFormActions, ServiceCalls, ModalScreen[CourseView | None]
     BINDINGS = [Binding("ctrl+s", "save", "Save", id="course_form.save", priority=True),
                 Binding("escape", "cancel", "Cancel", id="course_form.cancel")]
 
-    def __init__(self, view: CourseView | None) -> None:
-        super().__init__()
-        self.view = view
-        self.touched: set[str] = set()
-
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="course-form", classes="dialog"):
             yield Label(f"Edit course {self.view.code}" if self.view else "New course", classes="card-title")

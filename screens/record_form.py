@@ -15,6 +15,11 @@ class RecordFormActions:
     create = None  # service(actor, data) -> view
     update = None  # service(actor, id, version, data) -> view
 
+    def __init__(self, view=None) -> None:
+        super().__init__()
+        self.view = view  # None: a new record
+        self.touched: set[str] = set()  # fields the clerk has been in: only they show problems while typing
+
     def action_save(self) -> None:
         data, problems = self.collect()
         status = self.query_one("#form-status", Static)
