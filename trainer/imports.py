@@ -432,7 +432,8 @@ def _write(actor: Actor, book: roster.Roster, rows: list[_Row], skip_invalid: bo
         already_present=sum(1 for r in rows if r.status == "present"), held=len(held),
         rejected=sum(1 for r in rows if r.problems), user=actor.user_id, username=actor.username)
     source = f"import:{batch.uuid}"
-    ids = _insert_trainees(db, pg, new, source, progress) if new else {}
+    before = database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM trainee").fetchone()[0]
+    ids = _insert_trainees(db, pg, new, source, before, progress) if new else {}
     units, created = ensure_units({(r.data.force, r.unit) for r in new if r.unit})
     today, now = datetime.date.today(), _stamp(models.now(), pg)
     placed = [r for r in new if r.unit]
@@ -447,7 +448,7 @@ def _write(actor: Actor, book: roster.Roster, rows: list[_Row], skip_invalid: bo
     if ids:
         if progress:
             progress("summaries", 0, 1)
-        _refresh_summary(list(ids.values()))
+        summary.add_new_persons(before, source)
     audit.record(actor, "import", "import_batch", batch.uuid, after=dict(
         file=batch.file_name, sha256=book.sha256, added=len(new), already_present=batch.already_present,
         held=len(held), rejected=batch.rejected, units_created=len(created),
@@ -455,17 +456,6 @@ def _write(actor: Actor, book: roster.Roster, rows: list[_Row], skip_invalid: bo
     if progress:
         progress("done", 1, 1)
     return str(batch.uuid)
-
-
-def _refresh_summary(ids: list[int]) -> None:
-    """Report summaries: one rebuild when the import at least triples the registry (one
-    statement, far cheaper than chunked refreshes of 100,000 ids), else just the new persons
-    (a rebuild over millions of results would cost more than the refresh)."""
-    before = database.execute_sql("SELECT count(*) FROM trainee").fetchone()[0] - len(ids)
-    if len(ids) > 2 * before:  # mostly new: recomputing everything is the cheaper way
-        summary.rebuild()
-    else:
-        summary.refresh_trainees(ids)
 
 
 def held_values(data: TraineeInput, unit: str) -> str:
@@ -513,7 +503,9 @@ def _bulk_rows(model, rows: list[dict]) -> tuple[list[str], list[tuple]]:
     return [f.column_name for f in columns], [get(row) for row in rows]
 
 
-def _insert_trainees(db, pg: bool, new: list[_Row], source: str, progress: Progress | None) -> dict[int, int]:
+def _insert_trainees(db, pg: bool, new: list[_Row], source: str, before: int,
+                     progress: Progress | None) -> dict[int, int]:
+    """Row number -> id of each new trainee (their ids are all above `before`)."""
     now = _stamp(models.now(), pg)
     by_uuid, rows = {}, []
     for r, u in zip(new, uuid7_hexes(len(new))):
@@ -527,7 +519,8 @@ def _insert_trainees(db, pg: bool, new: list[_Row], source: str, progress: Progr
         _insert_many(db, pg, "trainee", cols, params, progress)
         if progress:
             progress("indexing", 0, 1)  # the search index is rebuilt once, as the block ends
-    found = database.execute_sql(f"SELECT id, uuid FROM trainee WHERE source = {db.param}", (source,))
+    found = database.execute_sql(f"SELECT id, uuid FROM trainee WHERE id > {db.param} AND source = {db.param}",
+                                 (before, source))
     return {by_uuid[str(u).replace("-", "")]: tid for tid, u in found.fetchall()}
 
 

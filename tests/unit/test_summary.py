@@ -108,3 +108,18 @@ def test_refresh_inside_the_callers_transaction_rolls_back_with_it(small):
             summary.refresh_cohort(small["cohorts"]["BP-1"])
             raise RuntimeError("the service's own write failed")
     assert snapshot() == before
+
+
+def test_an_import_adds_its_persons_as_a_rebuild_would(small, tmp_path):
+    from tests.fixtures.make_roster import make_rows, write_roster
+    from trainer import imports
+    from trainer.access import Actor
+
+    path = tmp_path / "roster.csv"
+    write_roster(path, make_rows(40, seed=5, id_start=970_000_000_000), headers="english")
+    before = snapshot()[1]
+    report = imports.import_trainees(Actor(user_id=None, username="clerk", role="registrar"), path)
+    assert report.new == 40
+    persons = snapshot()[1]
+    assert len(persons) == len(before) + 40
+    assert_matches_rebuild()
