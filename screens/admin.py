@@ -6,9 +6,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Label, Select, Static, Switch
+from textual.widgets import Button, Label, Select, Static, Switch
 
 from screens.calls import ServiceCalls
+from screens.chrome import KeyBar, TitleBar
 from screens.widgets import Field
 from trainer import centres, reference, users
 from trainer.access import ROLES
@@ -20,7 +21,7 @@ class AdminScreen(ServiceCalls, Screen):
                 Binding("f5", "reload", "Reload", id="admin.reload", show=False)]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with VerticalScroll(id="admin"):
             yield Label("Your display", classes="card-title")
             with Horizontal(classes="form-row"):
@@ -55,7 +56,7 @@ class AdminScreen(ServiceCalls, Screen):
                 yield Field(placeholder="again", password=True, id="user-password2")
                 yield Button("Add user", id="add-user")
             yield Static("", id="user-status", classes="error")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.action_reload()

@@ -6,9 +6,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from screens.calls import ServiceCalls
+from screens.chrome import KeyBar, TitleBar
 from trainer import backup, users
 from trainer.access import ROLES, Actor
 
@@ -121,11 +122,11 @@ class AdminUsersScreen(ServiceCalls, Screen):
         return self._actor or self.app.actor  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static("", id="users-status")
         yield DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="schedule-status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("user", "role", "centres", "status", "last sign-in", "sessions")

@@ -14,10 +14,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 
 from screens import arabic
 from screens.calls import ServiceCalls
+from screens.chrome import KeyBar, TitleBar
 from screens.grid import Cell, Column, Grid
 from screens.saving import Saved, SaveQueue
 from trainer import attendance, sessions
@@ -70,11 +71,11 @@ class AttendanceScreen(SaveQueue, ServiceCalls, Screen):
         self.session_days: dict[int, datetime.date] = {}
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static("Loading the attendance grid…", id="title", classes="grid-title")
         yield Grid(id="grid", fixed=2, header_height=2, first_column=2)
         yield Static("", id="status", classes="grid-status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#grid", Grid).key_handler = self._grid_key

@@ -15,10 +15,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from screens import arabic
 from screens.calls import ServiceCalls
+from screens.chrome import KeyBar, TitleBar
 from screens.dialogs import ConfirmDialog, ReasonDialog
 from screens.widgets import Field
 from trainer import badges, certificate_pdf, certificates
@@ -62,13 +63,13 @@ class CertificatesScreen(ServiceCalls, Screen):
         self.listing = "recent"
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static("Certificates", id="title", classes="grid-title")
         yield Field(placeholder="number, verification code or name (Enter)", id="search")
         yield DataTable(id="certificates", cursor_type="row", zebra_stripes=True)
         yield Static("", id="detail")
         yield Static("", id="status", classes="grid-status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one("#certificates", DataTable)

@@ -8,9 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 
 from screens.calls import ServiceCalls
+from screens.chrome import KeyBar, TitleBar
 from screens.lazy_table import Column, LazyTable
 from screens.widgets import Field
 from trainer import cohorts, enrolments
@@ -59,7 +60,7 @@ class CohortsScreen(ServiceCalls, Screen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Field(placeholder="Search cohorts: code, course code or title", id="cohort-search")
         yield Static("Loading …", classes="count", id="cohort-count")
         with Horizontal(classes="area-body"):
@@ -67,7 +68,7 @@ class CohortsScreen(ServiceCalls, Screen):
             with Vertical(id="roster-pane"):
                 yield Static("", id="roster-title")
                 yield LazyTable(ROSTER, empty="Nobody enrolled: press p to enrol trainees.", id="roster")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#cohort-list").focus()

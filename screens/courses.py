@@ -7,10 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 
 from screens import arabic
 from screens.calls import ServiceCalls
+from screens.chrome import KeyBar, TitleBar
 from screens.detail import force_name
 from screens.lazy_table import Column, LazyTable
 from trainer import courses
@@ -63,13 +64,13 @@ class CoursesScreen(ServiceCalls, Screen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static("Loading …", classes="count", id="course-count")
         with Horizontal(classes="area-body"):
             yield LazyTable(COLUMNS, empty="No course yet: press n to create one.", id="course-list")
             with VerticalScroll(id="course-detail", classes="side-pane"):
                 yield Static("", id="course-text")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#course-list").focus()

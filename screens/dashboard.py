@@ -10,10 +10,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 
+from screens.chrome import KeyBar, TitleBar
 from trainer.errors import TrainerError
 from trainer.report_dashboard import Bar, Dashboard, dashboard
+
 
 def bar_chart(title: str, bars: tuple[Bar, ...], width: int = 72) -> Text:
     """Horizontal bars scaled to the largest value, fitted to `width` cells (English labels: no shaping)."""
@@ -59,13 +61,13 @@ class DashboardScreen(Screen):
             self.reason = reason
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with VerticalScroll(id="dashboard"):
             yield Static("Loading the figures…", id="headline", classes="panel")
             with Horizontal(id="charts"):
                 yield Static("", id="by-force", classes="panel chart")
                 yield Static("", id="by-province", classes="panel chart")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.load()

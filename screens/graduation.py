@@ -13,10 +13,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Static
 
 from screens import arabic
 from screens.calls import ServiceCalls
+from screens.chrome import KeyBar, TitleBar
 from screens.dialogs import ConfirmDialog
 from trainer import certificates, graduation
 from trainer.errors import TrainerError
@@ -66,12 +67,12 @@ class GraduationScreen(ServiceCalls, Screen):
         self.preview: GraduationPreview | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static("Loading the outcomes…", id="title", classes="grid-title")
         yield Static("", id="rules")
         yield DataTable(id="outcomes", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status", classes="grid-status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.action_reload()

@@ -15,10 +15,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Label, ProgressBar, Static
+from textual.widgets import Button, Checkbox, DataTable, Label, ProgressBar, Static
 
 from screens import arabic
 from screens.calls import ServiceCalls
+from screens.chrome import KeyBar, TitleBar
 from screens.widgets import Field
 from trainer import imports
 from trainer.access import Actor
@@ -67,7 +68,7 @@ class ImportScreen(ServiceCalls, Screen):
         return self._given_actor or getattr(self.app, "actor", None)
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Vertical(id="import-form"):
             yield Label("Import a roster (CSV UTF-8 / Windows-1256, or XLSX)", classes="card-title")
             with Horizontal():
@@ -84,7 +85,7 @@ class ImportScreen(ServiceCalls, Screen):
         yield Static("", id="import-status")
         yield DataTable(id="preview", cursor_type="row", zebra_stripes=True)
         yield DataTable(id="problems", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         preview = self.query_one("#preview", DataTable)

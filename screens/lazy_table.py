@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from textual.binding import Binding
 from textual.geometry import Size
@@ -51,7 +50,7 @@ class LazyTable(ScrollView, can_focus=True):
     ]
     COMPONENT_CLASSES = {"lazy-table--header", "lazy-table--cursor", "lazy-table--pending"}
     DEFAULT_CSS = """
-    LazyTable { height: 1fr; overflow-x: hidden; }
+    LazyTable { height: 1fr; overflow-x: hidden; overflow-y: scroll; }
     LazyTable > .lazy-table--header { text-style: bold; background: $panel; }
     LazyTable > .lazy-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
     LazyTable:blur > .lazy-table--cursor { background: $block-cursor-blurred-background; }
@@ -89,6 +88,8 @@ class LazyTable(ScrollView, can_focus=True):
         self._generation = 0
         self._pages: dict[int, Sequence[Any]] = {}
         self._pending: set[int] = set()
+        self._styles: tuple = ()                         # this render pass's styles (render_lines)
+        self._strips: dict[tuple[int, bool], Strip] = {}  # drawn rows by (index, under the cursor)
 
     # --- data ---------------------------------------------------------------
 
@@ -98,9 +99,10 @@ class LazyTable(ScrollView, can_focus=True):
         self.query, self.total = query, total
         self._pages = {}
         self._pending = set()
+        self._strips.clear()
         for start in range(0, len(first_rows), PAGE):
             self._pages[start // PAGE] = list(first_rows[start:start + PAGE])
-        self.virtual_size = Size(self.size.width, total + 1)
+        self._set_range(total)
         cursor = min(self.cursor_row, max(0, total - 1)) if keep_cursor else 0
         if not keep_cursor:
             self.scroll_to(y=0, animate=False)
@@ -112,7 +114,7 @@ class LazyTable(ScrollView, can_focus=True):
         """The same result, now counted: keep the pages and the cursor, only resize the scroll range."""
         self.total = total
         self.cursor_row = min(self.cursor_row, max(0, total - 1))
-        self.virtual_size = Size(self.size.width, total + 1)
+        self._set_range(total)
         self.refresh()
 
     def set_rows(self, rows: Sequence[Any], *, keep_cursor: bool = False) -> None:
@@ -161,12 +163,38 @@ class LazyTable(ScrollView, can_focus=True):
             del self._pages[page]
         if keep == message.page:
             self._announce(self.cursor_row, moved=True)
-        self.refresh()
+        # Redraw only the rows of this page that are on screen (drawn as "…" until now, never kept):
+        # a page fetched ahead of the cursor costs no drawing at all.
+        top = int(self.scroll_offset.y)
+        first = max(message.page * PAGE, top)
+        last = min(message.page * PAGE + len(message.rows), top + self._visible_rows())
+        if first < last:
+            self.refresh_lines(first + 1, last - first)  # line 0 is the header
+
+    def _prefetch(self) -> None:
+        """Ask for the page a screen below (or above) the visible rows before a key needs it."""
+        if self.fetch is None or not self.total:
+            return
+        top, rows = int(self.scroll_offset.y), self._visible_rows()
+        for index in (top + 2 * rows, top - rows):
+            if 0 <= index < self.total:
+                self._request(index // PAGE)
 
     # --- drawing ------------------------------------------------------------
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, self.total + 1)
+        self._strips.clear()
+        self._set_range(self.total)
+
+    def _set_range(self, total: int) -> None:
+        """The scroll range for `total` rows, without the layout of the whole screen that setting
+        virtual_size asks for: the table's own box never depends on it, and with the scrollbar
+        always shown (overflow-y: scroll) its gutter never changes either. A new search result
+        is then a repaint, not a re-layout. _scroll_update is Textual's own step for this (pinned)."""
+        size = Size(self.size.width, total + 1)
+        if size != self.virtual_size:
+            self.set_reactive(LazyTable.virtual_size, size)
+            self._scroll_update(size)
 
     def _widths(self, width: int) -> list[int]:
         fixed = sum(c.width + 1 for c in self.columns if c.width)
@@ -175,33 +203,54 @@ class LazyTable(ScrollView, can_focus=True):
         return [c.width or rest for c in self.columns]
 
     def _line(self, cells: list[str], widths: list[int]) -> str:
-        return " ".join(cells[i] + " " * max(0, widths[i] - cell_len(cells[i])) for i in range(len(cells)))
+        return " ".join(cells[i] + " " * max(0, widths[i] - arabic.cells(cells[i])) for i in range(len(cells)))
+
+    def render_lines(self, crop):
+        """Styles once per render pass (Textual computes a widget's style by walking its ancestors:
+        once per line was a third of a page-down); drawn rows are kept until the styles (or the
+        way Arabic is shown) change."""
+        styles = (self.rich_style, self.get_component_rich_style("lazy-table--header"),
+                  self.get_component_rich_style("lazy-table--cursor"),
+                  self.get_component_rich_style("lazy-table--pending"), arabic.reordering())
+        if styles != self._styles:
+            self._styles = styles
+            self._strips.clear()
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        widths = self._widths(width)
+        base, header, cursor, pending = self._styles[:4] if self._styles else (self.rich_style,) * 4
         if y == 0:
-            style = self.get_component_rich_style("lazy-table--header")
+            widths = self._widths(width)
             text = self._line([arabic.crop(c.label, w) for c, w in zip(self.columns, widths)], widths)
-            return Strip([Segment(text, style)]).adjust_cell_length(width, style)
+            return Strip([Segment(text, header)]).adjust_cell_length(width, header)
         index = int(self.scroll_offset.y) + y - 1
-        base = self.rich_style
         if index >= self.total:
             if self.total == 0 and y == 1:
-                return Strip([Segment(" " + self.empty, self.get_component_rich_style("lazy-table--pending"))]
-                             ).adjust_cell_length(width, base)
+                return Strip([Segment(" " + self.empty, pending)]).adjust_cell_length(width, base)
             return Strip.blank(width, base)
+        key = (index, index == self.cursor_row)
+        strip = self._strips.get(key)
+        if strip is not None:
+            return strip
         row = self.row(index)
         if row is None:
             self._request(index // PAGE)
-            style = self.get_component_rich_style("lazy-table--pending")
-            return Strip([Segment(" …", style)]).adjust_cell_length(width, style)
+            return Strip([Segment(" …", pending)]).adjust_cell_length(width, pending)
+        widths = self._widths(width)
         cells = []
         for column, w in zip(self.columns, widths):
             value = column.value(row) or ""
             cells.append(arabic.display(value, w) if column.arabic else arabic.crop(value, w))
-        style = self.get_component_rich_style("lazy-table--cursor") if index == self.cursor_row else base
-        return Strip([Segment(self._line(cells, widths), style)]).adjust_cell_length(width, style)
+        style = cursor if key[1] else base
+        # Every cell is cropped and padded to its column: the line's width is known (measuring
+        # it again would walk the Arabic a character at a time).
+        line = self._line(cells, widths)
+        strip = Strip([Segment(line, style)], sum(widths) + len(widths) - 1).adjust_cell_length(width, style)
+        if len(self._strips) > 4 * PAGE:  # bounded: a few screens' worth
+            self._strips.clear()
+        self._strips[key] = strip
+        return strip
 
     # --- cursor ---------------------------------------------------------------
 
@@ -218,6 +267,7 @@ class LazyTable(ScrollView, can_focus=True):
             self.refresh_line(old + 1)
             self.refresh_line(new + 1)
         self._announce(new, moved=True)
+        self._prefetch()
 
     def _announce(self, index: int, *, moved: bool = False) -> None:
         row = self.row(index) if self.total else None

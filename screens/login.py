@@ -6,9 +6,10 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Header, Label, ProgressBar, Static
+from textual.widgets import Button, Checkbox, Label, ProgressBar, Static
 
 from screens.calls import ServiceCalls
+from screens.chrome import KeyBar, TitleBar
 from screens.widgets import Field
 from trainer import users
 from trainer.access import Actor
@@ -23,23 +24,23 @@ class StartScreen(Screen):
         self.database_url = database_url
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(f"Opening {self.database_url} …", id="start")
-        yield Footer(compact=True)
+        yield KeyBar()
 
 
 class LoginScreen(ServiceCalls, Screen):
     BINDINGS = [("escape", "clear", "Clear")]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Vertical(id="login", classes="card"):
             yield Label("Sign in", classes="card-title")
             yield Field(placeholder="user name", id="username")
             yield Field(placeholder="password", password=True, id="password")
             yield Static("", id="login-error", classes="error")
             yield Button("Sign in", id="sign-in", variant="primary")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#username").focus()
@@ -82,7 +83,7 @@ class FirstRunScreen(ServiceCalls, Screen):
             self.step, self.done, self.total = step, done, total
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Vertical(id="first-run", classes="card"):
             yield Label("Welcome: this database has no users yet", classes="card-title")
             yield Static("Create the administrator account. Its password cannot be recovered: "
@@ -95,7 +96,7 @@ class FirstRunScreen(ServiceCalls, Screen):
             yield Button("Create account", id="create", variant="primary")
             yield ProgressBar(id="demo-progress", show_eta=False)
             yield Static("", id="demo-step")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#demo-progress").display = False

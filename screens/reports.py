@@ -15,9 +15,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, OptionList, ProgressBar, Select, Static
+from textual.widgets import Button, Input, OptionList, ProgressBar, Select, Static
 from textual.widgets.option_list import Option
 
+from screens.chrome import KeyBar, TitleBar
 from screens.lazy_table import Column, LazyTable
 from trainer import reference, reports
 from trainer.errors import TrainerError
@@ -79,7 +80,7 @@ class ReportsScreen(Screen):
         self.result: reports.ReportResult | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Horizontal(id="reports-body"):
             yield OptionList(*(Option(f"{r.name}\n  [dim]{r.summary}[/dim]", id=r.name)
                                for r in reports.CATALOGUE.values()), id="report-list")
@@ -103,7 +104,7 @@ class ReportsScreen(Screen):
                 yield ProgressBar(total=1, show_eta=False, id="export-progress")
                 yield Static("Choose a report on the left, then Preview.", id="report-status")
                 yield LazyTable([Column("", 0, str)], empty="No rows", id="report-preview")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#report-list", OptionList).highlighted = 0

@@ -17,10 +17,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import Key
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, Static
+from textual.widgets import Label, Static
 
 from screens import arabic
 from screens.calls import ServiceCalls
+from screens.chrome import KeyBar, TitleBar
 from screens.grid import Cell, Column, Grid
 from screens.saving import Saved, SaveQueue
 from trainer import results
@@ -64,7 +65,7 @@ class ResultsScreen(SaveQueue, ServiceCalls, Screen):
         self.typed = ""
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static("Loading the results grid…", id="title", classes="grid-title")
         yield Static("", id="rules")
         yield Grid(id="grid", fixed=1, header_height=2, first_column=1)
@@ -73,7 +74,7 @@ class ResultsScreen(SaveQueue, ServiceCalls, Screen):
             yield Static("", id="score")
             yield Static("", id="verdict")
         yield Static("", id="status", classes="grid-status")
-        yield Footer()
+        yield KeyBar()
 
     # --- loading -----------------------------------------------------------------
 

@@ -15,10 +15,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Static
 
 from screens import arabic
 from screens.calls import ServiceCalls
+from screens.chrome import KeyBar, TitleBar
 from screens.dialogs import COMPARED, ConfirmDialog, same, shown
 from trainer import merges
 from trainer.access import Actor
@@ -56,13 +57,13 @@ class ReviewScreen(ServiceCalls, Screen):
         return self._given_actor or getattr(self.app, "actor", None)
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static("Loading rows held for review …", id="review-status")
         with Horizontal(id="review-body"):
             yield DataTable(id="held", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="compare-pane"):
                 yield Static("", id="compare")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#held", DataTable).add_columns("Row", "File", "Name", "Born", "Cand.")

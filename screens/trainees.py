@@ -7,22 +7,24 @@ from functools import partial
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Select, Static
+from textual.widgets import Static
 
 from screens.calls import ServiceCalls
+from screens.chrome import KeyBar, TitleBar
 from screens.detail import force_name, render
 from screens.lazy_table import Column, LazyTable
+from screens.text_pane import TextPane
+from screens.trainee_filters import FILTERS, FilterDialog, summary
 from screens.widgets import Field, SearchField
-from trainer import reference, trainees
+from trainer import trainees
 from trainer.errors import TrainerError
 from trainer.trainees import TraineeFilters, TraineeView
 
 FIRST_PAGE = 100
 COUNT_CAP = 1_000    # a search counts its matches up to here ("1,000+ matches"): counting more costs time
-DETAIL_REST = 0.12   # seconds the cursor must rest before the detail pane loads (while a key repeats)
+REST = 0.12          # seconds keys must rest before the detail pane loads or a search is counted
 
 
 class ListLoaded(Message, bubble=False):
@@ -55,6 +57,7 @@ class TraineesScreen(ServiceCalls, Screen):
         Binding("n", "new", "New trainee", id="trainees.new"),
         Binding("enter", "edit", "Edit", id="trainees.edit", show=False),
         Binding("slash", "search", "Search", id="trainees.search", key_display="/"),
+        Binding("f", "filter", "Filter", id="trainees.filter"),
         Binding("i", "import_roster", "Import", id="trainees.import"),
         Binding("v", "review", "Review held", id="trainees.review"),
         Binding("h", "history", "History", id="trainees.history"),
@@ -74,7 +77,8 @@ class TraineesScreen(ServiceCalls, Screen):
         self.exact_total: int | None = None      # the list's size when not capped
         self.detail_busy = False                 # one detail load at a time; the latest wins
         self.detail_wanted: int | None = None
-        self.filters_mounted = False
+        self.chosen = {name: "" for name in FILTERS}  # force, province, status, vetting ("" = any)
+        self.count_text = ""                     # the count line without the cursor's row
         self.detail_timer = None                 # the pending load while the cursor moves
         self.moved_at = 0.0                      # perf_counter() of the last cursor move
         self.list_serial = 0                     # the latest list request
@@ -82,40 +86,25 @@ class TraineesScreen(ServiceCalls, Screen):
         self.list_wanted: TraineeFilters | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        with Horizontal(id="trainee-filters"):
-            yield SearchField(placeholder="Search: name (Arabic or Latin), national ID, service no.", id="search")
+        # The first page is asked for now, so that the worker runs while the widgets are mounted and
+        # styled: its rows are then usually there for the screen's first paint. (Its message is
+        # handled after on_mount: the screen's queue runs once composing and mounting are done.)
+        self.request_list(TraineeFilters(**self.chosen))
+        yield TitleBar()
+        # A grid (app.tcss): search, count and list on the left, the detail pane over all three rows.
+        yield SearchField(placeholder="Search: name (Arabic or Latin), national ID, service no.", id="search")
+        yield TextPane(id="trainee-detail")
         yield Static("Loading …", id="trainee-count")
-        with Horizontal(id="trainee-body"):
-            yield LazyTable(COLUMNS, self._fetch, empty="No trainee matches.", id="trainee-list")
-            with VerticalScroll(id="trainee-detail"):
-                yield Static("", id="detail-text")
-        yield Footer(compact=True)
-
-    def _mount_filters(self) -> None:
-        """The four dropdowns cost most of the screen's first styling and layout (~0.3 s): they are
-        mounted once the first rows are drawn, so the list shows without waiting for them."""
-        self.query_one("#trainee-filters").mount(
-            Select([(f.name_en, f.code) for f in reference.FORCES], prompt="Force", id="force"),
-            Select([(p.name_en, p.code) for p in reference.PROVINCES], prompt="Province", id="province"),
-            Select([(s, s) for s in ("active", "inactive", "dismissed", "deceased", "merged")],
-                   prompt="Status", id="status"),
-            Select([(s, s) for s in trainees.VETTING_STATES], prompt="Vetting", id="vetting"))
+        yield LazyTable(COLUMNS, self._fetch, empty="No trainee matches.", id="trainee-list")
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#trainee-list").focus()
-        self.reload()
 
     # --- the list -----------------------------------------------------------
 
     def filters(self) -> TraineeFilters:
-        def chosen(selector: str) -> str:
-            found = self.query(selector)  # empty until the dropdowns are mounted
-            value = found.first(Select).value if found else Select.NULL
-            return "" if value is Select.NULL else str(value)
-
-        return TraineeFilters(text=self.query_one("#search", Field).value, force=chosen("#force"),
-                              province=chosen("#province"), status=chosen("#status"), vetting=chosen("#vetting"))
+        return TraineeFilters(text=self.query_one("#search", Field).value, **self.chosen)
 
     def _fetch(self, query: TraineeFilters, offset: int, limit: int, hint: dict) -> list[TraineeView]:
         """Runs in the table's thread worker: continue from a neighbouring row when there is one."""
@@ -146,9 +135,6 @@ class TraineesScreen(ServiceCalls, Screen):
             try:
                 first = trainees.first_page(actor, filters, FIRST_PAGE)
                 self.post_message(ListLoaded(serial, first, counted=not first.capped))
-                if first.capped and serial == self.list_serial:  # rows drawn first, then counted
-                    counted = trainees.count_page(actor, first, FIRST_PAGE, cap=COUNT_CAP)
-                    self.post_message(ListLoaded(serial, counted, counted=True))
             except TrainerError as exc:
                 error = exc
             finally:  # always: the next queued request must be able to run
@@ -173,24 +159,40 @@ class TraineesScreen(ServiceCalls, Screen):
             table.set_total(page.total)  # the rows are drawn already: only the count was missing
         else:
             table.reset(page.filters, page.total, page.rows)
-            if not self.filters_mounted:
-                self.filters_mounted = True
-                self.call_after_refresh(self._mount_filters)
             if self.typed_at is not None:
                 self.call_after_refresh(self._drawn, self.typed_at)
+            if not message.counted:  # counted once typing rests: a count per keystroke would delay the next
+                self.set_timer(REST, partial(self._count, message.serial, page))
         self.exact_total = page.total if message.counted and not page.capped else None
-        what = "trainees" if page.filters.empty else "matches"
+        one = page.total == 1 and not page.capped
+        what = ("trainee" if one else "trainees") if page.filters.empty else ("match" if one else "matches")
         more = "+" if page.capped else ""
         how = " (substring)" if page.filters.substring else ""
         counting = "" if message.counted else ", counting …"
-        self.query_one("#trainee-count", Static).update(f"{page.total:,}{more} {what}{how}{counting}", layout=False)
+        chosen = summary(self.chosen)
+        where = f" · filtered: {chosen} (f to change)" if chosen else ""
+        self.count_text = f"{page.total:,}{more} {what}{how}{counting}{where}"
+        self._show_count(table.cursor_row if table.total else None)
+
+    def _count(self, serial: int, page: trainees.ListPage) -> None:
+        if serial == self.list_serial:
+            self.call("count", trainees.count_page, self.actor, page, FIRST_PAGE, cap=COUNT_CAP)
+
+    def done_count(self, page: trainees.ListPage) -> None:
+        table = self.query_one("#trainee-list", LazyTable)
+        if table.query is page.filters:  # still the result shown
+            self.post_message(ListLoaded(self.list_serial, page, counted=True))
+
+    def _show_count(self, index: int | None) -> None:
+        """The result's size, filters and the cursor's row (the list has no scrollbar)."""
+        at = f" · row {index + 1:,}" if index is not None else ""
+        self.query_one("#trainee-count", Static).update(self.count_text + at, layout=False)
 
     def _drawn(self, started: float) -> None:
         self.drawn_at = time.perf_counter()
         self.last_latency = self.drawn_at - started
 
     @on(Field.Changed, "#search")
-    @on(Select.Changed)
     def _filters_changed(self) -> None:
         self.reload()
 
@@ -202,22 +204,25 @@ class TraineesScreen(ServiceCalls, Screen):
 
     @on(LazyTable.Highlighted, "#trainee-list")
     def _highlighted(self, message: LazyTable.Highlighted) -> None:
+        self._show_count(message.index if message.row is not None else None)
         if self.detail_timer is not None:
             self.detail_timer.stop()
             self.detail_timer = None
         if message.row is None:
             self.detail_wanted = None
-            self.query_one("#detail-text", Static).update("", layout=False)
+            self.query_one("#trainee-detail", TextPane).show("")
             return
-        # A new result, or a key after a rest, shows its record at once; while keys repeat, only
-        # the row the cursor rests on is loaded.
-        now, resting = time.perf_counter(), True
+        # A key after a rest shows its record at once; while keys repeat (moving, or typing a
+        # search), only the row the cursor rests on is loaded.
+        now = time.perf_counter()
         if message.moved:
-            resting, self.moved_at = now - self.moved_at >= DETAIL_REST, now
+            resting, self.moved_at = now - self.moved_at >= REST, now
+        else:
+            resting = self.typed_at is None or now - self.typed_at >= REST
         if resting:
             self.load_detail(message.row.id)
         else:
-            self.detail_timer = self.set_timer(DETAIL_REST, partial(self._rested, message.row.id))
+            self.detail_timer = self.set_timer(REST, partial(self._rested, message.row.id))
 
     def _rested(self, trainee_id: int) -> None:
         self.detail_timer = None
@@ -235,14 +240,8 @@ class TraineesScreen(ServiceCalls, Screen):
         if self.detail_wanted is not None and self.detail_wanted != detail.trainee.id:
             self.load_detail(self.detail_wanted)
             return
-        pane = self.query_one("#trainee-detail")
-        text = render(detail, pane.size.width - 2)
-        # Padded to the pane's height, the text keeps the same size for every usual record, so
-        # showing it never lays the screen out again; only a record longer than the pane does.
-        lines = max(text.plain.count("\n"), pane.size.height - 1)
-        text.append("\n" * (lines - text.plain.count("\n")))
-        self.query_one("#detail-text", Static).update(text, layout=lines != getattr(self, "detail_lines", -1))
-        self.detail_lines = lines
+        pane = self.query_one("#trainee-detail", TextPane)
+        pane.show(render(detail, pane.scrollable_content_region.width))
 
     def failed_detail(self, error) -> None:
         self.detail_busy = False
@@ -253,8 +252,7 @@ class TraineesScreen(ServiceCalls, Screen):
         self.call("jump", trainees.get_trainee, self.actor, trainee_id)
 
     def done_jump(self, view: TraineeView) -> None:
-        for select in self.query(Select):
-            select.clear()
+        self.chosen = {name: "" for name in FILTERS}
         self.query_one("#search", Field).value = view.national_id or view.service_number or view.full_name
         self.query_one("#trainee-list").focus()
         self.load_detail(view.id)
@@ -263,6 +261,14 @@ class TraineesScreen(ServiceCalls, Screen):
 
     def action_search(self) -> None:
         self.query_one("#search").focus()
+
+    def action_filter(self) -> None:
+        self.app.push_screen(FilterDialog(self.chosen), self._filtered)
+
+    def _filtered(self, chosen: dict[str, str] | None) -> None:
+        if chosen is not None and chosen != self.chosen:
+            self.chosen = chosen
+            self.reload()
 
     def action_to_list(self) -> None:
         self.query_one("#trainee-list").focus()

@@ -11,9 +11,10 @@ from peewee import JOIN
 
 from db import models
 from db.connection import database
+from db.prepared import Prepared
 from trainer.access import Actor, require
 from trainer.errors import NotFound
-from trainer.trainees import TraineeView, _view
+from trainer.trainees import LATIN_PARTS, NAME_PARTS, TraineeView
 
 
 @dataclass(frozen=True)
@@ -77,40 +78,77 @@ class TraineeDetail:
     certificates: tuple[CertificateLine, ...]
 
 
+M = models
+_VIEW = ("id", "uuid", "version", *NAME_PARTS, *LATIN_PARTS, "date_of_birth", "gender", "national_id",
+         "service_number", "force", "province", "rank", "phone", "status")
+
+
+def _trainee(trainee):
+    T = M.Trainee
+    return T.select(*(getattr(T, f) for f in _VIEW)).where(T.id == trainee)
+
+
+def _units(trainee):
+    UA, U = M.UnitAssignment, M.Unit
+    return (UA.select(U.code, U.name, U.force, UA.start_date, UA.end_date).join(U)
+            .where(UA.trainee == trainee).order_by(UA.start_date))
+
+
+def _vetting(trainee):
+    UA, U, V = M.UnitAssignment, M.Unit, M.VettingRecord
+    unit_ids = UA.select(UA.unit).where(UA.trainee == trainee)
+    return (V.select(V.kind, V.case_ref, V.result, V.decision_date, V.funder, U.code)
+            .join(U, on=(V.unit == U.id), join_type=JOIN.LEFT_OUTER)
+            .where((V.trainee == trainee) | ((V.kind == "unit") & V.unit.in_(unit_ids)))
+            .order_by(V.decision_date.desc(nulls="LAST")))
+
+
+def _enrolments(trainee):
+    E, C, K = M.Enrolment, M.Cohort, M.Course
+    return (E.select(E.id, C.id, C.code, K.code, K.title_en, C.start_date, E.status, E.waitlist_position,
+                     E.withdrawal_reason)
+            .join(C).join(K).where(E.trainee == trainee).order_by(C.start_date.desc()))
+
+
+def _results(trainee):
+    E, C, R, A = M.Enrolment, M.Cohort, M.Result, M.Assessment
+    return (R.select(C.code, A.title, R.attempt, R.score, A.max_score, A.pass_mark)
+            .join(E).join(C).switch(R).join(A)
+            .where(E.trainee == trainee).order_by(C.start_date, A.position, R.attempt))
+
+
+def _certificates(trainee):
+    Ce, K = M.Certificate, M.Course
+    return (Ce.select(Ce.number, K.code, Ce.issued_on, Ce.expires_on, Ce.status).join(K)
+            .where(Ce.trainee == trainee).order_by(Ce.issued_on.desc()))
+
+
+# The pane loads a record on every cursor move: the SQL is built once (db.prepared).
+_QUERIES = {name: Prepared(build, "trainee") for name, build in (
+    ("trainee", _trainee), ("units", _units), ("vetting", _vetting), ("enrolments", _enrolments),
+    ("results", _results), ("certificates", _certificates))}
+
+
 def load(actor: Actor, trainee_id: int) -> TraineeDetail:
     require(actor, "trainee.read")
-    M = models
     with database.connection_context():
-        row = M.Trainee.get_or_none(M.Trainee.id == trainee_id)
-        if row is None:
+        def rows(name: str) -> list[tuple]:
+            return _QUERIES[name].tuples(trainee=trainee_id)
+
+        found = rows("trainee")
+        if not found:
             raise NotFound(f"no trainee {trainee_id}")
-        UA, U = M.UnitAssignment, M.Unit
-        units = tuple(UnitLine(*r) for r in (
-            UA.select(U.code, U.name, U.force, UA.start_date, UA.end_date).join(U)
-            .where(UA.trainee == trainee_id).order_by(UA.start_date).tuples()))
-        V = M.VettingRecord
-        unit_ids = UA.select(UA.unit).where(UA.trainee == trainee_id)
-        vetting = tuple(VettingLine(*r) for r in (
-            V.select(V.kind, V.case_ref, V.result, V.decision_date, V.funder, U.code)
-            .join(U, on=(V.unit == U.id), join_type=JOIN.LEFT_OUTER)
-            .where((V.trainee == trainee_id) | ((V.kind == "unit") & V.unit.in_(unit_ids)))
-            .order_by(V.decision_date.desc(nulls="LAST")).tuples()))
-        E, C, K = M.Enrolment, M.Cohort, M.Course
-        enrolments = tuple(EnrolmentLine(*r) for r in (
-            E.select(E.id, C.id, C.code, K.code, K.title_en, C.start_date, E.status,
-                     E.waitlist_position, E.withdrawal_reason)
-            .join(C).join(K).where(E.trainee == trainee_id).order_by(C.start_date.desc()).tuples()))
-        R, A = M.Result, M.Assessment
-        results = tuple(ResultLine(code, title, attempt, score, mx, score >= mark) for
-                        code, title, attempt, score, mx, mark in (
-            R.select(C.code, A.title, R.attempt, R.score, A.max_score, A.pass_mark)
-            .join(E).join(C).switch(R).join(A)
-            .where(E.trainee == trainee_id).order_by(C.start_date, A.position, R.attempt).tuples()))
-        Ce = M.Certificate
-        certificates = tuple(CertificateLine(*r) for r in (
-            Ce.select(Ce.number, K.code, Ce.issued_on, Ce.expires_on, Ce.status).join(K)
-            .where(Ce.trainee == trainee_id).order_by(Ce.issued_on.desc()).tuples()))
-        return TraineeDetail(_view(row), units, vetting, enrolments, results, certificates)
+        view = dict(zip(_VIEW, found[0]))
+        view.update(uuid=str(view["uuid"]), national_id=view["national_id"] or "",
+                    service_number=view["service_number"] or "")
+        return TraineeDetail(
+            TraineeView(**view),
+            tuple(UnitLine(*r) for r in rows("units")),
+            tuple(VettingLine(*r) for r in rows("vetting")),
+            tuple(EnrolmentLine(*r) for r in rows("enrolments")),
+            tuple(ResultLine(code, title, attempt, score, mx, score >= mark)
+                  for code, title, attempt, score, mx, mark in rows("results")),
+            tuple(CertificateLine(*r) for r in rows("certificates")))
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,7 @@ async def test_palette_jumps_to_a_trainee_and_to_a_cohort(admin_url):
         await settle(pilot)
         assert isinstance(app.screen, TraineesScreen)
         assert app.screen.query_one("#search").value == "19900101001"
-        assert "Mohammed" in str(app.screen.query_one("#detail-text").render())
+        assert "Mohammed" in app.screen.query_one("#trainee-detail").plain
         prompts = await palette_hits(pilot, cohort.code[:12].lower(), "Cohort")
         assert any(cohort.code in p for p in prompts)
         # Move to the cohort hit (trainee hits would rank first if any matched).

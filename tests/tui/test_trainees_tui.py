@@ -50,7 +50,7 @@ async def test_add_a_trainee_with_inline_validation(admin_url):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, TraineesScreen)
-        assert text_of(app, "#trainee-count") == "1 trainees"
+        assert text_of(app, "#trainee-count") == "1 trainee · row 1"
         (row,) = rows_shown(app)
         assert row.full_name == "علي حسن كاظم" and row.latin_name == "Ali Hassan"
     with database.connection_context():
@@ -74,7 +74,7 @@ async def test_edit_a_trainee_from_the_list(admin_url):
         await pilot.press(*(["backspace"] * 7), *"Sergeant", "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, TraineesScreen)
-        assert "Sergeant" in str(app.screen.query_one("#detail-text").render())
+        assert "Sergeant" in app.screen.query_one("#trainee-detail").plain
     saved = trainees.get_trainee(SYSTEM, person.id)
     assert (saved.rank, saved.version) == ("Sergeant", 2)
 
@@ -86,21 +86,26 @@ async def test_search_as_you_type_across_scripts_and_filters(admin_url):
     app = new_app(admin_url)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot)
-        assert text_of(app, "#trainee-count") == "3 trainees"
+        assert text_of(app, "#trainee-count") == "3 trainees · row 1"
         await pilot.press("slash", *"moh")
         await settle(pilot)
         assert {r.id for r in rows_shown(app)} == {ar.id, lat.id}
-        assert text_of(app, "#trainee-count") == "2 matches"
+        assert text_of(app, "#trainee-count") == "2 matches · row 1"
         await pilot.press(*"ammed")
         await settle(pilot)
         assert {r.id for r in rows_shown(app)} == {ar.id, lat.id}
+        await pilot.press("escape", "f")  # the filters dialog, from the list
         await choose(pilot, "#force", 2)  # Border Guards
+        await pilot.press("ctrl+s")
         await settle(pilot)
         assert [r.id for r in rows_shown(app)] == [ar.id]
         assert app.screen.last_latency is not None
-        detail = str(app.screen.query_one("#detail-text").render())
+        detail = app.screen.query_one("#trainee-detail").plain
         assert "Border Guards" in detail
-        app.screen.query_one("#force").clear()
+        assert "filtered: Border Guards" in text_of(app, "#trainee-count")
+        await pilot.press("f", "ctrl+r")  # clear all
+        await settle(pilot)
+        assert "filtered" not in text_of(app, "#trainee-count")
         app.screen.query_one("#search").focus()
         await pilot.press(*(["backspace"] * 8), *"pb-77")
         await settle(pilot)

@@ -1,7 +1,11 @@
 """The display helper: crop the logical string, then shape and reorder; a switch to leave it to the terminal."""
 from __future__ import annotations
 
+import random
+
+import arabic_reshaper
 import pytest
+from bidi import get_display
 from rich.cells import cell_len
 
 from screens import arabic
@@ -49,3 +53,27 @@ def test_switch_leaves_ordering_to_the_terminal():
 def test_fit_pads_to_width():
     out = arabic.fit(NAME, 30)
     assert cell_len(out) == 30
+
+
+def test_plain_names_shaped_word_by_word_read_as_the_whole_string_would():
+    # Lam-alef ligatures, hamza seats, taa marbuta, spaces at the ends, cropped: the word-by-word path
+    # must give exactly what shaping and reordering the whole string gives.
+    words = ["محمد", "عبد", "الله", "لا", "إسلام", "آمنة", "لأمير", "مؤمن", "فاطمة", "هيئة", "سلإ"]
+    rnd = random.Random(7)
+    for _ in range(3000):
+        text = " ".join(rnd.choice(words) for _ in range(rnd.randint(1, 5)))
+        text = rnd.choice(["", " "]) + text + rnd.choice(["", "  ", arabic.ELLIPSIS])
+        assert arabic.display(text) == get_display(arabic_reshaper.reshape(text))
+        width = rnd.randint(2, 30)
+        assert arabic.display(text, width) == get_display(arabic_reshaper.reshape(arabic.crop(text, width)))
+
+
+def test_cells_and_crop_agree_with_rich_on_every_script():
+    samples = ["Mohammed Salih", "محمد جاسم", "ﻣﺤﻤﺪ", "9001234567", "…", "Ahmed…", "漢字 name", "مُحَمَّد",
+               "e\u0301", "", " "]
+    for text in samples:
+        assert arabic.cells(text) == cell_len(text), text
+        for width in range(0, 16):
+            cut = arabic.crop(text, width)
+            assert cell_len(cut) <= max(width, 0)
+            assert cut == text or cut.endswith(arabic.ELLIPSIS) or width == 0
