@@ -1,8 +1,9 @@
 """Calling services from screens without blocking the UI thread.
 
-`ServiceCalls.call(token, fn, *args)` runs `fn` in a thread worker (one
-exclusive group per screen and token: a newer call supersedes an older one)
-and posts a `Done` message back to the screen; the screen's `@on(Done)`
+`ServiceCalls.call(token, fn, *args)` runs `fn` in a thread worker (a newer
+call with the same token supersedes an older one: the older result is dropped;
+the worker is not cancelled, since cancelling cannot stop a thread and only makes
+waiting for it raise) and posts a `Done` message back to the screen; the screen's `@on(Done)`
 handler (`on_calls_done`) dispatches to `done_<token>(result)` or, for a
 refusal the user can read (TrainerError), `failed_<token>(error)`, which by
 default shows the message. Workers never touch widgets.
@@ -46,7 +47,7 @@ class ServiceCalls:
             else:
                 self.post_message(Done(token, serial, result=result))
 
-        return self.run_worker(job, thread=True, exclusive=True, group=f"call-{token}", name=token)  # type: ignore[attr-defined]
+        return self.run_worker(job, thread=True, group=f"call-{token}", name=token)  # type: ignore[attr-defined]
 
     def on_calls_done(self, message: Done) -> None:
         message.stop()

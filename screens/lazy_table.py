@@ -151,7 +151,9 @@ class LazyTable(ScrollView, can_focus=True):
                 rows = []
             self.post_message(self.PageLoaded(generation, page, rows))
 
-        self.run_worker(job, thread=True, group=f"page-{page}", exclusive=True)
+        # Not exclusive: a stale page (an older result) is dropped by its generation, and cancelling
+        # a thread worker cannot stop it, only make waiting for it raise.
+        self.run_worker(job, thread=True, group=f"page-{page}")
 
     def on_lazy_table_page_loaded(self, message: PageLoaded) -> None:
         if message.generation != self._generation:
@@ -226,7 +228,7 @@ class LazyTable(ScrollView, can_focus=True):
             return Strip([Segment(text, header)]).adjust_cell_length(width, header)
         index = int(self.scroll_offset.y) + y - 1
         if index >= self.total:
-            if self.total == 0 and y == 1:
+            if self.total == 0 and y == 1 and self._generation:  # "empty" only once a result came
                 return Strip([Segment(" " + self.empty, pending)]).adjust_cell_length(width, base)
             return Strip.blank(width, base)
         key = (index, index == self.cursor_row)
@@ -267,7 +269,7 @@ class LazyTable(ScrollView, can_focus=True):
             self.refresh_line(old + 1)
             self.refresh_line(new + 1)
         self._announce(new, moved=True)
-        self._prefetch()
+        self.call_after_refresh(self._prefetch)  # after this key's rows are drawn: no cost to the key
 
     def _announce(self, index: int, *, moved: bool = False) -> None:
         row = self.row(index) if self.total else None

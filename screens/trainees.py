@@ -9,7 +9,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Static
 
 from screens.calls import ServiceCalls
 from screens.chrome import KeyBar, TitleBar
@@ -17,7 +16,7 @@ from screens.detail import force_name, render
 from screens.lazy_table import Column, LazyTable
 from screens.text_pane import TextPane
 from screens.trainee_filters import FILTERS, FilterDialog, summary
-from screens.widgets import Field, SearchField
+from screens.widgets import Field, SearchField, StatusLine
 from trainer import trainees
 from trainer.errors import TrainerError
 from trainer.trainees import TraineeFilters, TraineeView
@@ -94,12 +93,16 @@ class TraineesScreen(ServiceCalls, Screen):
         # A grid (app.tcss): search, count and list on the left, the detail pane over all three rows.
         yield SearchField(placeholder="Search: name (Arabic or Latin), national ID, service no.", id="search")
         yield TextPane(id="trainee-detail")
-        yield Static("Loading …", id="trainee-count")
+        yield StatusLine("Loading …", id="trainee-count")
         yield LazyTable(COLUMNS, self._fetch, empty="No trainee matches.", id="trainee-list")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one("#trainee-list").focus()
+        table = self.query_one("#trainee-list", LazyTable)
+        table.focus()
+        # The row number follows the cursor in the same repaint as the list (a Highlighted message
+        # arrives a frame later often enough to cost a second repaint of the screen).
+        self.watch(table, "cursor_row", self._show_count, init=False)
 
     # --- the list -----------------------------------------------------------
 
@@ -185,8 +188,8 @@ class TraineesScreen(ServiceCalls, Screen):
 
     def _show_count(self, index: int | None) -> None:
         """The result's size, filters and the cursor's row (the list has no scrollbar)."""
-        at = f" · row {index + 1:,}" if index is not None else ""
-        self.query_one("#trainee-count", Static).update(self.count_text + at, layout=False)
+        at = f" · row {index + 1:,}" if index is not None and self.count_text else ""
+        self.query_one("#trainee-count", StatusLine).show(self.count_text + at)
 
     def _drawn(self, started: float) -> None:
         self.drawn_at = time.perf_counter()
@@ -204,7 +207,6 @@ class TraineesScreen(ServiceCalls, Screen):
 
     @on(LazyTable.Highlighted, "#trainee-list")
     def _highlighted(self, message: LazyTable.Highlighted) -> None:
-        self._show_count(message.index if message.row is not None else None)
         if self.detail_timer is not None:
             self.detail_timer.stop()
             self.detail_timer = None

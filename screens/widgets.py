@@ -1,8 +1,10 @@
 """Small shared widgets: text fields that honour the app's cursor-blink switch, labelled rows."""
 from __future__ import annotations
 
+from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
@@ -58,3 +60,29 @@ class Row(Horizontal):
     def compose(self) -> ComposeResult:
         yield Label(self._label)
         yield self._control
+
+
+class StatusLine(Widget):
+    """One line of plain text (a count, a position) that changes with every cursor move: drawn
+    directly, without the markup parsing and re-rendering Static.update costs (a third of a
+    page-down on the registry)."""
+
+    DEFAULT_CSS = "StatusLine { height: 1; }"
+
+    def __init__(self, text: str = "", *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.text = text
+
+    def show(self, text: str) -> None:
+        if text != self.text:
+            self.text = text
+            self.refresh()
+
+    def render(self) -> str:  # for tests and anything that asks for the content
+        return self.text
+
+    def render_line(self, y: int) -> Strip:
+        style = self.rich_style
+        if y:
+            return Strip.blank(self.size.width, style)
+        return Strip([Segment(self.text, style)]).crop_extend(0, self.size.width, style)

@@ -297,8 +297,14 @@ def _from_tuple(r: tuple) -> TraineeView:
      dob, gender, nid, service, force, province, rank, phone, status) = r
     if isinstance(dob, str):
         dob = datetime.date.fromisoformat(dob[:10])
-    # SQLite returns the UUID as 32 hex digits, PostgreSQL as a UUID: one canonical text form.
-    uuid = str(uuid) if isinstance(uuid, UUID) else str(UUID(hex=uuid))
+    # SQLite returns the UUID as 32 hex digits, PostgreSQL as a UUID: one canonical text form
+    # (formatted directly: a list page makes 100 of them on every scroll).
+    if isinstance(uuid, UUID):
+        uuid = str(uuid)
+    elif len(uuid) == 32:
+        uuid = f"{uuid[:8]}-{uuid[8:12]}-{uuid[12:16]}-{uuid[16:20]}-{uuid[20:]}".lower()
+    else:
+        uuid = str(UUID(uuid))
     return TraineeView(id_, uuid, version, given, father, grandfather, family, mother, given_l, father_l,
                        grandfather_l, family_l, dob, gender, nid or "", service or "", force, province, rank,
                        phone, status)
