@@ -14,9 +14,7 @@ from functools import partial
 from textual.command import Hit, Hits, Provider
 
 from screens import arabic
-from trainer import cohorts, trainees
 from trainer.errors import TrainerError
-from trainer.trainee_detail import find_certificates
 
 
 @dataclass(frozen=True)
@@ -28,6 +26,10 @@ class Target:
 
 
 def lookup(actor, query: str) -> list[Target]:
+    # Imported on the first look-up (in its thread), not while the app starts.
+    from trainer import cohorts, trainees
+    from trainer.trainee_detail import find_certificates
+
     found: list[Target] = []
     if actor.may("trainee.read"):
         page = trainees.open_list(actor, trainees.TraineeFilters(text=query), 8, cap=8)

@@ -7,6 +7,7 @@ rather than guess.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -146,10 +147,14 @@ def _index(entries) -> tuple[dict[str, str], dict[str, set[str]]]:
     return exact, skel
 
 
-_FORCE_EXACT, _FORCE_SKEL = _index(
-    (f.code, (f.code, f.name_en, f.name_ar, *_FORCE_ALIASES.get(f.code, ()))) for f in FORCES)
-_PROV_EXACT, _PROV_SKEL = _index(
-    (p.code, (p.name_en, p.name_ar, *p.aliases)) for p in PROVINCES)
+@functools.cache
+def _indexes() -> dict[str, tuple[dict[str, str], dict[str, set[str]]]]:
+    """Built on the first look-up, not at import (the app's start does not need them)."""
+    return {"force": _index((f.code, (f.code, f.name_en, f.name_ar, *_FORCE_ALIASES.get(f.code, ())))
+                            for f in FORCES),
+            "province": _index((p.code, (p.name_en, p.name_ar, *p.aliases)) for p in PROVINCES)}
+
+
 _ISO = re.compile(r"^(?:IQ[-_ ]?)?([A-Z]{2})$")
 
 
@@ -168,7 +173,7 @@ def _resolve(text, exact, skel) -> str | None:
 
 def resolve_force(text: str | None) -> str | None:
     """Force code for a code, English or Arabic name or known alias; else None."""
-    return _resolve(text, _FORCE_EXACT, _FORCE_SKEL)
+    return _resolve(text, *_indexes()["force"])
 
 
 def resolve_province(text: str | None) -> str | None:
@@ -180,4 +185,4 @@ def resolve_province(text: str | None) -> str | None:
     m = _ISO.match(text.strip().upper())
     if m and f"IQ-{m.group(1)}" in _PROVINCE_BY_CODE:
         return f"IQ-{m.group(1)}"
-    return _resolve(text, _PROV_EXACT, _PROV_SKEL)
+    return _resolve(text, *_indexes()["province"])
