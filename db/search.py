@@ -61,22 +61,42 @@ def rebuild(db, *, postgres: bool) -> None:
         db.execute_sql(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
 
 
+class BulkLoad:
+    """A bulk load in progress (SQLite): which new rows are indexed already."""
+
+    def __init__(self, before: int | None):
+        self.before = self.indexed = before  # None: nothing to index as we go (PostgreSQL)
+
+    def index(self, cursor, upto: int) -> None:
+        """Index the new rows with ids up to `upto` now, on `cursor` (any thread's), rather
+        than as the load ends: while their pages are still cached, and on a writer thread
+        while the caller prepares the next rows. An empty table is rebuilt at the end instead."""
+        if not self.before or upto <= self.indexed:
+            return
+        for table in ("trainee_fts", "trainee_trgm"):
+            cursor.execute(f"INSERT INTO {table}(rowid, search_text) SELECT id, search_text FROM trainee "
+                           "WHERE id > ? AND id <= ?", (self.indexed, upto))
+        self.indexed = upto
+
+
 @contextmanager
 def bulk_load(db, *, postgres: bool):
     """Inside one transaction, for INSERTs only: no per-row index upkeep.
 
     When the table was empty the indexes are rebuilt once; otherwise only the
     new rows (ids above the previous maximum) are indexed, so a roster import
-    costs what it adds, not what the registry already holds.
+    costs what it adds, not what the registry already holds. The loader may
+    index them as it goes (BulkLoad.index); the rest are indexed as the block ends.
     """
     if postgres:  # the GIN index keeps itself current
-        yield
+        yield BulkLoad(None)
         rebuild(db, postgres=True)
         return
     before = db.execute_sql("SELECT COALESCE(MAX(id), 0) FROM trainee").fetchone()[0]
     for name in _TRIGGER_NAMES:
         db.execute_sql(f"DROP TRIGGER IF EXISTS {name}")
-    yield
+    load = BulkLoad(before)
+    yield load
     for stmt in _SQLITE_TRIGGERS:
         db.execute_sql(stmt)
     if before == 0:
@@ -84,7 +104,7 @@ def bulk_load(db, *, postgres: bool):
         return
     for table in ("trainee_fts", "trainee_trgm"):
         db.execute_sql(f"INSERT INTO {table}(rowid, search_text) SELECT id, search_text FROM trainee WHERE id > ?",
-                       (before,))
+                       (load.indexed,))
 
 
 def _fts_term(alternatives: tuple[str, ...]) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 import time
 from dataclasses import fields as dataclass_fields
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -70,7 +71,7 @@ def trainee_values(data: TraineeInput, source: str, key: str | None = None) -> d
 _DERIVED = ("national_id", "service_number", "search_text", "match_key", "uuid")
 
 
-def trainee_rows(rows: list, uuids: list[str], fixed: dict) -> tuple[list[str], list[tuple]]:
+def trainee_rows(rows: list, ids: list[int], uuids: list[str], fixed: dict) -> tuple[list[str], list[tuple]]:
     """Columns and value tuples of new trainees (rows carry .data and .key): what
     trainee_values gives, built straight as tuples (a dict per row costs a second per
     100,000). `fixed` holds what every row shares (version, stamps, status, source); any
@@ -84,9 +85,9 @@ def trainee_rows(rows: list, uuids: list[str], fixed: dict) -> tuple[list[str], 
     const = tuple(fixed[f.name] if f.name in fixed else f.default() if callable(f.default) else f.default
                   for f in rest)
     get = attrgetter(*(f.name for f in plain))
-    out = [get(d) + (d.national_id or None, d.service_number or None, search_text(d), r.key, u) + const
-           for r, u in zip(rows, uuids) for d in (r.data,)]
-    return [f.column_name for f in plain] + list(_DERIVED) + [f.column_name for f in rest], out
+    out = [(i,) + get(d) + (d.national_id or None, d.service_number or None, search_text(d), r.key, u) + const
+           for r, i, u in zip(rows, ids, uuids) for d in (r.data,)]
+    return ["id"] + [f.column_name for f in plain] + list(_DERIVED) + [f.column_name for f in rest], out
 
 
 def bulk_rows(model, rows: list[dict]) -> tuple[list[str], list[tuple]]:
@@ -131,7 +132,7 @@ def uuid7_hexes(count: int) -> list[str]:
 
 # --- statements --------------------------------------------------------------
 
-def insert_many(cursor, pg: bool, table: str, cols, params: list[tuple]) -> None:
+def insert_many(cursor, pg: bool, table: str, cols: list[str], params: list[tuple]) -> None:
     """INSERT every row of `params` on `cursor` (inside the caller's transaction), many rows a
     statement: executemany would step once per row, and a writer thread takes the GIL back
     after every step (each take can wait for the other thread's 5 ms switch interval)."""
@@ -142,7 +143,7 @@ def insert_many(cursor, pg: bool, table: str, cols, params: list[tuple]) -> None
         from psycopg2.extras import execute_values
         execute_values(cursor, f'INSERT INTO "{table}" ({quoted}) VALUES %s', params, page_size=1000)
         return
-    per = max(1, min(1000, cursor.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(cols)))
+    per = max(1, cursor.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(cols))
     one = "(" + ", ".join("?" * len(cols)) + ")"
     for i in range(0, len(params), per):
         part = params[i:i + per]
@@ -163,6 +164,10 @@ class Writer:
         self.cursor = db.cursor()  # the calling thread's connection: peewee's are per thread
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="import-writer")
         self._queued: list[Future] = []
+        # Between two statements the writer needs the GIL back, and waits up to the switch
+        # interval (5 ms) for the busy caller: a tenth of that while the import runs.
+        self._interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._interval, 0.0005))
 
     def submit(self, job: Callable, *args) -> Future:
         """Queue job(cursor, *args); its result (or error) comes from the returned future via get()."""
@@ -183,6 +188,7 @@ class Writer:
     def close(self) -> None:
         """Stop: queued jobs are dropped, a running one finishes (before any rollback)."""
         self._pool.shutdown(wait=True, cancel_futures=True)
+        sys.setswitchinterval(self._interval)
 
 
 # --- units -------------------------------------------------------------------

@@ -449,9 +449,9 @@ def _write(actor: Actor, book: roster.Roster, skip_invalid: bool,
     """Check, sort and write the rows chunk by chunk, inside the caller's transaction.
 
     The rows are checked and sorted here rather than before the transaction so that
-    the database writes one chunk while this thread checks the next (Writer): what
-    is checked is what is written against, and an invalid row found late rolls the
-    whole transaction back.
+    the database writes one chunk (persons, their search index entries, their unit
+    assignments) while this thread checks the next (Writer): what is checked is what
+    is written against, and an invalid row found late rolls the whole transaction back.
     """
     db = database.obj
     pg, mark = is_postgres(db), db.param
@@ -463,11 +463,13 @@ def _write(actor: Actor, book: roster.Roster, skip_invalid: bool,
     today, first_by_id, total = datetime.date.today(), {}, len(book.rows)
     rows: list[_Row] = []
     new: list[_Row] = []
-    refused = False
+    units: dict[tuple[str, str], int] = {}
+    created: list[str] = []
+    refused, indexed = False, before
     cursor, writer = db.cursor(), Writer(db)
     registry = _Registry(cursor, mark, before)
     try:
-        with bulk_load(db, postgres=pg):
+        with bulk_load(db, postgres=pg) as load:
             for start in range(0, total, WRITE_CHUNK):
                 chunk = _check_rows(book.rows[start:start + WRITE_CHUNK], today, first_by_id)
                 rows += chunk
@@ -476,19 +478,34 @@ def _write(actor: Actor, book: roster.Roster, skip_invalid: bool,
                     valid = [r for r in chunk if r.data is not None]
                     writer.wait()  # the previous chunk written: the connection is this thread's again
                     _sort(valid, *registry.lookup(valid))
+                    # The previous chunk's search entries: the writer's work while this chunk is prepared.
+                    writer.submit(load.index, indexed)
                     mine = [r for r in valid if r.status == "new"]
-                    new.extend(mine)
+                    new += mine
+                    ids = _reserve_ids(cursor, pg, before + len(new) - len(mine), len(mine))
                     uuids = uuid7_hexes(len(mine))
                     for r, u in zip(mine, uuids):
                         r.uuid = u
-                    writer.submit(insert_many, pg, "trainee", *trainee_rows(mine, uuids, fixed))
+                    placed = [(r, i) for r, i in zip(mine, ids) if r.unit]
+                    wanted = {(r.data.force, r.unit) for r, _ in placed} - units.keys()
+                    if wanted:
+                        found, made = ensure_units(wanted)
+                        units.update(found)
+                        created += made
+                    assignments = bulk_rows(models.UnitAssignment, [
+                        dict(uuid=u, trainee=i, unit=units[(r.data.force, r.unit)], start_date=today,
+                             created_at=now, updated_at=now)
+                        for (r, i), u in zip(placed, uuid7_hexes(len(placed)))])
+                    writer.submit(_write_chunk, pg, trainee_rows(mine, ids, uuids, fixed), assignments)
+                    indexed = max(ids, default=indexed)
                 if progress:
                     progress("writing", len(rows), total)
             if refused:
                 raise _Refused(rows)
+            writer.submit(load.index, indexed)
             writer.wait()
             if progress:
-                progress("indexing", 0, 1)  # the new rows are indexed as the block ends
+                progress("indexing", 0, 1)
     finally:
         writer.close()  # before any rollback: the connection is this thread's alone again
     held = [r for r in rows if r.status == "held"]
@@ -499,7 +516,6 @@ def _write(actor: Actor, book: roster.Roster, skip_invalid: bool,
         date_order=book.date_order, skip_invalid=skip_invalid, rows_read=len(rows), added=len(new),
         already_present=sum(1 for r in rows if r.status == "present"), held=len(held),
         rejected=sum(1 for r in rows if r.problems), user=actor.user_id, username=actor.username)
-    created = _write_units(db, pg, new, before, source, now)
     if held:
         models.HeldRow.insert_many([dict(
             batch=batch, row_number=r.number, values=held_values(r.data, r.unit),
@@ -518,22 +534,21 @@ def _write(actor: Actor, book: roster.Roster, skip_invalid: bool,
     return rows, str(batch.uuid)
 
 
-def _write_units(db, pg: bool, new: list[_Row], before: int, source: str, now) -> list[str]:
-    """The new persons' unit assignments (units the registry lacks are created); the codes created."""
-    placed = [r for r in new if r.unit]
-    if not placed:
+def _reserve_ids(cursor, pg: bool, after: int, count: int) -> list[int]:
+    """Ids for `count` new trainees. SQLite: the next ones above `after` (the table's largest
+    id plus those already given out; the write lock is ours). PostgreSQL: from the sequence."""
+    if not count:
         return []
-    units, created = ensure_units({(r.data.force, r.unit) for r in placed})
-    found = database.execute_sql(f"SELECT id, uuid FROM trainee WHERE id > {db.param} AND source = {db.param}",
-                                 (before, source))
-    ids = {str(u).replace("-", ""): tid for tid, u in found.fetchall()}
-    today = datetime.date.today()
-    cols, params = bulk_rows(models.UnitAssignment, [
-        dict(uuid=u, trainee=ids[r.uuid], unit=units[(r.data.force, r.unit)], start_date=today,
-             created_at=now, updated_at=now) for r, u in zip(placed, uuid7_hexes(len(placed)))])
-    with driver_errors:
-        insert_many(db.cursor(), pg, "unit_assignment", cols, params)
-    return created
+    if not pg:
+        return list(range(after + 1, after + count + 1))
+    cursor.execute("SELECT nextval(pg_get_serial_sequence('trainee', 'id')) FROM generate_series(1, %s)", (count,))
+    return [i for (i,) in cursor.fetchall()]
+
+
+def _write_chunk(cursor, pg: bool, trainees: tuple, assignments: tuple) -> None:
+    """On the writer thread: a chunk's persons and their unit assignments."""
+    insert_many(cursor, pg, "trainee", *trainees)
+    insert_many(cursor, pg, "unit_assignment", *assignments)
 
 
 def held_values(data: TraineeInput, unit: str) -> str:
