@@ -56,7 +56,13 @@ def search_text(data: TraineeInput) -> str:
 
 
 def match_key(data: TraineeInput) -> str:
-    return " ".join(s for s in (_skeleton(p) for p in (data.given_name, data.father_name) if p) if s)
+    return _match_key(data.given_name, data.father_name)
+
+
+@lru_cache(maxsize=65536)
+def _match_key(given: str, father: str) -> str:
+    """Cached by pair: a roster repeats given+father names far more than it has persons."""
+    return " ".join(s for s in (_skeleton(p) for p in (given, father) if p) if s)
 
 
 def trainee_values(data: TraineeInput, source: str, key: str | None = None) -> dict:

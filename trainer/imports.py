@@ -131,7 +131,6 @@ class _Row:
     candidates: tuple[Candidate, ...] = ()
     fingerprint: str = ""
     key: str = ""                          # match_key of a valid row
-    uuid: str = ""                         # a new person's, as written (32 hex digits)
 
 
 _force = lru_cache(maxsize=4096)(reference.resolve_force)
@@ -484,8 +483,6 @@ def _write(actor: Actor, book: roster.Roster, skip_invalid: bool,
                     new += mine
                     ids = _reserve_ids(cursor, pg, before + len(new) - len(mine), len(mine))
                     uuids = uuid7_hexes(len(mine))
-                    for r, u in zip(mine, uuids):
-                        r.uuid = u
                     placed = [(r, i) for r, i in zip(mine, ids) if r.unit]
                     wanted = {(r.data.force, r.unit) for r, _ in placed} - units.keys()
                     if wanted:
