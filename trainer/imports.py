@@ -289,36 +289,45 @@ Found = dict[tuple[str, datetime.date], list[tuple[Candidate, str, tuple]]]
 
 class _Registry:
     """What the registry holds for valid rows, read on `cursor`: registered national IDs,
-    and the persons sharing a row's match key (by key and date of birth). Asked chunk
-    after chunk, it reads each key once: keys repeat across a roster, and one key can
-    stand for hundreds of persons. With `upto`, only trainees up to that id: the
-    import's own new rows are not the registry it checks against."""
+    and the persons sharing a row's match key and date of birth. Asked chunk after
+    chunk, it reads each key's (id, date of birth) once, and a person's details only
+    when a row matches them: one key can stand for thousands of persons (a common
+    name, or earlier imports of the same names). With `upto`, only trainees up to
+    that id: the import's own new rows are not the registry it checks against."""
 
     def __init__(self, cursor, mark: str, upto: int | None = None):
         self.cursor, self.mark = cursor, mark
         # "+id": a filter, not an index (a range of rowids would scan the registry).
         self.bound = "" if upto is None else f" AND +id <= {int(upto)}"
-        self.found: Found = {}
         self.keys: set[str] = set()
+        self.ids: dict[tuple[str, str], list[int]] = {}   # (key, ISO date of birth) -> trainee ids
+        self.persons: dict[int, tuple[Candidate, str, tuple]] = {}
 
     def lookup(self, valid: list[_Row]) -> tuple[set[str], Found]:
         ids = sorted({r.data.national_id for r in valid if r.data.national_id})
-        registered = {n for (n,) in _select_in(
-            self.cursor, self.mark, "SELECT national_id FROM trainee WHERE national_id IN ({marks})" + self.bound,
-            ids)}
-        keys = sorted({r.key for r in valid if r.key and r.data.national_id not in registered} - self.keys)
+        registered = {n for (n,) in self._select(
+            "SELECT national_id FROM trainee WHERE national_id IN ({marks})" + self.bound, ids)}
+        rows = [r for r in valid if r.key and r.data.national_id not in registered]
+        keys = sorted({r.key for r in rows} - self.keys)
         self.keys.update(keys)
+        for tid, key, dob in self._select("SELECT id, match_key, date_of_birth FROM trainee "
+                                          f"WHERE status <> 'merged'{self.bound} AND match_key IN ({{marks}})", keys):
+            self.ids.setdefault((key, str(dob)[:10]), []).append(tid)
+        pairs = {(r.key, r.data.date_of_birth): self.ids.get((r.key, r.data.date_of_birth.isoformat()), ())
+                 for r in rows}
         cols = ", ".join(f + "_id" if f in ("force", "province") else f for f in _SAME_ROW)
-        for (tid, tuuid, key, nid, *values) in _select_in(
-                self.cursor, self.mark, f"SELECT id, uuid, match_key, national_id, {cols} FROM trainee "
-                f"WHERE status <> 'merged'{self.bound} AND match_key IN ({{marks}})", keys):
+        for (tid, tuuid, nid, *values) in self._select(
+                f"SELECT id, uuid, national_id, {cols} FROM trainee WHERE id IN ({{marks}})",
+                sorted({t for found in pairs.values() for t in found} - self.persons.keys())):
             values = [v or "" for v in values]
             values[_DOB] = dob = _date(values[_DOB])
             force, province = values[_SAME_ROW.index("force")], values[_SAME_ROW.index("province")]
-            self.found.setdefault((key, dob), []).append(
-                (Candidate(tid, str(uuid.UUID(str(tuuid))), _full_name(*values[:4]), dob, force, province),
-                 nid or "", tuple(values)))
-        return registered, self.found
+            self.persons[tid] = (Candidate(tid, str(uuid.UUID(str(tuuid))), _full_name(*values[:4]), dob, force,
+                                           province), nid or "", tuple(values))
+        return registered, {pair: [self.persons[t] for t in found] for pair, found in pairs.items() if found}
+
+    def _select(self, sql: str, values: list) -> list[tuple]:
+        return _select_in(self.cursor, self.mark, sql, values)
 
 
 def _sort(valid: list[_Row], registered: set[str], found: Found) -> None:
