@@ -23,7 +23,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from peewee import IntegrityError
-from peewee import __exception_wrapper__ as driver_errors
 
 from db import models
 from db.connection import database, is_postgres
