@@ -116,8 +116,10 @@ def make_database(url: str, *, create: bool = True):
             elif not _looks_like_sqlite(path):
                 raise DatabaseUnavailable(f"{path} is not a trainer database (not an SQLite file)")
         # lock_type: every transaction BEGINs IMMEDIATE; timeout also covers that BEGIN.
+        # check_same_thread off: connections stay per thread, but an import lends its
+        # own to one writer thread while it prepares the next rows (trainer/import_writing.py).
         db = KeptSqliteDatabase(str(path) if path else ":memory:", pragmas=SQLITE_PRAGMAS,
-                                timeout=10, lock_type="IMMEDIATE")
+                                timeout=10, lock_type="IMMEDIATE", check_same_thread=False)
     elif scheme in ("postgres", "postgresql", "postgresext", "postgresqlext"):
         # Pooled: every service call opens and closes a connection, and a
         # new PostgreSQL connection costs milliseconds; a pooled one does not.

@@ -15,18 +15,14 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import os
 import time
 import unicodedata
 import uuid
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from functools import lru_cache
-from operator import itemgetter
 from pathlib import Path
-from typing import Callable
 
-from peewee import IntegrityError, UUIDField
-from peewee import __exception_wrapper__ as driver_errors
+from peewee import IntegrityError
 
 from db import models
 from db.connection import database, is_postgres
@@ -35,12 +31,14 @@ from db.search import bulk_load
 from trainer import audit, names, reference, roster, summary
 from trainer.access import Actor, require
 from trainer.errors import FieldProblem, TrainerError, ValidationFailed
-from trainer.trainees import LATIN_PARTS, MAX_AGE, MIN_AGE, NAME_PARTS, TraineeInput
+from trainer.import_writing import (CHUNK, WRITE_CHUNK, Progress, Writer, bulk_rows, ensure_units, insert_many,
+                                    match_key, search_text, stamp, trainee_rows, trainee_values, uuid7_hexes)
+from trainer.trainees import MAX_AGE, MIN_AGE, TraineeInput
 
-Progress = Callable[[str, int, int], None]
+__all__ = ["ImportRefused", "ImportReport", "check_row", "dry_run", "ensure_units", "import_trainees", "inspect",
+           "match_key", "search_text", "trainee_values"]
+
 PREVIEW_ROWS = 20
-_CHUNK = 500           # values per IN (...) lookup
-_WRITE_CHUNK = 5_000   # rows per executemany (and per progress step)
 _GENDERS = {"m": "m", "f": "f", "male": "m", "female": "f", "ذكر": "m", "انثى": "f", "أنثى": "f"}
 
 
@@ -136,8 +134,6 @@ class _Row:
 
 _force = lru_cache(maxsize=4096)(reference.resolve_force)
 _province = lru_cache(maxsize=4096)(reference.resolve_province)
-_part_keys = lru_cache(maxsize=65536)(names.keys)
-_skeleton = lru_cache(maxsize=65536)(names.skeleton)
 
 
 @lru_cache(maxsize=65536)
@@ -220,18 +216,6 @@ def _input(**values) -> TraineeInput:
     return data
 
 
-def search_text(data: TraineeInput) -> str:
-    """The same tokens as trainees.search_text, built from per-part cached keys."""
-    tokens = (t for p in NAME_PARTS + LATIN_PARTS if getattr(data, p)
-              for t in _part_keys(getattr(data, p)).split())
-    extra = [x for x in (data.national_id, data.service_number.lower()) if x]
-    return " ".join(list(dict.fromkeys(tokens)) + extra)
-
-
-def match_key(data: TraineeInput) -> str:
-    return " ".join(s for s in (_skeleton(p) for p in (data.given_name, data.father_name) if p) if s)
-
-
 def fingerprint(data: TraineeInput, unit: str) -> str:
     payload = json.dumps([asdict(data), unit], ensure_ascii=False, default=str, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
@@ -239,14 +223,11 @@ def fingerprint(data: TraineeInput, unit: str) -> str:
 
 # --- the file, then the database ---------------------------------------------
 
-def _check_file(path, date_format, progress: Progress | None) -> tuple[roster.Roster, list[_Row]]:
-    if progress:
-        progress("reading", 0, 1)
-    book = roster.read_roster(path, date_format=date_format)
-    today = datetime.date.today()
-    rows, first_by_id = [], {}
-    total = len(book.rows)
-    for i, raw in enumerate(book.rows, 1):
+def _check_rows(raws, today: datetime.date, first_by_id: dict[str, int]) -> list[_Row]:
+    """check_row for each, and a later row repeating an earlier one's national ID marked a
+    duplicate (`first_by_id` carries the IDs seen so far from one call to the next)."""
+    rows = []
+    for raw in raws:
         row = check_row(raw, today)
         nid = row.data.national_id if row.data else _digits(raw.values["national_id"]).replace(" ", "")
         if nid:
@@ -255,14 +236,25 @@ def _check_file(path, date_format, progress: Progress | None) -> tuple[roster.Ro
                 row.problems.append(FieldProblem("national_id", f"duplicate of row {earlier}", row.number))
                 row.data, row.status = None, "duplicate"
         rows.append(row)
-        if progress and i % _WRITE_CHUNK == 0:
-            progress("checking", i, total)
+    return rows
+
+
+def _check_file(path, date_format, progress: Progress | None) -> tuple[roster.Roster, list[_Row]]:
     if progress:
-        progress("checking", total, total)
+        progress("reading", 0, 1)
+    book = roster.read_roster(path, date_format=date_format)
+    today, first_by_id, rows = datetime.date.today(), {}, []
+    total = len(book.rows)
+    for start in range(0, total, WRITE_CHUNK):
+        rows += _check_rows(book.rows[start:start + WRITE_CHUNK], today, first_by_id)
+        if progress:
+            progress("checking", len(rows), total)
+    if progress and not total:
+        progress("checking", 0, 0)
     return book, rows
 
 
-def _chunks(items: list, size: int = _CHUNK):
+def _chunks(items: list, size: int = CHUNK):
     for i in range(0, len(items), size):
         yield items[i:i + size]
 
@@ -277,13 +269,13 @@ _SAME_ROW = ("given_name", "father_name", "grandfather_name", "family_name", "mo
 _DOB = _SAME_ROW.index("date_of_birth")
 
 
-def _select_in(sql: str, values: list) -> list[tuple]:
+def _select_in(cursor, mark: str, sql: str, values: list) -> list[tuple]:
     """Rows of `sql` (with one IN {marks}) for every chunk of `values`: raw SQL, because
     building 200 IN-queries of 500 values through the query builder costs seconds."""
     out = []
-    mark = database.obj.param
     for chunk in _chunks(values):
-        out += database.execute_sql(sql.format(marks=", ".join([mark] * len(chunk))), chunk).fetchall()
+        cursor.execute(sql.format(marks=", ".join([mark] * len(chunk))), chunk)
+        out += cursor.fetchall()
     return out
 
 
@@ -291,30 +283,58 @@ def _date(value) -> datetime.date:
     return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value)[:10])
 
 
-def _classify(rows: list[_Row]) -> None:
-    """Against the database (read-only): already present, held for review, or new."""
-    valid = [r for r in rows if r.data is not None]
-    ids = sorted({r.data.national_id for r in valid if r.data.national_id})
-    registered = {n for (n,) in _select_in("SELECT national_id FROM trainee WHERE national_id IN ({marks})", ids)}
-    open_rows = []
+Found = dict[tuple[str, datetime.date], list[tuple[Candidate, str, tuple]]]
+
+
+class _Registry:
+    """What the registry holds for valid rows, read on `cursor`: registered national IDs,
+    and the persons sharing a row's match key and date of birth. Asked chunk after
+    chunk, it reads each key's (id, date of birth) once, and a person's details only
+    when a row matches them: one key can stand for thousands of persons (a common
+    name, or earlier imports of the same names). With `upto`, only trainees up to
+    that id: the import's own new rows are not the registry it checks against."""
+
+    def __init__(self, cursor, mark: str, upto: int | None = None):
+        self.cursor, self.mark = cursor, mark
+        # "+id": a filter, not an index (a range of rowids would scan the registry).
+        self.bound = "" if upto is None else f" AND +id <= {int(upto)}"
+        self.keys: set[str] = set()
+        self.ids: dict[tuple[str, str], list[int]] = {}   # (key, ISO date of birth) -> trainee ids
+        self.persons: dict[int, tuple[Candidate, str, tuple]] = {}
+
+    def lookup(self, valid: list[_Row]) -> tuple[set[str], Found]:
+        ids = sorted({r.data.national_id for r in valid if r.data.national_id})
+        registered = {n for (n,) in self._select(
+            "SELECT national_id FROM trainee WHERE national_id IN ({marks})" + self.bound, ids)}
+        rows = [r for r in valid if r.key and r.data.national_id not in registered]
+        keys = sorted({r.key for r in rows} - self.keys)
+        self.keys.update(keys)
+        for tid, key, dob in self._select("SELECT id, match_key, date_of_birth FROM trainee "
+                                          f"WHERE status <> 'merged'{self.bound} AND match_key IN ({{marks}})", keys):
+            self.ids.setdefault((key, str(dob)[:10]), []).append(tid)
+        pairs = {(r.key, r.data.date_of_birth): self.ids.get((r.key, r.data.date_of_birth.isoformat()), ())
+                 for r in rows}
+        cols = ", ".join(f + "_id" if f in ("force", "province") else f for f in _SAME_ROW)
+        for (tid, tuuid, nid, *values) in self._select(
+                f"SELECT id, uuid, national_id, {cols} FROM trainee WHERE id IN ({{marks}})",
+                sorted({t for found in pairs.values() for t in found} - self.persons.keys())):
+            values = [v or "" for v in values]
+            values[_DOB] = dob = _date(values[_DOB])
+            force, province = values[_SAME_ROW.index("force")], values[_SAME_ROW.index("province")]
+            self.persons[tid] = (Candidate(tid, str(uuid.UUID(str(tuuid))), _full_name(*values[:4]), dob, force,
+                                           province), nid or "", tuple(values))
+        return registered, {pair: [self.persons[t] for t in found] for pair, found in pairs.items() if found}
+
+    def _select(self, sql: str, values: list) -> list[tuple]:
+        return _select_in(self.cursor, self.mark, sql, values)
+
+
+def _sort(valid: list[_Row], registered: set[str], found: Found) -> None:
+    """Each valid row: already present, held for review (with its fingerprint), or new."""
     for r in valid:
         if r.data.national_id in registered:
             r.status = "present"
-        else:
-            open_rows.append(r)
-    keys = sorted({r.key for r in open_rows if r.key})
-    cols = ", ".join(f + "_id" if f in ("force", "province") else f for f in _SAME_ROW)
-    found: dict[tuple[str, datetime.date], list[tuple[Candidate, str, tuple]]] = {}
-    for (tid, tuuid, key, nid, *values) in _select_in(
-            f"SELECT id, uuid, match_key, national_id, {cols} FROM trainee "
-            "WHERE status <> 'merged' AND match_key IN ({marks})", keys):
-        values = [v or "" for v in values]
-        values[_DOB] = dob = _date(values[_DOB])
-        force, province = values[_SAME_ROW.index("force")], values[_SAME_ROW.index("province")]
-        found.setdefault((key, dob), []).append(
-            (Candidate(tid, str(uuid.UUID(str(tuuid))), _full_name(*values[:4]), dob, force, province),
-             nid or "", tuple(values)))
-    for r in open_rows:
+            continue
         matches = found.get((r.key, r.data.date_of_birth))
         if not matches:
             r.status = "new"
@@ -331,13 +351,24 @@ def _classify(rows: list[_Row]) -> None:
             r.fingerprint = fingerprint(r.data, r.unit)
         else:
             r.status = "new"
-    held = [r for r in open_rows if r.status == "held"]
+
+
+def _mark_already_held(cursor, mark: str, held: list[_Row]) -> None:
+    """Held rows an earlier import already holds for review (pending) are not held twice."""
     pending = {f for (f,) in _select_in(
-        "SELECT fingerprint FROM held_row WHERE status = 'pending' AND fingerprint IN ({marks})",
+        cursor, mark, "SELECT fingerprint FROM held_row WHERE status = 'pending' AND fingerprint IN ({marks})",
         sorted({r.fingerprint for r in held}))}
     for r in held:
         if r.fingerprint in pending:
             r.status = "already held"
+
+
+def _classify(rows: list[_Row]) -> None:
+    """Against the database (read-only): already present, held for review, or new."""
+    valid = [r for r in rows if r.data is not None]
+    cursor, mark = database.cursor(), database.obj.param
+    _sort(valid, *_Registry(cursor, mark).lookup(valid))
+    _mark_already_held(cursor, mark, [r for r in valid if r.status == "held"])
 
 
 def _report(book: roster.Roster, rows: list[_Row], *, skip_invalid: bool, checked: bool,
@@ -387,21 +418,30 @@ def dry_run(actor: Actor, path, *, skip_invalid: bool = False, date_format: str 
     return _report(book, rows, skip_invalid=skip_invalid, checked=True, started=started)
 
 
+class _Refused(Exception):
+    """Rows are invalid and skip_invalid is off: roll back whatever was written so far."""
+
+    def __init__(self, rows: list[_Row]):
+        self.rows = rows
+
+
 def import_trainees(actor: Actor, path, *, skip_invalid: bool = False, date_format: str | None = None,
                     progress: Progress | None = None) -> ImportReport:
     """Check the roster and write it in one transaction; ImportRefused when rows are invalid
     and skip_invalid is off (nothing written)."""
     require(actor, "import.run")
     started = time.monotonic()
-    book, rows = _check_file(path, date_format, progress)
-    if any(r.problems for r in rows) and not skip_invalid:
-        with database.connection_context():
-            _classify(rows)
-        raise ImportRefused(_report(book, rows, skip_invalid=False, checked=True, started=started))
+    if progress:
+        progress("reading", 0, 1)
+    book = roster.read_roster(path, date_format=date_format)
     try:
         with database.connection_context(), database.atomic():
-            _classify(rows)  # inside the transaction: what we check is what we write against
-            batch_uuid = _write(actor, book, rows, skip_invalid, progress)
+            rows, batch_uuid = _write(actor, book, skip_invalid, progress)
+    except _Refused as refused:
+        rows = refused.rows
+        with database.connection_context():
+            _classify(rows)  # as they stand against the registry, nothing of this import in it
+        raise ImportRefused(_report(book, rows, skip_invalid=False, checked=True, started=started)) from None
     except IntegrityError:
         raise TrainerError("someone registered some of these persons while the import ran; "
                            "nothing was written: run the import again") from None
@@ -411,41 +451,82 @@ def import_trainees(actor: Actor, path, *, skip_invalid: bool = False, date_form
 
 # --- writing -----------------------------------------------------------------
 
-def trainee_values(data: TraineeInput, source: str, key: str | None = None) -> dict:
-    """Column values of a new trainee row (the registry's derived keys included)."""
-    values = dict(vars(data))  # asdict() deep-copies: ten times slower on 100,000 rows
-    values.update(national_id=data.national_id or None, service_number=data.service_number or None,
-                  search_text=search_text(data), match_key=match_key(data) if key is None else key,
-                  source=source)
-    return values
+def _write(actor: Actor, book: roster.Roster, skip_invalid: bool,
+           progress: Progress | None) -> tuple[list[_Row], str]:
+    """Check, sort and write the rows chunk by chunk, inside the caller's transaction.
 
-
-def _write(actor: Actor, book: roster.Roster, rows: list[_Row], skip_invalid: bool,
-           progress: Progress | None) -> str:
+    The rows are checked and sorted here rather than before the transaction so that
+    the database writes one chunk (persons, their search index entries, their unit
+    assignments) while this thread checks the next (Writer): what is checked is what
+    is written against, and an invalid row found late rolls the whole transaction back.
+    """
     db = database.obj
-    pg = is_postgres(db)
-    new = [r for r in rows if r.status == "new"]
+    pg, mark = is_postgres(db), db.param
+    batch_uuid = uuid7()
+    source = f"import:{batch_uuid}"
+    before = database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM trainee").fetchone()[0]
+    now = stamp(models.now(), pg)
+    fixed = dict(version=1, created_at=now, updated_at=now, status="active", source=source)
+    today, first_by_id, total = datetime.date.today(), {}, len(book.rows)
+    rows: list[_Row] = []
+    new: list[_Row] = []
+    units: dict[tuple[str, str], int] = {}
+    created: list[str] = []
+    refused, indexed = False, before
+    cursor, writer = db.cursor(), Writer(db)
+    registry = _Registry(cursor, mark, before)
+    try:
+        with bulk_load(db, postgres=pg) as load:
+            for start in range(0, total, WRITE_CHUNK):
+                chunk = _check_rows(book.rows[start:start + WRITE_CHUNK], today, first_by_id)
+                rows += chunk
+                refused = refused or (not skip_invalid and any(r.problems for r in chunk))
+                if not refused:
+                    valid = [r for r in chunk if r.data is not None]
+                    writer.wait()  # the previous chunk written: the connection is this thread's again
+                    _sort(valid, *registry.lookup(valid))
+                    # The previous chunk's search entries: the writer's work while this chunk is prepared.
+                    writer.submit(load.index, indexed)
+                    mine = [r for r in valid if r.status == "new"]
+                    new += mine
+                    ids = _reserve_ids(cursor, pg, before + len(new) - len(mine), len(mine))
+                    uuids = uuid7_hexes(len(mine))
+                    placed = [(r, i) for r, i in zip(mine, ids) if r.unit]
+                    wanted = {(r.data.force, r.unit) for r, _ in placed} - units.keys()
+                    if wanted:
+                        found, made = ensure_units(wanted)
+                        units.update(found)
+                        created += made
+                    assignments = bulk_rows(models.UnitAssignment, [
+                        dict(uuid=u, trainee=i, unit=units[(r.data.force, r.unit)], start_date=today,
+                             created_at=now, updated_at=now)
+                        for (r, i), u in zip(placed, uuid7_hexes(len(placed)))])
+                    writer.submit(_write_chunk, pg, trainee_rows(mine, ids, uuids, fixed), assignments)
+                    indexed = max(ids, default=indexed)
+                if progress:
+                    progress("writing", len(rows), total)
+            if refused:
+                raise _Refused(rows)
+            writer.submit(load.index, indexed)
+            writer.wait()
+            if progress:
+                progress("indexing", 0, 1)
+    finally:
+        writer.close()  # before any rollback: the connection is this thread's alone again
     held = [r for r in rows if r.status == "held"]
+    _mark_already_held(cursor, mark, held)
+    held = [r for r in held if r.status == "held"]
     batch = models.ImportBatch.create(
-        file_name=Path(book.path).name[:255], file_sha256=book.sha256, encoding=book.encoding,
+        uuid=batch_uuid, file_name=Path(book.path).name[:255], file_sha256=book.sha256, encoding=book.encoding,
         date_order=book.date_order, skip_invalid=skip_invalid, rows_read=len(rows), added=len(new),
         already_present=sum(1 for r in rows if r.status == "present"), held=len(held),
         rejected=sum(1 for r in rows if r.problems), user=actor.user_id, username=actor.username)
-    source = f"import:{batch.uuid}"
-    before = database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM trainee").fetchone()[0]
-    ids = _insert_trainees(db, pg, new, source, before, progress) if new else {}
-    units, created = ensure_units({(r.data.force, r.unit) for r in new if r.unit})
-    today, now = datetime.date.today(), _stamp(models.now(), pg)
-    placed = [r for r in new if r.unit]
-    _insert_many(db, pg, "unit_assignment", *_bulk_rows(models.UnitAssignment, [
-        dict(uuid=u, trainee=ids[r.number], unit=units[(r.data.force, r.unit)], start_date=today,
-             created_at=now, updated_at=now) for r, u in zip(placed, uuid7_hexes(len(placed)))]))
     if held:
         models.HeldRow.insert_many([dict(
             batch=batch, row_number=r.number, values=held_values(r.data, r.unit),
             candidates=json.dumps([c.uuid for c in r.candidates]), fingerprint=r.fingerprint)
             for r in held]).execute()
-    if ids:
+    if new:
         if progress:
             progress("summaries", 0, 1)
         summary.add_new_persons(before, source)
@@ -455,126 +536,26 @@ def _write(actor: Actor, book: roster.Roster, rows: list[_Row], skip_invalid: bo
         skip_invalid=skip_invalid))
     if progress:
         progress("done", 1, 1)
-    return str(batch.uuid)
+    return rows, str(batch.uuid)
+
+
+def _reserve_ids(cursor, pg: bool, after: int, count: int) -> list[int]:
+    """Ids for `count` new trainees. SQLite: the next ones above `after` (the table's largest
+    id plus those already given out; the write lock is ours). PostgreSQL: from the sequence."""
+    if not count:
+        return []
+    if not pg:
+        return list(range(after + 1, after + count + 1))
+    cursor.execute("SELECT nextval(pg_get_serial_sequence('trainee', 'id')) FROM generate_series(1, %s)", (count,))
+    return [i for (i,) in cursor.fetchall()]
+
+
+def _write_chunk(cursor, pg: bool, trainees: tuple, assignments: tuple) -> None:
+    """On the writer thread: a chunk's persons and their unit assignments."""
+    insert_many(cursor, pg, "trainee", *trainees)
+    insert_many(cursor, pg, "unit_assignment", *assignments)
 
 
 def held_values(data: TraineeInput, unit: str) -> str:
     return json.dumps({**asdict(data), "date_of_birth": data.date_of_birth.isoformat(), "unit": unit},
                       ensure_ascii=False)
-
-
-def _stamp(moment: datetime.datetime, pg: bool):
-    """A timestamp as the driver would store it: SQLite's adapter writes isoformat(' ')
-    (done once here instead of 200,000 times by the driver)."""
-    return moment if pg else moment.isoformat(" ")
-
-
-def uuid7_hexes(count: int) -> list[str]:
-    """`count` time-ordered UUIDs (v7, as db.fields.uuid7 makes them) as 32 hex digits,
-    from one read of the random source."""
-    ms = (time.time_ns() // 1_000_000) & ((1 << 48) - 1)
-    head = ms << 80 | 0x7 << 76
-    rnd = os.urandom(10 * count)
-    out = []
-    for i in range(0, 10 * count, 10):
-        r = int.from_bytes(rnd[i:i + 10], "big")
-        out.append(f"{head | (r >> 68) << 64 | 0b10 << 62 | (r & ((1 << 62) - 1)):032x}")
-    return out
-
-
-def _bulk_rows(model, rows: list[dict]) -> tuple[list[str], list[tuple]]:
-    """Column names and value tuples for every column but id. A column the rows do not
-    set gets the model's default (so a column another migration adds later still gets
-    one); every row must set the same keys, uuid (hex) included."""
-    if not rows:
-        return [], []
-    columns = [f for f in model._meta.sorted_fields if f.name != "id"]
-    unset = [f for f in columns if f.name not in rows[0]]
-    if any(isinstance(f, UUIDField) for f in unset):
-        raise ValueError("bulk rows must carry their uuid")
-    for f in unset:
-        if callable(f.default):
-            for row in rows:
-                row[f.name] = f.default()
-        else:
-            for row in rows:
-                row[f.name] = f.default
-    get = itemgetter(*(f.name for f in columns))
-    return [f.column_name for f in columns], [get(row) for row in rows]
-
-
-def _insert_trainees(db, pg: bool, new: list[_Row], source: str, before: int,
-                     progress: Progress | None) -> dict[int, int]:
-    """Row number -> id of each new trainee (their ids are all above `before`)."""
-    now = _stamp(models.now(), pg)
-    by_uuid, rows = {}, []
-    for r, u in zip(new, uuid7_hexes(len(new))):
-        values = trainee_values(r.data, source, r.key)
-        values.update(uuid=u, version=1, created_at=now, updated_at=now, status="active")
-        by_uuid[u] = r.number
-        rows.append(values)
-    cols, params = _bulk_rows(models.Trainee, rows)
-    del rows
-    with bulk_load(db, postgres=pg):
-        _insert_many(db, pg, "trainee", cols, params, progress)
-        if progress:
-            progress("indexing", 0, 1)  # the search index is rebuilt once, as the block ends
-    found = database.execute_sql(f"SELECT id, uuid FROM trainee WHERE id > {db.param} AND source = {db.param}",
-                                 (before, source))
-    return {by_uuid[str(u).replace("-", "")]: tid for tid, u in found.fetchall()}
-
-
-def _insert_many(db, pg: bool, table: str, cols, params: list[tuple], progress: Progress | None = None) -> None:
-    """executemany in chunks on peewee's connection (inside the caller's transaction)."""
-    if not params:
-        return
-    with driver_errors:  # sqlite3/psycopg2 errors as peewee's (IntegrityError …), as execute_sql does
-        _executemany(db, pg, table, cols, params, progress)
-
-
-def _executemany(db, pg: bool, table: str, cols, params: list[tuple], progress: Progress | None) -> None:
-    quoted = ", ".join(f'"{c}"' for c in cols)
-    cursor = db.cursor()
-    total = len(params)
-    if progress:
-        progress("writing", 0, total)
-    if pg:
-        from psycopg2.extras import execute_values
-        sql = f'INSERT INTO "{table}" ({quoted}) VALUES %s'
-        for i in range(0, total, _WRITE_CHUNK):
-            execute_values(cursor, sql, params[i:i + _WRITE_CHUNK], page_size=1000)
-            if progress:
-                progress("writing", min(i + _WRITE_CHUNK, total), total)
-        return
-    sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({", ".join("?" * len(cols))})'
-    for i in range(0, total, _WRITE_CHUNK):
-        cursor.executemany(sql, params[i:i + _WRITE_CHUNK])
-        if progress:
-            progress("writing", min(i + _WRITE_CHUNK, total), total)
-
-
-def _unit_code(force: str, name: str, taken) -> str:
-    code = f"{force}:{name}"
-    if len(code) <= 64 and code not in taken:
-        return code
-    return f"{force}:{uuid7().hex[:20]}"
-
-
-def ensure_units(wanted: set[tuple[str, str]]) -> tuple[dict[tuple[str, str], int], list[str]]:
-    """Unit ids by (force, name as written), and the codes of units created for names
-    the registry lacked. The name is stored exactly as written (formula-like text too)."""
-    U = models.Unit
-    found: dict[tuple[str, str], int] = {}
-    for chunk in _chunks(sorted({n for _, n in wanted})):
-        for uid, force, name in U.select(U.id, U.force, U.name).where(U.name.in_(chunk)).tuples():
-            found.setdefault((force, name), uid)
-    missing = sorted(wanted - found.keys())
-    created = []
-    if missing:
-        taken = {c for (c,) in U.select(U.code).tuples()}
-        for force, name in missing:
-            code = _unit_code(force, name, taken)
-            taken.add(code)
-            found[(force, name)] = U.insert(code=code, name=name, force=force).execute()
-            created.append(code)
-    return found, created

@@ -14,6 +14,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Sequence
 from itertools import islice
 from dataclasses import dataclass
 from functools import lru_cache
@@ -88,7 +89,7 @@ class Roster:
     columns: tuple[Column, ...]
     date_order: str                  # day-first | month-first | year-first | '' (no dates)
     date_order_source: str           # 'values', '--date-format' or ''
-    rows: tuple[RosterRow, ...]
+    rows: Sequence[RosterRow]        # Rows: made as they are first read
     sha256: str
     size: int
 
@@ -140,10 +141,12 @@ def read_roster(path, *, date_format: str | None = None) -> Roster:
         text, encoding = decode(data)
         table, delimiter = _csv_table(text)
     columns, header_row = _map_header(table)
-    rows = _rows(table, columns, header_row)
-    order, source = settle_date_order([v["date_of_birth"] for _, v, _ in rows], [n for n, _, _ in rows],
-                                      wanted)
-    rows = tuple(_dated(number, values, problems, order) for number, values, problems in rows)
+    records = [(header_row + offset + 1, record) for offset, record in enumerate(table[header_row:])
+               if "".join(record).strip()]  # a blank line is no one
+    at = next(c.index for c in columns if c.field == "date_of_birth")
+    order, source = settle_date_order([r[at] if at < len(r) else "" for _, r in records],
+                                      [n for n, _ in records], wanted)
+    rows = Rows(records, columns, len(table[header_row - 1]), order)
     return Roster(str(path), encoding, delimiter, columns, order, source, rows, digest, len(data))
 
 
@@ -311,36 +314,55 @@ def _map_header(table: list[list[str]]) -> tuple[tuple[Column, ...], int]:
 
 # --- rows --------------------------------------------------------------------
 
-def _rows(table, columns, header_row: int) -> list[tuple[int, dict, list]]:
-    """(row number, values by field, problems) for every non-blank row."""
-    width = max(c.index for c in columns) + 1
-    header_cells = len(table[header_row - 1])
-    pick = itemgetter(*(c.index for c in columns))  # several columns: every required one is there
-    fields = [c.field for c in columns]
-    absent = [f for f in FIELDS if f not in fields]
-    wide = max(width, header_cells)
-    rows = []
-    for offset, record in enumerate(table[header_row:]):
-        joined = "".join(record)
-        if not joined.strip():
-            continue  # a blank line is no one
-        number = header_row + offset + 1
+class Rows(Sequence):
+    """A roster's rows (RosterRow), made from the file's records as they are first asked for:
+    an import turns each chunk into rows while the database writes the previous one."""
+
+    def __init__(self, records: list[tuple[int, list[str]]], columns: tuple[Column, ...], header_cells: int,
+                 order: str):
+        self._records, self._order = records, order
+        self._width = max(c.index for c in columns) + 1
+        self._wide = max(self._width, header_cells)
+        self._header_cells = header_cells
+        self._pick = itemgetter(*(c.index for c in columns))  # several columns: every required one is there
+        self._fields = [c.field for c in columns]
+        self._absent = [f for f in FIELDS if f not in self._fields]
+        self._made: list[RosterRow] = []
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            end = index.indices(len(self))[1] if index.step in (None, 1) else len(self)
+        else:
+            end = index + 1 if index >= 0 else len(self)
+        if end > len(self._made):
+            self._made += [self._row(n, r) for n, r in self._records[len(self._made):end]]
+        return tuple(self._made[index]) if isinstance(index, slice) else self._made[index]
+
+    def __iter__(self):
+        for i in range(0, len(self), 5_000):
+            yield from self[i:i + 5_000]
+
+    def _row(self, number: int, record: list[str]) -> RosterRow:
         problems = []
-        if len(record) < width or (len(record) > wide and "".join(record[wide:]).strip()):
+        width = self._width
+        if len(record) < width or (len(record) > self._wide and "".join(record[self._wide:]).strip()):
             problems.append(FieldProblem(
-                "row", f"{len(record)} values but the header has {header_cells} columns", number))
+                "row", f"{len(record)} values but the header has {self._header_cells} columns", number))
             record = record + [""] * (width - len(record))
-        values = dict(zip(fields, pick(record)))
-        for f in absent:
+        values = dict(zip(self._fields, self._pick(record)))
+        for f in self._absent:
             values[f] = ""
+        joined = "".join(record)
         if "\n" in joined or "\r" in joined or max(map(len, record)) > MAX_FIELD_CHARS:
             for f, text in values.items():
                 if len(text) > MAX_FIELD_CHARS:
                     problems.append(FieldProblem(f, f"longer than {MAX_FIELD_CHARS} characters", number))
                 elif "\n" in text or "\r" in text:
                     problems.append(FieldProblem(f, "a line break inside the value", number))
-        rows.append((number, values, problems))
-    return rows
+        return _dated(number, values, problems, self._order)
 
 
 # --- dates -------------------------------------------------------------------

@@ -158,14 +158,22 @@ def refresh_trainees(trainee_ids: Iterable[int]) -> None:
         _refresh_person_rows(ids)
 
 
+# A person with no enrolment yet: first seen when registered, not trained (what _PERSONS gives them).
+_NEW_PERSONS = """
+INSERT INTO person_summary (trainee, force, province, active, first_seen)
+SELECT t.id, t.force_id, t.province_id, t.status = 'active', {created}
+FROM trainee t
+WHERE t.status <> 'merged' AND t.id > {p} AND t.source = {p}
+"""
+
+
 def add_new_persons(after_id: int, source: str) -> None:
     """Person rows for trainees just bulk-added (ids above `after_id` from `source`), who have no
-    enrolment yet, so no cohort row can change: one statement instead of refresh_trainees' chunks."""
-    d = _dialect()
+    enrolment yet, so no cohort row can change and theirs needs no look at the records: one plain
+    statement (the correlated look-ups of _PERSONS cost 0.5 s per 100,000 new persons)."""
     p = _marks(1)
     with database.connection_context(), database.atomic():
-        database.execute_sql(_PERSONS.format(created=d["created"], where=f"AND t.id > {p} AND t.source = {p}"),
-                             (after_id, source))
+        database.execute_sql(_NEW_PERSONS.format(created=_dialect()["created"], p=p), (after_id, source))
 
 
 def rebuild() -> None:

@@ -137,15 +137,15 @@ def test_only_registrars_and_admins_import(db_url):
 
 def test_a_race_on_a_national_id_writes_nothing(db_url, monkeypatch):
     imports.import_trainees(CLERK, SAMPLE, skip_invalid=True)
-    real = imports._classify
+    real = imports._sort
 
-    def blind(rows):  # as if another import committed these IDs after we looked
-        real(rows)
+    def blind(rows, *found):  # as if another import committed these IDs after we looked
+        real(rows, *found)
         for r in rows:
             if r.status == "present":
                 r.status = "new"
 
-    monkeypatch.setattr(imports, "_classify", blind)
+    monkeypatch.setattr(imports, "_sort", blind)
     before = counts()
     with pytest.raises(TrainerError, match="nothing was written"):
         imports.import_trainees(CLERK, SAMPLE, skip_invalid=True)
