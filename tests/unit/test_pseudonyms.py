@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import stat
 
@@ -59,3 +60,12 @@ def test_a_key_file_others_can_read_is_refused(config_home):
     os.chmod(pseudonyms.key_path(), 0o644)
     with pytest.raises(TrainerError, match="chmod 600"):
         load_key()
+
+
+def test_tokens_are_hmac_sha256_of_the_canonical_identity():
+    for key in (b"a" * 32, b"k" * 64, b"long" * 40):
+        p = Pseudonymiser(key)
+        for identity in (UUID, UUID.replace("-", ""), UUID.upper()):
+            text = identity.replace("-", "").lower()
+            expected = hmac.digest(key, b"trainee:" + text.encode(), "sha256")[:10].hex().upper()
+            assert p.token(identity) == "P-" + expected
