@@ -155,9 +155,10 @@ class ImportScreen(ServiceCalls, Screen):
         if given is None or self.busy:
             return
         path, _, skip = given
-        what = "the valid rows of" if skip else "every row of (refused if any is invalid)"
-        self.app.push_screen(ConfirmDialog(f"Import {what} {Path(path).name}? It is written in one transaction."),
-                             self._confirmed)
+        name = Path(path).name
+        question = (f"Import the valid rows of {name} and skip the invalid ones?" if skip else
+                    f"Import {name}? If any row is invalid, nothing is written.")
+        self.app.push_screen(ConfirmDialog(f"{question} It is written in one transaction."), self._confirmed)
 
     def _confirmed(self, yes: bool | None) -> None:
         if yes:
