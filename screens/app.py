@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import gc
 import importlib
+import os
+import sys
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -90,8 +93,17 @@ class TrainerApp(ServiceCalls, App):
 
     def on_mount(self) -> None:
         self.call("users", users.count_users)
+        stdin = sys.__stdin__
+        if not self.is_headless and stdin is not None and os.isatty(stdin.fileno()):
+            self.set_interval(2, partial(self._terminal_watch, stdin.fileno()))
         from screens.lock import install_idle_lock
         install_idle_lock(self)  # quiet until someone signs in
+
+    def _terminal_watch(self, fd: int) -> None:
+        """A terminal that hung up without a SIGHUP reaching us (started by `make`, say) left the
+        app spinning on dead input: once the terminal is gone, leave (transactions are atomic)."""
+        if not os.isatty(fd):
+            self.exit(return_code=1)
 
     def done_users(self, count: int) -> None:
         from screens.login import FirstRunScreen, LoginScreen
