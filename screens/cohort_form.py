@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Label, Select, SelectionList, Static
+from textual.widgets import Checkbox, Label, Select, SelectionList, Static
 
 from screens.calls import ServiceCalls
 from screens.record_form import RecordFormActions
-from screens.widgets import Field, Problem
+from screens.widgets import Field, Problem, form_buttons, form_row
 from trainer import centres, cohorts, courses
 from trainer.cohorts import CohortInput, CohortView
 from trainer.errors import FieldProblem
@@ -51,26 +51,17 @@ class CohortForm(RecordFormActions, ServiceCalls, ModalScreen[CohortView | None]
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="cohort-form", classes="dialog"):
             yield Label(f"Edit cohort {self.view.code}" if self.view else "New cohort", classes="card-title")
-            yield from self._row("Course *", Select([], prompt="Course", id="course"), "course")
-            yield from self._row("Centre *", Select([], prompt="Centre", id="centre"), "centre")
-            yield from self._row("Start date *", Field(placeholder="YYYY-MM-DD", id="start_date"), "start_date")
-            yield from self._row("End date *", Field(placeholder="YYYY-MM-DD", id="end_date"), "end_date")
-            yield from self._row("Capacity *", Field(placeholder="seats", id="capacity"), "capacity")
-            yield from self._row("Instructors", SelectionList(id="instructors"), "instructors")
-            yield from self._row("Funder", Field(placeholder="e.g. US, UK, Iraqi MoI", id="funder"), "funder")
-            yield from self._row("Coalition-funded", Checkbox("needs Leahy vetting before the start",
+            yield from form_row("Course *", Select([], prompt="Course", id="course"), "course")
+            yield from form_row("Centre *", Select([], prompt="Centre", id="centre"), "centre")
+            yield from form_row("Start date *", Field(placeholder="YYYY-MM-DD", id="start_date"), "start_date")
+            yield from form_row("End date *", Field(placeholder="YYYY-MM-DD", id="end_date"), "end_date")
+            yield from form_row("Capacity *", Field(placeholder="seats", id="capacity"), "capacity")
+            yield from form_row("Instructors", SelectionList(id="instructors"), "instructors")
+            yield from form_row("Funder", Field(placeholder="e.g. US, UK, Iraqi MoI", id="funder"), "funder")
+            yield from form_row("Coalition-funded", Checkbox("needs Leahy vetting before the start",
                                                               id="coalition_funded"), "coalition_funded")
-            yield from self._row("Code", Field(placeholder="empty: COURSE-CENTRE-YYMMDD", id="code"), "code")
-            yield Static("", id="form-status", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Save (ctrl+s)", id="save", variant="primary")
-                yield Button("Cancel (esc)", id="cancel")
-
-    def _row(self, label: str, control, name: str):
-        with Horizontal(classes="form-row"):
-            yield Label(label)
-            yield control
-        yield Problem(name)
+            yield from form_row("Code", Field(placeholder="empty: COURSE-CENTRE-YYMMDD", id="code"), "code")
+            yield from form_buttons()
 
     def on_mount(self) -> None:
         self.query_one("#form-status", Static).update("Loading courses and centres …")

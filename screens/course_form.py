@@ -10,13 +10,13 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Label, Select, SelectionList, Static, TextArea
+from textual.widgets import Checkbox, Label, Select, SelectionList, Static, TextArea
 
 from screens.calls import ServiceCalls
 from screens.record_form import RecordFormActions
-from screens.widgets import Field, Problem
+from screens.widgets import Field, Problem, form_buttons, form_row
 from trainer import courses, reference
 from trainer.courses import AssessmentSpec, CompetencySpec, CourseInput, CourseView
 from trainer.errors import FieldProblem
@@ -86,33 +86,24 @@ class CourseForm(RecordFormActions, ServiceCalls, ModalScreen[CourseView | None]
         with VerticalScroll(id="course-form", classes="dialog"):
             yield Label(f"Edit course {self.view.code}" if self.view else "New course", classes="card-title")
             for label, name, hint in TEXT[:3]:
-                yield from self._row(label, Field(placeholder=hint, id=name), name)
-            yield from self._row("Category *", Select([(c, c) for c in courses.CATEGORIES], prompt="Category",
+                yield from form_row(label, Field(placeholder=hint, id=name), name)
+            yield from form_row("Category *", Select([(c, c) for c in courses.CATEGORIES], prompt="Category",
                                                       id="category"), "category")
             for label, name, hint in TEXT[3:]:
-                yield from self._row(label, Field(placeholder=hint, id=name), name)
-            yield from self._row("Open to forces *", SelectionList(
+                yield from form_row(label, Field(placeholder=hint, id=name), name)
+            yield from form_row("Open to forces *", SelectionList(
                 *((f.name_en, f.code) for f in reference.FORCES), id="forces"), "forces")
-            yield from self._row("Assessments", TextArea(id="assessments", soft_wrap=False), "assessments")
+            yield from form_row("Assessments", TextArea(id="assessments", soft_wrap=False), "assessments")
             yield Static("One per line: CODE | title | max | pass mark | weight", classes="hint")
-            yield from self._row("Pass rule", Checkbox("every assessment passed", value=True,
+            yield from form_row("Pass rule", Checkbox("every assessment passed", value=True,
                                                        id="rule_all_assessments"), "rule_all_assessments")
             for label, name, hint in RULE[:2]:
-                yield from self._row(label, Field(placeholder=hint, value=hint, id=name), name)
-            yield from self._row("Certificate", Checkbox("grants a certificate", value=True,
+                yield from form_row(label, Field(placeholder=hint, value=hint, id=name), name)
+            yield from form_row("Certificate", Checkbox("grants a certificate", value=True,
                                                          id="grants_certificate"), "grants_certificate")
             label, name, hint = RULE[2]
-            yield from self._row(label, Field(placeholder=hint, id=name), name)
-            yield Static("", id="form-status", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Save (ctrl+s)", id="save", variant="primary")
-                yield Button("Cancel (esc)", id="cancel")
-
-    def _row(self, label: str, control, name: str):
-        with Horizontal(classes="form-row"):
-            yield Label(label)
-            yield control
-        yield Problem(name)
+            yield from form_row(label, Field(placeholder=hint, id=name), name)
+            yield from form_buttons()
 
     def on_mount(self) -> None:
         self.query_one("#assessments", TextArea).cursor_blink = getattr(self.app, "cursor_blink", True)

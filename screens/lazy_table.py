@@ -22,6 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from screens import arabic
+from screens.widgets import set_scroll_range
 from trainer.errors import TrainerError
 
 PAGE = 100
@@ -189,14 +190,8 @@ class LazyTable(ScrollView, can_focus=True):
         self._set_range(self.total)
 
     def _set_range(self, total: int) -> None:
-        """The scroll range for `total` rows, without the layout of the whole screen that setting
-        virtual_size asks for: the table's own box never depends on it, and with the scrollbar
-        always shown (overflow-y: scroll) its gutter never changes either. A new search result
-        is then a repaint, not a re-layout. _scroll_update is Textual's own step for this (pinned)."""
-        size = Size(self.size.width, total + 1)
-        if size != self.virtual_size:
-            self.set_reactive(LazyTable.virtual_size, size)
-            self._scroll_update(size)
+        """The scroll range for `total` rows (and the header): a new search result is a repaint."""
+        set_scroll_range(self, Size(self.size.width, total + 1))
 
     def _widths(self, width: int) -> list[int]:
         fixed = sum(c.width + 1 for c in self.columns if c.width)

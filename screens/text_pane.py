@@ -12,6 +12,8 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from screens.widgets import set_scroll_range
+
 
 class TextPane(ScrollView):
     """No scrollbar (one more widget to redraw with every new text): when the text runs past the
@@ -50,11 +52,7 @@ class TextPane(ScrollView):
         lines = console.render_lines(self.text, console.options.update_width(width), pad=False)
         self._lines = [Strip(line) for line in lines]
         self._width = width
-        size = Size(width, len(self._lines))
-        if size != self.virtual_size:
-            # As LazyTable._set_range: the pane's box does not depend on its text, so no layout.
-            self.set_reactive(TextPane.virtual_size, size)
-            self._scroll_update(size)
+        set_scroll_range(self, Size(width, len(self._lines)))
 
     def on_resize(self) -> None:
         self._render_text()

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select
 
-from screens.widgets import Row
+from screens.widgets import form_row
 from trainer import reference, trainees
 
 FILTERS = ("force", "province", "status", "vetting")
@@ -56,7 +56,7 @@ class FilterDialog(ModalScreen[dict[str, str] | None]):
             yield Label("Filter the registry", classes="card-title")
             for name in FILTERS:
                 value = self.chosen[name] or Select.NULL
-                yield Row(name.capitalize(), Select(options(name), prompt="Any", value=value, id=name))
+                yield from form_row(name.capitalize(), Select(options(name), prompt="Any", value=value, id=name))
             with Horizontal(classes="buttons"):
                 yield Button("Apply (ctrl+s)", variant="primary", id="apply")
                 yield Button("Clear all (ctrl+r)", id="clear")

@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select, Static
 
 from screens.calls import ServiceCalls
-from screens.widgets import Field, Problem
+from screens.widgets import Field, Problem, form_buttons, form_row
 from trainer import reference, trainees
 from trainer.errors import Conflict, FieldProblem, TrainerError, ValidationFailed
 from trainer.trainees import TraineeInput, TraineeView
@@ -77,26 +77,14 @@ class TraineeForm(ServiceCalls, ModalScreen[TraineeView | None]):
                         yield Field(placeholder="Latin", id=lat)
                 yield Problem(ar)
             for label, name, hint in TEXT_ROWS:
-                with Horizontal(classes="form-row"):
-                    yield Label(label)
-                    yield Field(placeholder=hint, id=name)
-                yield Problem(name)
-            with Horizontal(classes="form-row"):
-                yield Label("Force *")
-                yield Select([(f.name_en, f.code) for f in reference.FORCES], prompt="Force", id="force")
-            yield Problem("force")
-            with Horizontal(classes="form-row"):
-                yield Label("Province *")
-                yield Select([(f"{p.name_en} ({p.code})", p.code) for p in reference.PROVINCES],
-                             prompt="Province", id="province")
-            yield Problem("province")
-            with Horizontal(classes="form-row"):
-                yield Label("Gender")
-                yield Select([("male", "m"), ("female", "f")], allow_blank=False, value="m", id="gender")
-            yield Static("", id="form-status", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Save (ctrl+s)", id="save", variant="primary")
-                yield Button("Cancel (esc)", id="cancel")
+                yield from form_row(label, Field(placeholder=hint, id=name), name)
+            yield from form_row("Force *", Select([(f.name_en, f.code) for f in reference.FORCES],
+                                                  prompt="Force", id="force"), "force")
+            yield from form_row("Province *", Select([(f"{p.name_en} ({p.code})", p.code) for p in reference.PROVINCES],
+                                                     prompt="Province", id="province"), "province")
+            yield from form_row("Gender", Select([("male", "m"), ("female", "f")], allow_blank=False, value="m",
+                                                 id="gender"))
+            yield from form_buttons()
 
     def on_mount(self) -> None:
         if self.view:

@@ -4,9 +4,11 @@ from __future__ import annotations
 from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 
 class Field(Input):
@@ -43,23 +45,22 @@ class Problem(Static):
         self.set_class(not text, "-empty")
 
 
-class Row(Horizontal):
-    """A form row: a fixed-width label then the control."""
+def form_row(label: str, control: Widget, problem: str | None = None) -> ComposeResult:
+    """A form line: a label, then the control; under it the field's problem line (`problem`: the
+    field's name), for compose() to `yield from`."""
+    with Horizontal(classes="form-row"):
+        yield Label(label)
+        yield control
+    if problem:
+        yield Problem(problem)
 
-    DEFAULT_CSS = """
-    Row { height: auto; }
-    Row > Label { width: 22; padding: 1 1 0 0; text-align: right; }
-    Row > Input, Row > Select, Row > Widget { width: 1fr; }
-    """
 
-    def __init__(self, label: str, control: Widget) -> None:
-        super().__init__()
-        self._label = label
-        self._control = control
-
-    def compose(self) -> ComposeResult:
-        yield Label(self._label)
-        yield self._control
+def form_buttons() -> ComposeResult:
+    """A record form's status line and its Save and Cancel buttons (screens.record_form handles them)."""
+    yield Static("", id="form-status", classes="error")
+    with Horizontal(classes="buttons"):
+        yield Button("Save (ctrl+s)", id="save", variant="primary")
+        yield Button("Cancel (esc)", id="cancel")
 
 
 class StatusLine(Widget):
@@ -86,3 +87,13 @@ class StatusLine(Widget):
         if y:
             return Strip.blank(self.size.width, style)
         return Strip([Segment(self.text, style)]).crop_extend(0, self.size.width, style)
+
+
+def set_scroll_range(view: ScrollView, size: Size) -> None:
+    """A line-drawn view's scrollable size, without the layout of the whole screen that setting
+    `virtual_size` asks for: for a view with overflow-y: scroll its box and gutter never depend on
+    it, so new content is a repaint, not a re-layout. `_scroll_update` is Textual's own step for
+    this (the version is pinned)."""
+    if size != view.virtual_size:
+        view.set_reactive(ScrollView.virtual_size, size)
+        view._scroll_update(size)

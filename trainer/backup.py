@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from db import models
-from db.connection import database, is_postgres, sqlite_path
+from db.connection import database, is_postgres
 from db.schema import MIGRATIONS_DIR
 from trainer import audit
 from trainer.access import SYSTEM, Actor, require

@@ -185,7 +185,6 @@ def _views(query) -> list[CourseView]:
             A.position, A.id).tuples():
         assessments.setdefault(cid, []).append(AssessmentSpec(code, title, mx, mark, w))
     C = M.Cohort
-    from peewee import fn
     cohorts = dict(C.select(C.course, fn.COUNT(C.id)).where(C.course.in_(ids)).group_by(C.course).tuples())
     out = []
     for r in rows:

@@ -199,7 +199,7 @@ class Writer:
 
 # --- units -------------------------------------------------------------------
 
-def _chunks(items: list, size: int = CHUNK):
+def chunks(items: list, size: int = CHUNK):
     for i in range(0, len(items), size):
         yield items[i:i + size]
 
@@ -216,7 +216,7 @@ def ensure_units(wanted: set[tuple[str, str]]) -> tuple[dict[tuple[str, str], in
     the registry lacked. The name is stored exactly as written (formula-like text too)."""
     U = models.Unit
     found: dict[tuple[str, str], int] = {}
-    for chunk in _chunks(sorted({n for _, n in wanted})):
+    for chunk in chunks(sorted({n for _, n in wanted})):
         for uid, force, name in U.select(U.id, U.force, U.name).where(U.name.in_(chunk)).tuples():
             found.setdefault((force, name), uid)
     missing = sorted(wanted - found.keys())

@@ -30,91 +30,17 @@ from db.fields import uuid7
 from db.search import bulk_load
 from trainer import audit, names, reference, roster, summary
 from trainer.access import Actor, require
-from trainer.errors import FieldProblem, TrainerError, ValidationFailed
-from trainer.import_writing import (CHUNK, WRITE_CHUNK, Progress, Writer, bulk_rows, ensure_units, insert_many,
+from trainer.errors import FieldProblem, TrainerError
+from trainer.import_report import (Candidate, Held, ImportRefused, ImportReport, PreviewRow, Rejection, build_report,
+                                   full_name)
+from trainer.import_writing import (WRITE_CHUNK, Progress, Writer, bulk_rows, chunks, ensure_units, insert_many,
                                     match_key, search_text, stamp, trainee_rows, trainee_values, uuid7_hexes)
 from trainer.trainees import MAX_AGE, MIN_AGE, TraineeInput
 
-__all__ = ["ImportRefused", "ImportReport", "check_row", "dry_run", "ensure_units", "import_trainees", "inspect",
+__all__ = ["Candidate", "Held", "ImportRefused", "ImportReport", "PreviewRow", "Rejection", "check_row", "dry_run", "ensure_units", "import_trainees", "inspect",
            "match_key", "search_text", "trainee_values"]
 
-PREVIEW_ROWS = 20
 _GENDERS = {"m": "m", "f": "f", "male": "m", "female": "f", "ذكر": "m", "انثى": "f", "أنثى": "f"}
-
-
-@dataclass(frozen=True)
-class Rejection:
-    row: int
-    column: str
-    reason: str
-    value: str = ""
-
-
-@dataclass(frozen=True)
-class Candidate:
-    id: int
-    uuid: str
-    name: str
-    date_of_birth: datetime.date
-    force: str
-    province: str
-
-
-@dataclass(frozen=True)
-class Held:
-    row: int
-    name: str
-    date_of_birth: datetime.date
-    candidates: tuple[Candidate, ...]
-
-
-@dataclass(frozen=True)
-class PreviewRow:
-    row: int
-    values: tuple[tuple[str, str], ...]   # (field, text as written)
-    status: str                            # valid | invalid | new | present | held | duplicate …
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    file: str
-    encoding: str
-    date_order: str
-    date_order_source: str
-    columns: tuple[tuple[str, str], ...]   # (header as written, field)
-    rows: int
-    valid: int
-    rejected: tuple[Rejection, ...]
-    preview: tuple[PreviewRow, ...]
-    skip_invalid: bool = False
-    checked_database: bool = False         # False: only the file was read (no new/present/held yet)
-    new: int = 0
-    already_present: tuple[int, ...] = ()
-    held: tuple[Held, ...] = ()
-    already_held: tuple[int, ...] = ()
-    written: bool = False
-    batch_uuid: str = ""
-    seconds: float = 0.0
-
-    @property
-    def invalid_rows(self) -> tuple[int, ...]:
-        return tuple(sorted({r.row for r in self.rejected}))
-
-    @property
-    def refused(self) -> bool:
-        return bool(self.rejected) and not self.skip_invalid
-
-
-class ImportRefused(ValidationFailed):
-    """Invalid rows and no skip_invalid: nothing written; `report` lists every rejected row."""
-
-    def __init__(self, report: ImportReport):
-        self.report = report
-        super().__init__([FieldProblem(r.column, r.reason, r.row) for r in report.rejected])
-        self.args = (f"{len(report.invalid_rows)} of {report.rows} rows are invalid: nothing was written",)
-
-    def __str__(self) -> str:
-        return self.args[0]
 
 
 # --- checking one row --------------------------------------------------------
@@ -254,15 +180,6 @@ def _check_file(path, date_format, progress: Progress | None) -> tuple[roster.Ro
     return book, rows
 
 
-def _chunks(items: list, size: int = CHUNK):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
-
-def _full_name(*parts: str) -> str:
-    return " ".join(p for p in parts if p)
-
-
 # A row equal to a registered person in every one of these is that person's own row imported again.
 _SAME_ROW = ("given_name", "father_name", "grandfather_name", "family_name", "mother_name", "date_of_birth",
              "gender", "national_id", "force", "province", "rank", "phone")
@@ -273,7 +190,7 @@ def _select_in(cursor, mark: str, sql: str, values: list) -> list[tuple]:
     """Rows of `sql` (with one IN {marks}) for every chunk of `values`: raw SQL, because
     building 200 IN-queries of 500 values through the query builder costs seconds."""
     out = []
-    for chunk in _chunks(values):
+    for chunk in chunks(values):
         cursor.execute(sql.format(marks=", ".join([mark] * len(chunk))), chunk)
         out += cursor.fetchall()
     return out
@@ -321,7 +238,7 @@ class _Registry:
             values = [v or "" for v in values]
             values[_DOB] = dob = _date(values[_DOB])
             force, province = values[_SAME_ROW.index("force")], values[_SAME_ROW.index("province")]
-            self.persons[tid] = (Candidate(tid, str(uuid.UUID(str(tuuid))), _full_name(*values[:4]), dob, force,
+            self.persons[tid] = (Candidate(tid, str(uuid.UUID(str(tuuid))), full_name(*values[:4]), dob, force,
                                            province), nid or "", tuple(values))
         return registered, {pair: [self.persons[t] for t in found] for pair, found in pairs.items() if found}
 
@@ -371,32 +288,6 @@ def _classify(rows: list[_Row]) -> None:
     _mark_already_held(cursor, mark, [r for r in valid if r.status == "held"])
 
 
-def _report(book: roster.Roster, rows: list[_Row], *, skip_invalid: bool, checked: bool,
-            written: bool = False, batch_uuid: str = "", started: float = 0.0) -> ImportReport:
-    rejected = tuple(Rejection(p.row or r.number, p.field, p.reason, _shown(r.values, p.field))
-                     for r in rows for p in r.problems)
-    preview = tuple(PreviewRow(r.number, tuple((f, r.values.get(f, "")) for f in roster.FIELDS), r.status)
-                    for r in rows[:PREVIEW_ROWS])
-    held = tuple(Held(r.number, _full_name(r.data.given_name, r.data.father_name, r.data.grandfather_name,
-                                 r.data.family_name), r.data.date_of_birth, r.candidates)
-                 for r in rows if r.status == "held")
-    return ImportReport(
-        file=book.path, encoding=book.encoding_label, date_order=book.date_order,
-        date_order_source=book.date_order_source,
-        columns=tuple((c.header, c.field) for c in book.columns), rows=len(rows),
-        valid=sum(1 for r in rows if r.data is not None), rejected=rejected, preview=preview,
-        skip_invalid=skip_invalid, checked_database=checked,
-        new=sum(1 for r in rows if r.status == "new"),
-        already_present=tuple(r.number for r in rows if r.status == "present"),
-        held=held, already_held=tuple(r.number for r in rows if r.status == "already held"),
-        written=written, batch_uuid=batch_uuid,
-        seconds=round(time.monotonic() - started, 3) if started else 0.0)
-
-
-def _shown(values: dict, column: str) -> str:
-    return values.get(column, "") if column in roster.FIELDS else ""
-
-
 # --- services ----------------------------------------------------------------
 
 def inspect(actor: Actor, path, *, date_format: str | None = None) -> ImportReport:
@@ -404,7 +295,7 @@ def inspect(actor: Actor, path, *, date_format: str | None = None) -> ImportRepo
     require(actor, "import.run")
     started = time.monotonic()
     book, rows = _check_file(path, date_format, None)
-    return _report(book, rows, skip_invalid=False, checked=False, started=started)
+    return build_report(book, rows, skip_invalid=False, checked=False, started=started)
 
 
 def dry_run(actor: Actor, path, *, skip_invalid: bool = False, date_format: str | None = None,
@@ -415,7 +306,7 @@ def dry_run(actor: Actor, path, *, skip_invalid: bool = False, date_format: str 
     book, rows = _check_file(path, date_format, progress)
     with database.connection_context():
         _classify(rows)
-    return _report(book, rows, skip_invalid=skip_invalid, checked=True, started=started)
+    return build_report(book, rows, skip_invalid=skip_invalid, checked=True, started=started)
 
 
 class _Refused(Exception):
@@ -441,11 +332,11 @@ def import_trainees(actor: Actor, path, *, skip_invalid: bool = False, date_form
         rows = refused.rows
         with database.connection_context():
             _classify(rows)  # as they stand against the registry, nothing of this import in it
-        raise ImportRefused(_report(book, rows, skip_invalid=False, checked=True, started=started)) from None
+        raise ImportRefused(build_report(book, rows, skip_invalid=False, checked=True, started=started)) from None
     except IntegrityError:
         raise TrainerError("someone registered some of these persons while the import ran; "
                            "nothing was written: run the import again") from None
-    return _report(book, rows, skip_invalid=skip_invalid, checked=True, written=True,
+    return build_report(book, rows, skip_invalid=skip_invalid, checked=True, written=True,
                    batch_uuid=batch_uuid, started=started)
 
 

@@ -176,7 +176,7 @@ def _assign_unit(trainee_id: int, force: str, unit: str, on: datetime.date) -> b
     """Start a unit in the person's history unless it is the current one already."""
     if not unit:
         return False
-    A, U = models.UnitAssignment, models.Unit
+    A = models.UnitAssignment
     units, _ = imports.ensure_units({(force, unit)})
     unit_id = units[(force, unit)]
     current = A.select().where((A.trainee == trainee_id) & A.end_date.is_null()).order_by(A.start_date.desc())

@@ -3,7 +3,7 @@ from peewee import BooleanField, CharField, Check, DateField, DateTimeField, For
 
 from db.fields import ChoiceField
 from db.models.access import User
-from db.models.base import BaseModel, Record, now
+from db.models.base import BaseModel, Record
 from db.models.courses import Course
 from db.models.people import Trainee
 from db.models.reference import Centre

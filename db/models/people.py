@@ -2,7 +2,7 @@
 from peewee import CharField, Check, DateField, ForeignKeyField, TextField
 
 from db.fields import ChoiceField
-from db.models.base import BaseModel, Record
+from db.models.base import Record
 from db.models.reference import Force, Province, Unit
 
 GENDERS = ("m", "f")

@@ -3,7 +3,7 @@ from peewee import CharField, Check, DateField, DateTimeField, FloatField, Forei
 
 from db.fields import ChoiceField
 from db.models.access import User
-from db.models.base import BaseModel, Record, now
+from db.models.base import Record, now
 from db.models.cohorts import Enrolment, Session
 from db.models.courses import Assessment, Course
 from db.models.people import Trainee
