@@ -6,6 +6,7 @@ for readers beside a writer, foreign keys, a busy timeout) and write
 transactions that take the lock up front, which removes SQLITE_BUSY_SNAPSHOT
 failures of read-then-write transactions.
 """
+
 from __future__ import annotations
 
 import os
@@ -16,6 +17,7 @@ from urllib.parse import urlparse
 from peewee import DatabaseProxy, OperationalError, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import parse as parse_url
 from playhouse.pool import PooledPostgresqlDatabase
+
 
 class _Proxy(DatabaseProxy):
     """The proxy lends connection_context() to the bound database, so that its own
@@ -99,7 +101,7 @@ def sqlite_path(url: str) -> Path | None:
     parsed = urlparse(url)
     if parsed.scheme != "sqlite":
         return None
-    path = url[len("sqlite:///"):] if url.startswith("sqlite:///") else parsed.path
+    path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else parsed.path
     return Path(path) if path and path != ":memory:" else None
 
 
@@ -118,8 +120,13 @@ def make_database(url: str, *, create: bool = True):
         # lock_type: every transaction BEGINs IMMEDIATE; timeout also covers that BEGIN.
         # check_same_thread off: connections stay per thread, but an import lends its
         # own to one writer thread while it prepares the next rows (trainer/import_writing.py).
-        db = KeptSqliteDatabase(str(path) if path else ":memory:", pragmas=SQLITE_PRAGMAS,
-                                timeout=10, lock_type="IMMEDIATE", check_same_thread=False)
+        db = KeptSqliteDatabase(
+            str(path) if path else ":memory:",
+            pragmas=SQLITE_PRAGMAS,
+            timeout=10,
+            lock_type="IMMEDIATE",
+            check_same_thread=False,
+        )
     elif scheme in ("postgres", "postgresql", "postgresext", "postgresqlext"):
         # Pooled: every service call opens and closes a connection, and a
         # new PostgreSQL connection costs milliseconds; a pooled one does not.
@@ -133,7 +140,8 @@ def make_database(url: str, *, create: bool = True):
         db = PooledPostgresqlDatabase(**params, max_connections=32, stale_timeout=300)
     else:
         raise DatabaseUnavailable(
-            f"unknown database URL scheme {scheme!r}: use sqlite:///PATH or postgresql://USER@HOST/NAME")
+            f"unknown database URL scheme {scheme!r}: use sqlite:///PATH or postgresql://USER@HOST/NAME"
+        )
     try:
         db.connect(reuse_if_open=True)
         if isinstance(db, SqliteDatabase):

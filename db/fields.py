@@ -1,4 +1,5 @@
 """Field types shared by the models and the frozen models in migrations."""
+
 from __future__ import annotations
 
 import os
@@ -12,8 +13,8 @@ def uuid7() -> uuid.UUID:
     """Time-ordered UUID (RFC 9562 v7): an identity that survives merging two sites' databases."""
     ms = time.time_ns() // 1_000_000
     rand = int.from_bytes(os.urandom(10), "big")  # 80 random bits
-    rand_a = rand >> 68                            # 12 bits
-    rand_b = rand & ((1 << 62) - 1)                # 62 bits
+    rand_a = rand >> 68  # 12 bits
+    rand_b = rand & ((1 << 62) - 1)  # 62 bits
     value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b
     return uuid.UUID(int=value)
 

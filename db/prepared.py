@@ -5,14 +5,14 @@ every cursor move (one trainee's record: six queries) that building cost twice w
 running them. A Prepared query keeps the SQL per database class and converts the values the way
 peewee's `.tuples()` would (SQLite hands dates back as text).
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from peewee import Field, SelectQuery
 
 from db.connection import database
-
 
 _SENTINEL = -7_316_000_000_000  # stand-in values while building (fields convert values: objects would not survive)
 

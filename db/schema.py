@@ -1,4 +1,5 @@
 """Schema versions: numbered scripts in db/migrations run by playhouse.migrations."""
+
 from __future__ import annotations
 
 import datetime
@@ -50,7 +51,8 @@ def check_not_newer(state: SchemaStatus) -> None:
     if state.unknown:
         raise SchemaTooNew(
             f"this database was written by a newer trainer (schema {', '.join(state.unknown)}); "
-            "upgrade trainer before opening it")
+            "upgrade trainer before opening it"
+        )
 
 
 def upgrade(db, *, target: str | None = None, backup: bool = True) -> tuple[list[str], Path | None]:

@@ -6,6 +6,7 @@ by triggers. A bulk load drops the triggers, inserts, then rebuilds both
 indexes once, which is far cheaper than firing triggers per row.
 PostgreSQL: a pg_trgm GIN index serves both prefix and substring LIKE queries.
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -74,8 +75,10 @@ class BulkLoad:
         if not self.before or upto <= self.indexed:
             return
         for table in ("trainee_fts", "trainee_trgm"):
-            cursor.execute(f"INSERT INTO {table}(rowid, search_text) SELECT id, search_text FROM trainee "
-                           "WHERE id > ? AND id <= ?", (self.indexed, upto))
+            cursor.execute(
+                f"INSERT INTO {table}(rowid, search_text) SELECT id, search_text FROM trainee WHERE id > ? AND id <= ?",
+                (self.indexed, upto),
+            )
         self.indexed = upto
 
 
@@ -104,8 +107,9 @@ def bulk_load(db, *, postgres: bool):
         rebuild(db, postgres=False)
         return
     for table in ("trainee_fts", "trainee_trgm"):
-        db.execute_sql(f"INSERT INTO {table}(rowid, search_text) SELECT id, search_text FROM trainee WHERE id > ?",
-                       (load.indexed,))
+        db.execute_sql(
+            f"INSERT INTO {table}(rowid, search_text) SELECT id, search_text FROM trainee WHERE id > ?", (load.indexed,)
+        )
     for table, value in merging.items():
         db.execute_sql(f"INSERT INTO {table}({table}, rank) VALUES ('automerge', ?)", (value,))
 
@@ -131,9 +135,9 @@ def _fts_term(alternatives: tuple[str, ...]) -> str:
     """First alternative as a word prefix, the rest as whole tokens: ("moh"* OR "mhmd").
     An alternative ending in '*' is a prefix too (the skeleton of a word still being typed)."""
     first, *rest = alternatives
-    parts = ['"%s"*' % first.replace('"', '')] + [
-        ('"%s"*' % a[:-1].replace('"', '')) if a.endswith("*") else ('"%s"' % a.replace('"', ''))
-        for a in rest]
+    parts = ['"%s"*' % first.replace('"', "")] + [
+        ('"%s"*' % a[:-1].replace('"', "")) if a.endswith("*") else ('"%s"' % a.replace('"', "")) for a in rest
+    ]
     return "(" + " OR ".join(parts) + ")"
 
 
@@ -157,12 +161,11 @@ def sqlite_fts(terms: list[tuple[str, ...]], *, substring: bool = False) -> tupl
     if substring:
         if not all(len(w) >= 3 for w in words):
             return None
-        return "trainee_trgm", " AND ".join('"%s"' % w.replace('"', '') for w in words)
+        return "trainee_trgm", " AND ".join('"%s"' % w.replace('"', "") for w in words)
     return "trainee_fts", " AND ".join(_fts_term(t) for t in terms)
 
 
-def id_subquery(db, terms: list[tuple[str, ...]], *, postgres: bool,
-                substring: bool = False) -> tuple[str, list]:
+def id_subquery(db, terms: list[tuple[str, ...]], *, postgres: bool, substring: bool = False) -> tuple[str, list]:
     """SQL selecting the ids of trainees whose search text matches every term, and its
     parameters in `db`'s placeholder style: for `id IN (...)` beside other filters.
 
@@ -188,7 +191,7 @@ def id_subquery(db, terms: list[tuple[str, ...]], *, postgres: bool,
         return "SELECT id FROM trainee WHERE " + " AND ".join(clauses), params
     words = [t[0] for t in terms]
     if substring and all(len(w) >= 3 for w in words):
-        match = " AND ".join('"%s"' % w.replace('"', '') for w in words)
+        match = " AND ".join('"%s"' % w.replace('"', "") for w in words)
         return f"SELECT rowid FROM trainee_trgm WHERE trainee_trgm MATCH {p}", [match]
     if substring:
         # Trigrams need three characters; shorter substrings fall back to a scan.
@@ -198,8 +201,9 @@ def id_subquery(db, terms: list[tuple[str, ...]], *, postgres: bool,
     return f"SELECT rowid FROM trainee_fts WHERE trainee_fts MATCH {p}", [match]
 
 
-def search_ids(db, terms: list[tuple[str, ...]], *, postgres: bool, limit: int, offset: int = 0,
-               substring: bool = False) -> list[int]:
+def search_ids(
+    db, terms: list[tuple[str, ...]], *, postgres: bool, limit: int, offset: int = 0, substring: bool = False
+) -> list[int]:
     """Trainee ids whose search text matches every term (see id_subquery), in id order."""
     terms = [t for t in terms if t and t[0]]
     if not terms:

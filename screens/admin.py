@@ -1,4 +1,5 @@
 """Admin: your display preferences, training centres, and adding user accounts."""
+
 from __future__ import annotations
 
 from textual import on
@@ -9,16 +10,19 @@ from textual.screen import Screen
 from textual.widgets import Button, Label, Select, Static, Switch
 
 from screens.calls import ServiceCalls
-from screens.chrome import KeyBar, TitleBar
-from screens.widgets import Field
-from trainer import centres, reference, users
-from trainer.access import ROLES
-from trainer.centres import CentreView
+from screens.widgets.chrome import KeyBar, TitleBar
+from screens.widgets.forms import Field
+from trainer.accounts import users
+from trainer.accounts.access import ROLES
+from trainer.registry import centres, reference
+from trainer.registry.centres import CentreView
 
 
 class AdminScreen(ServiceCalls, Screen):
-    BINDINGS = [Binding("u", "users", "Manage users", id="admin.users"),
-                Binding("f5", "reload", "Reload", id="admin.reload", show=False)]
+    BINDINGS = [
+        Binding("u", "users", "Manage users", id="admin.users"),
+        Binding("f5", "reload", "Reload", id="admin.reload", show=False),
+    ]
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -26,13 +30,20 @@ class AdminScreen(ServiceCalls, Screen):
             yield Label("Your display", classes="card-title")
             with Horizontal(classes="form-row"):
                 yield Label("Theme")
-                yield Select([("dark", "textual-dark"), ("light", "textual-light")], allow_blank=False,
-                             value=self.app.prefs["theme"], id="theme")
+                yield Select(
+                    [("dark", "textual-dark"), ("light", "textual-light")],
+                    allow_blank=False,
+                    value=self.app.prefs["theme"],
+                    id="theme",
+                )
             with Horizontal(classes="form-row"):
                 yield Label("Reorder Arabic")
                 yield Switch(value=self.app.prefs["arabic_reorder"], id="arabic_reorder")
-            yield Static("Turn off on terminals that shape and reorder Arabic themselves (VTE/GNOME Terminal, "
-                         "Konsole); leave on elsewhere.", classes="hint")
+            yield Static(
+                "Turn off on terminals that shape and reorder Arabic themselves (VTE/GNOME Terminal, "
+                "Konsole); leave on elsewhere.",
+                classes="hint",
+            )
 
             yield Label("Training centres", classes="card-title")
             yield Static("Loading …", id="centre-list")
@@ -40,8 +51,9 @@ class AdminScreen(ServiceCalls, Screen):
                 yield Label("New centre")
                 yield Field(placeholder="code", id="centre-code")
                 yield Field(placeholder="name (English)", id="centre-name")
-                yield Select([(p.name_en, p.code) for p in reference.PROVINCES], prompt="Province",
-                             id="centre-province")
+                yield Select(
+                    [(p.name_en, p.code) for p in reference.PROVINCES], prompt="Province", id="centre-province"
+                )
                 yield Button("Add centre", id="add-centre")
             yield Static("", id="centre-status", classes="error")
 
@@ -90,8 +102,14 @@ class AdminScreen(ServiceCalls, Screen):
     @on(Button.Pressed, "#add-centre")
     def _add_centre(self) -> None:
         province = self.query_one("#centre-province", Select).value
-        self.call("add_centre", centres.create_centre, self.actor, self.query_one("#centre-code", Field).value,
-                  self.query_one("#centre-name", Field).value, "" if province is Select.NULL else province)
+        self.call(
+            "add_centre",
+            centres.create_centre,
+            self.actor,
+            self.query_one("#centre-code", Field).value,
+            self.query_one("#centre-name", Field).value,
+            "" if province is Select.NULL else province,
+        )
 
     def done_add_centre(self, centre: CentreView) -> None:
         self.query_one("#centre-status", Static).update(f"Added {centre.code}.")
@@ -109,8 +127,14 @@ class AdminScreen(ServiceCalls, Screen):
             self.query_one("#user-status", Static).update("The two passwords differ.")
             return
         role = self.query_one("#user-role", Select).value
-        self.call("add_user", users.create_user, self.actor, self.query_one("#user-name", Field).value,
-                  "" if role is Select.NULL else role, first)
+        self.call(
+            "add_user",
+            users.create_user,
+            self.actor,
+            self.query_one("#user-name", Field).value,
+            "" if role is Select.NULL else role,
+            first,
+        )
 
     def done_add_user(self, view) -> None:
         self.query_one("#user-status", Static).update(f"Added {view.username} ({view.role}).")

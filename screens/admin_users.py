@@ -1,4 +1,5 @@
 """User management (admin): add, disable/enable, role and centres, clear a lockout; backup schedule."""
+
 from __future__ import annotations
 
 from textual import on
@@ -9,9 +10,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from screens.calls import ServiceCalls
-from screens.chrome import KeyBar, TitleBar
-from trainer import backup, users
-from trainer.access import ROLES, Actor
+from screens.widgets.chrome import KeyBar, TitleBar
+from trainer.accounts import backup, users
+from trainer.accounts.access import ROLES, Actor
 
 ROLE_OPTIONS = [(r, r) for r in ROLES]
 
@@ -37,8 +38,11 @@ class UserForm(ModalScreen[dict | None]):
             if u is None:
                 yield Input(placeholder="user name", id="username")
             yield Select(ROLE_OPTIONS, value=u.role if u else "registrar", allow_blank=False, id="role")
-            yield Input(value=" ".join(u.centres) if u else "", placeholder="centre codes (registrars), space-separated",
-                        id="centres")
+            yield Input(
+                value=" ".join(u.centres) if u else "",
+                placeholder="centre codes (registrars), space-separated",
+                id="centres",
+            )
             if u is None:
                 yield Input(placeholder=f"password (at least {users.MIN_PASSWORD})", password=True, id="password")
                 yield Input(placeholder="password again", password=True, id="password2")
@@ -50,8 +54,10 @@ class UserForm(ModalScreen[dict | None]):
     @on(Button.Pressed, "#save")
     @on(Input.Submitted)
     def save(self) -> None:
-        values = {"role": self.query_one("#role", Select).value,
-                  "centres": tuple(self.query_one("#centres", Input).value.split())}
+        values = {
+            "role": self.query_one("#role", Select).value,
+            "centres": tuple(self.query_one("#centres", Input).value.split()),
+        }
         if self.user is None:
             first, again = self.query_one("#password", Input).value, self.query_one("#password2", Input).value
             if first != again:
@@ -92,8 +98,14 @@ class ScheduleForm(ModalScreen[dict | None]):
         def number(widget_id: str) -> int:
             text = self.query_one(widget_id, Input).value.strip()
             return int(text) if text.lstrip("-").isdigit() else -1
-        self.dismiss({"every_hours": number("#every"), "directory": self.query_one("#directory", Input).value,
-                      "keep": number("#keep")})
+
+        self.dismiss(
+            {
+                "every_hours": number("#every"),
+                "directory": self.query_one("#directory", Input).value,
+                "keep": number("#keep"),
+            }
+        )
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
@@ -143,9 +155,15 @@ class AdminUsersScreen(ServiceCalls, Screen):
         table.clear()
         for u in rows:
             status = "disabled" if u.disabled else ("locked" if u.locked_until else "active")
-            table.add_row(u.username, u.role, " ".join(u.centres), status,
-                          f"{u.last_login:%Y-%m-%d %H:%M}" if u.last_login else "never", str(u.open_sessions),
-                          key=str(u.id))
+            table.add_row(
+                u.username,
+                u.role,
+                " ".join(u.centres),
+                status,
+                f"{u.last_login:%Y-%m-%d %H:%M}" if u.last_login else "never",
+                str(u.open_sessions),
+                key=str(u.id),
+            )
         if rows:
             table.move_cursor(row=min(row, len(rows) - 1))
         self.query_one("#users-status", Static).update(f"{len(rows)} account(s)")
@@ -156,8 +174,11 @@ class AdminUsersScreen(ServiceCalls, Screen):
 
     def done_plan(self, plan: dict) -> None:
         self.plan = plan
-        text = (f"Backups every {plan['every_hours']} h into {plan['directory']} (keeping {plan['keep']})"
-                if plan["every_hours"] else "Scheduled backups are off (b to set)")
+        text = (
+            f"Backups every {plan['every_hours']} h into {plan['directory']} (keeping {plan['keep']})"
+            if plan["every_hours"]
+            else "Scheduled backups are off (b to set)"
+        )
         self.query_one("#schedule-status", Static).update(text)
 
     def current(self) -> users.UserView | None:
@@ -173,8 +194,16 @@ class AdminUsersScreen(ServiceCalls, Screen):
     def action_add(self) -> None:
         def added(values: dict | None) -> None:
             if values:
-                self.call("add", users.create_user, self.actor, values["username"], values["role"],
-                          values["password"], values["centres"])
+                self.call(
+                    "add",
+                    users.create_user,
+                    self.actor,
+                    values["username"],
+                    values["role"],
+                    values["password"],
+                    values["centres"],
+                )
+
         self.app.push_screen(UserForm(), added)
 
     def action_toggle_disabled(self) -> None:
@@ -188,6 +217,7 @@ class AdminUsersScreen(ServiceCalls, Screen):
         def chosen(values: dict | None) -> None:
             if values:
                 self.call("role", users.set_role, self.actor, u.id, values["role"], values["centres"])
+
         self.app.push_screen(UserForm(u), chosen)
 
     def action_clear_lockout(self) -> None:
@@ -197,11 +227,19 @@ class AdminUsersScreen(ServiceCalls, Screen):
     def action_history(self) -> None:
         if (u := self.current()) is not None:
             from screens.history import RecordHistoryScreen
+
             self.app.push_screen(RecordHistoryScreen("user", u.uuid, u.username, self.actor))
 
     def action_schedule(self) -> None:
         def chosen(values: dict | None) -> None:
             if values:
-                self.call("schedule", backup.set_schedule, self.actor, values["every_hours"], values["directory"],
-                          values["keep"])
+                self.call(
+                    "schedule",
+                    backup.set_schedule,
+                    self.actor,
+                    values["every_hours"],
+                    values["directory"],
+                    values["keep"],
+                )
+
         self.app.push_screen(ScheduleForm(getattr(self, "plan", dict(backup.DEFAULT_SCHEDULE))), chosen)

@@ -7,25 +7,26 @@ kept on the app and every screen passes it to the services it calls.
 Each area's screen module is imported only when the area is first opened
 (`area()`), which keeps start-up fast.
 """
+
 from __future__ import annotations
 
 import gc
 import importlib
 import os
 import sys
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Callable
 
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from screens import arabic
 from screens.calls import ServiceCalls
 from screens.commands import JumpProvider
-from trainer import settings, users
-from trainer.access import Actor
+from screens.widgets import arabic
+from trainer.accounts import settings, users
+from trainer.accounts.access import Actor
 
 # mode -> (key, label, module, class)
 AREAS: dict[str, tuple[str, str, str, str]] = {
@@ -38,8 +39,13 @@ AREAS: dict[str, tuple[str, str, str, str]] = {
     "admin": ("a", "Admin", "admin", "AdminScreen"),
 }
 # Where each role lands after signing in (an analyst never sees names).
-START_AREA = {"admin": "trainees", "registrar": "trainees", "instructor": "cohorts",
-              "analyst": "dashboard", "auditor": "dashboard"}
+START_AREA = {
+    "admin": "trainees",
+    "registrar": "trainees",
+    "instructor": "cohorts",
+    "analyst": "dashboard",
+    "auditor": "dashboard",
+}
 
 
 SETTLE = 0.5  # seconds after opening an area: its screen is built and drawn by then
@@ -71,11 +77,19 @@ class TrainerApp(ServiceCalls, App):
     COMMANDS = App.COMMANDS | {JumpProvider}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
-        *(Binding(key, f"area('{mode}')", label, id=f"app.area.{mode}", tooltip=f"Go to {label}")
-          for mode, (key, label, _, _) in AREAS.items()),
+        *(
+            Binding(key, f"area('{mode}')", label, id=f"app.area.{mode}", tooltip=f"Go to {label}")
+            for mode, (key, label, _, _) in AREAS.items()
+        ),
         Binding("f1,question_mark", "help", "Help", id="app.help", key_display="?"),
-        Binding("ctrl+t", "toggle_theme", "Theme", id="app.theme", show=False,
-                tooltip="Switch between the light and dark theme"),
+        Binding(
+            "ctrl+t",
+            "toggle_theme",
+            "Theme",
+            id="app.theme",
+            show=False,
+            tooltip="Switch between the light and dark theme",
+        ),
     ]
 
     actor: Actor | None = None  # the signed-in user (a plain attribute; screens read app.actor)
@@ -89,6 +103,7 @@ class TrainerApp(ServiceCalls, App):
 
     def get_default_screen(self) -> Screen:
         from screens.login import StartScreen
+
         return StartScreen(self.database_url)
 
     def on_mount(self) -> None:
@@ -97,6 +112,7 @@ class TrainerApp(ServiceCalls, App):
         if not self.is_headless and stdin is not None and os.isatty(stdin.fileno()):
             self.set_interval(2, partial(self._terminal_watch, stdin.fileno()))
         from screens.lock import install_idle_lock
+
         install_idle_lock(self)  # quiet until someone signs in
 
     def _terminal_watch(self, fd: int) -> None:
@@ -107,6 +123,7 @@ class TrainerApp(ServiceCalls, App):
 
     def done_users(self, count: int) -> None:
         from screens.login import FirstRunScreen, LoginScreen
+
         self.push_screen(LoginScreen() if count else FirstRunScreen())
 
     # --- session ------------------------------------------------------------
@@ -130,7 +147,8 @@ class TrainerApp(ServiceCalls, App):
         self.set_timer(SETTLE, settle_heap)
         self.refresh_bindings()
         if getattr(self, "notice", None):
-            from screens.dialogs import InfoDialog
+            from screens.widgets.dialogs import InfoDialog
+
             self.push_screen(InfoDialog(*self.notice))
             self.notice = None
 
@@ -171,6 +189,7 @@ class TrainerApp(ServiceCalls, App):
 
     def action_help(self) -> None:
         from screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 

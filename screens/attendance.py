@@ -5,6 +5,7 @@ move down to the next trainee; P / A / E / L fill the whole day's empty cells
 with that mark; Delete clears a mistake. Every mark is saved at once (in
 order, off the UI thread); a refusal puts the cell back and says why.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -16,17 +17,21 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
-from screens import arabic
 from screens.calls import ServiceCalls
-from screens.chrome import KeyBar, TitleBar
-from screens.grid import Cell, Column, Grid
 from screens.saving import Saved, SaveQueue
-from trainer import attendance, sessions
-from trainer.attendance import AttendanceGrid, CellSaved
+from screens.widgets import arabic
+from screens.widgets.chrome import KeyBar, TitleBar
+from screens.widgets.grid import Cell, Column, Grid
+from trainer.training import attendance, sessions
+from trainer.training.attendance import AttendanceGrid, CellSaved
 
 NAME_WIDTH = 26
-MARK_STYLE = {"present": ("P", "bold green"), "absent": ("A", "bold red"), "excused": ("E", "yellow"),
-              "late": ("L", "cyan")}
+MARK_STYLE = {
+    "present": ("P", "bold green"),
+    "absent": ("A", "bold red"),
+    "excused": ("E", "yellow"),
+    "late": ("L", "cyan"),
+}
 
 
 def mark_cell(mark: str | None, *, before_enrolment: bool = False, pending: bool = False) -> Cell:
@@ -83,7 +88,7 @@ class AttendanceScreen(SaveQueue, ServiceCalls, Screen):
 
     def _grid_key(self, event) -> bool:
         """Marks are taken here, as the grid receives them, so that a mark and the arrow typed
-        after it are applied in that order (see screens.grid)."""
+        after it are applied in that order (see screens.widgets.grid)."""
         key = event.key
         if key in ("p", "a", "e", "l"):
             self.action_mark(attendance.MARK_KEYS[key])
@@ -121,7 +126,8 @@ class AttendanceScreen(SaveQueue, ServiceCalls, Screen):
         first, last = (grid.sessions[0].day, grid.sessions[-1].day) if grid.sessions else (None, None)
         span = f"{first:%-d %b} – {last:%-d %b %Y}" if first else "no sessions yet: press g to make them"
         self.query_one("#title", Static).update(
-            f"Attendance · {grid.cohort_code} · {len(grid.rows)} trainees · {len(grid.sessions)} sessions · {span}")
+            f"Attendance · {grid.cohort_code} · {len(grid.rows)} trainees · {len(grid.sessions)} sessions · {span}"
+        )
 
     # --- where the cursor is ----------------------------------------------------
 
@@ -135,7 +141,8 @@ class AttendanceScreen(SaveQueue, ServiceCalls, Screen):
     def _show(self, session_id: int, enrolment_id: int, mark: str | None, *, pending: bool = False) -> None:
         before = self.session_days[session_id] < self.enrolled_on[enrolment_id]
         self.query_one("#grid", Grid).set_cell(
-            str(enrolment_id), f"s{session_id}", mark_cell(mark, before_enrolment=before, pending=pending))
+            str(enrolment_id), f"s{session_id}", mark_cell(mark, before_enrolment=before, pending=pending)
+        )
 
     def _say(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#status", Static)
@@ -152,8 +159,15 @@ class AttendanceScreen(SaveQueue, ServiceCalls, Screen):
             return
         session_id, enrolment_id = cell
         self._show(session_id, enrolment_id, mark, pending=True)
-        self.enqueue(("cell", session_id, enrolment_id), attendance.mark, self.actor, session_id,
-                     enrolment_id, mark, today=self.today)
+        self.enqueue(
+            ("cell", session_id, enrolment_id),
+            attendance.mark,
+            self.actor,
+            session_id,
+            enrolment_id,
+            mark,
+            today=self.today,
+        )
         table = self.query_one("#grid", Grid)
         table.move_to(row=table.cursor_row + 1)
 

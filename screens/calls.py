@@ -8,9 +8,11 @@ handler (`on_calls_done`) dispatches to `done_<token>(result)` or, for a
 refusal the user can read (TrainerError), `failed_<token>(error)`, which by
 default shows the message. Workers never touch widgets.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from textual.message import Message
 from textual.worker import Worker

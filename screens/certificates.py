@@ -6,6 +6,7 @@ Latin); 3, 6 and 9 list the valid certificates expiring within 30, 60 and
 and kept), n recertifies it inside its window, x writes its PDF and b its
 Open Badges credential into the export folder.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,13 +18,14 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
-from screens import arabic
 from screens.calls import ServiceCalls
-from screens.chrome import KeyBar, TitleBar
-from screens.dialogs import ConfirmDialog, ReasonDialog
-from screens.widgets import Field
-from trainer import badges, certificate_pdf, certificates
-from trainer.certificates import CertificateView
+from screens.widgets import arabic
+from screens.widgets.chrome import KeyBar, TitleBar
+from screens.widgets.dialogs import ConfirmDialog, ReasonDialog
+from screens.widgets.forms import Field
+from trainer.certification import badges, certificates
+from trainer.certification import pdf as certificate_pdf
+from trainer.certification.certificates import CertificateView
 
 PAGE = 100
 STATUS_STYLE = {"valid": "green", "expired": "yellow", "revoked": "bold red", "superseded": "dim"}
@@ -93,7 +95,7 @@ class CertificatesScreen(ServiceCalls, Screen):
 
     def action_reload(self) -> None:
         if self.listing.startswith("expiring"):
-            self.action_expiring(int(self.listing[len("expiring"):]))
+            self.action_expiring(int(self.listing[len("expiring") :]))
         else:
             self.call("list", certificates.search, self.actor, self.query_text, limit=PAGE)
 
@@ -123,14 +125,25 @@ class CertificatesScreen(ServiceCalls, Screen):
         row = table.cursor_row
         table.clear()
         for c in found:
-            table.add_row(c.number, arabic.fit(c.latin_name or c.name, 30), c.course_code, c.issued_on.isoformat(),
-                          c.expires_on.isoformat() if c.expires_on else "never",
-                          Text(c.status, style=STATUS_STYLE.get(c.status, "")), key=str(c.id))
+            table.add_row(
+                c.number,
+                arabic.fit(c.latin_name or c.name, 30),
+                c.course_code,
+                c.issued_on.isoformat(),
+                c.expires_on.isoformat() if c.expires_on else "never",
+                Text(c.status, style=STATUS_STYLE.get(c.status, "")),
+                key=str(c.id),
+            )
         if found:
             table.move_cursor(row=min(row, len(found) - 1))
         what = {"recent": "latest certificates", "search": f"matching {self.query_text!r}"}.get(
-            self.listing, f"valid, expiring within {self.listing[len('expiring'):]} days")
-        more = f" (first {len(found)}; refine the search)" if len(found) >= PAGE and not self.listing.startswith("expiring") else ""
+            self.listing, f"valid, expiring within {self.listing[len('expiring') :]} days"
+        )
+        more = (
+            f" (first {len(found)}; refine the search)"
+            if len(found) >= PAGE and not self.listing.startswith("expiring")
+            else ""
+        )
         self.query_one("#title", Static).update(f"Certificates · {len(found)} {what}{more}")
         self._detail()
 
@@ -149,9 +162,10 @@ class CertificatesScreen(ServiceCalls, Screen):
         if c is None:
             self.query_one("#detail", Static).update("")
             return
-        lines = [f"{c.number} · code {c.verification_code} · {arabic.display(c.name)} · {c.latin_name}",
-                 f"{c.course_title_en} ({c.course_code}) · cohort {c.cohort_code or '—'} · "
-                 f"issued by {c.issued_by or '—'}"]
+        lines = [
+            f"{c.number} · code {c.verification_code} · {arabic.display(c.name)} · {c.latin_name}",
+            f"{c.course_title_en} ({c.course_code}) · cohort {c.cohort_code or '—'} · issued by {c.issued_by or '—'}",
+        ]
         if c.status == "revoked":
             lines.append(f"Revoked: {c.revoked_reason}")
         if c.superseded_by:
@@ -174,9 +188,12 @@ class CertificatesScreen(ServiceCalls, Screen):
             if reason:
                 self.call("changed", certificates.revoke, self.actor, c.id, reason, version=c.version)
 
-        self.app.push_screen(ReasonDialog(f"Revoke certificate {c.number}",
-                                          "Why is it revoked? The reason is kept with the certificate."),
-                             reason_given)
+        self.app.push_screen(
+            ReasonDialog(
+                f"Revoke certificate {c.number}", "Why is it revoked? The reason is kept with the certificate."
+            ),
+            reason_given,
+        )
 
     def action_recertify(self) -> None:
         c = self._current()
@@ -187,15 +204,18 @@ class CertificatesScreen(ServiceCalls, Screen):
             if yes:
                 self.call("changed", certificates.recertify, self.actor, c.id, version=c.version)
 
-        self.app.push_screen(ConfirmDialog(f"Recertify {c.number} ({c.latin_name or c.name})? "
-                                           "A new certificate replaces it."), answered)
+        self.app.push_screen(
+            ConfirmDialog(f"Recertify {c.number} ({c.latin_name or c.name})? A new certificate replaces it."), answered
+        )
 
     def done_changed(self, view: CertificateView) -> None:
         if view.status == "revoked":
             self._say(f"{view.number} revoked: {view.revoked_reason}")
         else:
-            self._say(f"New certificate {view.number}, valid until "
-                      f"{view.expires_on.isoformat() if view.expires_on else 'no expiry'}.")
+            self._say(
+                f"New certificate {view.number}, valid until "
+                f"{view.expires_on.isoformat() if view.expires_on else 'no expiry'}."
+            )
         self.action_reload()
 
     def failed_changed(self, error) -> None:

@@ -1,4 +1,5 @@
 """Create or edit a cohort: course, centre, dates, capacity, instructors, funder."""
+
 from __future__ import annotations
 
 import datetime
@@ -13,10 +14,11 @@ from textual.widgets import Checkbox, Label, Select, SelectionList, Static
 
 from screens.calls import ServiceCalls
 from screens.record_form import RecordFormActions
-from screens.widgets import Field, Problem, form_buttons, form_row
-from trainer import centres, cohorts, courses
-from trainer.cohorts import CohortInput, CohortView
+from screens.widgets.forms import Field, Problem, form_buttons, form_row
 from trainer.errors import FieldProblem
+from trainer.registry import centres
+from trainer.training import cohorts, courses
+from trainer.training.cohorts import CohortInput, CohortView
 
 
 @dataclass(frozen=True)
@@ -27,8 +29,11 @@ class Choices:
 
 
 def load_choices(actor) -> Choices:
-    return Choices(courses.list_courses(actor, include_retired=False), centres.list_centres(actor),
-                   cohorts.instructor_choices(actor))
+    return Choices(
+        courses.list_courses(actor, include_retired=False),
+        centres.list_centres(actor),
+        cohorts.instructor_choices(actor),
+    )
 
 
 def parse_date(text: str, name: str, problems: list) -> datetime.date | None:
@@ -45,8 +50,10 @@ def parse_date(text: str, name: str, problems: list) -> datetime.date | None:
 class CohortForm(RecordFormActions, ServiceCalls, ModalScreen[CohortView | None]):
     create = staticmethod(cohorts.create_cohort)
     update = staticmethod(cohorts.update_cohort)
-    BINDINGS = [Binding("ctrl+s", "save", "Save", id="cohort_form.save", priority=True),
-                Binding("escape", "cancel", "Cancel", id="cohort_form.cancel")]
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="cohort_form.save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="cohort_form.cancel"),
+    ]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="cohort-form", classes="dialog"):
@@ -58,8 +65,11 @@ class CohortForm(RecordFormActions, ServiceCalls, ModalScreen[CohortView | None]
             yield from form_row("Capacity *", Field(placeholder="seats", id="capacity"), "capacity")
             yield from form_row("Instructors", SelectionList(id="instructors"), "instructors")
             yield from form_row("Funder", Field(placeholder="e.g. US, UK, Iraqi MoI", id="funder"), "funder")
-            yield from form_row("Coalition-funded", Checkbox("needs Leahy vetting before the start",
-                                                              id="coalition_funded"), "coalition_funded")
+            yield from form_row(
+                "Coalition-funded",
+                Checkbox("needs Leahy vetting before the start", id="coalition_funded"),
+                "coalition_funded",
+            )
             yield from form_row("Code", Field(placeholder="empty: COURSE-CENTRE-YYMMDD", id="code"), "code")
             yield from form_buttons()
 
@@ -70,10 +80,12 @@ class CohortForm(RecordFormActions, ServiceCalls, ModalScreen[CohortView | None]
 
     def done_choices(self, choices: Choices) -> None:
         self.query_one("#form-status", Static).update(
-            "" if choices.centres else "No centre yet: an admin adds centres in the Admin area.")
+            "" if choices.centres else "No centre yet: an admin adds centres in the Admin area."
+        )
         with self.prevent(Select.Changed, SelectionList.SelectedChanged):
             self.query_one("#course", Select).set_options(
-                (f"{c.code} – {c.title_en} ({c.duration_days} d)", c.code) for c in choices.courses)
+                (f"{c.code} – {c.title_en} ({c.duration_days} d)", c.code) for c in choices.courses
+            )
             self.query_one("#centre", Select).set_options((f"{c.code} – {c.name_en}", c.code) for c in choices.centres)
             teachers = self.query_one("#instructors", SelectionList)
             teachers.clear_options()
@@ -88,8 +100,13 @@ class CohortForm(RecordFormActions, ServiceCalls, ModalScreen[CohortView | None]
             if v.course in self.durations:
                 course.value = v.course
             self.query_one("#centre", Select).value = v.centre
-            for name, value in (("start_date", v.start_date.isoformat()), ("end_date", v.end_date.isoformat()),
-                                ("capacity", str(v.capacity)), ("funder", v.funder), ("code", v.code)):
+            for name, value in (
+                ("start_date", v.start_date.isoformat()),
+                ("end_date", v.end_date.isoformat()),
+                ("capacity", str(v.capacity)),
+                ("funder", v.funder),
+                ("code", v.code),
+            ):
                 self.query_one(f"#{name}", Field).value = value
             teachers = self.query_one("#instructors", SelectionList)
             for name in v.instructors:
@@ -113,8 +130,12 @@ class CohortForm(RecordFormActions, ServiceCalls, ModalScreen[CohortView | None]
         except ValueError:
             capacity = 0
             problems.append(FieldProblem("capacity", "a whole number above 0"))
-        for name, value in (("course", chosen("course")), ("centre", chosen("centre")),
-                            ("start_date", start), ("end_date", end)):
+        for name, value in (
+            ("course", chosen("course")),
+            ("centre", chosen("centre")),
+            ("start_date", start),
+            ("end_date", end),
+        ):
             if not value and not any(p.field == name for p in problems):
                 problems.append(FieldProblem(name, "required"))
         if start and end and end < start:
@@ -122,9 +143,17 @@ class CohortForm(RecordFormActions, ServiceCalls, ModalScreen[CohortView | None]
         coalition = self.query_one("#coalition_funded", Checkbox).value
         if coalition and not text("funder").strip():
             problems.append(FieldProblem("funder", "a coalition-funded cohort names its funder"))
-        data = CohortInput(course=chosen("course"), centre=chosen("centre"), start_date=start, end_date=end,
-                           capacity=capacity, instructors=tuple(self.query_one("#instructors", SelectionList).selected),
-                           funder=text("funder"), coalition_funded=coalition, code=text("code"))
+        data = CohortInput(
+            course=chosen("course"),
+            centre=chosen("centre"),
+            start_date=start,
+            end_date=end,
+            capacity=capacity,
+            instructors=tuple(self.query_one("#instructors", SelectionList).selected),
+            funder=text("funder"),
+            coalition_funded=coalition,
+            code=text("code"),
+        )
         return data, problems
 
     def show_problems(self, problems: list[FieldProblem], *, all_fields: bool = False) -> None:

@@ -1,4 +1,5 @@
 """Cohorts: the list (searchable), the roster of the highlighted cohort, enrol and withdraw."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,11 +12,11 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from screens.calls import ServiceCalls
-from screens.chrome import KeyBar, TitleBar
-from screens.lazy_table import Column, LazyTable
-from screens.widgets import Field
-from trainer import cohorts, enrolments
-from trainer.cohorts import CohortView, RosterLine
+from screens.widgets.chrome import KeyBar, TitleBar
+from screens.widgets.forms import Field
+from screens.widgets.lazy_table import Column, LazyTable
+from trainer.training import cohorts, enrolments
+from trainer.training.cohorts import CohortView, RosterLine
 
 FIRST_PAGE = 100
 COLUMNS = [
@@ -86,8 +87,9 @@ class CohortsScreen(ServiceCalls, Screen):
     def done_list(self, opened: Opened) -> None:
         table = self.query_one("#cohort-list", LazyTable)
         table.reset(opened.text, opened.total, opened.rows, keep_cursor=getattr(self, "keep_cursor", False))
-        self.query_one("#cohort-count", Static).update(f"{opened.total:,} cohorts" + (
-            f" matching {opened.text!r}" if opened.text.strip() else ""))
+        self.query_one("#cohort-count", Static).update(
+            f"{opened.total:,} cohorts" + (f" matching {opened.text!r}" if opened.text.strip() else "")
+        )
         target = getattr(self, "select_id", None)
         if target is not None:
             table.move_to_key(lambda c: c.id == target)
@@ -121,9 +123,11 @@ class CohortsScreen(ServiceCalls, Screen):
             self.query_one("#roster", LazyTable).set_rows([])
             return
         teachers = ", ".join(c.instructors) or "no instructor"
-        title.update(f"{c.code} · {c.course_title}\n{c.start_date} → {c.end_date} · {c.centre_name} · "
-                     f"{c.enrolled}/{c.capacity} seats · {c.waitlisted} waiting\n{teachers} · "
-                     + (f"coalition-funded ({c.funder})" if c.coalition_funded else (c.funder or "no funder")))
+        title.update(
+            f"{c.code} · {c.course_title}\n{c.start_date} → {c.end_date} · {c.centre_name} · "
+            f"{c.enrolled}/{c.capacity} seats · {c.waitlisted} waiting\n{teachers} · "
+            + (f"coalition-funded ({c.funder})" if c.coalition_funded else (c.funder or "no funder"))
+        )
         self.call("roster", cohorts.roster, self.actor, c.id)
 
     def done_roster(self, lines: list[RosterLine]) -> None:
@@ -142,6 +146,7 @@ class CohortsScreen(ServiceCalls, Screen):
 
     def action_new(self) -> None:
         from screens.cohort_form import CohortForm
+
         self.app.push_screen(CohortForm(None), self._saved)
 
     @on(LazyTable.Selected, "#cohort-list")
@@ -149,6 +154,7 @@ class CohortsScreen(ServiceCalls, Screen):
         if self.cohort is None or self.focused is not self.query_one("#cohort-list"):
             return
         from screens.cohort_form import CohortForm
+
         self.app.push_screen(CohortForm(self.cohort), self._saved)
 
     def _saved(self, view: CohortView | None) -> None:
@@ -161,6 +167,7 @@ class CohortsScreen(ServiceCalls, Screen):
         if self.cohort is None:
             return
         from screens.enrol import EnrolDialog
+
         cohort = self.cohort
 
         def picked(ids: list[int] | None) -> None:
@@ -171,6 +178,7 @@ class CohortsScreen(ServiceCalls, Screen):
 
     def done_enrol(self, report: enrolments.EnrolReport) -> None:
         from screens.enrol import EnrolReportDialog
+
         self.app.push_screen(EnrolReportDialog(report))
         self.select_id = report.cohort_id
         self.action_reload(keep=True)
@@ -191,17 +199,19 @@ class CohortsScreen(ServiceCalls, Screen):
     def action_withdraw(self) -> None:
         line: RosterLine | None = self.query_one("#roster", LazyTable).current
         if line is None or line.status not in ("enrolled", "waitlisted"):
-            self.app.notify("Put the roster cursor on an enrolled or waitlisted trainee (Tab to the roster).",
-                            severity="warning")
+            self.app.notify(
+                "Put the roster cursor on an enrolled or waitlisted trainee (Tab to the roster).", severity="warning"
+            )
             return
-        from screens.dialogs import ReasonDialog
+        from screens.widgets.dialogs import ReasonDialog
 
         def reason(text: str | None) -> None:
             if text:
                 self.call("withdraw", enrolments.withdraw, self.actor, line.enrolment_id, text)
 
-        self.app.push_screen(ReasonDialog(f"Withdraw {line.latin_name or line.name}",
-                                          "Why is this trainee leaving the cohort?"), reason)
+        self.app.push_screen(
+            ReasonDialog(f"Withdraw {line.latin_name or line.name}", "Why is this trainee leaving the cohort?"), reason
+        )
 
     def done_withdraw(self, out: enrolments.WithdrawOutcome) -> None:
         promoted = f"; {out.promoted.name} promoted from the waitlist" if out.promoted else ""

@@ -5,6 +5,7 @@ registry search); cohorts by code or course; certificates by number or
 verification code. Look-ups run in a thread so typing in the palette never
 waits for the database.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -13,7 +14,7 @@ from functools import partial
 
 from textual.command import Hit, Hits, Provider
 
-from screens import arabic
+from screens.widgets import arabic
 from trainer.errors import TrainerError
 
 
@@ -27,23 +28,35 @@ class Target:
 
 def lookup(actor, query: str) -> list[Target]:
     # Imported on the first look-up (in its thread), not while the app starts.
-    from trainer import cohorts, trainees
-    from trainer.trainee_detail import find_certificates
+    from trainer.registry import trainees
+    from trainer.registry.detail import find_certificates
+    from trainer.training import cohorts
 
     found: list[Target] = []
     if actor.may("trainee.read"):
         page = trainees.open_list(actor, trainees.TraineeFilters(text=query), 8, cap=8)
         for t in page.rows:
             ids = " · ".join(x for x in (t.national_id, t.service_number) if x)
-            found.append(Target("trainee", t.id, f"Trainee: {arabic.display(t.full_name)}",
-                                " · ".join(x for x in (t.latin_name, ids, t.force) if x)))
+            found.append(
+                Target(
+                    "trainee",
+                    t.id,
+                    f"Trainee: {arabic.display(t.full_name)}",
+                    " · ".join(x for x in (t.latin_name, ids, t.force) if x),
+                )
+            )
         for c in find_certificates(actor, query):
-            found.append(Target("certificate", c.number, f"Certificate {c.number}",
-                                f"{c.course_code} · {c.status} · {arabic.display(c.trainee_name)}"))
+            found.append(
+                Target(
+                    "certificate",
+                    c.number,
+                    f"Certificate {c.number}",
+                    f"{c.course_code} · {c.status} · {arabic.display(c.trainee_name)}",
+                )
+            )
     if actor.may("cohort.read"):
         for c in cohorts.list_cohorts(actor, query, limit=5):
-            found.append(Target("cohort", c.id, f"Cohort {c.code}",
-                                f"{c.course_title} · {c.start_date} · {c.status}"))
+            found.append(Target("cohort", c.id, f"Cohort {c.code}", f"{c.course_title} · {c.start_date} · {c.status}"))
     return found
 
 

@@ -5,6 +5,7 @@ Compact text formats keep it keyboard-only:
   competencies    ilp-analysis: ilp, evidence; first-aid: first-aid
   assessments     one per line: CODE | title | max | pass mark | weight
 """
+
 from __future__ import annotations
 
 from textual import on
@@ -16,17 +17,26 @@ from textual.widgets import Checkbox, Label, Select, SelectionList, Static, Text
 
 from screens.calls import ServiceCalls
 from screens.record_form import RecordFormActions
-from screens.widgets import Field, Problem, form_buttons, form_row
-from trainer import courses, reference
-from trainer.courses import AssessmentSpec, CompetencySpec, CourseInput, CourseView
+from screens.widgets.forms import Field, Problem, form_buttons, form_row
 from trainer.errors import FieldProblem
+from trainer.registry import reference
+from trainer.training import courses
+from trainer.training.courses import AssessmentSpec, CompetencySpec, CourseInput, CourseView
 
-TEXT = (("Code *", "code", "e.g. POL-BASIC"), ("Title (English) *", "title_en", ""),
-        ("Title (Arabic)", "title_ar", ""), ("Duration (days) *", "duration_days", "20"),
-        ("Curriculum version", "curriculum_version", "1"), ("Prerequisites", "prerequisites", "course codes, comma-separated"),
-        ("Competencies", "competencies", "code: tag, tag; code: tag"))
-RULE = (("Min. attendance %", "rule_min_attendance", "80"), ("Min. weighted score %", "rule_min_weighted", "0"),
-        ("Certificate months", "certificate_months", "empty: never expires"))
+TEXT = (
+    ("Code *", "code", "e.g. POL-BASIC"),
+    ("Title (English) *", "title_en", ""),
+    ("Title (Arabic)", "title_ar", ""),
+    ("Duration (days) *", "duration_days", "20"),
+    ("Curriculum version", "curriculum_version", "1"),
+    ("Prerequisites", "prerequisites", "course codes, comma-separated"),
+    ("Competencies", "competencies", "code: tag, tag; code: tag"),
+)
+RULE = (
+    ("Min. attendance %", "rule_min_attendance", "80"),
+    ("Min. weighted score %", "rule_min_weighted", "0"),
+    ("Certificate months", "certificate_months", "empty: never expires"),
+)
 
 
 def format_competencies(specs) -> str:
@@ -79,28 +89,40 @@ def parse_int(values: dict, name: str, problems: list, *, optional: bool = False
 class CourseForm(RecordFormActions, ServiceCalls, ModalScreen[CourseView | None]):
     create = staticmethod(courses.create_course)
     update = staticmethod(courses.update_course)
-    BINDINGS = [Binding("ctrl+s", "save", "Save", id="course_form.save", priority=True),
-                Binding("escape", "cancel", "Cancel", id="course_form.cancel")]
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="course_form.save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="course_form.cancel"),
+    ]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="course-form", classes="dialog"):
             yield Label(f"Edit course {self.view.code}" if self.view else "New course", classes="card-title")
             for label, name, hint in TEXT[:3]:
                 yield from form_row(label, Field(placeholder=hint, id=name), name)
-            yield from form_row("Category *", Select([(c, c) for c in courses.CATEGORIES], prompt="Category",
-                                                      id="category"), "category")
+            yield from form_row(
+                "Category *", Select([(c, c) for c in courses.CATEGORIES], prompt="Category", id="category"), "category"
+            )
             for label, name, hint in TEXT[3:]:
                 yield from form_row(label, Field(placeholder=hint, id=name), name)
-            yield from form_row("Open to forces *", SelectionList(
-                *((f.name_en, f.code) for f in reference.FORCES), id="forces"), "forces")
+            yield from form_row(
+                "Open to forces *",
+                SelectionList(*((f.name_en, f.code) for f in reference.FORCES), id="forces"),
+                "forces",
+            )
             yield from form_row("Assessments", TextArea(id="assessments", soft_wrap=False), "assessments")
             yield Static("One per line: CODE | title | max | pass mark | weight", classes="hint")
-            yield from form_row("Pass rule", Checkbox("every assessment passed", value=True,
-                                                       id="rule_all_assessments"), "rule_all_assessments")
+            yield from form_row(
+                "Pass rule",
+                Checkbox("every assessment passed", value=True, id="rule_all_assessments"),
+                "rule_all_assessments",
+            )
             for label, name, hint in RULE[:2]:
                 yield from form_row(label, Field(placeholder=hint, value=hint, id=name), name)
-            yield from form_row("Certificate", Checkbox("grants a certificate", value=True,
-                                                         id="grants_certificate"), "grants_certificate")
+            yield from form_row(
+                "Certificate",
+                Checkbox("grants a certificate", value=True, id="grants_certificate"),
+                "grants_certificate",
+            )
             label, name, hint = RULE[2]
             yield from form_row(label, Field(placeholder=hint, id=name), name)
             yield from form_buttons()
@@ -112,15 +134,21 @@ class CourseForm(RecordFormActions, ServiceCalls, ModalScreen[CourseView | None]
         self.query_one("#code").focus()
 
     def fill(self, v: CourseView) -> None:
-        with self.prevent(Field.Changed, Select.Changed, SelectionList.SelectedChanged, Checkbox.Changed,
-                          TextArea.Changed):
-            for name, value in (("code", v.code), ("title_en", v.title_en), ("title_ar", v.title_ar),
-                                ("duration_days", str(v.duration_days)), ("curriculum_version", v.curriculum_version),
-                                ("prerequisites", ", ".join(v.prerequisites)),
-                                ("competencies", format_competencies(v.competencies)),
-                                ("rule_min_attendance", str(v.rule_min_attendance)),
-                                ("rule_min_weighted", str(v.rule_min_weighted)),
-                                ("certificate_months", str(v.certificate_months or ""))):
+        with self.prevent(
+            Field.Changed, Select.Changed, SelectionList.SelectedChanged, Checkbox.Changed, TextArea.Changed
+        ):
+            for name, value in (
+                ("code", v.code),
+                ("title_en", v.title_en),
+                ("title_ar", v.title_ar),
+                ("duration_days", str(v.duration_days)),
+                ("curriculum_version", v.curriculum_version),
+                ("prerequisites", ", ".join(v.prerequisites)),
+                ("competencies", format_competencies(v.competencies)),
+                ("rule_min_attendance", str(v.rule_min_attendance)),
+                ("rule_min_weighted", str(v.rule_min_weighted)),
+                ("certificate_months", str(v.certificate_months or "")),
+            ):
                 self.query_one(f"#{name}", Field).value = value
             self.query_one("#category", Select).value = v.category
             forces = self.query_one("#forces", SelectionList)
@@ -137,18 +165,22 @@ class CourseForm(RecordFormActions, ServiceCalls, ModalScreen[CourseView | None]
         category = self.query_one("#category", Select).value
         assessments, assessment_problems = parse_assessments(self.query_one("#assessments", TextArea).text)
         data = CourseInput(
-            code=values["code"], title_en=values["title_en"], title_ar=values["title_ar"],
+            code=values["code"],
+            title_en=values["title_en"],
+            title_ar=values["title_ar"],
             category="" if category is Select.NULL else category,
             duration_days=parse_int(values, "duration_days", problems),
             curriculum_version=values["curriculum_version"],
             forces=tuple(self.query_one("#forces", SelectionList).selected),
             prerequisites=tuple(p for p in values["prerequisites"].replace(";", ",").split(",") if p.strip()),
-            competencies=tuple(parse_competencies(values["competencies"])), assessments=tuple(assessments),
+            competencies=tuple(parse_competencies(values["competencies"])),
+            assessments=tuple(assessments),
             rule_all_assessments=self.query_one("#rule_all_assessments", Checkbox).value,
             rule_min_attendance=parse_int(values, "rule_min_attendance", problems),
             rule_min_weighted=parse_int(values, "rule_min_weighted", problems),
             grants_certificate=self.query_one("#grants_certificate", Checkbox).value,
-            certificate_months=parse_int(values, "certificate_months", problems, optional=True))
+            certificate_months=parse_int(values, "certificate_months", problems, optional=True),
+        )
         cleaned, more = courses.clean(data)
         return cleaned, problems + assessment_problems + more
 

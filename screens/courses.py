@@ -1,4 +1,5 @@
 """The course catalogue: list, details, create, edit, retire or restore."""
+
 from __future__ import annotations
 
 from rich.text import Text
@@ -9,13 +10,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from screens import arabic
 from screens.calls import ServiceCalls
-from screens.chrome import KeyBar, TitleBar
 from screens.detail import force_name
-from screens.lazy_table import Column, LazyTable
-from trainer import courses
-from trainer.courses import CourseView
+from screens.widgets import arabic
+from screens.widgets.chrome import KeyBar, TitleBar
+from screens.widgets.lazy_table import Column, LazyTable
+from trainer.training import courses
+from trainer.training.courses import CourseView
 
 COLUMNS = [
     Column("Code", 14, lambda c: c.code),
@@ -47,8 +48,10 @@ def describe(c: CourseView, width: int) -> Text:
     line("Cohorts", str(c.cohorts))
     out.append("\nAssessments\n", style="bold underline")
     for a in c.assessments:
-        out.append(arabic.display(f"{a.code:<8} {a.title}", width - 22)
-                   + f"  max {a.max_score:g} pass {a.pass_mark:g} w {a.weight:g}\n")
+        out.append(
+            arabic.display(f"{a.code:<8} {a.title}", width - 22)
+            + f"  max {a.max_score:g} pass {a.pass_mark:g} w {a.weight:g}\n"
+        )
     out.append("\nCompetencies\n", style="bold underline")
     for comp in c.competencies:
         out.append(f"{comp.code}" + (f"  [{', '.join(comp.tags)}]" if comp.tags else "") + "\n")
@@ -100,6 +103,7 @@ class CoursesScreen(ServiceCalls, Screen):
 
     def action_new(self) -> None:
         from screens.course_form import CourseForm
+
         self.app.push_screen(CourseForm(None), self._saved)
 
     @on(LazyTable.Selected, "#course-list")
@@ -107,6 +111,7 @@ class CoursesScreen(ServiceCalls, Screen):
         if self.current is None:
             return
         from screens.course_form import CourseForm
+
         self.app.push_screen(CourseForm(self.current), self._saved)
 
     def _saved(self, view: CourseView | None) -> None:
@@ -118,10 +123,14 @@ class CoursesScreen(ServiceCalls, Screen):
         course = self.current
         if course is None:
             return
-        from screens.dialogs import ConfirmDialog
+        from screens.widgets.dialogs import ConfirmDialog
+
         to = "retired" if course.status == "active" else "active"
-        question = (f"Retire {course.code}? It keeps its {course.cohorts} cohort(s) and history but takes no "
-                    "new cohorts." if to == "retired" else f"Bring {course.code} back into the catalogue?")
+        question = (
+            f"Retire {course.code}? It keeps its {course.cohorts} cohort(s) and history but takes no new cohorts."
+            if to == "retired"
+            else f"Bring {course.code} back into the catalogue?"
+        )
 
         def answered(yes: bool | None) -> None:
             if yes:

@@ -1,4 +1,5 @@
 """The dashboard: headline figures and bar charts by force and province, loaded in a thread worker."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,9 +13,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-from screens.chrome import KeyBar, TitleBar
+from screens.widgets.chrome import KeyBar, TitleBar
 from trainer.errors import TrainerError
-from trainer.report_dashboard import Bar, Dashboard, dashboard
+from trainer.reporting.dashboard import Bar, Dashboard, dashboard
 
 
 def bar_chart(title: str, bars: tuple[Bar, ...], width: int = 72) -> Text:
@@ -27,7 +28,7 @@ def bar_chart(title: str, bars: tuple[Bar, ...], width: int = 72) -> Text:
     room = max(8, width - label_w - 12)
     for b in bars:
         filled = round(room * b.value / top) if top else 0
-        label = b.label if len(b.label) <= label_w else b.label[:label_w - 1] + "…"
+        label = b.label if len(b.label) <= label_w else b.label[: label_w - 1] + "…"
         text.append(f"{label:<{label_w}} ")
         text.append("█" * filled, style="bold cyan")
         text.append(" " * (room - filled) + f" {b.value:>9,}\n")
@@ -36,14 +37,16 @@ def bar_chart(title: str, bars: tuple[Bar, ...], width: int = 72) -> Text:
 
 def headline(d: Dashboard) -> str:
     progress = f"{d.progress_pct:.1f} %" if d.progress_pct is not None else "no requirement set"
-    return (f"Trained police          {d.trained_police:>10,}\n"
-            f"Trained border guards   {d.trained_border:>10,}\n"
-            f"Trained, all forces     {d.trained_total:>10,}\n"
-            f"Required (all provinces){d.required:>10,}\n"
-            f"Gap against requirement {d.gap:>10,}   ({progress} met)\n"
-            f"Cohorts running         {d.cohorts_running:>10,}\n"
-            f"Certificates expiring   {d.expiring_30:>10,} in 30 days, {d.expiring_90:,} in 90 days\n"
-            f"Certificates expired    {d.expired:>10,}\n")
+    return (
+        f"Trained police          {d.trained_police:>10,}\n"
+        f"Trained border guards   {d.trained_border:>10,}\n"
+        f"Trained, all forces     {d.trained_total:>10,}\n"
+        f"Required (all provinces){d.required:>10,}\n"
+        f"Gap against requirement {d.gap:>10,}   ({progress} met)\n"
+        f"Cohorts running         {d.cohorts_running:>10,}\n"
+        f"Certificates expiring   {d.expiring_30:>10,} in 30 days, {d.expiring_90:,} in 90 days\n"
+        f"Certificates expired    {d.expired:>10,}\n"
+    )
 
 
 class DashboardScreen(Screen):
@@ -98,8 +101,10 @@ class DashboardScreen(Screen):
         d = getattr(self, "figures", None)
         if d is None:
             return
-        for selector, title, bars in (("#by-force", "Trained persons by force", d.by_force),
-                                      ("#by-province", "Trained persons by province", d.by_province)):
+        for selector, title, bars in (
+            ("#by-force", "Trained persons by force", d.by_force),
+            ("#by-province", "Trained persons by province", d.by_province),
+        ):
             chart = self.query_one(selector, Static)
             chart.update(bar_chart(title, bars, chart.content_size.width or 60))
 

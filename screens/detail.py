@@ -3,14 +3,15 @@
 Lines are cropped to the pane's width before Arabic is reordered, never wrapped
 (wrapping a visually ordered line would scramble it).
 """
+
 from __future__ import annotations
 
 from rich.text import Text
 
-from screens import arabic
-from trainer import reference
-from trainer.trainee_detail import TraineeDetail
-from trainer.trainees import TraineeView
+from screens.widgets import arabic
+from trainer.registry import reference
+from trainer.registry.detail import TraineeDetail
+from trainer.registry.trainees import TraineeView
 
 
 def force_name(code: str) -> str:
@@ -64,8 +65,10 @@ def render(d: TraineeDetail, width: int) -> Text:
     heading(f"Vetting ({len(d.vetting)})")
     for v in d.vetting:
         who = f"unit {v.unit_code}" if v.kind == "unit" else "individual"
-        line(f"{v.decision_date or 'pending'}  {v.case_ref} {v.result} ({who}{', ' + v.funder if v.funder else ''})",
-             "green" if v.result == "approved" else "red" if v.result in ("denied", "suspended") else "")
+        line(
+            f"{v.decision_date or 'pending'}  {v.case_ref} {v.result} ({who}{', ' + v.funder if v.funder else ''})",
+            "green" if v.result == "approved" else "red" if v.result in ("denied", "suspended") else "",
+        )
     heading(f"Enrolments ({len(d.enrolments)})")
     for e in d.enrolments:
         extra = f" #{e.waitlist_position}" if e.waitlist_position else ""
@@ -73,8 +76,10 @@ def render(d: TraineeDetail, width: int) -> Text:
         line(f"{e.start_date}  {e.cohort_code}  {e.status}{extra}")
     heading(f"Results ({len(d.results)})")
     for r in d.results:
-        line(f"{r.cohort_code}  {r.assessment} #{r.attempt}: {r.score:g}/{r.max_score:g} "
-             f"{'pass' if r.passed else 'fail'}")
+        line(
+            f"{r.cohort_code}  {r.assessment} #{r.attempt}: {r.score:g}/{r.max_score:g} "
+            f"{'pass' if r.passed else 'fail'}"
+        )
     heading(f"Certificates ({len(d.certificates)})")
     for c in d.certificates:
         line(f"{c.number}  {c.course_code}  {c.status}  {c.issued_on} → {c.expires_on or 'no expiry'}")

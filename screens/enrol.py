@@ -1,4 +1,5 @@
 """Enrol by searching and picking several trainees, then the outcome of each, with reasons."""
+
 from __future__ import annotations
 
 from rich.table import Table
@@ -10,29 +11,33 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, SelectionList, Static
 
-from screens import arabic
 from screens.calls import ServiceCalls
-from screens.widgets import Field
-from trainer import trainees
-from trainer.cohorts import CohortView
-from trainer.enrolments import EnrolReport
-from trainer.trainees import TraineeFilters, TraineeView
+from screens.widgets import arabic
+from screens.widgets.forms import Field
+from trainer.registry import trainees
+from trainer.registry.trainees import TraineeFilters, TraineeView
+from trainer.training.cohorts import CohortView
+from trainer.training.enrolments import EnrolReport
 
 RESULTS = 40
 
 
 def label(t: TraineeView) -> str:
     ids = t.national_id or t.service_number or "no ID"
-    return (f"{arabic.fit(t.full_name, 30)} {arabic.crop(t.latin_name, 26):<26} "
-            f"{t.date_of_birth.isoformat()} {t.force:<9} {ids}")
+    return (
+        f"{arabic.fit(t.full_name, 30)} {arabic.crop(t.latin_name, 26):<26} "
+        f"{t.date_of_birth.isoformat()} {t.force:<9} {ids}"
+    )
 
 
 class EnrolDialog(ServiceCalls, ModalScreen[list[int] | None]):
     """Search, tick with space, search again: the picks are kept; ctrl+s enrols them all."""
 
-    BINDINGS = [Binding("ctrl+s", "enrol", "Enrol picked", id="enrol.enrol", priority=True),
-                Binding("escape", "cancel", "Cancel", id="enrol.cancel"),
-                Binding("down", "to_results", "To results", show=False, id="enrol.to_results")]
+    BINDINGS = [
+        Binding("ctrl+s", "enrol", "Enrol picked", id="enrol.enrol", priority=True),
+        Binding("escape", "cancel", "Cancel", id="enrol.cancel"),
+        Binding("down", "to_results", "To results", show=False, id="enrol.to_results"),
+    ]
 
     def __init__(self, cohort: CohortView) -> None:
         super().__init__()
@@ -43,14 +48,20 @@ class EnrolDialog(ServiceCalls, ModalScreen[list[int] | None]):
     def compose(self) -> ComposeResult:
         c = self.cohort
         with Vertical(id="enrol", classes="dialog wide"):
-            yield Label(f"Enrol into {c.code}: {c.seats_left} of {c.capacity} seats free"
-                        + (", coalition-funded (vetting checked)" if c.coalition_funded else ""),
-                        classes="card-title")
-            yield Field(placeholder="Search trainees: name (Arabic or Latin), national ID, service no.",
-                        id="enrol-search")
+            yield Label(
+                f"Enrol into {c.code}: {c.seats_left} of {c.capacity} seats free"
+                + (", coalition-funded (vetting checked)" if c.coalition_funded else ""),
+                classes="card-title",
+            )
+            yield Field(
+                placeholder="Search trainees: name (Arabic or Latin), national ID, service no.", id="enrol-search"
+            )
             yield SelectionList(id="enrol-results")
-            yield Static("Nobody picked yet. Space ticks a trainee; ctrl+s enrols everyone picked.",
-                         id="enrol-picked", classes="hint")
+            yield Static(
+                "Nobody picked yet. Space ticks a trainee; ctrl+s enrols everyone picked.",
+                id="enrol-picked",
+                classes="hint",
+            )
             with Horizontal(classes="buttons"):
                 yield Button("Enrol picked (ctrl+s)", id="enrol-go", variant="primary")
                 yield Button("Cancel (esc)", id="enrol-cancel")
@@ -61,8 +72,14 @@ class EnrolDialog(ServiceCalls, ModalScreen[list[int] | None]):
     @on(Field.Changed, "#enrol-search")
     def _search(self, event: Field.Changed) -> None:
         if event.value.strip():
-            self.call("search", trainees.open_list, self.actor, TraineeFilters(text=event.value, status="active"),
-                      RESULTS, cap=RESULTS)
+            self.call(
+                "search",
+                trainees.open_list,
+                self.actor,
+                TraineeFilters(text=event.value, status="active"),
+                RESULTS,
+                cap=RESULTS,
+            )
 
     def done_search(self, page: trainees.ListPage) -> None:
         results = self.query_one("#enrol-results", SelectionList)
@@ -89,7 +106,8 @@ class EnrolDialog(ServiceCalls, ModalScreen[list[int] | None]):
         names = ", ".join(arabic.display(n, 24) for n in list(self.picked.values())[:8])
         more = f" and {len(self.picked) - 8} more" if len(self.picked) > 8 else ""
         self.query_one("#enrol-picked", Static).update(
-            f"Picked {len(self.picked)}: {names}{more}" if self.picked else "Nobody picked yet.")
+            f"Picked {len(self.picked)}: {names}{more}" if self.picked else "Nobody picked yet."
+        )
 
     def action_enrol(self) -> None:
         if self.picked:

@@ -5,6 +5,7 @@ issues the certificates the course grants; a gate that refuses (vetting,
 the instructor's qualification) is listed with its reason, and `i` tries the
 certificates again once the reason is dealt with.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,14 +16,15 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from screens import arabic
 from screens.calls import ServiceCalls
-from screens.chrome import KeyBar, TitleBar
-from screens.dialogs import ConfirmDialog
-from trainer import certificates, graduation
+from screens.widgets import arabic
+from screens.widgets.chrome import KeyBar, TitleBar
+from screens.widgets.dialogs import ConfirmDialog
+from trainer.certification import certificates
 from trainer.errors import TrainerError
-from trainer.graduation import GraduationPreview
-from trainer.rules import fmt
+from trainer.training import graduation
+from trainer.training.graduation import GraduationPreview
+from trainer.training.rules import fmt
 
 NAME_WIDTH = 28
 
@@ -33,8 +35,11 @@ def rule_text(preview: GraduationPreview) -> str:
     if r.min_attendance:
         parts.append(f"attendance ≥ {r.min_attendance}%")
     if r.all_assessments:
-        parts.append("every assessment passed (" + ", ".join(
-            f"{a.code} ≥ {fmt(a.pass_mark)}/{fmt(a.max_score)}" for a in r.assessments) + ")")
+        parts.append(
+            "every assessment passed ("
+            + ", ".join(f"{a.code} ≥ {fmt(a.pass_mark)}/{fmt(a.max_score)}" for a in r.assessments)
+            + ")"
+        )
     if r.min_weighted:
         parts.append(f"weighted score ≥ {r.min_weighted}%")
     state = "frozen for this cohort" if r.frozen else "the course's rule today; confirming freezes it"
@@ -103,15 +108,20 @@ class GraduationScreen(ServiceCalls, Screen):
                 outcome = Text("passes", style="green") if o.passed else Text("fails", style="red")
             else:
                 outcome = Text(o.status, style="bold green" if o.status == "graduated" else "bold red")
-            table.add_row(arabic.fit(o.latin_name or o.name, NAME_WIDTH),
-                          "—" if o.attendance is None else f"{o.attendance:.0f}",
-                          "—" if o.weighted is None else f"{o.weighted:.0f}",
-                          outcome, "; ".join(o.reasons), key=str(o.enrolment_id))
+            table.add_row(
+                arabic.fit(o.latin_name or o.name, NAME_WIDTH),
+                "—" if o.attendance is None else f"{o.attendance:.0f}",
+                "—" if o.weighted is None else f"{o.weighted:.0f}",
+                outcome,
+                "; ".join(o.reasons),
+                key=str(o.enrolment_id),
+            )
         passing = sum(o.passed for o in preview.undecided)
         waiting = len(preview.undecided)
-        state = (f"{waiting} waiting: {passing} pass, {waiting - passing} fail" if waiting
-                 else "all outcomes decided")
-        self.query_one("#title", Static).update(f"Graduation · {preview.cohort_code} ({preview.cohort_status}) · {state}")
+        state = f"{waiting} waiting: {passing} pass, {waiting - passing} fail" if waiting else "all outcomes decided"
+        self.query_one("#title", Static).update(
+            f"Graduation · {preview.cohort_code} ({preview.cohort_status}) · {state}"
+        )
         self.query_one("#rules", Static).update(rule_text(preview))
 
     def _say(self, text: str, *, error: bool = False) -> None:
@@ -125,8 +135,10 @@ class GraduationScreen(ServiceCalls, Screen):
             return
         expected = self.preview.expected
         passing = sum(expected.values())
-        question = (f"Graduate {passing} and fail {len(expected) - passing} in {self.preview.cohort_code}?\n"
-                    "Outcomes are final: later changes to the course never alter them.")
+        question = (
+            f"Graduate {passing} and fail {len(expected) - passing} in {self.preview.cohort_code}?\n"
+            "Outcomes are final: later changes to the course never alter them."
+        )
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -161,8 +173,11 @@ class GraduationScreen(ServiceCalls, Screen):
             lines.append(f"No certificates issued: {refusal}")
         if report is not None:
             numbers = ", ".join(c.number for c in report.issued)
-            lines.append(f"Certificates issued: {len(report.issued)}" + (f" ({numbers})" if numbers else "")
-                         + f", signed by instructor {report.instructor}.")
+            lines.append(
+                f"Certificates issued: {len(report.issued)}"
+                + (f" ({numbers})" if numbers else "")
+                + f", signed by instructor {report.instructor}."
+            )
             for r in report.refused:
                 lines.append(f"Refused: {arabic.display(r.name)} — {r.reason}")
         self._say("\n".join(lines), error=bool(refusal or (report and report.refused)))

@@ -1,4 +1,5 @@
 """Every key binding of the app, by where it works."""
+
 from __future__ import annotations
 
 import importlib
@@ -13,7 +14,7 @@ from textual.widgets import Static
 # (section title, module, class) whose BINDINGS are listed, in this order.
 SECTIONS = (
     ("Everywhere", "screens.app", "TrainerApp"),
-    ("Lists", "screens.lazy_table", "LazyTable"),
+    ("Lists", "screens.widgets.lazy_table", "LazyTable"),
     ("Trainees", "screens.trainees", "TraineesScreen"),
     ("Trainee form", "screens.trainee_form", "TraineeForm"),
     ("Courses", "screens.courses", "CoursesScreen"),
@@ -26,8 +27,10 @@ SECTIONS = (
     ("Reports", "screens.reports", "ReportsScreen"),
     ("Certificates", "screens.certificates", "CertificatesScreen"),
 )
-EXTRA = (("Everywhere", "ctrl+p", "Command palette: jump to a trainee, cohort or certificate"),
-         ("Everywhere", "tab / shift+tab", "Next / previous field"))
+EXTRA = (
+    ("Everywhere", "ctrl+p", "Command palette: jump to a trainee, cohort or certificate"),
+    ("Everywhere", "tab / shift+tab", "Next / previous field"),
+)
 
 
 def bindings_of(module: str, cls: str) -> list[Binding]:
@@ -49,8 +52,9 @@ class HelpScreen(ModalScreen[None]):
         out = list(EXTRA)
         for title, module, cls in SECTIONS:
             for binding in bindings_of(module, cls):
-                keys = " / ".join(self.app.get_key_display(Binding(k.strip(), binding.action))
-                                  for k in binding.key.split(","))
+                keys = " / ".join(
+                    self.app.get_key_display(Binding(k.strip(), binding.action)) for k in binding.key.split(",")
+                )
                 out.append((title, keys, binding.tooltip or binding.description or binding.action))
         return out
 

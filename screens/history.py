@@ -1,4 +1,5 @@
 """A record's history: who changed what, when (from the audit trail)."""
+
 from __future__ import annotations
 
 from textual.app import ComposeResult
@@ -8,8 +9,8 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
 from screens.calls import ServiceCalls
-from trainer import audit
-from trainer.access import Actor
+from trainer.accounts import audit
+from trainer.accounts.access import Actor
 from trainer.errors import TrainerError
 
 
@@ -47,7 +48,8 @@ class RecordHistoryScreen(ServiceCalls, ModalScreen[None]):
         for e in entries:
             table.add_row(f"{e.at:%Y-%m-%d %H:%M}", e.username, e.action, e.summary(), key=str(e.id))
         self.query_one("#history-status", Static).update(
-            f"{len(entries)} change(s)" if entries else "No recorded changes.")
+            f"{len(entries)} change(s)" if entries else "No recorded changes."
+        )
         table.focus()
 
     def failed_history(self, error: TrainerError) -> None:

@@ -5,6 +5,7 @@ mapping and the first rows; a dry run checks every row against the registry
 (already present, held for review, new); Import writes it all in one
 transaction with a progress bar. Nothing is written before Import.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,18 +18,33 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, DataTable, Label, ProgressBar, Static
 
-from screens import arabic
 from screens.calls import ServiceCalls
-from screens.chrome import KeyBar, TitleBar
-from screens.widgets import Field
-from trainer import imports
-from trainer.access import Actor
+from screens.widgets import arabic
+from screens.widgets.chrome import KeyBar, TitleBar
+from screens.widgets.forms import Field
+from trainer.accounts.access import Actor
+from trainer.rosters import imports
 
 PROBLEMS_SHOWN = 1_000  # the whole list goes to a CSV report (trainer import trainees --report)
-PREVIEW_COLUMNS = (("given_name", 14), ("father_name", 14), ("grandfather_name", 14), ("family_name", 14),
-                   ("date_of_birth", 12), ("national_id", 14), ("force", 14), ("province", 12), ("unit", 16))
-STEPS = {"reading": "Reading the file", "checking": "Checking rows", "writing": "Writing",
-         "indexing": "Rebuilding the search index", "summaries": "Updating report summaries", "done": "Done"}
+PREVIEW_COLUMNS = (
+    ("given_name", 14),
+    ("father_name", 14),
+    ("grandfather_name", 14),
+    ("family_name", 14),
+    ("date_of_birth", 12),
+    ("national_id", 14),
+    ("force", 14),
+    ("province", 12),
+    ("unit", 16),
+)
+STEPS = {
+    "reading": "Reading the file",
+    "checking": "Checking rows",
+    "writing": "Writing",
+    "indexing": "Rebuilding the search index",
+    "summaries": "Updating report summaries",
+    "done": "Done",
+}
 
 
 class ImportScreen(ServiceCalls, Screen):
@@ -79,8 +95,7 @@ class ImportScreen(ServiceCalls, Screen):
                 yield Button("Read [ctrl+r]", id="read")
                 yield Button("Dry run [ctrl+g]", id="dry-run")
                 yield Button("Import [ctrl+s]", id="commit", variant="primary")
-        yield Static("Give a file and press Enter to read it. Nothing is written before Import.",
-                     id="file-info")
+        yield Static("Give a file and press Enter to read it. Nothing is written before Import.", id="file-info")
         yield ProgressBar(total=1, show_eta=False, id="import-progress")
         yield Static("", id="import-status")
         yield DataTable(id="preview", cursor_type="row", zebra_stripes=True)
@@ -149,15 +164,18 @@ class ImportScreen(ServiceCalls, Screen):
         self._start("dry", imports.dry_run, "Dry run of")
 
     def action_commit(self) -> None:
-        from screens.dialogs import ConfirmDialog
+        from screens.widgets.dialogs import ConfirmDialog
 
         given = self._inputs()
         if given is None or self.busy:
             return
         path, _, skip = given
         name = Path(path).name
-        question = (f"Import the valid rows of {name} and skip the invalid ones?" if skip else
-                    f"Import {name}? If any row is invalid, nothing is written.")
+        question = (
+            f"Import the valid rows of {name} and skip the invalid ones?"
+            if skip
+            else f"Import {name}? If any row is invalid, nothing is written."
+        )
         self.app.push_screen(ConfirmDialog(f"{question} It is written in one transaction."), self._confirmed)
 
     def _confirmed(self, yes: bool | None) -> None:
@@ -183,21 +201,33 @@ class ImportScreen(ServiceCalls, Screen):
             self._status(f"{step} …")
 
     def done_read(self, report: imports.ImportReport) -> None:
-        self._show(report, f"Read {report.rows:,} rows: {report.valid:,} valid, "
-                           f"{len(report.invalid_rows):,} invalid. Dry run (ctrl+g) checks them against "
-                           "the registry; nothing is written yet.")
+        self._show(
+            report,
+            f"Read {report.rows:,} rows: {report.valid:,} valid, "
+            f"{len(report.invalid_rows):,} invalid. Dry run (ctrl+g) checks them against "
+            "the registry; nothing is written yet.",
+        )
 
     def done_dry(self, report: imports.ImportReport) -> None:
-        verdict = ("an import would be REFUSED (invalid rows; tick 'skip the invalid ones' to write the rest)"
-                   if report.refused else "nothing written")
-        self._show(report, f"Dry run: {report.new:,} would be added, {len(report.already_present):,} already "
-                           f"present, {len(report.held):,} held for review, {len(report.already_held):,} already "
-                           f"held, {len(report.invalid_rows):,} rejected — {verdict}.")
+        verdict = (
+            "an import would be REFUSED (invalid rows; tick 'skip the invalid ones' to write the rest)"
+            if report.refused
+            else "nothing written"
+        )
+        self._show(
+            report,
+            f"Dry run: {report.new:,} would be added, {len(report.already_present):,} already "
+            f"present, {len(report.held):,} held for review, {len(report.already_held):,} already "
+            f"held, {len(report.invalid_rows):,} rejected — {verdict}.",
+        )
 
     def done_commit(self, report: imports.ImportReport) -> None:
         held = f"; {len(report.held):,} held for review (ctrl+l)" if report.held else ""
-        self._show(report, f"Imported: {report.new:,} added, {len(report.already_present):,} already present, "
-                           f"{len(report.invalid_rows):,} rejected{held}. ({report.seconds:.1f} s, one transaction)")
+        self._show(
+            report,
+            f"Imported: {report.new:,} added, {len(report.already_present):,} already present, "
+            f"{len(report.invalid_rows):,} rejected{held}. ({report.seconds:.1f} s, one transaction)",
+        )
 
     def failed_read(self, error) -> None:
         self._failed(error)
@@ -212,8 +242,12 @@ class ImportScreen(ServiceCalls, Screen):
         self.busy = False
         report = getattr(error, "report", None)
         if report is not None:  # refused: every invalid row is listed
-            self._show(report, f"Refused: {len(report.invalid_rows):,} of {report.rows:,} rows are invalid; "
-                               "nothing was written. Fix them, or tick 'skip the invalid ones'.", error=True)
+            self._show(
+                report,
+                f"Refused: {len(report.invalid_rows):,} of {report.rows:,} rows are invalid; "
+                "nothing was written. Fix them, or tick 'skip the invalid ones'.",
+                error=True,
+            )
             return
         self.report = None
         self.query_one("#file-info", Static).update("")
@@ -233,18 +267,28 @@ class ImportScreen(ServiceCalls, Screen):
             order += " (from the values)" if report.date_order_source == "values" else f" ({report.date_order_source})"
         mapping = ", ".join(f"{arabic.display(h)} → {f}" for h, f in report.columns)
         self.query_one("#file-info", Static).update(
-            f"File: {Path(report.file).name}   Encoding: {report.encoding}   Dates: {order}\nColumns: {mapping}")
+            f"File: {Path(report.file).name}   Encoding: {report.encoding}   Dates: {order}\nColumns: {mapping}"
+        )
         preview = self.query_one("#preview", DataTable)
         preview.clear()
         for row in report.preview:
             values = dict(row.values)
-            preview.add_row(str(row.row), row.status,
-                            *(arabic.display(values.get(f, ""), w) for f, w in PREVIEW_COLUMNS))
+            preview.add_row(
+                str(row.row), row.status, *(arabic.display(values.get(f, ""), w) for f, w in PREVIEW_COLUMNS)
+            )
         problems = self.query_one("#problems", DataTable)
         problems.clear()
         lines = [(r.row, "rejected", r.column, r.reason, r.value) for r in report.rejected]
-        lines += [(h.row, "held", "", "possibly " + "; ".join(
-            f"{arabic.display(c.name, 40)} ({c.date_of_birth})" for c in h.candidates), h.name) for h in report.held]
+        lines += [
+            (
+                h.row,
+                "held",
+                "",
+                "possibly " + "; ".join(f"{arabic.display(c.name, 40)} ({c.date_of_birth})" for c in h.candidates),
+                h.name,
+            )
+            for h in report.held
+        ]
         lines.sort(key=lambda x: x[0])
         for row, outcome, column, reason, value in lines[:PROBLEMS_SHOWN]:
             shown = reason if outcome == "held" else arabic.display(reason, 60)  # held: names shown already

@@ -15,10 +15,11 @@ no lock then). Every 30 s the lock also asks whether an administrator has
 ended the session (account disabled, role changed); if so it locks with a
 "sign in again" message that no password opens.
 """
+
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from textual import events, on
 from textual.app import App, ComposeResult
@@ -27,14 +28,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from screens.calls import ServiceCalls
-from trainer import settings, users
-from trainer.access import SYSTEM, Actor, SessionEnded
+from trainer.accounts import settings, users
+from trainer.accounts.access import SYSTEM, Actor, SessionEnded
 from trainer.errors import TrainerError
 
 IDLE_SETTING = "idle_lock_minutes"
 DEFAULT_MINUTES = 10
-ACTIVITY = (events.Key, events.MouseDown, events.MouseMove, events.MouseScrollDown, events.MouseScrollUp,
-            events.Paste)
+ACTIVITY = (events.Key, events.MouseDown, events.MouseMove, events.MouseScrollDown, events.MouseScrollUp, events.Paste)
 
 
 def idle_minutes_setting() -> float:
@@ -59,8 +59,9 @@ class LockScreen(ServiceCalls, ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="lock"):
             yield Label(f"Locked: {self.user.username} ({self.user.role})", id="lock-title")
-            yield Static(self.message or "The screen locked after a quiet spell. Type your password to go on.",
-                         id="lock-message")
+            yield Static(
+                self.message or "The screen locked after a quiet spell. Type your password to go on.", id="lock-message"
+            )
             yield Input(placeholder="password", password=True, id="lock-password")
             yield Static("", id="lock-error", classes="error")
             yield Button("Unlock", id="unlock", variant="primary")
@@ -106,9 +107,15 @@ class LockScreen(ServiceCalls, ModalScreen[bool]):
 class IdleLock:
     """Watches input on the App; locks after `minutes` without any (see install_idle_lock)."""
 
-    def __init__(self, app: App, minutes_getter: Callable[[], float] = idle_minutes_setting, *,
-                 clock: Callable[[], float] = time.monotonic, check_every: float = 5.0,
-                 session_every: float = 30.0) -> None:
+    def __init__(
+        self,
+        app: App,
+        minutes_getter: Callable[[], float] = idle_minutes_setting,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        check_every: float = 5.0,
+        session_every: float = 30.0,
+    ) -> None:
         self.app = app
         self.minutes_getter = minutes_getter
         self.clock = clock
@@ -119,7 +126,7 @@ class IdleLock:
         self.check_every = check_every
         self.locked = False
 
-    def install(self) -> "IdleLock":
+    def install(self) -> IdleLock:
         app = self.app
         original_event, original_check = app.on_event, app.check_action
 
@@ -186,8 +193,9 @@ class IdleLock:
         self.app.push_screen(LockScreen(actor, message, ended=ended), unlocked)
 
 
-def install_idle_lock(app: App, minutes_getter: Callable[[], float] = idle_minutes_setting, *,
-                      clock: Callable[[], float] = time.monotonic) -> IdleLock:
+def install_idle_lock(
+    app: App, minutes_getter: Callable[[], float] = idle_minutes_setting, *, clock: Callable[[], float] = time.monotonic
+) -> IdleLock:
     """Install the idle lock on a running App; it is kept as `app.idle_lock`."""
     lock = IdleLock(app, minutes_getter, clock=clock).install()
     app.idle_lock = lock  # type: ignore[attr-defined]

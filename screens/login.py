@@ -1,4 +1,5 @@
 """Start-up screens: the blank start, first run (create the admin, offer demo data), login."""
+
 from __future__ import annotations
 
 from textual import on
@@ -9,10 +10,10 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Label, ProgressBar, Static
 
 from screens.calls import ServiceCalls
-from screens.chrome import KeyBar, TitleBar
-from screens.widgets import Field
-from trainer import users
-from trainer.access import Actor
+from screens.widgets.chrome import KeyBar, TitleBar
+from screens.widgets.forms import Field
+from trainer.accounts import users
+from trainer.accounts.access import Actor
 from trainer.errors import TrainerError
 
 
@@ -86,8 +87,10 @@ class FirstRunScreen(ServiceCalls, Screen):
         yield TitleBar()
         with Vertical(id="first-run", classes="card"):
             yield Label("Welcome: this database has no users yet", classes="card-title")
-            yield Static("Create the administrator account. Its password cannot be recovered: "
-                         f"at least {users.MIN_PASSWORD} characters.")
+            yield Static(
+                "Create the administrator account. Its password cannot be recovered: "
+                f"at least {users.MIN_PASSWORD} characters."
+            )
             yield Field(value="admin", placeholder="user name", id="username")
             yield Field(placeholder="password", password=True, id="password")
             yield Field(placeholder="password again", password=True, id="password2")
@@ -150,7 +153,7 @@ class FirstRunScreen(ServiceCalls, Screen):
 
     def _load_demo(self) -> str:
         try:
-            from trainer import demo
+            from trainer.demo import build as demo
         except ImportError:
             raise TrainerError("the demo data generator is not installed in this build") from None
 

@@ -4,6 +4,7 @@ A form sets `create` and `update` (service functions) and provides `collect()`
 and `show_problems()`. A conflict keeps the clerk's edits and adopts the other
 user's version, so saving again applies them on top of it; Escape drops them.
 """
+
 from __future__ import annotations
 
 from textual.widgets import Button, Static
@@ -42,8 +43,10 @@ class RecordFormActions:
             self.show_problems(error.problems, all_fields=True)
         if isinstance(error, Conflict) and error.current is not None:
             self.view = error.current
-            status.update(f"{error} — your edits are still here: save again to apply them on top of "
-                          f"version {error.current.version}, or Escape to drop them.")
+            status.update(
+                f"{error} — your edits are still here: save again to apply them on top of "
+                f"version {error.current.version}, or Escape to drop them."
+            )
             return
         status.update(str(error))
 

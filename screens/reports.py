@@ -2,8 +2,9 @@
 
 Every service call (running the report, writing the file) runs in a thread
 worker that posts messages; the screen stays responsive while a large export
-is written. Aggregate exports are suppressed by the service (trainer.reports).
+is written. Aggregate exports are suppressed by the service (trainer.reporting.catalogue).
 """
+
 from __future__ import annotations
 
 import datetime
@@ -18,11 +19,12 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, OptionList, ProgressBar, Select, Static
 from textual.widgets.option_list import Option
 
-from screens.chrome import KeyBar, TitleBar
-from screens.lazy_table import Column, LazyTable
-from trainer import reference, reports
+from screens.widgets.chrome import KeyBar, TitleBar
+from screens.widgets.lazy_table import Column, LazyTable
 from trainer.errors import TrainerError
-from trainer.names import is_arabic
+from trainer.registry import reference
+from trainer.registry.names import is_arabic
+from trainer.reporting import catalogue as reports
 
 EXPORT_FORMATS = ("csv", "xlsx", "json", "hxl")
 
@@ -43,8 +45,7 @@ def table_columns(result: reports.ReportResult) -> list[Column]:
     for i, label in enumerate(result.columns):
         values = [_cell(r[i]) for r in sample]
         width = min(max([len(label), *(len(v) for v in values)]), 28)
-        columns.append(Column(label, width, lambda row, i=i: _cell(row[i]),
-                              arabic=any(is_arabic(v) for v in values)))
+        columns.append(Column(label, width, lambda row, i=i: _cell(row[i]), arabic=any(is_arabic(v) for v in values)))
     return columns
 
 
@@ -82,8 +83,10 @@ class ReportsScreen(Screen):
     def compose(self) -> ComposeResult:
         yield TitleBar()
         with Horizontal(id="reports-body"):
-            yield OptionList(*(Option(f"{r.name}\n  [dim]{r.summary}[/dim]", id=r.name)
-                               for r in reports.CATALOGUE.values()), id="report-list")
+            yield OptionList(
+                *(Option(f"{r.name}\n  [dim]{r.summary}[/dim]", id=r.name) for r in reports.CATALOGUE.values()),
+                id="report-list",
+            )
             with Vertical(id="report-side"):
                 with Vertical(id="report-params"):
                     with Horizontal(classes="row"):
@@ -92,10 +95,10 @@ class ReportsScreen(Screen):
                         yield Input(placeholder="centre code", id="centre")
                         yield Input(placeholder="cohort code", id="cohort")
                     with Horizontal(classes="row"):
-                        yield Select([(f.name_en, f.code) for f in reference.FORCES], prompt="any force",
-                                     id="force")
-                        yield Select([(p.name_en, p.code) for p in reference.PROVINCES], prompt="any province",
-                                     id="province")
+                        yield Select([(f.name_en, f.code) for f in reference.FORCES], prompt="any force", id="force")
+                        yield Select(
+                            [(p.name_en, p.code) for p in reference.PROVINCES], prompt="any province", id="province"
+                        )
                         yield Button("Preview (F5)", id="preview", variant="primary")
                 with Horizontal(id="report-export"):
                     yield Select([(f, f) for f in EXPORT_FORMATS], value="csv", allow_blank=False, id="format")
@@ -149,8 +152,13 @@ class ReportsScreen(Screen):
                 self._status(f"{raw!r} is not a date: use YYYY-MM-DD", error=True)
                 self.query_one(selector, Input).focus()
                 return None
-        return reports.ReportParams(force=choice("#force"), province=choice("#province"), centre=text("#centre"),
-                                    cohort=text("#cohort"), **dates)
+        return reports.ReportParams(
+            force=choice("#force"),
+            province=choice("#province"),
+            centre=text("#centre"),
+            cohort=text("#cohort"),
+            **dates,
+        )
 
     def _status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#report-status", Static)
@@ -198,8 +206,11 @@ class ReportsScreen(Screen):
             self._status("give the output file", error=True)
             return
         fmt = self.query_one("#format", Select).value
-        current = self.result if self.result is not None and self.result.name == self.report_name \
-            and self.result.params == params else None
+        current = (
+            self.result
+            if self.result is not None and self.result.name == self.report_name and self.result.params == params
+            else None
+        )
         self.query_one("#export-progress", ProgressBar).update(total=None, progress=0)
         self.query_one("#export", Button).disabled = True
         self._status(f"Exporting {self.report_name} as {fmt}…")
@@ -210,9 +221,9 @@ class ReportsScreen(Screen):
         try:
             if result is None:
                 result = reports.run_report(self.app.actor, name, params)
-            written = reports.write_result(result, fmt, output,
-                                           progress=lambda done, total: self.post_message(
-                                               self.Progressed(done, total)))
+            written = reports.write_result(
+                result, fmt, output, progress=lambda done, total: self.post_message(self.Progressed(done, total))
+            )
             self.post_message(self.Exported(written))
         except (TrainerError, OSError) as exc:
             self.post_message(self.Failed(str(exc)))

@@ -7,6 +7,7 @@ Enter saves it (a second score for a cell is a re-sit: the earlier attempt
 stays in the history, shown with h); Escape leaves it. The grid keeps the
 focus throughout, so no keystroke is lost to a focus change.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,14 +20,14 @@ from textual.events import Key
 from textual.screen import Screen
 from textual.widgets import Label, Static
 
-from screens import arabic
 from screens.calls import ServiceCalls
-from screens.chrome import KeyBar, TitleBar
-from screens.grid import Cell, Column, Grid
 from screens.saving import Saved, SaveQueue
-from trainer import results
-from trainer.results import ResultRow, ResultsGrid
-from trainer.rules import AssessmentRule, fmt
+from screens.widgets import arabic
+from screens.widgets.chrome import KeyBar, TitleBar
+from screens.widgets.grid import Cell, Column, Grid
+from trainer.training import results
+from trainer.training.results import ResultRow, ResultsGrid
+from trainer.training.rules import AssessmentRule, fmt
 
 NAME_WIDTH = 26
 SCORE_KEYS = set("0123456789.,٠١٢٣٤٥٦٧٨٩٫")
@@ -85,8 +86,10 @@ class ResultsScreen(SaveQueue, ServiceCalls, Screen):
         self.grid = grid
         self.rows = {r.enrolment_id: r for r in grid.rows}
         columns = [Column("name", ("Trainee", ""), NAME_WIDTH)]
-        columns += [Column(f"a{a.id}", (a.code, f"/{fmt(a.max_score)} ≥{fmt(a.pass_mark)}"), 9, right=True)
-                    for a in grid.rules.assessments]
+        columns += [
+            Column(f"a{a.id}", (a.code, f"/{fmt(a.max_score)} ≥{fmt(a.pass_mark)}"), 9, right=True)
+            for a in grid.rules.assessments
+        ]
         columns += [Column("att", ("Att.", "%"), 4, right=True), Column("outcome", ("Outcome", ""), 60)]
         self.query_one("#grid", Grid).set_data(columns, [(str(r.enrolment_id), self._cells(r)) for r in grid.rows])
         rules = grid.rules
@@ -97,10 +100,13 @@ class ResultsScreen(SaveQueue, ServiceCalls, Screen):
             parts.append("every assessment passed")
         if rules.min_weighted:
             parts.append(f"weighted score ≥ {rules.min_weighted}%")
-        state = "as frozen for this cohort" if rules.frozen else "the course's current rule (frozen at the first result)"
+        state = (
+            "as frozen for this cohort" if rules.frozen else "the course's current rule (frozen at the first result)"
+        )
         self.query_one("#rules", Static).update(f"Pass rule, {state}: {', '.join(parts) or 'none'}")
         self.query_one("#title", Static).update(
-            f"Results · {grid.cohort_code} · {len(grid.rows)} trainees · {len(rules.assessments)} assessments")
+            f"Results · {grid.cohort_code} · {len(grid.rows)} trainees · {len(rules.assessments)} assessments"
+        )
 
     def _cells(self, r: ResultRow) -> dict[str, Cell]:
         assert self.grid is not None
@@ -127,12 +133,12 @@ class ResultsScreen(SaveQueue, ServiceCalls, Screen):
 
     # --- typing a score ---------------------------------------------------------------
 
-    def on_mount(self) -> None:  
+    def on_mount(self) -> None:
         self.query_one("#grid", Grid).key_handler = self._grid_key
         self.action_reload()
 
     def _grid_key(self, event: Key) -> bool:
-        """Every key reaches here first, in typing order (see screens.grid): the score line
+        """Every key reaches here first, in typing order (see screens.widgets.grid): the score line
         takes digits, Backspace, Enter and Escape while open; a digit on a score cell opens it."""
         if self.editing is not None:
             if event.key == "enter":
@@ -175,8 +181,9 @@ class ResultsScreen(SaveQueue, ServiceCalls, Screen):
             return True
         self.editing = cell
         who = arabic.display(row.latin_name or row.name, 30)
-        self.query_one("#editing", Label).update(f"{rule.code} (/{fmt(rule.max_score)}, pass {fmt(rule.pass_mark)}) "
-                                                 f"for {who}:")
+        self.query_one("#editing", Label).update(
+            f"{rule.code} (/{fmt(rule.max_score)}, pass {fmt(rule.pass_mark)}) for {who}:"
+        )
         self.query_one("#editor").remove_class("-hidden")
         self._set_text(first)
         return True
@@ -236,8 +243,10 @@ class ResultsScreen(SaveQueue, ServiceCalls, Screen):
             if row is not None and self.grid is not None:
                 rule = self.grid.rules.assessment(assessment_id)
                 self.query_one("#grid", Grid).set_cell(
-                    str(enrolment_id), f"a{assessment_id}",
-                    score_cell(row.scores.get(assessment_id), rule, row.attempts.get(assessment_id, 0)))
+                    str(enrolment_id),
+                    f"a{assessment_id}",
+                    score_cell(row.scores.get(assessment_id), rule, row.attempts.get(assessment_id, 0)),
+                )
             self._say(f"Not saved: {message.error}", error=True)
             self.app.bell()
             return
@@ -264,6 +273,9 @@ class ResultsScreen(SaveQueue, ServiceCalls, Screen):
         if not attempts:
             self._say("No result yet for this cell.")
             return
-        lines = [f"attempt {a.attempt}: {fmt(a.score)} ({'pass' if a.passed else 'fail'}) "
-                 f"entered by {a.entered_by} at {a.entered_at:%Y-%m-%d %H:%M}" for a in attempts]
+        lines = [
+            f"attempt {a.attempt}: {fmt(a.score)} ({'pass' if a.passed else 'fail'}) "
+            f"entered by {a.entered_by} at {a.entered_at:%Y-%m-%d %H:%M}"
+            for a in attempts
+        ]
         self._say("  |  ".join(lines))

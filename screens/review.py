@@ -4,6 +4,7 @@ s: same person (the row's new facts are added to the chosen candidate),
 n: new person (registered from the row), x: discard the row.
 [ and ] choose among several candidates. Nothing is decided without a confirmation.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -17,12 +18,12 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from screens import arabic
 from screens.calls import ServiceCalls
-from screens.chrome import KeyBar, TitleBar
-from screens.dialogs import COMPARED, ConfirmDialog, same, shown
-from trainer import merges
-from trainer.access import Actor
+from screens.widgets import arabic
+from screens.widgets.chrome import KeyBar, TitleBar
+from screens.widgets.dialogs import COMPARED, ConfirmDialog, same, shown
+from trainer.accounts.access import Actor
+from trainer.rosters import merges
 
 PAGE = 200
 
@@ -39,8 +40,14 @@ class ReviewScreen(ServiceCalls, Screen):
         Binding("n", "decide('new')", "New person", id="review.new"),
         Binding("x", "decide('discard')", "Discard", id="review.discard"),
         Binding("right_square_bracket", "candidate(1)", "Next candidate", id="review.next", key_display="]"),
-        Binding("left_square_bracket", "candidate(-1)", "Previous candidate", id="review.previous",
-                key_display="[", show=False),
+        Binding(
+            "left_square_bracket",
+            "candidate(-1)",
+            "Previous candidate",
+            id="review.previous",
+            key_display="[",
+            show=False,
+        ),
         Binding("f5", "reload", "Reload", id="review.reload"),
         Binding("escape", "back", "Back", id="review.back"),
     ]
@@ -81,15 +88,24 @@ class ReviewScreen(ServiceCalls, Screen):
         keep = table.cursor_row
         table.clear()
         for h in rows:
-            table.add_row(str(h.row), arabic.display(h.file, 16), arabic.display(h.name, 26),
-                          h.data.date_of_birth.isoformat(),
-                          str(len(h.candidates)), key=str(h.id))
+            table.add_row(
+                str(h.row),
+                arabic.display(h.file, 16),
+                arabic.display(h.name, 26),
+                h.data.date_of_birth.isoformat(),
+                str(len(h.candidates)),
+                key=str(h.id),
+            )
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
             table.focus()
-        self._status(f"{len(rows)} row(s) held for review" + (" (first page)" if len(rows) == PAGE else "")
-                     + ". s same person · n new person · x discard · ] next candidate" if rows
-                     else "No rows are held for review.")
+        self._status(
+            f"{len(rows)} row(s) held for review"
+            + (" (first page)" if len(rows) == PAGE else "")
+            + ". s same person · n new person · x discard · ] next candidate"
+            if rows
+            else "No rows are held for review."
+        )
         self._compare()
 
     @property
@@ -128,8 +144,11 @@ class ReviewScreen(ServiceCalls, Screen):
             value = held.unit if field == "unit" else mine.get(field)
             cells = [label, arabic.display(shown(field, value), 22)]
             for n, c in enumerate(held.candidates):
-                theirs = (held.candidate_units[n] if n < len(held.candidate_units) else "") if field == "unit" \
+                theirs = (
+                    (held.candidate_units[n] if n < len(held.candidate_units) else "")
+                    if field == "unit"
                     else getattr(c, field, "")
+                )
                 style = "yellow" if same(field, value, theirs) else ""
                 cells.append(Text(arabic.display(shown(field, theirs), 22), style=style))
             table.add_row(*cells)
@@ -144,7 +163,7 @@ class ReviewScreen(ServiceCalls, Screen):
             if not held.candidates:
                 return
             c = held.candidates[self.chosen]
-            question = (f"Row {held.row} is {c.full_name} (#{c.id}): add the row's new facts to that record?")
+            question = f"Row {held.row} is {c.full_name} (#{c.id}): add the row's new facts to that record?"
         elif what == "new":
             question = f"Row {held.row} is someone new: register {held.name}?"
         else:
@@ -155,16 +174,20 @@ class ReviewScreen(ServiceCalls, Screen):
         if not yes:
             return
         if what == "same":
-            self.call("decision", merges.same_person, self.actor, held.id, held.version,
-                      held.candidates[self.chosen].id)
+            self.call(
+                "decision", merges.same_person, self.actor, held.id, held.version, held.candidates[self.chosen].id
+            )
         elif what == "new":
             self.call("decision", merges.new_person, self.actor, held.id, held.version)
         else:
             self.call("decision", merges.discard, self.actor, held.id, held.version)
 
     def done_decision(self, decision: merges.Decision) -> None:
-        text = {"same": "Added to the registered record", "new": "Registered as a new person",
-                "discarded": "Discarded"}[decision.status]
+        text = {
+            "same": "Added to the registered record",
+            "new": "Registered as a new person",
+            "discarded": "Discarded",
+        }[decision.status]
         if decision.added:
             text += f" ({', '.join(decision.added)})"
         if decision.kept:

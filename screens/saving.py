@@ -6,11 +6,13 @@ order typed, which separate workers would not guarantee, and an exclusive
 worker per key would cancel the earlier save). Each finished write posts a
 message back to the screen; the worker never touches a widget.
 """
+
 from __future__ import annotations
 
 import threading
 from collections import deque
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from textual.message import Message
 
@@ -31,15 +33,19 @@ class SaveQueue:
     """Mixin for a Screen: `self.enqueue(tag, fn, *args)` saves in order, posting `Saved`."""
 
     def enqueue(self, tag: Any, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-        state = self.__dict__.setdefault("_save_state", {"queue": deque(), "lock": threading.Lock(),
-                                                        "draining": False})
+        state = self.__dict__.setdefault("_save_state", {"queue": deque(), "lock": threading.Lock(), "draining": False})
         with state["lock"]:
             state["queue"].append((tag, fn, args, kwargs))
             if state["draining"]:
                 return
             state["draining"] = True
-        self.run_worker(self._drain, thread=True, exclusive=True, group="grid-save",  # type: ignore[attr-defined]
-                        name="grid-save")
+        self.run_worker(
+            self._drain,
+            thread=True,
+            exclusive=True,
+            group="grid-save",  # type: ignore[attr-defined]
+            name="grid-save",
+        )
 
     def _drain(self) -> None:
         state = self.__dict__["_save_state"]

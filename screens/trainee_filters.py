@@ -4,6 +4,7 @@ Four dropdowns on the list screen itself cost most of its styling and every re-l
 they cost nothing until the clerk asks for them. The list screen shows the chosen filters in its
 count line.
 """
+
 from __future__ import annotations
 
 from textual import on
@@ -13,8 +14,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select
 
-from screens.widgets import form_row
-from trainer import reference, trainees
+from screens.widgets.forms import form_row
+from trainer.registry import reference, trainees
 
 FILTERS = ("force", "province", "status", "vetting")
 STATUSES = ("active", "inactive", "dismissed", "deceased", "merged")

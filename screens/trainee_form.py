@@ -4,6 +4,7 @@ Validation is the service's own `trainees.clean` (pure, no database), run as
 the clerk types; the save itself, the duplicate check and the version check
 run in thread workers.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -16,10 +17,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select, Static
 
 from screens.calls import ServiceCalls
-from screens.widgets import Field, Problem, form_buttons, form_row
-from trainer import reference, trainees
+from screens.widgets.forms import Field, Problem, form_buttons, form_row
 from trainer.errors import Conflict, FieldProblem, TrainerError, ValidationFailed
-from trainer.trainees import TraineeInput, TraineeView
+from trainer.registry import reference, trainees
+from trainer.registry.trainees import TraineeInput, TraineeView
 
 # (label, Arabic-script field, Latin field or None)
 NAME_ROWS = (
@@ -57,7 +58,7 @@ class TraineeForm(ServiceCalls, ModalScreen[TraineeView | None]):
 
     def __init__(self, view: TraineeView | None) -> None:
         super().__init__()
-        self.view = view                      # None: a new trainee
+        self.view = view  # None: a new trainee
         self.version = view.version if view else 0
         self.touched: set[str] = set()
         self.duplicates_checked = False
@@ -78,12 +79,19 @@ class TraineeForm(ServiceCalls, ModalScreen[TraineeView | None]):
                 yield Problem(ar)
             for label, name, hint in TEXT_ROWS:
                 yield from form_row(label, Field(placeholder=hint, id=name), name)
-            yield from form_row("Force *", Select([(f.name_en, f.code) for f in reference.FORCES],
-                                                  prompt="Force", id="force"), "force")
-            yield from form_row("Province *", Select([(f"{p.name_en} ({p.code})", p.code) for p in reference.PROVINCES],
-                                                     prompt="Province", id="province"), "province")
-            yield from form_row("Gender", Select([("male", "m"), ("female", "f")], allow_blank=False, value="m",
-                                                 id="gender"))
+            yield from form_row(
+                "Force *", Select([(f.name_en, f.code) for f in reference.FORCES], prompt="Force", id="force"), "force"
+            )
+            yield from form_row(
+                "Province *",
+                Select(
+                    [(f"{p.name_en} ({p.code})", p.code) for p in reference.PROVINCES], prompt="Province", id="province"
+                ),
+                "province",
+            )
+            yield from form_row(
+                "Gender", Select([("male", "m"), ("female", "f")], allow_blank=False, value="m", id="gender")
+            )
             yield from form_buttons()
 
     def on_mount(self) -> None:
@@ -121,7 +129,9 @@ class TraineeForm(ServiceCalls, ModalScreen[TraineeView | None]):
         values["date_of_birth"] = dob
         data, problems = trainees.clean(TraineeInput(**values))
         if dob_problem:
-            problems = [p for p in problems if p.field != "date_of_birth"] + [FieldProblem("date_of_birth", dob_problem)]
+            problems = [p for p in problems if p.field != "date_of_birth"] + [
+                FieldProblem("date_of_birth", dob_problem)
+            ]
         return data, problems
 
     def show_problems(self, problems: list[FieldProblem], *, all_fields: bool = False) -> None:
@@ -166,7 +176,8 @@ class TraineeForm(ServiceCalls, ModalScreen[TraineeView | None]):
             self.duplicates_checked = True
             self._save(data)
             return
-        from screens.dialogs import DuplicateDialog
+        from screens.widgets.dialogs import DuplicateDialog
+
         self.query_one("#form-status", Static).update("")
         self.app.push_screen(DuplicateDialog(data, candidates), self._duplicate_choice)
 
@@ -193,7 +204,8 @@ class TraineeForm(ServiceCalls, ModalScreen[TraineeView | None]):
     def failed_save(self, error: TrainerError) -> None:
         status = self.query_one("#form-status", Static)
         if isinstance(error, Conflict) and error.current is not None:
-            from screens.dialogs import ConflictDialog
+            from screens.widgets.dialogs import ConflictDialog
+
             status.update("Someone else saved this trainee while you were editing.")
             self.conflict_current = error.current
             self.app.push_screen(ConflictDialog(self.view, error.current, self.collect()[0]), self._conflict_choice)

@@ -1,4 +1,5 @@
 """The registry: one list over every trainee, search as you type, filters, a detail pane."""
+
 from __future__ import annotations
 
 import time
@@ -11,19 +12,19 @@ from textual.message import Message
 from textual.screen import Screen
 
 from screens.calls import ServiceCalls
-from screens.chrome import KeyBar, TitleBar
 from screens.detail import force_name, render
-from screens.lazy_table import Column, LazyTable
-from screens.text_pane import TextPane
 from screens.trainee_filters import FILTERS, FilterDialog, summary
-from screens.widgets import Field, SearchField, StatusLine
-from trainer import trainees
+from screens.widgets.chrome import KeyBar, TitleBar
+from screens.widgets.forms import Field, SearchField, StatusLine
+from screens.widgets.lazy_table import Column, LazyTable
+from screens.widgets.text_pane import TextPane
 from trainer.errors import TrainerError
-from trainer.trainees import TraineeFilters, TraineeView
+from trainer.registry import trainees
+from trainer.registry.trainees import TraineeFilters, TraineeView
 
 FIRST_PAGE = 100
-COUNT_CAP = 1_000    # a search counts its matches up to here ("1,000+ matches"): counting more costs time
-REST = 0.12          # seconds keys must rest before the detail pane loads or a search is counted
+COUNT_CAP = 1_000  # a search counts its matches up to here ("1,000+ matches"): counting more costs time
+REST = 0.12  # seconds keys must rest before the detail pane loads or a search is counted
 
 
 class ListLoaded(Message, bubble=False):
@@ -72,16 +73,16 @@ class TraineesScreen(ServiceCalls, Screen):
         self._css_update_count = self.app._css_update_count
         self.typed_at: float | None = None  # when the last search/filter change happened
         self.last_latency: float | None = None  # seconds from that change to results drawn
-        self.drawn_at: float | None = None       # perf_counter() when the last result was drawn
-        self.exact_total: int | None = None      # the list's size when not capped
-        self.detail_busy = False                 # one detail load at a time; the latest wins
+        self.drawn_at: float | None = None  # perf_counter() when the last result was drawn
+        self.exact_total: int | None = None  # the list's size when not capped
+        self.detail_busy = False  # one detail load at a time; the latest wins
         self.detail_wanted: int | None = None
         self.chosen = {name: "" for name in FILTERS}  # force, province, status, vetting ("" = any)
-        self.count_text = ""                     # the count line without the cursor's row
-        self.detail_timer = None                 # the pending load while the cursor moves
-        self.moved_at = 0.0                      # perf_counter() of the last cursor move
-        self.list_serial = 0                     # the latest list request
-        self.list_running = 0                    # the request a worker is running (0: none)
+        self.count_text = ""  # the count line without the cursor's row
+        self.detail_timer = None  # the pending load while the cursor moves
+        self.moved_at = 0.0  # perf_counter() of the last cursor move
+        self.list_serial = 0  # the latest list request
+        self.list_running = 0  # the request a worker is running (0: none)
         self.list_wanted: TraineeFilters | None = None
 
     def compose(self) -> ComposeResult:
@@ -280,10 +281,12 @@ class TraineesScreen(ServiceCalls, Screen):
 
     def action_import_roster(self) -> None:
         from screens.imports import ImportScreen
+
         self.app.push_screen(ImportScreen())
 
     def action_review(self) -> None:
         from screens.review import ReviewScreen
+
         self.app.push_screen(ReviewScreen())
 
     def action_history(self) -> None:
@@ -291,10 +294,12 @@ class TraineesScreen(ServiceCalls, Screen):
         if row is None:
             return
         from screens.history import RecordHistoryScreen
+
         self.app.push_screen(RecordHistoryScreen("trainee", str(row.uuid), row.latin_name or row.full_name))
 
     def action_new(self) -> None:
         from screens.trainee_form import TraineeForm
+
         self.app.push_screen(TraineeForm(None), self._saved)
 
     @on(LazyTable.Selected, "#trainee-list")
@@ -303,6 +308,7 @@ class TraineesScreen(ServiceCalls, Screen):
         if row is None:
             return
         from screens.trainee_form import TraineeForm
+
         self.app.push_screen(TraineeForm(row), self._saved)
 
     def _saved(self, view: TraineeView | None) -> None:

@@ -1,4 +1,5 @@
 """Shared fixtures: a fresh database per test, on SQLite and (when configured) PostgreSQL."""
+
 from __future__ import annotations
 
 import os
@@ -43,6 +44,7 @@ def db_url(backend, tmp_path) -> str:
     connect(url)
     yield url
     from db.connection import database
+
     if database.obj is not None:
         if not database.obj.is_closed():
             database.obj.close()

@@ -1,4 +1,5 @@
 """A small training world for the instructor's-desk tests, built straight on the models."""
+
 from __future__ import annotations
 
 import datetime
@@ -8,7 +9,7 @@ import pytest
 
 from db import models
 from db.connection import database
-from trainer.access import Actor
+from trainer.accounts.access import Actor
 
 D = datetime.date
 NAMES = [
@@ -43,45 +44,98 @@ def user(username: str, role: str) -> tuple[int, Actor]:
 
 def trainee(i: int, **overrides) -> int:
     g, f, gf, fam, gl, fl, gfl, faml = NAMES[i % len(NAMES)]
-    values = dict(given_name=g, father_name=f, grandfather_name=gf, family_name=fam, given_name_latin=gl,
-                  father_name_latin=fl, grandfather_name_latin=gfl, family_name_latin=faml,
-                  date_of_birth=D(1990, 1, 1) + datetime.timedelta(days=37 * i), force="police",
-                  province="IQ-NI", national_id=f"{100000000000 + i}", search_text=f"{gl} {fl}".lower())
+    values = dict(
+        given_name=g,
+        father_name=f,
+        grandfather_name=gf,
+        family_name=fam,
+        given_name_latin=gl,
+        father_name_latin=fl,
+        grandfather_name_latin=gfl,
+        family_name_latin=faml,
+        date_of_birth=D(1990, 1, 1) + datetime.timedelta(days=37 * i),
+        force="police",
+        province="IQ-NI",
+        national_id=f"{100000000000 + i}",
+        search_text=f"{gl} {fl}".lower(),
+    )
     values.update(overrides)
     return models.Trainee.create(**values).id
 
 
-def build(*, trainees: int = 4, start: datetime.date = D(2025, 3, 2), end: datetime.date = D(2025, 3, 13),
-          coalition: bool = False, qualified: bool = True, code: str = "BPC-01", course_code: str = "BPC",
-          months: int | None = 12, prefix: str = "") -> World:
+def build(
+    *,
+    trainees: int = 4,
+    start: datetime.date = D(2025, 3, 2),
+    end: datetime.date = D(2025, 3, 13),
+    coalition: bool = False,
+    qualified: bool = True,
+    code: str = "BPC-01",
+    course_code: str = "BPC",
+    months: int | None = 12,
+    prefix: str = "",
+) -> World:
     """A course (WPN /20 pass 12, LAW /50 pass 25), a cohort, its instructor, trainees enrolled on the start."""
     with database.connection_context(), database.atomic():
         centre = models.Centre.get_or_none(models.Centre.code == "MOSUL") or models.Centre.create(
-            code="MOSUL", name_en="Mosul Police Training Centre", name_ar="مركز تدريب شرطة الموصل",
-            province="IQ-NI")
-        course = models.Course.create(code=course_code, title_en="Basic Police Course",
-                                      title_ar="دورة الشرطة الأساسية", category="basic", duration_days=10,
-                                      rule_min_attendance=80, certificate_months=months, recert_window_days=90)
-        wpn = models.Assessment.create(course=course, code="WPN", title="Weapons handling", max_score=20,
-                                       pass_mark=12, position=0)
-        law = models.Assessment.create(course=course, code="LAW", title="Law and human rights", max_score=50,
-                                       pass_mark=25, position=1)
+            code="MOSUL", name_en="Mosul Police Training Centre", name_ar="مركز تدريب شرطة الموصل", province="IQ-NI"
+        )
+        course = models.Course.create(
+            code=course_code,
+            title_en="Basic Police Course",
+            title_ar="دورة الشرطة الأساسية",
+            category="basic",
+            duration_days=10,
+            rule_min_attendance=80,
+            certificate_months=months,
+            recert_window_days=90,
+        )
+        wpn = models.Assessment.create(
+            course=course, code="WPN", title="Weapons handling", max_score=20, pass_mark=12, position=0
+        )
+        law = models.Assessment.create(
+            course=course, code="LAW", title="Law and human rights", max_score=50, pass_mark=25, position=1
+        )
         admin_id, admin = user(f"{prefix}manager", "admin")
         inst_id, inst = user(f"{prefix}instructor", "instructor")
-        cohort = models.Cohort.create(code=code, course=course, centre=centre, start_date=start, end_date=end,
-                                      capacity=60, coalition_funded=coalition, funder="INL" if coalition else "",
-                                      status="running")
+        cohort = models.Cohort.create(
+            code=code,
+            course=course,
+            centre=centre,
+            start_date=start,
+            end_date=end,
+            capacity=60,
+            coalition_funded=coalition,
+            funder="INL" if coalition else "",
+            status="running",
+        )
         models.CohortInstructor.create(cohort=cohort, user=inst_id)
         if qualified:
-            models.InstructorQualification.create(user=inst_id, course=course, valid_from=start - datetime.timedelta(365),
-                                                  valid_until=None, reference="TTT-1")
+            models.InstructorQualification.create(
+                user=inst_id,
+                course=course,
+                valid_from=start - datetime.timedelta(365),
+                valid_until=None,
+                reference="TTT-1",
+            )
         tids, eids = [], []
         for i in range(trainees):
             tid = trainee(i, national_id=f"{prefix and 2 or 1}{cohort.id:05d}{i:06d}")
             tids.append(tid)
             eids.append(models.Enrolment.create(cohort=cohort, trainee=tid, enrolled_on=start).id)
-        return World(cohort.id, course.id, centre.id, admin, inst, inst_id, {"WPN": wpn.id, "LAW": law.id},
-                     eids, tids, start, end)
+        return World(
+            cohort.id,
+            course.id,
+            centre.id,
+            admin,
+            inst,
+            inst_id,
+            {"WPN": wpn.id, "LAW": law.id},
+            eids,
+            tids,
+            start,
+            end,
+        )
 
 
 @pytest.fixture(autouse=False)

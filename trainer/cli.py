@@ -3,6 +3,7 @@
 Exit codes: 0 done; 1 refused or failed (one line on stderr); 2 usage error.
 Each area's commands live in trainer/commands/<area>.py and are discovered here.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,10 +19,18 @@ from trainer.errors import TrainerError
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=PROG, description="Training records of Iraqi security forces.")
-    p.add_argument("--db", metavar="URL", help="sqlite:///PATH or postgresql://USER@HOST:PORT/NAME "
-                   "(default: $TRAINER_DATABASE_URL, else a file in your data directory)")
-    p.add_argument("--user", metavar="NAME", default=os.environ.get("TRAINER_USER"),
-                   help="act as this user (password from $TRAINER_PASSWORD or a prompt)")
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        help="sqlite:///PATH or postgresql://USER@HOST:PORT/NAME "
+        "(default: $TRAINER_DATABASE_URL, else a file in your data directory)",
+    )
+    p.add_argument(
+        "--user",
+        metavar="NAME",
+        default=os.environ.get("TRAINER_USER"),
+        help="act as this user (password from $TRAINER_PASSWORD or a prompt)",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("tui", help="open the terminal app (the default)").set_defaults(handler=cmd_tui)
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):

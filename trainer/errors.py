@@ -1,4 +1,5 @@
 """Errors a user can cause and read: each carries a one-line message, never a traceback."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Opening a database for the app: connect, upgrade the schema, seed reference data."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +9,7 @@ from db import models
 from db.connection import DatabaseUnavailable, database, is_postgres, open_database, resolve_url
 from db.schema import SchemaTooNew, status, upgrade
 from trainer.errors import DatabaseError
-from trainer.reference import FORCES, PROVINCES
+from trainer.registry.reference import FORCES, PROVINCES
 
 
 @dataclass(frozen=True)
@@ -47,17 +48,24 @@ def seed_reference() -> None:
     """Forces and provinces: inserted if missing, names refreshed; idempotent."""
     with database.atomic():
         for f in FORCES:
-            (models.Force.insert(code=f.code, name_en=f.name_en, name_ar=f.name_ar)
-             .on_conflict(conflict_target=[models.Force.code],
-                          update={models.Force.name_en: f.name_en, models.Force.name_ar: f.name_ar})
-             .execute())
+            (
+                models.Force.insert(code=f.code, name_en=f.name_en, name_ar=f.name_ar)
+                .on_conflict(
+                    conflict_target=[models.Force.code],
+                    update={models.Force.name_en: f.name_en, models.Force.name_ar: f.name_ar},
+                )
+                .execute()
+            )
         for p in PROVINCES:
-            values = dict(name_en=p.name_en, name_ar=p.name_ar, aliases="|".join(p.aliases),
-                          liberated=p.liberated)
-            (models.Province.insert(code=p.code, **values)
-             .on_conflict(conflict_target=[models.Province.code],
-                          update={getattr(models.Province, k): v for k, v in values.items()})
-             .execute())
+            values = dict(name_en=p.name_en, name_ar=p.name_ar, aliases="|".join(p.aliases), liberated=p.liberated)
+            (
+                models.Province.insert(code=p.code, **values)
+                .on_conflict(
+                    conflict_target=[models.Province.code],
+                    update={getattr(models.Province, k): v for k, v in values.items()},
+                )
+                .execute()
+            )
 
 
 def backend() -> str:

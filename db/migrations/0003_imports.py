@@ -41,5 +41,6 @@ POSTGRES = [
 
 def up(migrator, db):
     from db.connection import is_postgres
+
     for statement in POSTGRES if is_postgres(db) else SQLITE:
         db.execute_sql(statement)

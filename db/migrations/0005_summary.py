@@ -1,8 +1,9 @@
 """Report summary tables (cohort × force × province, and one row per person).
 
-Frozen copies of db/models/summary.py; trainer.summary fills them (an empty
+Frozen copies of db/models/summary.py; trainer.reporting.summary fills them (an empty
 summary over existing records is rebuilt on first use).
 """
+
 from peewee import BooleanField, CharField, DateField, IntegerField, Model
 
 

@@ -33,14 +33,15 @@ POSTGRES = [
     """CREATE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
        BEGIN RAISE EXCEPTION 'audit events are append-only'; END $$""",
     'CREATE TRIGGER audit_event_no_change BEFORE UPDATE OR DELETE ON "audit_event" '
-    'FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()',
+    "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()",
     'CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON "audit_event" '
-    'FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only()',
+    "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only()",
     'REVOKE UPDATE, DELETE, TRUNCATE ON "audit_event" FROM PUBLIC',
 ]
 
 
 def up(migrator, db):
     from db.connection import is_postgres
+
     for statement in POSTGRES if is_postgres(db) else SQLITE:
         db.execute_sql(statement)

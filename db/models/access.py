@@ -1,5 +1,6 @@
 """Users, roles and the audit trail."""
-from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField, AutoField
+
+from peewee import AutoField, BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from db.fields import ChoiceField
 from db.models.base import BaseModel, Record, now

@@ -1,13 +1,15 @@
 """The base model: every table lives in the one proxied database."""
+
+import datetime
+
 from peewee import DateTimeField, IntegerField, Model
 
 from db.connection import database
 from db.fields import IdField
-import datetime
 
 
 def now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
 
 
 class BaseModel(Model):

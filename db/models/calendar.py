@@ -1,4 +1,5 @@
 """The training calendar: days no session is held (public and religious holidays)."""
+
 from peewee import CharField, DateField
 
 from db.models.base import Record

@@ -1,4 +1,5 @@
 """Cohorts (one running of a course at a centre), their sessions and enrolments."""
+
 from peewee import BooleanField, CharField, Check, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from db.fields import ChoiceField

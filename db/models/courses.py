@@ -1,12 +1,19 @@
 """The course catalogue: courses, prerequisites, competencies and assessments."""
+
 from peewee import BooleanField, CharField, Check, FloatField, ForeignKeyField, IntegerField
 
 from db.fields import ChoiceField
 from db.models.base import BaseModel, Record
 from db.models.reference import Force
 
-COURSE_CATEGORIES = ("basic", "specialist", "leadership", "train-the-trainer",
-                     "intelligence-led-policing", "community-policing")
+COURSE_CATEGORIES = (
+    "basic",
+    "specialist",
+    "leadership",
+    "train-the-trainer",
+    "intelligence-led-policing",
+    "community-policing",
+)
 COURSE_STATUSES = ("active", "retired")
 
 
@@ -40,7 +47,9 @@ class Course(Record):
     rule_min_weighted = IntegerField(default=0, constraints=[Check("rule_min_weighted BETWEEN 0 AND 100")])
     grants_certificate = BooleanField(default=True)
     # None: the certificate never expires.
-    certificate_months = IntegerField(null=True, constraints=[Check("certificate_months IS NULL OR certificate_months > 0")])
+    certificate_months = IntegerField(
+        null=True, constraints=[Check("certificate_months IS NULL OR certificate_months > 0")]
+    )
     recert_window_days = IntegerField(default=90)
     status = ChoiceField(COURSE_STATUSES, default="active")
 

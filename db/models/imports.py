@@ -1,4 +1,5 @@
 """Roster imports, rows held for a person's review, and merges of duplicate records."""
+
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from db.fields import ChoiceField
@@ -31,8 +32,8 @@ class HeldRow(Record):
 
     batch = ForeignKeyField(ImportBatch, backref="held_rows", on_delete="CASCADE")
     row_number = IntegerField()
-    values = TextField()                   # JSON: the checked row (names, date, force …, unit)
-    candidates = TextField(default="[]")   # JSON: uuids of the registered persons it may be
+    values = TextField()  # JSON: the checked row (names, date, force …, unit)
+    candidates = TextField(default="[]")  # JSON: uuids of the registered persons it may be
     fingerprint = CharField(max_length=64, index=True)  # same row imported again → not held twice
     status = ChoiceField(HELD_STATUSES, default="pending", index=True)
     decided_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
@@ -48,4 +49,4 @@ class Merge(Record):
     user = ForeignKeyField(User, null=True, on_delete="RESTRICT")
     username = CharField(default="")
     reason = TextField(default="")
-    moved = TextField(default="{}")        # JSON: rows moved per table
+    moved = TextField(default="{}")  # JSON: rows moved per table

@@ -1,4 +1,5 @@
 """Persons: trainees, their unit history and vetting records."""
+
 from peewee import CharField, Check, DateField, ForeignKeyField, TextField
 
 from db.fields import ChoiceField
@@ -29,8 +30,12 @@ class Trainee(Record):
     match_key = CharField(default="", index=True)
     date_of_birth = DateField(index=True)
     gender = ChoiceField(GENDERS, default="m")
-    national_id = CharField(null=True, unique=True, max_length=20,
-                            constraints=[Check("national_id IS NULL OR length(national_id) BETWEEN 8 AND 20")])
+    national_id = CharField(
+        null=True,
+        unique=True,
+        max_length=20,
+        constraints=[Check("national_id IS NULL OR length(national_id) BETWEEN 8 AND 20")],
+    )
     service_number = CharField(null=True, unique=True, max_length=32)
     force = ForeignKeyField(Force, on_delete="RESTRICT", index=True)
     province = ForeignKeyField(Province, on_delete="RESTRICT", index=True)

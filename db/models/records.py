@@ -1,4 +1,5 @@
 """What instructors and managers record: attendance, results, certificates, qualifications."""
+
 from peewee import CharField, Check, DateField, DateTimeField, FloatField, ForeignKeyField, IntegerField, TextField
 
 from db.fields import ChoiceField

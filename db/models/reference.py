@@ -1,5 +1,6 @@
 """Reference data: forces, provinces, centres, units, force requirements."""
-from peewee import BooleanField, CharField, DateField, ForeignKeyField, IntegerField, TextField, Check
+
+from peewee import BooleanField, CharField, Check, DateField, ForeignKeyField, IntegerField, TextField
 
 from db.models.base import BaseModel, Record
 

@@ -1,4 +1,5 @@
 """Sign-in sessions: a running app holds one; disabling an account ends them all."""
+
 from peewee import AutoField, CharField, DateTimeField, ForeignKeyField
 
 from db.models.access import User

@@ -1,9 +1,10 @@
-"""Report summaries: derived tables that trainer.summary keeps current.
+"""Report summaries: derived tables that trainer.reporting.summary keeps current.
 
 Nothing here is a record people edit; every row can be rebuilt from the
-enrolments, results and certificates (trainer.summary.rebuild). Plain ids,
+enrolments, results and certificates (trainer.reporting.summary.rebuild). Plain ids,
 not foreign keys: a summary must never block a change to the records.
 """
+
 from peewee import BooleanField, CharField, DateField, IntegerField
 
 from db.models.base import BaseModel

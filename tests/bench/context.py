@@ -1,5 +1,6 @@
 """What every area of measurements gets: the databases, the scale, an actor, and a way to say
 that the code it measures does not exist yet."""
+
 from __future__ import annotations
 
 import importlib
@@ -9,10 +10,10 @@ from dataclasses import asdict, dataclass
 
 @dataclass(frozen=True)
 class Context:
-    scale: str                 # "full" or "quick"
-    url: str                   # the benchmark database (read-only measurements)
-    scratch_url: str | None    # a copy for the measurements that write
-    python: str                # this interpreter (children run the same one)
+    scale: str  # "full" or "quick"
+    url: str  # the benchmark database (read-only measurements)
+    scratch_url: str | None  # a copy for the measurements that write
+    python: str  # this interpreter (children run the same one)
 
     @property
     def quick(self) -> bool:
@@ -26,7 +27,7 @@ class Context:
 
 
 def missing(*wanted: str) -> str | None:
-    """"module" or "module:attribute" names; the first that does not exist, as the table says it.
+    """ "module" or "module:attribute" names; the first that does not exist, as the table says it.
     A module that exists but fails to import is a real failure and raises."""
     for name in wanted:
         module, _, attr = name.partition(":")
@@ -53,10 +54,14 @@ def actor(role: str = "admin"):
     command acts: no sign-in session to check on every call."""
     from db import models
     from db.connection import database
-    from trainer.access import Actor
+    from trainer.accounts.access import Actor
 
     with database.connection_context():
         user = models.User.get(models.User.username == role)
-        centres = frozenset(c for (c,) in models.UserCentre.select(models.UserCentre.centre)
-                            .where(models.UserCentre.user == user.id).tuples())
+        centres = frozenset(
+            c
+            for (c,) in models.UserCentre.select(models.UserCentre.centre)
+            .where(models.UserCentre.user == user.id)
+            .tuples()
+        )
     return Actor(user_id=user.id, username=user.username, role=user.role, centre_ids=centres)

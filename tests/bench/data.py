@@ -4,6 +4,7 @@ or reused when it already holds the right counts; a scratch copy for the measure
 SQLite: bench/data/<scale>.db. PostgreSQL: TRAINER_BENCH_DATABASE_URL. A PostgreSQL database
 that holds other data is emptied only when its name contains "bench"; otherwise the run stops.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -27,8 +28,10 @@ PASSWORD = "bench-password-2017"
 COUNTED = ("trainee", "cohort", "enrolment", "result", "certificate", "user")
 # Keys the app keeps outside the database, fixed for the benchmark: its database's audit chain
 # stays verifiable whoever runs it, and no key file is created in the user's config directory.
-KEYS = {"TRAINER_AUDIT_KEY": "bench-audit-key-0123456789abcdef",
-        "TRAINER_PSEUDONYM_KEY": "bench-pseudonym-key-0123456789abcdef0123456789"}
+KEYS = {
+    "TRAINER_AUDIT_KEY": "bench-audit-key-0123456789abcdef",
+    "TRAINER_PSEUDONYM_KEY": "bench-pseudonym-key-0123456789abcdef0123456789",
+}
 
 
 def use_bench_keys() -> None:
@@ -38,14 +41,18 @@ def use_bench_keys() -> None:
 @dataclass(frozen=True)
 class Scale:
     name: str
-    demo_scale: str              # `trainer demo --scale`
-    expected: dict[str, int]     # counts the database must hold to be reused
+    demo_scale: str  # `trainer demo --scale`
+    expected: dict[str, int]  # counts the database must hold to be reused
     demo_target_s: float | None  # the demo's own target applies to the full scale
 
 
 SCALES = {
-    "full": Scale("full", "full", {"trainee": 250_000, "cohort": 10_000, "enrolment": 1_000_000,
-                                    "result": 2_500_000, "certificate": 250_000}, 180.0),
+    "full": Scale(
+        "full",
+        "full",
+        {"trainee": 250_000, "cohort": 10_000, "enrolment": 1_000_000, "result": 2_500_000, "certificate": 250_000},
+        180.0,
+    ),
     "quick": Scale("quick", "quick", {"trainee": 10_000}, None),
 }
 
@@ -65,7 +72,7 @@ def is_sqlite_url(url: str) -> bool:
 
 
 def sqlite_file(url: str) -> Path:
-    return Path(url[len("sqlite:///"):])
+    return Path(url[len("sqlite:///") :])
 
 
 def read_counts(url: str) -> dict[str, int] | None:
@@ -109,8 +116,9 @@ def _sidecar(scale: Scale, url: str) -> Path:
     return DATA / f"{scale.name}{tag}.json"
 
 
-def run_measured(cmd: list[str], *, env: dict | None = None, stdout=None, stderr=None,
-                 cwd: Path = ROOT) -> tuple[int, float, float, float]:
+def run_measured(
+    cmd: list[str], *, env: dict | None = None, stdout=None, stderr=None, cwd: Path = ROOT
+) -> tuple[int, float, float, float]:
     """Run a command; its exit status, wall seconds, peak RSS in MB and CPU seconds (user + system),
     from its own rusage (wait4)."""
     start = time.perf_counter()
@@ -134,8 +142,9 @@ def _empty(url: str) -> None:
         return  # nothing in it yet
     name = urlparse(url).path.strip("/")
     if "bench" not in name:
-        raise SystemExit(f"bench: {name!r} holds other data; the benchmark empties only a database "
-                         "whose name contains 'bench'")
+        raise SystemExit(
+            f"bench: {name!r} holds other data; the benchmark empties only a database whose name contains 'bench'"
+        )
     import psycopg2
 
     conn = psycopg2.connect(url)
@@ -157,26 +166,49 @@ def ensure(scale: Scale, url: str, *, rebuild: bool = False) -> list[Row]:
     counts = None if rebuild else read_counts(url)
     if counts and sidecar.exists():
         built = json.loads(sidecar.read_text())
-        if (built.get("counts") == counts and built.get("generator") == generator_digest()
-                and "first_report_seconds" in built
-                and all(counts.get(k) == v for k, v in scale.expected.items())):
-            reused = (f"database reused: figure from its build at {built['built_at']} "
-                      "(--rebuild measures it again)")
-            return [Row("data", operation, Stats((built["seconds"],)), built["peak_mb"], targets,
-                        status="earlier", memory_method="child peak RSS",
-                        note=f"{reused}{_cpu_note(built.get('cpu_seconds'))}"),
-                    Row("data", FIRST_REPORT, Stats((built["first_report_seconds"],)),
-                        built["first_report_peak_mb"], status="earlier", memory_method="child peak RSS",
-                        note=f"{reused}; {FIRST_REPORT_NOTE}")]
+        if (
+            built.get("counts") == counts
+            and built.get("generator") == generator_digest()
+            and "first_report_seconds" in built
+            and all(counts.get(k) == v for k, v in scale.expected.items())
+        ):
+            reused = f"database reused: figure from its build at {built['built_at']} (--rebuild measures it again)"
+            return [
+                Row(
+                    "data",
+                    operation,
+                    Stats((built["seconds"],)),
+                    built["peak_mb"],
+                    targets,
+                    status="earlier",
+                    memory_method="child peak RSS",
+                    note=f"{reused}{_cpu_note(built.get('cpu_seconds'))}",
+                ),
+                Row(
+                    "data",
+                    FIRST_REPORT,
+                    Stats((built["first_report_seconds"],)),
+                    built["first_report_peak_mb"],
+                    status="earlier",
+                    memory_method="child peak RSS",
+                    note=f"{reused}; {FIRST_REPORT_NOTE}",
+                ),
+            ]
     _empty(url)
     env = dict(os.environ, TRAINER_PASSWORD=PASSWORD)
     log = DATA / f"{scale.name}.build.log"
-    print(f"bench: building the {scale.name}-scale database with `trainer demo` "
-          f"(log: {log.relative_to(ROOT)}) …", file=sys.stderr, flush=True)
+    print(
+        f"bench: building the {scale.name}-scale database with `trainer demo` (log: {log.relative_to(ROOT)}) …",
+        file=sys.stderr,
+        flush=True,
+    )
     with open(log, "w") as out:
         code, wall, peak, cpu = run_measured(
             trainer_command() + ["--db", url, "demo", "--scale", scale.demo_scale],
-            env=env, stdout=out, stderr=None if sys.stderr.isatty() else out)
+            env=env,
+            stdout=out,
+            stderr=None if sys.stderr.isatty() else out,
+        )
     if code != 0:
         tail = log.read_text(errors="replace").strip().splitlines()[-1:] or ["(no output)"]
         raise SystemExit(f"bench: `trainer demo --scale {scale.demo_scale}` failed (exit {code}): {tail[0]}")
@@ -185,25 +217,55 @@ def ensure(scale: Scale, url: str, *, rebuild: bool = False) -> list[Row]:
     if wrong:
         raise SystemExit(f"bench: the demo database does not hold the {scale.name} counts: {wrong}")
     report = trainer_command() + ["--db", url, "--user", "analyst", "report", "trained-by-force"]
-    code, report_wall, report_peak, _ = run_measured(report, env=env, stdout=subprocess.DEVNULL,
-                                                     stderr=subprocess.DEVNULL)
+    code, report_wall, report_peak, _ = run_measured(
+        report, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     if code != 0:
         raise SystemExit(f"bench: the first report after the demo failed (exit {code}): {' '.join(report)}")
-    sidecar.write_text(json.dumps({"url": url, "counts": counts, "generator": generator_digest(),
-                                   "seconds": wall, "peak_mb": peak, "cpu_seconds": cpu,
-                                   "first_report_seconds": report_wall, "first_report_peak_mb": report_peak,
-                                   "built_at": time.strftime("%Y-%m-%d %H:%M")}, indent=1))
-    return [Row("data", operation, Stats((wall,)), peak, targets, memory_method="child peak RSS",
-                note=f"built now: {counts['trainee']:,} trainees, {counts['result']:,} results"
-                     f"{_cpu_note(cpu)}; memory is the demo process's peak RSS"),
-            Row("data", FIRST_REPORT, Stats((report_wall,)), report_peak, memory_method="child peak RSS",
-                note=FIRST_REPORT_NOTE)]
+    sidecar.write_text(
+        json.dumps(
+            {
+                "url": url,
+                "counts": counts,
+                "generator": generator_digest(),
+                "seconds": wall,
+                "peak_mb": peak,
+                "cpu_seconds": cpu,
+                "first_report_seconds": report_wall,
+                "first_report_peak_mb": report_peak,
+                "built_at": time.strftime("%Y-%m-%d %H:%M"),
+            },
+            indent=1,
+        )
+    )
+    return [
+        Row(
+            "data",
+            operation,
+            Stats((wall,)),
+            peak,
+            targets,
+            memory_method="child peak RSS",
+            note=f"built now: {counts['trainee']:,} trainees, {counts['result']:,} results"
+            f"{_cpu_note(cpu)}; memory is the demo process's peak RSS",
+        ),
+        Row(
+            "data",
+            FIRST_REPORT,
+            Stats((report_wall,)),
+            report_peak,
+            memory_method="child peak RSS",
+            note=FIRST_REPORT_NOTE,
+        ),
+    ]
 
 
 FIRST_REPORT = "first report after the demo (trainer report)"
-FIRST_REPORT_NOTE = ("`trainer report trained-by-force` right after the demo, a subprocess: it builds the report "
-                     "summaries when the demo left them for the first report (trainer.summary.ensure_built); "
-                     "the demo's own target does not include this")
+FIRST_REPORT_NOTE = (
+    "`trainer report trained-by-force` right after the demo, a subprocess: it builds the report "
+    "summaries when the demo left them for the first report (trainer.reporting.summary.ensure_built); "
+    "the demo's own target does not include this"
+)
 
 
 def _cpu_note(cpu: float | None) -> str:

@@ -1,4 +1,4 @@
-"""Person-level export of the whole registry (`trainer.report_trainees.export_trainees`, as the
+"""Person-level export of the whole registry (`trainer.reporting.registry_export.export_trainees`, as the
 analyst runs it: pseudonymised), CSV and XLSX.
 
 Every run is a fresh process (`python -m tests.bench.exports FORMAT URL PATH`) so that one run's
@@ -7,6 +7,7 @@ resident set (VmHWM, reset just before the call) over its resident set just befo
 what the export itself adds, SQLite's cache and the writer's buffers included. The whole
 process's peak RSS (interpreter, imports and all) is given in the note.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,7 +27,7 @@ TARGETS = {"csv": (Target("median", 2.0), Target("memory", 30)), "xlsx": (Target
 
 
 def measure(ctx: Context) -> list[Row]:
-    why = missing("trainer.report_trainees:export_trainees")
+    why = missing("trainer.reporting.registry_export:export_trainees")
     if why:
         return [not_measured(AREA, OPS[f], why, TARGETS[f]) for f in OPS]
     rows = []
@@ -40,18 +41,28 @@ def one(ctx: Context, fmt: str, runs: int) -> Row:
     with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
         for run in range(runs):
             out = Path(tmp) / f"trainees.{fmt}"
-            proc = subprocess.run([ctx.python, "-m", "tests.bench.exports", fmt, ctx.url, str(out)],
-                                  capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
+            proc = subprocess.run(
+                [ctx.python, "-m", "tests.bench.exports", fmt, ctx.url, str(out)],
+                capture_output=True,
+                text=True,
+                cwd=Path(__file__).resolve().parents[2],
+            )
             if proc.returncode != 0:
                 raise RuntimeError((proc.stderr.strip().splitlines() or ["exit %d" % proc.returncode])[-1])
             results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
             out.unlink(missing_ok=True)
     r0 = results[0]
-    return Row(AREA, OPS[fmt], Stats(tuple(r["seconds"] for r in results)), max(r["growth_mb"] for r in results),
-               TARGETS[fmt], memory_method="export process's peak RSS growth",
-               note=f"report_trainees.export_trainees, {r0['rows']:,} rows, {r0['bytes'] / 2**20:.1f} MB file, "
-                    "pseudonymised; a fresh process per run, whose whole peak RSS was "
-                    f"{max(r['process_peak_mb'] for r in results):.0f} MB")
+    return Row(
+        AREA,
+        OPS[fmt],
+        Stats(tuple(r["seconds"] for r in results)),
+        max(r["growth_mb"] for r in results),
+        TARGETS[fmt],
+        memory_method="export process's peak RSS growth",
+        note=f"report_trainees.export_trainees, {r0['rows']:,} rows, {r0['bytes'] / 2**20:.1f} MB file, "
+        "pseudonymised; a fresh process per run, whose whole peak RSS was "
+        f"{max(r['process_peak_mb'] for r in results):.0f} MB",
+    )
 
 
 def _status_kb(key: str) -> int:
@@ -63,7 +74,7 @@ def _status_kb(key: str) -> int:
 
 def child(fmt: str, url: str, path: str) -> None:
     from tests.bench.context import actor, bind
-    from trainer.report_trainees import export_trainees
+    from trainer.reporting.registry_export import export_trainees
 
     bind(url)
     who = actor("analyst")
@@ -73,9 +84,17 @@ def child(fmt: str, url: str, path: str) -> None:
     start = time.perf_counter()
     done = export_trainees(who, fmt, path)
     seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "rows": done.rows, "bytes": os.path.getsize(path),
-                      "growth_mb": (_status_kb("VmHWM") - before) / 1024,
-                      "process_peak_mb": _status_kb("VmHWM") / 1024}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "rows": done.rows,
+                "bytes": os.path.getsize(path),
+                "growth_mb": (_status_kb("VmHWM") - before) / 1024,
+                "process_peak_mb": _status_kb("VmHWM") / 1024,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ Targets (issue 4): saving one grid cell end to end under 20 ms; drawing a
 - the grid: fetching it (one service call) and drawing it (filling the DataTable
   and the first paint), and opening the screen from push to a drawn grid.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -38,7 +39,7 @@ def build(folder: Path):
     from db import models
     from db.connection import database
     from tests.instructor_fixtures import build as build_world
-    from trainer import sessions
+    from trainer.training import sessions
 
     start = datetime.date(2025, 1, 5)  # a Sunday; 20 working days = four weeks
     world = build_world(trainees=TRAINEES, start=start, end=start + datetime.timedelta(days=25))
@@ -50,7 +51,7 @@ def build(folder: Path):
 
 
 def service_figures(world, days) -> None:
-    from trainer import attendance, results
+    from trainer.training import attendance, results
 
     cells = [(s.id, e) for s in days[:10] for e in world.enrolments][:150]
     samples = []
@@ -73,9 +74,9 @@ def service_figures(world, days) -> None:
 
 async def tui_figures(world, days) -> None:
     from screens.attendance import AttendanceScreen
-    from screens.grid import Grid
+    from screens.widgets.grid import Grid
     from tests.tui.test_instructor import Desk
-    from trainer import attendance
+    from trainer.training import attendance
 
     first = AttendanceScreen(world.cohort_id)
     app = Desk(world.instructor, first)

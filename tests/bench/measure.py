@@ -7,6 +7,7 @@ Python's allocations alike and costs nothing while timing. Where that reset
 is refused, tracemalloc's peak (Python allocations only) is used instead and
 the row says so.
 """
+
 from __future__ import annotations
 
 import math
@@ -15,12 +16,12 @@ import re
 import statistics
 import time
 import tracemalloc
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
-
 
 # --- timing -------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Stats:
@@ -68,6 +69,7 @@ def repeat(fn: Callable[[], object], runs: int, *, warmup: int = 1) -> Stats:
 
 # --- memory -------------------------------------------------------------------
 
+
 def _status() -> dict[str, int]:
     """VmRSS and VmHWM of this process, in KiB."""
     text = open("/proc/self/status").read()
@@ -91,7 +93,7 @@ class PeakMemory:
         self.method = "rss"
         self._start = 0
 
-    def __enter__(self) -> "PeakMemory":
+    def __enter__(self) -> PeakMemory:
         if _reset_hwm():
             self._start = _status()["VmRSS"]
         else:
@@ -112,6 +114,7 @@ def rss_mb() -> float:
 
 
 # --- database time --------------------------------------------------------------
+
 
 @contextmanager
 def database_time(db) -> Iterator[dict[str, float]]:
@@ -135,6 +138,7 @@ def database_time(db) -> Iterator[dict[str, float]]:
                 spent["total"] += took
                 if name == "commit":
                     spent["commit"] += took
+
         return wrapper
 
     db.query_hooks.append(hook)
@@ -150,9 +154,10 @@ def database_time(db) -> Iterator[dict[str, float]]:
 
 # --- what one line of the table holds ----------------------------------------
 
+
 @dataclass(frozen=True)
 class Target:
-    stat: str     # "median", "p95" (seconds) or "memory" (MB)
+    stat: str  # "median", "p95" (seconds) or "memory" (MB)
     limit: float
 
     @property
@@ -161,7 +166,7 @@ class Target:
             return f"< {self.limit:g} MB"
         return f"{self.stat} < {fmt_seconds(self.limit)}"
 
-    def met(self, row: "Row") -> bool | None:
+    def met(self, row: Row) -> bool | None:
         if self.stat == "memory":
             return None if row.peak_mb is None else row.peak_mb < self.limit
         return None if row.stats is None else row.stats.value(self.stat) < self.limit
@@ -174,9 +179,9 @@ class Row:
     stats: Stats | None = None
     peak_mb: float | None = None
     targets: tuple[Target, ...] = ()
-    baseline: str = ""                 # what the naive way is, when there is one
+    baseline: str = ""  # what the naive way is, when there is one
     baseline_stats: Stats | None = None
-    status: str = "measured"           # measured | earlier | not measured | failed
+    status: str = "measured"  # measured | earlier | not measured | failed
     note: str = ""
     memory_method: str = ""
     extra: dict = field(default_factory=dict)
@@ -199,14 +204,25 @@ class Row:
 
     def as_json(self) -> dict:
         def stats(s: Stats | None):
-            return None if s is None else {"runs": s.n, "median_s": s.median, "p95_s": s.p95,
-                                           "samples_s": list(s.samples)}
-        return {"area": self.area, "operation": self.operation, "status": self.status,
-                "stats": stats(self.stats), "peak_mb": self.peak_mb, "memory_method": self.memory_method,
-                "targets": [{"stat": t.stat, "limit": t.limit, "text": t.text} for t in self.targets],
-                "within_target": self.within,
-                "baseline": self.baseline or None, "baseline_stats": stats(self.baseline_stats),
-                "ratio": self.ratio, "note": self.note, **({"extra": self.extra} if self.extra else {})}
+            return (
+                None if s is None else {"runs": s.n, "median_s": s.median, "p95_s": s.p95, "samples_s": list(s.samples)}
+            )
+
+        return {
+            "area": self.area,
+            "operation": self.operation,
+            "status": self.status,
+            "stats": stats(self.stats),
+            "peak_mb": self.peak_mb,
+            "memory_method": self.memory_method,
+            "targets": [{"stat": t.stat, "limit": t.limit, "text": t.text} for t in self.targets],
+            "within_target": self.within,
+            "baseline": self.baseline or None,
+            "baseline_stats": stats(self.baseline_stats),
+            "ratio": self.ratio,
+            "note": self.note,
+            **({"extra": self.extra} if self.extra else {}),
+        }
 
 
 def not_measured(area: str, operation: str, why: str, targets: tuple[Target, ...] = ()) -> Row:
@@ -215,8 +231,7 @@ def not_measured(area: str, operation: str, why: str, targets: tuple[Target, ...
 
 def failed(area: str, operation: str, exc: BaseException, targets: tuple[Target, ...] = ()) -> Row:
     text = (str(exc).strip().splitlines() or [""])[0][:160]
-    return Row(area, operation, targets=targets, status="failed",
-               note=f"failed: {type(exc).__name__}: {text}")
+    return Row(area, operation, targets=targets, status="failed", note=f"failed: {type(exc).__name__}: {text}")
 
 
 def fmt_seconds(s: float | None) -> str:
@@ -243,7 +258,7 @@ def cpu_count() -> int:
     return os.cpu_count() or 1
 
 
-def attempt(area: str, operation: str, targets: tuple[Target, ...], fn: Callable[[], "Row | list[Row]"]) -> list[Row]:
+def attempt(area: str, operation: str, targets: tuple[Target, ...], fn: Callable[[], Row | list[Row]]) -> list[Row]:
     """One measurement; an error becomes a "failed" row (traceback on stderr), never a figure."""
     import sys
     import traceback

@@ -1,11 +1,12 @@
 """The force × province × course × month report (`trained-by-course-month`), full history and one
-quarter, through `trainer.reports.run_report` as the analyst runs it (it reads the summary table).
+quarter, through `trainer.reporting.catalogue.run_report` as the analyst runs it (it reads the summary table).
 
 Baseline: the live join the summary table replaces: the same figures (enrolments, graduates,
 results, results passed per month, force, province and course) computed from enrolments,
 cohorts, trainees, results and assessments at query time. It leaves out the first-graduation
 rule the summary applies, so it is if anything cheaper than the real thing.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -42,10 +43,10 @@ ORDER BY 1, 2, 3, 4
 
 
 def measure(ctx: Context) -> list[Row]:
-    why = missing("trainer.reports:run_report", "trainer.report_base:ReportParams")
+    why = missing("trainer.reporting.catalogue:run_report", "trainer.reporting.base:ReportParams")
     if why:
         return [not_measured(AREA, op, why, TARGETS[op]) for op in (FULL_OP, QUARTER_OP)]
-    from trainer import reports
+    from trainer.reporting import catalogue as reports
 
     if REPORT not in reports.CATALOGUE:
         return [not_measured(AREA, op, f"report {REPORT} missing", TARGETS[op]) for op in (FULL_OP, QUARTER_OP)]
@@ -57,8 +58,8 @@ def measure(ctx: Context) -> list[Row]:
 
 
 def one(ctx: Context, op: str, period: tuple[datetime.date, datetime.date] | None) -> Row:
-    from trainer.report_base import ReportParams
-    from trainer.reports import run_report
+    from trainer.reporting.base import ReportParams
+    from trainer.reporting.catalogue import run_report
 
     who = actor("analyst")
     params = ReportParams(date_from=period[0], date_to=period[1]) if period else ReportParams()
@@ -68,9 +69,18 @@ def one(ctx: Context, op: str, period: tuple[datetime.date, datetime.date] | Non
     live_rows = []
     base = repeat(lambda: live_rows.append(len(live_join(period))), ctx.runs(3, 3), warmup=1)
     what = f"{period[0]} to {period[1]}" if period else "full history"
-    return Row(AREA, op, stats, mem.mb, TARGETS[op], BASELINE, base, memory_method=mem.method,
-               note=f"run_report(trained-by-course-month), {what}: {len(result.rows):,} report rows from the "
-                    f"summary table; the live join gives {live_rows[-1]:,} rows")
+    return Row(
+        AREA,
+        op,
+        stats,
+        mem.mb,
+        TARGETS[op],
+        BASELINE,
+        base,
+        memory_method=mem.method,
+        note=f"run_report(trained-by-course-month), {what}: {len(result.rows):,} report rows from the "
+        f"summary table; the live join gives {live_rows[-1]:,} rows",
+    )
 
 
 def live_join(period: tuple[datetime.date, datetime.date] | None) -> list[tuple]:
@@ -92,7 +102,7 @@ def last_full_quarter() -> tuple[datetime.date, datetime.date]:
     """The last whole quarter before the latest cohort end in the data (the demo's recent past)."""
     from db import models
     from db.connection import database
-    from trainer.report_base import as_date
+    from trainer.reporting.base import as_date
 
     C = models.Cohort
     with database.connection_context():

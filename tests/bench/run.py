@@ -6,6 +6,7 @@ start from a fresh interpreter and a crash in one area leaves the others measure
 Exit status: 0 when every area ran (missed targets and code not written yet included: the
 figures are printed, not asserted); 1 when a measurement failed with an error.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,8 +26,13 @@ from tests.bench.measure import Row, failed, not_measured
 from tests.bench.table import render, row_from_json, write_json
 
 # area -> module; in the order they run. The writing areas use a scratch copy of the database.
-READING = {"startup": "tests.bench.startup", "search": "tests.bench.search", "reports": "tests.bench.reports",
-           "exports": "tests.bench.exports", "tui": "tests.bench.tui"}
+READING = {
+    "startup": "tests.bench.startup",
+    "search": "tests.bench.search",
+    "reports": "tests.bench.reports",
+    "exports": "tests.bench.exports",
+    "tui": "tests.bench.tui",
+}
 WRITING = {"saving": "tests.bench.saving", "imports": "tests.bench.imports"}
 AREAS = {**READING, **WRITING}
 
@@ -36,8 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scale", choices=sorted(data.SCALES), default="full")
     p.add_argument("--only", metavar="AREA,...", help=f"areas to run (of {', '.join(AREAS)})")
     p.add_argument("--rebuild", action="store_true", help="build the database again even if it is right")
-    p.add_argument("--database", metavar="URL", help="measure this existing database as it is (no demo build; "
-                   "its demo users' password must be the benchmark's)")
+    p.add_argument(
+        "--database",
+        metavar="URL",
+        help="measure this existing database as it is (no demo build; "
+        "its demo users' password must be the benchmark's)",
+    )
     p.add_argument("--child", metavar="AREA", help=argparse.SUPPRESS)
     p.add_argument("--context", help=argparse.SUPPRESS)
     p.add_argument("--out", help=argparse.SUPPRESS)
@@ -56,8 +66,13 @@ def orchestrate(scale: data.Scale, areas: list[str], *, rebuild: bool, database:
     data.use_bench_keys()  # children inherit them
     if database:
         url = database
-        rows: list[Row] = [not_measured("data", f"trainer demo --scale {scale.demo_scale}",
-                                        "--database given: an existing database measured as it is")]
+        rows: list[Row] = [
+            not_measured(
+                "data",
+                f"trainer demo --scale {scale.demo_scale}",
+                "--database given: an existing database measured as it is",
+            )
+        ]
     else:
         url = data.database_url(scale)
         rows = data.ensure(scale, url, rebuild=rebuild)
@@ -75,14 +90,26 @@ def orchestrate(scale: data.Scale, areas: list[str], *, rebuild: bool, database:
         data.drop_scratch(scratch)
     backend = "SQLite" if data.is_sqlite_url(url) else "PostgreSQL"
     load = os.getloadavg()[1]  # other work on the machine makes every wall-clock figure worse
-    title = (f"trainer benchmark — scale {scale.name}, {backend}, {os.cpu_count()} CPUs (load average "
-             f"{load:.1f} over 5 min), {time.strftime('%Y-%m-%d %H:%M')}, {time.perf_counter() - started:.0f} s")
+    title = (
+        f"trainer benchmark — scale {scale.name}, {backend}, {os.cpu_count()} CPUs (load average "
+        f"{load:.1f} over 5 min), {time.strftime('%Y-%m-%d %H:%M')}, {time.perf_counter() - started:.0f} s"
+    )
     print()
     print(render(rows, title=title))
-    path = write_json(rows, {"scale": scale.name, "backend": backend, "database": _redacted(url),
-                             "commit": _commit(), "areas": areas,
-                             "seconds": time.perf_counter() - started, "load_average_5min": load,
-                             "cpus": os.cpu_count()}, data.RESULTS)
+    path = write_json(
+        rows,
+        {
+            "scale": scale.name,
+            "backend": backend,
+            "database": _redacted(url),
+            "commit": _commit(),
+            "areas": areas,
+            "seconds": time.perf_counter() - started,
+            "load_average_5min": load,
+            "cpus": os.cpu_count(),
+        },
+        data.RESULTS,
+    )
     print(f"\nwritten to {path.relative_to(data.ROOT)}")
     return 1 if any(r.status == "failed" for r in rows) else 0
 
@@ -97,10 +124,16 @@ def _redacted(url: str) -> str:
 def _commit() -> str | None:
     """The checked-out commit (and whether the tree differs from it), to compare runs over time."""
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=data.ROOT, capture_output=True,
-                              text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=data.ROOT,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=data.ROOT, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=data.ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     return (head + ("+changes" if dirty else "")) or None
@@ -109,8 +142,17 @@ def _commit() -> str | None:
 def run_child(area: str, ctx: Context, *, timeout: float) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         out, err = Path(tmp) / "rows.json", Path(tmp) / "stderr.txt"
-        cmd = [sys.executable, "-m", "tests.bench.run", "--child", area,
-               "--context", json.dumps(ctx.as_dict()), "--out", str(out)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "tests.bench.run",
+            "--child",
+            area,
+            "--context",
+            json.dumps(ctx.as_dict()),
+            "--out",
+            str(out),
+        ]
         with open(err, "w") as stderr:
             try:
                 code = subprocess.run(cmd, cwd=data.ROOT, stdout=stderr, stderr=stderr, timeout=timeout).returncode

@@ -9,6 +9,7 @@ Runs on the scratch copy of the database (these measurements write).
   event, its own connection and transaction) on a cell of a running cohort never saved before.
 No baseline: there is no naive way the app would save one record.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -29,15 +30,24 @@ def measure(ctx: Context) -> list[Row]:
     bind(ctx.scratch_url)
     runs = ctx.runs(200, 40)
     rows = []
-    why = missing("trainer.trainees:update_trainee", "trainer.trainees:get_trainee")
-    rows += ([not_measured(AREA, RECORD, why, RECORD_TARGET)] if why else
-             attempt(AREA, RECORD, RECORD_TARGET, lambda: save_record(runs)))
-    why = missing("trainer.results:enter_score")
-    rows += ([not_measured(AREA, RESULT_CELL, why, CELL_TARGET)] if why else
-             attempt(AREA, RESULT_CELL, CELL_TARGET, lambda: result_cell(ctx.runs(100, 30))))
-    why = missing("trainer.attendance:mark")
-    rows += ([not_measured(AREA, ATTENDANCE_CELL, why, CELL_TARGET)] if why else
-             attempt(AREA, ATTENDANCE_CELL, CELL_TARGET, lambda: attendance_cell(ctx.runs(100, 30))))
+    why = missing("trainer.registry.trainees:update_trainee", "trainer.registry.trainees:get_trainee")
+    rows += (
+        [not_measured(AREA, RECORD, why, RECORD_TARGET)]
+        if why
+        else attempt(AREA, RECORD, RECORD_TARGET, lambda: save_record(runs))
+    )
+    why = missing("trainer.training.results:enter_score")
+    rows += (
+        [not_measured(AREA, RESULT_CELL, why, CELL_TARGET)]
+        if why
+        else attempt(AREA, RESULT_CELL, CELL_TARGET, lambda: result_cell(ctx.runs(100, 30)))
+    )
+    why = missing("trainer.training.attendance:mark")
+    rows += (
+        [not_measured(AREA, ATTENDANCE_CELL, why, CELL_TARGET)]
+        if why
+        else attempt(AREA, ATTENDANCE_CELL, CELL_TARGET, lambda: attendance_cell(ctx.runs(100, 30)))
+    )
     return rows
 
 
@@ -46,15 +56,21 @@ def save_record(runs: int) -> Row:
 
     from db import models
     from db.connection import database
-    from trainer import trainees
+    from trainer.registry import trainees
 
     who = actor("admin")
     T = models.Trainee
     with database.connection_context():
         top = T.select(T.id).order_by(T.id.desc()).scalar()
         spread = list(range(1, top + 1, max(1, top // (2 * runs + 10))))  # across the whole registry
-        ids = [i for (i,) in T.select(T.id).where(T.id.in_(spread) & (T.status == "active"))
-               .order_by(T.id).limit(runs + 5).tuples()]
+        ids = [
+            i
+            for (i,) in T.select(T.id)
+            .where(T.id.in_(spread) & (T.status == "active"))
+            .order_by(T.id)
+            .limit(runs + 5)
+            .tuples()
+        ]
     views = {i: trainees.get_trainee(who, i) for i in ids}
     db_times, commits, walls = [], [], []
     with PeakMemory() as mem:
@@ -73,12 +89,19 @@ def save_record(runs: int) -> Row:
         found = trainees.search(who, f"benchmark{len(ids) - 1}", limit=len(ids) + 10)
     if ids[-1] not in {v.id for v in found}:
         raise RuntimeError("the saved trainee is not found by its new name: the search index is not current")
-    return Row(AREA, RECORD, db_stats, mem.mb, RECORD_TARGET, memory_method=mem.method,
-               note=f"trainees.update_trainee changing a Latin name part; statements + BEGIN/COMMIT, of which "
-                    f"COMMIT alone: median {commit_stats.median * 1000:.2f} ms, p95 {commit_stats.p95 * 1000:.2f} ms; "
-                    f"whole call: median {wall_stats.median * 1000:.2f} ms, p95 "
-                    f"{wall_stats.p95 * 1000:.2f} ms (validation, audit event, connection); the "
-                    "saved name is found by search afterwards")
+    return Row(
+        AREA,
+        RECORD,
+        db_stats,
+        mem.mb,
+        RECORD_TARGET,
+        memory_method=mem.method,
+        note=f"trainees.update_trainee changing a Latin name part; statements + BEGIN/COMMIT, of which "
+        f"COMMIT alone: median {commit_stats.median * 1000:.2f} ms, p95 {commit_stats.p95 * 1000:.2f} ms; "
+        f"whole call: median {wall_stats.median * 1000:.2f} ms, p95 "
+        f"{wall_stats.p95 * 1000:.2f} ms (validation, audit event, connection); the "
+        "saved name is found by search afterwards",
+    )
 
 
 def _running_cohorts(limit: int) -> list[int]:
@@ -91,7 +114,7 @@ def _running_cohorts(limit: int) -> list[int]:
 def result_cell(runs: int) -> Row:
     from db import models
     from db.connection import database
-    from trainer import results
+    from trainer.training import results
 
     who = actor("admin")
     E, A, R, C = models.Enrolment, models.Assessment, models.Result, models.Cohort
@@ -100,25 +123,37 @@ def result_cell(runs: int) -> Row:
         for cohort in _running_cohorts(50):
             course = C.select(C.course).where(C.id == cohort).scalar()
             assessments = list(A.select(A.id, A.pass_mark).where(A.course == course).order_by(A.id).tuples())
-            enrolments = [e for (e,) in E.select(E.id).where((E.cohort == cohort) & (E.status == "enrolled"))
-                          .order_by(E.id).tuples()]
+            enrolments = [
+                e
+                for (e,) in E.select(E.id)
+                .where((E.cohort == cohort) & (E.status == "enrolled"))
+                .order_by(E.id)
+                .tuples()
+            ]
             done = set(R.select(R.enrolment, R.assessment).join(E).where(E.cohort == cohort).tuples())
             cells += [(e, a, mark) for e in enrolments for a, mark in assessments if (e, a) not in done]
             if len(cells) >= runs + 3:
                 break
     if len(cells) < runs + 3:
         raise RuntimeError(f"only {len(cells)} empty result cells in running cohorts")
-    cells = cells[:runs + 3]
+    cells = cells[: runs + 3]
     with PeakMemory() as mem:
         stats = timed(lambda cell: results.enter_score(who, cell[0], cell[1], f"{cell[2]:g}"), cells, warmup=3)
-    return Row(AREA, RESULT_CELL, stats, mem.mb, CELL_TARGET, memory_method=mem.method,
-               note="results.enter_score, the whole service call a typed score makes (screen redraw not included)")
+    return Row(
+        AREA,
+        RESULT_CELL,
+        stats,
+        mem.mb,
+        CELL_TARGET,
+        memory_method=mem.method,
+        note="results.enter_score, the whole service call a typed score makes (screen redraw not included)",
+    )
 
 
 def attendance_cell(runs: int) -> Row:
     from db import models
     from db.connection import database
-    from trainer import attendance
+    from trainer.training import attendance
 
     who = actor("admin")
     S, E, A = models.Session, models.Enrolment, models.Attendance
@@ -126,19 +161,34 @@ def attendance_cell(runs: int) -> Row:
     cells = []
     with database.connection_context():
         for cohort in _running_cohorts(50):
-            sessions = list(S.select(S.id, S.day).where((S.cohort == cohort) & (S.status != "cancelled")
-                                                        & (S.day <= today)).order_by(S.day).tuples())
-            enrolments = list(E.select(E.id, E.enrolled_on).where((E.cohort == cohort) & (E.status == "enrolled"))
-                              .order_by(E.id).tuples())
+            sessions = list(
+                S.select(S.id, S.day)
+                .where((S.cohort == cohort) & (S.status != "cancelled") & (S.day <= today))
+                .order_by(S.day)
+                .tuples()
+            )
+            enrolments = list(
+                E.select(E.id, E.enrolled_on)
+                .where((E.cohort == cohort) & (E.status == "enrolled"))
+                .order_by(E.id)
+                .tuples()
+            )
             marked = set(A.select(A.session, A.enrolment).join(S).where(S.cohort == cohort).tuples())
             cells += [(s, e) for s, day in sessions for e, on in enrolments if on <= day and (s, e) not in marked]
             if len(cells) >= runs + 3:
                 break
     if len(cells) < runs + 3:
         raise RuntimeError(f"only {len(cells)} empty attendance cells in running cohorts")
-    cells = cells[:runs + 3]
+    cells = cells[: runs + 3]
     with PeakMemory() as mem:
         stats = timed(lambda cell: attendance.mark(who, cell[0], cell[1], "p"), cells, warmup=3)
-    return Row(AREA, ATTENDANCE_CELL, stats, mem.mb, CELL_TARGET, memory_method=mem.method,
-               note="attendance.mark, the whole service call one mark key makes, percentage included (screen "
-                    "redraw not included)")
+    return Row(
+        AREA,
+        ATTENDANCE_CELL,
+        stats,
+        mem.mb,
+        CELL_TARGET,
+        memory_method=mem.method,
+        note="attendance.mark, the whole service call one mark key makes, percentage included (screen "
+        "redraw not included)",
+    )

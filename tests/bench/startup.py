@@ -6,6 +6,7 @@ terminal has received the first screen's text (escape sequences stripped), and, 
 wraps frames in synchronized-output marks, that frame's closing mark. Then the process group is
 killed; its peak RSS comes from wait4.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -101,8 +102,17 @@ def measure(ctx: Context) -> list[Row]:
         times.append(seconds)
         peaks.append(peak)
         cpu.append(used)
-    return [Row(AREA, OP, Stats(tuple(times)), max(peaks), TARGETS, memory_method="app peak RSS",
-                note=f"`trainer --db URL` in a 120x40 pseudo-terminal; first screen recognised by "
-                     f"{' / '.join(markers)!r}; CPU used by then (user+system): median "
-                     f"{Stats(tuple(cpu)).median * 1000:.0f} ms (less sensitive to a busy machine than wall "
-                     "time); memory is the app process's peak RSS")]
+    return [
+        Row(
+            AREA,
+            OP,
+            Stats(tuple(times)),
+            max(peaks),
+            TARGETS,
+            memory_method="app peak RSS",
+            note=f"`trainer --db URL` in a 120x40 pseudo-terminal; first screen recognised by "
+            f"{' / '.join(markers)!r}; CPU used by then (user+system): median "
+            f"{Stats(tuple(cpu)).median * 1000:.0f} ms (less sensitive to a busy machine than wall "
+            "time); memory is the app process's peak RSS",
+        )
+    ]

@@ -15,11 +15,12 @@ what the key asked for:
 Baseline: Textual's DataTable filled with add_rows with 10,000 rows of the same registry (a
 worker fetches them, as a naive screen would), first paint measured the same way.
 """
+
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from tests.bench.context import Context, bind, missing
 from tests.bench.data import PASSWORD
@@ -32,16 +33,24 @@ KEYSTROKE = "search keystroke to results drawn"
 SCROLL_DOWN = "scroll key down: CPU"
 SCROLL_PAGE = "scroll key page down: CPU"
 BROWSE = "memory added browsing the registry"
-TARGETS = {FIRST_PAINT: (Target("median", 0.100),), KEYSTROKE: (Target("p95", 0.050),),
-           SCROLL_DOWN: (Target("p95", 0.016),), SCROLL_PAGE: (Target("p95", 0.016),),
-           BROWSE: (Target("memory", 60),)}
+TARGETS = {
+    FIRST_PAINT: (Target("median", 0.100),),
+    KEYSTROKE: (Target("p95", 0.050),),
+    SCROLL_DOWN: (Target("p95", 0.016),),
+    SCROLL_PAGE: (Target("p95", 0.016),),
+    BROWSE: (Target("memory", 60),),
+}
 BASELINE_ROWS = 10_000
 TIMEOUT = 60.0
 
 
 def measure(ctx: Context) -> list[Row]:
-    why = missing("screens.app:make_app", "screens.trainees:TraineesScreen", "screens.lazy_table:LazyTable",
-                  "screens.login:LoginScreen")
+    why = missing(
+        "screens.app:make_app",
+        "screens.trainees:TraineesScreen",
+        "screens.widgets.lazy_table:LazyTable",
+        "screens.login:LoginScreen",
+    )
     if why:
         return [not_measured(AREA, op, why, TARGETS[op]) for op in TARGETS]
     bind(ctx.url)
@@ -94,8 +103,8 @@ async def _idle(app, pilot) -> None:
 
 
 def _table(app):
-    from screens.lazy_table import LazyTable
     from screens.trainees import TraineesScreen
+    from screens.widgets.lazy_table import LazyTable
 
     screen = app.screen
     return screen.query_one(LazyTable) if isinstance(screen, TraineesScreen) else None
@@ -109,18 +118,18 @@ def _rows_shown(app) -> bool:
 async def _signed_in(app, pilot) -> None:
     """Past the login screen as the instructor (who starts in another area), as typing would."""
     from screens.login import LoginScreen
-    from trainer import users
+    from trainer.accounts import users
 
     await _until(lambda: isinstance(app.screen, LoginScreen))
     actor = await asyncio.to_thread(users.authenticate, "instructor", PASSWORD, session="tui")
     app.signed_in(actor)
-    await _until(lambda: app.actor is not None and len(app.screen_stack) == 1
-                 and app.current_mode != "_default")
+    await _until(lambda: app.actor is not None and len(app.screen_stack) == 1 and app.current_mode != "_default")
     await _idle(app, pilot)
 
 
-async def _press(pilot, paints: Paints, key: str, condition: Callable[[], bool], *,
-                 direct: bool = True) -> tuple[float, float, float]:
+async def _press(
+    pilot, paints: Paints, key: str, condition: Callable[[], bool], *, direct: bool = True
+) -> tuple[float, float, float]:
     """Press a key; (wall seconds to the first paint meeting condition, its cpu clock, cpu at press).
 
     direct (the default): hand the key to the driver as a terminal would and wait only for the
@@ -168,18 +177,38 @@ async def _measure(ctx: Context, typed: list[str]) -> list[Row]:
                 naive_mb = naive.mb if run == 0 else naive_mb
     total = _table_total(ctx)
     return [
-        Row(AREA, FIRST_PAINT, Stats(tuple(first)), None, TARGETS[FIRST_PAINT],
-            "DataTable 10k", Stats(tuple(baseline)),
+        Row(
+            AREA,
+            FIRST_PAINT,
+            Stats(tuple(first)),
+            None,
+            TARGETS[FIRST_PAINT],
+            "DataTable 10k",
+            Stats(tuple(baseline)),
             note=f"Pilot, 120x40; {total:,} trainees; key t from the instructor's start area to the first rows "
-                 f"drawn, a fresh app per run; baseline: a screen whose worker fetches {BASELINE_ROWS:,} rows "
-                 f"for DataTable.add_rows, which added {naive_mb:.0f} MB"),
-        Row(AREA, KEYSTROKE, Stats(tuple(keystrokes)), None, TARGETS[KEYSTROKE],
-            note=f"{len(keystrokes)} keystrokes typing {', '.join(repr(q) for q in typed)}"),
+            f"drawn, a fresh app per run; baseline: a screen whose worker fetches {BASELINE_ROWS:,} rows "
+            f"for DataTable.add_rows, which added {naive_mb:.0f} MB",
+        ),
+        Row(
+            AREA,
+            KEYSTROKE,
+            Stats(tuple(keystrokes)),
+            None,
+            TARGETS[KEYSTROKE],
+            note=f"{len(keystrokes)} keystrokes typing {', '.join(repr(q) for q in typed)}",
+        ),
         Row(AREA, SCROLL_DOWN, Stats(tuple(down["cpu"])), None, TARGETS[SCROLL_DOWN], note=_scroll_note(down)),
         Row(AREA, SCROLL_PAGE, Stats(tuple(page["cpu"])), None, TARGETS[SCROLL_PAGE], note=_scroll_note(page)),
-        Row(AREA, BROWSE, None, memory_mb, TARGETS[BROWSE], memory_method=method,
+        Row(
+            AREA,
+            BROWSE,
+            None,
+            memory_mb,
+            TARGETS[BROWSE],
+            memory_method=method,
             note="peak RSS growth of the app process over the first run: screen opened, searches typed, "
-                 "end, home, page-downs"),
+            "end, home, page-downs",
+        ),
     ]
 
 
@@ -193,16 +222,15 @@ def _table_total(ctx: Context) -> int:
 
 async def _type(app, pilot, paints: Paints, texts: list[str]) -> list[float]:
     """Type each text a character at a time into the search box; the box is emptied between texts."""
-    from screens.widgets import Field
+    from screens.widgets.forms import Field
 
     samples = []
     for text in texts:
         await pilot.press("slash")
         field = app.screen.query_one("#search", Field)
         for i, ch in enumerate(text):
-            want = text[:i + 1]
-            wall, _, _ = await _press(pilot, paints, "space" if ch == " " else ch,
-                                      lambda: _shows(app, want))
+            want = text[: i + 1]
+            wall, _, _ = await _press(pilot, paints, "space" if ch == " " else ch, lambda: _shows(app, want))
             samples.append(wall)
         future = paints.expect(lambda: _shows(app, ""))
         field.value = ""
@@ -229,8 +257,9 @@ async def _scroll(app, pilot, paints: Paints, key: str, presses: int) -> dict[st
     for _ in range(presses):
         step = 1 if key == "down" else max(1, t.size.height - 1)
         want = min(t.total - 1, t.cursor_row + step)
-        wall, cpu_drawn, cpu0 = await _press(pilot, paints, key,
-                                             lambda: t.cursor_row == want and t.row(want) is not None)
+        wall, cpu_drawn, cpu0 = await _press(
+            pilot, paints, key, lambda: t.cursor_row == want and t.row(want) is not None
+        )
         await _idle(app, pilot)
         out["wall"].append(wall)
         out["cpu_drawn"].append(cpu_drawn - cpu0)
@@ -240,9 +269,11 @@ async def _scroll(app, pilot, paints: Paints, key: str, presses: int) -> dict[st
 
 def _scroll_note(s: dict[str, list[float]]) -> str:
     med = {k: Stats(tuple(v)).median * 1000 for k, v in s.items()}
-    return (f"CPU of every thread from the key to the last paint it caused (the detail pane's load and "
-            f"redraw included); to the moved cursor drawn: CPU median {med['cpu_drawn']:.1f} ms, wall "
-            f"median {med['wall']:.1f} ms")
+    return (
+        f"CPU of every thread from the key to the last paint it caused (the detail pane's load and "
+        f"redraw included); to the moved cursor drawn: CPU median {med['cpu_drawn']:.1f} ms, wall "
+        f"median {med['wall']:.1f} ms"
+    )
 
 
 async def _browse(app, pilot, paints: Paints, pages: int) -> None:
@@ -274,7 +305,7 @@ def _naive_screen(actor):
     from textual.screen import Screen
     from textual.widgets import DataTable
 
-    from trainer import trainees
+    from trainer.registry import trainees
 
     class Rows(Message):
         def __init__(self, rows) -> None:
@@ -288,8 +319,7 @@ def _naive_screen(actor):
             yield DataTable(id="naive")
 
         def on_mount(self) -> None:
-            self.query_one(DataTable).add_columns("Name", "Latin", "Born", "National ID", "Force", "Prov.",
-                                                  "Status")
+            self.query_one(DataTable).add_columns("Name", "Latin", "Born", "National ID", "Force", "Prov.", "Status")
             self.load()
 
         @work(thread=True)
@@ -298,8 +328,17 @@ def _naive_screen(actor):
 
         def on_rows(self, message: Rows) -> None:
             self.query_one(DataTable).add_rows(
-                (t.full_name, t.latin_name, t.date_of_birth.isoformat(), t.national_id, t.force,
-                 t.province[3:], t.status) for t in message.rows)
+                (
+                    t.full_name,
+                    t.latin_name,
+                    t.date_of_birth.isoformat(),
+                    t.national_id,
+                    t.force,
+                    t.province[3:],
+                    t.status,
+                )
+                for t in message.rows
+            )
             self.loaded = True
 
     return DataTableScreen()

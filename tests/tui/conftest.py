@@ -1,4 +1,5 @@
 """Pilot fixtures: a real SQLite file per test, an admin to sign in as, helpers to wait and read."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,7 +22,7 @@ def tui_url(tmp_path) -> str:
 
 @pytest.fixture
 def admin_url(tui_url) -> str:
-    from trainer import users
+    from trainer.accounts import users
 
     users.create_user(None, "admin", "admin", PASSWORD)
     return tui_url

@@ -1,4 +1,5 @@
 """Pilot: user management, a record's history, and what non-admins are refused or never shown."""
+
 from __future__ import annotations
 
 import datetime
@@ -11,8 +12,8 @@ from db import models
 from db.connection import database
 from screens.admin_users import AdminUsersScreen, UserForm
 from screens.history import RecordHistoryScreen
-from trainer import users
-from trainer.access import SYSTEM, Actor, require_cohort
+from trainer.accounts import users
+from trainer.accounts.access import SYSTEM, Actor, require_cohort
 from trainer.errors import PermissionDenied
 
 PASSWORD = "correct horse battery"
@@ -107,11 +108,21 @@ async def test_a_registrar_is_refused_user_management(admin):
 
 
 async def test_an_analyst_sees_no_names_in_a_record_history(admin):
-    from trainer import trainees
+    from trainer.registry import trainees
 
-    person = trainees.create_trainee(admin, trainees.TraineeInput(
-        given_name="علي", father_name="حسن", grandfather_name="كاظم", date_of_birth=datetime.date(1990, 1, 2),
-        force="police", province="IQ-NI", given_name_latin="Ali", national_id="123456789012"))
+    person = trainees.create_trainee(
+        admin,
+        trainees.TraineeInput(
+            given_name="علي",
+            father_name="حسن",
+            grandfather_name="كاظم",
+            date_of_birth=datetime.date(1990, 1, 2),
+            force="police",
+            province="IQ-NI",
+            given_name_latin="Ali",
+            national_id="123456789012",
+        ),
+    )
     users.create_user(SYSTEM, "ana", "analyst", PASSWORD)
     analyst = users.authenticate("ana", PASSWORD, session="tui")
     app = MiniApp(analyst, RecordHistoryScreen("trainee", person.uuid, "a trainee"))
@@ -136,10 +147,22 @@ def test_a_registrar_is_refused_another_centres_cohort(admin):
         course = models.Course.create(code="BPC", title_en="Basic", category="basic", duration_days=5)
         basra = models.Centre.create(code="BASRA", name_en="Basra", province="IQ-BA")
         mosul = models.Centre.get(models.Centre.code == "MOSUL")
-        theirs = models.Cohort.create(code="BPC-B", course=course, centre=basra, start_date=datetime.date(2025, 1, 5),
-                                      end_date=datetime.date(2025, 1, 9), capacity=5)
-        ours = models.Cohort.create(code="BPC-M", course=course, centre=mosul, start_date=datetime.date(2025, 1, 5),
-                                    end_date=datetime.date(2025, 1, 9), capacity=5)
+        theirs = models.Cohort.create(
+            code="BPC-B",
+            course=course,
+            centre=basra,
+            start_date=datetime.date(2025, 1, 5),
+            end_date=datetime.date(2025, 1, 9),
+            capacity=5,
+        )
+        ours = models.Cohort.create(
+            code="BPC-M",
+            course=course,
+            centre=mosul,
+            start_date=datetime.date(2025, 1, 5),
+            end_date=datetime.date(2025, 1, 9),
+            capacity=5,
+        )
     users.create_user(SYSTEM, "clerk", "registrar", PASSWORD, ("MOSUL",))
     clerk = users.authenticate("clerk", PASSWORD)
     require_cohort(clerk, ours.id, "cohort.write")

@@ -1,5 +1,6 @@
 """Courses and cohorts by keys: create a course, create a cohort, enrol with every refusal
 reason, the waitlist, and a withdrawal that promotes the first waitlisted trainee."""
+
 from __future__ import annotations
 
 import datetime
@@ -10,13 +11,14 @@ from screens.cohort_form import CohortForm
 from screens.cohorts import CohortsScreen
 from screens.course_form import CourseForm
 from screens.courses import CoursesScreen
-from screens.dialogs import ReasonDialog
 from screens.enrol import EnrolDialog, EnrolReportDialog
-from screens.lazy_table import LazyTable
+from screens.widgets.dialogs import ReasonDialog
+from screens.widgets.lazy_table import LazyTable
 from tests import clerk_data as make
 from tests.tui.conftest import SIZE, choose, new_app, settle, sign_in, text_of
-from trainer import cohorts, courses, users
-from trainer.access import SYSTEM
+from trainer.accounts import users
+from trainer.accounts.access import SYSTEM
+from trainer.training import cohorts, courses
 
 
 async def test_create_a_course_by_keys(admin_url):
@@ -48,7 +50,9 @@ async def test_create_a_course_by_keys(admin_url):
     assert made.category == "intelligence-led-policing" and made.duration_days == 10
     assert made.forces == ("border", "police") and made.prerequisites == ("POL-BASIC",)
     assert [(a.code, a.max_score, a.pass_mark, a.weight) for a in made.assessments] == [
-        ("EXAM", 50, 30, 2), ("CASE", 100, 50, 1)]
+        ("EXAM", 50, 30, 2),
+        ("CASE", 100, 50, 1),
+    ]
     assert made.competencies[0].tags == ("evidence", "ilp") and made.certificate_months == 12
 
 
@@ -119,8 +123,10 @@ async def test_enrol_with_each_refusal_reason_then_waitlist_promotion(admin_url)
     done = make.cohort("POL-BASIC", start=datetime.date(2025, 9, 1))
     adv = make.cohort("POL-ADV", capacity=5, coalition=True, start=datetime.date(2026, 4, 1))
     basic = make.cohort("POL-BASIC", capacity=2, start=datetime.date(2026, 5, 3))
-    one, two, three = (make.trainee(g, family_name_latin="Basicgroup", given_name_latin=f"B{i}", national_id=f"1000000000{i}")
-                       for i, g in enumerate(("علي", "عمر", "زيد")))
+    one, two, three = (
+        make.trainee(g, family_name_latin="Basicgroup", given_name_latin=f"B{i}", national_id=f"1000000000{i}")
+        for i, g in enumerate(("علي", "عمر", "زيد"))
+    )
     guard = make.trainee("سعد", force="border", family_name_latin="Basicgroup", given_name_latin="B9")
     ready = make.trainee("حيدر", family_name_latin="Advgroup", given_name_latin="A1")
     green = make.trainee("كريم", family_name_latin="Advgroup", given_name_latin="A2")
@@ -139,15 +145,22 @@ async def test_enrol_with_each_refusal_reason_then_waitlist_promotion(admin_url)
         assert app.screen.cohort.id == basic.id
         report = await enrol_by_search(pilot, "basicgroup", 4)
         outcome = {o.trainee_id: o for o in report.report.outcomes}
-        assert [outcome[p.id].status for p in (one, two, three, guard)] == ["enrolled", "enrolled", "waitlisted",
-                                                                             "refused"]
+        assert [outcome[p.id].status for p in (one, two, three, guard)] == [
+            "enrolled",
+            "enrolled",
+            "waitlisted",
+            "refused",
+        ]
         assert outcome[three.id].reason == f"{basic.code} is full: waitlist position 1"
         assert outcome[guard.id].reason == "POL-BASIC is not open to Border Guards (open to: Local Police)"
         await pilot.press("escape")
         await settle(pilot)
         roster = app.screen.query_one("#roster", LazyTable)
         assert [(r.trainee_id, r.status) for r in (roster.row(i) for i in range(roster.total))] == [
-            (one.id, "enrolled"), (two.id, "enrolled"), (three.id, "waitlisted")]
+            (one.id, "enrolled"),
+            (two.id, "enrolled"),
+            (three.id, "waitlisted"),
+        ]
 
         # Withdraw the first seat: the waitlisted trainee is promoted.
         await pilot.press("tab")
@@ -172,8 +185,9 @@ async def test_enrol_with_each_refusal_reason_then_waitlist_promotion(admin_url)
         outcome = {o.trainee_id: o for o in report.report.outcomes}
         assert outcome[ready.id].status == "enrolled"
         assert outcome[green.id].reason == "missing prerequisite POL-BASIC (POL-BASIC course): no graduated enrolment"
-        assert outcome[unvetted.id].reason == ("coalition-funded cohort: no vetting record: a coalition-funded "
-                                               "cohort needs an approved vetting decision")
+        assert outcome[unvetted.id].reason == (
+            "coalition-funded cohort: no vetting record: a coalition-funded cohort needs an approved vetting decision"
+        )
         await pilot.press("escape")
         await settle(pilot)
     with database.connection_context():

@@ -1,4 +1,5 @@
 """The dashboard on a real database file: figures and bars loaded by a thread worker."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,7 +8,7 @@ from textual.widgets import Static
 
 from screens.dashboard import DashboardScreen
 from tests.unit.test_reports import build_small
-from trainer.access import Actor
+from trainer.accounts.access import Actor
 
 ANALYST = Actor(user_id=None, username="ana", role="analyst")
 
@@ -62,7 +63,7 @@ async def test_dashboard_shows_headline_figures_and_bars(small_db):
 async def test_dashboard_refreshes_on_f5_after_a_change(small_db):
     from db import models
     from db.connection import database
-    from trainer import summary
+    from trainer.reporting import summary
 
     app = Host(DashboardScreen, ANALYST)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -72,7 +73,8 @@ async def test_dashboard_refreshes_on_f5_after_a_change(small_db):
             b2 = models.Trainee.get(models.Trainee.given_name_latin == "b2")
             cohort = models.Cohort.get(models.Cohort.code == "BB-1")
             models.Enrolment.update(status="graduated").where(
-                (models.Enrolment.trainee == b2) & (models.Enrolment.cohort == cohort)).execute()
+                (models.Enrolment.trainee == b2) & (models.Enrolment.cohort == cohort)
+            ).execute()
             summary.refresh_cohort(cohort.id)
         await pilot.press("f5")
         await settle(pilot)

@@ -1,4 +1,5 @@
 """Pilot tests: the roster import wizard and the review of held rows, on a real SQLite file."""
+
 from __future__ import annotations
 
 import datetime
@@ -14,8 +15,9 @@ from db import models
 from db.connection import database
 from screens.imports import ImportScreen
 from screens.review import ReviewScreen
-from trainer import imports, trainees
-from trainer.access import SYSTEM, Actor
+from trainer.accounts.access import SYSTEM, Actor
+from trainer.registry import trainees
+from trainer.rosters import imports
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "roster"
 CLERK = Actor(user_id=None, username="clerk", role="registrar")
@@ -77,8 +79,10 @@ async def test_the_wizard_reads_checks_refuses_then_imports_with_progress(sqlite
         preview = app.screen.query_one("#preview", DataTable)
         problems = app.screen.query_one("#problems", DataTable)
         assert preview.row_count == 20 and problems.row_count == 6
-        assert [problems.get_row_at(i)[:3] for i in (0, 4)] == [["17", "rejected", "father_name"],
-                                                                ["36", "rejected", "national_id"]]
+        assert [problems.get_row_at(i)[:3] for i in (0, 4)] == [
+            ["17", "rejected", "father_name"],
+            ["36", "rejected", "national_id"],
+        ]
         assert "Read 36 rows: 30 valid, 6 invalid" in text(app, "#import-status")
 
         await pilot.press("ctrl+g")  # dry run
@@ -129,9 +133,18 @@ async def test_the_wizard_shows_a_refused_file_and_the_held_rows(sqlite_url, tmp
 def held_rows(sqlite_url):
     imports.import_trainees(CLERK, FIXTURES / "roster.csv", skip_invalid=True)
     # A second registered Haider, born the same day: row 2 of the follow-up has two candidates.
-    other = trainees.create_trainee(SYSTEM, trainees.TraineeInput(
-        given_name="Hayder", father_name="Hasan", grandfather_name="Kadhim", date_of_birth=datetime.date(1992, 4, 22),
-        force="army", province="IQ-AN", national_id="999888777666"))
+    other = trainees.create_trainee(
+        SYSTEM,
+        trainees.TraineeInput(
+            given_name="Hayder",
+            father_name="Hasan",
+            grandfather_name="Kadhim",
+            date_of_birth=datetime.date(1992, 4, 22),
+            force="army",
+            province="IQ-AN",
+            national_id="999888777666",
+        ),
+    )
     imports.import_trainees(CLERK, FIXTURES / "roster_followup.csv")
     return other
 

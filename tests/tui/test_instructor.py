@@ -1,5 +1,6 @@
 """The instructor's desk driven by keys on a real database file: attendance, results,
 graduation with its gates, and the certificates screen."""
+
 from __future__ import annotations
 
 import datetime
@@ -13,10 +14,10 @@ from db.connection import database
 from screens.attendance import AttendanceScreen
 from screens.certificates import CertificatesScreen
 from screens.graduation import GraduationScreen
-from screens.grid import Grid
 from screens.results import ResultsScreen
+from screens.widgets.grid import Grid
 from tests.instructor_fixtures import D, build, private_config  # noqa: F401
-from trainer import attendance, results, sessions
+from trainer.training import attendance, results, sessions
 
 pytestmark = pytest.mark.usefixtures("private_config")
 SIZE = (130, 36)
@@ -207,7 +208,10 @@ async def test_graduate_with_mixed_outcomes_and_issue(sqlite_url):
     with database.connection_context():
         E = models.Enrolment
         assert dict(E.select(E.id, E.status).tuples()) == {
-            w.enrolments[0]: "graduated", w.enrolments[1]: "failed", w.enrolments[2]: "failed"}
+            w.enrolments[0]: "graduated",
+            w.enrolments[1]: "failed",
+            w.enrolments[2]: "failed",
+        }
         assert [c.enrolment_id for c in models.Certificate.select()] == [w.enrolments[0]]
         assert models.Cohort.get_by_id(w.cohort_id).status == "completed"
 
@@ -229,8 +233,14 @@ async def test_the_vetting_gate_refuses_with_its_reason(sqlite_url):
     w = build(trainees=3, coalition=True)
     with database.connection_context():
         for t in w.trainees[:2]:  # the third has no vetting record at all
-            models.VettingRecord.create(trainee=t, kind="individual", case_ref=f"INV-{t}", result="approved",
-                                        decision_date=w.start - datetime.timedelta(days=20), funder="INL")
+            models.VettingRecord.create(
+                trainee=t,
+                kind="individual",
+                case_ref=f"INV-{t}",
+                result="approved",
+                decision_date=w.start - datetime.timedelta(days=20),
+                funder="INL",
+            )
     _run(w)
     app = Desk(w.admin, GraduationScreen(w.cohort_id))
     async with app.run_test(size=SIZE) as pilot:
@@ -252,8 +262,9 @@ async def test_the_qualification_gate_refuses_with_its_reason(sqlite_url):
         await settle(pilot)
         await pilot.press("c", "y")
         await settle(pilot)
-        assert ("No certificates issued: qualification: instructor Instructor holds no qualification for BPC"
-                in text(app, "#status"))
+        assert "No certificates issued: qualification: instructor Instructor holds no qualification for BPC" in text(
+            app, "#status"
+        )
         # Once the qualification is recorded, i issues the certificate.
         with database.connection_context():
             models.InstructorQualification.create(user=w.instructor_id, course=w.course_id, valid_from=D(2024, 1, 1))
@@ -266,7 +277,7 @@ async def test_the_qualification_gate_refuses_with_its_reason(sqlite_url):
 
 
 async def test_certificates_revoke_recertify_export(sqlite_url, tmp_path):
-    from trainer import certificates
+    from trainer.certification import certificates
 
     w = build(trainees=2)
     with database.connection_context():
@@ -331,8 +342,27 @@ async def test_a_fast_typists_burst_lands_in_order(sqlite_url):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         order = [r.enrolment_id for r in app.screen.grid.rows]
-        burst(app, "down", "down", "down", "1", "2", "0", "enter", "backspace", "backspace", "backspace",
-              "7", "enter", "4", "enter", "up", "up", "9", "enter")
+        burst(
+            app,
+            "down",
+            "down",
+            "down",
+            "1",
+            "2",
+            "0",
+            "enter",
+            "backspace",
+            "backspace",
+            "backspace",
+            "7",
+            "enter",
+            "4",
+            "enter",
+            "up",
+            "up",
+            "9",
+            "enter",
+        )
         await settle(pilot)
         app.push_screen(AttendanceScreen(w.cohort_id))
         await settle(pilot)
@@ -346,5 +376,9 @@ async def test_a_fast_typists_burst_lands_in_order(sqlite_url):
     first, second = days[0].id, days[1].id
     # p on row 0 (moves down), a on row 1, up, l overwrites row 1, right to day 2, e on row 2,
     # down down (the second stops at the last row), p on row 4.
-    assert marks == {(first, order[0]): "present", (first, order[1]): "late",
-                     (second, order[2]): "excused", (second, order[4]): "present"}
+    assert marks == {
+        (first, order[0]): "present",
+        (first, order[1]): "late",
+        (second, order[2]): "excused",
+        (second, order[4]): "present",
+    }

@@ -1,11 +1,12 @@
 """The lazy list by itself: pages fetched in workers only when shown, bounded cache, cursor keys."""
+
 from __future__ import annotations
 
 import threading
 
 from textual.app import App, ComposeResult
 
-from screens.lazy_table import KEEP_PAGES, PAGE, Column, LazyTable
+from screens.widgets.lazy_table import KEEP_PAGES, PAGE, Column, LazyTable
 
 TOTAL = 5_000
 
@@ -25,8 +26,9 @@ class ListApp(App):
         return [{"n": i, "name": f"row {i}"} for i in range(offset, min(TOTAL, offset + limit))]
 
     def compose(self) -> ComposeResult:
-        yield LazyTable([Column("N", 6, lambda r: str(r["n"])), Column("Name", 0, lambda r: r["name"])],
-                        self.fetch, id="list")
+        yield LazyTable(
+            [Column("N", 6, lambda r: str(r["n"])), Column("Name", 0, lambda r: r["name"])], self.fetch, id="list"
+        )
 
     def on_mount(self) -> None:
         self.query_one(LazyTable).reset("all", TOTAL, self.fetch(None, 0, PAGE))

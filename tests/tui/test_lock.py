@@ -1,4 +1,5 @@
 """Pilot: sign-in, lockout, the idle lock and its unlock (injected clocks), an ended session."""
+
 from __future__ import annotations
 
 import datetime
@@ -11,8 +12,8 @@ from textual.widgets import Input, Static
 from db import models
 from db.connection import database
 from screens.lock import LockScreen, install_idle_lock
-from trainer import users
-from trainer.access import SYSTEM
+from trainer.accounts import users
+from trainer.accounts.access import SYSTEM
 
 PASSWORD = "correct horse battery"
 
@@ -86,7 +87,9 @@ async def test_sign_in_then_lockout(boss, monkeypatch):
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.actor is None and "account locked: try again in 60 s" in str(app.screen.query_one("#login-error", Static).render())
+        assert app.actor is None and "account locked: try again in 60 s" in str(
+            app.screen.query_one("#login-error", Static).render()
+        )
         clock.now += datetime.timedelta(minutes=1)
         app.screen.query_one("#password", Input).value = PASSWORD
         app.screen.query_one("#password").focus()
@@ -136,7 +139,9 @@ async def test_idle_lock_keeps_the_screen_and_unlocks_with_the_password(boss):
         assert app.screen.query_one("#work", Input).value == "abcd"  # nothing lost
     with database.connection_context():
         assert [e.action for e in models.AuditEvent.select().order_by(models.AuditEvent.id)][-2:] == [
-            "login-failed", "unlock"]
+            "login-failed",
+            "unlock",
+        ]
 
 
 async def test_a_disabled_account_is_locked_out_of_its_running_app(boss):

@@ -1,4 +1,5 @@
 """The command palette jumps to a trainee (either script, ID, service no.) or a cohort."""
+
 from __future__ import annotations
 
 from textual.command import CommandList, CommandPalette
@@ -8,7 +9,7 @@ from screens.commands import lookup
 from screens.trainees import TraineesScreen
 from tests import clerk_data as make
 from tests.tui.conftest import SIZE, new_app, settle, sign_in
-from trainer.access import SYSTEM
+from trainer.accounts.access import SYSTEM
 
 
 async def palette_hits(pilot, typed: str, want: str) -> list[str]:

@@ -1,4 +1,5 @@
 """The reports screen: choose, preview in the lazy table, export in a worker with a progress bar."""
+
 from __future__ import annotations
 
 import asyncio
@@ -8,12 +9,12 @@ import threading
 import pytest
 from textual.widgets import Input, OptionList, ProgressBar, Select, Static
 
-from screens.lazy_table import LazyTable
 from screens.reports import ReportsScreen
+from screens.widgets.lazy_table import LazyTable
 from tests.tui.test_dashboard import Host, settle
 from tests.unit.test_reports import build_small
-from trainer import reports
-from trainer.access import SYSTEM, Actor
+from trainer.accounts.access import SYSTEM, Actor
+from trainer.reporting import catalogue as reports
 
 ANALYST = Actor(user_id=None, username="ana", role="analyst")
 
@@ -102,6 +103,7 @@ async def test_export_with_progress_while_the_ui_stays_responsive(small_db, tmp_
             if len(calls) == 3:
                 started.set()
                 assert release.wait(20), "the test never released the export"
+
         return real(result, fmt, out, progress=progress_then_wait, bom=bom)
 
     monkeypatch.setattr(reports, "write_result", gated)
@@ -115,7 +117,7 @@ async def test_export_with_progress_while_the_ui_stays_responsive(small_db, tmp_
         assert await asyncio.to_thread(started.wait, 20)
         await pilot.pause()
         bar = app.screen.query_one("#export-progress", ProgressBar)
-        assert bar.total == 20 and 0 < bar.progress < 20   # 19 provinces and the totals row
+        assert bar.total == 20 and 0 < bar.progress < 20  # 19 provinces and the totals row
         # The UI thread is free: typing into a field works while the worker waits.
         app.screen.query_one("#cohort", Input).focus()
         await pilot.press(*"XY")

@@ -1,14 +1,15 @@
 """First run (admin account, demo offer), login, the area keys, help and theme."""
+
 from __future__ import annotations
 
 from db import models
 from db.connection import database
-from screens.dialogs import InfoDialog
 from screens.help import HelpScreen
 from screens.login import FirstRunScreen, LoginScreen
 from screens.trainees import TraineesScreen
+from screens.widgets.dialogs import InfoDialog
 from tests.tui.conftest import PASSWORD, SIZE, new_app, settle, sign_in, text_of
-from trainer import settings
+from trainer.accounts import settings
 
 
 async def test_first_run_creates_the_admin_with_the_password_typed_twice(tui_url):
@@ -35,7 +36,7 @@ async def test_first_run_creates_the_admin_with_the_password_typed_twice(tui_url
 
 
 async def test_first_run_loads_the_demo_data_in_a_worker_when_asked(tui_url, monkeypatch):
-    from trainer import demo
+    from trainer.demo import build as demo
 
     calls = []
 
@@ -89,15 +90,28 @@ async def test_area_keys_help_and_theme(admin_url):
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot)
         seen = {}
-        for key, mode in (("c", "courses"), ("o", "cohorts"), ("a", "admin"), ("d", "dashboard"),
-                          ("e", "certificates"), ("r", "reports"), ("t", "trainees")):
+        for key, mode in (
+            ("c", "courses"),
+            ("o", "cohorts"),
+            ("a", "admin"),
+            ("d", "dashboard"),
+            ("e", "certificates"),
+            ("r", "reports"),
+            ("t", "trainees"),
+        ):
             await pilot.press(key)
             await settle(pilot)
             assert app.current_mode == mode
             seen[mode] = type(app.screen).__name__
-        assert seen == {"courses": "CoursesScreen", "cohorts": "CohortsScreen", "admin": "AdminScreen",
-                        "dashboard": "DashboardScreen", "certificates": "CertificatesScreen",
-                        "reports": "ReportsScreen", "trainees": "TraineesScreen"}
+        assert seen == {
+            "courses": "CoursesScreen",
+            "cohorts": "CohortsScreen",
+            "admin": "AdminScreen",
+            "dashboard": "DashboardScreen",
+            "certificates": "CertificatesScreen",
+            "reports": "ReportsScreen",
+            "trainees": "TraineesScreen",
+        }
         await pilot.press("t")
         await settle(pilot)
         await pilot.press("f1")

@@ -4,6 +4,7 @@ SVGs show Arabic as a browser shapes it, so Arabic display is asserted on
 strings in test_arabic_display.py, not here. Update with `--snapshot-update`
 after checking the new pictures by eye.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -20,14 +21,32 @@ def desk(admin_url):
     make.centre()
     make.course("POL-BASIC")
     cohort = make.cohort(capacity=2, start=datetime.date(2026, 3, 1))
-    people = [make.trainee("محمد", "جاسم", "عباس", given_name_latin="Mohammed", father_name_latin="Jasim",
-                           national_id="19900101001", dob=datetime.date(1990, 1, 1)),
-              make.trainee("علي", "حسن", "كاظم", given_name_latin="Ali", father_name_latin="Hassan",
-                           family_name="الجبوري", national_id="19920202002", dob=datetime.date(1992, 2, 2)),
-              make.trainee("عمر", "خالد", "سعيد", force="border", province="IQ-AN", dob=datetime.date(1994, 3, 3))]
+    people = [
+        make.trainee(
+            "محمد",
+            "جاسم",
+            "عباس",
+            given_name_latin="Mohammed",
+            father_name_latin="Jasim",
+            national_id="19900101001",
+            dob=datetime.date(1990, 1, 1),
+        ),
+        make.trainee(
+            "علي",
+            "حسن",
+            "كاظم",
+            given_name_latin="Ali",
+            father_name_latin="Hassan",
+            family_name="الجبوري",
+            national_id="19920202002",
+            dob=datetime.date(1992, 2, 2),
+        ),
+        make.trainee("عمر", "خالد", "سعيد", force="border", province="IQ-AN", dob=datetime.date(1994, 3, 3)),
+    ]
     make.vetting(people[0].id)
-    from trainer import enrolments
-    from trainer.access import SYSTEM
+    from trainer.accounts.access import SYSTEM
+    from trainer.training import enrolments
+
     enrolments.enrol(SYSTEM, cohort.id, [p.id for p in people], today=datetime.date(2026, 2, 1))
     return admin_url
 
@@ -38,18 +57,21 @@ def signed_in(*keys: str):
         for key in keys:
             await pilot.press(key)
             await settle(pilot)
+
     return run_before
 
 
 def test_login_screen(snap_compare, admin_url):
     async def ready(pilot):
         await settle(pilot)
+
     assert snap_compare(new_app(admin_url), terminal_size=SIZE, run_before=ready)
 
 
 def test_first_run_screen(snap_compare, tui_url):
     async def ready(pilot):
         await settle(pilot)
+
     assert snap_compare(new_app(tui_url), terminal_size=SIZE, run_before=ready)
 
 

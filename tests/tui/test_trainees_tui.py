@@ -1,19 +1,20 @@
 """The registry screen by keys: add with inline validation, edit, search as you type, filters,
 the duplicate warning and the edit conflict between two app instances."""
+
 from __future__ import annotations
 
 import datetime
 
 from db import models
 from db.connection import database
-from screens.dialogs import ConflictDialog, DuplicateDialog
-from screens.lazy_table import LazyTable
 from screens.trainee_form import TraineeForm
 from screens.trainees import TraineesScreen
+from screens.widgets.dialogs import ConflictDialog, DuplicateDialog
+from screens.widgets.lazy_table import LazyTable
 from tests import clerk_data as make
 from tests.tui.conftest import SIZE, choose, new_app, settle, sign_in, text_of
-from trainer import trainees
-from trainer.access import SYSTEM
+from trainer.accounts.access import SYSTEM
+from trainer.registry import trainees
 
 
 def rows_shown(app) -> list:
@@ -23,10 +24,27 @@ def rows_shown(app) -> list:
 
 async def fill_new_trainee(pilot, *, dob: str = "1996-04-02") -> None:
     """Tab through the form from the first field, as a clerk would."""
-    await pilot.press(*"علي", "tab", *"Ali", "tab", *"حسن", "tab", *"Hassan", "tab", *"كاظم", "tab",
-                      "tab", "tab", "tab", "tab", *dob, "tab", *"٢٠١٩٠١٠١٥٥٥")
-    await choose(pilot, "#force", 1)      # Local Police
-    await choose(pilot, "#province", 1)   # Al Anbar (IQ-AN)
+    await pilot.press(
+        *"علي",
+        "tab",
+        *"Ali",
+        "tab",
+        *"حسن",
+        "tab",
+        *"Hassan",
+        "tab",
+        *"كاظم",
+        "tab",
+        "tab",
+        "tab",
+        "tab",
+        "tab",
+        *dob,
+        "tab",
+        *"٢٠١٩٠١٠١٥٥٥",
+    )
+    await choose(pilot, "#force", 1)  # Local Police
+    await choose(pilot, "#province", 1)  # Al Anbar (IQ-AN)
 
 
 async def test_add_a_trainee_with_inline_validation(admin_url):

@@ -1,4 +1,5 @@
 """The display helper: crop the logical string, then shape and reorder; a switch to leave it to the terminal."""
+
 from __future__ import annotations
 
 import random
@@ -8,7 +9,7 @@ import pytest
 from bidi import get_display
 from rich.cells import cell_len
 
-from screens import arabic
+from screens.widgets import arabic
 
 NAME = "محمد جاسم عبد الله"
 
@@ -69,8 +70,19 @@ def test_plain_names_shaped_word_by_word_read_as_the_whole_string_would():
 
 
 def test_cells_and_crop_agree_with_rich_on_every_script():
-    samples = ["Mohammed Salih", "محمد جاسم", "ﻣﺤﻤﺪ", "9001234567", "…", "Ahmed…", "漢字 name", "مُحَمَّد",
-               "e\u0301", "", " "]
+    samples = [
+        "Mohammed Salih",
+        "محمد جاسم",
+        "ﻣﺤﻤﺪ",
+        "9001234567",
+        "…",
+        "Ahmed…",
+        "漢字 name",
+        "مُحَمَّد",
+        "e\u0301",
+        "",
+        " ",
+    ]
     for text in samples:
         assert arabic.cells(text) == cell_len(text), text
         for width in range(0, 16):

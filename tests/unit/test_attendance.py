@@ -1,16 +1,15 @@
 """Attendance marks, whole-column marking and the late joiner's percentage."""
-from __future__ import annotations
 
-import datetime
+from __future__ import annotations
 
 import pytest
 
 from db import models
 from db.connection import database
 from tests.instructor_fixtures import D, build, private_config  # noqa: F401
-from trainer import attendance, sessions
-from trainer.access import Actor
+from trainer.accounts.access import Actor
 from trainer.errors import PermissionDenied, ValidationFailed
+from trainer.training import attendance, sessions
 
 pytestmark = pytest.mark.usefixtures("private_config")
 LATER = D(2025, 4, 1)
@@ -37,8 +36,12 @@ def test_mark_a_day_then_the_exceptions(db_url):
     assert attendance.mark_column(w.instructor, day.id, "late", today=LATER) == []
     grid = attendance.grid(w.instructor, w.cohort_id)
     marks = {r.enrolment_id: r.marks.get(day.id) for r in grid.rows}
-    assert marks == {w.enrolments[0]: "present", w.enrolments[1]: "absent", w.enrolments[2]: "present",
-                     w.enrolments[3]: "present"}
+    assert marks == {
+        w.enrolments[0]: "present",
+        w.enrolments[1]: "absent",
+        w.enrolments[2]: "present",
+        w.enrolments[3]: "present",
+    }
     assert [s.status for s in grid.sessions][:2] == ["held", "planned"]
     with database.connection_context():
         cohort = models.Cohort.get_by_id(w.cohort_id)
@@ -75,7 +78,8 @@ def test_refusals(db_url):
         attendance.mark(w.instructor, days[0].id, w.enrolments[0], "x", today=LATER)
     with database.connection_context():
         models.Enrolment.update(status="withdrawn", withdrawal_reason="posted away").where(
-            models.Enrolment.id == w.enrolments[2]).execute()
+            models.Enrolment.id == w.enrolments[2]
+        ).execute()
     with pytest.raises(ValidationFailed, match="withdrawn, not enrolled"):
         attendance.mark(w.instructor, days[0].id, w.enrolments[2], "p", today=LATER)
     cancelled = sessions.cancel_session(w.admin, days[1].id, days[1].version, "curfew")

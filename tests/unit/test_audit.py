@@ -1,4 +1,5 @@
 """The HMAC-chained audit trail: every kind of tampering is found; an honest trail verifies."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,8 @@ import pytest
 
 from db import models
 from db.connection import database, is_postgres
-from trainer import audit
-from trainer.access import SYSTEM, Actor
+from trainer.accounts import audit
+from trainer.accounts.access import SYSTEM, Actor
 from trainer.errors import PermissionDenied
 
 CLERK = Actor(user_id=None, username="clerk", role="registrar")
@@ -33,12 +34,12 @@ def tamper(sql: str, params=()) -> None:
     with database.connection_context():
         if is_postgres():
             with database.atomic():
-                database.execute_sql('ALTER TABLE audit_event DISABLE TRIGGER USER')
+                database.execute_sql("ALTER TABLE audit_event DISABLE TRIGGER USER")
                 database.execute_sql(sql.replace("?", "%s"), params)
-                database.execute_sql('ALTER TABLE audit_event ENABLE TRIGGER USER')
+                database.execute_sql("ALTER TABLE audit_event ENABLE TRIGGER USER")
         else:
-            database.execute_sql('DROP TRIGGER audit_event_no_update')
-            database.execute_sql('DROP TRIGGER audit_event_no_delete')
+            database.execute_sql("DROP TRIGGER audit_event_no_update")
+            database.execute_sql("DROP TRIGGER audit_event_no_delete")
             database.execute_sql(sql, params)
 
 
@@ -88,8 +89,9 @@ def test_a_deleted_event_is_found(db_url):
 def test_an_inserted_event_is_found(db_url):
     write(5)
     with database.connection_context():
-        models.AuditEvent.insert(username="intruder", action="update", entity="trainee", entity_uuid="x",
-                                 detail="{}", chain="0" * 64).execute()
+        models.AuditEvent.insert(
+            username="intruder", action="update", entity="trainee", entity_uuid="x", detail="{}", chain="0" * 64
+        ).execute()
     write(2, start=5)
     result = audit.verify()
     assert not result.ok
@@ -111,8 +113,9 @@ def test_a_truncated_tail_is_found_against_a_manifest_head(db_url):
 
 def test_ten_thousand_events_verify_quickly(db_url):
     started = time.perf_counter()
-    audit.record_many(CLERK, (audit.Pending("create", "result", f"u{i}", after={"score": i % 100})
-                              for i in range(10_000)))
+    audit.record_many(
+        CLERK, (audit.Pending("create", "result", f"u{i}", after={"score": i % 100}) for i in range(10_000))
+    )
     written = time.perf_counter() - started
     started = time.perf_counter()
     result = audit.verify(audit.head())
@@ -144,9 +147,15 @@ def test_concurrent_writers_do_not_fork_the_chain(db_url):
 
 
 def test_national_ids_and_passwords_never_reach_the_trail(db_url):
-    audit.record(SYSTEM, "create", "trainee", "u1",
-                 after={"given_name": "علي", "national_id": "199012345678", "search_text": "199012345678 ali"},
-                 rows=[{"national_id": "200011112222"}], password="hunter2hunter2")
+    audit.record(
+        SYSTEM,
+        "create",
+        "trainee",
+        "u1",
+        after={"given_name": "علي", "national_id": "199012345678", "search_text": "199012345678 ali"},
+        rows=[{"national_id": "200011112222"}],
+        password="hunter2hunter2",
+    )
     with database.connection_context():
         detail = models.AuditEvent.get().detail
     assert "199012345678" not in detail and "200011112222" not in detail and "hunter2" not in detail

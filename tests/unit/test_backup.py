@@ -1,4 +1,5 @@
 """Backups taken while clerks keep writing, checked, and restored only after verification."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,8 @@ import pytest
 from db import models
 from db.connection import database
 from tests.conftest import fresh_url
-from trainer import audit, backup
-from trainer.access import Actor
+from trainer.accounts import audit, backup
+from trainer.accounts.access import Actor
 from trainer.errors import PermissionDenied
 from trainer.setup import connect
 
@@ -29,8 +30,8 @@ WRITER = textwrap.dedent("""
     import sys
     from db import models
     from db.connection import database
-    from trainer import audit
-    from trainer.access import SYSTEM
+    from trainer.accounts import audit
+    from trainer.accounts.access import SYSTEM
     from trainer.setup import connect
     connect(sys.argv[1])
     stop = sys.argv[2]
@@ -57,7 +58,9 @@ def fill(n_rows: int, size: int) -> None:
         rows = [(f"bulk{i:06d}", "x" * size) for i in range(n_rows)]
         database.execute_sql("SELECT 1")
         for start in range(0, n_rows, 500):
-            models.Setting.insert_many(rows[start:start + 500], fields=[models.Setting.key, models.Setting.value]).execute()
+            models.Setting.insert_many(
+                rows[start : start + 500], fields=[models.Setting.key, models.Setting.value]
+            ).execute()
 
 
 def test_backup_during_continuous_writes_from_another_process(tmp_path):
@@ -66,8 +69,9 @@ def test_backup_during_continuous_writes_from_another_process(tmp_path):
     fill(4000, 8000)  # ~32 MB
     stop = tmp_path / "stop"
     env = {**os.environ, "TRAINER_AUDIT_KEY": KEY, "PYTHONPATH": str(ROOT)}
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, url, str(stop)], stdout=subprocess.PIPE,
-                              text=True, env=env, cwd=ROOT)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, url, str(stop)], stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT
+    )
     try:
         committed = -1
         while committed < 100:  # the writer is well under way
@@ -81,8 +85,10 @@ def test_backup_during_continuous_writes_from_another_process(tmp_path):
         rest = writer.communicate(timeout=60)[0].split()
     final = int(rest[-1]) if rest else during
     assert writer.returncode == 0
-    print(f"\nbackup of {target.stat().st_size / 1e6:.0f} MB took {took:.2f} s; writer at #{committed} "
-          f"before, #{final} when stopped")
+    print(
+        f"\nbackup of {target.stat().st_size / 1e6:.0f} MB took {took:.2f} s; writer at #{committed} "
+        f"before, #{final} when stopped"
+    )
     assert final > committed
     # Checked: integrity and the manifest.
     conn = sqlite3.connect(target)
@@ -99,8 +105,9 @@ def test_backup_during_continuous_writes_from_another_process(tmp_path):
     assert done.replaced is not None and done.replaced.exists()
     assert done.verification.ok, done.verification.problems
     with database.connection_context():
-        restored = {k for (k,) in models.Setting.select(models.Setting.key)
-                    .where(models.Setting.key.startswith("w")).tuples()}
+        restored = {
+            k for (k,) in models.Setting.select(models.Setting.key).where(models.Setting.key.startswith("w")).tuples()
+        }
     assert restored == in_copy
     assert audit.verify(manifest.head()).ok
     kept = sqlite3.connect(done.replaced)
@@ -142,7 +149,8 @@ def test_only_an_admin_backs_up_or_restores(sqlite_url, tmp_path):
 
 def test_scheduled_backups_run_when_due_and_keep_the_newest(sqlite_url, tmp_path):
     import datetime
-    from trainer.access import SYSTEM
+
+    from trainer.accounts.access import SYSTEM
 
     assert not backup.due()
     backup.set_schedule(SYSTEM, 24, str(tmp_path / "auto"), keep=2)
@@ -150,7 +158,7 @@ def test_scheduled_backups_run_when_due_and_keep_the_newest(sqlite_url, tmp_path
     first = backup.run_if_due()
     assert first is not None and first.exists()
     assert backup.run_if_due() is None  # not due again for a day
-    later = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=25)
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=25)
     assert backup.due(later)
 
 

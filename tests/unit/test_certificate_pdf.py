@@ -1,4 +1,5 @@
 """The certificate PDF read back for real: its text, its QR code, and the badge export."""
+
 from __future__ import annotations
 
 import json
@@ -8,7 +9,8 @@ import pytest
 from db import models
 from db.connection import database
 from tests.instructor_fixtures import D, build, private_config  # noqa: F401
-from trainer import badges, certificate_pdf, certificates, signing
+from trainer.certification import badges, certificates, signing
+from trainer.certification import pdf as certificate_pdf
 from trainer.cli import main
 
 pytestmark = pytest.mark.usefixtures("private_config")
@@ -44,8 +46,15 @@ def test_the_pdf_holds_the_number_the_names_and_a_qr_that_verifies(sqlite_url):
     reader = PdfReader(io.BytesIO(data))
     assert len(reader.pages) == 1
     text = reader.pages[0].extract_text()
-    for expected in (rebwar.number, rebwar.verification_code, "Rebwar Ahmad Kawa", rebwar.name,
-                     "Basic Police Course", "دورة الشرطة الأساسية", "Certificate of Completion"):
+    for expected in (
+        rebwar.number,
+        rebwar.verification_code,
+        "Rebwar Ahmad Kawa",
+        rebwar.name,
+        "Basic Police Course",
+        "دورة الشرطة الأساسية",
+        "Certificate of Completion",
+    ):
         assert expected in text, expected
     scanned = _qr_text(data)
     claims = signing.verify(scanned).claims
@@ -65,12 +74,13 @@ def test_a_revoked_certificate_gets_no_pdf(sqlite_url):
 
 
 def test_cli_pdf_and_badge(sqlite_url, tmp_path, capsys, monkeypatch):
-    from trainer.users import hash_password
+    from trainer.accounts.users import hash_password
 
     w, issued = _issued(1)
     with database.connection_context():
         models.User.update(password_hash=hash_password("manager-pass")).where(
-            models.User.username == "manager").execute()
+            models.User.username == "manager"
+        ).execute()
     monkeypatch.setenv("TRAINER_PASSWORD", "manager-pass")
     out = tmp_path / "cert.pdf"
     base = ["--db", sqlite_url, "--user", "manager", "cert"]

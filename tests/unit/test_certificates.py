@@ -1,4 +1,5 @@
 """Certificates: numbers, the vetting and qualification gates, revoke, recertify, expiry lists."""
+
 from __future__ import annotations
 
 import datetime
@@ -11,8 +12,7 @@ from hypothesis import strategies as st
 from db import models
 from db.connection import database
 from tests.instructor_fixtures import D, build, private_config, user  # noqa: F401
-from trainer import certificates as certs
-from trainer.access import Actor
+from trainer.certification import certificates as certs
 from trainer.errors import PermissionDenied, ValidationFailed
 
 pytestmark = pytest.mark.usefixtures("private_config")
@@ -28,13 +28,19 @@ def _graduate(w, *which):
 
 def _vet(trainee_id, result, day, kind="individual", unit=None):
     with database.connection_context():
-        return models.VettingRecord.create(trainee=trainee_id if kind == "individual" else None, unit=unit,
-                                           kind=kind, case_ref=f"INV-{trainee_id}-{day}", result=result,
-                                           decision_date=day if result != "pending" else None, funder="INL")
+        return models.VettingRecord.create(
+            trainee=trainee_id if kind == "individual" else None,
+            unit=unit,
+            kind=kind,
+            case_ref=f"INV-{trainee_id}-{day}",
+            result=result,
+            decision_date=day if result != "pending" else None,
+            funder="INL",
+        )
 
 
 def test_numbers_carry_a_check_digit():
-    from trainer import demo
+    from trainer.demo import build as demo
 
     number = certs.format_number(123)
     assert number == "IQTC-0000001230" and certs.valid_number(number) and certs.valid_number(number.lower())
@@ -81,15 +87,15 @@ def test_a_course_without_certificate_issues_none(db_url):
 def test_vetting_gate_refuses_with_reasons(db_url):
     w = build(trainees=4, coalition=True)
     _graduate(w)
-    _vet(w.trainees[0], "approved", w.start - datetime.timedelta(days=30))   # cleared
-    _vet(w.trainees[1], "approved", w.start + datetime.timedelta(days=1))    # after the start
+    _vet(w.trainees[0], "approved", w.start - datetime.timedelta(days=30))  # cleared
+    _vet(w.trainees[1], "approved", w.start + datetime.timedelta(days=1))  # after the start
     _vet(w.trainees[2], "denied", w.start - datetime.timedelta(days=30))
     report = certs.issue_for_cohort(w.admin, w.cohort_id, on=ISSUED)
     assert [c.trainee_id for c in report.issued] == [w.trainees[0]]
     reasons = {r.enrolment_id: r.reason for r in report.refused}
     assert reasons == {
         w.enrolments[1]: f"vetting: vetting INV-{w.trainees[1]}-2025-03-03 was approved on 2025-03-03, "
-                         "not before the cohort starts on 2025-03-02",
+        "not before the cohort starts on 2025-03-02",
         w.enrolments[2]: f"vetting: vetting INV-{w.trainees[2]}-2025-01-31 is denied, not approved",
         w.enrolments[3]: "vetting: no vetting record: a coalition-funded cohort needs an approved vetting decision",
     }
@@ -113,14 +119,19 @@ def test_qualification_gate(db_url):
     with pytest.raises(certs.GateRefused, match="instructor Instructor holds no qualification for BPC"):
         certs.issue_for_cohort(w.admin, w.cohort_id, on=ISSUED)
     with database.connection_context():
-        models.InstructorQualification.create(user=w.instructor_id, course=w.course_id, valid_from=D(2024, 1, 1),
-                                              valid_until=D(2025, 3, 10))  # lapses mid-cohort
-    with pytest.raises(certs.GateRefused, match=r"qualification for BPC \(2024-01-01 to 2025-03-10\) does not "
-                                                r"cover 2025-03-02 to 2025-03-13"):
+        models.InstructorQualification.create(
+            user=w.instructor_id, course=w.course_id, valid_from=D(2024, 1, 1), valid_until=D(2025, 3, 10)
+        )  # lapses mid-cohort
+    with pytest.raises(
+        certs.GateRefused,
+        match=r"qualification for BPC \(2024-01-01 to 2025-03-10\) does not "
+        r"cover 2025-03-02 to 2025-03-13",
+    ):
         certs.issue(w.admin, w.enrolments[0], on=ISSUED)
     with database.connection_context():
-        models.InstructorQualification.create(user=w.instructor_id, course=w.course_id, valid_from=D(2025, 3, 1),
-                                              valid_until=D(2026, 3, 1))
+        models.InstructorQualification.create(
+            user=w.instructor_id, course=w.course_id, valid_from=D(2025, 3, 1), valid_until=D(2026, 3, 1)
+        )
     assert certs.issue(w.admin, w.enrolments[0], on=ISSUED).status == "valid"
 
 
@@ -162,8 +173,9 @@ def test_recertify_needs_a_qualified_instructor_on_the_day(db_url):
     w = build(trainees=1, qualified=False)
     _graduate(w)
     with database.connection_context():
-        models.InstructorQualification.create(user=w.instructor_id, course=w.course_id, valid_from=D(2024, 1, 1),
-                                              valid_until=D(2025, 12, 31))
+        models.InstructorQualification.create(
+            user=w.instructor_id, course=w.course_id, valid_from=D(2024, 1, 1), valid_until=D(2025, 12, 31)
+        )
         other_id, _ = user("refresher", "instructor")
         models.InstructorQualification.create(user=other_id, course=w.course_id, valid_from=D(2025, 6, 1))
     old = certs.issue_for_cohort(w.admin, w.cohort_id, on=ISSUED).issued[0]
@@ -183,7 +195,8 @@ def test_expiring_lists_and_the_expired_status(db_url):
     counts = [len(certs.expiring(w.instructor, days, today=today)) for days in certs.EXPIRING_CHOICES]
     assert counts == [1, 2, 3]
     assert [c.expires_on for c in certs.expiring(w.instructor, 90, today=today)] == sorted(
-        [D(2026, 1, 20), D(2026, 2, 25), D(2026, 3, 30)])
+        [D(2026, 1, 20), D(2026, 2, 25), D(2026, 3, 30)]
+    )
     assert certs.get(w.admin, issued[0].id, today=D(2026, 1, 21)).status == "expired"
     assert certs.expiring(w.instructor, 30, today=D(2026, 1, 21)) == []
 
@@ -191,36 +204,60 @@ def test_expiring_lists_and_the_expired_status(db_url):
 # --- the property: no certificate without a prior approved vetting decision ---------
 
 OFFSETS = st.integers(min_value=-500, max_value=60)
-RECORDS = st.lists(st.tuples(st.sampled_from(["individual", "unit"]),
-                             st.sampled_from(["approved", "denied", "pending", "suspended"]), OFFSETS), max_size=4)
+RECORDS = st.lists(
+    st.tuples(
+        st.sampled_from(["individual", "unit"]),
+        st.sampled_from(["approved", "denied", "pending", "suspended"]),
+        OFFSETS,
+    ),
+    max_size=4,
+)
 _counter = itertools.count()
 
 
 def _violations() -> list[str]:
     """Certificates of coalition-funded cohorts with no approved decision dated before the start."""
-    C, E, H, V, U = (models.Certificate, models.Enrolment, models.Cohort, models.VettingRecord,
-                     models.UnitAssignment)
+    C, E, H, V, U = (models.Certificate, models.Enrolment, models.Cohort, models.VettingRecord, models.UnitAssignment)
     bad = []
     with database.connection_context():
-        for number, trainee_id, start in (C.select(C.number, C.trainee, H.start_date).join(E).join(H)
-                                          .where(H.coalition_funded == True).tuples()):  # noqa: E712
-            units = U.select(U.unit).where((U.trainee == trainee_id) & (U.start_date <= start)
-                                           & (U.end_date.is_null() | (U.end_date >= start)))
-            ok = V.select().where((V.result == "approved") & (V.decision_date < start)
-                                  & ((V.trainee == trainee_id) | ((V.kind == "unit") & V.unit.in_(units)))).exists()
+        for number, trainee_id, start in (
+            C.select(C.number, C.trainee, H.start_date).join(E).join(H).where(H.coalition_funded == True).tuples()
+        ):  # noqa: E712
+            units = U.select(U.unit).where(
+                (U.trainee == trainee_id) & (U.start_date <= start) & (U.end_date.is_null() | (U.end_date >= start))
+            )
+            ok = (
+                V.select()
+                .where(
+                    (V.result == "approved")
+                    & (V.decision_date < start)
+                    & ((V.trainee == trainee_id) | ((V.kind == "unit") & V.unit.in_(units)))
+                )
+                .exists()
+            )
             if not ok:
                 bad.append(number)
     return bad
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(start=st.dates(min_value=D(2018, 1, 1), max_value=D(2027, 12, 31)), coalition=st.booleans(),
-       records=RECORDS, renew=st.booleans())
-def test_no_certificate_without_an_approved_vetting_decision_before_the_start(db_url, start, coalition,
-                                                                               records, renew):
+@given(
+    start=st.dates(min_value=D(2018, 1, 1), max_value=D(2027, 12, 31)),
+    coalition=st.booleans(),
+    records=RECORDS,
+    renew=st.booleans(),
+)
+def test_no_certificate_without_an_approved_vetting_decision_before_the_start(db_url, start, coalition, records, renew):
     n = next(_counter)
-    w = build(trainees=1, start=start, end=start + datetime.timedelta(days=11), coalition=coalition,
-              code=f"P{n}", course_code=f"K{n}", prefix=f"p{n}_")
+    w = build(
+        trainees=1,
+        start=start,
+        end=start + datetime.timedelta(days=11),
+        coalition=coalition,
+        code=f"P{n}",
+        course_code=f"K{n}",
+        prefix=f"p{n}_",
+    )
     _graduate(w)
     with database.connection_context():
         unit = models.Unit.create(code=f"U{n}", name="unit", force="police")
@@ -232,9 +269,10 @@ def test_no_certificate_without_an_approved_vetting_decision_before_the_start(db
         cert = certs.issue(w.admin, w.enrolments[0], on=on)
     except certs.GateRefused:
         cert = None
-    # Independent of trainer.vetting: cleared iff an approved decision falls in the 12 months before the start.
+    # Independent of trainer.registry.vetting: cleared iff an approved decision falls in the 12 months before the start.
     expected = not coalition or any(
-        r == "approved" and _within_months(start, start + datetime.timedelta(days=o)) for _, r, o in records)
+        r == "approved" and _within_months(start, start + datetime.timedelta(days=o)) for _, r, o in records
+    )
     assert (cert is not None) == expected
     if cert is not None and renew:
         try:

@@ -1,4 +1,5 @@
 """The command line: bad input gets one clear line and exit 1, nothing created or changed."""
+
 from __future__ import annotations
 
 import os
@@ -45,6 +46,7 @@ def test_a_newer_database_is_refused_and_left_alone(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'n.db'}"
     assert run(capsys, "--db", url, "init")[0] == 0
     import sqlite3
+
     conn = sqlite3.connect(tmp_path / "n.db")
     conn.execute("INSERT INTO schema_migration (name, applied) VALUES ('9999_future', '2030-01-01')")
     conn.commit()
@@ -83,15 +85,17 @@ def test_first_user_needs_no_login_but_the_second_does(tmp_path, monkeypatch, ca
     assert code == 1 and "--user" in err
     monkeypatch.setenv("TRAINER_PASSWORD", "correct horse battery")
     monkeypatch.setattr(sys, "stdin", _Stdin("another password\n"))
-    code, out, _ = run(capsys, "--db", url, "--user", "boss", "user", "add", "clerk", "--role", "registrar",
-                       "--password-stdin")
+    code, out, _ = run(
+        capsys, "--db", url, "--user", "boss", "user", "add", "clerk", "--role", "registrar", "--password-stdin"
+    )
     assert code == 0 and "added clerk (registrar)" in out
 
 
 def test_console_script_runs_as_a_process(tmp_path):
     env = dict(os.environ, TRAINER_DATABASE_URL=f"sqlite:///{tmp_path / 'p.db'}")
-    done = subprocess.run([sys.executable, "-m", "trainer.cli", "report", "--list"], cwd=ROOT,
-                          capture_output=True, text=True, env=env)
+    done = subprocess.run(
+        [sys.executable, "-m", "trainer.cli", "report", "--list"], cwd=ROOT, capture_output=True, text=True, env=env
+    )
     assert done.returncode == 0 and "trained-by-force" in done.stdout
 
 

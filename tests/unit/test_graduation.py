@@ -1,4 +1,5 @@
 """Graduation applies the rule as it stood for the cohort; outcomes never move afterwards."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,8 +7,8 @@ import pytest
 from db import models
 from db.connection import database
 from tests.instructor_fixtures import D, build, private_config  # noqa: F401
-from trainer import attendance, graduation, results, rules, sessions
 from trainer.errors import Conflict, PermissionDenied, ValidationFailed
+from trainer.training import attendance, graduation, results, rules, sessions
 
 pytestmark = pytest.mark.usefixtures("private_config")
 LATER = D(2025, 4, 1)
@@ -42,7 +43,11 @@ def test_mixed_outcomes_with_reasons(db_url):
         graduation.confirm(w.instructor, w.cohort_id, preview.expected)
     done = graduation.confirm(w.admin, w.cohort_id, preview.expected)
     assert {o.latin_name.split()[0]: o.status for o in done.outcomes} == {
-        "Ali": "graduated", "Omar": "failed", "Rebwar": "failed", "Saad": "failed"}
+        "Ali": "graduated",
+        "Omar": "failed",
+        "Rebwar": "failed",
+        "Saad": "failed",
+    }
     assert done.cohort_status == "completed"
     with database.connection_context():
         omar = models.Enrolment.get_by_id(w.enrolments[1])
@@ -69,14 +74,16 @@ def test_editing_the_course_later_changes_no_outcome(db_url):
     _run_cohort(w)
     with database.connection_context():  # tightened before graduation, after the cohort started
         models.Course.update(rule_min_attendance=100, rule_min_weighted=90).where(
-            models.Course.id == w.course_id).execute()
+            models.Course.id == w.course_id
+        ).execute()
         models.Assessment.update(pass_mark=18).where(models.Assessment.id == w.assessments["WPN"]).execute()
     frozen = rules.for_cohort(w.cohort_id)
     assert frozen.frozen and frozen.min_attendance == 80 and frozen.assessment(w.assessments["WPN"]).pass_mark == 12
     before = graduation.confirm(w.admin, w.cohort_id)
     with database.connection_context():  # and again after graduation: loosened this time
         models.Course.update(rule_min_attendance=0, rule_all_assessments=False, rule_min_weighted=0).where(
-            models.Course.id == w.course_id).execute()
+            models.Course.id == w.course_id
+        ).execute()
     after = graduation.preview(w.admin, w.cohort_id)
     assert [(o.status, o.reasons) for o in after.outcomes] == [(o.status, o.reasons) for o in before.outcomes]
     assert sum(o.passed for o in after.outcomes) == 1
@@ -91,10 +98,18 @@ def test_a_cohort_with_neither_marks_nor_results_freezes_at_graduation(db_url):
 
 
 def test_weighted_rule():
-    rule = rules.CohortRules("X", "1", all_assessments=False, min_attendance=0, min_weighted=60,
-                             grants_certificate=True, certificate_months=None, recert_window_days=90,
-                             assessments=(rules.AssessmentRule(1, "A", "A", 20, 10, 1),
-                                          rules.AssessmentRule(2, "B", "B", 50, 25, 3)), frozen=True)
+    rule = rules.CohortRules(
+        "X",
+        "1",
+        all_assessments=False,
+        min_attendance=0,
+        min_weighted=60,
+        grants_certificate=True,
+        certificate_months=None,
+        recert_window_days=90,
+        assessments=(rules.AssessmentRule(1, "A", "A", 20, 10, 1), rules.AssessmentRule(2, "B", "B", 50, 25, 3)),
+        frozen=True,
+    )
     passing = rules.judge(rule, None, {1: 20, 2: 25})  # (1*1 + 3*0.5)/4 = 62.5%
     assert passing.passed and passing.weighted == pytest.approx(62.5)
     judged = rules.judge(rule, None, {1: 20, 2: 20})  # (1 + 3*0.4)/4 = 55%
@@ -106,13 +121,21 @@ def test_a_short_frozen_rule_is_completed_from_the_course(db_url):
     import json
 
     w = build(trainees=1)
-    short = {"all_assessments": True, "min_attendance": 50, "min_weighted": 0,
-             "assessments": [{"code": "WPN", "max_score": 20, "pass_mark": 10, "weight": 1},
-                             {"code": "LAW", "max_score": 50, "pass_mark": 20, "weight": 1}]}
+    short = {
+        "all_assessments": True,
+        "min_attendance": 50,
+        "min_weighted": 0,
+        "assessments": [
+            {"code": "WPN", "max_score": 20, "pass_mark": 10, "weight": 1},
+            {"code": "LAW", "max_score": 50, "pass_mark": 20, "weight": 1},
+        ],
+    }
     with database.connection_context():
         models.Cohort.update(rules=json.dumps(short)).where(models.Cohort.id == w.cohort_id).execute()
     frozen = rules.for_cohort(w.cohort_id)
     assert frozen.frozen and frozen.min_attendance == 50 and frozen.course_code == "BPC"
     assert [(a.id, a.title, a.pass_mark) for a in frozen.assessments] == [
-        (w.assessments["WPN"], "Weapons handling", 10), (w.assessments["LAW"], "Law and human rights", 20)]
+        (w.assessments["WPN"], "Weapons handling", 10),
+        (w.assessments["LAW"], "Law and human rights", 20),
+    ]
     assert results.enter_score(w.instructor, w.enrolments[0], w.assessments["WPN"], "11").passed  # 11 >= 10, not 12

@@ -1,4 +1,5 @@
 """Layering: screens -> trainer -> db, never back."""
+
 from __future__ import annotations
 
 import ast
@@ -44,11 +45,13 @@ def test_db_imports_neither_trainer_nor_ui():
 
 
 def test_importing_the_core_loads_no_textual():
-    code = ("import sys, pkgutil, importlib, trainer, db\n"
-            "for pkg in (trainer, db):\n"
-            "    for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
-            "        importlib.import_module(m.name)\n"
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'screens')]\n"
-            "assert not bad, bad\n")
+    code = (
+        "import sys, pkgutil, importlib, trainer, db\n"
+        "for pkg in (trainer, db):\n"
+        "    for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
+        "        importlib.import_module(m.name)\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'screens')]\n"
+        "assert not bad, bad\n"
+    )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

@@ -1,5 +1,6 @@
 """Importing rosters: the sample files as their expected*.json say, on SQLite and PostgreSQL;
 generated rosters round-trip; bad bytes only refuse; a killed import leaves nothing behind."""
+
 from __future__ import annotations
 
 import csv
@@ -20,12 +21,13 @@ from hypothesis import strategies as st
 
 from db import models
 from db.connection import database
-from tests.fixtures.make_roster import (ARABIC_GIVEN, FORCE_CODE, LATIN_GIVEN, PROVINCE_CODE, make_rows,
-                                        write_roster)
-from trainer import imports, names, roster, trainees
-from trainer.access import Actor
+from tests.fixtures.make_roster import ARABIC_GIVEN, FORCE_CODE, LATIN_GIVEN, PROVINCE_CODE, make_rows, write_roster
+from trainer.accounts.access import Actor
 from trainer.cli import main
 from trainer.errors import PermissionDenied, TrainerError
+from trainer.registry import names, trainees
+from trainer.rosters import imports
+from trainer.rosters import reading as roster
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "roster"
@@ -37,13 +39,18 @@ CLERK = Actor(user_id=None, username="clerk", role="registrar")
 
 def counts() -> dict[str, int]:
     with database.connection_context():
-        return {"trainee": models.Trainee.select().count(), "batch": models.ImportBatch.select().count(),
-                "held": models.HeldRow.select().count(), "unit": models.Unit.select().count(),
-                "assignment": models.UnitAssignment.select().count(),
-                "audit": models.AuditEvent.select().where(models.AuditEvent.action == "import").count()}
+        return {
+            "trainee": models.Trainee.select().count(),
+            "batch": models.ImportBatch.select().count(),
+            "held": models.HeldRow.select().count(),
+            "unit": models.Unit.select().count(),
+            "assignment": models.UnitAssignment.select().count(),
+            "audit": models.AuditEvent.select().where(models.AuditEvent.action == "import").count(),
+        }
 
 
 # --- the sample files ----------------------------------------------------------
+
 
 def test_the_plain_import_refuses_and_lists_every_invalid_and_duplicate_row(db_url):
     with pytest.raises(imports.ImportRefused) as exc:
@@ -51,7 +58,8 @@ def test_the_plain_import_refuses_and_lists_every_invalid_and_duplicate_row(db_u
     report = exc.value.report
     assert {(r.row, r.column) for r in report.rejected} == (
         {(r["row"], r["column"]) for r in EXPECTED["invalid_rows"]}
-        | {(d["row"], "national_id") for d in EXPECTED["duplicate_rows"]})
+        | {(d["row"], "national_id") for d in EXPECTED["duplicate_rows"]}
+    )
     reasons = {r.row: r.reason for r in report.rejected}
     for d in EXPECTED["duplicate_rows"]:
         assert reasons[d["row"]] == f"duplicate of row {d['duplicate_of_row']}"
@@ -72,7 +80,11 @@ def test_skip_invalid_adds_30_keeps_formulas_as_text_and_a_second_run_adds_nothi
         assert set(EXPECTED["formula_payloads_in_unit"]) <= unit_names
         t = models.Trainee.get(models.Trainee.national_id == "523984687954")  # Arabic-Indic in the file
         assert (t.given_name, t.date_of_birth, t.force_id, t.province_id) == (
-            "نبيل", datetime.date(1987, 8, 1), "peshmerga", "IQ-BG")
+            "نبيل",
+            datetime.date(1987, 8, 1),
+            "peshmerga",
+            "IQ-BG",
+        )
         assert t.source == f"import:{report.batch_uuid}"
         hussein = models.Trainee.get(models.Trainee.national_id == "630344258664")
         assert hussein.unit_history.get().unit.name == '=HYPERLINK("http://example.invalid","x")'
@@ -93,7 +105,8 @@ def test_the_followup_holds_ten_for_review_and_adds_five(db_url):
         held = {h.row: h for h in report.held}
         haider = held[2]
         assert haider.name.startswith("حيدر") and [c.name for c in haider.candidates] == [
-            "Haider Hassan Jasim Al-Dulaimi"]
+            "Haider Hassan Jasim Al-Dulaimi"
+        ]
     assert counts()["trainee"] == 35
     # The same follow-up again: nothing new, nothing held twice.
     again = imports.import_trainees(CLERK, FOLLOWUP)
@@ -154,9 +167,10 @@ def test_a_race_on_a_national_id_writes_nothing(db_url, monkeypatch):
 
 # --- the command line ----------------------------------------------------------
 
+
 @pytest.fixture
 def clerk_user(db_url, monkeypatch):
-    from trainer import users
+    from trainer.accounts import users
 
     users.create_user(None, "clerk", "registrar", "field-site-1")
     monkeypatch.setenv("TRAINER_PASSWORD", "field-site-1")
@@ -172,14 +186,18 @@ def test_cli_refuses_with_the_report_then_skip_invalid_writes(clerk_user, tmp_pa
     with open(report, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert [(int(r["row"]), r["column"]) for r in rows] == [
-        (17, "father_name"), (18, "date_of_birth"), (19, "force"), (20, "province"),
-        (36, "national_id"), (37, "national_id")]
+        (17, "father_name"),
+        (18, "date_of_birth"),
+        (19, "force"),
+        (20, "province"),
+        (36, "national_id"),
+        (37, "national_id"),
+    ]
     assert counts()["trainee"] == 0
     code = main(["--db", clerk_user, "--user", "clerk", "import", "trainees", str(SAMPLE), "--skip-invalid"])
     out, err = capsys.readouterr()
     assert code == 0 and "30 added, 0 already present" in out
-    code = main(["--db", clerk_user, "--user", "clerk", "import", "trainees", str(FOLLOWUP),
-                 "--report", str(report)])
+    code = main(["--db", clerk_user, "--user", "clerk", "import", "trainees", str(FOLLOWUP), "--report", str(report)])
     out, _ = capsys.readouterr()
     assert code == 0 and "5 added" in out and "10 held for review" in out
     with open(report, encoding="utf-8-sig", newline="") as fh:
@@ -196,7 +214,7 @@ def test_cli_unreadable_file_and_missing_results_module(clerk_user, tmp_path, ca
     code = main(["--db", clerk_user, "--user", "clerk", "import", "trainees", str(bad)])
     _, err = capsys.readouterr()
     assert code == 1 and "binary data" in err and "Traceback" not in err
-    monkeypatch.setitem(sys.modules, "trainer.results_import", None)
+    monkeypatch.setitem(sys.modules, "trainer.rosters.result_sheets", None)
     code = main(["--db", clerk_user, "--user", "clerk", "import", "results", str(bad), "--cohort", "X"])
     _, err = capsys.readouterr()
     assert code == 1 and "results import is not available" in err
@@ -204,19 +222,22 @@ def test_cli_unreadable_file_and_missing_results_module(clerk_user, tmp_path, ca
 
 # --- the registry's rules, kept in step ------------------------------------------
 
-row_values = st.fixed_dictionaries({
-    "given_name": st.sampled_from(ARABIC_GIVEN + LATIN_GIVEN + ("", " ", "  علي  ")),
-    "father_name": st.sampled_from(ARABIC_GIVEN + LATIN_GIVEN + ("",)),
-    "grandfather_name": st.sampled_from(LATIN_GIVEN + ("",)),
-    "family_name": st.sampled_from(("", "الجبوري", "Al-Tamimi")),
-    "mother_name": st.sampled_from(("", "زينب")),
-    "gender": st.sampled_from(("", "m", "F", "ذكر", "أنثى", "x")),
-    "national_id": st.sampled_from(("", "123456789012", "١٢٣٤٥٦٧٨٩٠١٢", "12ab", "1234", "12 3456 7890")),
-    "force": st.sampled_from(("", "police", "Iraqi Army", "البيشمركة", "navy")),
-    "province": st.sampled_from(("", "IQ-NI", "Nineveh", "الأنبار", "Atlantis")),
-    "rank": st.sampled_from(("", "Lt")), "phone": st.sampled_from(("", "+٩٦٤٧٧٠١٢٣٤٥٦٧", "+9647701234567")),
-    "unit": st.sampled_from(("", "=SUM(1,2)")),
-})
+row_values = st.fixed_dictionaries(
+    {
+        "given_name": st.sampled_from(ARABIC_GIVEN + LATIN_GIVEN + ("", " ", "  علي  ")),
+        "father_name": st.sampled_from(ARABIC_GIVEN + LATIN_GIVEN + ("",)),
+        "grandfather_name": st.sampled_from(LATIN_GIVEN + ("",)),
+        "family_name": st.sampled_from(("", "الجبوري", "Al-Tamimi")),
+        "mother_name": st.sampled_from(("", "زينب")),
+        "gender": st.sampled_from(("", "m", "F", "ذكر", "أنثى", "x")),
+        "national_id": st.sampled_from(("", "123456789012", "١٢٣٤٥٦٧٨٩٠١٢", "12ab", "1234", "12 3456 7890")),
+        "force": st.sampled_from(("", "police", "Iraqi Army", "البيشمركة", "navy")),
+        "province": st.sampled_from(("", "IQ-NI", "Nineveh", "الأنبار", "Atlantis")),
+        "rank": st.sampled_from(("", "Lt")),
+        "phone": st.sampled_from(("", "+٩٦٤٧٧٠١٢٣٤٥٦٧", "+9647701234567")),
+        "unit": st.sampled_from(("", "=SUM(1,2)")),
+    }
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -224,8 +245,9 @@ row_values = st.fixed_dictionaries({
 def test_the_fast_row_check_agrees_with_the_registry_clean(values, dob):
     today = datetime.date.today()
     mine = imports.check_row(roster.RosterRow(5, {**values, "date_of_birth": "x" if dob else ""}, dob, ()), today)
-    theirs, problems = trainees.clean(trainees.TraineeInput(
-        **{k: v for k, v in values.items() if k != "unit"}, date_of_birth=dob))
+    theirs, problems = trainees.clean(
+        trainees.TraineeInput(**{k: v for k, v in values.items() if k != "unit"}, date_of_birth=dob)
+    )
     assert sorted(p.field for p in mine.problems) == sorted(p.field for p in problems)
     if not problems:
         assert mine.data == theirs
@@ -238,18 +260,24 @@ def test_the_fast_row_check_agrees_with_the_registry_clean(values, dob):
 _ids = iter(range(200_000_000_000, 300_000_000_000, 1000))
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.too_slow])
-@given(seed=st.integers(0, 10_000), n=st.integers(1, 25), order=st.sampled_from(["day-first", "month-first"]),
-       digits=st.sampled_from(["ascii", "arabic"]), encoding=st.sampled_from(["utf-8-sig", "utf-8", "windows-1256"]),
-       headers=st.sampled_from(["arabic", "english"]), latin=st.floats(0, 1))
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(1, 25),
+    order=st.sampled_from(["day-first", "month-first"]),
+    digits=st.sampled_from(["ascii", "arabic"]),
+    encoding=st.sampled_from(["utf-8-sig", "utf-8", "windows-1256"]),
+    headers=st.sampled_from(["arabic", "english"]),
+    latin=st.floats(0, 1),
+)
 def test_generated_rosters_import_back_unchanged(db_url, seed, n, order, digits, encoding, headers, latin):
     if encoding == "windows-1256":
         digits = "ascii"  # Windows-1256 has no Arabic-Indic digits
     rows = make_rows(n, seed=seed, id_start=next(_ids), latin_share=latin)
     with tempfile.TemporaryDirectory() as tmp:
-        path = write_roster(Path(tmp) / "g.csv", rows, encoding=encoding, order=order, digits=digits,
-                            headers=headers)
+        path = write_roster(Path(tmp) / "g.csv", rows, encoding=encoding, order=order, digits=digits, headers=headers)
         report = imports.import_trainees(CLERK, path)
     assert (report.new, report.rejected, report.held) == (n, (), ())
     assert report.date_order == order
@@ -259,17 +287,30 @@ def test_generated_rosters_import_back_unchanged(db_url, seed, n, order, digits,
         for r in rows:
             t = stored[r["national_id"]]
             assert (t.given_name, t.father_name, t.grandfather_name, t.family_name, t.mother_name) == (
-                r["given_name"], r["father_name"], r["grandfather_name"], r["family_name"], r["mother_name"])
-            assert (t.date_of_birth, t.gender, t.rank, t.phone) == (r["date_of_birth"], r["gender"], r["rank"],
-                                                                   r["phone"])
+                r["given_name"],
+                r["father_name"],
+                r["grandfather_name"],
+                r["family_name"],
+                r["mother_name"],
+            )
+            assert (t.date_of_birth, t.gender, t.rank, t.phone) == (
+                r["date_of_birth"],
+                r["gender"],
+                r["rank"],
+                r["phone"],
+            )
             assert (t.force_id, t.province_id) == (FORCE_CODE[r["force"]], PROVINCE_CODE[r["province"]])
             units = [a.unit.name for a in t.unit_history]
             assert units == ([r["unit"]] if r["unit"] else [])
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.one_of(st.binary(max_size=300), st.binary(max_size=200).map(
-    lambda b: "الاسم,اسم الاب,اسم الجد,تاريخ الولادة,القوة,المحافظة\n".encode() + b)))
+@given(
+    data=st.one_of(
+        st.binary(max_size=300),
+        st.binary(max_size=200).map(lambda b: "الاسم,اسم الاب,اسم الجد,تاريخ الولادة,القوة,المحافظة\n".encode() + b),
+    )
+)
 def test_arbitrary_bytes_only_ever_refuse(sqlite_url, data):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "x.csv"
@@ -288,8 +329,8 @@ _CHILD = """
 import sys
 from trainer.setup import connect
 connect(sys.argv[1])
-from trainer import imports
-from trainer.access import Actor
+from trainer.rosters import imports
+from trainer.accounts.access import Actor
 print("ready", flush=True)
 path = sys.stdin.readline().strip()
 imports.import_trainees(Actor(None, "clerk", "registrar"), path,
@@ -309,8 +350,14 @@ def test_killing_the_import_at_random_moments_leaves_nothing_partial(tmp_path):
     with_units = [sum(1 for r in rows if r["unit"]) for rows in rosters]
 
     def spawn():  # started ahead, so its start-up time is not what the delay measures
-        return subprocess.Popen([sys.executable, "-c", _CHILD, url], cwd=ROOT, stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return subprocess.Popen(
+            [sys.executable, "-c", _CHILD, url],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
 
     def go(child, path):
         assert child.stdout.readline().strip() == "ready", child.stderr.read()
@@ -338,7 +385,7 @@ def test_killing_the_import_at_random_moments_leaves_nothing_partial(tmp_path):
         spare = spawn() if i < runs else None
         if i % 2:  # any moment of the whole run (reading, checking, writing, after)
             time.sleep(rnd.uniform(0, whole * 1.1))
-        else:      # a moment inside the write transaction
+        else:  # a moment inside the write transaction
             wait_for(child, "writing")
             time.sleep(rnd.uniform(0, (whole - writing) * 0.8))
         child.send_signal(signal.SIGKILL)
@@ -350,19 +397,26 @@ def test_killing_the_import_at_random_moments_leaves_nothing_partial(tmp_path):
         conn = sqlite3.connect(tmp_path / "kill.db")
         try:
             assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-            present = conn.execute("SELECT count(*) FROM trainee WHERE national_id BETWEEN ? AND ?", (
-                str(400_000_000_000 + i * 10_000), str(400_000_000_000 + i * 10_000 + size - 1))).fetchone()[0]
+            present = conn.execute(
+                "SELECT count(*) FROM trainee WHERE national_id BETWEEN ? AND ?",
+                (str(400_000_000_000 + i * 10_000), str(400_000_000_000 + i * 10_000 + size - 1)),
+            ).fetchone()[0]
             assert present in (0, size), f"run {i}: a partial import ({present} of {size} persons)"
             if present:
                 complete.add(i)
-            batches, events, persons, assignments = (conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                                                     for t in ("import_batch", "audit_event WHERE action = 'import'",
-                                                               "trainee", "unit_assignment"))
+            batches, events, persons, assignments = (
+                conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("import_batch", "audit_event WHERE action = 'import'", "trainee", "unit_assignment")
+            )
             assert batches == events == len(complete)
             assert persons == size * len(complete)
             assert assignments == sum(with_units[j] for j in complete)
-            assert conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
-                                "AND tbl_name = 'trainee'").fetchone()[0] == 6
+            assert (
+                conn.execute(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'trainee'"
+                ).fetchone()[0]
+                == 6
+            )
         finally:
             conn.close()
     conn = sqlite3.connect(tmp_path / "kill.db")

@@ -1,4 +1,5 @@
 """Review of held rows and merges of two records found to be one person, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import datetime
@@ -10,9 +11,10 @@ import pytest
 from db import models
 from db.connection import database
 from tests import clerk_data
-from trainer import imports, merges, trainees
-from trainer.access import SYSTEM, Actor
+from trainer.accounts.access import SYSTEM, Actor
 from trainer.errors import Conflict, PermissionDenied, ValidationFailed
+from trainer.registry import trainees
+from trainer.rosters import imports, merges
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "roster"
 CLERK = Actor(user_id=None, username="clerk", role="registrar")
@@ -67,7 +69,12 @@ def test_a_newer_rank_phone_and_unit_are_taken_identity_differences_are_kept(hel
     decision = merges.same_person(CLERK, row.id, row.version, yousif.id)
     t = decision.trainee
     assert (t.rank, t.phone, t.mother_name, t.given_name, t.given_name_latin) == (
-        "Capt", "+9647700000000", "Iman", "يوسف", "Yousif")
+        "Capt",
+        "+9647700000000",
+        "Iman",
+        "يوسف",
+        "Yousif",
+    )
     assert ("mother_name", "Iman", "Sara") in decision.kept
     with database.connection_context():
         A = models.UnitAssignment
@@ -80,8 +87,9 @@ def test_new_person_registers_the_row_and_discard_drops_it(held):
     assert made.trainee.given_name == "يوسف" and made.trainee.id != held[3].candidates[0].id
     with database.connection_context():
         assert models.Trainee.select().count() == 36
-        assert [a.unit.name for a in models.UnitAssignment.select().where(
-            models.UnitAssignment.trainee == made.trainee.id)] == ["9 Bn"]
+        assert [
+            a.unit.name for a in models.UnitAssignment.select().where(models.UnitAssignment.trainee == made.trainee.id)
+        ] == ["9 Bn"]
     gone = merges.discard(CLERK, held[5].id, held[5].version)
     assert gone.status == "discarded" and merges.count_held(CLERK) == 8
     assert len(events("review-discard")) == 1
@@ -105,11 +113,13 @@ def _history(trainee_id: int) -> dict[str, int]:
     """Everything that hangs on a trainee record."""
     with database.connection_context():
         E = models.Enrolment
-        return {"enrolment": E.select().where(E.trainee == trainee_id).count(),
-                "result": models.Result.select().join(E).where(E.trainee == trainee_id).count(),
-                "certificate": models.Certificate.select().where(models.Certificate.trainee == trainee_id).count(),
-                "vetting": models.VettingRecord.select().where(models.VettingRecord.trainee == trainee_id).count(),
-                "unit": models.UnitAssignment.select().where(models.UnitAssignment.trainee == trainee_id).count()}
+        return {
+            "enrolment": E.select().where(E.trainee == trainee_id).count(),
+            "result": models.Result.select().join(E).where(E.trainee == trainee_id).count(),
+            "certificate": models.Certificate.select().where(models.Certificate.trainee == trainee_id).count(),
+            "vetting": models.VettingRecord.select().where(models.VettingRecord.trainee == trainee_id).count(),
+            "unit": models.UnitAssignment.select().where(models.UnitAssignment.trainee == trainee_id).count(),
+        }
 
 
 @pytest.fixture
@@ -119,16 +129,24 @@ def two_records(db_url):
     course = clerk_data.course()
     first, second = clerk_data.cohort(), clerk_data.cohort(start=datetime.date(2026, 6, 7))
     a = clerk_data.trainee("Mohammed", "Ali", "Hasan", dob=datetime.date(1990, 3, 4), phone="+9647701111111")
-    b = clerk_data.trainee("محمد", "علي", "حسن", dob=datetime.date(1990, 3, 4), national_id="123456789012",
-                           mother_name="زينب")
+    b = clerk_data.trainee(
+        "محمد", "علي", "حسن", dob=datetime.date(1990, 3, 4), national_id="123456789012", mother_name="زينب"
+    )
     with database.connection_context():
-        enrolment = models.Enrolment.create(trainee=a.id, cohort=first.id, status="graduated",
-                                            enrolled_on=datetime.date(2026, 3, 1))
+        enrolment = models.Enrolment.create(
+            trainee=a.id, cohort=first.id, status="graduated", enrolled_on=datetime.date(2026, 3, 1)
+        )
         assessment = models.Assessment.get(models.Assessment.course == course.id)
         models.Result.create(enrolment=enrolment, assessment=assessment, score=70)
         models.Result.create(enrolment=enrolment, assessment=assessment, score=80, attempt=2)
-        models.Certificate.create(number="C-1", verification_code="V-1", enrolment=enrolment, trainee=a.id,
-                                  course=course.id, issued_on=datetime.date(2026, 4, 1))
+        models.Certificate.create(
+            number="C-1",
+            verification_code="V-1",
+            enrolment=enrolment,
+            trainee=a.id,
+            course=course.id,
+            issued_on=datetime.date(2026, 4, 1),
+        )
         unit = models.Unit.create(code="police:1", name="1 Bn", force="police")
         models.UnitAssignment.create(trainee=a.id, unit=unit, start_date=datetime.date(2025, 1, 1))
         models.Enrolment.create(trainee=b.id, cohort=second.id, enrolled_on=datetime.date(2026, 6, 1))

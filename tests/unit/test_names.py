@@ -1,12 +1,23 @@
 """Name normalisation: the keys that let Arabic and Latin spellings meet."""
+
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from trainer import names
-from trainer.names import (is_arabic, keys, matches, name_skeleton, normalise, skeleton,
-                           strip_articles, to_ascii_digits, transliterate)
+from trainer.registry import names
+from trainer.registry.names import (
+    is_arabic,
+    keys,
+    matches,
+    name_skeleton,
+    normalise,
+    skeleton,
+    strip_articles,
+    to_ascii_digits,
+    transliterate,
+)
 
 # Every spelling on a row must give the same skeleton.
 MEET = [
@@ -36,9 +47,15 @@ MEET = [
 ]
 
 DIFFER = [
-    ("محمد", "أحمد"), ("علي", "عمر"), ("حسن", "حسين"), ("سلمان", "سليمان"),
-    ("Hassan", "Hussein"), ("Salman", "Sulaiman"), ("محمد", "محمود"),
-    ("Muhammad", "Mahmoud"), ("Ali", "Omar"),
+    ("محمد", "أحمد"),
+    ("علي", "عمر"),
+    ("حسن", "حسين"),
+    ("سلمان", "سليمان"),
+    ("Hassan", "Hussein"),
+    ("Salman", "Sulaiman"),
+    ("محمد", "محمود"),
+    ("Muhammad", "Mahmoud"),
+    ("Ali", "Omar"),
 ]
 
 
@@ -54,17 +71,34 @@ def test_distinct_names_differ(a, b):
     assert skeleton(a) != skeleton(b)
 
 
-@pytest.mark.parametrize("text", [
-    "عبد الله", "عبدالله", "Abdullah", "Abd Allah", "Abdallah", "Abdulla", "عبد اللّه",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "عبد الله",
+        "عبدالله",
+        "Abdullah",
+        "Abd Allah",
+        "Abdallah",
+        "Abdulla",
+        "عبد اللّه",
+    ],
+)
 def test_abd_allah_compounds_meet(text):
     assert name_skeleton(text) == skeleton("عبدالله") == "abdl"
 
 
-@pytest.mark.parametrize("text", [
-    "عبد الرحمن", "عبدالرحمن", "Abdul Rahman", "Abdulrahman", "Abd al-Rahman",
-    "Abdel Rahman", "Abd Al Rahman",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "عبد الرحمن",
+        "عبدالرحمن",
+        "Abdul Rahman",
+        "Abdulrahman",
+        "Abd al-Rahman",
+        "Abdel Rahman",
+        "Abd Al Rahman",
+    ],
+)
 def test_abd_al_rahman_compounds_meet(text):
     assert name_skeleton(text) == skeleton("عبدالرحمن")
 
@@ -170,10 +204,17 @@ def test_is_arabic():
     assert not is_arabic("") and not is_arabic(None)
 
 
-@pytest.mark.parametrize("ar,latin", [
-    ("محمد", "Muhammad"), ("فاطمة", "Fatima"), ("عبد الله", "Abdullah"),
-    ("الدليمي", "al-Dulaimi"), ("حسين", "Hussein"), ("عبدالله", "Abdullah"),
-])
+@pytest.mark.parametrize(
+    "ar,latin",
+    [
+        ("محمد", "Muhammad"),
+        ("فاطمة", "Fatima"),
+        ("عبد الله", "Abdullah"),
+        ("الدليمي", "al-Dulaimi"),
+        ("حسين", "Hussein"),
+        ("عبدالله", "Abdullah"),
+    ],
+)
 def test_transliterate_known_names(ar, latin):
     assert transliterate(ar) == latin
 
@@ -206,8 +247,7 @@ def test_normalise_is_idempotent(s):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.characters(codec="utf-8"))
-       | st.text(alphabet="محمدعليأإآةىـًٌٍَُِّْ abdulhsy'-"))
+@given(st.text(alphabet=st.characters(codec="utf-8")) | st.text(alphabet="محمدعليأإآةىـًٌٍَُِّْ abdulhsy'-"))
 def test_skeleton_and_keys_never_raise(s):
     assert isinstance(skeleton(s), str)
     assert isinstance(keys(s, s), str)

@@ -12,20 +12,21 @@ independent and repeatable. The test fails when a PERMISSIONS key, or a
 service function that checks permissions, has no row: add one here with the
 permission or the function.
 """
+
 from __future__ import annotations
 
 import ast
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
 from db import models
 from db.connection import database
 from tests.conftest import fresh_url
-from trainer.access import PERMISSIONS, ROLES, Actor
+from trainer.accounts.access import PERMISSIONS, ROLES, Actor
 from trainer.errors import PermissionDenied, TrainerError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +39,7 @@ HELPERS = {"report_people.labeller"}
 @dataclass
 class World:
     actors: dict[str, Actor]
-    outsiders: dict[str, Actor]     # registrar of another centre, instructor of another cohort
+    outsiders: dict[str, Actor]  # registrar of another centre, instructor of another cohort
     cohort_id: int
     cohort_code: str
     course_id: int
@@ -50,7 +51,7 @@ class World:
     session_id: int
     assessment_id: int
     certificate_id: int
-    user_id: int                    # a user the admin operations act on
+    user_id: int  # a user the admin operations act on
     roster: Path
     results_sheet: Path
     tmp: Path
@@ -63,8 +64,15 @@ def build_world(tmp: Path) -> World:
     with database.connection_context(), database.atomic():
         here = models.Centre.get_by_id(w.centre_id)
         there = models.Centre.create(code="BASRA", name_en="Basra centre", province="IQ-BA")
-        other_cohort = models.Cohort.create(code="BPC-B", course=w.course_id, centre=there, start_date=w.start,
-                                            end_date=w.end, capacity=10, status="running")
+        other_cohort = models.Cohort.create(
+            code="BPC-B",
+            course=w.course_id,
+            centre=there,
+            start_date=w.start,
+            end_date=w.end,
+            capacity=10,
+            status="running",
+        )
         actors = {"admin": w.admin, "instructor": w.instructor}
         for role in ("registrar", "analyst", "auditor"):
             uid, actor = fx.user(role, role)
@@ -78,33 +86,54 @@ def build_world(tmp: Path) -> World:
         out_inst_id, out_inst = fx.user("instructor-basra", "instructor")
         models.CohortInstructor.create(cohort=other_cohort, user=out_inst_id)
         session = models.Session.create(cohort=w.cohort_id, day=w.start, status="held")
-        cert = models.Certificate.create(number="MOSUL-2025-000017", verification_code="PERMTEST01",
-                                         enrolment=w.enrolments[0], trainee=w.trainees[0], course=w.course_id,
-                                         issued_on=w.end, expires_on=D(2026, 3, 13), issued_by=w.instructor_id)
+        cert = models.Certificate.create(
+            number="MOSUL-2025-000017",
+            verification_code="PERMTEST01",
+            enrolment=w.enrolments[0],
+            trainee=w.trainees[0],
+            course=w.course_id,
+            issued_on=w.end,
+            expires_on=D(2026, 3, 13),
+            issued_by=w.instructor_id,
+        )
         cohort = models.Cohort.get_by_id(w.cohort_id)
         course = models.Course.get_by_id(w.course_id)
     roster = tmp / "roster.csv"
-    roster.write_text("given_name,father_name,grandfather_name,date_of_birth,force,province,national_id\n"
-                      "سعيد,كريم,جواد,1994-07-21,police,IQ-NI,555000111222\n", encoding="utf-8")
+    roster.write_text(
+        "given_name,father_name,grandfather_name,date_of_birth,force,province,national_id\n"
+        "سعيد,كريم,جواد,1994-07-21,police,IQ-NI,555000111222\n",
+        encoding="utf-8",
+    )
     sheet = tmp / "results.csv"
     sheet.write_text("national_id,WPN,LAW\n", encoding="utf-8")
-    return World(actors=actors,
-                 outsiders={"registrar": replace(out_reg, centre_ids=frozenset({there.id})),
-                            "instructor": out_inst},
-                 cohort_id=w.cohort_id, cohort_code=cohort.code, course_id=w.course_id, course_code=course.code,
-                 centre_code=here.code, other_centre_code=there.code, enrolment_id=w.enrolments[0],
-                 trainee_id=w.trainees[0], session_id=session.id, assessment_id=w.assessments["WPN"],
-                 certificate_id=cert.id, user_id=target_id, roster=roster, results_sheet=sheet,
-                 tmp=tmp)
+    return World(
+        actors=actors,
+        outsiders={"registrar": replace(out_reg, centre_ids=frozenset({there.id})), "instructor": out_inst},
+        cohort_id=w.cohort_id,
+        cohort_code=cohort.code,
+        course_id=w.course_id,
+        course_code=course.code,
+        centre_code=here.code,
+        other_centre_code=there.code,
+        enrolment_id=w.enrolments[0],
+        trainee_id=w.trainees[0],
+        session_id=session.id,
+        assessment_id=w.assessments["WPN"],
+        certificate_id=cert.id,
+        user_id=target_id,
+        roster=roster,
+        results_sheet=sheet,
+        tmp=tmp,
+    )
 
 
 @dataclass(frozen=True)
 class Op:
-    permissions: tuple[str, ...]          # all of these are needed
+    permissions: tuple[str, ...]  # all of these are needed
     call: Callable[[World, Actor], object]
-    scoped: bool = False                  # registrars: own centre only; instructors: own cohorts only
-    any_of: bool = False                  # one of the permissions is enough
-    rollback: bool = True                 # False for calls that cannot run inside a transaction
+    scoped: bool = False  # registrars: own centre only; instructors: own cohorts only
+    any_of: bool = False  # one of the permissions is enough
+    rollback: bool = True  # False for calls that cannot run inside a transaction
 
 
 def op(permissions, call, **kw) -> Op:
@@ -112,21 +141,42 @@ def op(permissions, call, **kw) -> Op:
 
 
 def _trainee_input(w: World):
-    from trainer.trainees import TraineeInput
-    return TraineeInput(given_name="حيدر", father_name="ناصر", grandfather_name="عبد", date_of_birth=D(1993, 4, 4),
-                        force="police", province="IQ-NI", national_id="777000111222")
+    from trainer.registry.trainees import TraineeInput
+
+    return TraineeInput(
+        given_name="حيدر",
+        father_name="ناصر",
+        grandfather_name="عبد",
+        date_of_birth=D(1993, 4, 4),
+        force="police",
+        province="IQ-NI",
+        national_id="777000111222",
+    )
 
 
 def _cohort_input(w: World, centre: str | None = None):
-    from trainer.cohorts import CohortInput
-    return CohortInput(course=w.course_code, centre=centre or w.centre_code, start_date=D(2025, 6, 1),
-                       end_date=D(2025, 6, 12), capacity=20)
+    from trainer.training.cohorts import CohortInput
+
+    return CohortInput(
+        course=w.course_code,
+        centre=centre or w.centre_code,
+        start_date=D(2025, 6, 1),
+        end_date=D(2025, 6, 12),
+        capacity=20,
+    )
 
 
 def _course_input(code="PERM-1"):
-    from trainer.courses import AssessmentSpec, CourseInput
-    return CourseInput(code=code, title_en="Permission course", category="specialist", duration_days=5,
-                       forces=("police",), assessments=(AssessmentSpec("EX", "Exam", 100, 50, 1.0),))
+    from trainer.training.courses import AssessmentSpec, CourseInput
+
+    return CourseInput(
+        code=code,
+        title_en="Permission course",
+        category="specialist",
+        duration_days=5,
+        forces=("police",),
+        assessments=(AssessmentSpec("EX", "Exam", 100, 50, 1.0),),
+    )
 
 
 def _version(model, id_):
@@ -134,10 +184,17 @@ def _version(model, id_):
 
 
 def _ops() -> dict[str, Op]:
-    from trainer import (attendance, audit, backup, centres, certificates, cohorts, courses, enrolments, graduation,
-                         imports, merges, report_people, report_trainees, reports, results, results_import, sessions, settings,
-                         trainee_detail, trainees, users)
-    from trainer.report_base import ReportParams
+    from trainer.accounts import audit, backup, settings, users
+    from trainer.certification import certificates
+    from trainer.registry import centres, trainees
+    from trainer.registry import detail as trainee_detail
+    from trainer.reporting import catalogue as reports
+    from trainer.reporting import people as report_people
+    from trainer.reporting import registry_export as report_trainees
+    from trainer.reporting.base import ReportParams
+    from trainer.rosters import imports, merges
+    from trainer.rosters import result_sheets as results_import
+    from trainer.training import attendance, cohorts, courses, enrolments, graduation, results, sessions
 
     def cohort_update(w, a):
         data = replace(_cohort_input(w), start_date=D(2025, 3, 2), end_date=D(2025, 3, 13), capacity=61)
@@ -161,11 +218,14 @@ def _ops() -> dict[str, Op]:
         "trainees.count": op("trainee.read", lambda w, a: trainees.count(a)),
         "trainees.open_list": op("trainee.read", lambda w, a: trainees.open_list(a, trainees.TraineeFilters(), 10)),
         "trainee_detail.load": op("trainee.read", lambda w, a: trainee_detail.load(a, w.trainee_id)),
-        "trainee_detail.find_certificates": op("trainee.read",
-                                               lambda w, a: trainee_detail.find_certificates(a, "MOSUL")),
+        "trainee_detail.find_certificates": op(
+            "trainee.read", lambda w, a: trainee_detail.find_certificates(a, "MOSUL")
+        ),
         # reference data, settings, courses
         "centres.list_centres": op("cohort.read", lambda w, a: centres.list_centres(a)),
-        "centres.create_centre": op("reference.write", lambda w, a: centres.create_centre(a, "ERBIL", "Erbil", "IQ-AR")),
+        "centres.create_centre": op(
+            "reference.write", lambda w, a: centres.create_centre(a, "ERBIL", "Erbil", "IQ-AR")
+        ),
         "settings.set": op("reference.write", lambda w, a: settings.set(a, "vetting_validity_months", 12)),
         "sessions.add_holiday": op("reference.write", lambda w, a: sessions.add_holiday(a, D(2025, 4, 1), "Holiday")),
         "courses.list_courses": op("course.read", lambda w, a: courses.list_courses(a)),
@@ -173,8 +233,10 @@ def _ops() -> dict[str, Op]:
         "courses.find_course": op("course.read", lambda w, a: courses.find_course(a, w.course_code)),
         "courses.create_course": op("course.write", lambda w, a: courses.create_course(a, _course_input())),
         "courses.update_course": op("course.write", course_update),
-        "courses.set_status": op("course.write", lambda w, a: courses.set_status(
-            a, w.course_id, _version(models.Course, w.course_id), "retired")),
+        "courses.set_status": op(
+            "course.write",
+            lambda w, a: courses.set_status(a, w.course_id, _version(models.Course, w.course_id), "retired"),
+        ),
         # cohorts and their sessions
         "cohorts.list_cohorts": op("cohort.read", lambda w, a: cohorts.list_cohorts(a)),
         "cohorts.count_cohorts": op("cohort.read", lambda w, a: cohorts.count_cohorts(a)),
@@ -182,47 +244,78 @@ def _ops() -> dict[str, Op]:
         "cohorts.find_cohort": op("cohort.read", lambda w, a: cohorts.find_cohort(a, w.cohort_code)),
         "cohorts.roster": op("cohort.read", lambda w, a: cohorts.roster(a, w.cohort_id)),
         "cohorts.instructor_choices": op("cohort.read", lambda w, a: cohorts.instructor_choices(a)),
-        "cohorts.create_cohort": op("cohort.write", lambda w, a: cohorts.create_cohort(a, _cohort_input(w)), scoped=True),
+        "cohorts.create_cohort": op(
+            "cohort.write", lambda w, a: cohorts.create_cohort(a, _cohort_input(w)), scoped=True
+        ),
         "cohorts.update_cohort": op("cohort.write", cohort_update, scoped=True),
-        "sessions.generate_sessions": op("session.write", lambda w, a: sessions.generate_sessions(a, w.cohort_id),
-                                         scoped=True),
+        "sessions.generate_sessions": op(
+            "session.write", lambda w, a: sessions.generate_sessions(a, w.cohort_id), scoped=True
+        ),
         "sessions.list_sessions": op("cohort.read", lambda w, a: sessions.list_sessions(a, w.cohort_id)),
-        "sessions.add_session": op("session.write", lambda w, a: sessions.add_session(a, w.cohort_id, D(2025, 3, 6)),
-                                   scoped=True),
-        "sessions.move_session": op("session.write", lambda w, a: sessions.move_session(
-            a, w.session_id, _version(models.Session, w.session_id), D(2025, 3, 3)), scoped=True),
-        "sessions.cancel_session": op("session.write", lambda w, a: sessions.cancel_session(
-            a, w.session_id, _version(models.Session, w.session_id), "rain"), scoped=True),
+        "sessions.add_session": op(
+            "session.write", lambda w, a: sessions.add_session(a, w.cohort_id, D(2025, 3, 6)), scoped=True
+        ),
+        "sessions.move_session": op(
+            "session.write",
+            lambda w, a: sessions.move_session(a, w.session_id, _version(models.Session, w.session_id), D(2025, 3, 3)),
+            scoped=True,
+        ),
+        "sessions.cancel_session": op(
+            "session.write",
+            lambda w, a: sessions.cancel_session(a, w.session_id, _version(models.Session, w.session_id), "rain"),
+            scoped=True,
+        ),
         # enrolment, attendance, results, graduation
-        "enrolments.enrol": op("enrolment.write", lambda w, a: enrolments.enrol(
-            a, w.cohort_id, [trainees.create_trainee(w.actors["admin"], _trainee_input(w)).id]), scoped=True),
-        "enrolments.withdraw": op("enrolment.write", lambda w, a: enrolments.withdraw(a, w.enrolment_id, "posted away"),
-                                  scoped=True),
+        "enrolments.enrol": op(
+            "enrolment.write",
+            lambda w, a: enrolments.enrol(
+                a, w.cohort_id, [trainees.create_trainee(w.actors["admin"], _trainee_input(w)).id]
+            ),
+            scoped=True,
+        ),
+        "enrolments.withdraw": op(
+            "enrolment.write", lambda w, a: enrolments.withdraw(a, w.enrolment_id, "posted away"), scoped=True
+        ),
         "attendance.grid": op("cohort.read", lambda w, a: attendance.grid(a, w.cohort_id)),
-        "attendance.mark": op("attendance.write", lambda w, a: attendance.mark(
-            a, w.session_id, w.enrolment_id, "present", today=D(2025, 3, 2)), scoped=True),
-        "attendance.clear": op("attendance.write", lambda w, a: attendance.clear(
-            a, w.session_id, w.enrolment_id, today=D(2025, 3, 2)), scoped=True),
-        "attendance.mark_column": op("attendance.write", lambda w, a: attendance.mark_column(
-            a, w.session_id, "present", today=D(2025, 3, 2)), scoped=True),
-        "results.enter_score": op("result.write", lambda w, a: results.enter_score(
-            a, w.enrolment_id, w.assessment_id, "15"), scoped=True),
+        "attendance.mark": op(
+            "attendance.write",
+            lambda w, a: attendance.mark(a, w.session_id, w.enrolment_id, "present", today=D(2025, 3, 2)),
+            scoped=True,
+        ),
+        "attendance.clear": op(
+            "attendance.write",
+            lambda w, a: attendance.clear(a, w.session_id, w.enrolment_id, today=D(2025, 3, 2)),
+            scoped=True,
+        ),
+        "attendance.mark_column": op(
+            "attendance.write",
+            lambda w, a: attendance.mark_column(a, w.session_id, "present", today=D(2025, 3, 2)),
+            scoped=True,
+        ),
+        "results.enter_score": op(
+            "result.write", lambda w, a: results.enter_score(a, w.enrolment_id, w.assessment_id, "15"), scoped=True
+        ),
         "results.history": op("cohort.read", lambda w, a: results.history(a, w.enrolment_id, w.assessment_id)),
         "results.grid": op("cohort.read", lambda w, a: results.grid(a, w.cohort_id)),
-        "results_import.import_results": op("result.write", lambda w, a: results_import.import_results(
-            a, w.results_sheet, w.cohort_code), scoped=True),
+        "results_import.import_results": op(
+            "result.write", lambda w, a: results_import.import_results(a, w.results_sheet, w.cohort_code), scoped=True
+        ),
         "graduation.preview": op("cohort.read", lambda w, a: graduation.preview(a, w.cohort_id)),
         "graduation.confirm": op("graduation.confirm", lambda w, a: graduation.confirm(a, w.cohort_id)),
         # certificates
         "certificates.get": op("certificate.read", lambda w, a: certificates.get(a, w.certificate_id)),
         "certificates.by_number": op("certificate.read", lambda w, a: certificates.by_number(a, "MOSUL-2025-000017")),
         "certificates.search": op("certificate.read", lambda w, a: certificates.search(a, "")),
-        "certificates.expiring": op("certificate.read", lambda w, a: certificates.expiring(a, 400, today=D(2025, 6, 1))),
-        "certificates.issue_for_cohort": op("certificate.issue", lambda w, a: certificates.issue_for_cohort(
-            a, w.cohort_id)),
+        "certificates.expiring": op(
+            "certificate.read", lambda w, a: certificates.expiring(a, 400, today=D(2025, 6, 1))
+        ),
+        "certificates.issue_for_cohort": op(
+            "certificate.issue", lambda w, a: certificates.issue_for_cohort(a, w.cohort_id)
+        ),
         "certificates.issue": op("certificate.issue", lambda w, a: certificates.issue(a, w.enrolment_id)),
-        "certificates.revoke": op("certificate.revoke", lambda w, a: certificates.revoke(
-            a, w.certificate_id, "issued in error")),
+        "certificates.revoke": op(
+            "certificate.revoke", lambda w, a: certificates.revoke(a, w.certificate_id, "issued in error")
+        ),
         "certificates.recertify": op("certificate.issue", lambda w, a: certificates.recertify(a, w.certificate_id)),
         # imports and merges
         "imports.inspect": op("import.run", lambda w, a: imports.inspect(a, w.roster)),
@@ -230,24 +323,41 @@ def _ops() -> dict[str, Op]:
         "imports.import_trainees": op("import.run", lambda w, a: imports.import_trainees(a, w.roster)),
         "merges.list_held": op("import.run", lambda w, a: merges.list_held(a)),
         "merges.count_held": op("import.run", lambda w, a: merges.count_held(a)),
-        "merges.same_person": op(("import.run", "trainee.write"), lambda w, a: merges.same_person(a, 0, 1, w.trainee_id)),
+        "merges.same_person": op(
+            ("import.run", "trainee.write"), lambda w, a: merges.same_person(a, 0, 1, w.trainee_id)
+        ),
         "merges.new_person": op(("import.run", "trainee.write"), lambda w, a: merges.new_person(a, 0, 1)),
         "merges.discard": op("import.run", lambda w, a: merges.discard(a, 0, 1)),
-        "merges.merge_trainees": op(("merge.run", "trainee.write"), lambda w, a: merges.merge_trainees(
-            a, w.trainee_id, trainees.create_trainee(w.actors["admin"], _trainee_input(w)).id, reason="same man")),
+        "merges.merge_trainees": op(
+            ("merge.run", "trainee.write"),
+            lambda w, a: merges.merge_trainees(
+                a, w.trainee_id, trainees.create_trainee(w.actors["admin"], _trainee_input(w)).id, reason="same man"
+            ),
+        ),
         "merges.list_merges": op("trainee.read", lambda w, a: merges.list_merges(a)),
         # reports
         "reports.run_report": op("report.run", lambda w, a: reports.run_report(a, "trained-by-force", ReportParams())),
         # Analysts may run it (pseudonymised); clerks may print their own cohorts' rosters.
-        "report_people.cohort_roster": op(("report.run", "cohort.read"), lambda w, a: report_people.cohort_roster(
-            a, ReportParams(cohort=w.cohort_code)), scoped=True, any_of=True),
+        "report_people.cohort_roster": op(
+            ("report.run", "cohort.read"),
+            lambda w, a: report_people.cohort_roster(a, ReportParams(cohort=w.cohort_code)),
+            scoped=True,
+            any_of=True,
+        ),
         # person-level exports: pseudonymised for readers and analysts, names only with trainee.identify
-        "report_trainees.export_trainees": op(("report.run", "trainee.read"), lambda w, a: report_trainees.export_trainees(
-            a, "csv", w.tmp / f"export-{_n()}.csv"), any_of=True),
-        "report_trainees.export_trainees(identified)": op("trainee.identify", lambda w, a: report_trainees.export_trainees(
-            a, "csv", w.tmp / f"export-{_n()}.csv", identified=True)),
+        "report_trainees.export_trainees": op(
+            ("report.run", "trainee.read"),
+            lambda w, a: report_trainees.export_trainees(a, "csv", w.tmp / f"export-{_n()}.csv"),
+            any_of=True,
+        ),
+        "report_trainees.export_trainees(identified)": op(
+            "trainee.identify",
+            lambda w, a: report_trainees.export_trainees(a, "csv", w.tmp / f"export-{_n()}.csv", identified=True),
+        ),
         # accounts, audit, backups
-        "users.create_user": op("user.manage", lambda w, a: users.create_user(a, "newclerk", "analyst", "long enough pw")),
+        "users.create_user": op(
+            "user.manage", lambda w, a: users.create_user(a, "newclerk", "analyst", "long enough pw")
+        ),
         "users.list_users": op("user.manage", lambda w, a: users.list_users(a)),
         "users.set_disabled": op("user.manage", lambda w, a: users.set_disabled(a, w.user_id, True)),
         "users.set_role": op("user.manage", lambda w, a: users.set_role(a, w.user_id, "auditor")),
@@ -255,8 +365,9 @@ def _ops() -> dict[str, Op]:
         "users.clear_lockout": op("user.manage", lambda w, a: users.clear_lockout(a, w.user_id)),
         "audit.history": op("record.history", lambda w, a: audit.history(a, "trainee", "x")),
         "audit.log": op("audit.read", lambda w, a: audit.log(a, limit=5)),
-        "backup.backup": op("backup.run", lambda w, a: backup.backup(w.tmp / f"b-{a.role}-{_n()}.bak", a),
-                            rollback=False),
+        "backup.backup": op(
+            "backup.run", lambda w, a: backup.backup(w.tmp / f"b-{a.role}-{_n()}.bak", a), rollback=False
+        ),
         "backup.set_schedule": op("backup.run", lambda w, a: backup.set_schedule(a, 24, str(w.tmp / "auto"))),
         "backup.restore": op("backup.restore", lambda w, a: backup.restore(_fresh_backup(w), a), rollback=False),
     }
@@ -271,8 +382,9 @@ def _n() -> int:
 
 def _fresh_backup(w: World) -> Path:
     """A backup of the world itself: restoring it changes nothing the other rows rely on."""
-    from trainer import backup
-    from trainer.access import SYSTEM
+    from trainer.accounts import backup
+    from trainer.accounts.access import SYSTEM
+
     return backup.backup(w.tmp / f"restore-{_n()}.bak", SYSTEM)[0]
 
 

@@ -1,4 +1,5 @@
 """Prepared queries: built once, run with new values, rows as peewee's .tuples() gives them."""
+
 from __future__ import annotations
 
 import datetime
@@ -10,13 +11,18 @@ from tests import clerk_data as make
 
 
 def test_a_prepared_query_runs_with_each_new_value_and_converts_like_peewee(db_url):
-    people = [make.trainee(given_name_latin=name, dob=datetime.date(1990 + i, 1, 2))
-              for i, name in enumerate(("Ali", "Omar", "Zaid"))]
+    people = [
+        make.trainee(given_name_latin=name, dob=datetime.date(1990 + i, 1, 2))
+        for i, name in enumerate(("Ali", "Omar", "Zaid"))
+    ]
     T = models.Trainee
 
     def build(trainee, after):
-        return (T.select(T.id, T.given_name_latin, T.date_of_birth, T.uuid)
-                .where((T.id == trainee) | (T.id > after)).order_by(T.id))
+        return (
+            T.select(T.id, T.given_name_latin, T.date_of_birth, T.uuid)
+            .where((T.id == trainee) | (T.id > after))
+            .order_by(T.id)
+        )
 
     prepared = Prepared(build, "trainee", "after")
     with database.connection_context():

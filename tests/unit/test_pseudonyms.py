@@ -1,4 +1,5 @@
 """Keyed pseudonyms: stable for one key, unrelated across keys, the key kept outside the database."""
+
 from __future__ import annotations
 
 import hashlib
@@ -8,9 +9,9 @@ import stat
 
 import pytest
 
-from trainer import pseudonyms
 from trainer.errors import TrainerError
-from trainer.pseudonyms import ENV_KEY, Pseudonymiser, load_key
+from trainer.reporting import pseudonyms
+from trainer.reporting.pseudonyms import ENV_KEY, Pseudonymiser, load_key
 
 UUID = "0192f3a4-1b2c-7d3e-8f40-123456789abc"
 
@@ -32,8 +33,12 @@ def test_stable_for_one_key_and_different_across_keys():
 
 def test_never_a_plain_hash_of_the_identity():
     token = Pseudonymiser(b"a" * 32).token(UUID)[2:].lower()
-    for plain in (hashlib.sha256(UUID.encode()).hexdigest(), hashlib.sha256(b"trainee:" + UUID.encode()).hexdigest(),
-                  hashlib.md5(UUID.encode()).hexdigest(), hashlib.sha1(UUID.encode()).hexdigest()):
+    for plain in (
+        hashlib.sha256(UUID.encode()).hexdigest(),
+        hashlib.sha256(b"trainee:" + UUID.encode()).hexdigest(),
+        hashlib.md5(UUID.encode()).hexdigest(),
+        hashlib.sha1(UUID.encode()).hexdigest(),
+    ):
         assert token not in plain
 
 

@@ -1,4 +1,5 @@
 """Reference data: forces and provinces, and resolving field spellings to codes."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -6,34 +7,45 @@ import dataclasses
 import pycountry
 import pytest
 
-from trainer.reference import (FORCES, PROVINCES, Force, Province, force, province,
-                               resolve_force, resolve_province)
+from trainer.registry.reference import (
+    FORCES,
+    PROVINCES,
+    Force,
+    Province,
+    force,
+    province,
+    resolve_force,
+    resolve_province,
+)
 
 ALIASES = {
     "IQ-NI": ["Nineveh", "Ninawa", "Ninewa", "Nineva", "Nīnawá", "نينوى", "نينوي"],
     "IQ-AR": ["Erbil", "Arbil", "Irbil", "Hawler", "Arbīl", "أربيل", "اربيل", "هەولێر"],
     "IQ-DA": ["Duhok", "Dohuk", "Dahuk", "Dahūk", "دهوك", "دهۆک"],
-    "IQ-AN": ["Anbar", "Al Anbar", "Al-Anbar", "al anbar", "Al Anbār", "الأنبار", "الانبار",
-              "انبار"],
-    "IQ-SD": ["Salahuddin", "Salah ad Din", "Salah al-Din", "Saladin", "Şalāḩ ad Dīn",
-              "صلاح الدين"],
-    "IQ-SU": ["Sulaymaniyah", "Sulaimani", "As Sulaymaniyah", "As Sulaymānīyah",
-              "Al-Sulaymaniyah", "السليمانية", "سليمانيه"],
+    "IQ-AN": ["Anbar", "Al Anbar", "Al-Anbar", "al anbar", "Al Anbār", "الأنبار", "الانبار", "انبار"],
+    "IQ-SD": ["Salahuddin", "Salah ad Din", "Salah al-Din", "Saladin", "Şalāḩ ad Dīn", "صلاح الدين"],
+    "IQ-SU": [
+        "Sulaymaniyah",
+        "Sulaimani",
+        "As Sulaymaniyah",
+        "As Sulaymānīyah",
+        "Al-Sulaymaniyah",
+        "السليمانية",
+        "سليمانيه",
+    ],
     "IQ-BA": ["Basra", "Basrah", "Al Başrah", "Al-Basrah", "البصرة", "البصره"],
     "IQ-BG": ["Baghdad", "Baghdād", "BAGHDAD", "بغداد"],
     "IQ-BB": ["Babil", "Babylon", "Bābil", "بابل"],
     "IQ-KA": ["Karbala", "Kerbala", "Karbalā’", "كربلاء", "كربلا"],
     "IQ-NA": ["Najaf", "An Najaf", "Al-Najaf", "النجف"],
-    "IQ-QA": ["Qadisiyah", "Al-Qadisiyyah", "Diwaniyah", "Al Qādisīyah", "القادسية",
-              "الديوانية"],
+    "IQ-QA": ["Qadisiyah", "Al-Qadisiyyah", "Diwaniyah", "Al Qādisīyah", "القادسية", "الديوانية"],
     "IQ-MU": ["Muthanna", "Al Muthanna", "Al Muthanná", "المثنى", "المثني"],
     "IQ-DQ": ["Dhi Qar", "Thi Qar", "Dhī Qār", "Dhiqar", "ذي قار"],
     "IQ-MA": ["Maysan", "Missan", "Maysān", "ميسان"],
     "IQ-WA": ["Wasit", "Wassit", "Wāsiţ", "واسط"],
     "IQ-KI": ["Kirkuk", "Tamim", "At Tamim", "Kirkūk", "كركوك"],
     "IQ-DI": ["Diyala", "Diala", "Diyālá", "ديالى", "ديالي"],
-    "IQ-KR": ["Kurdistan Region", "Kurdistan", "Iqlīm Kūrdistān", "إقليم كوردستان",
-              "اقليم كوردستان", "إقليم كردستان"],
+    "IQ-KR": ["Kurdistan Region", "Kurdistan", "Iqlīm Kūrdistān", "إقليم كوردستان", "اقليم كوردستان", "إقليم كردستان"],
 }
 
 
@@ -56,8 +68,7 @@ def test_dataclasses_are_frozen():
 
 
 def test_liberated_provinces():
-    assert {p.code for p in PROVINCES if p.liberated} == {
-        "IQ-NI", "IQ-AN", "IQ-SD", "IQ-KI", "IQ-DI"}
+    assert {p.code for p in PROVINCES if p.liberated} == {"IQ-NI", "IQ-AN", "IQ-SD", "IQ-KI", "IQ-DI"}
 
 
 def test_arabic_names():
@@ -92,8 +103,7 @@ def test_forces_table():
 
 @pytest.mark.parametrize("f", FORCES, ids=lambda f: f.code)
 def test_forces_resolve_from_all_spellings(f):
-    for text in (f.code, f.code.upper(), f.name_en, f.name_en.upper(), f.name_ar,
-                 f"  {f.name_en.lower()}  "):
+    for text in (f.code, f.code.upper(), f.name_en, f.name_en.upper(), f.name_ar, f"  {f.name_en.lower()}  "):
         assert resolve_force(text) == f.code, text
 
 
@@ -104,8 +114,7 @@ def test_force_arabic_variants():
     assert resolve_force("TRIBAL") == "tribal"
 
 
-@pytest.mark.parametrize("text", ["", "   ", None, "Atlantis", "Paris", "xx", "IQ-ZZ", "navy",
-                                  "القاهرة", "12"])
+@pytest.mark.parametrize("text", ["", "   ", None, "Atlantis", "Paris", "xx", "IQ-ZZ", "navy", "القاهرة", "12"])
 def test_unknown_text_is_none(text):
     assert resolve_province(text) is None
     assert resolve_force(text) is None

@@ -1,4 +1,5 @@
 """Scores: validation, re-sits kept with who entered them, the result sheet import."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,27 +7,44 @@ import pytest
 from db import models
 from db.connection import database
 from tests.instructor_fixtures import build, private_config, user  # noqa: F401
-from trainer import results
-from trainer.access import Actor
+from trainer.accounts.access import Actor
 from trainer.errors import NotFound, PermissionDenied, ValidationFailed
-from trainer.results_import import import_results
-from trainer.rules import AssessmentRule
+from trainer.rosters.result_sheets import import_results
+from trainer.training import results
+from trainer.training.rules import AssessmentRule
 
 pytestmark = pytest.mark.usefixtures("private_config")
 WPN = AssessmentRule(1, "WPN", "Weapons", max_score=20, pass_mark=12, weight=1)
 
 
-@pytest.mark.parametrize("typed, score, passed", [
-    ("15", 15, True), ("12", 12, True), ("11.5", 11.5, False), ("١٨", 18, True), ("9,5", 9.5, False),
-    (" 20 ", 20, True), ("0", 0, False)])
+@pytest.mark.parametrize(
+    "typed, score, passed",
+    [
+        ("15", 15, True),
+        ("12", 12, True),
+        ("11.5", 11.5, False),
+        ("١٨", 18, True),
+        ("9,5", 9.5, False),
+        (" 20 ", 20, True),
+        ("0", 0, False),
+    ],
+)
 def test_typed_scores_are_judged_as_you_type(typed, score, passed):
     t = results.check_score(typed, WPN)
     assert (t.score, t.passed, t.problem) == (score, passed, None)
 
 
-@pytest.mark.parametrize("typed, problem", [
-    ("21", "21 is above the maximum 20"), ("-1", "-1 is below 0"), ("abc", "'abc' is not a number"),
-    ("1e3", "'1e3' is not a number"), ("", "a score is required"), ("nan", "'nan' is not a number")])
+@pytest.mark.parametrize(
+    "typed, problem",
+    [
+        ("21", "21 is above the maximum 20"),
+        ("-1", "-1 is below 0"),
+        ("abc", "'abc' is not a number"),
+        ("1e3", "'1e3' is not a number"),
+        ("", "a score is required"),
+        ("nan", "'nan' is not a number"),
+    ],
+)
 def test_bad_scores_are_refused_with_a_reason(typed, problem):
     t = results.check_score(typed, WPN)
     assert t.score is None and t.problem == problem
@@ -64,9 +82,9 @@ def test_scores_are_checked_against_the_rule_as_it_stood(db_url):
     results.enter_score(w.instructor, w.enrolments[0], w.assessments["WPN"], "18")  # freezes the rule
     with database.connection_context():
         models.Assessment.update(max_score=10, pass_mark=5).where(
-            models.Assessment.id == w.assessments["WPN"]).execute()
-        extra = models.Assessment.create(course=w.course_id, code="NEW", title="added later", max_score=10,
-                                         pass_mark=5)
+            models.Assessment.id == w.assessments["WPN"]
+        ).execute()
+        extra = models.Assessment.create(course=w.course_id, code="NEW", title="added later", max_score=10, pass_mark=5)
     assert results.enter_score(w.instructor, w.enrolments[0], w.assessments["WPN"], "19").passed
     with pytest.raises(ValidationFailed, match="not an assessment of this cohort's course"):
         results.enter_score(w.instructor, w.enrolments[0], extra.id, "7")
@@ -86,15 +104,19 @@ def _nid(w, i: int) -> str:
 def test_import_all_or_nothing(db_url, tmp_path):
     w = build(trainees=3)
     a, b, c = (_nid(w, i) for i in range(3))
-    bad = _sheet(tmp_path, f"national_id,name,WPN,LAW\n{a},Ali,15,30\n{b},Omar,twenty,30\n{c},Rebwar,15,51\n"
-                           f"{a},Ali again,1,1\n999999999999,Nobody,1,1\n")
+    bad = _sheet(
+        tmp_path,
+        f"national_id,name,WPN,LAW\n{a},Ali,15,30\n{b},Omar,twenty,30\n{c},Rebwar,15,51\n"
+        f"{a},Ali again,1,1\n999999999999,Nobody,1,1\n",
+    )
     with pytest.raises(ValidationFailed) as refused:
         import_results(w.instructor, bad, "BPC-01")
     assert [str(p) for p in refused.value.problems] == [
         "row 3, WPN: 'twenty' is not a number",
         "row 4, LAW: 51 is above the maximum 50",
         "row 5, national_id: duplicate of row 2",
-        "row 6, national_id: 999999999999 is not enrolled in BPC-01"]
+        "row 6, national_id: 999999999999 is not enrolled in BPC-01",
+    ]
     with database.connection_context():
         assert models.Result.select().count() == 0  # nothing written
     good = _sheet(tmp_path, f"الرقم الوطني;WPN;law\n{a};15;30\n{b};8;\n{c};١٢;25\n")

@@ -1,4 +1,5 @@
 """Reading roster files: encodings, headers, date order, caps, malformed input, XLSX."""
+
 from __future__ import annotations
 
 import datetime
@@ -11,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.fixtures.make_roster import make_rows, roster_text, write_roster
-from trainer import roster
 from trainer.errors import TrainerError, ValidationFailed
-from trainer.roster import RosterRefused, read_roster
+from trainer.rosters import reading as roster
+from trainer.rosters.reading import RosterRefused, read_roster
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "roster"
 HEADER = "given_name,father_name,grandfather_name,date_of_birth,force,province\n"
@@ -46,8 +47,11 @@ def test_the_sample_reads_with_its_encoding_date_order_and_arabic_headers():
 
 
 def test_english_headers_in_any_order_and_case(tmp_path):
-    path = write(tmp_path, "Province,FORCE,Date Of Birth,grandfather_name,Father_Name,given name\n"
-                           "Ninawa,police,23/07/1988,Hasan,Ali,Omar\n")
+    path = write(
+        tmp_path,
+        "Province,FORCE,Date Of Birth,grandfather_name,Father_Name,given name\n"
+        "Ninawa,police,23/07/1988,Hasan,Ali,Omar\n",
+    )
     book = read_roster(path)
     row = book.rows[0]
     assert (row.values["given_name"], row.values["province"]) == ("Omar", "Ninawa")
@@ -55,7 +59,9 @@ def test_english_headers_in_any_order_and_case(tmp_path):
 
 
 def test_arabic_headers_with_hamza_variants_and_semicolons(tmp_path):
-    path = write(tmp_path, "الاسم;اسم الأب;اسم الجد;تاريخ الولادة;القوة;المحافظة\nعلي;حسن;كاظم;1990-01-02;police;IQ-NI\n")
+    path = write(
+        tmp_path, "الاسم;اسم الأب;اسم الجد;تاريخ الولادة;القوة;المحافظة\nعلي;حسن;كاظم;1990-01-02;police;IQ-NI\n"
+    )
     book = read_roster(path)
     assert book.delimiter == ";" and book.rows[0].values["father_name"] == "حسن"
     assert book.date_order == "year-first"
@@ -68,16 +74,19 @@ def test_windows_1256_and_plain_utf8_are_detected(tmp_path):
     assert book.encoding == "utf-8" and book.rows[0].values["force"] == "الشرطة المحلية"
 
 
-@pytest.mark.parametrize("data, reason", [
-    ("Given_name,father_name\nJosé,Zoë\n".encode("latin-1"), "neither UTF-8 nor Windows-1256"),
-    (HEADER.encode("utf-16"), "UTF-16"),
-    (b"given_name,\x00\x01\x02", "binary data"),
-    (b"\xef\xbb\xbfgiven_name\n\xff\xfe", "not UTF-8"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, ".xls"),
-    (b"PK\x03\x04garbage", "XLSX"),
-    (b"", "empty"),
-    (b"\n\n  \n", "empty"),
-])
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        ("Given_name,father_name\nJosé,Zoë\n".encode("latin-1"), "neither UTF-8 nor Windows-1256"),
+        (HEADER.encode("utf-16"), "UTF-16"),
+        (b"given_name,\x00\x01\x02", "binary data"),
+        (b"\xef\xbb\xbfgiven_name\n\xff\xfe", "not UTF-8"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, ".xls"),
+        (b"PK\x03\x04garbage", "XLSX"),
+        (b"", "empty"),
+        (b"\n\n  \n", "empty"),
+    ],
+)
 def test_other_encodings_and_binaries_are_refused_with_the_reason(tmp_path, data, reason):
     assert reason in refusal(write(tmp_path, data))
 
@@ -106,11 +115,13 @@ def test_values_under_an_empty_header_are_refused_but_empty_trailing_columns_are
 
 def test_row_shape_length_and_line_breaks_are_row_problems(tmp_path):
     long = "x" * 256
-    text = (HEADER + "Ali,Hasan,Kadhim,23/07/1988,police,IQ-NI,extra\n"
-            f"Ali,{long},Kadhim,23/07/1988,police,IQ-NI\n"
-            'Ali,"Ha\nsan",Kadhim,23/07/1988,police,IQ-NI\n'
-            "Ali,Hasan\n"
-            ",,,,,\n")
+    text = (
+        HEADER + "Ali,Hasan,Kadhim,23/07/1988,police,IQ-NI,extra\n"
+        f"Ali,{long},Kadhim,23/07/1988,police,IQ-NI\n"
+        'Ali,"Ha\nsan",Kadhim,23/07/1988,police,IQ-NI\n'
+        "Ali,Hasan\n"
+        ",,,,,\n"
+    )
     book = read_roster(write(tmp_path, text))
     problems = {r.number: [(p.field, p.reason) for p in r.problems] for r in book.rows}
     assert problems[2] == [("row", "7 values but the header has 6 columns")]
@@ -142,9 +153,12 @@ def test_both_orders_in_one_file_are_refused(tmp_path):
 
 
 def test_a_row_against_the_given_format_is_a_row_problem_never_a_guess(tmp_path):
-    path = write(tmp_path, HEADER + "A,B,C,23/07/1988,police,IQ-NI\nA,B,C,07/1988,police,IQ-NI\n"
-                                    "A,B,C,23/07/88,police,IQ-NI\nA,B,C,31/02/1990,police,IQ-NI\n"
-                                    "A,B,C,,police,IQ-NI\n")
+    path = write(
+        tmp_path,
+        HEADER + "A,B,C,23/07/1988,police,IQ-NI\nA,B,C,07/1988,police,IQ-NI\n"
+        "A,B,C,23/07/88,police,IQ-NI\nA,B,C,31/02/1990,police,IQ-NI\n"
+        "A,B,C,,police,IQ-NI\n",
+    )
     rows = read_roster(path, date_format="MM/DD/YYYY").rows
     reasons = [[p.reason for p in r.problems] for r in rows]
     assert reasons[0] == ["'23/07/1988' is not a valid month-first date"]
@@ -180,11 +194,14 @@ def xlsx(tmp_path, rows, name="r.xlsx") -> Path:
 
 
 def test_xlsx_cells_dates_numbers_and_formulas_as_text(tmp_path):
-    path = xlsx(tmp_path, [
-        ["الاسم", "اسم الاب", "اسم الجد", "تاريخ الولادة", "الرقم الوطني", "القوة", "المحافظة", "الوحدة"],
-        ["علي", "حسن", "كاظم", datetime.datetime(1988, 7, 23), 741520749048, "police", "IQ-NI", "=SUM(1,2)"],
-        ["عمر", "علي", "حسن", "23/07/1990", "123456789012", "army", "Kirkuk", "+SUM(1,2)"],
-    ])
+    path = xlsx(
+        tmp_path,
+        [
+            ["الاسم", "اسم الاب", "اسم الجد", "تاريخ الولادة", "الرقم الوطني", "القوة", "المحافظة", "الوحدة"],
+            ["علي", "حسن", "كاظم", datetime.datetime(1988, 7, 23), 741520749048, "police", "IQ-NI", "=SUM(1,2)"],
+            ["عمر", "علي", "حسن", "23/07/1990", "123456789012", "army", "Kirkuk", "+SUM(1,2)"],
+        ],
+    )
     book = read_roster(path)
     assert book.encoding == "xlsx" and book.date_order == "day-first"
     first, second = book.rows
@@ -194,8 +211,11 @@ def test_xlsx_cells_dates_numbers_and_formulas_as_text(tmp_path):
 
 
 def test_xlsx_caps_and_damage(tmp_path, monkeypatch):
-    path = xlsx(tmp_path, [["given_name", "father_name", "grandfather_name", "date_of_birth", "force",
-                            "province"]] + [["A", "B", "C", "1990-01-02", "police", "IQ-NI"]] * 30)
+    path = xlsx(
+        tmp_path,
+        [["given_name", "father_name", "grandfather_name", "date_of_birth", "force", "province"]]
+        + [["A", "B", "C", "1990-01-02", "police", "IQ-NI"]] * 30,
+    )
     assert len(read_roster(path).rows) == 30
     monkeypatch.setattr(roster, "MAX_ROWS", 10)
     assert "more than 10 rows" in refusal(path)
@@ -220,12 +240,15 @@ def test_generated_rosters_read_back_in_every_encoding_and_order(tmp_path, encod
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.one_of(
-    st.binary(max_size=400),
-    st.binary(max_size=300).map(lambda b: HEADER.encode() + b),
-    st.text(alphabet=st.sampled_from(list('ab,;"\n\r\t ٠١/-12علي\x00é')), max_size=200).map(
-        lambda t: (HEADER + t).encode("utf-8")),
-))
+@given(
+    st.one_of(
+        st.binary(max_size=400),
+        st.binary(max_size=300).map(lambda b: HEADER.encode() + b),
+        st.text(alphabet=st.sampled_from(list('ab,;"\n\r\t ٠١/-12علي\x00é')), max_size=200).map(
+            lambda t: (HEADER + t).encode("utf-8")
+        ),
+    )
+)
 def test_arbitrary_bytes_give_a_roster_or_a_clear_refusal_never_another_exception(data):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "x.csv"

@@ -1,4 +1,5 @@
 """Migrations and database-level constraints, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import datetime
@@ -18,9 +19,16 @@ from trainer.setup import connect
 
 
 def add_trainee(**overrides) -> models.Trainee:
-    values = dict(given_name="علي", father_name="حسن", grandfather_name="كاظم",
-                  date_of_birth=datetime.date(1990, 1, 2), force="police", province="IQ-NI",
-                  national_id="123456789012", search_text="علي حسن كاظم al hsn kdm")
+    values = dict(
+        given_name="علي",
+        father_name="حسن",
+        grandfather_name="كاظم",
+        date_of_birth=datetime.date(1990, 1, 2),
+        force="police",
+        province="IQ-NI",
+        national_id="123456789012",
+        search_text="علي حسن كاظم al hsn kdm",
+    )
     values.update(overrides)
     return models.Trainee.create(**values)
 
@@ -50,6 +58,7 @@ def test_upgrade_from_previous_version_keeps_data_and_indexes_it(backend, tmp_pa
     with database.connection_context():
         runner(db).up("0001_initial")
         from trainer.setup import seed_reference
+
         seed_reference()
         add_trainee()
     opened = connect(url)
@@ -60,8 +69,9 @@ def test_upgrade_from_previous_version_keeps_data_and_indexes_it(backend, tmp_pa
         assert copy.execute("SELECT count(*) FROM trainee").fetchone() == (1,)
         assert copy.execute("SELECT count(*) FROM schema_migration").fetchone() == (1,)
         copy.close()
-    from trainer.access import SYSTEM
-    from trainer.trainees import search
+    from trainer.accounts.access import SYSTEM
+    from trainer.registry.trainees import search
+
     assert [t.national_id for t in search(SYSTEM, "كاظم")] == ["123456789012"]
 
 

@@ -1,16 +1,16 @@
 """Sessions from the cohort's dates on the working week minus holidays; add, move, cancel."""
-from __future__ import annotations
 
-import datetime
+from __future__ import annotations
 
 import pytest
 
 from db import models
 from db.connection import database
 from tests.instructor_fixtures import D, build, private_config  # noqa: F401
-from trainer import sessions, settings
-from trainer.access import SYSTEM, Actor
+from trainer.accounts import settings
+from trainer.accounts.access import SYSTEM, Actor
 from trainer.errors import Conflict, PermissionDenied, ValidationFailed
+from trainer.training import sessions
 
 pytestmark = pytest.mark.usefixtures("private_config")
 
@@ -19,8 +19,18 @@ def test_generated_on_the_iraqi_working_week_minus_holidays(db_url):
     w = build(start=D(2025, 3, 27), end=D(2025, 4, 10))  # Thu 27 Mar .. Thu 10 Apr
     sessions.add_holiday(SYSTEM, D(2025, 3, 31), "Eid al-Fitr", "عيد الفطر")
     days = [s.day for s in sessions.generate_sessions(w.admin, w.cohort_id)]
-    assert days == [D(2025, 3, 27), D(2025, 3, 30), D(2025, 4, 1), D(2025, 4, 2), D(2025, 4, 3),
-                    D(2025, 4, 6), D(2025, 4, 7), D(2025, 4, 8), D(2025, 4, 9), D(2025, 4, 10)]
+    assert days == [
+        D(2025, 3, 27),
+        D(2025, 3, 30),
+        D(2025, 4, 1),
+        D(2025, 4, 2),
+        D(2025, 4, 3),
+        D(2025, 4, 6),
+        D(2025, 4, 7),
+        D(2025, 4, 8),
+        D(2025, 4, 9),
+        D(2025, 4, 10),
+    ]
     assert all(d.weekday() not in (4, 5) for d in days)  # never Friday or Saturday
     # Idempotent: generating again adds nothing.
     assert [s.day for s in sessions.generate_sessions(w.instructor, w.cohort_id)] == days
@@ -57,7 +67,7 @@ def test_add_move_cancel(db_url):
 
 
 def test_a_marked_session_stays_put(db_url):
-    from trainer import attendance
+    from trainer.training import attendance
 
     w = build()
     first = sessions.generate_sessions(w.admin, w.cohort_id)[0]

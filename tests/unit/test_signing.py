@@ -1,4 +1,5 @@
 """Ed25519-signed certificate payloads: offline verification refuses any change or forgery."""
+
 from __future__ import annotations
 
 import base64
@@ -9,11 +10,18 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tests.instructor_fixtures import build, private_config  # noqa: F401
-from trainer import signing
+from trainer.certification import signing
 from trainer.cli import main
 
-CLAIMS = {"n": "IQTC-0000000018", "v": "ABCDE-FGHJK", "nm": "Rebwar Ahmad Kawa", "na": "ڕێبوار ئەحمەد کاوە",
-          "c": "BPC", "i": "2025-03-14", "e": "2099-03-14"}
+CLAIMS = {
+    "n": "IQTC-0000000018",
+    "v": "ABCDE-FGHJK",
+    "nm": "Rebwar Ahmad Kawa",
+    "na": "ڕێبوار ئەحمەد کاوە",
+    "c": "BPC",
+    "i": "2025-03-14",
+    "e": "2099-03-14",
+}
 
 
 def _reencode(payload: str, **changes) -> str:

@@ -1,8 +1,10 @@
 """Reports read the summary tables: the services that change outcomes must keep them current."""
+
 from __future__ import annotations
 
 from tests.instructor_fixtures import build
-from trainer import enrolments, graduation, reports
+from trainer.reporting import catalogue as reports
+from trainer.training import enrolments, graduation
 
 
 def report(actor, name: str) -> dict:

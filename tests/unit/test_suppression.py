@@ -3,6 +3,7 @@
 The check here is independent of the module's own: exact rational Gaussian
 elimination over the published equations (fractions), plus simple bounds.
 """
+
 from __future__ import annotations
 
 from fractions import Fraction
@@ -10,7 +11,7 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trainer.suppression import SUPPRESSED, Layout, suppress
+from trainer.reporting.suppression import SUPPRESSED, Layout, suppress
 
 
 def published_equations(original_rows, layout, shown_rows):
@@ -113,8 +114,8 @@ def test_percentages_follow_their_sources():
     rows = [("a", 3, 10, 30.0), ("b", 8, 9, 88.9), ("c", 20, 20, 100.0)]
     done = suppress(("k", "num", "den", "pct"), rows, Layout(counts=(1, 2), derived=((3, (1,), (2,)),)))
     assert done.rows[0][3] == SUPPRESSED and done.rows[2][3] == 100.0
-    assert done.rows[1][3] == SUPPRESSED     # b's numerator is the complement of a's
-    assert done.rows[-1][3] == 79.5          # 31 / 39: both totals are published anyway
+    assert done.rows[1][3] == SUPPRESSED  # b's numerator is the complement of a's
+    assert done.rows[-1][3] == 79.5  # 31 / 39: both totals are published anyway
 
 
 def test_nothing_to_hide_says_so():

@@ -1,4 +1,5 @@
 """The trainee registry service, on SQLite and PostgreSQL: records, search, the filtered list, the detail."""
+
 from __future__ import annotations
 
 import datetime
@@ -8,17 +9,35 @@ import pytest
 from db import models
 from db.connection import database
 from tests import clerk_data as make
-from trainer import enrolments, trainees
-from trainer.trainees import TraineeFilters
-from trainer.access import SYSTEM, Actor
+from trainer.accounts.access import SYSTEM, Actor
 from trainer.errors import Conflict, PermissionDenied, ValidationFailed
-from trainer.trainees import TraineeInput, create_trainee, possible_duplicates, search, update_trainee, with_changes
+from trainer.registry import trainees
+from trainer.registry.trainees import (
+    TraineeFilters,
+    TraineeInput,
+    create_trainee,
+    possible_duplicates,
+    search,
+    update_trainee,
+    with_changes,
+)
+from trainer.training import enrolments
 
 
 def person(**changes) -> TraineeInput:
-    values = dict(given_name="محمد", father_name="علي", grandfather_name="حسين", family_name="الجبوري",
-                  given_name_latin="Mohammed", father_name_latin="Ali", date_of_birth=datetime.date(1991, 5, 17),
-                  force="Local Police", province="Nineveh", national_id="١٢٣٤٥٦٧٨٩٠١٢", phone="+9647701234567")
+    values = dict(
+        given_name="محمد",
+        father_name="علي",
+        grandfather_name="حسين",
+        family_name="الجبوري",
+        given_name_latin="Mohammed",
+        father_name_latin="Ali",
+        date_of_birth=datetime.date(1991, 5, 17),
+        force="Local Police",
+        province="Nineveh",
+        national_id="١٢٣٤٥٦٧٨٩٠١٢",
+        phone="+9647701234567",
+    )
     values.update(changes)
     return TraineeInput(**values)
 
@@ -34,8 +53,9 @@ def test_create_normalises_references_and_digits_and_audits(db_url):
 
 
 def test_bad_input_names_every_field_and_writes_nothing(db_url):
-    bad = person(father_name=" ", date_of_birth=datetime.date(2030, 1, 1), national_id="12ab",
-                 force="navy", province="Atlantis")
+    bad = person(
+        father_name=" ", date_of_birth=datetime.date(2030, 1, 1), national_id="12ab", force="navy", province="Atlantis"
+    )
     with pytest.raises(ValidationFailed) as exc:
         create_trainee(SYSTEM, bad)
     fields = {p.field for p in exc.value.problems}
@@ -90,13 +110,15 @@ def test_roles_are_enforced_in_the_service(db_url):
 
 # --- the registry list and the detail record ---
 
+
 @pytest.fixture
 def registry(db_url):
     people = {
         "ali": make.trainee("علي", "حسن", "كاظم", force="police", province="IQ-NI", national_id="19950517001"),
         "mohammed_ar": make.trainee("محمد", "جاسم", "عبد الله", force="border", province="IQ-AN"),
-        "mohammed_lat": make.trainee("Mohammed", "Salih", "Abbas", force="police", province="IQ-AN",
-                                     service_number="pb-4411"),
+        "mohammed_lat": make.trainee(
+            "Mohammed", "Salih", "Abbas", force="police", province="IQ-AN", service_number="pb-4411"
+        ),
         "omar": make.trainee("عمر", "خالد", "سعيد", force="army", province="IQ-SD"),
     }
     make.vetting(people["ali"].id)
@@ -119,12 +141,13 @@ def test_filters_combine(registry):
     r = registry
     police = TraineeFilters(force="police")
     assert ids(trainees.page(SYSTEM, police, 0, 10)) == [r["ali"].id, r["mohammed_lat"].id]
-    assert ids(trainees.page(SYSTEM, TraineeFilters(force="police", province="IQ-AN"), 0, 10)) == [
-        r["mohammed_lat"].id]
+    assert ids(trainees.page(SYSTEM, TraineeFilters(force="police", province="IQ-AN"), 0, 10)) == [r["mohammed_lat"].id]
     assert trainees.count(SYSTEM, TraineeFilters(vetting="approved")) == 1
     assert ids(trainees.page(SYSTEM, TraineeFilters(vetting="pending"), 0, 10)) == [r["omar"].id]
     assert ids(trainees.page(SYSTEM, TraineeFilters(vetting="none"), 0, 10)) == [
-        r["mohammed_ar"].id, r["mohammed_lat"].id]
+        r["mohammed_ar"].id,
+        r["mohammed_lat"].id,
+    ]
     assert trainees.count(SYSTEM, TraineeFilters(status="inactive")) == 0
 
 
@@ -137,8 +160,7 @@ def test_latin_and_arabic_spellings_meet(registry, typed):
 
 def test_search_with_filters_prefix_and_ids(registry):
     r = registry
-    assert ids(trainees.open_list(SYSTEM, TraineeFilters(text="moh", force="border"), 50).rows) == [
-        r["mohammed_ar"].id]
+    assert ids(trainees.open_list(SYSTEM, TraineeFilters(text="moh", force="border"), 50).rows) == [r["mohammed_ar"].id]
     assert ids(trainees.open_list(SYSTEM, TraineeFilters(text="1995051"), 50).rows) == [r["ali"].id]
     assert ids(trainees.open_list(SYSTEM, TraineeFilters(text="PB-4411"), 50).rows) == [r["mohammed_lat"].id]
     assert ids(trainees.open_list(SYSTEM, TraineeFilters(text="علي حسن"), 50).rows) == [r["ali"].id]
@@ -175,8 +197,9 @@ def test_detail_gathers_the_whole_record(registry):
 
 def test_existing_functions_keep_working(registry):
     assert ids(trainees.search(SYSTEM, "mohammed")) == [registry["mohammed_ar"].id, registry["mohammed_lat"].id]
-    dup = trainees.possible_duplicates(trainees.TraineeInput(
-        "علي", "حسن", "x", datetime.date(1995, 5, 17), "police", "IQ-NI"))
+    dup = trainees.possible_duplicates(
+        trainees.TraineeInput("علي", "حسن", "x", datetime.date(1995, 5, 17), "police", "IQ-NI")
+    )
     assert ids(dup) == [registry["ali"].id]
 
 
@@ -186,17 +209,24 @@ def test_analysts_never_list_names(registry):
 
 
 def test_keyset_and_reverse_pages_equal_offset_pages(db_url):
-    made = [make.trainee(given=g, force=f) for g in ("علي", "عمر", "زيد", "سعد", "حيدر", "كريم", "جاسم")
-            for f in ("police", "border")]
+    made = [
+        make.trainee(given=g, force=f)
+        for g in ("علي", "عمر", "زيد", "سعد", "حيدر", "كريم", "جاسم")
+        for f in ("police", "border")
+    ]
     everyone = trainees.page(SYSTEM, None, 0, 100)
     assert ids(everyone) == [t.id for t in made]
-    for filters in (TraineeFilters(), TraineeFilters(force="border"), TraineeFilters(text="علي"),
-                    TraineeFilters(text="ali", force="police")):
+    for filters in (
+        TraineeFilters(),
+        TraineeFilters(force="border"),
+        TraineeFilters(text="علي"),
+        TraineeFilters(text="ali", force="police"),
+    ):
         full = trainees.page(SYSTEM, filters, 0, 100)
         n = len(full)
         for offset in range(0, n, 3):
             plain = trainees.page(SYSTEM, filters, offset, 3)
-            assert plain == full[offset:offset + 3]
+            assert plain == full[offset : offset + 3]
             assert trainees.page(SYSTEM, filters, offset, 3, total=n) == plain  # counted from the end
             if offset:
                 assert trainees.page(SYSTEM, filters, offset, 3, after_id=full[offset - 1].id) == plain
@@ -205,16 +235,30 @@ def test_keyset_and_reverse_pages_equal_offset_pages(db_url):
 
 
 def test_the_article_of_a_family_name_does_not_answer_for_ali(db_url):
-    create_trainee(SYSTEM, person(given_name="عمر", given_name_latin="Omar", father_name="خالد", father_name_latin="",
-                                  family_name="الدليمي", family_name_latin="Al-Dulaimi", national_id="555555555555"))
-    ali = create_trainee(SYSTEM, person(given_name="علي", given_name_latin="", father_name="خالد",
-                                        father_name_latin="", national_id="666666666666"))
+    create_trainee(
+        SYSTEM,
+        person(
+            given_name="عمر",
+            given_name_latin="Omar",
+            father_name="خالد",
+            father_name_latin="",
+            family_name="الدليمي",
+            family_name_latin="Al-Dulaimi",
+            national_id="555555555555",
+        ),
+    )
+    ali = create_trainee(
+        SYSTEM,
+        person(
+            given_name="علي", given_name_latin="", father_name="خالد", father_name_latin="", national_id="666666666666"
+        ),
+    )
     assert [t.id for t in search(SYSTEM, "ali")] == [ali.id]
 
 
 def test_every_way_of_reading_a_trainee_gives_the_same_view(db_url):
     """The list and search read plain tuples, get_trainee a model row: one canonical form (UUID text too)."""
-    from trainer.trainees import get_trainee, page
+    from trainer.registry.trainees import get_trainee, page
 
     t = create_trainee(SYSTEM, person())
     assert search(SYSTEM, "محمد") == [t]

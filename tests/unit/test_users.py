@@ -1,4 +1,5 @@
 """Accounts: Argon2id parameters, rehash on sign-in, throttling and lockout (injected clock), disabling."""
+
 from __future__ import annotations
 
 import datetime
@@ -9,8 +10,8 @@ from argon2 import PasswordHasher, extract_parameters
 
 from db import models
 from db.connection import database
-from trainer import users
-from trainer.access import SYSTEM, SessionEnded, require
+from trainer.accounts import users
+from trainer.accounts.access import SYSTEM, SessionEnded, require
 from trainer.errors import PermissionDenied, ValidationFailed
 
 PASSWORD = "correct horse battery"
@@ -46,7 +47,9 @@ def stored_hash(username: str) -> str:
 
 def audit_texts() -> list[str]:
     with database.connection_context():
-        return [f"{e.action} {e.username} {e.detail}" for e in models.AuditEvent.select().order_by(models.AuditEvent.id)]
+        return [
+            f"{e.action} {e.username} {e.detail}" for e in models.AuditEvent.select().order_by(models.AuditEvent.id)
+        ]
 
 
 def test_hashes_are_argon2id_at_or_above_owasp_minimum(db_url):

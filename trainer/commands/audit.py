@@ -1,4 +1,5 @@
 """trainer audit verify [--manifest PATH] | trainer audit log [--entity E] [--uuid U] [--user NAME] [--action A]."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,9 +13,12 @@ def register(sub) -> None:
     p.set_defaults(handler=_needs_subcommand)
     a_sub = p.add_subparsers(dest="audit_command")
     verify = a_sub.add_parser("verify", help="check every event's HMAC chain (and the tail against a manifest)")
-    verify.add_argument("--manifest", type=Path, metavar="PATH",
-                        help="a backup or export manifest whose chain head the trail must still contain "
-                             "(default: the last backup's)")
+    verify.add_argument(
+        "--manifest",
+        type=Path,
+        metavar="PATH",
+        help="a backup or export manifest whose chain head the trail must still contain (default: the last backup's)",
+    )
     verify.set_defaults(handler=cmd_verify)
     log = a_sub.add_parser("log", help="list events, newest first")
     log.add_argument("--entity", help="e.g. trainee, cohort, user, setting")
@@ -30,8 +34,8 @@ def _needs_subcommand(args):
 
 
 def cmd_verify(args) -> int:
-    from trainer import audit, backup
-    from trainer.access import require
+    from trainer.accounts import audit, backup
+    from trainer.accounts.access import require
 
     connect(args)
     require(actor(args), "audit.read")
@@ -49,8 +53,11 @@ def cmd_verify(args) -> int:
     result = audit.verify(expected)
     for problem in result.problems:
         print(f"TAMPERED: {problem}")
-    against = f"; tail checked against {source} (event #{expected.id})" if expected else \
-        "; no manifest: a cut-off tail cannot be detected (give --manifest)"
+    against = (
+        f"; tail checked against {source} (event #{expected.id})"
+        if expected
+        else "; no manifest: a cut-off tail cannot be detected (give --manifest)"
+    )
     if result.ok:
         print(f"audit trail verified: {result.events:,} events, head #{result.head.id}{against}")
         return 0
@@ -59,11 +66,12 @@ def cmd_verify(args) -> int:
 
 
 def cmd_log(args) -> int:
-    from trainer import audit
+    from trainer.accounts import audit
 
     connect(args)
-    entries = audit.log(actor(args), entity=args.entity, entity_uuid=args.uuid, username=args.by,
-                        action=args.action, limit=args.limit)
+    entries = audit.log(
+        actor(args), entity=args.entity, entity_uuid=args.uuid, username=args.by, action=args.action, limit=args.limit
+    )
     for e in entries:
         what = f"{e.entity} {e.entity_uuid}".strip()
         print(f"#{e.id:<6} {e.at:%Y-%m-%d %H:%M:%S}  {e.username:<12} {e.action:<14} {what}")

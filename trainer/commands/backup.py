@@ -1,4 +1,5 @@
 """trainer backup PATH [--scheduled] | trainer restore PATH [--yes]."""
+
 from __future__ import annotations
 
 import sys
@@ -11,8 +12,9 @@ from trainer.errors import TrainerError
 def register(sub) -> None:
     b = sub.add_parser("backup", help="a consistent, checked copy of the database, with a manifest")
     b.add_argument("path", nargs="?", help="a new file, or a directory (ending in /) to put one in")
-    b.add_argument("--scheduled", action="store_true",
-                   help="for cron: back up into the scheduled directory only if one is due")
+    b.add_argument(
+        "--scheduled", action="store_true", help="for cron: back up into the scheduled directory only if one is due"
+    )
     b.set_defaults(handler=cmd_backup)
     r = sub.add_parser("restore", help="replace the database with a checked backup (the old one is kept)")
     r.add_argument("path", type=Path, help="the backup file or its .manifest.json")
@@ -22,7 +24,7 @@ def register(sub) -> None:
 
 
 def cmd_backup(args) -> int:
-    from trainer import backup
+    from trainer.accounts import backup
 
     connect(args)
     if args.scheduled:
@@ -32,29 +34,37 @@ def cmd_backup(args) -> int:
     if not args.path:
         raise UsageError("backup: give a PATH (or --scheduled)")
     target, manifest = backup.backup(args.path, actor(args))
-    print(f"backed up to {target} ({manifest.size:,} bytes, integrity ok, "
-          f"{manifest.counts.get('trainee', 0):,} trainees, audit head #{manifest.audit_head['id']})")
+    print(
+        f"backed up to {target} ({manifest.size:,} bytes, integrity ok, "
+        f"{manifest.counts.get('trainee', 0):,} trainees, audit head #{manifest.audit_head['id']})"
+    )
     print(f"manifest: {backup.manifest_path(target)}")
-    from trainer import audit
-    warn(f"the audit key is not in the backup: keep a copy of {audit.key_path()} "
-         f"(or ${audit.KEY_ENV}) somewhere safe, apart from the backups")
+    from trainer.accounts import audit
+
+    warn(
+        f"the audit key is not in the backup: keep a copy of {audit.key_path()} "
+        f"(or ${audit.KEY_ENV}) somewhere safe, apart from the backups"
+    )
     return 0
 
 
 def cmd_restore(args) -> int:
-    from trainer import backup
-    from trainer.users import count_users
+    from trainer.accounts import backup
+    from trainer.accounts.users import count_users
 
     connect(args)
     manifest, file = backup.check(args.path)
-    print(f"backup {file.name}: checksum, signature and integrity ok; taken {manifest.created_at}, "
-          f"schema {manifest.schema_version}, {manifest.counts.get('trainee', 0):,} trainees, "
-          f"audit head #{manifest.audit_head['id']}")
+    print(
+        f"backup {file.name}: checksum, signature and integrity ok; taken {manifest.created_at}, "
+        f"schema {manifest.schema_version}, {manifest.counts.get('trainee', 0):,} trainees, "
+        f"audit head #{manifest.audit_head['id']}"
+    )
     if args.check:
         return 0
     # A database whose accounts still work needs an admin to replace it; a lost or
     # empty one (the reason to restore) can be restored by whoever can reach it.
-    from trainer.access import SYSTEM
+    from trainer.accounts.access import SYSTEM
+
     acting = actor(args) if count_users() else SYSTEM
     if not args.yes:
         if not sys.stdin.isatty():

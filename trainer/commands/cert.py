@@ -1,4 +1,5 @@
 """trainer cert pdf | verify | badge | expiring | public-key."""
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,13 @@ def register(sub) -> None:
 
     verify = csub.add_parser("verify", help="check a certificate's QR payload offline with the public key")
     verify.add_argument("code", help="the QR payload text (TRC1.…), or a file holding it")
-    verify.add_argument("--public-key", type=Path, action="append", metavar="FILE",
-                        help="public key file (PEM); repeat for several (default: this site's key)")
+    verify.add_argument(
+        "--public-key",
+        type=Path,
+        action="append",
+        metavar="FILE",
+        help="public key file (PEM); repeat for several (default: this site's key)",
+    )
     verify.set_defaults(handler=cmd_verify)
 
     badge = csub.add_parser("badge", help="the certificate as an Open Badges 3.0 credential (JSON)")
@@ -55,7 +61,8 @@ def _needs_subcommand(args):
 
 
 def cmd_pdf(args) -> int:
-    from trainer import certificate_pdf, certificates
+    from trainer.certification import certificates
+    from trainer.certification import pdf as certificate_pdf
 
     connect(args)
     view = certificates.by_number(actor(args), args.number)
@@ -65,7 +72,7 @@ def cmd_pdf(args) -> int:
 
 
 def _verify_keys(paths: list[Path] | None):
-    from trainer import signing
+    from trainer.certification import signing
 
     if paths:
         return [signing.load_public_key(p) for p in paths]
@@ -79,7 +86,7 @@ def _verify_keys(paths: list[Path] | None):
 def cmd_verify(args) -> int:
     import datetime
 
-    from trainer import signing
+    from trainer.certification import signing
 
     text = args.code
     if not text.strip().startswith(signing.PREFIX + ".") and Path(text).is_file():
@@ -92,8 +99,9 @@ def cmd_verify(args) -> int:
     status = _database_status(args, c.get("n", ""))
     if status is not None:
         state, reason, newer = status
-        note = {"revoked": f"REVOKED: {reason}", "superseded": f"superseded by {newer}",
-                "expired": "EXPIRED"}.get(state, state)
+        note = {"revoked": f"REVOKED: {reason}", "superseded": f"superseded by {newer}", "expired": "EXPIRED"}.get(
+            state, state
+        )
         print(f"  status:  {note} (this site's records)")
         return 0 if state == "valid" else 1
     if c.get("e") and datetime.date.fromisoformat(c["e"]) < datetime.date.today():
@@ -109,14 +117,14 @@ def _database_status(args, number: str):
 
     if not (args.db or os.environ.get("TRAINER_DATABASE_URL") or default_sqlite_path().exists()):
         return None
-    from trainer.certificates import public_status
+    from trainer.certification.certificates import public_status
 
     connect(args)
     return public_status(number)
 
 
 def cmd_badge(args) -> int:
-    from trainer import badges, certificates
+    from trainer.certification import badges, certificates
 
     connect(args)
     view = certificates.by_number(actor(args), args.number)
@@ -130,19 +138,23 @@ def cmd_badge(args) -> int:
 
 
 def cmd_expiring(args) -> int:
-    from trainer import certificates, exports
+    from trainer.certification import certificates
+    from trainer.reporting import exports
 
     connect(args)
     rows = certificates.expiring(actor(args), args.days)
     columns = ("number", "expires_on", "holder", "course", "cohort")
-    sys.stdout.write(exports.to_table(columns, [(c.number, c.expires_on, c.latin_name or c.name, c.course_code,
-                                                 c.cohort_code) for c in rows]))
+    sys.stdout.write(
+        exports.to_table(
+            columns, [(c.number, c.expires_on, c.latin_name or c.name, c.course_code, c.cohort_code) for c in rows]
+        )
+    )
     print(f"{len(rows)} certificates expire within {args.days} days")
     return 0
 
 
 def cmd_public_key(args) -> int:
-    from trainer import signing
+    from trainer.certification import signing
 
     pem = signing.public_pem().decode("ascii")
     if args.output:

@@ -1,11 +1,12 @@
 """What every command needs: the database, the acting user, passwords, output."""
+
 from __future__ import annotations
 
 import getpass
 import os
 import sys
 
-from trainer.access import Actor
+from trainer.accounts.access import Actor
 from trainer.errors import TrainerError
 
 PROG = "trainer"
@@ -39,8 +40,8 @@ def password(prompt: str = "Password: ") -> str:
 
 def actor(args, *, allow_local_analyst: bool = False) -> Actor:
     """The authenticated --user; for aggregate reports on a local SQLite file, the local operator."""
+    from trainer.accounts.users import authenticate
     from trainer.setup import backend
-    from trainer.users import authenticate
 
     if args.user:
         return authenticate(args.user, password(f"Password for {args.user}: "))

@@ -1,4 +1,5 @@
 """init, user add, demo (the tui command lives in trainer/cli.py, the one place that imports the UI)."""
+
 from __future__ import annotations
 
 import getpass
@@ -43,7 +44,7 @@ def cmd_init(args) -> int:
 
 
 def cmd_user_add(args) -> int:
-    from trainer.users import count_users, create_user
+    from trainer.accounts.users import count_users, create_user
 
     connect(args)
     acting = None if count_users() == 0 and not args.user else actor(args)
@@ -61,9 +62,9 @@ def cmd_user_add(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from trainer import demo
-    from trainer.access import require
-    from trainer.users import count_users
+    from trainer.accounts.access import require
+    from trainer.accounts.users import count_users
+    from trainer.demo import build as demo
 
     connect(args)
     if count_users():

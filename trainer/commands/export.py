@@ -1,4 +1,5 @@
 """trainer export trainees --format csv|xlsx|json [--output PATH] [--identified]."""
+
 from __future__ import annotations
 
 import datetime
@@ -11,15 +12,20 @@ def register(sub) -> None:
     exp = sub.add_parser("export", help="person-level export (pseudonymised unless --identified and allowed)")
     exp.add_argument("what", choices=("trainees",))
     exp.add_argument("--format", choices=("csv", "xlsx", "json"), default="csv")
-    exp.add_argument("--output", type=Path, metavar="PATH",
-                     help="file to write (default: trainees-YYYYMMDD.FORMAT in the current directory)")
-    exp.add_argument("--identified", action="store_true",
-                     help="names and national IDs (only for roles allowed to see them)")
+    exp.add_argument(
+        "--output",
+        type=Path,
+        metavar="PATH",
+        help="file to write (default: trainees-YYYYMMDD.FORMAT in the current directory)",
+    )
+    exp.add_argument(
+        "--identified", action="store_true", help="names and national IDs (only for roles allowed to see them)"
+    )
     exp.set_defaults(handler=cmd_export)
 
 
 def cmd_export(args) -> int:
-    from trainer.report_trainees import export_trainees
+    from trainer.reporting.registry_export import export_trainees
 
     if args.output is not None and args.output.is_dir():
         raise UsageError(f"--output {args.output} is a directory: give a file name")
@@ -27,8 +33,9 @@ def cmd_export(args) -> int:
     connect(args)
     acting = actor(args)  # person-level: always an authenticated user
     show = progress_printer()
-    done = export_trainees(acting, args.format, path, identified=args.identified,
-                           progress=lambda n, total: show("exporting", n, total))
+    done = export_trainees(
+        acting, args.format, path, identified=args.identified, progress=lambda n, total: show("exporting", n, total)
+    )
     kind = "identified" if done.identified else "pseudonymised"
     print(f"wrote {done.rows} {kind} trainee rows to {done.path}")
     return 0

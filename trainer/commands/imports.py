@@ -1,4 +1,5 @@
 """import trainees | results | held | merges."""
+
 from __future__ import annotations
 
 import sys
@@ -15,13 +16,17 @@ def register(sub) -> None:
     imp.set_defaults(handler=_needs_subcommand)
     isub = imp.add_subparsers(dest="import_command", metavar="WHAT")
 
-    t = isub.add_parser("trainees", help="register the persons of a roster (CSV or XLSX)",
-                        description="All or nothing unless --skip-invalid; every rejected row "
-                        "is reported (row number, column, reason).")
+    t = isub.add_parser(
+        "trainees",
+        help="register the persons of a roster (CSV or XLSX)",
+        description="All or nothing unless --skip-invalid; every rejected row "
+        "is reported (row number, column, reason).",
+    )
     t.add_argument("file", metavar="FILE")
     t.add_argument("--skip-invalid", action="store_true", help="write the valid rows, report the rest")
-    t.add_argument("--date-format", metavar="FMT",
-                   help="DD/MM/YYYY or MM/DD/YYYY when the file's dates leave the order open")
+    t.add_argument(
+        "--date-format", metavar="FMT", help="DD/MM/YYYY or MM/DD/YYYY when the file's dates leave the order open"
+    )
     t.add_argument("--report", metavar="PATH", help="also write the report as CSV")
     t.add_argument("--dry-run", action="store_true", help="check against the database, write nothing")
     t.set_defaults(handler=cmd_trainees)
@@ -45,7 +50,7 @@ def _needs_subcommand(args):
 
 
 def cmd_trainees(args) -> int:
-    from trainer import imports
+    from trainer.rosters import imports
 
     connect(args)
     who = actor(args)
@@ -55,11 +60,13 @@ def cmd_trainees(args) -> int:
     refused = False
     try:
         if args.dry_run:
-            report = imports.dry_run(who, args.file, skip_invalid=args.skip_invalid,
-                                     date_format=args.date_format, progress=progress)
+            report = imports.dry_run(
+                who, args.file, skip_invalid=args.skip_invalid, date_format=args.date_format, progress=progress
+            )
         else:
-            report = imports.import_trainees(who, args.file, skip_invalid=args.skip_invalid,
-                                             date_format=args.date_format, progress=progress)
+            report = imports.import_trainees(
+                who, args.file, skip_invalid=args.skip_invalid, date_format=args.date_format, progress=progress
+            )
     except imports.ImportRefused as exc:
         report, refused = exc.report, True
     print(describe(report))
@@ -68,8 +75,10 @@ def cmd_trainees(args) -> int:
         write_report(report, args.report)
         print(f"report written to {args.report}")
     if refused:
-        warn(f"refused: {len(report.invalid_rows)} of {report.rows} rows are invalid; nothing was written "
-             f"(fix them, or --skip-invalid to write the {report.valid} valid rows)")
+        warn(
+            f"refused: {len(report.invalid_rows)} of {report.rows} rows are invalid; nothing was written "
+            f"(fix them, or --skip-invalid to write the {report.valid} valid rows)"
+        )
         return 1
     return 0
 
@@ -78,12 +87,16 @@ def describe(report) -> str:
     order = report.date_order or "no dates"
     if report.date_order_source:
         order += f" (from {'the values' if report.date_order_source == 'values' else report.date_order_source})"
-    lines = [f"{Path(report.file).name}: {report.encoding}, dates {order}, {report.rows} rows",
-             "columns: " + ", ".join(f"{h} → {f}" if h != f else f for h, f in report.columns)]
+    lines = [
+        f"{Path(report.file).name}: {report.encoding}, dates {order}, {report.rows} rows",
+        "columns: " + ", ".join(f"{h} → {f}" if h != f else f for h, f in report.columns),
+    ]
     if report.checked_database:
         verb = "added" if report.written else "would be added"
-        counts = (f"{report.new} {verb}, {len(report.already_present)} already present, "
-                  f"{len(report.held)} held for review, {len(report.already_held)} already held")
+        counts = (
+            f"{report.new} {verb}, {len(report.already_present)} already present, "
+            f"{len(report.held)} held for review, {len(report.already_held)} already held"
+        )
         if report.refused:
             lines.append(f"{len(report.invalid_rows)} rows rejected; with --skip-invalid: {counts}")
         else:
@@ -100,13 +113,20 @@ def report_rows(report):
     out = [(r.row, "rejected", r.column, r.reason, r.value) for r in report.rejected]
     for h in report.held:
         for c in h.candidates:
-            out.append((h.row, "held", "", f"possibly {c.name} born {c.date_of_birth.isoformat()} "
-                        f"({c.force}, {c.province}; trainee {c.uuid})", h.name))
+            out.append(
+                (
+                    h.row,
+                    "held",
+                    "",
+                    f"possibly {c.name} born {c.date_of_birth.isoformat()} ({c.force}, {c.province}; trainee {c.uuid})",
+                    h.name,
+                )
+            )
     return sorted(out, key=lambda r: (r[0], r[1]))
 
 
 def print_rows(report) -> None:
-    from trainer.exports import to_table
+    from trainer.reporting.exports import to_table
 
     rows = report_rows(report)
     if rows:
@@ -114,7 +134,7 @@ def print_rows(report) -> None:
 
 
 def write_report(report, path: str) -> None:
-    from trainer.exports import to_csv
+    from trainer.reporting.exports import to_csv
 
     try:
         Path(path).write_text(to_csv(REPORT_COLUMNS, report_rows(report)), encoding="utf-8")
@@ -126,9 +146,9 @@ def cmd_results(args) -> int:
     connect(args)
     who = actor(args)
     try:
-        from trainer.results_import import import_results
+        from trainer.rosters.result_sheets import import_results
     except ModuleNotFoundError as exc:
-        if exc.name != "trainer.results_import":
+        if exc.name != "trainer.rosters.result_sheets":
             raise
         raise TrainerError("results import is not available") from None
     result = import_results(who, args.file, args.cohort)
@@ -140,7 +160,7 @@ def cmd_results(args) -> int:
 
 
 def cmd_held(args) -> int:
-    from trainer import merges
+    from trainer.rosters import merges
 
     connect(args)
     held = merges.list_held(actor(args), limit=args.limit)
@@ -149,21 +169,27 @@ def cmd_held(args) -> int:
         return 0
     for h in held:
         d = h.data
-        print(f"held #{h.id}: row {h.row} of {h.file}: {h.name}, born {d.date_of_birth.isoformat()}, "
-              f"{d.force}, {d.province}")
+        print(
+            f"held #{h.id}: row {h.row} of {h.file}: {h.name}, born {d.date_of_birth.isoformat()}, "
+            f"{d.force}, {d.province}"
+        )
         for c in h.candidates:
-            print(f"    possibly {c.full_name} born {c.date_of_birth.isoformat()} ({c.force}, {c.province}; "
-                  f"trainee {c.uuid})")
+            print(
+                f"    possibly {c.full_name} born {c.date_of_birth.isoformat()} ({c.force}, {c.province}; "
+                f"trainee {c.uuid})"
+            )
     return 0
 
 
 def cmd_merges(args) -> int:
-    from trainer import merges
-    from trainer.exports import to_table
+    from trainer.reporting.exports import to_table
+    from trainer.rosters import merges
 
     connect(args)
-    rows = [(m.at.strftime("%Y-%m-%d %H:%M"), m.survivor_name, m.survivor_uuid, m.merged_name, m.merged_uuid,
-             m.username) for m in merges.list_merges(actor(args), limit=args.limit)]
+    rows = [
+        (m.at.strftime("%Y-%m-%d %H:%M"), m.survivor_name, m.survivor_uuid, m.merged_name, m.merged_uuid, m.username)
+        for m in merges.list_merges(actor(args), limit=args.limit)
+    ]
     if not rows:
         print("no merges")
         return 0

@@ -1,4 +1,5 @@
 """trainer report NAME | --list."""
+
 from __future__ import annotations
 
 import argparse
@@ -20,9 +21,12 @@ def _date(text: str) -> datetime.date:
 
 
 def register(sub) -> None:
-    rep = sub.add_parser("report", help="run a report",
-                         description="Run a report. Aggregate reports in a file format hide counts from 1 to 4 "
-                                     "(and what would give them away); person-level reports need --user.")
+    rep = sub.add_parser(
+        "report",
+        help="run a report",
+        description="Run a report. Aggregate reports in a file format hide counts from 1 to 4 "
+        "(and what would give them away); person-level reports need --user.",
+    )
     rep.add_argument("name", nargs="?")
     rep.add_argument("--list", action="store_true", help="list report names")
     rep.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
@@ -37,7 +41,7 @@ def register(sub) -> None:
 
 
 def cmd_report(args) -> int:
-    from trainer import reports
+    from trainer.reporting import catalogue as reports
 
     if args.list:
         for report in reports.CATALOGUE.values():
@@ -56,13 +60,20 @@ def cmd_report(args) -> int:
     # Aggregate reports on a local SQLite file may run as the local operator;
     # anything that lists persons acts as an authenticated user.
     acting = actor(args, allow_local_analyst=report.aggregate)
-    params = reports.ReportParams(date_from=args.date_from, date_to=args.date_to, force=args.force,
-                                  province=args.province, centre=args.centre, cohort=args.cohort)
+    params = reports.ReportParams(
+        date_from=args.date_from,
+        date_to=args.date_to,
+        force=args.force,
+        province=args.province,
+        centre=args.centre,
+        cohort=args.cohort,
+    )
     result = reports.run_report(acting, report.name, params)
     if args.output:
         show = progress_printer()
-        written = reports.write_result(result, args.format, args.output,
-                                       progress=lambda done, total: show("writing", done, total))
+        written = reports.write_result(
+            result, args.format, args.output, progress=lambda done, total: show("writing", done, total)
+        )
         print(f"wrote {written.rows} rows to {args.output}")
         if written.suppressed:
             print(f"{written.suppressed} cells suppressed (small counts and what would reveal them)")

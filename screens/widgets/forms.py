@@ -1,0 +1,100 @@
+"""Small shared widgets: text fields that honour the app's cursor-blink switch, labelled rows."""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, Static
+
+
+class Field(Input):
+    """An Input whose cursor blinks unless the app says not to (snapshot tests)."""
+
+    def on_mount(self) -> None:
+        self.cursor_blink = getattr(self.app, "cursor_blink", True)
+
+
+class SearchField(Field):
+    """A one-line Field whose box never changes size (`width` set by CSS, one line tall): Input asks
+    for a new layout of the whole screen on every keystroke (its virtual width grows with the text),
+    which costs more than the search itself on a busy screen; a repaint of the field is enough."""
+
+    def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False):
+        if layout and not self.styles.width.is_auto:
+            layout = False
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+
+class Problem(Static):
+    """The inline message under a form field; empty when the field is fine."""
+
+    DEFAULT_CSS = """
+    Problem { color: $error; height: auto; padding-left: 22; }
+    Problem.-empty { display: none; }
+    """
+
+    def __init__(self, field: str) -> None:
+        super().__init__("", id=f"problem-{field}", classes="-empty")
+
+    def show(self, text: str) -> None:
+        self.update(text)
+        self.set_class(not text, "-empty")
+
+
+def form_row(label: str, control: Widget, problem: str | None = None) -> ComposeResult:
+    """A form line: a label, then the control; under it the field's problem line (`problem`: the
+    field's name), for compose() to `yield from`."""
+    with Horizontal(classes="form-row"):
+        yield Label(label)
+        yield control
+    if problem:
+        yield Problem(problem)
+
+
+def form_buttons() -> ComposeResult:
+    """A record form's status line and its Save and Cancel buttons (screens.record_form handles them)."""
+    yield Static("", id="form-status", classes="error")
+    with Horizontal(classes="buttons"):
+        yield Button("Save (ctrl+s)", id="save", variant="primary")
+        yield Button("Cancel (esc)", id="cancel")
+
+
+class StatusLine(Widget):
+    """One line of plain text (a count, a position) that changes with every cursor move: drawn
+    directly, without the markup parsing and re-rendering Static.update costs (a third of a
+    page-down on the registry)."""
+
+    DEFAULT_CSS = "StatusLine { height: 1; }"
+
+    def __init__(self, text: str = "", *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.text = text
+
+    def show(self, text: str) -> None:
+        if text != self.text:
+            self.text = text
+            self.refresh()
+
+    def render(self) -> str:  # for tests and anything that asks for the content
+        return self.text
+
+    def render_line(self, y: int) -> Strip:
+        style = self.rich_style
+        if y:
+            return Strip.blank(self.size.width, style)
+        return Strip([Segment(self.text, style)]).crop_extend(0, self.size.width, style)
+
+
+def set_scroll_range(view: ScrollView, size: Size) -> None:
+    """A line-drawn view's scrollable size, without the layout of the whole screen that setting
+    `virtual_size` asks for: for a view with overflow-y: scroll its box and gutter never depend on
+    it, so new content is a repaint, not a re-layout. `_scroll_update` is Textual's own step for
+    this (the version is pinned)."""
+    if size != view.virtual_size:
+        view.set_reactive(ScrollView.virtual_size, size)
+        view._scroll_update(size)

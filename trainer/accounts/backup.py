@@ -1,0 +1,423 @@
+"""Backups that clerks never have to stop for, and restores that check before they replace.
+
+SQLite: `VACUUM INTO` writes a consistent copy in one statement (a read
+transaction: writers carry on through WAL). PostgreSQL: `pg_dump` of a snapshot
+exported from a REPEATABLE READ transaction, in which the counts and the audit
+chain head are read too, so the manifest describes exactly what was dumped.
+
+Every backup is checked (`PRAGMA integrity_check`; `pg_restore --list`) and
+gets a manifest beside it (PATH.manifest.json): time, table counts, schema
+version, audit chain head, SHA-256 of the file, and an HMAC of the manifest
+under the audit key, so that neither the file nor the recorded chain head can
+be swapped unnoticed. `restore()` checks all of that before it touches the
+live database, and keeps the replaced database aside.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from db import models
+from db.connection import database, is_postgres
+from db.schema import MIGRATIONS_DIR
+from trainer.accounts import audit
+from trainer.accounts.access import SYSTEM, Actor, require
+from trainer.errors import FieldProblem, TrainerError, ValidationFailed
+
+MANIFEST_SUFFIX = ".manifest.json"
+LAST_SETTING = "backup.last"  # {"path", "manifest", "at"}: written by every backup
+SCHEDULE_SETTING = "backup.schedule"  # {"every_hours": int (0 = off), "directory": str, "keep": int}
+DEFAULT_SCHEDULE = {"every_hours": 0, "directory": "", "keep": 14}
+
+
+class BackupFailed(TrainerError):
+    pass
+
+
+@dataclass(frozen=True)
+class Manifest:
+    file: str  # the backup's file name, beside the manifest
+    created_at: str  # ISO, UTC
+    backend: str
+    schema_version: int
+    migrations: tuple[str, ...]
+    counts: dict
+    audit_head: dict  # audit.Head.as_dict()
+    sha256: str
+    size: int
+    hmac: str = ""
+
+    def body(self) -> dict:
+        d = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "hmac"}
+        d["migrations"] = list(self.migrations)
+        return d
+
+    def signed(self) -> Manifest:
+        return Manifest(**{**self.body(), "migrations": self.migrations, "hmac": _sign(self.body())})
+
+    def head(self) -> audit.Head:
+        return audit.Head.from_dict(self.audit_head)
+
+
+def _sign(body: dict) -> str:
+    text = json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return hmac.new(audit.audit_key(), b"trainer manifest\n" + text, hashlib.sha256).hexdigest()
+
+
+def manifest_path(backup_file: Path) -> Path:
+    return backup_file.with_name(backup_file.name + MANIFEST_SUFFIX)
+
+
+def read_manifest(path: Path) -> tuple[Manifest, Path]:
+    """(manifest, backup file) from either the backup file's path or its manifest's."""
+    path = Path(path)
+    mpath = path if path.name.endswith(MANIFEST_SUFFIX) else manifest_path(path)
+    if not mpath.exists():
+        raise BackupFailed(f"no manifest {mpath}: not a trainer backup, or the manifest was lost")
+    try:
+        data = json.loads(mpath.read_text(encoding="utf-8"))
+        data["migrations"] = tuple(data["migrations"])
+        manifest = Manifest(**data)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise BackupFailed(f"{mpath} is not a readable manifest ({exc})") from None
+    return manifest, mpath.with_name(manifest.file)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _target(given, now: datetime.datetime) -> Path:
+    path = Path(given).expanduser()
+    if path.is_dir() or str(given).endswith(("/", os.sep)):
+        path.mkdir(parents=True, exist_ok=True)
+        suffix = ".dump" if is_postgres() else ".db"
+        path = path / f"trainer-{now:%Y%m%d-%H%M%S}{suffix}"
+    if path.exists() or manifest_path(path).exists():
+        raise ValidationFailed([FieldProblem("path", f"{path} exists: choose a new file or a directory")])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def backup(path: Path | str, actor: Actor = SYSTEM) -> tuple[Path, Manifest]:
+    """A consistent, checked copy at `path` (a new file, or a directory to put one in) with its manifest."""
+    require(actor, "backup.run")
+    now = datetime.datetime.now(datetime.UTC)
+    target = _target(path, now)
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    try:
+        if is_postgres():
+            facts = _pg_dump(partial)
+        else:
+            facts = _sqlite_copy(partial)
+        os.chmod(partial, 0o600)  # it holds every name and national ID
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    manifest = Manifest(
+        file=target.name,
+        created_at=now.isoformat(timespec="seconds"),
+        backend="postgresql" if is_postgres() else "sqlite",
+        sha256=sha256_file(target),
+        size=target.stat().st_size,
+        **facts,
+    ).signed()
+    mpath = manifest_path(target)
+    tmp = mpath.with_name(mpath.name + ".partial")
+    tmp.write_text(json.dumps({**manifest.body(), "hmac": manifest.hmac}, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, mpath)
+    with database.connection_context(), database.atomic():
+        last = json.dumps({"path": str(target.resolve()), "manifest": str(mpath.resolve()), "at": manifest.created_at})
+        (
+            models.Setting.insert(key=LAST_SETTING, value=last)
+            .on_conflict(conflict_target=[models.Setting.key], update={models.Setting.value: last})
+            .execute()
+        )
+        audit.record(
+            actor,
+            "backup",
+            "database",
+            "",
+            file=str(target.resolve()),
+            sha256=manifest.sha256,
+            audit_head=manifest.audit_head["id"],
+        )
+    return target, manifest
+
+
+def _facts(conn_execute) -> dict:
+    """Counts, schema version and audit head, read through `conn_execute(sql) -> rows`."""
+    counts = {}
+    for model in models.MODELS:
+        table = model._meta.table_name
+        counts[table] = conn_execute(f'SELECT count(*) FROM "{table}"')[0][0]
+    migrations = tuple(r[0] for r in conn_execute("SELECT name FROM schema_migration ORDER BY name"))
+    last = conn_execute('SELECT id, chain FROM "audit_event" ORDER BY id DESC LIMIT 1')
+    head = audit.Head(last[0][0], last[0][1], counts["audit_event"]) if last else audit.Head(0, "", 0)
+    version = max((int(m[:4]) for m in migrations if m[:4].isdigit()), default=0)
+    return dict(schema_version=version, migrations=migrations, counts=counts, audit_head=head.as_dict())
+
+
+def _sqlite_copy(partial: Path) -> dict:
+    with database.connection_context():
+        # One statement, one read transaction: every change committed before it began is in the copy.
+        database.execute_sql("VACUUM INTO ?", (str(partial),))
+    conn = sqlite3.connect(partial)
+    try:
+        _integrity(conn, partial)
+        return _facts(lambda sql: conn.execute(sql).fetchall())
+    finally:
+        conn.close()
+
+
+def _integrity(conn: sqlite3.Connection, path: Path) -> None:
+    rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+    if rows != ["ok"]:
+        raise BackupFailed(f"{path} fails its integrity check: {'; '.join(rows[:3])}")
+
+
+def _pg_env() -> tuple[list[str], dict]:
+    db = database.obj
+    params = dict(db.connect_params)
+    args = ["--dbname", db.database]
+    for flag, key in (("--host", "host"), ("--port", "port"), ("--username", "user")):
+        if params.get(key):
+            args += [flag, str(params[key])]
+    env = dict(os.environ)
+    if params.get("password"):
+        env["PGPASSWORD"] = str(params["password"])
+    return args, env
+
+
+def _run(cmd: list[str], env: dict, what: str, **kw) -> subprocess.CompletedProcess:
+    try:
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, **kw)
+    except FileNotFoundError:
+        raise BackupFailed(f"{cmd[0]} is not installed: install the PostgreSQL client tools") from None
+    if done.returncode != 0:
+        raise BackupFailed(f"{what} failed: {(done.stderr or done.stdout).strip().splitlines()[-1:]}")
+    return done
+
+
+def _pg_dump(partial: Path) -> dict:
+    args, env = _pg_env()
+    with database.connection_context():
+        conn = database.connection()
+        old = conn.autocommit
+        conn.autocommit = False
+        try:
+            with conn.cursor() as cur:
+                cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                cur.execute("SELECT pg_export_snapshot()")
+                snapshot = cur.fetchone()[0]
+
+                def execute(sql):
+                    cur.execute(sql)
+                    return cur.fetchall()
+
+                facts = _facts(execute)
+                _run(
+                    [
+                        "pg_dump",
+                        "--format=custom",
+                        "--no-owner",
+                        f"--snapshot={snapshot}",
+                        "--file",
+                        str(partial),
+                        *args,
+                    ],
+                    env,
+                    "pg_dump",
+                )
+            conn.rollback()
+        finally:
+            conn.autocommit = old
+    _run(["pg_restore", "--list", str(partial)], env, "checking the dump (pg_restore --list)")
+    return facts
+
+
+# --- restore -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Restored:
+    manifest: Manifest
+    replaced: Path | None  # where the database that was replaced is kept
+    verification: audit.Verification
+
+
+def check(path: Path) -> tuple[Manifest, Path]:
+    """Everything `restore` checks before it replaces anything; raises BackupFailed."""
+    manifest, file = read_manifest(path)
+    if not file.exists():
+        raise BackupFailed(f"the backup file {file} named by the manifest is missing")
+    if manifest.hmac and not hmac.compare_digest(manifest.hmac, _sign(manifest.body())):
+        raise BackupFailed(
+            "the manifest's signature does not match: it was edited, or this computer has a different audit key"
+        )
+    if not manifest.hmac:
+        raise BackupFailed("the manifest is not signed: refusing to trust it")
+    actual = sha256_file(file)
+    if actual != manifest.sha256:
+        raise BackupFailed(
+            f"checksum mismatch: {file.name} is not the file the manifest describes "
+            f"(sha256 {actual[:12]}…, expected {manifest.sha256[:12]}…)"
+        )
+    known = {p.stem for p in MIGRATIONS_DIR.glob("[0-9]*.py")}
+    newer = [m for m in manifest.migrations if m not in known]
+    if newer:
+        raise BackupFailed(f"the backup was written by a newer trainer (schema {', '.join(newer)})")
+    backend = "postgresql" if is_postgres() else "sqlite"
+    if manifest.backend != backend:
+        raise BackupFailed(f"a {manifest.backend} backup cannot be restored into a {backend} database")
+    if backend == "sqlite":
+        conn = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
+        try:
+            _integrity(conn, file)
+            counts = {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in manifest.counts}
+        finally:
+            conn.close()
+        if counts != manifest.counts:
+            raise BackupFailed("the backup's table counts differ from its manifest")
+    return manifest, file
+
+
+def restore(path: Path, actor: Actor = SYSTEM) -> Restored:
+    """Replace the open database with a checked backup; the replaced one is kept aside."""
+    require(actor, "backup.restore")
+    manifest, file = check(path)
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    replaced = _pg_restore(file, stamp) if is_postgres() else _sqlite_restore(file, stamp)
+    verification = audit.verify(manifest.head())
+    with database.connection_context(), database.atomic():
+        audit.record(
+            actor,
+            "restore",
+            "database",
+            "",
+            file=str(file.resolve()),
+            sha256=manifest.sha256,
+            replaced_kept_at=str(replaced) if replaced else "",
+        )
+    return Restored(manifest, replaced, verification)
+
+
+def _sqlite_restore(file: Path, stamp: str) -> Path | None:
+    live = Path(database.obj.database)
+    if not database.obj.is_closed():
+        database.obj.close()
+    kept = None
+    if live.exists():
+        kept = live.with_name(f"{live.stem}.replaced-{stamp}{live.suffix}")
+        # The database and its WAL move together, so the kept copy is whole.
+        for suffix in ("", "-wal", "-shm"):
+            side = Path(str(live) + suffix)
+            if side.exists():
+                os.replace(side, Path(str(kept) + suffix))
+    incoming = live.with_name(live.name + ".restoring")
+    shutil.copyfile(file, incoming)
+    os.replace(incoming, live)
+    return kept
+
+
+def _pg_restore(file: Path, stamp: str) -> Path:
+    args, env = _pg_env()
+    kept = file.with_name(f"{database.obj.database}.replaced-{stamp}.dump")
+    _run(
+        ["pg_dump", "--format=custom", "--no-owner", "--file", str(kept), *args],
+        env,
+        "keeping the current database (pg_dump)",
+    )
+    sql = _run(["pg_restore", "--no-owner", "--file", "-", str(file)], env, "reading the backup").stdout
+    if not database.obj.is_closed():
+        database.obj.close()
+    # One transaction: the old schema goes and the backup comes in together, or nothing changes.
+    script = "DROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n" + sql
+    _run(
+        ["psql", "--quiet", "--no-psqlrc", "--single-transaction", "-v", "ON_ERROR_STOP=1", *args],
+        env,
+        "restoring (psql)",
+        input=script,
+    )
+    return kept
+
+
+# --- schedule ------------------------------------------------------------------
+
+
+def schedule() -> dict:
+    with database.connection_context():
+        row = models.Setting.get_or_none(models.Setting.key == SCHEDULE_SETTING)
+    return {**DEFAULT_SCHEDULE, **(json.loads(row.value) if row else {})}
+
+
+def set_schedule(actor: Actor, every_hours: int, directory: str, keep: int = 14) -> dict:
+    """Admin: back up every `every_hours` (0 = never) into `directory`, keeping the newest `keep`."""
+    require(actor, "backup.run")
+    problems = []
+    if not 0 <= every_hours <= 24 * 31:
+        problems.append(FieldProblem("every_hours", "0 (off) to 744"))
+    if every_hours and not directory.strip():
+        problems.append(FieldProblem("directory", "required when backups are scheduled"))
+    if not 1 <= keep <= 1000:
+        problems.append(FieldProblem("keep", "1 to 1000"))
+    if problems:
+        raise ValidationFailed(problems)
+    value = {"every_hours": every_hours, "directory": directory.strip(), "keep": keep}
+    text = json.dumps(value)
+    with database.connection_context(), database.atomic():
+        before = schedule()
+        (
+            models.Setting.insert(key=SCHEDULE_SETTING, value=text)
+            .on_conflict(conflict_target=[models.Setting.key], update={models.Setting.value: text})
+            .execute()
+        )
+        audit.record(actor, "update", "setting", SCHEDULE_SETTING, before=before, after=value)
+    return value
+
+
+def last_backup() -> dict | None:
+    with database.connection_context():
+        row = models.Setting.get_or_none(models.Setting.key == LAST_SETTING)
+    return json.loads(row.value) if row else None
+
+
+def due(now: datetime.datetime | None = None) -> bool:
+    plan = schedule()
+    if not plan["every_hours"] or not plan["directory"]:
+        return False
+    last = last_backup()
+    if last is None:
+        return True
+    now = now or datetime.datetime.now(datetime.UTC)
+    at = datetime.datetime.fromisoformat(last["at"])
+    return now - at >= datetime.timedelta(hours=plan["every_hours"])
+
+
+def run_if_due(now: datetime.datetime | None = None) -> Path | None:
+    """The scheduled backup (any running app or `trainer backup --scheduled` calls this); prunes old ones."""
+    if not due(now):
+        return None
+    plan = schedule()
+    directory = Path(plan["directory"]).expanduser()
+    directory.mkdir(parents=True, exist_ok=True)
+    target, _ = backup(directory, SYSTEM)
+    ours = sorted(p for p in directory.glob("trainer-*") if not p.name.endswith((MANIFEST_SUFFIX, ".partial")))
+    for old in ours[: -plan["keep"]]:
+        old.unlink(missing_ok=True)
+        manifest_path(old).unlink(missing_ok=True)
+    return target

@@ -1,0 +1,684 @@
+"""Certificates: issued on graduation, behind two gates, revoked or renewed later.
+
+Gates, checked in the service (screens and the CLI only show the reasons):
+* vetting: a coalition-funded cohort's trainee needs an approved vetting
+  decision dated before the cohort's start (trainer.registry.vetting);
+* qualification: the issuing instructor must hold a qualification for the
+  course valid over the cohort's dates (for a recertification: on its date).
+
+Numbers read IQTC-SSSSSSSSSC: a 9-digit serial and its Luhn check digit (the
+demo data uses the same form), so a mistyped number is caught before any
+look-up. Serials come from this database's highest; two sites issuing
+offline would need serial ranges of their own before their records merge.
+The status shown is the stored one (valid, revoked, superseded) except that
+a valid certificate past its expiry date shows as expired.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from peewee import JOIN, IntegrityError, fn
+
+from db import models
+from db.connection import database
+from trainer.accounts import audit
+from trainer.accounts.access import Actor, require
+from trainer.certification import signing
+from trainer.errors import Conflict, FieldProblem, NotFound, TrainerError, ValidationFailed
+from trainer.registry import vetting
+from trainer.reporting import summary
+from trainer.training import rules
+
+PREFIX, SERIAL_DIGITS = "IQTC-", 9  # as the demo data numbers them (trainer.demo)
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed back
+EXPIRING_CHOICES = (30, 60, 90)
+
+
+class GateRefused(ValidationFailed):
+    """A gate (vetting, qualification) refused; the reasons say which and why."""
+
+
+@dataclass(frozen=True)
+class CertificateView:
+    id: int
+    uuid: str
+    version: int
+    number: str
+    verification_code: str
+    trainee_id: int
+    name: str  # Arabic, logical order
+    latin_name: str
+    course_id: int
+    course_code: str
+    course_title_en: str
+    course_title_ar: str
+    enrolment_id: int | None
+    cohort_code: str
+    cohort_start: datetime.date | None
+    cohort_end: datetime.date | None
+    centre_en: str
+    centre_ar: str
+    issued_on: datetime.date
+    expires_on: datetime.date | None
+    stored_status: str
+    status: str
+    revoked_reason: str
+    superseded_by: str  # the newer certificate's number
+    issued_by: str  # the issuing instructor's name
+
+
+@dataclass(frozen=True)
+class Refusal:
+    enrolment_id: int
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class IssueReport:
+    issued: tuple[CertificateView, ...]
+    refused: tuple[Refusal, ...]
+    instructor: str
+
+
+# --- numbers and codes --------------------------------------------------------
+
+
+def check_digit(serial: str) -> int:
+    """Luhn over the serial's digits: one mistyped digit, and most swapped neighbours, are caught."""
+    total = 0
+    for i, ch in enumerate(reversed(serial)):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return (10 - total % 10) % 10
+
+
+def format_number(serial: int) -> str:
+    body = f"{serial:0{SERIAL_DIGITS}d}"
+    return f"{PREFIX}{body}{check_digit(body)}"
+
+
+def valid_number(number: str) -> bool:
+    digits = number.strip().upper().removeprefix(PREFIX)
+    return (
+        number.strip().upper().startswith(PREFIX)
+        and len(digits) == SERIAL_DIGITS + 1
+        and digits.isdigit()
+        and check_digit(digits[:-1]) == int(digits[-1])
+    )
+
+
+def _next_number() -> str:
+    C = models.Certificate
+    last = C.select(fn.MAX(C.number)).where(C.number.startswith(PREFIX)).scalar()
+    serial = int(last[len(PREFIX) : len(PREFIX) + SERIAL_DIGITS]) + 1 if last else 1
+    return format_number(serial)
+
+
+def _verification_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))  # as the demo data has them
+
+
+def effective_status(stored: str, expires_on: datetime.date | None, today: datetime.date) -> str:
+    if stored == "valid" and expires_on is not None and expires_on < today:
+        return "expired"
+    return stored
+
+
+# --- reading ------------------------------------------------------------------
+
+
+def _query():
+    C, T, K, E, H, N, U = (
+        models.Certificate,
+        models.Trainee,
+        models.Course,
+        models.Enrolment,
+        models.Cohort,
+        models.Centre,
+        models.User,
+    )
+    Newer = C.alias("newer")
+    return (
+        C.select(
+            C.id,
+            C.uuid,
+            C.version,
+            C.number,
+            C.verification_code,
+            C.trainee,
+            T.given_name,
+            T.father_name,
+            T.grandfather_name,
+            T.family_name,
+            T.given_name_latin,
+            T.father_name_latin,
+            T.grandfather_name_latin,
+            T.family_name_latin,
+            C.course,
+            K.code,
+            K.title_en,
+            K.title_ar,
+            C.enrolment,
+            H.code,
+            H.start_date,
+            H.end_date,
+            N.name_en,
+            N.name_ar,
+            C.issued_on,
+            C.expires_on,
+            C.status,
+            C.revoked_reason,
+            Newer.number,
+            U.display_name,
+            U.username,
+        )
+        .join(T, on=(C.trainee == T.id))
+        .switch(C)
+        .join(K, on=(C.course == K.id))
+        .switch(C)
+        .join(E, JOIN.LEFT_OUTER, on=(C.enrolment == E.id))
+        .join(H, JOIN.LEFT_OUTER, on=(E.cohort == H.id))
+        .join(N, JOIN.LEFT_OUTER, on=(H.centre == N.id))
+        .switch(C)
+        .join(Newer, JOIN.LEFT_OUTER, on=(C.superseded_by == Newer.id))
+        .switch(C)
+        .join(U, JOIN.LEFT_OUTER, on=(C.issued_by == U.id))
+    )
+
+
+def _views(query, today: datetime.date | None = None) -> list[CertificateView]:
+    today = today or datetime.date.today()
+    out = []
+    for (
+        cid,
+        uuid,
+        version,
+        number,
+        code,
+        tid,
+        g,
+        f,
+        gf,
+        fam,
+        gl,
+        fl,
+        gfl,
+        faml,
+        course_id,
+        course_code,
+        title_en,
+        title_ar,
+        eid,
+        cohort_code,
+        start,
+        end,
+        centre_en,
+        centre_ar,
+        issued,
+        expires,
+        status,
+        reason,
+        newer,
+        display,
+        username,
+    ) in query.tuples():
+        out.append(
+            CertificateView(
+                cid,
+                str(uuid),
+                version,
+                number,
+                code,
+                tid,
+                _join(g, f, gf, fam),
+                _join(gl, fl, gfl, faml),
+                course_id,
+                course_code,
+                title_en,
+                title_ar or "",
+                eid,
+                cohort_code or "",
+                start,
+                end,
+                centre_en or "",
+                centre_ar or "",
+                issued,
+                expires,
+                status,
+                effective_status(status, expires, today),
+                reason,
+                newer or "",
+                display or username or "",
+            )
+        )
+    return out
+
+
+def _join(*parts) -> str:
+    return " ".join(p for p in parts if p)
+
+
+def _one(where, today=None) -> CertificateView:
+    found = _views(_query().where(where), today)
+    if not found:
+        raise NotFound("no such certificate")
+    return found[0]
+
+
+def get(actor: Actor, certificate_id: int, *, today: datetime.date | None = None) -> CertificateView:
+    require(actor, "certificate.read")
+    with database.connection_context():
+        return _one(models.Certificate.id == certificate_id, today)
+
+
+def by_number(actor: Actor, number: str, *, today: datetime.date | None = None) -> CertificateView:
+    require(actor, "certificate.read")
+    number = number.strip().upper()
+    if not valid_number(number):
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    "number", f"{number!r} is not a certificate number (IQTC- and ten digits, the last a check digit)"
+                )
+            ]
+        )
+    with database.connection_context():
+        try:
+            return _one(models.Certificate.number == number, today)
+        except NotFound:
+            raise NotFound(f"no certificate {number}") from None
+
+
+def public_status(number: str, *, today: datetime.date | None = None) -> tuple[str, str, str] | None:
+    """(status, revoked reason, superseded by) for anyone verifying; names stay out."""
+    C = models.Certificate
+    with database.connection_context():
+        try:
+            view = _one(C.number == number.strip().upper(), today)
+        except NotFound:
+            return None
+    return view.status, view.revoked_reason, view.superseded_by
+
+
+def search(
+    actor: Actor, text: str = "", *, limit: int = 100, offset: int = 0, today: datetime.date | None = None
+) -> list[CertificateView]:
+    """By number or verification code prefix, else by the holder's name (any script)."""
+    require(actor, "certificate.read")
+    C = models.Certificate
+    text = text.strip()
+    with database.connection_context():
+        query = _query()
+        if text:
+            key = text.upper()
+            by_code = query.where(C.number.startswith(key) | C.verification_code.startswith(key))
+            found = _views(by_code.order_by(C.id.desc()).limit(limit).offset(offset), today)
+            if found or any(ch.isdigit() for ch in text):
+                return found
+            from trainer.registry.trainees import search as search_trainees
+
+            ids = [t.id for t in search_trainees(actor, text, limit=200)]
+            query = query.where(C.trainee.in_(ids or [0]))
+        return _views(query.order_by(C.id.desc()).limit(limit).offset(offset), today)
+
+
+def expiring(
+    actor: Actor, days: int, *, today: datetime.date | None = None, limit: int = 1000
+) -> list[CertificateView]:
+    """Valid certificates whose expiry falls within the next `days` days, soonest first."""
+    require(actor, "certificate.read")
+    today = today or datetime.date.today()
+    C = models.Certificate
+    with database.connection_context():
+        query = (
+            _query()
+            .where((C.status == "valid") & C.expires_on.between(today, today + datetime.timedelta(days)))
+            .order_by(C.expires_on, C.number)
+            .limit(limit)
+        )
+        return _views(query, today)
+
+
+# --- gates --------------------------------------------------------------------
+
+
+def qualification_problem(user_id: int, course_id: int, start: datetime.date, end: datetime.date) -> str | None:
+    """None when the user holds a qualification for the course valid from start to end."""
+    Q, U = models.InstructorQualification, models.User
+    user = U.get_or_none(U.id == user_id)
+    if user is None:
+        return f"no user {user_id}"
+    course = models.Course.get_by_id(course_id)
+    who = user.display_name or user.username
+    if user.disabled:
+        return f"instructor {who}'s account is disabled"
+    held = list(Q.select().where((Q.user == user_id) & (Q.course == course_id)).order_by(Q.valid_from))
+    if not held:
+        return f"instructor {who} holds no qualification for {course.code}"
+    for q in held:
+        if q.valid_from <= start and (q.valid_until is None or q.valid_until >= end):
+            return None
+    spans = ", ".join(
+        f"{q.valid_from.isoformat()} to {q.valid_until.isoformat() if q.valid_until else 'open'}" for q in held
+    )
+    dates = start.isoformat() if start == end else f"{start.isoformat()} to {end.isoformat()}"
+    return f"instructor {who}'s qualification for {course.code} ({spans}) does not cover {dates}"
+
+
+def _issuer(cohort: models.Cohort, instructor_id: int | None) -> models.User:
+    """The issuing instructor: the one named, else the first of the cohort's who is qualified."""
+    if instructor_id is not None:
+        candidates = [instructor_id]
+    else:
+        CI = models.CohortInstructor
+        candidates = [r[0] for r in CI.select(CI.user).where(CI.cohort == cohort.id).order_by(CI.id).tuples()]
+        if not candidates:
+            raise GateRefused(
+                [FieldProblem("instructor", f"cohort {cohort.code} has no instructor to issue its certificates")]
+            )
+    problems = []
+    for uid in candidates:
+        problem = qualification_problem(uid, cohort.course_id, cohort.start_date, cohort.end_date)
+        if problem is None:
+            return models.User.get_by_id(uid)
+        problems.append(FieldProblem("qualification", problem))
+    raise GateRefused(problems)
+
+
+def vetting_problem(cohort: models.Cohort, trainee_id: int, on: datetime.date | None = None) -> str | None:
+    """None unless the cohort is coalition-funded and the trainee is not cleared for it."""
+    if not cohort.coalition_funded:
+        return None
+    reason = vetting.why_not_cleared(trainee_id, on or cohort.start_date)
+    return None if reason is None else f"vetting: {reason}"
+
+
+# --- issuing ------------------------------------------------------------------
+
+
+def _issue_one(
+    actor: Actor,
+    enrolment: models.Enrolment,
+    cohort: models.Cohort,
+    cohort_rules,
+    issuer: models.User,
+    on: datetime.date,
+) -> int:
+    months = cohort_rules.certificate_months
+    expires = on + relativedelta(months=months) if months else None
+    row = models.Certificate.create(
+        number=_next_number(),
+        verification_code=_verification_code(),
+        enrolment=enrolment.id,
+        trainee=enrolment.trainee_id,
+        course=cohort.course_id,
+        issued_on=on,
+        expires_on=expires,
+        issued_by=issuer.id,
+    )
+    audit.record(
+        actor,
+        "issue",
+        "certificate",
+        row.uuid,
+        after={
+            "number": row.number,
+            "cohort": cohort.code,
+            "issued_on": on,
+            "expires_on": expires,
+            "instructor": issuer.username,
+        },
+    )
+    return row.id
+
+
+def _refusal(enrolment: models.Enrolment, cohort: models.Cohort, cohort_rules) -> str | None:
+    if not cohort_rules.grants_certificate:
+        return f"course {cohort_rules.course_code} grants no certificate"
+    if enrolment.status != "graduated":
+        return f"not graduated ({enrolment.status})"
+    C = models.Certificate
+    held = C.select(C.number, C.status).where(C.enrolment == enrolment.id).order_by(C.id.desc()).first()
+    if held is not None:
+        return f"already holds certificate {held.number} ({held.status})"
+    return vetting_problem(cohort, enrolment.trainee_id)
+
+
+def issue_for_cohort(
+    actor: Actor, cohort_id: int, *, instructor_id: int | None = None, on: datetime.date | None = None
+) -> IssueReport:
+    """Certificates for every graduate still without one, in one transaction.
+
+    The qualification gate refuses the whole cohort; the vetting gate refuses
+    the trainees it concerns, each with its reason, and the others are issued.
+    """
+    require(actor, "certificate.issue")
+    on = on or datetime.date.today()
+    E = models.Enrolment
+    with database.connection_context():
+        try:
+            with database.atomic():
+                cohort = models.Cohort.get_or_none(models.Cohort.id == cohort_id)
+                if cohort is None:
+                    raise NotFound(f"no cohort {cohort_id}")
+                cohort_rules = rules.for_cohort(cohort_id)
+                if not cohort_rules.grants_certificate:
+                    raise ValidationFailed(
+                        [FieldProblem("course", f"course {cohort_rules.course_code} grants no certificate")]
+                    )
+                issuer = _issuer(cohort, instructor_id)
+                issued, refused = [], []
+                for e in E.select().where((E.cohort == cohort_id) & (E.status == "graduated")).order_by(E.id):
+                    reason = _refusal(e, cohort, cohort_rules)
+                    if reason is None:
+                        issued.append(_issue_one(actor, e, cohort, cohort_rules, issuer, on))
+                    elif not reason.startswith("already holds"):
+                        refused.append(Refusal(e.id, _trainee_name(e.trainee_id), reason))
+                if issued:
+                    summary.refresh_cohort(cohort_id)
+        except IntegrityError:
+            raise Conflict("another certificate was numbered at the same moment: try again") from None
+        views = _views(_query().where(models.Certificate.id.in_(issued or [0])).order_by(models.Certificate.number), on)
+        return IssueReport(tuple(views), tuple(refused), issuer.display_name or issuer.username)
+
+
+def issue(
+    actor: Actor, enrolment_id: int, *, instructor_id: int | None = None, on: datetime.date | None = None
+) -> CertificateView:
+    """One graduate's certificate; GateRefused (with the reason) when a gate says no."""
+    require(actor, "certificate.issue")
+    on = on or datetime.date.today()
+    with database.connection_context():
+        try:
+            with database.atomic():
+                enrolment = models.Enrolment.get_or_none(models.Enrolment.id == enrolment_id)
+                if enrolment is None:
+                    raise NotFound(f"no enrolment {enrolment_id}")
+                cohort = models.Cohort.get_by_id(enrolment.cohort_id)
+                cohort_rules = rules.for_cohort(cohort.id)
+                reason = _refusal(enrolment, cohort, cohort_rules)
+                if reason is not None:
+                    cls = GateRefused if reason.startswith("vetting") else ValidationFailed
+                    raise cls([FieldProblem("certificate", reason)])
+                issuer = _issuer(cohort, instructor_id)
+                new_id = _issue_one(actor, enrolment, cohort, cohort_rules, issuer, on)
+                summary.refresh_cohort(cohort.id)
+        except IntegrityError:
+            raise Conflict("another certificate was numbered at the same moment: try again") from None
+        return _one(models.Certificate.id == new_id, on)
+
+
+def _trainee_name(trainee_id: int) -> str:
+    t = models.Trainee.get_by_id(trainee_id)
+    return _join(t.given_name, t.father_name, t.grandfather_name, t.family_name)
+
+
+# --- after issue --------------------------------------------------------------
+
+
+def _locked(certificate_id: int, version: int | None) -> models.Certificate:
+    row = models.Certificate.get_or_none(models.Certificate.id == certificate_id)
+    if row is None:
+        raise NotFound(f"no certificate {certificate_id}")
+    if version is not None and row.version != version:
+        raise Conflict("another user changed this certificate first: reload")
+    return row
+
+
+def _bump(row: models.Certificate, **changes) -> None:
+    C = models.Certificate
+    done = (
+        C.update(**changes, version=C.version + 1, updated_at=models.now())
+        .where((C.id == row.id) & (C.version == row.version))
+        .execute()
+    )
+    if not done:
+        raise Conflict("another user changed this certificate first: reload")
+    if row.enrolment_id is not None:  # revoked or superseded: the cohort's certified count changes
+        summary.refresh_cohort(models.Enrolment.get_by_id(row.enrolment_id).cohort_id)
+
+
+def _recertifier(
+    actor: Actor, old: models.Certificate, course_id: int, on: datetime.date, instructor_id: int | None
+) -> int:
+    """Who signs a renewal: the one named; else the original issuer, the acting user or one of the
+    original cohort's instructors, whoever first holds a qualification valid on the day."""
+    if instructor_id is not None:
+        candidates = [instructor_id]
+    else:
+        candidates = [old.issued_by_id, actor.user_id]
+        if old.enrolment_id is not None:
+            CI, E = models.CohortInstructor, models.Enrolment
+            cohort_id = E.select(E.cohort).where(E.id == old.enrolment_id).scalar()
+            candidates += [r[0] for r in CI.select(CI.user).where(CI.cohort == cohort_id).order_by(CI.id).tuples()]
+    seen, problems = set(), []
+    for uid in candidates:
+        if uid is None or uid in seen:
+            continue
+        seen.add(uid)
+        problem = qualification_problem(uid, course_id, on, on)
+        if problem is None:
+            return uid
+        problems.append(FieldProblem("qualification", problem))
+    raise GateRefused(problems or [FieldProblem("instructor", "no instructor to sign the renewal: name one")])
+
+
+def revoke(actor: Actor, certificate_id: int, reason: str, *, version: int | None = None) -> CertificateView:
+    """Withdraw a certificate; the reason is required and kept."""
+    require(actor, "certificate.revoke")
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationFailed([FieldProblem("reason", "a revocation needs a reason")])
+    with database.connection_context(), database.atomic():
+        row = _locked(certificate_id, version)
+        if row.status in ("revoked", "superseded"):
+            raise ValidationFailed([FieldProblem("status", f"certificate {row.number} is already {row.status}")])
+        _bump(row, status="revoked", revoked_reason=reason)
+        audit.record(
+            actor,
+            "revoke",
+            "certificate",
+            row.uuid,
+            before={"status": row.status},
+            after={"status": "revoked", "reason": reason},
+        )
+        return _one(models.Certificate.id == certificate_id)
+
+
+def recertify(
+    actor: Actor,
+    certificate_id: int,
+    *,
+    instructor_id: int | None = None,
+    on: datetime.date | None = None,
+    version: int | None = None,
+) -> CertificateView:
+    """Renew a certificate inside its course's recertification window.
+
+    The window opens `recert_window_days` before expiry and closes at expiry
+    (after that the course must be taken again). The new certificate runs the
+    course's current validity on from the old expiry date, so renewing early
+    costs nothing; the old one becomes superseded and points to it. The
+    instructor (by default the original issuer) must be qualified on the day;
+    for a coalition-funded cohort the holder must still be cleared by vetting.
+    """
+    require(actor, "certificate.issue")
+    on = on or datetime.date.today()
+    with database.connection_context():
+        try:
+            with database.atomic():
+                old = _locked(certificate_id, version)
+                course = models.Course.get_by_id(old.course_id)
+                status = effective_status(old.status, old.expires_on, on)
+                problem = None
+                if status != "valid":
+                    problem = f"certificate {old.number} is {status}" + (
+                        ": the course must be taken again" if status == "expired" else ""
+                    )
+                elif old.expires_on is None:
+                    problem = f"certificate {old.number} never expires: nothing to renew"
+                elif course.status != "active" or not course.grants_certificate or not course.certificate_months:
+                    problem = f"course {course.code} no longer grants a renewable certificate"
+                elif on < old.expires_on - datetime.timedelta(days=course.recert_window_days):
+                    opens = old.expires_on - datetime.timedelta(days=course.recert_window_days)
+                    problem = (
+                        f"the recertification window for {old.number} opens on {opens.isoformat()} "
+                        f"({course.recert_window_days} days before expiry on {old.expires_on.isoformat()})"
+                    )
+                if problem:
+                    raise ValidationFailed([FieldProblem("recertification", problem)])
+                issuer_id = _recertifier(actor, old, course.id, on, instructor_id)
+                if old.enrolment_id is not None:
+                    cohort = models.Cohort.get_by_id(models.Enrolment.get_by_id(old.enrolment_id).cohort_id)
+                    vet = vetting_problem(cohort, old.trainee_id, on)
+                    if vet:
+                        raise GateRefused([FieldProblem("vetting", vet)])
+                new = models.Certificate.create(
+                    number=_next_number(),
+                    verification_code=_verification_code(),
+                    enrolment=old.enrolment_id,
+                    trainee=old.trainee_id,
+                    course=old.course_id,
+                    issued_on=on,
+                    expires_on=old.expires_on + relativedelta(months=course.certificate_months),
+                    issued_by=issuer_id,
+                )
+                _bump(old, status="superseded", superseded_by=new.id)
+                audit.record(
+                    actor,
+                    "recertify",
+                    "certificate",
+                    new.uuid,
+                    before={"number": old.number, "expires_on": old.expires_on},
+                    after={"number": new.number, "issued_on": on, "expires_on": new.expires_on},
+                )
+        except IntegrityError:
+            raise Conflict("another certificate was numbered at the same moment: try again") from None
+        return _one(models.Certificate.id == new.id, on)
+
+
+# --- what the QR carries --------------------------------------------------------
+
+
+def claims(view: CertificateView) -> dict:
+    return {
+        "n": view.number,
+        "v": view.verification_code,
+        "nm": view.latin_name,
+        "na": view.name,
+        "c": view.course_code,
+        "i": view.issued_on.isoformat(),
+        "e": view.expires_on.isoformat() if view.expires_on else None,
+    }
+
+
+def payload(view: CertificateView) -> str:
+    """The signed text for the QR code (raises SigningKeyError without a usable key)."""
+    if view.stored_status in ("revoked",):
+        raise TrainerError(f"certificate {view.number} is revoked: {view.revoked_reason}")
+    return signing.sign_claims(claims(view))

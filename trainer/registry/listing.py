@@ -1,0 +1,123 @@
+"""SQL for the registry list: one page of the filtered registry, fast at any position.
+
+Measured on 250,000 trainees (SQLite): `ORDER BY id LIMIT 100 OFFSET 200000`
+costs ~50 ms and `id IN (SELECT rowid FROM trainee_fts …)` materialises every
+match (tens of ms for a common prefix), so:
+* a search joins the FTS5 table as the outer loop in rowid order: matches
+  stream and LIMIT stops early;
+* the next or previous page continues from a neighbouring row's id (keyset),
+  and a jump into the second half counts from the end (`ORDER BY id DESC`);
+* counts stop at a cap.
+Rows are read as tuples straight into TraineeView (no model instances).
+"""
+
+from __future__ import annotations
+
+from db.connection import database, is_postgres
+from db.search import id_subquery, like_escape, sqlite_fts
+
+# The TraineeView fields, in the order selected.
+FIELDS = (
+    "id",
+    "uuid",
+    "version",
+    "given_name",
+    "father_name",
+    "grandfather_name",
+    "family_name",
+    "mother_name",
+    "given_name_latin",
+    "father_name_latin",
+    "grandfather_name_latin",
+    "family_name_latin",
+    "date_of_birth",
+    "gender",
+    "national_id",
+    "service_number",
+    "force_id",
+    "province_id",
+    "rank",
+    "phone",
+    "status",
+)
+VETTING = {"approved": ("approved",), "pending": ("pending",), "denied": ("denied", "suspended")}
+
+
+def source(filters, terms) -> tuple[str, str, list, list]:
+    """(FROM clause, ordering key, WHERE conditions, parameters) for the filters."""
+    p = database.obj.param
+    frm, key, conds, params = "trainee t", "t.id", [], []
+    if terms:
+        fts = None if is_postgres() else sqlite_fts(terms, substring=filters.substring)
+        if fts is not None:
+            table, match = fts
+            frm, key = f"{table} f JOIN trainee t ON t.id = f.rowid", "f.rowid"
+            conds.append(f"{table} MATCH {p}")
+            params.append(match)
+        elif is_postgres():
+            sub, sub_params = id_subquery(database.obj, terms, postgres=True, substring=filters.substring)
+            conds.append(f"t.id IN ({sub})")
+            params += sub_params
+        else:  # substrings shorter than a trigram: a scan, as db.search does
+            for word, *_ in terms:
+                conds.append(f"t.search_text LIKE {p} ESCAPE '\\'")
+                params.append("%" + like_escape(word) + "%")
+    for column, value in (("force_id", filters.force), ("province_id", filters.province), ("status", filters.status)):
+        if value:
+            conds.append(f"t.{column} = {p}")
+            params.append(value)
+    if filters.vetting == "none":
+        conds.append("NOT EXISTS (SELECT 1 FROM vetting_record v WHERE v.trainee_id = t.id)")
+    elif filters.vetting:
+        results = VETTING[filters.vetting]
+        conds.append(
+            "EXISTS (SELECT 1 FROM vetting_record v WHERE v.trainee_id = t.id AND v.result IN ("
+            + ", ".join([p] * len(results))
+            + "))"
+        )
+        params += list(results)
+    return frm, key, conds, params
+
+
+def rows(
+    filters,
+    terms,
+    *,
+    limit: int,
+    offset: int = 0,
+    after_id: int | None = None,
+    before_id: int | None = None,
+    total: int | None = None,
+) -> list[tuple]:
+    """Tuples of FIELDS in id order: after `after_id`, before `before_id`, or at `offset`
+    (counted from the end when `total` is exact and the offset lies in the second half)."""
+    p = database.obj.param
+    frm, key, conds, params = source(filters, terms)
+    descending = False
+    if after_id is not None:
+        conds.append(f"{key} > {p}")
+        params.append(after_id)
+        offset = 0
+    elif before_id is not None:
+        conds.append(f"{key} < {p}")
+        params.append(before_id)
+        descending, offset = True, 0
+    elif total is not None and offset > total // 2:
+        limit = max(0, min(limit, total - offset))
+        descending, offset = True, max(0, total - offset - limit)
+    where = (" WHERE " + " AND ".join(conds)) if conds else ""
+    columns = ", ".join(f"t.{c}" for c in FIELDS)
+    sql = f"SELECT {columns} FROM {frm}{where} ORDER BY {key}{' DESC' if descending else ''} LIMIT {p} OFFSET {p}"
+    found = database.execute_sql(sql, params + [limit, offset]).fetchall()
+    return found[::-1] if descending else found
+
+
+def count(filters, terms, *, cap: int | None) -> int:
+    frm, _, conds, params = source(filters, terms)
+    where = (" WHERE " + " AND ".join(conds)) if conds else ""
+    if cap is None:
+        return database.execute_sql(f"SELECT count(*) FROM {frm}{where}", params).fetchone()[0]
+    p = database.obj.param
+    return database.execute_sql(
+        f"SELECT count(*) FROM (SELECT 1 FROM {frm}{where} LIMIT {p}) capped", params + [cap]
+    ).fetchone()[0]

@@ -1,0 +1,169 @@
+"""The report catalogue: each report is a named query returning plain rows, and how results leave.
+
+Names are a stable interface (../shared/design/cli.md). Aggregate reports read
+the summary tables and are suppressed (counts 1–4, plus secondary cells) in
+every file format; person-level reports show names only to roles that may
+identify trainees, and are never written as HXL.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+
+from db.connection import database
+from trainer.accounts.access import Actor, require
+from trainer.errors import PermissionDenied, TrainerError
+from trainer.reporting import exports, summary
+from trainer.reporting.base import Report, ReportParams, ReportResult  # noqa: F401 (the public interface)
+from trainer.reporting.outcomes import attrition, certificates_expiring, pass_rates
+from trainer.reporting.people import cohort_roster, vetting_compliance
+from trainer.reporting.suppression import SUPPRESSED, suppress
+from trainer.reporting.trained import (
+    ilp_transition,
+    requirement_gap,
+    trained_by_course_month,
+    trained_by_force,
+    trained_by_province,
+)
+
+_DATES_PLACES = ("date_from", "date_to", "force", "province", "centre")
+
+CATALOGUE: dict[str, Report] = {
+    r.name: r
+    for r in (
+        Report(
+            "trained-by-force", "unique persons who graduated their force's basic course, per force", trained_by_force
+        ),
+        Report("trained-by-province", "unique trained persons per province and force", trained_by_province),
+        Report(
+            "trained-by-course-month",
+            "graduates per force, province, course and month (unique persons)",
+            trained_by_course_month,
+        ),
+        Report(
+            "requirement-gap",
+            "required persons per province and force against trained and certified",
+            requirement_gap,
+            uses=("date_to", "force", "province"),
+        ),
+        Report("pass-rates", "graduated against failed, and assessment pass rates, per course", pass_rates),
+        Report("attrition", "withdrawals per course with their reasons", attrition),
+        Report(
+            "certificates-expiring",
+            "certificates expired and expiring in 30/60/90 days (--to: as of)",
+            certificates_expiring,
+            uses=("date_to", "force", "province", "centre"),
+        ),
+        Report(
+            "ilp-transition",
+            "share of active personnel with intelligence-led/community policing competencies",
+            ilp_transition,
+            uses=("date_from", "date_to", "force", "province"),
+        ),
+        Report(
+            "vetting-compliance",
+            "coalition-funded enrolments without approved vetting before the start",
+            vetting_compliance,
+            aggregate=False,
+            uses=(*_DATES_PLACES, "cohort"),
+        ),
+        Report(
+            "cohort-roster",
+            "printable roster and results sheet of one cohort (--cohort CODE)",
+            cohort_roster,
+            aggregate=False,
+            needs=("cohort",),
+            uses=("cohort",),
+        ),
+    )
+}
+
+
+def _check(actor: Actor, report: Report) -> None:
+    if report.name == "cohort-roster":
+        # Centre staff print rosters too; the report checks their cohort scope.
+        if not (actor.may("report.run") or actor.may("cohort.read")):
+            raise PermissionDenied(f"{actor.username} ({actor.role}) may not run reports")
+        return
+    require(actor, "report.run")
+
+
+def get(name: str) -> Report:
+    report = CATALOGUE.get(name)
+    if report is None:
+        raise TrainerError(f"no report named {name!r}: see `trainer report --list`")
+    return report
+
+
+def run_report(actor: Actor, name: str, params: ReportParams) -> ReportResult:
+    report = get(name)
+    _check(actor, report)
+    summary.ensure_built()
+    with database.connection_context():
+        return report.run(actor, params)
+
+
+@dataclass(frozen=True)
+class Written:
+    path: str | None
+    format: str
+    rows: int
+    notes: tuple[str, ...]
+    suppressed: int = 0  # cells hidden (primary + secondary)
+
+
+def prepared(result: ReportResult, fmt: str) -> tuple[tuple[str, ...], tuple[tuple, ...], tuple[str, ...], int]:
+    """(columns, rows, notes, hidden cells) as they may leave: aggregates suppressed in every file format."""
+    if fmt not in exports.FORMATS:
+        raise TrainerError(f"unknown format {fmt!r}: use {', '.join(exports.FORMATS)}")
+    if fmt == "hxl" and not (result.aggregate and result.hxl):
+        raise TrainerError(f"{result.name} lists persons: HXL is for aggregate reports only")
+    if fmt == "table" or not result.aggregate or result.layout is None:
+        return result.columns, result.rows, result.notes, 0
+    done = suppress(result.columns, result.rows, result.layout)
+    return done.columns, done.rows, (*result.notes, done.note), done.primary + done.secondary
+
+
+def write_result(
+    result: ReportResult, fmt: str, out=None, *, progress: exports.Progress | None = None, bom: bool = True
+) -> Written:
+    """Write a result to a path (or a text stream; XLSX needs a path). Returns what was written."""
+    columns, rows, notes, hidden = prepared(result, fmt)
+    total = len(rows)
+    if fmt == "xlsx":
+        if out is None or not isinstance(out, (str, Path)):
+            raise TrainerError("XLSX goes to a file: give --output PATH")
+        n = exports.write_xlsx(
+            out, columns, rows, title=result.name, notes=(result.title, *notes), progress=progress, total=total
+        )
+    elif fmt == "csv":
+        n = exports.write_csv(out, columns, rows, notes=notes, bom=bom, progress=progress, total=total)
+    elif fmt == "hxl":
+        if result.layout is not None and result.layout.column_totals and len(rows) > len(result.rows):
+            # HXL tools sum rows themselves: a "Total" row would count twice. It still
+            # counted as published when choosing what to suppress (other formats show it).
+            rows = rows[:-1]
+        n = exports.write_hxl(out, columns, result.hxl, rows, notes=notes, progress=progress, total=total, bom=bom)
+    elif fmt == "json":
+        meta = {
+            "report": result.name,
+            "title": result.title,
+            "generated_at": datetime.datetime.now().isoformat(timespec="seconds"),
+            "parameters": {k: v for k, v in vars(result.params).items() if v is not None},
+            "notes": list(notes),
+        }
+        n = exports.write_json(
+            out, meta, columns, rows, progress=progress, total=total, hidden_marker=SUPPRESSED if hidden else None
+        )
+    else:
+        text = exports.to_table(columns, rows, notes)
+        if isinstance(out, (str, Path)):
+            Path(out).write_text(text, encoding="utf-8")
+        else:
+            out.write(text)
+        n = len(rows)
+        if progress:
+            progress(n, n)
+    return Written(str(out) if isinstance(out, (str, Path)) else None, fmt, n, tuple(notes), hidden)

@@ -1,0 +1,5 @@
+"""Training: the course catalogue, cohorts, enrolment and its gates, sessions, attendance, results,
+pass rules and graduation.
+
+May import: db, trainer.errors, trainer.registry, trainer.accounts, trainer.reporting.summary.
+"""
