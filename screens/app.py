@@ -18,6 +18,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
@@ -77,6 +78,10 @@ class TrainerApp(ServiceCalls, App):
     COMMANDS = App.COMMANDS | {JumpProvider}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
+        # Tab moves the focus when the key arrives, not after the field has worked through the keys
+        # typed before it: a password manager's "name, Tab, password" lands in the right fields.
+        Binding("tab", "focus_next", "Next field", id="app.next", priority=True, show=False),
+        Binding("shift+tab", "focus_previous", "Previous field", id="app.previous", priority=True, show=False),
         *(
             Binding(key, f"area('{mode}')", label, id=f"app.area.{mode}", tooltip=f"Go to {label}")
             for mode, (key, label, _, _) in AREAS.items()
@@ -100,6 +105,36 @@ class TrainerApp(ServiceCalls, App):
         self.cursor_blink = cursor_blink
         self.actor: Actor | None = None
         self.prefs: dict = dict(settings.PERSONAL_DEFAULTS)
+        # Keys typed while a screen is on its way (start-up, sign-in) wait here and are handed, in
+        # order, to that screen once it has its focus: none is lost or lands in the wrong field.
+        self.held_keys: list[events.Key] | None = []
+
+    async def on_event(self, event: events.Event) -> None:
+        if (
+            self.held_keys is not None
+            and isinstance(event, events.Key)
+            and not event.is_forwarded
+            and event.key != "ctrl+q"
+        ):
+            self.held_keys.append(event)
+            return
+        await super().on_event(event)
+
+    def hold_keys(self) -> None:
+        if self.held_keys is None:
+            self.held_keys = []
+
+    def release_keys(self) -> None:
+        """Called by a screen once it is mounted and focused: its held keys go to it in order."""
+        self.call_later(self._release_keys)
+
+    async def _release_keys(self) -> None:
+        keys, self.held_keys = self.held_keys or [], None
+        for key in keys:
+            if self.held_keys is not None:  # a key just handed on started another wait (sign-in)
+                self.held_keys.append(key)
+            else:
+                await super().on_event(key)
 
     def get_default_screen(self) -> Screen:
         from screens.login import StartScreen
@@ -146,6 +181,7 @@ class TrainerApp(ServiceCalls, App):
         self.switch_mode(START_AREA.get(self.actor.role, "dashboard"))
         self.set_timer(SETTLE, settle_heap)
         self.refresh_bindings()
+        self.call_after_refresh(self.release_keys)
         if getattr(self, "notice", None):
             from screens.widgets.dialogs import InfoDialog
 

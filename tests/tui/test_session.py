@@ -125,3 +125,35 @@ async def test_area_keys_help_and_theme(admin_url):
         await settle(pilot)
         assert app.theme == "textual-light"
     assert settings.get_personal(app.actor, "theme") == "textual-light"
+
+
+def burst(app, *keys: str) -> None:
+    """Keys as a password manager types them: all queued at once, none waiting for the last."""
+    from textual import events
+
+    for key in keys:
+        app.post_message(events.Key(key, {"tab": "\t", "enter": "\r"}.get(key, key)))
+
+
+async def test_sign_in_typed_as_the_screen_appears_loses_no_key(admin_url):
+    app = new_app(admin_url)
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, *"admin", "tab", *PASSWORD, "enter")  # before the login screen exists
+        await settle(pilot, 5)
+        assert app.actor is not None and app.actor.username == "admin"
+        assert isinstance(app.screen, TraineesScreen)
+
+
+async def test_sign_in_typed_at_once_on_the_login_screen_keeps_each_key_in_its_field(admin_url):
+    from trainer.accounts import users
+    from trainer.accounts.access import SYSTEM
+
+    users.create_user(SYSTEM, "clerk2", "registrar", "another password")
+    for between in ("tab", "enter"):
+        app = new_app(admin_url)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, LoginScreen)
+            burst(app, *"clerk2", between, *"another password", "enter")
+            await settle(pilot, 5)
+            assert app.actor is not None and app.actor.username == "clerk2", between
