@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 
 from textual import events
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
@@ -70,11 +70,20 @@ def area(mode: str) -> Callable[[], Screen]:
     return make
 
 
+SIGN_IN = "sign_in"  # the mode a signed-out app shows (the first sign-in happens over the start screen)
+
+
+def sign_in_screen() -> Screen:
+    from screens.login import LoginScreen
+
+    return LoginScreen()
+
+
 class TrainerApp(ServiceCalls, App):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "trainer"
     SUB_TITLE = "training records"
-    MODES = {mode: area(mode) for mode in AREAS}
+    MODES = {mode: area(mode) for mode in AREAS} | {SIGN_IN: sign_in_screen}
     COMMANDS = App.COMMANDS | {JumpProvider}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
@@ -87,6 +96,14 @@ class TrainerApp(ServiceCalls, App):
             for mode, (key, label, _, _) in AREAS.items()
         ),
         Binding("f1,question_mark", "help", "Help", id="app.help", key_display="?"),
+        Binding(
+            "ctrl+l",
+            "sign_out",
+            "Sign out",
+            id="app.sign_out",
+            show=False,
+            tooltip="Sign out (switch user): the sign-in screen opens for anyone",
+        ),
         Binding(
             "ctrl+t",
             "toggle_theme",
@@ -202,9 +219,71 @@ class TrainerApp(ServiceCalls, App):
     # --- actions ------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action in ("area", "toggle_theme") and self.actor is None:
+        if action in ("area", "toggle_theme", "sign_out") and self.actor is None:
             return False
         return True
+
+    def get_system_commands(self, screen: Screen):
+        yield from super().get_system_commands(screen)
+        if self.actor is not None:
+            yield SystemCommand("Sign out", "End your session; anyone may sign in next (ctrl+l)", self.action_sign_out)
+            yield SystemCommand("Switch user", "Sign out and sign in as someone else (ctrl+l)", self.action_sign_out)
+
+    def action_sign_out(self) -> None:
+        """End the session and open the sign-in screen (the idle lock's "someone else" comes here
+        too); a form with unsaved changes, in any area, is named in a question first."""
+        if self.actor is None:
+            return
+        from screens.widgets.guard import DiscardGuard
+
+        open_forms = [
+            screen
+            for stack in self._screen_stacks.values()
+            for screen in stack
+            if isinstance(screen, DiscardGuard) and screen.changed()
+        ]
+        if not open_forms:
+            self.run_worker(self._sign_out(), group="sign-out")
+            return
+        from screens.widgets.dialogs import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(self._sign_out(), group="sign-out")
+
+        what = ", ".join(f"“{form.form_title()}”" for form in open_forms)
+        self.push_screen(ConfirmDialog(f"Sign out? Unsaved changes in {what} will be lost."), answered)
+
+    async def _sign_out(self) -> None:
+        """Every area's screens are dropped, so the next user starts afresh and sees nothing the
+        last one had open."""
+        actor = self.actor
+        if actor is None:
+            return
+        self.actor = None
+        self.sub_title = type(self).SUB_TITLE
+        lock = getattr(self, "idle_lock", None)
+        if lock is not None:
+            lock.locked = False
+        self.run_worker(partial(self._end_session, actor), thread=True, group="sign-out")
+        self.hold_keys()  # typed while the sign-in screen comes: it gets them
+        if self.current_mode == SIGN_IN:
+            return
+        await self.remove_mode(SIGN_IN)  # a fresh sign-in screen: no name left from the last time
+        self.add_mode(SIGN_IN, sign_in_screen)
+        await self.switch_mode(SIGN_IN)
+        for mode in AREAS:
+            await self.remove_mode(mode)
+            self.add_mode(mode, area(mode))
+
+    @staticmethod
+    def _end_session(actor: Actor) -> None:
+        from trainer.errors import TrainerError
+
+        try:
+            users.sign_out(actor)
+        except TrainerError:
+            pass  # already ended (by an administrator): nothing left to close
 
     def action_area(self, mode: str) -> None:
         if self.actor is not None and mode != self.current_mode:

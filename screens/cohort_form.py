@@ -93,6 +93,7 @@ class CohortForm(RecordFormActions, ServiceCalls, ModalScreen[CohortView | None]
         self.durations = {c.code: c.duration_days for c in choices.courses}
         if self.view:
             self.fill(self.view)
+        self.mark_pristine()  # what the form holds now is the record: changes start from here
 
     def fill(self, v: CohortView) -> None:
         with self.prevent(Field.Changed, Select.Changed, SelectionList.SelectedChanged, Checkbox.Changed):

@@ -60,7 +60,7 @@ def graduate_and_certify(actor, cohort_id: int, expected: dict[int, bool]):
 class GraduationScreen(ServiceCalls, Screen):
     CSS_PATH = Path(__file__).with_name("instructor.tcss")
     BINDINGS = [
-        Binding("c", "confirm", "Confirm graduation", id="graduation.confirm"),
+        Binding("g", "confirm", "Graduate", id="graduation.confirm", tooltip="Record the outcomes (asks first)"),
         Binding("i", "issue", "Issue certificates", id="graduation.issue"),
         Binding("f5", "reload", "Reload", id="graduation.reload"),
         Binding("escape", "back", "Back", id="graduation.back"),
@@ -159,7 +159,17 @@ class GraduationScreen(ServiceCalls, Screen):
         self.action_reload()
 
     def action_issue(self) -> None:
-        self.call("issued", certificates.issue_for_cohort, self.actor, self.cohort_id)
+        code = self.preview.cohort_code if self.preview is not None else "this cohort"
+        question = (
+            f"Issue the certificates of {code}'s graduates?\n"
+            "Each is numbered and signed; a wrong one can only be revoked, never deleted."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.call("issued", certificates.issue_for_cohort, self.actor, self.cohort_id)
+
+        self.app.push_screen(ConfirmDialog(question), answered)
 
     def done_issued(self, report) -> None:
         self._report("", report, None)

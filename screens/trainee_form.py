@@ -18,6 +18,7 @@ from textual.widgets import Button, Label, Select, Static
 
 from screens.calls import ServiceCalls
 from screens.widgets.forms import Field, Problem, form_buttons, form_row
+from screens.widgets.guard import DiscardGuard
 from trainer.errors import Conflict, FieldProblem, TrainerError, ValidationFailed
 from trainer.registry import reference, trainees
 from trainer.registry.trainees import TraineeInput, TraineeView
@@ -50,7 +51,7 @@ def parse_date(text: str) -> tuple[datetime.date | None, str]:
         return None, "write the date as YYYY-MM-DD"
 
 
-class TraineeForm(ServiceCalls, ModalScreen[TraineeView | None]):
+class TraineeForm(DiscardGuard, ServiceCalls, ModalScreen[TraineeView | None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="trainee_form.save", priority=True),
         Binding("escape", "cancel", "Cancel", id="trainee_form.cancel"),
@@ -222,13 +223,14 @@ class TraineeForm(ServiceCalls, ModalScreen[TraineeView | None]):
             self.fill(current)
             self.touched.clear()
             self.show_problems([])
+            self.mark_pristine()
             status.update(f"Reloaded version {current.version}: their changes are in the form.")
         elif choice == "mine":
             self.view, self.version = current, current.version
             status.update(f"Your edits are kept on top of version {current.version}: save again to apply them.")
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.leave()
 
     @on(Button.Pressed, "#save")
     def _save_pressed(self) -> None:
