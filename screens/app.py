@@ -95,7 +95,8 @@ class TrainerApp(ServiceCalls, App):
             Binding(key, f"area('{mode}')", label, id=f"app.area.{mode}", tooltip=f"Go to {label}")
             for mode, (key, label, _, _) in AREAS.items()
         ),
-        Binding("f1,question_mark", "help", "Help", id="app.help", key_display="?"),
+        Binding("question_mark", "help", "Help", id="app.help", key_display="?"),
+        Binding("f1", "help", "Help", id="app.help_f1"),  # shown while typing in a box, where ? is text
         Binding(
             "ctrl+l",
             "sign_out",

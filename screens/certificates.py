@@ -2,9 +2,9 @@
 
 Type a number, verification code or name in the search line (Arabic or
 Latin); 3, 6 and 9 list the valid certificates expiring within 30, 60 and
-90 days. On a highlighted certificate: v revokes it (a reason is asked for
-and kept), n recertifies it inside its window, x writes its PDF and b its
-Open Badges credential into the export folder.
+90 days. On a highlighted certificate: x revokes it (a reason is asked for
+and kept), n recertifies it inside its window, f6 writes its PDF and b its
+Open Badges credential into the export folder (keys: docs/keys.md).
 """
 
 from __future__ import annotations
@@ -49,9 +49,9 @@ class CertificatesScreen(ServiceCalls, Screen):
         Binding("3", "expiring(30)", "Expiring 30d", id="certificates.expiring30"),
         Binding("6", "expiring(60)", "60d", id="certificates.expiring60"),
         Binding("9", "expiring(90)", "90d", id="certificates.expiring90"),
-        Binding("v", "revoke", "Revoke", id="certificates.revoke"),
+        Binding("x", "revoke", "Revoke", id="certificates.revoke", tooltip="Revoke (asks a reason)"),
         Binding("n", "recertify", "Recertify", id="certificates.recertify"),
-        Binding("x", "pdf", "PDF", id="certificates.pdf"),
+        Binding("f6", "pdf", "PDF", id="certificates.pdf", tooltip="Write the certificate's PDF (f6 writes a file)"),
         Binding("b", "badge", "Badge", id="certificates.badge", show=False),
         Binding("f5", "reload", "Reload", id="certificates.reload", show=False),
         Binding("escape", "list_all", "All", id="certificates.all", show=False),
@@ -190,7 +190,9 @@ class CertificatesScreen(ServiceCalls, Screen):
 
         self.app.push_screen(
             ReasonDialog(
-                f"Revoke certificate {c.number}", "Why is it revoked? The reason is kept with the certificate."
+                f"Revoke certificate {c.number} ({c.latin_name or arabic.display(c.name)})",
+                "It stops verifying as valid at once, and a revocation cannot be undone. "
+                "Why is it revoked? The reason is kept with the certificate.",
             ),
             reason_given,
         )

@@ -203,14 +203,22 @@ class CohortsScreen(ServiceCalls, Screen):
                 "Put the roster cursor on an enrolled or waitlisted trainee (Tab to the roster).", severity="warning"
             )
             return
+        from screens.widgets import arabic
         from screens.widgets.dialogs import ReasonDialog
+
+        where = self.cohort.code if self.cohort else "the cohort"
 
         def reason(text: str | None) -> None:
             if text:
                 self.call("withdraw", enrolments.withdraw, self.actor, line.enrolment_id, text)
 
         self.app.push_screen(
-            ReasonDialog(f"Withdraw {line.latin_name or line.name}", "Why is this trainee leaving the cohort?"), reason
+            ReasonDialog(
+                f"Withdraw {line.latin_name or arabic.display(line.name)} from {where}",
+                "Their seat goes to the first on the waitlist; the enrolment stays on record as withdrawn. "
+                "Why is this trainee leaving the cohort?",
+            ),
+            reason,
         )
 
     def done_withdraw(self, out: enrolments.WithdrawOutcome) -> None:

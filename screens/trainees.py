@@ -61,7 +61,8 @@ class TraineesScreen(ServiceCalls, Screen):
         Binding("i", "import_roster", "Import", id="trainees.import"),
         Binding("v", "review", "Review held", id="trainees.review"),
         Binding("h", "history", "History", id="trainees.history"),
-        Binding("escape", "to_list", "To list", id="trainees.to_list", show=False),
+        Binding("escape", "to_list", "To the list", id="trainees.to_list", key_display="esc/↓"),
+        Binding("down", "to_list", "To the list", id="trainees.down_to_list", show=False),
         Binding("f5", "reload", "Reload", id="trainees.reload", show=False),
     ]
 
@@ -261,6 +262,14 @@ class TraineesScreen(ServiceCalls, Screen):
         self.load_detail(view.id)
 
     # --- actions ------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        in_box = self.focused is not None and self.focused.id == "search"
+        if action == "to_list":  # offered (and needed) only while typing in the search box
+            return in_box
+        if action == "search":
+            return not in_box
+        return True
 
     def action_search(self) -> None:
         self.query_one("#search").focus()

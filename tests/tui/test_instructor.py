@@ -303,7 +303,7 @@ async def test_certificates_revoke_recertify_export(sqlite_url, tmp_path):
         # Revoke the other holder's certificate, giving a reason.
         target = next(i for i, c in enumerate(app.screen.shown) if c.number == issued[1].number)
         table.move_cursor(row=target)
-        await pilot.press("v")
+        await pilot.press("x")
         await pilot.pause()
         await pilot.press("enter")  # an empty reason is refused in the dialog
         await pilot.pause()
@@ -314,7 +314,7 @@ async def test_certificates_revoke_recertify_export(sqlite_url, tmp_path):
         # Export the renewed certificate's PDF.
         renewed = next(i for i, c in enumerate(app.screen.shown) if c.status == "valid")
         table.move_cursor(row=renewed)
-        await pilot.press("x")
+        await pilot.press("f6")
         await settle(pilot)
         assert "Wrote" in text(app, "#status")
     with database.connection_context():
