@@ -39,6 +39,14 @@ AREAS: dict[str, tuple[str, str, str, str]] = {
     "reports": ("r", "Reports", "reports", "ReportsScreen"),
     "admin": ("a", "Admin", "admin", "AdminScreen"),
 }
+# What a role needs to be offered an area (the services refuse the rest anyway).
+AREA_NEEDS = {
+    "trainees": "trainee.read",
+    "courses": "course.read",
+    "cohorts": "cohort.read",
+    "certificates": "certificate.read",
+    "reports": "report.run",
+}
 # Where each role lands after signing in (an analyst never sees names).
 START_AREA = {
     "admin": "trainees",
@@ -222,7 +230,13 @@ class TrainerApp(ServiceCalls, App):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action in ("area", "toggle_theme", "sign_out") and self.actor is None:
             return False
+        if action == "area" and parameters:
+            return self.may_open(parameters[0])
         return True
+
+    def may_open(self, mode: str) -> bool:
+        need = AREA_NEEDS.get(mode)
+        return self.actor is not None and (need is None or self.actor.may(need))
 
     def get_system_commands(self, screen: Screen):
         yield from super().get_system_commands(screen)
@@ -287,7 +301,9 @@ class TrainerApp(ServiceCalls, App):
             pass  # already ended (by an administrator): nothing left to close
 
     def action_area(self, mode: str) -> None:
-        if self.actor is not None and mode != self.current_mode:
+        if not self.may_open(mode):
+            return
+        if mode != self.current_mode:
             self.switch_mode(mode)
             self.set_timer(SETTLE, settle_heap)
 

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from screens.calls import ServiceCalls
+from screens.widgets.allowed import RoleGate
 from screens.widgets.chrome import KeyBar, TitleBar
 from screens.widgets.forms import Field
 from screens.widgets.lazy_table import Column, LazyTable
@@ -46,7 +47,15 @@ def open_list(actor, text: str) -> Opened:
     return Opened(text, cohorts.count_cohorts(actor, text), cohorts.list_cohorts(actor, text, limit=FIRST_PAGE))
 
 
-class CohortsScreen(ServiceCalls, Screen):
+class CohortsScreen(RoleGate, ServiceCalls, Screen):
+    NEEDS = {
+        "new": "cohort.write",
+        "edit": "cohort.write",
+        "enrol": "enrolment.write",
+        "withdraw": "enrolment.write",
+        "open:attendance": "attendance.write",
+        "open:results": "result.write",
+    }
     BINDINGS = [
         Binding("n", "new", "New cohort", id="cohorts.new"),
         Binding("enter", "edit", "Edit cohort", id="cohorts.edit", show=False),
@@ -94,6 +103,9 @@ class CohortsScreen(ServiceCalls, Screen):
         if target is not None:
             table.move_to_key(lambda c: c.id == target)
             self.select_id = None
+
+    def failed_list(self, error) -> None:
+        self.query_one("#cohort-count", Static).update(f"Not shown: {error}")  # never left at "Loading …"
 
     @on(Field.Changed, "#cohort-search")
     def _search(self) -> None:
@@ -151,7 +163,7 @@ class CohortsScreen(ServiceCalls, Screen):
 
     @on(LazyTable.Selected, "#cohort-list")
     def action_edit(self) -> None:
-        if self.cohort is None or self.focused is not self.query_one("#cohort-list"):
+        if self.cohort is None or self.focused is not self.query_one("#cohort-list") or not self.offered("edit"):
             return
         from screens.cohort_form import CohortForm
 

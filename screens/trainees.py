@@ -14,6 +14,7 @@ from textual.screen import Screen
 from screens.calls import ServiceCalls
 from screens.detail import force_name, render
 from screens.trainee_filters import FILTERS, FilterDialog, summary
+from screens.widgets.allowed import RoleGate
 from screens.widgets.chrome import KeyBar, TitleBar
 from screens.widgets.forms import Field, SearchField, StatusLine
 from screens.widgets.lazy_table import Column, LazyTable
@@ -52,7 +53,14 @@ COLUMNS = [
 ]
 
 
-class TraineesScreen(ServiceCalls, Screen):
+class TraineesScreen(RoleGate, ServiceCalls, Screen):
+    NEEDS = {
+        "new": "trainee.write",
+        "edit": "trainee.write",
+        "import_roster": "import.run",
+        "review": "import.run",
+        "history": "record.history",
+    }
     BINDINGS = [
         Binding("n", "new", "New trainee", id="trainees.new"),
         Binding("enter", "edit", "Edit", id="trainees.edit", show=False),
@@ -151,6 +159,9 @@ class TraineesScreen(ServiceCalls, Screen):
     def _list_finished(self, message: ListFinished) -> None:
         self.list_running = 0
         if message.error is not None and message.serial == self.list_serial:
+            # Said where the count would be, never left at "Loading …" (a refusal, a lost database).
+            self.count_text = ""
+            self.query_one("#trainee-count", StatusLine).show(f"Not shown: {message.error}")
             self.app.notify(str(message.error), severity="error", timeout=8)
         if self.list_wanted is not None:
             self._start_list()
@@ -269,7 +280,7 @@ class TraineesScreen(ServiceCalls, Screen):
             return in_box
         if action == "search":
             return not in_box
-        return True
+        return self.offered(action, parameters)
 
     def action_search(self) -> None:
         self.query_one("#search").focus()
@@ -314,7 +325,7 @@ class TraineesScreen(ServiceCalls, Screen):
     @on(LazyTable.Selected, "#trainee-list")
     def action_edit(self) -> None:
         row = self.query_one("#trainee-list", LazyTable).current
-        if row is None:
+        if row is None or not self.offered("edit"):  # Enter on a row comes here directly too
             return
         from screens.trainee_form import TraineeForm
 

@@ -132,6 +132,7 @@ class Op:
     permissions: tuple[str, ...]  # all of these are needed
     call: Callable[[World, Actor], object]
     scoped: bool = False  # registrars: own centre only; instructors: own cohorts only
+    taught: bool = False  # instructors: only the trainees of the cohorts they teach
     any_of: bool = False  # one of the permissions is enough
     rollback: bool = True  # False for calls that cannot run inside a transaction
 
@@ -212,12 +213,12 @@ def _ops() -> dict[str, Op]:
         # trainees
         "trainees.create_trainee": op("trainee.write", lambda w, a: trainees.create_trainee(a, _trainee_input(w))),
         "trainees.update_trainee": op("trainee.write", trainee_update),
-        "trainees.get_trainee": op("trainee.read", lambda w, a: trainees.get_trainee(a, w.trainee_id)),
+        "trainees.get_trainee": op("trainee.read", lambda w, a: trainees.get_trainee(a, w.trainee_id), taught=True),
         "trainees.search": op("trainee.read", lambda w, a: trainees.search(a, "Ali")),
         "trainees.page": op("trainee.read", lambda w, a: trainees.page(a, None, 0, 10)),
         "trainees.count": op("trainee.read", lambda w, a: trainees.count(a)),
         "trainees.open_list": op("trainee.read", lambda w, a: trainees.open_list(a, trainees.TraineeFilters(), 10)),
-        "trainee_detail.load": op("trainee.read", lambda w, a: trainee_detail.load(a, w.trainee_id)),
+        "trainee_detail.load": op("trainee.read", lambda w, a: trainee_detail.load(a, w.trainee_id), taught=True),
         "trainee_detail.find_certificates": op(
             "trainee.read", lambda w, a: trainee_detail.find_certificates(a, "MOSUL")
         ),
@@ -455,6 +456,15 @@ def test_registrars_and_instructors_act_only_within_their_scope(world, name):
         if allowed(row, role):
             refused, error = run(row, world, actor)
             assert refused, f"{name}: {actor.username} acted outside their {role} scope"
+
+
+@pytest.mark.parametrize("name", sorted(n for n, r in OPERATIONS.items() if r.taught))
+def test_instructors_read_only_the_trainees_they_teach(world, name):
+    refused, error = run(OPERATIONS[name], world, world.outsiders["instructor"])
+    assert refused, f"{name}: an instructor read a trainee of a cohort they do not teach"
+    assert "teaches no cohort of this trainee" in str(error)
+    refused, _ = run(OPERATIONS[name], world, world.actors["instructor"])
+    assert not refused
 
 
 def test_every_permission_has_a_row():

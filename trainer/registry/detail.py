@@ -15,6 +15,7 @@ from db.connection import database
 from db.prepared import Prepared
 from trainer.accounts.access import Actor, require
 from trainer.errors import NotFound
+from trainer.registry import scope
 from trainer.registry.trainees import LATIN_PARTS, NAME_PARTS, TraineeView
 
 
@@ -184,12 +185,13 @@ def load(actor: Actor, trainee_id: int) -> TraineeDetail:
         found = rows("trainee")
         if not found:
             raise NotFound(f"no trainee {trainee_id}")
+        scope.require_sees(actor, trainee_id)
         view = dict(zip(_VIEW, found[0]))
         view.update(
             uuid=str(view["uuid"]), national_id=view["national_id"] or "", service_number=view["service_number"] or ""
         )
         return TraineeDetail(
-            TraineeView(**view),
+            scope.shown(actor, TraineeView(**view)),
             tuple(UnitLine(*r) for r in rows("units")),
             tuple(VettingLine(*r) for r in rows("vetting")),
             tuple(EnrolmentLine(*r) for r in rows("enrolments")),
