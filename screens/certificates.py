@@ -75,10 +75,16 @@ class CertificatesScreen(ServiceCalls, Screen):
 
     def on_mount(self) -> None:
         table = self.query_one("#certificates", DataTable)
-        table.add_column("Number", key="number", width=22)
-        table.add_column("Holder", key="holder", width=30)
+        # Sized to the terminal: every number and date whole; the holder's name takes what is left
+        # and, below 100 columns, the issue date (in the detail line) gives its room.
+        self.with_issued = self.app.size.width >= 100
+        fixed = 15 + 10 + 10 + 10 + (10 if self.with_issued else 0)
+        self.holder_width = max(14, min(30, self.app.size.width - fixed - 2 * (5 + self.with_issued) - 4))
+        table.add_column("Number", key="number", width=15)
+        table.add_column("Holder", key="holder", width=self.holder_width)
         table.add_column("Course", key="course", width=10)
-        table.add_column("Issued", key="issued", width=10)
+        if self.with_issued:
+            table.add_column("Issued", key="issued", width=10)
         table.add_column("Expires", key="expires", width=10)
         table.add_column("Status", key="status", width=10)
         table.focus()
@@ -125,11 +131,12 @@ class CertificatesScreen(ServiceCalls, Screen):
         row = table.cursor_row
         table.clear()
         for c in found:
+            issued = (c.issued_on.isoformat(),) if self.with_issued else ()
             table.add_row(
                 c.number,
-                arabic.fit(c.latin_name or c.name, 30),
+                arabic.fit(c.latin_name or c.name, self.holder_width),
                 c.course_code,
-                c.issued_on.isoformat(),
+                *issued,
                 c.expires_on.isoformat() if c.expires_on else "never",
                 Text(c.status, style=STATUS_STYLE.get(c.status, "")),
                 key=str(c.id),
@@ -163,7 +170,8 @@ class CertificatesScreen(ServiceCalls, Screen):
             self.query_one("#detail", Static).update("")
             return
         lines = [
-            f"{c.number} · code {c.verification_code} · {arabic.display(c.name)} · {c.latin_name}",
+            f"{c.number} · code {c.verification_code} · issued {c.issued_on}"
+            f" · {arabic.display(c.name)} · {c.latin_name}",
             f"{c.course_title_en} ({c.course_code}) · cohort {c.cohort_code or '—'} · issued by {c.issued_by or '—'}",
         ]
         if c.status == "revoked":

@@ -20,19 +20,19 @@ from trainer.training import cohorts, enrolments
 from trainer.training.cohorts import CohortView, RosterLine
 
 FIRST_PAGE = 100
-COLUMNS = [
-    Column("Code", 0, lambda c: ("★ " if c.coalition_funded else "") + c.code),
-    Column("Start", 10, lambda c: c.start_date.isoformat()),
+COLUMNS = [  # on a narrow list Wait, then Start, then Status make room: codes and seats stay whole
+    Column("Code", 0, lambda c: ("★ " if c.coalition_funded else "") + c.code, least=16, middle=True),
+    Column("Start", 10, lambda c: c.start_date.isoformat(), drop=2),
     Column("Seats", 7, lambda c: f"{c.enrolled}/{c.capacity}"),
-    Column("Wait", 4, lambda c: str(c.waitlisted or "")),
-    Column("Status", 9, lambda c: c.status),
+    Column("Wait", 4, lambda c: str(c.waitlisted or ""), drop=3),
+    Column("Status", 9, lambda c: c.status, drop=1),
 ]
 ROSTER = [
     Column("Name", 0, lambda r: r.name, arabic=True),
     Column("Latin", 0, lambda r: r.latin_name),
     Column("Status", 10, lambda r: r.status),
-    Column("#", 2, lambda r: str(r.waitlist_position or "")),
-    Column("Reason", 10, lambda r: r.withdrawal_reason),
+    Column("#", 2, lambda r: str(r.waitlist_position or ""), drop=2),
+    Column("Reason", 10, lambda r: r.withdrawal_reason, drop=1),
 ]
 
 

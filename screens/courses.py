@@ -22,9 +22,9 @@ from trainer.training.courses import CourseView
 COLUMNS = [
     Column("Code", 14, lambda c: c.code),
     Column("Title", 0, lambda c: c.title_en),
-    Column("Category", 10, lambda c: c.category),
-    Column("Days", 4, lambda c: str(c.duration_days)),
-    Column("Forces", 12, lambda c: ",".join(c.forces)),
+    Column("Category", 10, lambda c: c.category, drop=3),
+    Column("Days", 4, lambda c: str(c.duration_days), drop=2),
+    Column("Forces", 12, lambda c: ",".join(c.forces), drop=4),
     Column("Status", 7, lambda c: c.status),
 ]
 

@@ -24,15 +24,37 @@ def bar_chart(title: str, bars: tuple[Bar, ...], width: int = 72) -> Text:
     if not bars:
         return text.append("(nobody trained yet)\n", style="dim")
     top = max(b.value for b in bars)
-    label_w = min(max(len(b.label) for b in bars), 20)
-    room = max(8, width - label_w - 12)
+    number_w = max(len(f"{b.value:,}") for b in bars)
+    # Label, bar, number on one line: the bar gives way first, then the label; the number never
+    # does (a wrapped figure reads as the next row's).
+    label_w = max(4, min(max(len(b.label) for b in bars), 20, width - number_w - 6))
+    room = max(1, width - label_w - number_w - 2)
     for b in bars:
         filled = round(room * b.value / top) if top else 0
         label = b.label if len(b.label) <= label_w else b.label[: label_w - 1] + "…"
         text.append(f"{label:<{label_w}} ")
         text.append("█" * filled, style="bold cyan")
-        text.append(" " * (room - filled) + f" {b.value:>9,}\n")
+        text.append(" " * (room - filled) + f" {b.value:>{number_w},}\n")
     return text
+
+
+class Chart(Static):
+    """A bar chart drawn for the width it has when painted (a scrollbar appearing narrows it after
+    the figures arrive: drawn earlier, the numbers wrapped onto lines of their own)."""
+
+    def __init__(self, title: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.title_text = title
+        self.bars: tuple[Bar, ...] | None = None
+
+    def show(self, bars: tuple[Bar, ...]) -> None:
+        self.bars = bars
+        self.refresh(layout=True)
+
+    def render(self) -> Text:
+        if self.bars is None:
+            return Text("")
+        return bar_chart(self.title_text, self.bars, self.content_size.width or 60)
 
 
 def headline(d: Dashboard) -> str:
@@ -68,8 +90,8 @@ class DashboardScreen(Screen):
         with VerticalScroll(id="dashboard"):
             yield Static("Loading the figures…", id="headline", classes="panel")
             with Horizontal(id="charts"):
-                yield Static("", id="by-force", classes="panel chart")
-                yield Static("", id="by-province", classes="panel chart")
+                yield Chart("Trained persons by force", id="by-force", classes="panel chart")
+                yield Chart("Trained persons by province", id="by-province", classes="panel chart")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -94,19 +116,12 @@ class DashboardScreen(Screen):
         self.query_one("#headline", Static).update(headline(d))
         self.draw_charts()
 
-    def on_resize(self) -> None:
-        self.draw_charts()
-
     def draw_charts(self) -> None:
         d = getattr(self, "figures", None)
         if d is None:
             return
-        for selector, title, bars in (
-            ("#by-force", "Trained persons by force", d.by_force),
-            ("#by-province", "Trained persons by province", d.by_province),
-        ):
-            chart = self.query_one(selector, Static)
-            chart.update(bar_chart(title, bars, chart.content_size.width or 60))
+        self.query_one("#by-force", Chart).show(d.by_force)
+        self.query_one("#by-province", Chart).show(d.by_province)
 
     @on(Failed)
     def failed(self, message: Failed) -> None:

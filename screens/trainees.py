@@ -43,13 +43,13 @@ class ListFinished(Message, bubble=False):
         self.serial, self.error = serial, error
 
 
-COLUMNS = [
+COLUMNS = [  # on a narrow list the province, force, birth date, then ID make room for the names
     Column("Name", 0, lambda t: t.full_name, arabic=True),
     Column("Latin", 0, lambda t: t.latin_name),
-    Column("Born", 10, lambda t: t.date_of_birth.isoformat()),
-    Column("National ID", 12, lambda t: t.national_id),
-    Column("Force", 9, lambda t: t.force if t.status == "active" else f"{t.force} ({t.status})"),
-    Column("Pr.", 3, lambda t: t.province[3:]),
+    Column("Born", 10, lambda t: t.date_of_birth.isoformat(), drop=2),
+    Column("National ID", 12, lambda t: t.national_id, drop=1),
+    Column("Force", 9, lambda t: t.force if t.status == "active" else f"{t.force} ({t.status})", drop=3),
+    Column("Pr.", 3, lambda t: t.province[3:], drop=4),
 ]
 
 
