@@ -93,6 +93,8 @@ class TrainerApp(ServiceCalls, App):
     SUB_TITLE = "training records"
     MODES = {mode: area(mode) for mode in AREAS} | {SIGN_IN: sign_in_screen}
     COMMANDS = App.COMMANDS | {JumpProvider}
+    # A screen narrower than 100 columns gets the class -narrow: its CSS gives the data the room.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
         # Tab moves the focus when the key arrives, not after the field has worked through the keys

@@ -139,11 +139,17 @@ class EnrolReportDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         table = Table(expand=True)
-        table.add_column("Trainee", no_wrap=True, max_width=32)
+        table.add_column("Trainee", no_wrap=True, max_width=26)
+        table.add_column("Latin", no_wrap=True, max_width=26)
         table.add_column("Outcome", no_wrap=True)
         table.add_column("Why")
         for o in self.report.outcomes:
-            table.add_row(arabic.display(o.name, 32), Text(o.status, style=STYLE.get(o.status, "")), o.reason)
+            table.add_row(
+                arabic.display(o.name, 26),
+                arabic.display(o.latin_name, 26),
+                Text(o.status, style=STYLE.get(o.status, "")),
+                o.reason,
+            )
         counts = ", ".join(f"{len(self.report.with_status(s))} {s}" for s in STYLE if self.report.with_status(s))
         with Vertical(id="enrol-report", classes="dialog wide"):
             yield Label(f"Enrolment in {self.report.cohort_code}: {counts}", classes="card-title")

@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
 from screens.calls import ServiceCalls
+from screens.widgets import arabic
 from trainer.accounts import audit
 from trainer.accounts.access import Actor
 from trainer.errors import TrainerError
@@ -34,7 +35,7 @@ class RecordHistoryScreen(ServiceCalls, ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="history"):
-            yield Label(f"History of {self.title_text or self.entity}", id="history-title")
+            yield Label(f"History of {arabic.display(self.title_text) or self.entity}", id="history-title")
             yield Static("Loading …", id="history-status")
             yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
 
@@ -46,7 +47,8 @@ class RecordHistoryScreen(ServiceCalls, ModalScreen[None]):
     def done_history(self, entries: list[audit.Entry]) -> None:
         table = self.query_one(DataTable)
         for e in entries:
-            table.add_row(f"{e.at:%Y-%m-%d %H:%M}", e.username, e.action, e.summary(), key=str(e.id))
+            # Names in the changes pass through the one display path (shaped, in visual order).
+            table.add_row(f"{e.at:%Y-%m-%d %H:%M}", e.username, e.action, arabic.display(e.summary()), key=str(e.id))
         self.query_one("#history-status", Static).update(
             f"{len(entries)} change(s)" if entries else "No recorded changes."
         )
