@@ -125,6 +125,7 @@ class AdminUsersScreen(ServiceCalls, Screen):
         Binding("u", "clear_lockout", "Clear lockout", id="users.unlock"),
         Binding("h", "history", "History", id="users.history"),
         Binding("b", "schedule", "Backup schedule", id="users.schedule"),
+        Binding("escape", "back", "Back", id="users.back"),
     ]
 
     def __init__(self, actor: Actor | None = None) -> None:
@@ -260,3 +261,6 @@ class AdminUsersScreen(ServiceCalls, Screen):
                 )
 
         self.app.push_screen(ScheduleForm(getattr(self, "plan", dict(backup.DEFAULT_SCHEDULE))), chosen)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -21,6 +21,20 @@ def test_every_screen_keeps_one_meaning_per_key():
     assert problems == []
 
 
+def test_escape_leaves_every_screen_opened_over_an_area():
+    from screens.app import AREAS
+
+    area_screens = {cls for _, _, _, cls in AREAS.values()}
+    stay = {"StartScreen", "LoginScreen", "FirstRunScreen", "LockScreen"}  # nothing under them to go back to
+    missing = [
+        cls.__qualname__
+        for cls in keymap.screen_classes()
+        if cls.__qualname__ not in area_screens | stay
+        and not any("escape" in keymap.keys_of(b) for b in keymap.bindings_of(cls))
+    ]
+    assert missing == []
+
+
 def test_no_widget_of_the_app_binds_an_area_key():
     widgets = keymap.widget_classes()
     assert {"LazyTable", "Grid", "Field"} <= {cls.__name__ for cls in widgets}
