@@ -18,6 +18,8 @@ from trainer.accounts.access import ROLES
 from trainer.registry import centres, reference
 from trainer.registry.centres import CentreView
 
+CENTRES_READ = "cohort.read"  # what trainer.registry.centres.list_centres requires
+
 
 class AdminScreen(RoleGate, ServiceCalls, Screen):
     NEEDS = {"users": "user.manage"}
@@ -47,8 +49,9 @@ class AdminScreen(RoleGate, ServiceCalls, Screen):
                 classes="hint",
             )
 
-            yield Label("Training centres", classes="card-title")
-            yield Static("Loading …", id="centre-list")
+            if may(self, CENTRES_READ):
+                yield Label("Training centres", classes="card-title")
+                yield Static("Loading …", id="centre-list")
             # Forms a role may not use are not offered (the services refuse them anyway).
             if may(self, "reference.write"):
                 yield from self._centre_form()
@@ -91,7 +94,8 @@ class AdminScreen(RoleGate, ServiceCalls, Screen):
         self.app.push_screen(AdminUsersScreen(self.actor))
 
     def action_reload(self) -> None:
-        self.call("centres", centres.list_centres, self.actor)
+        if may(self, CENTRES_READ):
+            self.call("centres", centres.list_centres, self.actor)
 
     def failed_centres(self, error) -> None:
         self.query_one("#centre-list", Static).update(f"Not shown: {error}")  # never left at "Loading …"

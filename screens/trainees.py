@@ -14,7 +14,7 @@ from textual.screen import Screen
 from screens.calls import ServiceCalls
 from screens.detail import force_name, render
 from screens.trainee_filters import FILTERS, FilterDialog, summary
-from screens.widgets.allowed import RoleGate
+from screens.widgets.allowed import RoleGate, may
 from screens.widgets.chrome import KeyBar, TitleBar
 from screens.widgets.forms import Field, SearchField, StatusLine
 from screens.widgets.lazy_table import Column, LazyTable
@@ -104,7 +104,9 @@ class TraineesScreen(RoleGate, ServiceCalls, Screen):
         yield SearchField(placeholder="Search: name (Arabic or Latin), national ID, service no.", id="search")
         yield TextPane(id="trainee-detail")
         yield StatusLine("Loading …", id="trainee-count")
-        yield LazyTable(COLUMNS, self._fetch, empty="No trainee matches.", id="trainee-list")
+        # A role that may not read national IDs gets none from the service: no empty column either.
+        columns = [c for c in COLUMNS if c.label != "National ID" or may(self, "trainee.identify")]
+        yield LazyTable(columns, self._fetch, empty="No trainee matches.", id="trainee-list")
         yield KeyBar()
 
     def on_mount(self) -> None:

@@ -94,7 +94,13 @@ class KeyBar(Widget):
         focused = self.screen.focused
         if not isinstance(focused, Input):
             return None
-        words = (focused.placeholder or "text box").split(":")[0]
+        placeholder = focused.placeholder or ""
+        if ":" in placeholder:  # "Search: name, …", "Search cohorts: code, …"
+            words = placeholder.split(":")[0]
+        elif "search" in (focused.id or ""):
+            words = "the search box"
+        else:
+            words = placeholder or "a text box"
         return words if len(words) <= 24 else words[:23] + "…"
 
     def _pieces(self) -> list[list[tuple[Content, str | None]]]:

@@ -197,8 +197,8 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm", classes="dialog"):
-            yield Static(self.question)
-            yield Static("[y] yes   [n] no", classes="hint")
+            yield Static(self.question, markup=False)
+            yield Static("y: yes   n or Escape: no", classes="hint", markup=False)
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

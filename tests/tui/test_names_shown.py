@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from rich.console import Console
 
+from db import models
+from db.connection import database
 from screens.enrol import EnrolReportDialog
 from screens.trainee_form import TraineeForm
+from screens.trainees import TraineesScreen
 from screens.widgets import arabic
+from screens.widgets.dialogs import ConfirmDialog
 from tests.tui.conftest import SIZE, new_app, settle, sign_in, text_of
 from trainer.training.enrolments import EnrolOutcome, EnrolReport
 
@@ -29,6 +33,14 @@ async def test_the_form_shows_a_kurdish_name_joined_as_the_lists_will(admin_url)
         shown = text_of(app, "#name-shown")
         assert shown == "Shown as: " + arabic.display(" ".join(KURDISH))
         assert "\ufeb8" in shown  # ش joined (medial) beside ێ and ڕ
+        await pilot.press("escape")  # a filled form: Escape asks before dropping it
+        assert isinstance(app.screen, ConfirmDialog) and "“New trainee”" in app.screen.question
+        await pilot.press("n")
+        assert isinstance(app.screen, TraineeForm)
+        await pilot.press("escape", "y")
+        assert isinstance(app.screen, TraineesScreen)
+    with database.connection_context():
+        assert models.Trainee.select().count() == 0
 
 
 async def test_enrolment_refusals_name_the_trainee_in_both_scripts(admin_url):

@@ -37,6 +37,7 @@ async def test_an_analyst_is_offered_neither_the_registry_nor_its_forms(tui_url)
         await settle(pilot)
         assert isinstance(app.screen, AdminScreen)
         assert not app.screen.query("#user-name") and not app.screen.query("#centre-code")
+        assert not app.screen.query("#centre-list")  # nothing offered that would only say "refused"
         assert "u" not in keys_offered(app)
 
 
@@ -76,6 +77,7 @@ async def test_an_instructor_sees_only_their_trainees_and_no_registry_forms(tui_
         table = screen.query_one("#trainee-list")
         assert sorted(table.row(i).id for i in range(3)) == sorted(ours.trainees)
         assert all(table.row(i).national_id == "" for i in range(3))
+        assert "National ID" not in [c.label for c in table.columns]  # not even an empty column
         offered = keys_offered(app)
         assert "n" not in offered and "i" not in offered and "v" not in offered and "h" not in offered
         await pilot.press("n", "enter")  # neither the new-trainee form nor the edit form opens
