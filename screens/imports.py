@@ -57,6 +57,8 @@ class ImportScreen(ServiceCalls, Screen):
     ImportScreen #import-progress { padding: 0 1; }
     ImportScreen #preview { height: 1fr; }
     ImportScreen #problems { height: 1fr; }
+    /* Below 100 columns the buttons give their row to the checkbox: the key bar has the same keys. */
+    ImportScreen.-narrow #read, ImportScreen.-narrow #dry-run, ImportScreen.-narrow #commit { display: none; }
     """
     BINDINGS = [
         Binding("ctrl+o", "pick", "File", id="import.pick"),
