@@ -3,9 +3,12 @@ the registry's list, count, search, record and detail all keep to it (SQLite and
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 import tests.instructor_fixtures as fx
+from db import models
 from db.connection import database
 from trainer.errors import PermissionDenied
 from trainer.registry import detail, trainees
@@ -46,4 +49,15 @@ def test_an_instructor_cannot_open_or_find_another_cohorts_trainee(two_cohorts):
     assert trainees.get_trainee(inst, ours.trainees[0]).national_id == ""
     assert detail.load(inst, ours.trainees[0]).trainee.national_id == ""
     assert trainees.search(inst, "zubair") == []  # the trainee in no cohort, by name
+    with database.connection_context():
+        for n, (world, tid) in enumerate(((ours, ours.trainees[0]), (theirs, theirs.trainees[0]))):
+            models.Certificate.create(
+                number=f"IQTC-TEST-{n}",
+                verification_code=f"CODE{n}",
+                trainee=tid,
+                course=world.course_id,
+                issued_on=datetime.date(2025, 3, 14),
+            )
+    assert [c.trainee_id for c in detail.find_certificates(inst, "IQTC-TEST")] == [ours.trainees[0]]
+    assert len(detail.find_certificates(ours.admin, "IQTC-TEST")) == 2
     assert [t.id for t in trainees.search(ours.admin, "zubair")] == [stranger]

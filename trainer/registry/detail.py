@@ -221,7 +221,7 @@ def find_certificates(actor: Actor, text: str, *, limit: int = 5) -> list[Certif
         return []
     Ce, T, K = models.Certificate, models.Trainee, models.Course
     with database.connection_context():
-        rows = (
+        query = (
             Ce.select(
                 Ce.number,
                 Ce.verification_code,
@@ -238,8 +238,10 @@ def find_certificates(actor: Actor, text: str, *, limit: int = 5) -> list[Certif
             .where(Ce.number.startswith(text) | Ce.verification_code.startswith(text))
             .order_by(Ce.number)
             .limit(limit)
-            .tuples()
         )
+        for condition in scope.taught_trainees(actor, T.id):  # an instructor: their trainees only
+            query = query.where(condition)
+        rows = query.tuples()
         return [
             CertificateHit(n, v, tid, " ".join(p for p in (g, f, gf) if p), c, s) for n, v, tid, g, f, gf, c, s in rows
         ]

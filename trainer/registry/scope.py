@@ -26,6 +26,18 @@ def taught_by(actor: Actor) -> int | None:
     return actor.user_id if actor.role in TEACHING_SCOPED else None
 
 
+def taught_trainees(actor: Actor, trainee_id) -> tuple:
+    """Peewee conditions (none, or one) keeping `trainee_id` to what `actor` may see."""
+    teacher = taught_by(actor)
+    if teacher is None:
+        return ()
+    from db import models
+
+    E, CI = models.Enrolment, models.CohortInstructor
+    taught = E.select(E.trainee).join(CI, on=(CI.cohort == E.cohort)).where(CI.user == teacher)
+    return (trainee_id.in_(taught),)
+
+
 def require_sees(actor: Actor, trainee_id: int) -> None:
     """Refuse one trainee's record to an instructor who teaches none of their cohorts."""
     teacher = taught_by(actor)
