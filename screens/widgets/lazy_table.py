@@ -98,6 +98,7 @@ class LazyTable(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes)
         self.columns = columns
         self._width_cache: tuple[int, list[int]] = (-1, [])  # (list width, column widths)
+        self._content_width = 0  # inside the scrollbar, measured once per render pass
         self.fetch = fetch
         self.empty = empty
         self.query: Any = None
@@ -211,7 +212,7 @@ class LazyTable(ScrollView, can_focus=True):
 
     def _widths(self, width: int) -> list[int]:
         """Each column's width for a list `width` cells wide; 0 for a column dropped to make room."""
-        width = min(width, self.scrollable_content_region.width or width)  # a scrollbar takes its part
+        width = min(width, self._content_width or width)  # a scrollbar takes its part
         if self._width_cache[0] == width:
             return self._width_cache[1]
         shown = list(self.columns)
@@ -254,6 +255,10 @@ class LazyTable(ScrollView, can_focus=True):
         )
         if styles != self._styles:
             self._styles = styles
+            self._strips.clear()
+        content_width = self.scrollable_content_region.width
+        if content_width != self._content_width:  # a scrollbar came or went: lines drawn anew
+            self._content_width = content_width
             self._strips.clear()
         return super().render_lines(crop)
 
