@@ -154,6 +154,9 @@ def make_database(url: str, *, create: bool = True):
             db.close()
         raise DatabaseUnavailable(f"cannot open database {_redact(url)}: {_first_line(exc)}") from None
     db.close()
+    from db.dialect import for_database
+
+    db.dialect = for_database(db)  # what differs between the databases, for the services
     if isinstance(db, SqliteDatabase) and path is not None:
         db.wal_keeper = _wal_keeper(path)
     return db

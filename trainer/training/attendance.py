@@ -92,12 +92,6 @@ def _marks_of(enrolment_id: int) -> dict[int, str]:
     return dict(A.select(A.session, A.mark).where(A.enrolment == enrolment_id).tuples())
 
 
-def enrolment_percentage(enrolment_id: int) -> float | None:
-    with database.connection_context():
-        e = models.Enrolment.get_by_id(enrolment_id)
-        return percentage(_held(e.cohort_id), e.enrolled_on, _marks_of(enrolment_id))
-
-
 def percentages(cohort_id: int) -> dict[int, float | None]:
     """Every enrolment's percentage in three queries (graduation, reports)."""
     A, E = models.Attendance, models.Enrolment
