@@ -1,6 +1,6 @@
 """Keys kept outside the database: the audit-chain key, the pseudonym key, the certificate signing key.
 
-One rule for all three (docs/architecture.md, "Keys"): the environment variable wins;
+One rule for all three (docs/architecture.md, "Keys kept outside the database"): the environment variable wins;
 else a file in the user's config directory, created on first use with mode 0600 (never
 overwritten: O_EXCL, so two processes starting at once agree on one key) and refused
 when others can read it. A key is text of at least 32 characters. A file's key is

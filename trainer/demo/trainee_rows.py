@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
+from trainer.demo import catalogue
 from trainer.demo import names as person_names
 from trainer.demo.plan import TODAY
 from trainer.demo.shared import CHUNK, REC, STAMP
@@ -100,7 +101,7 @@ class TraineeRows:
             provs, weights = provinces[force]
             prov = rng.choices(provs, weights)[0]
             kurd = force == "peshmerga" or (prov in kr and rng.random() < 0.7)
-            women = rng.random() < person_names.FEMALE_SHARE[force]
+            women = rng.random() < catalogue.FEMALE_SHARE[force]
             fathers = kurdish if kurd and rng.random() < 0.7 else male
             given = rng.choice(female if women else kurdish if kurd and rng.random() < 0.8 else male)
             father, grand = rng.choice(fathers), rng.choice(fathers)
@@ -109,7 +110,7 @@ class TraineeRows:
             mother = rng.choice(female) + (" " + rng.choice(male) if rng.random() < 0.4 else "")
             nid = str(10**11 + (mult * t + shift) % (9 * 10**11))
             service[force] += rng.randint(1, 3)
-            sn = f"{person_names.SERVICE_PREFIX[force]}-{service[force]:07d}"
+            sn = f"{catalogue.SERVICE_PREFIX[force]}-{service[force]:07d}"
             ar = (given, father, grand, fam)
             la = (latin[given], latin[father], latin[grand], latin[fam])
             text = " ".join((self._keys(ar + (mother,) + la), nid, sn.lower()))

@@ -23,7 +23,7 @@ from db.dialect import dialect
 
 _CHUNK = 500
 
-# "Trained" (domain.md): graduated a basic course open to the person's force.
+# "Trained" (docs/domain.md, "Reporting"): graduated a basic course open to the person's force.
 _TRAINED_FROM = """
     FROM enrolment e2
     JOIN cohort c2 ON c2.id = e2.cohort_id

@@ -49,7 +49,7 @@ def _tidy(value: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _name(value: str) -> str:
-    """A name part tidied and NFC (domain.md: names are stored NFC); cached: names repeat."""
+    """A name part tidied and NFC (docs/domain.md: names are stored NFC); cached: names repeat."""
     value = " ".join(value.split())
     return value if value.isascii() else unicodedata.normalize("NFC", value)
 
