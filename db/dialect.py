@@ -32,6 +32,8 @@ class Dialect:
     # Ids without gaps: a rolled-back insert gives its id back (SQLite), so a gap in the
     # audit trail means deleted events; PostgreSQL sequences skip ids on rollback.
     dense_ids = False
+    # A file on this machine: whoever can read it holds all of it (no server decides who reads).
+    local_file = False
 
     def __init__(self, db) -> None:
         self.db = db
@@ -132,6 +134,7 @@ class SqliteDialect(Dialect):
     name = "sqlite"
     backup_suffix = ".db"
     dense_ids = True
+    local_file = True
 
     # Locking: every transaction BEGINs IMMEDIATE (db.connection), holding the write lock.
 

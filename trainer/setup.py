@@ -71,3 +71,8 @@ def seed_reference() -> None:
 
 def backend() -> str:
     return dialect().name
+
+
+def local_file() -> bool:
+    """The database is a file on this machine (SQLite), not a server that decides who reads."""
+    return dialect().local_file

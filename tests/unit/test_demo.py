@@ -15,6 +15,7 @@ from db.connection import database
 from trainer.accounts.access import ROLES
 from trainer.certification.numbers import valid_number
 from trainer.demo import build as demo
+from trainer.demo.plan import TODAY
 from trainer.errors import TrainerError
 from trainer.registry import names
 
@@ -128,7 +129,7 @@ def test_certificates(demo_db):
     assert one("SELECT COUNT(*) FROM certificate WHERE status = 'revoked' AND revoked_reason <> ''") == 1
     numbers = [r[0] for r in q("SELECT number FROM certificate")]
     assert numbers and all(valid_number(n) for n in numbers)
-    today = demo.TODAY
+    today = TODAY
     for days in (30, 60, 90):
         soon = one(
             "SELECT COUNT(*) FROM certificate WHERE status = 'valid' AND expires_on >= ? AND expires_on < ?",
@@ -271,7 +272,7 @@ def test_trainees(demo_db):
         assert text == expected
         assert key == names.name_skeleton(parts[0], parts[1])
         assert len(nid) == 12 and nid.isdigit()
-        age = (demo.TODAY - _date(dob)).days / 365.25
+        age = (TODAY - _date(dob)).days / 365.25
         assert 18 <= age <= 50
         assert phone.startswith("+9647") and len(phone) == 14
     assert one("SELECT COUNT(DISTINCT national_id) FROM trainee") == one("SELECT COUNT(*) FROM trainee")
