@@ -136,6 +136,16 @@ def test_each_package_imports_only_what_its_row_allows():
     assert not bad, "\n".join(bad)
 
 
+def test_services_never_ask_which_database():
+    """What differs between SQLite and PostgreSQL is db.dialect's (docs/architecture.md)."""
+    asking = {"is_postgres", "is_sqlite", "PostgresqlDatabase", "SqliteDatabase", "sqlite_path"}
+    for path in (ROOT / "trainer").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert not {a.name for a in node.names} & asking, f"{path.relative_to(ROOT)}: {node.module}"
+
+
 def test_the_rule_catches_a_wrong_import():
     assert not allowed("trainer.screens", ALLOWED["reporting"])
     assert not allowed("trainer.rosters.imports", ALLOWED["reporting"])
