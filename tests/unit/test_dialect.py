@@ -58,7 +58,7 @@ def test_reserved_ids_take_rows_written_many_at_a_time(db_url):
         )
         d.reset_sequences(["unit"])
     with database.connection_context():
-        assert scalar("SELECT COUNT(*) FROM unit WHERE code LIKE 'police:seam-%'") == 5
+        assert scalar(f"SELECT COUNT(*) FROM unit WHERE code LIKE {d.param}", ("police:seam-%",)) == 5
         # After explicit ids, an ordinary insert still gets a fresh one.
         new = models.Unit.create(code="police:after", name="After", force="police")
         assert new.id > max(more)
