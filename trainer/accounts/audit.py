@@ -73,7 +73,7 @@ def key_path() -> Path:
 
 def audit_key() -> bytes:
     """TRAINER_AUDIT_KEY, else the key file (created with mode 0600 on first use): trainer.accounts.keys."""
-    return keys.load(AUDIT_KEY, key_path()).encode("utf-8")
+    return keys.load(AUDIT_KEY, key_path).encode("utf-8")  # key_path: what tests point elsewhere
 
 
 def key_id(key: bytes) -> str:

@@ -14,6 +14,7 @@ import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from trainer.errors import TrainerError
@@ -36,33 +37,52 @@ class KeySpec:
 
 
 def config_dir() -> Path:
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir("trainer", appauthor=False))
+    return _in_config_dir("", *_environment())
 
 
 def default_path(spec: KeySpec) -> Path:
-    return config_dir() / spec.file
+    return _in_config_dir(spec.file, *_environment())
+
+
+def _environment() -> tuple:
+    return os.environ.get("XDG_CONFIG_HOME"), os.environ.get("HOME"), os.environ.get("APPDATA")
+
+
+@lru_cache(maxsize=32)
+def _in_config_dir(name: str, *_environment) -> Path:
+    """platformdirs and pathlib cost a tenth of a millisecond and the audit key is read on every
+    save: cached per value of the variables platformdirs reads (tests change them)."""
+    from platformdirs import user_config_dir
+
+    folder = Path(user_config_dir("trainer", appauthor=False))
+    return folder / name if name else folder
 
 
 _cache: dict[str, tuple[tuple, str]] = {}
 
 
-def load(spec: KeySpec, path: Path | None = None, *, create: bool = True) -> str:
-    """The key's text: `spec.env` if set, else the file at `path` (default: the config directory's)."""
+def load(spec: KeySpec, path: Path | Callable[[], Path] | None = None, *, create: bool = True) -> str:
+    """The key's text: `spec.env` if set, else the file at `path` (a path, or a function giving
+    it, asked only when needed; default: the config directory's)."""
     env = os.environ.get(spec.env)
     if env:
         if len(env.strip()) < MIN_CHARS:
             raise spec.error(f"{spec.env} is too short: give at least {MIN_CHARS} characters (e.g. 64 hex digits)")
         return env
-    path = Path(path) if path is not None else default_path(spec)
-    if not path.exists():
+    path = path() if callable(path) else path
+    if path is None:
+        path = default_path(spec)
+    elif not isinstance(path, Path):
+        path = Path(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
         if not create:
-            raise spec.error(f"no {spec.what.removeprefix('the ')}: set {spec.env} or create {path}")
+            raise spec.error(f"no {spec.what.removeprefix('the ')}: set {spec.env} or create {path}") from None
         content = spec.make()
         if _create(path, content) and spec.created is not None:
             spec.created(path, content)
-    st = path.stat()
+        st = path.stat()
     if os.name == "posix" and st.st_mode & 0o077:
         raise spec.error(f"{spec.what} {path} is readable by other users: run `chmod 600 {path}`")
     identity = (st.st_ino, st.st_size, st.st_mode, st.st_mtime_ns)

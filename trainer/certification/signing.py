@@ -112,8 +112,8 @@ def _unb64(text: str) -> bytes:
 
 def private_key() -> Ed25519PrivateKey:
     """TRAINER_SIGNING_KEY, else the key file (made on first use beside its public half): trainer.accounts.keys."""
-    where = KEY_ENV if os.environ.get(KEY_ENV) else str(key_path())
-    return _parse_private(keys.load(SIGNING_KEY, key_path()).strip(), where)
+    text = keys.load(SIGNING_KEY, key_path).strip()
+    return _parse_private(text, KEY_ENV if os.environ.get(KEY_ENV) else str(key_path()))
 
 
 def _parse_private(text: str, where: str) -> Ed25519PrivateKey:
