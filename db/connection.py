@@ -119,7 +119,7 @@ def make_database(url: str, *, create: bool = True):
                 raise DatabaseUnavailable(f"{path} is not a trainer database (not an SQLite file)")
         # lock_type: every transaction BEGINs IMMEDIATE; timeout also covers that BEGIN.
         # check_same_thread off: connections stay per thread, but an import lends its
-        # own to one writer thread while it prepares the next rows (trainer/import_writing.py).
+        # own to one writer thread while it prepares the next rows (trainer/rosters/writing.py).
         db = KeptSqliteDatabase(
             str(path) if path else ":memory:",
             pragmas=SQLITE_PRAGMAS,
