@@ -50,7 +50,7 @@ def test_racing_scores_for_one_cell_are_all_kept_as_attempts(db_url):
     for round_ in range(ROUNDS):
         scores = [str(10 + 6 * round_ + i) for i in range(6)]
         before = len(results.history(w.instructor, w.enrolments[0], law))
-        out = race(len(scores), lambda i: results.enter_score(w.instructor, w.enrolments[0], law, scores[i]))
+        out = race(len(scores), lambda i, s=scores: results.enter_score(w.instructor, w.enrolments[0], law, s[i]))
         assert not [o for o in out if isinstance(o, Exception)], out
         history = results.history(w.instructor, w.enrolments[0], law)
         # Every score typed is an attempt, numbered without gaps or repeats.
@@ -63,7 +63,9 @@ def test_racing_first_marks_on_a_fresh_cell_leave_one_mark_and_each_writer_told(
     days = sessions.generate_sessions(w.admin, w.cohort_id)
     marks = ["p", "a", "e", "l"]
     for day in days[:ROUNDS]:
-        out = race(len(marks), lambda i: attendance.mark(w.instructor, day.id, w.enrolments[0], marks[i], today=LATER))
+        out = race(
+            len(marks), lambda i, d=day: attendance.mark(w.instructor, d.id, w.enrolments[0], marks[i], today=LATER)
+        )
         assert not [o for o in out if isinstance(o, Exception)], out
         with database.connection_context():
             rows = list(models.Attendance.select().where(models.Attendance.session == day.id))
@@ -83,7 +85,7 @@ def test_racing_for_the_last_seat_seats_exactly_one(db_url):
             seated = E.select().where((E.cohort == w.cohort_id) & (E.status == "enrolled")).count()
             models.Cohort.update(capacity=seated + 1).where(models.Cohort.id == w.cohort_id).execute()
             newcomers = [trainee(100 + round_ * 10 + i, national_id=f"9{round_:02d}{i:09d}") for i in range(4)]
-        out = race(4, lambda i: enrolments.enrol(w.admin, w.cohort_id, [newcomers[i]], today=w.start))
+        out = race(4, lambda i, n=newcomers: enrolments.enrol(w.admin, w.cohort_id, [n[i]], today=w.start))
         assert not [o for o in out if isinstance(o, Exception)], out
         statuses = sorted(o.outcomes[0].status for o in out)
         assert statuses == ["enrolled", "waitlisted", "waitlisted", "waitlisted"], statuses
