@@ -9,7 +9,6 @@ statistics, and the file side of backups. See docs/architecture.md.
 
 from __future__ import annotations
 
-import io
 import sqlite3
 from contextlib import contextmanager, nullcontext
 from itertools import chain
@@ -263,10 +262,13 @@ class PostgresDialect(Dialect):
     def insert_rows(self, cursor, table: str, cols: list[str], rows: list[tuple]) -> None:
         if not rows:
             return
-        from psycopg2.extras import execute_values
-
         quoted = ", ".join(f'"{c}"' for c in cols)
-        execute_values(cursor, f'INSERT INTO "{table}" ({quoted}) VALUES %s', rows, page_size=1000)
+        one = "(" + ", ".join(["%s"] * len(cols)) + ")"
+        # Many rows a statement: one round trip per thousand rows (psycopg 3 binds them server-side).
+        for start in range(0, len(rows), 1000):
+            chunk = rows[start : start + 1000]
+            values = ", ".join([one] * len(chunk))
+            cursor.execute(f'INSERT INTO "{table}" ({quoted}) VALUES {values}', [v for row in chunk for v in row])
 
     def copy_rows(self, cursor, table: str, cols: tuple[str, ...], rows: list) -> None:
         if not rows:
@@ -280,7 +282,8 @@ class PostgresDialect(Dialect):
             + "\n"
             for row in rows
         )
-        cursor.copy_expert(sql, io.StringIO(text))
+        with cursor.copy(sql) as copy:
+            copy.write(text)
 
     def drop_secondary_indexes(self, tables: tuple[str, ...]) -> list[str]:
         marks = self.marks(len(tables))

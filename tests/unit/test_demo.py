@@ -33,12 +33,12 @@ def _fresh_url(backend: str, directory) -> str:
     if backend == "postgres":
         if not PG_URL:
             pytest.skip("TRAINER_TEST_DATABASE_URL not set")
-        import psycopg2
+        import psycopg
 
-        conn = psycopg2.connect(PG_URL)
-        conn.autocommit = True
+        conn = psycopg.connect(PG_URL, autocommit=True)
         with conn.cursor() as cur:
-            cur.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+            cur.execute("DROP SCHEMA IF EXISTS public CASCADE")
+            cur.execute("CREATE SCHEMA public")
         conn.close()
         return PG_URL
     return f"sqlite:///{directory}/t.db"

@@ -22,6 +22,7 @@ from peewee import IntegrityError, fn
 
 from db import models
 from db.connection import database
+from db.dialect import dialect
 from trainer.accounts import audit
 from trainer.accounts.access import Actor, require
 from trainer.certification.lookup import (  # noqa: F401  (re-exported: the certificates API in one name)
@@ -71,7 +72,14 @@ class IssueReport:
     instructor: str
 
 
+NUMBERING_LOCK = 0x7472_6365_7274  # "trcert": the one lock that orders certificate numbering
+
+
 def _next_number() -> str:
+    """The next serial after the largest issued here. Issues racing on PostgreSQL wait on one
+    transaction lock (held to commit) so each reads the other's number; before, the loser hit
+    the unique index and was told to try again."""
+    dialect().serialise_writers(NUMBERING_LOCK)
     C = models.Certificate
     last = C.select(fn.MAX(C.number)).where(C.number.startswith(PREFIX)).scalar()
     return format_number(serial_of(last) + 1 if last else 1)

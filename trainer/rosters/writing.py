@@ -142,7 +142,7 @@ def uuid7_hexes(count: int) -> list[str]:
 class Writer:
     """Runs statements on the import's connection in one worker thread, in the order given.
 
-    sqlite3 and psycopg2 release the GIL while the database works, so the calling
+    sqlite3 and psycopg release the GIL while the database works, so the calling
     thread checks and prepares the next rows meanwhile: two cores instead of one.
     The connection is the caller's (one transaction); while a job is queued the
     caller must not use it: `wait()` first. Driver errors come back as peewee's.
@@ -164,7 +164,7 @@ class Writer:
         return future
 
     def get(self, future: Future):
-        with driver_errors:  # sqlite3/psycopg2 errors as peewee's (IntegrityError …)
+        with driver_errors:  # sqlite3/psycopg errors as peewee's (IntegrityError …)
             return future.result()
 
     def wait(self) -> None:
