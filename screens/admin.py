@@ -9,6 +9,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Label, Select, Static, Switch
 
+from screens.admin_users import AdminUsersScreen
 from screens.calls import ServiceCalls
 from screens.widgets.allowed import RoleGate, may
 from screens.widgets.chrome import KeyBar, TitleBar
@@ -85,12 +86,7 @@ class AdminScreen(RoleGate, ServiceCalls, Screen):
         self.action_reload()
 
     def action_users(self) -> None:
-        """The full user management (roles, centres, lockouts) where this build has it."""
-        try:
-            from screens.admin_users import AdminUsersScreen
-        except ModuleNotFoundError:
-            self.app.notify("User management is not in this build: add users below.", severity="warning")
-            return
+        """The full user management: roles, centres, lockouts."""
         self.app.push_screen(AdminUsersScreen(self.actor))
 
     def action_reload(self) -> None:

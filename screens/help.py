@@ -43,11 +43,7 @@ EXTRA = (
 
 
 def bindings_of(module: str, cls: str) -> list[Binding]:
-    try:
-        found = getattr(importlib.import_module(module), cls)
-    except (ImportError, AttributeError):
-        return []
-    return keymap.bindings_of(found)
+    return keymap.bindings_of(getattr(importlib.import_module(module), cls))
 
 
 class HelpScreen(ModalScreen[None]):
