@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import weakref
 from pathlib import Path
 from urllib.parse import urlparse
 
 from peewee import DatabaseProxy, OperationalError, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import parse as parse_url
 from playhouse.pool import PooledPostgresqlDatabase
+
+from db.checkpoint import Checkpointer
 
 
 class _Proxy(DatabaseProxy):
@@ -35,6 +38,8 @@ SQLITE_PRAGMAS = (
     ("busy_timeout", 10_000),
     ("synchronous", "normal"),
     ("cache_size", -8_000),  # 8 MB a connection: exports stream, a big cache only costs memory
+    # No checkpoint inside a COMMIT: a file database's Checkpointer thread does them (db/checkpoint.py).
+    ("wal_autocheckpoint", 0),
 )
 
 
@@ -155,22 +160,11 @@ def make_database(url: str, *, create: bool = True):
         raise DatabaseUnavailable(f"cannot open database {_redact(url)}: {_first_line(exc)}") from None
     db.close()
     if isinstance(db, SqliteDatabase) and path is not None:
-        db.wal_keeper = _wal_keeper(path)
+        # Checkpoints off the commit path, and the WAL kept in place while thread workers'
+        # connections come and go; the thread ends when this database object is dropped.
+        db.checkpointer = Checkpointer(path)
+        weakref.finalize(db, db.checkpointer.stop)
     return db
-
-
-def _wal_keeper(path: Path) -> sqlite3.Connection:
-    """One idle connection held for the database's lifetime.
-
-    Thread workers each open a connection that closes when the thread ends.
-    When the last connection to a WAL database closes, SQLite checkpoints and
-    deletes the WAL, and the next writer recreates it with a sync (about 20 ms
-    a save here). A connection that stays open (having read once, so it holds
-    the WAL index) keeps the WAL in place.
-    """
-    keeper = sqlite3.connect(str(path), check_same_thread=False)
-    keeper.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    return keeper
 
 
 def open_database(url: str | None = None, *, create: bool = True):
