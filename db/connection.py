@@ -16,8 +16,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from peewee import DatabaseProxy, OperationalError, PostgresqlDatabase, SqliteDatabase
-from playhouse.db_url import parse as parse_url
-from playhouse.pool import PooledPostgresqlDatabase
 
 from db.checkpoint import Checkpointer
 
@@ -137,6 +135,8 @@ def make_database(url: str, *, create: bool = True):
         # new PostgreSQL connection costs milliseconds; a pooled one does not.
         try:
             import psycopg2  # noqa: F401  (the driver is the optional 'postgres' extra)
+            from playhouse.db_url import parse as parse_url  # here: it imports every backend's module
+            from playhouse.pool import PooledPostgresqlDatabase
         except ImportError:
             raise DatabaseUnavailable("PostgreSQL needs its driver: pip install 'trainer[postgres]'") from None
         params = parse_url(url)
@@ -160,11 +160,16 @@ def make_database(url: str, *, create: bool = True):
         raise DatabaseUnavailable(f"cannot open database {_redact(url)}: {_first_line(exc)}") from None
     db.close()
     if isinstance(db, SqliteDatabase) and path is not None:
-        # Checkpoints off the commit path, and the WAL kept in place while thread workers'
-        # connections come and go; the thread ends when this database object is dropped.
-        db.checkpointer = Checkpointer(path)
-        weakref.finalize(db, db.checkpointer.stop)
+        attach_checkpointer(db, path)
     return db
+
+
+def attach_checkpointer(db, path: Path) -> None:
+    """Checkpoints off the commit path, and the WAL kept in place while thread workers'
+    connections come and go (db/checkpoint.py); the thread ends when `db` is dropped.
+    Whoever moves the file away (a restore) stops db.checkpointer first and attaches anew."""
+    db.checkpointer = Checkpointer(path)
+    weakref.finalize(db, db.checkpointer.stop)
 
 
 def open_database(url: str | None = None, *, create: bool = True):

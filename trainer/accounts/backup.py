@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from db import models
-from db.connection import database, is_postgres
+from db.connection import attach_checkpointer, database, is_postgres
 from db.schema import MIGRATIONS_DIR
 from trainer.accounts import audit
 from trainer.accounts.access import SYSTEM, Actor, require
@@ -320,6 +320,9 @@ def _sqlite_restore(file: Path, stamp: str) -> Path | None:
     live = Path(database.obj.database)
     if not database.obj.is_closed():
         database.obj.close()
+    checkpointer = getattr(database.obj, "checkpointer", None)
+    if checkpointer is not None:
+        checkpointer.stop()  # a last checkpoint; its connection must not follow the file aside
     kept = None
     if live.exists():
         kept = live.with_name(f"{live.stem}.replaced-{stamp}{live.suffix}")
@@ -331,6 +334,8 @@ def _sqlite_restore(file: Path, stamp: str) -> Path | None:
     incoming = live.with_name(live.name + ".restoring")
     shutil.copyfile(file, incoming)
     os.replace(incoming, live)
+    if checkpointer is not None:
+        attach_checkpointer(database.obj, live)
     return kept
 
 
