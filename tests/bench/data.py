@@ -155,8 +155,8 @@ def _empty(url: str) -> None:
 def ensure(scale: Scale, url: str, *, rebuild: bool = False) -> list[Row]:
     """Reuse the database if it holds the scale's counts and was built by this demo generator (the
     record of its build says so), else build it with `trainer demo` and measure that, and the first
-    report after it (at full scale the demo leaves the report summaries for the first report to
-    build). Returns those two rows of the table."""
+    report after it (the demo builds the report summaries, so that report need not). Returns those
+    two rows of the table."""
     DATA.mkdir(parents=True, exist_ok=True)
     targets = (Target("median", scale.demo_target_s),) if scale.demo_target_s else ()
     operation = f"trainer demo --scale {scale.demo_scale}"
