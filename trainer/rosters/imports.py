@@ -55,6 +55,7 @@ from trainer.rosters.writing import (
     ensure_units,
     insert_many,
     match_key,
+    no_cycle_collection,
     search_text,
     stamp,
     trainee_rows,
@@ -406,10 +407,11 @@ def import_trainees(
     started = time.monotonic()
     if progress:
         progress("reading", 0, 1)
-    book = roster.read_roster(path, date_format=date_format)
     try:
-        with database.connection_context(), database.atomic():
-            rows, batch_uuid = _write(actor, book, skip_invalid, progress)
+        with no_cycle_collection():
+            book = roster.read_roster(path, date_format=date_format)
+            with database.connection_context(), database.atomic():
+                rows, batch_uuid = _write(actor, book, skip_invalid, progress)
     except _Refused as refused:
         rows = refused.rows
         with database.connection_context():
