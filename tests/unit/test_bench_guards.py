@@ -29,9 +29,13 @@ def test_the_guard_reads_the_targets_statistic():
 def test_load_stretches_time_limits_but_not_memory():
     assert load_slack(1.5, 2) == 1.0
     assert load_slack(8.0, 2) == 4.0
-    slow = row([0.008], P95_1MS)
+    slow = row([0.010], (Target("median", 0.001),))
     assert breaches(slow, slack=1.0)
-    assert breaches(slow, slack=load_slack(8.0, 2)) == []
+    assert breaches(slow, slack=load_slack(8.0, 2)) == []  # 12 ms allowed
+    assert breaches(row([0.013], (Target("median", 0.001),)), slack=4.0)
+    tail = row([0.040], P95_1MS)  # a tail stretches by the square: 3 ms x 16
+    assert breaches(tail, slack=1.0)
+    assert breaches(tail, slack=4.0) == []
     fat = Row("area", "op", Stats((0.1,)), peak_mb=200.0, targets=(Target("memory", 60),))
     assert breaches(fat, slack=4.0)
 
