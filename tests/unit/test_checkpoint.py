@@ -56,7 +56,8 @@ def test_commits_never_checkpoint_and_the_thread_does(tmp_path):
 
 
 def test_stop_leaves_no_wal_to_replay(tmp_path):
-    """The last checkpoint at stop copies what was written since the thread last looked."""
+    """The last checkpoint at stop copies what was written since the thread last looked, and
+    empties the WAL file while the app's own connection is open but idle."""
     path = tmp_path / "trainer.db"
     connect(f"sqlite:///{path}")
     db = database.obj
@@ -68,3 +69,6 @@ def test_stop_leaves_no_wal_to_replay(tmp_path):
     checkpointer.stop()
     assert checkpointer.checkpoints == 1
     assert _file_mb(path) - before >= 1.8
+    assert Path(f"{path}-wal").stat().st_size == 0  # emptied: the next process has nothing to replay
+    with database.connection_context():
+        assert db.execute_sql("SELECT COUNT(*) FROM filler").fetchone()[0] == 10
