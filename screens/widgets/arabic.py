@@ -13,8 +13,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from arabic_reshaper import ArabicReshaper
-from arabic_reshaper.letters import LETTERS_ARABIC
 from bidi import get_display
 from rich.cells import cell_len
 
@@ -33,12 +31,7 @@ KURDISH_FORMS = {
     "\u06b5": ("\u06b5",) * 4,  # ڵ LAM WITH SMALL V: joins both ways
     "\u0695": ("\u0695", "", "", "\u0695"),  # ڕ REH WITH SMALL V BELOW: joins to the right only
 }
-_reshaper = ArabicReshaper()
-_reshaper.letters = {**LETTERS_ARABIC, **KURDISH_FORMS}
-
-
-def _shape(text: str) -> str:
-    return _reshaper.reshape(text)
+_reshaper = None  # built on the first Arabic text (see _reshape)
 
 
 def set_reordering(on: bool) -> None:
@@ -84,9 +77,23 @@ def crop(text: str, width: int) -> str:
     return "".join(out).rstrip() + ELLIPSIS
 
 
+def _reshape(text: str) -> str:
+    # Imported on the first Arabic text, not at start: it loads its ligature tables and fontTools
+    # (tens of ms before the first screen, which shows no Arabic).
+    global _reshaper
+    if _reshaper is None:
+        from arabic_reshaper import ArabicReshaper
+        from arabic_reshaper.letters import LETTERS_ARABIC
+
+        reshaper = ArabicReshaper()
+        reshaper.letters = {**LETTERS_ARABIC, **KURDISH_FORMS}
+        _reshaper = reshaper
+    return _reshaper.reshape(text)
+
+
 @lru_cache(maxsize=8192)
 def _visual(text: str) -> str:
-    return get_display(_shape(text))
+    return get_display(_reshape(text))
 
 
 # Arabic letters only (no marks, digits or punctuation) and spaces: a plain right-to-left run.
@@ -95,7 +102,7 @@ _PLAIN_RTL = re.compile("[\u0621-\u064a\u0671-\u06d3\u06d5 ]+")
 
 @lru_cache(maxsize=16384)
 def _word(word: str) -> str:
-    return get_display(_shape(word))
+    return get_display(_reshape(word))
 
 
 def _plain_visual(text: str) -> str:
