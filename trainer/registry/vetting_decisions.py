@@ -65,7 +65,7 @@ def problems_of(
     if data.result not in RESULTS:
         out.append(FieldProblem("result", f"one of {', '.join(RESULTS)}", row=row))
     if data.decision_date is None and data.result not in ("pending", ""):
-        out.append(FieldProblem("decision_date", f"required for a {data.result} decision", row=row))
+        out.append(FieldProblem("decision_date", f"required when the result is {data.result}", row=row))
     if data.decision_date is not None and data.decision_date > today:
         out.append(FieldProblem("decision_date", f"{data.decision_date.isoformat()} is in the future", row=row))
     if (data.trainee_id is None) == (not data.unit.strip()):
