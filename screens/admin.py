@@ -21,6 +21,7 @@ from trainer.registry.centres import CentreView
 class AdminScreen(ServiceCalls, Screen):
     BINDINGS = [
         Binding("u", "users", "Manage users", id="admin.users"),
+        Binding("s", "settings", "Site settings", id="admin.settings"),
         Binding("f5", "reload", "Reload", id="admin.reload", show=False),
     ]
 
@@ -81,6 +82,12 @@ class AdminScreen(ServiceCalls, Screen):
             self.app.notify("User management is not in this build: add users below.", severity="warning")
             return
         self.app.push_screen(AdminUsersScreen(self.actor))
+
+    def action_settings(self) -> None:
+        """Idle lock, vetting validity, working week, certificate signatory, backups, your exports folder."""
+        from screens.admin_settings import SettingsScreen
+
+        self.app.push_screen(SettingsScreen())
 
     def action_reload(self) -> None:
         self.call("centres", centres.list_centres, self.actor)

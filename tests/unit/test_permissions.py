@@ -184,7 +184,7 @@ def _version(model, id_):
 
 
 def _ops() -> dict[str, Op]:
-    from trainer.accounts import audit, backup, settings, users
+    from trainer.accounts import audit, backup, settings, site_settings, users
     from trainer.certification import certificates
     from trainer.registry import centres, trainees, vetting_decisions
     from trainer.registry import detail as trainee_detail
@@ -335,6 +335,7 @@ def _ops() -> dict[str, Op]:
             ),
         ),
         "merges.list_merges": op("trainee.read", lambda w, a: merges.list_merges(a)),
+        "site_settings.change": op("reference.write", lambda w, a: site_settings.change(a, "idle_lock_minutes", "12")),
         # vetting decisions
         "vetting_decisions.record_decision": op(
             "vetting.write",

@@ -1,0 +1,43 @@
+"""Admin > Site settings by keys: change a setting (stored where its reader looks), a refusal is
+shown in words, and the backup status says what takes scheduled backups."""
+
+from __future__ import annotations
+
+from screens.admin_settings import SettingsScreen, ValueDialog
+from tests.tui.conftest import SIZE, new_app, settle, sign_in, text_of
+from trainer.accounts import backup
+from trainer.accounts.access import SYSTEM
+from trainer.registry import vetting
+
+
+async def test_change_vetting_validity_and_see_backup_status(admin_url):
+    backup.note_attempt(False, "disk full")
+    app = new_app(admin_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, SettingsScreen)
+        status = text_of(app, "#backup-status")
+        assert "Last backup: none yet" in status and "FAILED: disk full" in status
+        assert "trainer backup --scheduled" in status
+        await pilot.press("down", "enter")  # the second setting: vetting validity
+        await settle(pilot)
+        assert isinstance(app.screen, ValueDialog) and app.screen.query_one("#setting-text").value == "12"
+        await pilot.press("backspace", "backspace", *"99", "enter")
+        await settle(pilot)
+        assert "vetting_validity_months: a whole number from 1 to 60" in text_of(app, "#settings-status")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("backspace", "backspace", *"18", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SettingsScreen) and text_of(app, "#settings-status") == ""
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, SettingsScreen)
+    assert vetting.validity_months() == 18
+    from trainer.accounts import site_settings
+
+    assert site_settings.value(SYSTEM, "vetting_validity_months") == 18
