@@ -132,7 +132,8 @@ class SettingsScreen(ServiceCalls, Screen):
         if value is None:
             return
         if key == EXPORTS:
-            self.call("saved", settings.set_personal, self.actor, EXPORTS, value.strip())
+            self.app.set_preference(EXPORTS, value.strip())  # applies at once, stored in the background
+            self.done_saved(value)
         else:
             self.call("saved", site_settings.change, self.actor, key, value)
 

@@ -23,6 +23,7 @@ from screens.widgets import arabic
 from screens.widgets.chrome import KeyBar, TitleBar
 from screens.widgets.dialogs import ConfirmDialog, ReasonDialog
 from screens.widgets.forms import Field
+from trainer.accounts import settings
 from trainer.certification import badges, certificates
 from trainer.certification import pdf as certificate_pdf
 from trainer.certification.certificates import CertificateView
@@ -59,10 +60,15 @@ class CertificatesScreen(ServiceCalls, Screen):
 
     def __init__(self, export_dir: Path | None = None) -> None:
         super().__init__()
-        self.export_dir = Path(export_dir) if export_dir else Path.cwd() / "exports"
+        self.given_dir = Path(export_dir) if export_dir else None
         self.shown: list[CertificateView] = []
         self.query_text = ""
         self.listing = "recent"
+
+    @property
+    def export_dir(self) -> Path:
+        """The folder given (tests), else the user's exports folder (Admin > Site settings)."""
+        return self.given_dir or settings.exports_folder_of(getattr(self.app, "prefs", {}))
 
     def compose(self) -> ComposeResult:
         yield TitleBar()

@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from screens.widgets.chrome import KeyBar, TitleBar
 from screens.widgets.lazy_table import Column, LazyTable
+from trainer.accounts import settings
 from trainer.errors import TrainerError
 from trainer.registry import reference
 from trainer.registry.names import is_arabic
@@ -125,7 +126,8 @@ class ReportsScreen(Screen):
     def _suggest_output(self) -> None:
         fmt = self.query_one("#format", Select).value
         ext = "csv" if fmt == "hxl" else fmt
-        self.query_one("#output", Input).value = str(Path.cwd() / f"{self.report_name}.{ext}")
+        folder = settings.exports_folder_of(getattr(self.app, "prefs", {}))  # Admin > Site settings changes it
+        self.query_one("#output", Input).value = str(folder / f"{self.report_name}.{ext}")
 
     @on(OptionList.OptionHighlighted, "#report-list")
     def report_changed(self) -> None:
@@ -221,6 +223,7 @@ class ReportsScreen(Screen):
         try:
             if result is None:
                 result = reports.run_report(self.app.actor, name, params)
+            Path(output).expanduser().parent.mkdir(parents=True, exist_ok=True)  # the exports folder, first time
             written = reports.write_result(
                 result, fmt, output, progress=lambda done, total: self.post_message(self.Progressed(done, total))
             )

@@ -41,3 +41,18 @@ async def test_change_vetting_validity_and_see_backup_status(admin_url):
     from trainer.accounts import site_settings
 
     assert site_settings.value(SYSTEM, "vetting_validity_months") == 18
+
+
+async def test_exports_go_to_the_chosen_folder_not_the_current_one(admin_url, tmp_path):
+    from screens.reports import ReportsScreen
+    from trainer.accounts import settings, users
+
+    admin = users.authenticate("admin", "correct horse")
+    settings.set_personal(admin, "exports_directory", str(tmp_path / "out"))
+    app = new_app(admin_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, ReportsScreen)
+        assert app.screen.query_one("#output").value.startswith(str(tmp_path / "out") + "/")

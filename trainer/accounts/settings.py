@@ -105,5 +105,10 @@ def default_exports_folder() -> Path:
 
 def exports_folder(actor: Actor) -> Path:
     """The user's chosen exports folder, else the default (docs/settings.md)."""
-    chosen = get_personal(actor, "exports_directory") if actor.user_id is not None else ""
+    return exports_folder_of(personal(actor) if actor.user_id is not None else {})
+
+
+def exports_folder_of(prefs: dict) -> Path:
+    """The exports folder from preferences already read (the app holds them: no database call)."""
+    chosen = prefs.get("exports_directory") or ""
     return Path(chosen).expanduser() if chosen else default_exports_folder()

@@ -6,6 +6,7 @@ import datetime
 from pathlib import Path
 
 from trainer.commands.common import UsageError, actor, connect, progress_printer
+from trainer.errors import TrainerError
 
 
 def register(sub) -> None:
@@ -29,9 +30,17 @@ def cmd_export(args) -> int:
 
     if args.output is not None and args.output.is_dir():
         raise UsageError(f"--output {args.output} is a directory: give a file name")
-    path = args.output or Path(f"trainees-{datetime.date.today():%Y%m%d}.{args.format}")
     connect(args)
     acting = actor(args)  # person-level: always an authenticated user
+    path = args.output
+    if path is None:  # the user's exports folder (docs/settings.md), never the current directory
+        from trainer.accounts.settings import exports_folder
+
+        path = exports_folder(acting) / f"trainees-{datetime.date.today():%Y%m%d}.{args.format}"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise TrainerError(f"cannot make the exports folder {path.parent}: {exc.strerror or exc}") from None
     show = progress_printer()
     done = export_trainees(
         acting, args.format, path, identified=args.identified, progress=lambda n, total: show("exporting", n, total)
