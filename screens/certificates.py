@@ -54,6 +54,7 @@ class CertificatesScreen(ServiceCalls, Screen):
         Binding("n", "recertify", "Recertify", id="certificates.recertify"),
         Binding("x", "pdf", "PDF", id="certificates.pdf"),
         Binding("b", "badge", "Badge", id="certificates.badge", show=False),
+        Binding("k", "check_code", "Check code", id="certificates.check_code"),
         Binding("f5", "reload", "Reload", id="certificates.reload", show=False),
         Binding("escape", "list_all", "All", id="certificates.all", show=False),
     ]
@@ -227,6 +228,12 @@ class CertificatesScreen(ServiceCalls, Screen):
     def failed_changed(self, error) -> None:
         self._say(f"Refused: {error}", error=True)
         self.app.bell()
+
+    def action_check_code(self) -> None:
+        """The printed code's look-up, as `trainer cert verify CODE` does it."""
+        from screens.verify_code import VerifyCodeDialog
+
+        self.app.push_screen(VerifyCodeDialog())
 
     def action_pdf(self) -> None:
         c = self._current()

@@ -31,8 +31,14 @@ def register(sub) -> None:
     pdf.add_argument("--output", type=Path, help="file to write (default: NUMBER.pdf here)")
     pdf.set_defaults(handler=cmd_pdf)
 
-    verify = csub.add_parser("verify", help="check a certificate's QR payload offline with the public key")
-    verify.add_argument("code", help="the QR payload text (TRC1.…), or a file holding it")
+    verify = csub.add_parser(
+        "verify",
+        help="check a certificate: its QR payload offline with the public key, or its printed code in the records",
+    )
+    verify.add_argument(
+        "code",
+        help="the printed verification code (e.g. VBYC6JCQ6U), the QR payload text (TRC1.…), or a file holding it",
+    )
     verify.add_argument(
         "--public-key",
         type=Path,
@@ -91,6 +97,10 @@ def cmd_verify(args) -> int:
     text = args.code
     if not text.strip().startswith(signing.PREFIX + ".") and Path(text).is_file():
         text = Path(text).read_text(encoding="utf-8")
+    from trainer.certification import verification
+
+    if not text.strip().startswith(signing.PREFIX + ".") and verification.looks_like_code(text):
+        return _verify_printed_code(args, text)
     checked = signing.verify(text, _verify_keys(args.public_key))
     c = checked.claims
     print(f"genuine: certificate {c.get('n')} (code {c.get('v')}) signed by key {checked.key_id}")
@@ -109,6 +119,31 @@ def cmd_verify(args) -> int:
         return 1
     print("  status:  no records here to check revocation; the signature and dates are good")
     return 0
+
+
+def _verify_printed_code(args, text: str) -> int:
+    """A printed code proves nothing by itself: it is looked up in the records given (--db)."""
+    from db.connection import default_sqlite_path
+    from trainer.certification import verification
+
+    if not (args.db or os.environ.get("TRAINER_DATABASE_URL") or default_sqlite_path().exists()):
+        raise TrainerError("a printed code is checked against the records: give --db URL (or scan the QR code)")
+    connect(args)
+    found = verification.check_code(text)
+    code = verification.normalise(text)
+    if found is None:
+        raise TrainerError(f"no certificate with verification code {code} in these records")
+    print(f"found: certificate {found.number} (code {found.code}) in this site's records")
+    print(f"  holder:  {found.holder_latin}  /  {found.holder_arabic}")
+    expiry = found.expires_on.isoformat() if found.expires_on else "no expiry"
+    print(f"  course:  {found.course}, issued {found.issued_on.isoformat()}, valid until {expiry}")
+    note = {
+        "revoked": f"REVOKED: {found.revoked_reason}",
+        "superseded": f"superseded by {found.superseded_by}",
+        "expired": "EXPIRED",
+    }.get(found.status, found.status)
+    print(f"  status:  {note}")
+    return 0 if found.status == "valid" else 1
 
 
 def _database_status(args, number: str):
