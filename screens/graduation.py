@@ -46,9 +46,9 @@ def rule_text(preview: GraduationPreview) -> str:
     return f"Pass rule ({state}): {'; '.join(parts) or 'none'}"
 
 
-def graduate_and_certify(actor, cohort_id: int, expected: dict[int, bool]):
+def graduate_and_certify(actor, cohort_id: int, expected: dict[int, bool], early_reason: str = ""):
     """Worker side: outcomes first (their own transaction), then the certificates."""
-    decided = graduation.confirm(actor, cohort_id, expected)
+    decided = graduation.confirm(actor, cohort_id, expected, early_reason=early_reason)
     if not decided.rules.grants_certificate:
         return decided, None, "the course grants no certificate"
     try:
@@ -139,6 +139,24 @@ class GraduationScreen(ServiceCalls, Screen):
             f"Graduate {passing} and fail {len(expected) - passing} in {self.preview.cohort_code}?\n"
             "Outcomes are final: later changes to the course never alter them."
         )
+
+        if self.preview.early():
+            # Before the last day: the reason is the explicit confirmation (kept in the audit trail).
+            from screens.widgets.dialogs import ReasonDialog
+
+            def reason(text: str | None) -> None:
+                if text:
+                    self._say("Recording the outcomes…")
+                    self.call("confirmed", graduate_and_certify, self.actor, self.cohort_id, expected, text)
+
+            self.app.push_screen(
+                ReasonDialog(
+                    f"Graduate early: {self.preview.cohort_code} ends on {self.preview.ends_on.isoformat()}",
+                    question + "\nIt has not ended yet: why graduate now? Enter confirms, Escape cancels.",
+                ),
+                reason,
+            )
+            return
 
         def answered(yes: bool | None) -> None:
             if yes:
