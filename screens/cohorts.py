@@ -24,7 +24,7 @@ COLUMNS = [
     Column("Start", 10, lambda c: c.start_date.isoformat()),
     Column("Seats", 7, lambda c: f"{c.enrolled}/{c.capacity}"),
     Column("Wait", 4, lambda c: str(c.waitlisted or "")),
-    Column("Status", 9, lambda c: c.status),
+    Column("Status", 9, lambda c: c.status),  # from the dates (cohorts.status_on)
 ]
 ROSTER = [
     Column("Name", 0, lambda r: r.name, arabic=True),
@@ -49,7 +49,7 @@ def open_list(actor, text: str) -> Opened:
 class CohortsScreen(ServiceCalls, Screen):
     BINDINGS = [
         Binding("n", "new", "New cohort", id="cohorts.new"),
-        Binding("enter", "edit", "Edit cohort", id="cohorts.edit", show=False),
+        Binding("enter", "edit", "Edit cohort", id="cohorts.edit", key_display="⏎"),
         Binding("p", "enrol", "Enrol trainees", id="cohorts.enrol"),
         Binding("w", "withdraw", "Withdraw", id="cohorts.withdraw"),
         Binding("m", "open('attendance')", "Attendance", id="cohorts.attendance"),
