@@ -60,6 +60,23 @@ def _text(limit: int) -> Callable[[str], str]:
     return parse
 
 
+def _cell(text: str) -> str:
+    """ "IQ-NI police": a province code and a force code, as the requirement table has them."""
+    from db import models
+    from db.connection import database
+
+    parts = text.split()
+    if len(parts) != 2:
+        raise ValueError("a province code and a force code, e.g. IQ-NI police")
+    province, force = parts[0].upper(), parts[1].lower()
+    with database.connection_context():
+        if not models.Province.select().where(models.Province.code == province).exists():
+            raise ValueError(f"no province {province} (codes like IQ-NI, IQ-AN)")
+        if not models.Force.select().where(models.Force.code == force).exists():
+            raise ValueError(f"no force {force} (police, border, army, cts, tribal, peshmerga)")
+    return f"{province} {force}"
+
+
 # Backup settings are the three parts of backup.schedule, written through backup.set_schedule.
 BACKUP_PARTS = {"backup_every_hours": "every_hours", "backup_directory": "directory", "backup_keep": "keep"}
 
@@ -92,6 +109,13 @@ CATALOGUE: tuple[SiteSetting, ...] = (
         "Name printed as signer on certificates; empty: the user who confirms the graduation.",
         "",
         _text(80),
+    ),
+    SiteSetting(
+        "dashboard_requirement",
+        "Dashboard requirement",
+        "The requirement the dashboard shows on its own line, as province and force (e.g. IQ-NI police).",
+        "IQ-NI police",
+        _cell,
     ),
     SiteSetting(
         "backup_every_hours",
