@@ -12,12 +12,12 @@ from trainer.errors import TrainerError
 def register(sub) -> None:
     exp = sub.add_parser("export", help="person-level export (pseudonymised unless --identified and allowed)")
     exp.add_argument("what", choices=("trainees",))
-    exp.add_argument("--format", choices=("csv", "xlsx", "json"), default="csv")
+    exp.add_argument("--format", choices=("csv", "xlsx", "json", "ndjson"), default="csv")
     exp.add_argument(
         "--output",
         type=Path,
         metavar="PATH",
-        help="file to write (default: trainees-YYYYMMDD.FORMAT in the current directory)",
+        help="file to write (default: trainees-YYYYMMDD.FORMAT in your exports folder, see docs/settings.md)",
     )
     exp.add_argument(
         "--identified", action="store_true", help="names and national IDs (only for roles allowed to see them)"
@@ -30,6 +30,13 @@ def cmd_export(args) -> int:
 
     if args.output is not None and args.output.is_dir():
         raise UsageError(f"--output {args.output} is a directory: give a file name")
+    from trainer.reporting.exports import check_extension
+
+    if args.output is not None:  # a name given must say its format (the default always does)
+        try:
+            check_extension(args.format, args.output)
+        except TrainerError as exc:
+            raise UsageError(str(exc)) from None
     connect(args)
     acting = actor(args)  # person-level: always an authenticated user
     path = args.output
