@@ -171,7 +171,8 @@ class CertificatesScreen(ServiceCalls, Screen):
             return
         lines = [
             f"{c.number} · code {c.verification_code} · {arabic.display(c.name)} · {c.latin_name}",
-            f"{c.course_title_en} ({c.course_code}) · cohort {c.cohort_code or '—'} · issued by {c.issued_by or '—'}",
+            f"{c.course_title_en} ({c.course_code}) · cohort {c.cohort_code or '—'}",
+            f"Instructor {c.issued_by or '—'} · signed by {c.signed_by or c.issued_by or '—'}",
         ]
         if c.status == "revoked":
             lines.append(f"Revoked: {c.revoked_reason}")

@@ -194,7 +194,7 @@ class GraduationScreen(ServiceCalls, Screen):
             lines.append(
                 f"Certificates issued: {len(report.issued)}"
                 + (f" ({numbers})" if numbers else "")
-                + f", signed by instructor {report.instructor}."
+                + f", signed by {report.signed_by or report.instructor} (issuing instructor {report.instructor})."
             )
             for r in report.refused:
                 lines.append(f"Refused: {arabic.display(r.name)} — {r.reason}")

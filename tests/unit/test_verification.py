@@ -50,3 +50,21 @@ def test_cli_verifies_the_printed_code_against_the_database(issued, db_url, caps
     certs.revoke(w.admin, second.id, "issued in error")
     assert main(["--db", db_url, "cert", "verify", second.verification_code]) == 1
     assert "REVOKED: issued in error" in capsys.readouterr().out
+
+
+def test_the_signer_is_who_acted_or_the_named_signatory(db_url):
+    from trainer.accounts import site_settings
+    from trainer.accounts.access import SYSTEM
+
+    w = build(trainees=2)
+    with database.connection_context():
+        models.Enrolment.update(status="graduated").where(models.Enrolment.id == w.enrolments[0]).execute()
+        models.User.update(display_name="Colonel Admin").where(models.User.id == w.admin.user_id).execute()
+    report = certs.issue_for_cohort(w.admin, w.cohort_id, on=D(2025, 3, 14))
+    assert report.signed_by == "Colonel Admin" and report.issued[0].signed_by == "Colonel Admin"
+    assert report.instructor != report.signed_by  # the qualified instructor is kept apart
+    site_settings.change(SYSTEM, "certificate_signatory", "Brig. Gen. Saad Al-Tamimi")
+    with database.connection_context():
+        models.Enrolment.update(status="graduated").where(models.Enrolment.id == w.enrolments[1]).execute()
+    second = certs.issue_for_cohort(w.admin, w.cohort_id, on=D(2025, 3, 14))
+    assert second.issued[0].signed_by == "Brig. Gen. Saad Al-Tamimi"

@@ -28,6 +28,7 @@ from db.connection import database
 from trainer.accounts import audit
 from trainer.accounts.access import Actor, require
 from trainer.certification import signing
+from trainer.certification.signer import signer_name
 from trainer.errors import Conflict, FieldProblem, NotFound, TrainerError, ValidationFailed
 from trainer.registry import vetting
 from trainer.reporting import summary
@@ -68,7 +69,8 @@ class CertificateView:
     status: str
     revoked_reason: str
     superseded_by: str  # the newer certificate's number
-    issued_by: str  # the issuing instructor's name
+    issued_by: str  # the issuing (qualified) instructor's name
+    signed_by: str = ""  # who signed: the issuing user or the site's signatory (empty before 0011)
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class IssueReport:
     issued: tuple[CertificateView, ...]
     refused: tuple[Refusal, ...]
     instructor: str
+    signed_by: str = ""  # the user who issued, or the site's named signatory
 
 
 # --- numbers and codes --------------------------------------------------------
@@ -176,6 +179,7 @@ def _query():
             Newer.number,
             U.display_name,
             U.username,
+            C.signed_by,
         )
         .join(T, on=(C.trainee == T.id))
         .switch(C)
@@ -226,6 +230,7 @@ def _views(query, today: datetime.date | None = None) -> list[CertificateView]:
         newer,
         display,
         username,
+        signed_by,
     ) in query.tuples():
         out.append(
             CertificateView(
@@ -254,6 +259,7 @@ def _views(query, today: datetime.date | None = None) -> list[CertificateView]:
                 reason,
                 newer or "",
                 display or username or "",
+                signed_by or "",
             )
         )
     return out
@@ -420,6 +426,7 @@ def _issue_one(
         issued_on=on,
         expires_on=expires,
         issued_by=issuer.id,
+        signed_by=signer_name(actor),
     )
     audit.record(
         actor,
@@ -432,6 +439,7 @@ def _issue_one(
             "issued_on": on,
             "expires_on": expires,
             "instructor": issuer.username,
+            "signed_by": row.signed_by,
         },
     )
     return row.id
@@ -484,7 +492,7 @@ def issue_for_cohort(
         except IntegrityError:
             raise Conflict("another certificate was numbered at the same moment: try again") from None
         views = _views(_query().where(models.Certificate.id.in_(issued or [0])).order_by(models.Certificate.number), on)
-        return IssueReport(tuple(views), tuple(refused), issuer.display_name or issuer.username)
+        return IssueReport(tuple(views), tuple(refused), issuer.display_name or issuer.username, signer_name(actor))
 
 
 def issue(
@@ -647,6 +655,7 @@ def recertify(
                     issued_on=on,
                     expires_on=old.expires_on + relativedelta(months=course.certificate_months),
                     issued_by=issuer_id,
+                    signed_by=signer_name(actor),
                 )
                 _bump(old, status="superseded", superseded_by=new.id)
                 audit.record(
