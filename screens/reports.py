@@ -26,6 +26,7 @@ from trainer.errors import TrainerError
 from trainer.registry import reference
 from trainer.registry.names import is_arabic
 from trainer.reporting import catalogue as reports
+from trainer.reporting.headings import headings
 
 EXPORT_FORMATS = ("csv", "xlsx", "json", "ndjson", "hxl")
 
@@ -43,7 +44,7 @@ def _cell(value) -> str:
 def table_columns(result: reports.ReportResult) -> list[Column]:
     sample = result.rows[:50]
     columns = []
-    for i, label in enumerate(result.columns):
+    for i, label in enumerate(headings(result.columns)):  # words, not field names
         values = [_cell(r[i]) for r in sample]
         width = min(max([len(label), *(len(v) for v in values)]), 28)
         columns.append(Column(label, width, lambda row, i=i: _cell(row[i]), arabic=any(is_arabic(v) for v in values)))
