@@ -130,12 +130,12 @@ STYLE = {"enrolled": "green", "waitlisted": "yellow", "refused": "bold red", "al
 
 class EnrolReportDialog(ModalScreen[list[int] | None]):
     """Who got a seat, who waits (position), who was refused and exactly why. When vetting refused
-    some, `l` leads to recording their decision (dismissing with their ids; the cohorts screen
+    some, `k` leads to recording their decision (dismissing with their ids; the cohorts screen
     records it and enrols them again)."""
 
     BINDINGS = [
         Binding("escape,enter", "close", "Close", id="enrol_report.close"),
-        Binding("l", "vetting", "Record vetting", id="enrol_report.vetting"),
+        Binding("k", "vetting", "Record vetting", id="enrol_report.vetting"),
     ]
 
     def __init__(self, report: EnrolReport) -> None:
@@ -158,7 +158,7 @@ class EnrolReportDialog(ModalScreen[list[int] | None]):
             hint = "Enter or Escape to close."
             if self.unvetted:
                 hint = (
-                    f"l: record a vetting decision for the {len(self.unvetted)} refused for vetting, then enrol them. "
+                    f"k: record a vetting decision for the {len(self.unvetted)} refused for vetting, then enrol them. "
                     + hint
                 )
             yield Static(hint, classes="hint", id="enrol-report-hint")

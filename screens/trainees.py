@@ -61,8 +61,8 @@ class TraineesScreen(ServiceCalls, Screen):
         Binding("i", "import_roster", "Import", id="trainees.import"),
         Binding("v", "review", "Review held", id="trainees.review"),
         Binding("h", "history", "History", id="trainees.history"),
-        Binding("l", "vetting", "Vetting", id="trainees.vetting"),
-        Binding("L", "unit_vetting", "Unit vetting", id="trainees.unit_vetting", show=False),
+        Binding("k", "vetting", "Vetting", id="trainees.vetting"),
+        Binding("K", "unit_vetting", "Unit vetting", id="trainees.unit_vetting", show=False),
         Binding("escape", "to_list", "To list", id="trainees.to_list", show=False),
         Binding("f5", "reload", "Reload", id="trainees.reload", show=False),
     ]

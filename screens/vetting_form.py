@@ -1,5 +1,5 @@
 """Record a vetting decision: for one trainee, for several at once (the refused of an enrolment),
-or for a unit. Opened with `l` from the trainee detail and from the enrolment refusals (docs/vetting.md)."""
+or for a unit. Opened with `k` (`K` for a unit) from the trainee detail and from the enrolment refusals (docs/vetting.md)."""
 
 from __future__ import annotations
 

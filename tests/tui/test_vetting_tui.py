@@ -30,8 +30,8 @@ async def test_record_vetting_from_the_refusal_then_the_trainee_is_enrolled(admi
         report = await enrol_by_search(pilot, "vetgroup", 1)
         (out,) = report.report.outcomes
         assert out.status == "refused" and "no vetting record" in out.reason
-        assert "l: record a vetting decision for the 1 refused" in text_of(app, "#enrol-report-hint")
-        await pilot.press("l")
+        assert "k: record a vetting decision for the 1 refused" in text_of(app, "#enrol-report-hint")
+        await pilot.press("k")
         await settle(pilot)
         assert isinstance(app.screen, VettingForm)
         assert app.screen.query_one("#funder").value == "US"  # the cohort's funder, offered
@@ -69,7 +69,7 @@ async def test_record_vetting_from_the_registry_shows_in_the_detail(admin_url):
         await settle(pilot)
         assert isinstance(app.screen, TraineesScreen)
         app.screen.query_one("#trainee-list").focus()
-        await pilot.press("l")
+        await pilot.press("k")
         await settle(pilot)
         assert isinstance(app.screen, VettingForm)
         await pilot.press(*"LV-5", "tab", "enter", "down", "enter")  # result: pending
