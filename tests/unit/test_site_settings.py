@@ -75,3 +75,13 @@ def test_scheduled_backup_failure_is_recorded(db_url, monkeypatch, capsys, tmp_p
     assert "scheduled backup failed" in capsys.readouterr().err
     attempt = backup.last_attempt()
     assert attempt["ok"] is False and attempt["text"]
+
+
+def test_scheduled_backup_success_is_recorded(db_url, capsys, tmp_path):
+    site_settings.change(SYSTEM, "backup_directory", str(tmp_path / "backups"))
+    site_settings.change(SYSTEM, "backup_every_hours", "24")
+    assert main(["--db", db_url, "backup", "--scheduled"]) == 0
+    assert "backed up to" in capsys.readouterr().out
+    attempt = backup.last_attempt()
+    assert attempt["ok"] is True and attempt["text"].startswith(str(tmp_path / "backups"))
+    assert backup.last_backup()["path"] == attempt["text"]
