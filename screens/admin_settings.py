@@ -23,8 +23,8 @@ from trainer.errors import TrainerError
 
 EXPORTS = "exports_directory"
 TIMER_NOTE = (
-    "Scheduled backups are taken by a system timer (cron or a systemd timer) that runs "
-    "`trainer backup --scheduled` every hour; it backs up only when one is due. The app itself takes none."
+    "A system timer (cron, systemd) runs `trainer backup --scheduled` hourly and it backs up when one "
+    "is due; the app takes none itself (docs/settings.md)."
 )
 
 
@@ -89,13 +89,17 @@ class SettingsScreen(ServiceCalls, Screen):
         Binding("f5", "reload", "Reload", id="settings.reload", show=False),
     ]
 
+    DEFAULT_CSS = """
+    SettingsScreen #settings-list { height: 1fr; }
+    SettingsScreen #backup-status { height: auto; padding: 0 1; }
+    """
+
     def compose(self) -> ComposeResult:
         yield TitleBar()
+        yield Static("Loading …", id="backup-status")  # first: it must show even at 80×24
         yield Label("Site settings (Enter changes the highlighted one)", classes="card-title")
         yield OptionList(id="settings-list")
         yield Static("", id="settings-status", classes="error")
-        yield Label("Backups", classes="card-title")
-        yield Static("Loading …", id="backup-status")
         yield KeyBar()
 
     def on_mount(self) -> None:

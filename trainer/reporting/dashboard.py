@@ -33,13 +33,13 @@ class Bar:
 HEADLINE_SETTING = "dashboard_requirement"
 DEFAULT_HEADLINE = ("IQ-NI", "police")
 
-DEFINITIONS = (  # one line each on screen: each fits 80 columns
+DEFINITIONS = (  # one line each on screen: each fits the panel at 80 columns (66 cells)
     ("Trained", "unique persons who graduated their force's basic course"),
-    ("In required cells", "the trained whose province and force have a requirement"),
+    ("In required cells", "the trained where a requirement is set"),
     ("Required", "the sum of the requirements set, province by force"),
-    ("Gap", "required minus trained in required cells (the gap report's total)"),
+    ("Gap", "required minus trained in required cells (gap report total)"),
     ("Certified", "the trained holding a valid, unexpired certificate"),
-    ("Cohorts running", "started, not past the end date, not cancelled or graduated"),
+    ("Cohorts running", "started, not ended, not cancelled or graduated"),
 )
 
 
