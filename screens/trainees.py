@@ -307,7 +307,9 @@ class TraineesScreen(ServiceCalls, Screen):
             return
         from screens.vetting_form import VettingForm
 
-        self.app.push_screen(VettingForm([row.id], row.full_name), lambda n: self._vetted(n, row.id))
+        self.app.push_screen(
+            VettingForm([row.id], row.full_name, latin=row.latin_name), lambda n: self._vetted(n, row.id)
+        )
 
     def action_unit_vetting(self) -> None:
         """A unit's decision: it covers everyone serving in the unit on a cohort's start date."""

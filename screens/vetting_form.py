@@ -1,5 +1,6 @@
 """Record a vetting decision: for one trainee, for several at once (the refused of an enrolment),
-or for a unit. Opened with `k` (`K` for a unit) from the trainee detail and from the enrolment refusals (docs/vetting.md)."""
+or for a unit. Opened with `k` (`K` for a unit) on Trainees and from the enrolment refusals
+(docs/vetting.md)."""
 
 from __future__ import annotations
 
@@ -29,17 +30,20 @@ class VettingForm(ServiceCalls, ModalScreen[int | None]):
         Binding("escape", "cancel", "Cancel", id="vetting_form.cancel"),
     ]
 
-    def __init__(self, trainee_ids: list[int], who: str, *, funder: str = "") -> None:
-        """`trainee_ids` empty: a unit decision (the form asks for the unit)."""
+    def __init__(self, trainee_ids: list[int], who: str, *, latin: str = "", funder: str = "") -> None:
+        """`trainee_ids` empty: a unit decision (the form asks for the unit). `who` in Arabic (or words),
+        `latin` the same name in Latin letters: both scripts are shown."""
         super().__init__()
         self.trainee_ids = list(trainee_ids)
-        self.who = who
+        self.who, self.latin = who, latin
         self.funder = funder
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="vetting-form", classes="dialog"):
             yield Label("Record a vetting decision", classes="card-title")
-            yield Static(f"For: {arabic.display(self.who, 60)}", id="vetting-who")
+            yield Static(
+                f"For: {arabic.display(self.who, 36)}" + (f" · {self.latin}" if self.latin else ""), id="vetting-who"
+            )
             if not self.trainee_ids:
                 yield from form_row("Unit code *", Field(placeholder="e.g. NI-POL-3", id="unit"), "unit")
             yield from form_row(
