@@ -68,3 +68,18 @@ def test_the_signer_is_who_acted_or_the_named_signatory(db_url):
         models.Enrolment.update(status="graduated").where(models.Enrolment.id == w.enrolments[1]).execute()
     second = certs.issue_for_cohort(w.admin, w.cohort_id, on=D(2025, 3, 14))
     assert second.issued[0].signed_by == "Brig. Gen. Saad Al-Tamimi"
+
+
+def test_cert_pdf_goes_to_the_exports_folder(issued, db_url, tmp_path, monkeypatch, capsys):
+    from trainer.accounts import settings, users
+
+    w, (first, _) = issued
+    users.create_user(w.admin, "boss", "admin", "correct horse")
+    boss = users.authenticate("boss", "correct horse")
+    settings.set_personal(boss, "exports_directory", str(tmp_path / "exports"))
+    monkeypatch.setenv("TRAINER_PASSWORD", "correct horse")
+    monkeypatch.chdir(tmp_path)
+    assert main(["--db", db_url, "--user", "boss", "cert", "pdf", first.number]) == 0
+    written = tmp_path / "exports" / f"{first.number}.pdf"
+    assert capsys.readouterr().out.strip() == f"wrote {written}"
+    assert written.read_bytes().startswith(b"%PDF") and not (tmp_path / f"{first.number}.pdf").exists()

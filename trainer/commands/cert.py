@@ -28,7 +28,7 @@ def register(sub) -> None:
 
     pdf = csub.add_parser("pdf", help="the certificate as a one-page bilingual PDF with a signed QR code")
     pdf.add_argument("number")
-    pdf.add_argument("--output", type=Path, help="file to write (default: NUMBER.pdf here)")
+    pdf.add_argument("--output", type=Path, help="file to write (default: NUMBER.pdf in your exports folder)")
     pdf.set_defaults(handler=cmd_pdf)
 
     verify = csub.add_parser(
@@ -79,8 +79,18 @@ def cmd_pdf(args) -> int:
     from trainer.certification import pdf as certificate_pdf
 
     connect(args)
-    view = certificates.by_number(actor(args), args.number)
-    path = certificate_pdf.write(view, certificates.payload(view), args.output or Path(f"{view.number}.pdf"))
+    who = actor(args)
+    view = certificates.by_number(who, args.number)
+    target = args.output
+    if target is None:  # the user's exports folder (docs/settings.md), never the current directory
+        from trainer.accounts.settings import exports_folder
+
+        target = exports_folder(who) / f"{view.number}.pdf"
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise TrainerError(f"cannot make the exports folder {target.parent}: {exc.strerror or exc}") from None
+    path = certificate_pdf.write(view, certificates.payload(view), target)
     print(f"wrote {path}")
     return 0
 
