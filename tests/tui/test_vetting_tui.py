@@ -82,3 +82,31 @@ async def test_record_vetting_from_the_registry_shows_in_the_detail(admin_url):
     with database.connection_context():
         v = models.VettingRecord.get()
         assert (v.case_ref, v.result, v.decision_date) == ("LV-5", "pending", None)
+
+
+async def test_record_a_unit_decision_by_keys(admin_url):
+    person = make.trainee("سعد", family_name_latin="Unitvet", given_name_latin="Saad")
+    with database.connection_context():
+        unit = models.Unit.create(code="NI-POL-3", name="3rd Ninawa police battalion", force="police")
+        models.UnitAssignment.create(trainee=person.id, unit=unit, start_date=datetime.date(2020, 1, 1))
+    app = new_app(admin_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        app.screen.query_one("#trainee-list").focus()
+        await pilot.press("K")
+        await settle(pilot)
+        assert isinstance(app.screen, VettingForm) and app.screen.focused.id == "unit"
+        await pilot.press(*"ni-pol-9", "tab", *"LV-U-1", "ctrl+s")
+        await settle(pilot)
+        assert "no unit 'NI-POL-9'" in text_of(app, "#form-status")
+        app.screen.query_one("#unit").value = "ni-pol-3"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, TraineesScreen)
+        await settle(pilot)
+        assert "LV-U-1 approved (unit NI" in app.screen.query_one("#trainee-detail").plain  # cropped to the pane
+    with database.connection_context():
+        v = models.VettingRecord.get()
+        assert (v.kind, v.unit_id, v.trainee_id, v.case_ref) == ("unit", unit.id, None, "LV-U-1")
