@@ -139,9 +139,12 @@ class SettingsScreen(ServiceCalls, Screen):
             self.app.set_preference(EXPORTS, value.strip())  # applies at once, stored in the background
             self.done_saved(value)
         else:
+            self.saved_key = key
             self.call("saved", site_settings.change, self.actor, key, value)
 
     def done_saved(self, _value) -> None:
+        if getattr(self, "saved_key", "") == "idle_lock_minutes" and hasattr(self.app, "idle_lock"):
+            self.app.idle_lock.refresh_minutes()  # the new idle time counts at once, not after a restart
         self.query_one("#settings-status", Static).update("")
         self.app.notify("Setting saved.", title="Settings")
         self.action_reload()

@@ -56,3 +56,19 @@ async def test_exports_go_to_the_chosen_folder_not_the_current_one(admin_url, tm
         await settle(pilot)
         assert isinstance(app.screen, ReportsScreen)
         assert app.screen.query_one("#output").value.startswith(str(tmp_path / "out") + "/")
+
+
+async def test_a_new_idle_time_counts_at_once(admin_url):
+    app = new_app(admin_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        assert app.idle_lock.minutes == 10
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("enter")  # the first setting: the idle lock
+        await settle(pilot)
+        await pilot.press("backspace", "backspace", *"3", "enter")
+        await settle(pilot)
+        assert app.idle_lock.minutes == 3
