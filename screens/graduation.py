@@ -198,6 +198,8 @@ class GraduationScreen(ServiceCalls, Screen):
             )
             for r in report.refused:
                 lines.append(f"Refused: {arabic.display(r.name)} — {r.reason}")
+            if any(r.reason.startswith("vetting") for r in report.refused):
+                lines.append("Record their vetting decision on Trainees (k), then issue again (i).")
         self._say("\n".join(lines), error=bool(refusal or (report and report.refused)))
 
     def action_back(self) -> None:
