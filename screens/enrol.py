@@ -166,6 +166,9 @@ class EnrolReportDialog(ModalScreen[list[int] | None]):
     def action_close(self) -> None:
         self.dismiss(None)
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        return bool(self.unvetted) if action == "vetting" else True  # offered only when vetting refused someone
+
     def action_vetting(self) -> None:
         if self.unvetted:
             self.dismiss(self.unvetted)
