@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from db import models
 from db.connection import database
-from trainer.certification.certificates import CODE_ALPHABET, effective_status
+from trainer.certification.lookup import effective_status
+from trainer.certification.numbers import CODE_ALPHABET
 
 CODE = re.compile(f"^[{CODE_ALPHABET}]{{6,16}}$")
 
