@@ -17,7 +17,7 @@ from db.connection import database
 from trainer.accounts import settings
 from trainer.accounts.access import Actor
 from trainer.reporting import summary
-from trainer.reporting.base import ReportParams
+from trainer.reporting.base import ReportParams, resolve
 from trainer.reporting.trained import certified_persons
 
 
@@ -129,7 +129,7 @@ def dashboard(actor: Actor, as_of: datetime.date | None = None) -> Dashboard:
         headline = None
         if headline_required is not None:
             p, f = wanted
-            certified = certified_persons(ReportParams(province=p, force=f), as_of).get((p, f), 0)
+            certified = certified_persons(resolve(ReportParams(province=p, force=f)), as_of).get((p, f), 0)
             headline = Headline(
                 p,
                 P.select(P.name_en).where(P.code == p).scalar() or p,
