@@ -26,6 +26,7 @@ class AdminScreen(RoleGate, ServiceCalls, Screen):
     NEEDS = {"users": "user.manage"}
     BINDINGS = [
         Binding("u", "users", "Manage users", id="admin.users"),
+        Binding("s", "settings", "Site settings", id="admin.settings"),
         Binding("f5", "reload", "Reload", id="admin.reload", show=False),
     ]
 
@@ -88,6 +89,12 @@ class AdminScreen(RoleGate, ServiceCalls, Screen):
     def action_users(self) -> None:
         """The full user management: roles, centres, lockouts."""
         self.app.push_screen(AdminUsersScreen(self.actor))
+
+    def action_settings(self) -> None:
+        """Idle lock, vetting validity, working week, certificate signatory, backups, your exports folder."""
+        from screens.admin_settings import SettingsScreen
+
+        self.app.push_screen(SettingsScreen())
 
     def action_reload(self) -> None:
         if may(self, CENTRES_READ):

@@ -23,6 +23,7 @@ from screens.widgets import arabic
 from screens.widgets.chrome import KeyBar, TitleBar
 from screens.widgets.dialogs import ConfirmDialog, ReasonDialog
 from screens.widgets.forms import Field
+from trainer.accounts import settings
 from trainer.certification import badges, certificates
 from trainer.certification import pdf as certificate_pdf
 from trainer.certification.certificates import CertificateView
@@ -53,16 +54,22 @@ class CertificatesScreen(ServiceCalls, Screen):
         Binding("n", "recertify", "Recertify", id="certificates.recertify"),
         Binding("f6", "pdf", "PDF", id="certificates.pdf", tooltip="Write the certificate's PDF (f6 writes a file)"),
         Binding("b", "badge", "Badge", id="certificates.badge", show=False),
+        Binding("k", "check_code", "Check code", id="certificates.check_code"),
         Binding("f5", "reload", "Reload", id="certificates.reload", show=False),
         Binding("escape", "list_all", "All", id="certificates.all", show=False),
     ]
 
     def __init__(self, export_dir: Path | None = None) -> None:
         super().__init__()
-        self.export_dir = Path(export_dir) if export_dir else Path.cwd() / "exports"
+        self.given_dir = Path(export_dir) if export_dir else None
         self.shown: list[CertificateView] = []
         self.query_text = ""
         self.listing = "recent"
+
+    @property
+    def export_dir(self) -> Path:
+        """The folder given (tests), else the user's exports folder (Admin > Site settings)."""
+        return self.given_dir or settings.exports_folder_of(getattr(self.app, "prefs", {}))
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -172,7 +179,8 @@ class CertificatesScreen(ServiceCalls, Screen):
         lines = [
             f"{c.number} · code {c.verification_code} · issued {c.issued_on}"
             f" · {arabic.display(c.name)} · {c.latin_name}",
-            f"{c.course_title_en} ({c.course_code}) · cohort {c.cohort_code or '—'} · issued by {c.issued_by or '—'}",
+            f"{c.course_title_en} ({c.course_code}) · cohort {c.cohort_code or '—'}",
+            f"Instructor {c.issued_by or '—'} · signed by {c.signed_by or c.issued_by or '—'}",
         ]
         if c.status == "revoked":
             lines.append(f"Revoked: {c.revoked_reason}")
@@ -231,6 +239,12 @@ class CertificatesScreen(ServiceCalls, Screen):
     def failed_changed(self, error) -> None:
         self._say(f"Refused: {error}", error=True)
         self.app.bell()
+
+    def action_check_code(self) -> None:
+        """The printed code's look-up, as `trainer cert verify CODE` does it."""
+        from screens.verify_code import VerifyCodeDialog
+
+        self.app.push_screen(VerifyCodeDialog())
 
     def action_pdf(self) -> None:
         c = self._current()

@@ -25,7 +25,7 @@ COLUMNS = [  # on a narrow list Wait, then Start, then Status make room: codes a
     Column("Start", 10, lambda c: c.start_date.isoformat(), drop=2),
     Column("Seats", 7, lambda c: f"{c.enrolled}/{c.capacity}"),
     Column("Wait", 4, lambda c: str(c.waitlisted or ""), drop=3),
-    Column("Status", 9, lambda c: c.status, drop=1),
+    Column("Status", 9, lambda c: c.status, drop=1),  # from the dates (cohorts.status_on)
 ]
 ROSTER = [
     Column("Name", 0, lambda r: r.name, arabic=True),
@@ -58,7 +58,7 @@ class CohortsScreen(RoleGate, ServiceCalls, Screen):
     }
     BINDINGS = [
         Binding("n", "new", "New cohort", id="cohorts.new"),
-        Binding("enter", "edit", "Edit cohort", id="cohorts.edit", show=False),
+        Binding("enter", "edit", "Edit cohort", id="cohorts.edit", key_display="⏎"),
         Binding("p", "enrol", "Enrol trainees", id="cohorts.enrol"),
         Binding("w", "withdraw", "Withdraw", id="cohorts.withdraw"),
         Binding("m", "open('attendance')", "Attendance", id="cohorts.attendance"),
@@ -191,9 +191,26 @@ class CohortsScreen(RoleGate, ServiceCalls, Screen):
     def done_enrol(self, report: enrolments.EnrolReport) -> None:
         from screens.enrol import EnrolReportDialog
 
-        self.app.push_screen(EnrolReportDialog(report))
+        self.app.push_screen(EnrolReportDialog(report), lambda ids: self._vet(report, ids))
         self.select_id = report.cohort_id
         self.action_reload(keep=True)
+
+    def _vet(self, report: enrolments.EnrolReport, ids: list[int] | None) -> None:
+        """The refusal's way out: record the vetting decision of those refused for it, then enrol them again."""
+        if not ids:
+            return
+        from screens.vetting_form import VettingForm
+
+        names = [o.name for o in report.outcomes if o.trainee_id in ids]
+        who = names[0] if len(names) == 1 else f"{len(names)} trainees refused by {report.cohort_code}'s vetting gate"
+        funder = self.cohort.funder if self.cohort and self.cohort.id == report.cohort_id else ""
+
+        def recorded(covered: int | None) -> None:
+            if covered:
+                self.app.notify(f"Vetting recorded for {covered}; enrolling them again.", title="Cohorts")
+                self.call("enrol", enrolments.enrol, self.actor, report.cohort_id, ids)
+
+        self.app.push_screen(VettingForm(ids, who, funder=funder), recorded)
 
     def action_open(self, desk: str) -> None:
         """The instructor's desk for the selected cohort: attendance, results or graduation."""

@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from screens.widgets.chrome import KeyBar, TitleBar
 from trainer.errors import TrainerError
-from trainer.reporting.dashboard import Bar, Dashboard, dashboard
+from trainer.reporting.dashboard import DEFINITIONS, Bar, Dashboard, dashboard
 
 
 def bar_chart(title: str, bars: tuple[Bar, ...], width: int = 72) -> Text:
@@ -58,17 +58,28 @@ class Chart(Static):
 
 
 def headline(d: Dashboard) -> str:
-    progress = f"{d.progress_pct:.1f} %" if d.progress_pct is not None else "no requirement set"
-    return (
-        f"Trained police          {d.trained_police:>10,}\n"
-        f"Trained border guards   {d.trained_border:>10,}\n"
-        f"Trained, all forces     {d.trained_total:>10,}\n"
-        f"Required (all provinces){d.required:>10,}\n"
-        f"Gap against requirement {d.gap:>10,}   ({progress} met)\n"
-        f"Cohorts running         {d.cohorts_running:>10,}\n"
-        f"Certificates expiring   {d.expiring_30:>10,} in 30 days, {d.expiring_90:,} in 90 days\n"
-        f"Certificates expired    {d.expired:>10,}\n"
-    )
+    """The figures, then what each means (one line each); every line fits 80 columns."""
+    met = f"{100.0 * d.trained_against_required / d.required:.1f} % of required" if d.required else "no requirement set"
+    lines = [
+        f"Trained, all forces       {d.trained_total:>9,}   police {d.trained_police:,}, border {d.trained_border:,}",
+        f"  in required cells       {d.trained_against_required:>9,}",
+        f"Required                  {d.required:>9,}",
+        f"Gap                       {d.gap:>9,}   ({met} trained)",
+    ]
+    h = d.headline
+    if h is not None:
+        lines += [
+            f"{h.province_name}, {h.force_name}:",
+            f"  required {h.required:,}, trained {h.trained:,}, certified {h.certified:,}, gap {h.gap:,}",
+        ]
+    lines += [
+        f"Cohorts running           {d.cohorts_running:>9,}",
+        f"Certificates expiring     {d.expiring_30:>9,}   in 30 days ({d.expiring_90:,} in 90 days)",
+        f"Certificates expired      {d.expired:>9,}",
+        "",
+        *(f"{name}: {meaning}" for name, meaning in DEFINITIONS),
+    ]
+    return "\n".join(lines) + "\n"
 
 
 class DashboardScreen(Screen):

@@ -69,6 +69,8 @@ class TraineesScreen(RoleGate, ServiceCalls, Screen):
         Binding("i", "import_roster", "Import", id="trainees.import"),
         Binding("v", "review", "Review held", id="trainees.review"),
         Binding("h", "history", "History", id="trainees.history"),
+        Binding("k", "vetting", "Vetting", id="trainees.vetting"),
+        Binding("K", "unit_vetting", "Unit vetting", id="trainees.unit_vetting", show=False),
         Binding("escape", "to_list", "To the list", id="trainees.to_list", key_display="esc/↓"),
         Binding("down", "to_list", "To the list", id="trainees.down_to_list", show=False),
         Binding("f5", "reload", "Reload", id="trainees.reload", show=False),
@@ -318,6 +320,32 @@ class TraineesScreen(RoleGate, ServiceCalls, Screen):
         from screens.history import RecordHistoryScreen
 
         self.app.push_screen(RecordHistoryScreen("trainee", str(row.uuid), row.latin_name or row.full_name))
+
+    def action_vetting(self) -> None:
+        """Record a vetting decision for the highlighted trainee (docs/vetting.md)."""
+        row = self.query_one("#trainee-list", LazyTable).current
+        if row is None:
+            self.app.notify("Put the cursor on a trainee first.", severity="warning")
+            return
+        from screens.vetting_form import VettingForm
+
+        self.app.push_screen(
+            VettingForm([row.id], row.full_name, latin=row.latin_name), lambda n: self._vetted(n, row.id)
+        )
+
+    def action_unit_vetting(self) -> None:
+        """A unit's decision: it covers everyone serving in the unit on a cohort's start date."""
+        from screens.vetting_form import VettingForm
+
+        row = self.query_one("#trainee-list", LazyTable).current
+        self.app.push_screen(VettingForm([], "a unit"), lambda n: self._vetted(n, row.id if row else None))
+
+    def _vetted(self, covered: int | None, trainee_id: int | None) -> None:
+        if covered is None:
+            return
+        self.app.notify(f"Vetting decision recorded ({covered} person(s) covered).", title="Vetting")
+        if trainee_id is not None:
+            self.load_detail(trainee_id)
 
     def action_new(self) -> None:
         from screens.trainee_form import TraineeForm

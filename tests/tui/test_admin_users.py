@@ -98,8 +98,8 @@ async def test_admin_adds_disables_and_changes_a_role(admin):
         await settle(pilot)
         assert isinstance(app.screen, RecordHistoryScreen)
         history = table_text(app.screen)
-        assert "boss | create" in history
-        assert "disable" in history and "role: registrar → analyst" in history
+        assert "boss | Created" in history
+        assert "Disable" in history and "Role: registrar → analyst" in history
         assert PASSWORD not in history
     with database.connection_context():
         assert models.User.get(models.User.username == "clerk").role == "analyst"
@@ -146,7 +146,9 @@ async def test_an_analyst_sees_no_names_in_a_record_history(admin):
     async with app.run_test() as pilot:
         await settle(pilot)
         text = table_text(app.screen)
-        assert "boss | create" in text and "123456789012" not in text
+        assert "boss | Created" in text and "123456789012" not in text
+        # Labels and values, not field names and empty arrows.
+        assert "Born 1990-01-02" in text and "date_of_birth" not in text and ":  →" not in text
 
 
 def test_a_registrar_is_refused_another_centres_cohort(admin):

@@ -185,15 +185,15 @@ def _version(model, id_):
 
 
 def _ops() -> dict[str, Op]:
-    from trainer.accounts import audit, backup, settings, users
+    from trainer.accounts import audit, backup, settings, site_settings, users
     from trainer.certification import certificates
-    from trainer.registry import centres, trainees
+    from trainer.registry import centres, trainees, vetting_decisions
     from trainer.registry import detail as trainee_detail
     from trainer.reporting import catalogue as reports
     from trainer.reporting import people as report_people
     from trainer.reporting import registry_export as report_trainees
     from trainer.reporting.base import ReportParams
-    from trainer.rosters import imports, merges
+    from trainer.rosters import imports, merges, vetting_sheets
     from trainer.rosters import result_sheets as results_import
     from trainer.training import attendance, cohorts, courses, enrolments, graduation, results, sessions
 
@@ -336,6 +336,23 @@ def _ops() -> dict[str, Op]:
             ),
         ),
         "merges.list_merges": op("trainee.read", lambda w, a: merges.list_merges(a)),
+        "site_settings.change": op("reference.write", lambda w, a: site_settings.change(a, "idle_lock_minutes", "12")),
+        # vetting decisions
+        "vetting_decisions.record_decision": op(
+            "vetting.write",
+            lambda w, a: vetting_decisions.record_decision(
+                a, vetting_decisions.DecisionInput("LV-P", "approved", D(2025, 1, 2), trainee_id=w.trainee_id)
+            ),
+        ),
+        "vetting_decisions.record_batch": op(
+            "vetting.write",
+            lambda w, a: vetting_decisions.record_batch(
+                a, vetting_decisions.DecisionInput("LV-P", "approved", D(2025, 1, 2)), [w.trainee_id]
+            ),
+        ),
+        "vetting_decisions.history": op("trainee.read", lambda w, a: vetting_decisions.history(a, w.trainee_id)),
+        "vetting_decisions.units": op("trainee.read", lambda w, a: vetting_decisions.units(a)),
+        "vetting_sheets.import_vetting": op("vetting.write", lambda w, a: vetting_sheets.import_vetting(a, w.roster)),
         # reports
         "reports.run_report": op("report.run", lambda w, a: reports.run_report(a, "trained-by-force", ReportParams())),
         # Analysts may run it (pseudonymised); clerks may print their own cohorts' rosters.

@@ -36,6 +36,7 @@ class VettingLine:
     decision_date: datetime.date | None
     funder: str
     unit_code: str  # for a unit decision
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def _vetting(trainee):
     UA, U, V = M.UnitAssignment, M.Unit, M.VettingRecord
     unit_ids = UA.select(UA.unit).where(UA.trainee == trainee)
     return (
-        V.select(V.kind, V.case_ref, V.result, V.decision_date, V.funder, U.code)
+        V.select(V.kind, V.case_ref, V.result, V.decision_date, V.funder, U.code, V.note)
         .join(U, on=(V.unit == U.id), join_type=JOIN.LEFT_OUTER)
         .where((V.trainee == trainee) | ((V.kind == "unit") & V.unit.in_(unit_ids)))
         .order_by(V.decision_date.desc(nulls="LAST"))
