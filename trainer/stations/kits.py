@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from peewee import JOIN
+
 from db import models
 from db.connection import database
 from trainer.accounts import audit
@@ -277,11 +279,11 @@ def _view(kit_id: int) -> KitView:
     moves = []
     for action, day, centre, station, signed, user in (
         M.select(M.action, M.day, Ce.code, S.code, M.signed_by, U.username)
-        .join(Ce, join_type="LEFT OUTER", on=(Ce.id == M.centre))
+        .join(Ce, join_type=JOIN.LEFT_OUTER, on=(Ce.id == M.centre))
         .switch(M)
-        .join(S, join_type="LEFT OUTER", on=(S.id == M.station))
+        .join(S, join_type=JOIN.LEFT_OUTER, on=(S.id == M.station))
         .switch(M)
-        .join(U, join_type="LEFT OUTER", on=(U.id == M.user))
+        .join(U, join_type=JOIN.LEFT_OUTER, on=(U.id == M.user))
         .where(M.kit == kit_id)
         .order_by(M.id)
         .tuples()

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from peewee import JOIN
+
 from db import models
 from db.connection import database, is_postgres
 from trainer.accounts import audit
@@ -55,7 +57,7 @@ def refusal(trainee_id: int, start: datetime.date, end: datetime.date | None) ->
     overlap = P.start_date <= end if end is not None else True
     clash = (
         P.select(P.start_date, P.end_date, S.code)
-        .join(S, join_type="LEFT OUTER", on=(S.id == P.station))
+        .join(S, join_type=JOIN.LEFT_OUTER, on=(S.id == P.station))
         .where((P.trainee == trainee_id) & (P.end_date.is_null() | (P.end_date >= start)))
     )
     if end is not None:
@@ -227,7 +229,7 @@ def _views(query) -> list[PostingView]:
         )  # fmt: skip
         .join(T, on=(T.id == P.trainee))
         .switch(P)
-        .join(S, join_type="LEFT OUTER", on=(S.id == P.station))
+        .join(S, join_type=JOIN.LEFT_OUTER, on=(S.id == P.station))
         .order_by(T.given_name_latin, T.id, P.start_date)
         .tuples()
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import asdict, dataclass
 
-from peewee import IntegrityError
+from peewee import JOIN, IntegrityError, fn
 
 from db import models
 from db.connection import database
@@ -202,7 +202,7 @@ def _views(query) -> list[StationView]:
         query.select(S, P.name_en.alias("province_name"), Ce.code.alias("centre_code"))
         .join(P)
         .switch(S)
-        .join(Ce, join_type="LEFT OUTER")
+        .join(Ce, join_type=JOIN.LEFT_OUTER)
         .dicts()
     )
     ids = [r["id"] for r in rows]
@@ -213,7 +213,7 @@ def _views(query) -> list[StationView]:
         kits[sid] = (serial, state)
     today = datetime.date.today()
     posted = dict(
-        Po.select(Po.station, Po.id.count())
+        Po.select(Po.station, fn.COUNT(Po.id))
         .where(Po.station.in_(ids) & (Po.start_date <= today) & (Po.end_date.is_null() | (Po.end_date >= today)))
         .group_by(Po.station)
         .tuples()
