@@ -19,18 +19,19 @@ from trainer.stations.inventory import Mark
 
 D = datetime.date
 DAY = D(2025, 6, 1)
+CERT_EXPIRES = D(2026, 3, 13)
 
 pytestmark = pytest.mark.usefixtures("private_config")
 private_config = fx.private_config
 
 
-def graduate(w, *, ilp: int = 0, cert_expires: D | None = D(2026, 3, 13)) -> None:
+def graduate(w, *, ilp: int = 0, cert_expires: D | None = CERT_EXPIRES) -> None:
     """Everyone in the world's cohort graduates with a basic certificate; the first `ilp` also an ILP course."""
     with database.connection_context(), database.atomic():
         models.CourseForce.create(course=w.course_id, force="police")
         models.Enrolment.update(status="graduated").where(models.Enrolment.id.in_(w.enrolments)).execute()
         models.Cohort.update(status="completed").where(models.Cohort.id == w.cohort_id).execute()
-        for n, (eid, tid) in enumerate(zip(w.enrolments, w.trainees)):
+        for eid, tid in zip(w.enrolments, w.trainees):
             models.Certificate.create(
                 number=f"C-{tid}",
                 verification_code=f"V{tid:08d}",
