@@ -164,7 +164,10 @@ def _matching(text: str = "", province: str | None = None):
             S.code.ilike(like) | S.name_en.ilike(like) | S.name_ar.contains(text) | S.district.ilike(like)
         )
     if province:
-        query = query.where(S.province == province)
+        code = reference.resolve_province(province)
+        if code is None:
+            raise ValidationFailed([FieldProblem("province", f"no province called {province!r}")])
+        query = query.where(S.province == code)
     return query
 
 
