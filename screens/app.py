@@ -36,6 +36,7 @@ AREAS: dict[str, tuple[str, str, str, str]] = {
     "cohorts": ("o", "Cohorts", "cohorts", "CohortsScreen"),
     "certificates": ("e", "Certs", "certificates", "CertificatesScreen"),
     "reports": ("r", "Reports", "reports", "ReportsScreen"),
+    "stations": ("k", "Stations", "stations", "StationsScreen"),  # Police in a Box: stations and kits
     "admin": ("a", "Admin", "admin", "AdminScreen"),
 }
 # Where each role lands after signing in (an analyst never sees names).
