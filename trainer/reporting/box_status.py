@@ -98,7 +98,7 @@ def box_status(actor: Actor, params: ReportParams) -> ReportResult:
             "#meta+level",
             "#item+type",
             "#adm1+code",
-            "#org+code",
+            "#org+centre",
             "#indicator+num+kits",
             "#indicator+num+received",
             "#indicator+num+at_stations",
