@@ -45,7 +45,18 @@ def headline(d: Dashboard) -> str:
         f"Gap against requirement {d.gap:>10,}   ({progress} met)\n"
         f"Cohorts running         {d.cohorts_running:>10,}\n"
         f"Certificates expiring   {d.expiring_30:>10,} in 30 days, {d.expiring_90:,} in 90 days\n"
-        f"Certificates expired    {d.expired:>10,}\n"
+        f"Certificates expired    {d.expired:>10,}\n" + (box_lines(d.box) if d.box else "")
+    )
+
+
+def box_lines(b) -> str:
+    """Police in a Box: kits, ready stations, Ninawa's police posted against required."""
+    met = f"{100.0 * b.ninawa_posted / b.ninawa_required:.1f} %" if b.ninawa_required else "no requirement set"
+    return (
+        f"Kits received           {b.kits_received:>10,}   ({b.kits_at_stations:,} at stations, "
+        f"{b.kits_set_up:,} set up)\n"
+        f"Stations ready          {b.stations_ready:>10,}   of {b.stations:,}\n"
+        f"Ninawa police posted    {b.ninawa_posted:>10,}   of {b.ninawa_required:,} required ({met})\n"
     )
 
 

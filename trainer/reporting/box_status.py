@@ -7,13 +7,16 @@ count is suppressed (the note says so in every format).
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 
 from peewee import JOIN, Case, fn
 
 from db import models
 from trainer.accounts.access import Actor
 from trainer.reporting.base import ReportParams, ReportResult, as_date, resolve
+from trainer.stations import readiness
 
 COLUMNS = (
     "level",
@@ -110,4 +113,44 @@ def box_status(actor: Actor, params: ReportParams) -> ReportResult:
             "#indicator+num+problem_kits",
         ),
         params=params,
+    )
+
+
+@dataclass(frozen=True)
+class BoxFigures:
+    """Police in a Box on the dashboard: kits, ready stations, Ninawa's police posted against required."""
+
+    kits_received: int
+    kits_set_up: int
+    kits_at_stations: int
+    stations: int
+    stations_ready: int
+    ninawa_posted: int  # police serving at Ninawa's police stations or in its police units
+    ninawa_required: int
+
+
+def box_figures(as_of: datetime.date) -> BoxFigures:
+    """Counts only (no person appears); the caller opens the connection."""
+    K, S, P, U, R = models.Kit, models.Station, models.Posting, models.Unit, models.Requirement
+    states = dict(K.select(K.state, fn.COUNT(K.id)).group_by(K.state).tuples())
+    judged = readiness.assess(as_of, readiness.rule())
+    active = (P.start_date <= as_of) & (P.end_date.is_null() | (P.end_date >= as_of))
+    at_stations = (
+        P.select(P.trainee)
+        .join(S, on=(S.id == P.station))
+        .where(active & (S.province == "IQ-NI") & (S.kind == "police"))
+    )
+    in_units = (
+        P.select(P.trainee).join(U, on=(U.id == P.unit)).where(active & (U.province == "IQ-NI") & (U.force == "police"))
+    )
+    posted = models.Trainee.select().where(models.Trainee.id.in_(at_stations | in_units)).count()
+    required = R.select(R.required).where((R.province == "IQ-NI") & (R.force == "police")).scalar() or 0
+    return BoxFigures(
+        sum(n for state, n in states.items() if state != "planned"),
+        states.get("set-up", 0),
+        states.get("issued", 0) + states.get("set-up", 0),
+        len(judged),
+        sum(r.ready for r in judged),
+        posted,
+        required,
     )

@@ -11,6 +11,7 @@ from db import models
 from db.connection import database
 from trainer.accounts.access import Actor
 from trainer.reporting import summary
+from trainer.reporting.box_status import BoxFigures, box_figures
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Dashboard:
     expired: int
     by_force: tuple[Bar, ...]
     by_province: tuple[Bar, ...]
+    box: BoxFigures | None = None  # Police in a Box (trainer/reporting/box_status.py)
 
     @property
     def gap(self) -> int:
@@ -78,6 +80,7 @@ def dashboard(actor: Actor, as_of: datetime.date | None = None) -> Dashboard:
             for code, en in P.select(P.code, P.name_en).tuples()
             if by_prov.get(code)
         ]
+        box = box_figures(as_of)
     return Dashboard(
         as_of,
         by_force.get("police", 0),
@@ -91,4 +94,5 @@ def dashboard(actor: Actor, as_of: datetime.date | None = None) -> Dashboard:
         expired,
         tuple(sorted(forces, key=lambda b: -b.value)),
         tuple(sorted(provinces, key=lambda b: -b.value)),
+        box,
     )
