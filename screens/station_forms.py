@@ -135,28 +135,34 @@ class KitMoveDialog(ServiceCalls, ModalScreen[bool]):
 
 
 class PostCohortDialog(ServiceCalls, ModalScreen[bool]):
-    """Post every graduate of a cohort to this station, all or nothing."""
+    """Post every graduate of a cohort to a station, all or nothing: from a station (the cohort is
+    typed) or from a cohort (the station is typed)."""
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Post", id="post_cohort.save", priority=True),
         Binding("escape", "cancel", "Cancel", id="post_cohort.cancel"),
     ]
 
-    def __init__(self, station: StationView, cohort: str = "") -> None:
+    def __init__(self, station: StationView | None = None, cohort: str = "") -> None:
         super().__init__()
         self.station, self.cohort = station, cohort
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(f"Post a cohort's graduates to {self.station.code}", classes="card-title")
+            if self.station is not None:
+                yield Label(f"Post a cohort's graduates to {self.station.code}", classes="card-title")
+            else:
+                yield Label(f"Post the graduates of {self.cohort} to a station", classes="card-title")
             yield from form_row("Cohort code", Field(value=self.cohort, placeholder="e.g. BASIC-POL-2026-017",
                                                      id="cohort"))  # fmt: skip
+            yield from form_row("Station code", Field(value=self.station.code if self.station else "",
+                                                      placeholder="e.g. NI-PS-0012", id="station"))  # fmt: skip
             yield from form_row("From", Field(placeholder="YYYY-MM-DD (empty: today)", id="date"))
             yield Static("", id="post-status", classes="error")
             yield Static("ctrl+s posts every graduate (or none, with the reasons), Escape cancels.", classes="hint")
 
     def on_mount(self) -> None:
-        self.query_one("#cohort", Field).focus()
+        self.query_one("#station" if self.cohort else "#cohort", Field).focus()
 
     def action_save(self) -> None:
         try:
@@ -165,10 +171,11 @@ class PostCohortDialog(ServiceCalls, ModalScreen[bool]):
             self.query_one("#post-status", Static).update(str(exc))
             return
         cohort = self.query_one("#cohort", Field).value
-        self.call("posted", postings.post_cohort, self.actor, cohort, self.station.code, day)
+        self.where = self.query_one("#station", Field).value.strip().upper()
+        self.call("posted", postings.post_cohort, self.actor, cohort, self.where, day)
 
     def done_posted(self, n: int) -> None:
-        self.app.notify(f"Posted {n} graduates to {self.station.code}.")
+        self.app.notify(f"Posted {n} graduates to {self.where}.")
         self.dismiss(True)
 
     def failed_posted(self, error) -> None:

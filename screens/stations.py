@@ -2,7 +2,7 @@
 kit's inventory, readiness and the officers posted there (docs/stations.md).
 
 Keys: / search, f province filter, i inventory check of the station's kit (a keyboard
-checklist), b a kit movement (receive, issue here, set up, transfer here), p post a cohort's
+checklist), b a kit movement (receive, issue here, set up, transfer here), j post a cohort's
 graduates here. The list reads one page at a time (screens.widgets.lazy_table).
 """
 
@@ -46,7 +46,7 @@ class StationsScreen(ServiceCalls, Screen):
         Binding("f", "filter", "Province", id="stations.filter"),
         Binding("i", "inventory", "Check kit", id="stations.inventory"),
         Binding("b", "kit", "Kit move", id="stations.kit"),
-        Binding("p", "post", "Post cohort", id="stations.post"),
+        Binding("j", "post", "Post cohort", id="stations.post"),
         Binding("f5", "reload", "Reload", id="stations.reload", show=False),
     ]
     DEFAULT_CSS = """

@@ -89,7 +89,7 @@ async def test_a_kit_is_set_up_and_a_cohort_posted_from_the_keyboard(box_url):
         await settle(pilot)
         await pilot.press(*"Lt. Omar", "ctrl+s")
         await settle(pilot)
-        await pilot.press("p")
+        await pilot.press("j")
         await settle(pilot)
         await pilot.press(*"BPC-01", "ctrl+s")
         await settle(pilot)
@@ -99,3 +99,25 @@ async def test_a_kit_is_set_up_and_a_cohort_posted_from_the_keyboard(box_url):
         kit = models.Kit.get()
         assert (kit.state, kit.set_up_on) == ("set-up", D.today())
         assert models.Posting.select().where(models.Posting.station == kit.station_id).count() == 3
+
+
+async def test_a_graduating_cohort_is_posted_from_the_cohorts_screen(box_url):
+    with database.connection_context():
+        models.Enrolment.update(status="graduated").execute()
+    app = new_app(box_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        await pilot.press("j")
+        await settle(pilot)
+        await pilot.press(*"NI-002", "ctrl+s")
+        await settle(pilot)
+        await pilot.press("j")  # again: refused, all or nothing, with the reason per person
+        await settle(pilot)
+        await pilot.press(*"NI-001", "ctrl+s")
+        await settle(pilot)
+        assert "already posted at NI-002" in str(app.screen.query_one("#post-status").render())
+    with database.connection_context():
+        at = models.Posting.select(models.Station.code).join(models.Station).tuples()
+        assert [code for (code,) in at] == ["NI-002"] * 3
