@@ -18,6 +18,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
+from textual._context import active_app
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
@@ -65,7 +66,16 @@ def area(mode: str) -> Callable[[], Screen]:
     _, _, module, cls = AREAS[mode]
 
     def make() -> Screen:
-        return getattr(importlib.import_module(f"screens.{module}"), cls)()
+        screen = getattr(importlib.import_module(f"screens.{module}"), cls)()
+        # A new screen counts as having missed every CSS change (-1), so opening an area re-parsed
+        # the whole stylesheet (a quarter of a second, most of an area's first paint). It has
+        # missed none: its widgets are styled from the current stylesheet as they mount, its own
+        # CSS files are read (and parsed) when it is installed, and a pending theme change still
+        # refreshes the screen shown. (Textual's private counter; the version is pinned.)
+        app = active_app.get(None)
+        if app is not None:
+            screen._css_update_count = app._css_update_count
+        return screen
 
     return make
 

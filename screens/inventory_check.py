@@ -35,11 +35,6 @@ class InventoryCheckScreen(ServiceCalls, ModalScreen[bool]):
         Binding("ctrl+s", "save", "Record check", id="check.save", priority=True),
         Binding("escape", "leave", "Leave", id="check.leave"),
     ]
-    DEFAULT_CSS = """
-    InventoryCheckScreen #checklist { height: auto; max-height: 16; }
-    InventoryCheckScreen #note { display: none; }
-    InventoryCheckScreen #note.-editing { display: block; }
-    """
 
     def __init__(self, kit: KitView) -> None:
         super().__init__()

@@ -20,9 +20,9 @@ from screens.widgets.forms import Field, SearchField, StatusLine
 from screens.widgets.lazy_table import Column, LazyTable
 from screens.widgets.text_pane import TextPane
 from trainer.stations import stations
-from trainer.stations.detail import StationDetail, station_detail
 
 FIRST_PAGE = 100
+REST = 0.12  # seconds the cursor must rest before the detail pane loads (one query per stop, not per key)
 COLUMNS = [
     Column("Code", 11, lambda s: s.code),
     Column("Name", 0, lambda s: s.name_en),
@@ -34,10 +34,10 @@ COLUMNS = [
 CONDITION_STYLE = {"present": "green", "missing": "bold red", "damaged": "yellow", "unchecked": "dim"}
 
 
-def first_page(actor, text: str, province: str | None) -> tuple[tuple, int, list]:
+def first_page(actor, text: str, province: str | None) -> tuple[tuple, int | None, list]:
+    """The first rows; their number only when they are all (else counted next, after the paint)."""
     rows = stations.list_stations(actor, text, province=province, limit=FIRST_PAGE)
-    total = len(rows) if len(rows) < FIRST_PAGE else stations.count_stations(actor, text, province=province)
-    return (text, province), total, rows
+    return (text, province), (len(rows) if len(rows) < FIRST_PAGE else None), rows
 
 
 class StationsScreen(ServiceCalls, Screen):
@@ -49,17 +49,12 @@ class StationsScreen(ServiceCalls, Screen):
         Binding("j", "post", "Post cohort", id="stations.post"),
         Binding("f5", "reload", "Reload", id="stations.reload", show=False),
     ]
-    DEFAULT_CSS = """
-    StationsScreen { layout: vertical; }
-    StationsScreen #search { height: 3; width: 100%; }
-    StationsScreen #station-list { height: 1fr; }
-    StationsScreen #station-detail { height: 9; border-top: solid $primary; }
-    """
 
     def __init__(self) -> None:
         super().__init__()
         self.province: str | None = None
-        self.detail: StationDetail | None = None
+        self.detail = None  # trainer.stations.detail.StationDetail of the highlighted station
+        self.detail_timer = None
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -93,7 +88,24 @@ class StationsScreen(ServiceCalls, Screen):
     def done_list(self, result) -> None:
         query, total, rows = result
         table = self.query_one("#station-list", LazyTable)
-        table.reset(query, total, rows, keep_cursor=self.detail is not None and query == table.query)
+        table.reset(query, len(rows) if total is None else total, rows, keep_cursor=query == table.query)
+        if total is None:  # more than a page: drawn first, counted next
+            self.call("count", lambda: (query, stations.count_stations(self.actor, query[0], province=query[1])))
+            self._show_total(None)
+        else:
+            self._show_total(total)
+
+    def done_count(self, result) -> None:
+        query, total = result
+        table = self.query_one("#station-list", LazyTable)
+        if table.query == query:
+            table.set_total(total)
+            self._show_total(total)
+
+    def _show_total(self, total: int | None) -> None:
+        if total is None:
+            self.query_one("#station-count", StatusLine).show(f"{FIRST_PAGE}+ stations, counting …")
+            return
         where = f" in {self.province}" if self.province else ""
         self.query_one("#station-count", StatusLine).show(
             f"{total:,} station{'s' if total != 1 else ''}{where}" + (" (f: province)" if not where else "")
@@ -128,18 +140,22 @@ class StationsScreen(ServiceCalls, Screen):
 
     @on(LazyTable.Highlighted, "#station-list")
     def _highlighted(self, message: LazyTable.Highlighted) -> None:
+        if self.detail_timer is not None:
+            self.detail_timer.stop()
         if message.row is None:
             self.detail = None
             self.query_one("#station-detail", TextPane).show("")
             return
-        self.call("detail", station_detail, self.actor, message.row.id)
+        # after the list is drawn, once the cursor rests: the list's first paint never waits for it
+        self.detail_timer = self.set_timer(REST, self._load_detail)
 
     def _load_detail(self) -> None:
+        self.detail_timer = None
         row = self.query_one("#station-list", LazyTable).current
         if row is not None:
-            self.call("detail", station_detail, self.actor, row.id)
+            self.call("detail", load_detail, self.actor, row.id)
 
-    def done_detail(self, detail: StationDetail) -> None:
+    def done_detail(self, detail) -> None:
         self.detail = detail
         self.query_one("#station-detail", TextPane).show(render_detail(detail))
 
@@ -173,7 +189,14 @@ class StationsScreen(ServiceCalls, Screen):
         self.app.push_screen(PostCohortDialog(station), lambda _done: self.action_reload())
 
 
-def render_detail(d: StationDetail) -> Text:
+def load_detail(actor, station_id: int):
+    """In the worker: the detail service is imported on first use (it brings readiness and kits)."""
+    from trainer.stations.detail import station_detail
+
+    return station_detail(actor, station_id)
+
+
+def render_detail(d) -> Text:
     s, r = d.station, d.readiness
     text = Text()
     text.append(f"{s.code} {s.name_en}", style="bold")
