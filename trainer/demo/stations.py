@@ -23,7 +23,7 @@ from trainer.stations.kits import manifest
 STAMP = "2026-11-01 06:00:00"
 REC = ("id", "uuid", "version", "created_at", "updated_at")
 # police stations, border posts
-STATIONS = {"default": (280, 120), "quick": (84, 36), "full": (1400, 600)}
+STATIONS = {"default": (280, 120), "quick": (90, 60), "full": (1400, 600)}
 POLICE_WEIGHTS = {
     "IQ-NI": 22, "IQ-AN": 14, "IQ-SD": 10, "IQ-KI": 8, "IQ-DI": 8, "IQ-BG": 18, "IQ-BA": 6, "IQ-BB": 3,
     "IQ-DQ": 3, "IQ-WA": 2, "IQ-MA": 2, "IQ-NA": 2, "IQ-KA": 2,
