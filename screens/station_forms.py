@@ -62,6 +62,27 @@ class ProvinceDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class SerialDialog(ModalScreen[str | None]):
+    """Which kit? (one received at a centre and not yet at a station)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="serial.cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Check which kit?", classes="card-title")
+            yield Static("This station has no kit: give the serial of a kit at your centre (e.g. PK-051).")
+            yield Field(placeholder="kit serial", id="serial")
+            yield Static("Enter to open its checklist, Escape to cancel.", classes="hint")
+
+    @on(Field.Submitted, "#serial")
+    def _submitted(self, event: Field.Submitted) -> None:
+        if event.value.strip():
+            self.dismiss(event.value.strip().upper())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 MOVES = (
     ("receive", "Receive at a centre (from the programme)"),
     ("issue", "Issue to this station"),
@@ -135,7 +156,7 @@ class KitMoveDialog(ServiceCalls, ModalScreen[bool]):
 
 
 class PostCohortDialog(ServiceCalls, ModalScreen[bool]):
-    """Post every graduate of a cohort to a station, all or nothing: from a station (the cohort is
+    """Post every graduate of a cohort who can be posted to a station: from a station (the cohort is
     typed) or from a cohort (the station is typed)."""
 
     BINDINGS = [
@@ -159,7 +180,9 @@ class PostCohortDialog(ServiceCalls, ModalScreen[bool]):
                                                       placeholder="e.g. NI-PS-0012", id="station"))  # fmt: skip
             yield from form_row("From", Field(placeholder="YYYY-MM-DD (empty: today)", id="date"))
             yield Static("", id="post-status", classes="error")
-            yield Static("ctrl+s posts every graduate (or none, with the reasons), Escape cancels.", classes="hint")
+            yield Static(
+                "ctrl+s posts every graduate who can be (the others are named), Escape cancels.", classes="hint"
+            )
 
     def on_mount(self) -> None:
         self.query_one("#station" if self.cohort else "#cohort", Field).focus()
@@ -174,8 +197,12 @@ class PostCohortDialog(ServiceCalls, ModalScreen[bool]):
         self.where = self.query_one("#station", Field).value.strip().upper()
         self.call("posted", postings.post_cohort, self.actor, cohort, self.where, day)
 
-    def done_posted(self, n: int) -> None:
-        self.app.notify(f"Posted {n} graduates to {self.where}.")
+    def done_posted(self, done: postings.CohortPosted) -> None:
+        skipped = ""
+        if done.skipped:
+            first = "; ".join(str(p) for p in done.skipped[:3])
+            skipped = f" Not posted: {len(done.skipped)} ({first}{' …' if len(done.skipped) > 3 else ''})."
+        self.app.notify(f"Posted {done.posted} graduates to {self.where}.{skipped}", timeout=12)
         self.dismiss(True)
 
     def failed_posted(self, error) -> None:

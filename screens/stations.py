@@ -165,12 +165,26 @@ class StationsScreen(ServiceCalls, Screen):
         return self.detail.station if self.detail is not None else None
 
     def action_inventory(self) -> None:
-        if self.detail is None or self.detail.kit is None:
-            self.app.notify("This station has no kit to check.", severity="warning")
+        """Check the station's kit; a station without one asks for a serial (a kit at the centre)."""
+        if self.detail is None:
             return
+        if self.detail.kit is not None:
+            self.done_kit(self.detail.kit)
+            return
+        from screens.station_forms import SerialDialog
+
+        def chosen(serial: str | None) -> None:
+            if serial:
+                from trainer.stations import kits
+
+                self.call("kit", kits.get_kit, self.actor, serial)
+
+        self.app.push_screen(SerialDialog(), chosen)
+
+    def done_kit(self, kit) -> None:
         from screens.inventory_check import InventoryCheckScreen
 
-        self.app.push_screen(InventoryCheckScreen(self.detail.kit), lambda _done: self.action_reload())
+        self.app.push_screen(InventoryCheckScreen(kit), lambda _done: self.action_reload())
 
     def action_kit(self) -> None:
         station = self._station()

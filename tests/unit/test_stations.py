@@ -88,7 +88,7 @@ def test_a_station_is_just_ready_at_its_strength_with_its_ilp_share(db_url):
     graduate(w, ilp=1)  # 1 of 4 = 25 % >= 20 %
     station(strength=4)
     kit_at("NI-001")
-    assert postings.post_cohort(SYSTEM, "BPC-01", "NI-001", D(2025, 3, 20)) == 4
+    assert postings.post_cohort(SYSTEM, "BPC-01", "NI-001", D(2025, 3, 20)).posted == 4
     r = judged("NI-001")
     assert (r.ready, r.qualified, r.ilp, r.reason) == (True, 4, 1, "")
     # one officer short of the authorised strength: not ready, and it says why
@@ -221,9 +221,15 @@ def test_postings_refuse_non_graduates_the_dead_the_dismissed_and_overlaps(db_ur
         postings.post(SYSTEM, w.trainees[0], "NI-002", D(2025, 4, 30))
     later = postings.post(SYSTEM, w.trainees[0], "NI-002", D(2025, 5, 1))
     assert (first.station, later.station, later.end_date) == ("NI-001", "NI-002", None)
-    # a whole cohort is refused, all or nothing, when one of them cannot be posted
-    with pytest.raises(ValidationFailed) as refused:
-        postings.post_cohort(SYSTEM, "BPC-01", "NI-001", D(2025, 6, 1))
-    assert "row 1" in str(refused.value) and "recorded as dead" in str(refused.value)
+    # a cohort in one step: who can be posted is, the others are named with the reason
+    done = postings.post_cohort(SYSTEM, "BPC-01", "NI-001", D(2025, 6, 1))
+    assert done.posted == 1
+    assert [(p.row, p.reason.split(" at ")[0]) for p in done.skipped] == [
+        (1, "is already posted"),
+        (2, "is recorded as dead"),
+        (3, "was dismissed"),
+    ]
+    with pytest.raises(ValidationFailed, match="row 4, .*already posted at NI-001"):  # nobody left: refused
+        postings.post_cohort(SYSTEM, "BPC-01", "NI-002", D(2025, 6, 2))
     with database.connection_context():
-        assert models.Posting.select().count() == 2
+        assert models.Posting.select().count() == 3

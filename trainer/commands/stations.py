@@ -83,7 +83,7 @@ def register(sub) -> None:
     p.add_argument("--station", required=True, metavar="CODE")
     p.add_argument("--from", dest="start", type=_date, required=True, metavar="DATE")
     p.set_defaults(handler=cmd_posting_add)
-    p = post.add_parser("cohort", help="post every graduate of a cohort to one station (all or nothing)")
+    p = post.add_parser("cohort", help="post every graduate of a cohort who can be posted to one station")
     p.add_argument("cohort")
     p.add_argument("--station", required=True, metavar="CODE")
     p.add_argument("--from", dest="start", type=_date, required=True, metavar="DATE")
@@ -247,8 +247,12 @@ def cmd_posting_add(args) -> int:
 def cmd_posting_cohort(args) -> int:
     from trainer.stations import postings
 
-    n = postings.post_cohort(_acting(args), args.cohort, args.station, args.start)
-    print(f"posted {n} graduates of {args.cohort.upper()} to {args.station.upper()} from {args.start}")
+    done = postings.post_cohort(_acting(args), args.cohort, args.station, args.start)
+    print(f"posted {done.posted} graduates of {args.cohort.upper()} to {args.station.upper()} from {args.start}")
+    if done.skipped:
+        print(f"not posted ({len(done.skipped)}):")
+        for problem in done.skipped:
+            print(f"  {problem}")
     return 0
 
 

@@ -57,6 +57,7 @@ PROGRAMS = (
 )
 POSTED_RATE = {"IT": 0.86, "ES": 0.8, "US": 0.7, "AU": 0.76, "GB": 0.78, "": 0.6}
 PROVINCE_RATE = {"IQ-NI": 0.92, "IQ-AN": 1.0, "IQ-SD": 0.9, "IQ-KI": 1.05, "IQ-DI": 0.95}
+AWAITING = 45  # days: cohorts that ended this recently are not posted yet
 END_REASONS = (("transferred", 6), ("deserted", 3), ("killed", 1), ("dismissed", 1), ("retired", 1))
 
 
@@ -323,8 +324,8 @@ class _Writer:
                 start = end + timedelta(days=rng.randint(120, 500))
             else:
                 continue  # never joined the ranks
-            if start >= TODAY:
-                continue
+            if start >= TODAY or end > TODAY - timedelta(days=AWAITING):
+                continue  # the latest graduates await their posting (the app posts a cohort in one step)
             places = room.get((force, prov), [])
             while places and places[0][1] <= 0:
                 places.pop(0)

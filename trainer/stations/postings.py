@@ -123,8 +123,15 @@ def _check_dates(start, end, reason) -> None:
         raise ValidationFailed(problems)
 
 
-def post_cohort(actor: Actor, cohort: str, station: str, start: datetime.date) -> int:
-    """Post every graduate of a cohort to one station, all or nothing; returns how many."""
+@dataclass(frozen=True)
+class CohortPosted:
+    posted: int
+    skipped: tuple[FieldProblem, ...]  # graduates who cannot be posted, each with the reason
+
+
+def post_cohort(actor: Actor, cohort: str, station: str, start: datetime.date) -> CohortPosted:
+    """Post every graduate of a cohort who can be posted to one station, in one transaction; the
+    others (dead, dismissed, already posted …) are named with the reason. Refused when none can be."""
     C, E, T = models.Cohort, models.Enrolment, models.Trainee
     with database.connection_context(), database.atomic():
         target = _station(station)
@@ -146,24 +153,26 @@ def post_cohort(actor: Actor, cohort: str, station: str, start: datetime.date) -
         if not people:
             raise TrainerError(f"cohort {code} has no graduates to post")
         _lock([p[0] for p in people])
-        problems = []
+        skipped, ok = [], []
         for n, (tid, gl, fl, g, f) in enumerate(people, 1):
             why = refusal(tid, start, None)
             if why:
-                problems.append(FieldProblem(f"{gl} {fl}".strip() or f"{g} {f}", why, row=n))
-        if problems:
-            raise ValidationFailed(problems)
+                skipped.append(FieldProblem(f"{gl} {fl}".strip() or f"{g} {f}", why, row=n))
+            else:
+                ok.append(tid)
+        if not ok:
+            raise ValidationFailed(skipped)
         models.Posting.insert_many(
-            [dict(trainee=p[0], station=target.id, start_date=start, source=code) for p in people]
+            [dict(trainee=tid, station=target.id, start_date=start, source=code) for tid in ok]
         ).execute()
         audit.record(
             actor,
             "post-cohort",
             "station",
             target.uuid,
-            after={"cohort": code, "persons": len(people), "start": start.isoformat()},
+            after={"cohort": code, "persons": len(ok), "skipped": len(skipped), "start": start.isoformat()},
         )
-        return len(people)
+        return CohortPosted(len(ok), tuple(skipped))
 
 
 def end_posting(actor: Actor, posting_id: int, end: datetime.date, reason: str, *, version: int) -> PostingView:
