@@ -106,7 +106,7 @@ class KitMoveDialog(ServiceCalls, ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         k = self.kit
         step = "set-up" if k is not None and k.state == "issued" else "issue"
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog compact"):
             yield Label(f"Kit movement for {self.station.code} {self.station.name_en}", classes="card-title")
             yield from form_row("Movement", Select([(t, v) for v, t in MOVES], value=step, allow_blank=False,
                                                    id="move"))  # fmt: skip
@@ -141,7 +141,7 @@ class KitMoveDialog(ServiceCalls, ModalScreen[bool]):
         self.call("moved", fn, self.actor, *args)
 
     def done_moved(self, view: KitView) -> None:
-        self.app.notify(f"Kit {view.serial}: {view.state} at {view.station or view.centre}.")
+        self.app.notify(f"Kit {view.serial}: {view.state.replace('-', ' ')} at {view.station or view.centre}.")
         self.dismiss(True)
 
     def failed_moved(self, error) -> None:
@@ -169,7 +169,7 @@ class PostCohortDialog(ServiceCalls, ModalScreen[bool]):
         self.station, self.cohort = station, cohort
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog compact"):
             if self.station is not None:
                 yield Label(f"Post a cohort's graduates to {self.station.code}", classes="card-title")
             else:
