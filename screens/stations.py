@@ -3,7 +3,7 @@ kit's inventory, readiness and the officers posted there (docs/stations.md).
 
 Keys: / search, f province filter, i inventory check of the station's kit (a keyboard
 checklist), b a kit movement (receive, issue here, set up, transfer here), j post a cohort's
-graduates here. The list reads one page at a time (screens.widgets.lazy_table).
+graduates here, h the station's history. The list reads one page at a time (screens.widgets.lazy_table).
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ class StationsScreen(ServiceCalls, Screen):
         Binding("i", "inventory", "Check kit", id="stations.inventory"),
         Binding("b", "kit", "Kit move", id="stations.kit"),
         Binding("j", "post", "Post cohort", id="stations.post"),
+        Binding("h", "history", "History", id="stations.history", show=False),
         Binding("f5", "reload", "Reload", id="stations.reload", show=False),
     ]
 
@@ -69,7 +70,12 @@ class StationsScreen(ServiceCalls, Screen):
         self.reload()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        needs = {"inventory": "kit.check", "kit": "kit.move", "post": "posting.write"}.get(action)
+        needs = {
+            "inventory": "kit.check",
+            "kit": "kit.move",
+            "post": "posting.write",
+            "history": "record.history",
+        }.get(action)
         if needs:
             actor = getattr(self.app, "actor", None)
             return actor is not None and actor.may(needs)
@@ -194,6 +200,15 @@ class StationsScreen(ServiceCalls, Screen):
 
         self.app.push_screen(KitMoveDialog(station, self.detail.kit), lambda _done: self.action_reload())
 
+    def action_history(self) -> None:
+        """The station's changes and its kit's movements and checks, from the audit trail."""
+        station = self._station()
+        if station is None:
+            return
+        from screens.history import RecordHistoryScreen
+
+        self.app.push_screen(RecordHistoryScreen("station", station.uuid, f"{station.code} {station.name_en}"))
+
     def action_post(self) -> None:
         station = self._station()
         if station is None:
@@ -227,6 +242,8 @@ def render_detail(d) -> Text:
             text.append(f"  {item.item:<11}{item.quantity:>3} ")
             text.append(f"{item.condition:<9}", style=CONDITION_STYLE.get(item.condition, ""))
             text.append(f" {item.note}\n" if item.note else "\n")
+        for m in k.movements:
+            text.append(f"  {m.day} {m.action:<8} {m.place:<13} signed by {m.signed_by}\n", style="dim")
     if d.officers_shown:
         text.append(f"Officers posted ({len(d.officers)}):\n", style="bold")
         for o in d.officers:

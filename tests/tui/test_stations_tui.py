@@ -95,6 +95,13 @@ async def test_a_kit_is_set_up_and_a_cohort_posted_from_the_keyboard(box_url):
         await settle(pilot)
         assert isinstance(app.screen, StationsScreen)
         assert app.screen.detail.readiness.posted == 3
+        await pilot.press("h")  # the station's history: its creation and the cohort posted there
+        await settle(pilot)
+        from screens.history import RecordHistoryScreen
+
+        assert isinstance(app.screen, RecordHistoryScreen)
+        assert app.screen.query_one("#history-table").row_count == 2
+        await pilot.press("escape")
     with database.connection_context():
         kit = models.Kit.get()
         assert (kit.state, kit.set_up_on) == ("set-up", D.today())
