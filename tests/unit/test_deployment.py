@@ -17,7 +17,7 @@ from trainer.accounts.access import SYSTEM, Actor
 from trainer.errors import PermissionDenied, ValidationFailed
 from trainer.reporting import catalogue
 from trainer.reporting.base import ReportParams
-from trainer.stations import postings
+from trainer.stations import posting_import, postings
 from trainer.training import delivery
 
 D = datetime.date
@@ -144,3 +144,39 @@ def test_no_posting_overlaps_another_for_the_same_person(db_url, attempts):
         )
     for (_s1, e1), (s2, _e2) in zip(spans_, spans_[1:]):
         assert e1 is not None and e1 < s2, spans_
+
+
+def test_a_personnel_list_is_imported_all_or_nothing_with_each_row_checked(db_url, tmp_path):
+    w = fx.build(trainees=4)
+    graduate(w)
+    station("NI-001")
+    station("NI-002")
+    with database.connection_context():
+        ids = [t.national_id for t in models.Trainee.select().order_by(models.Trainee.id)]
+    sheet = tmp_path / "personnel.csv"
+    sheet.write_text(
+        "national_id,station,start_date,end_date,end_reason\n"
+        f"{ids[0]},NI-001,2025-04-01,,\n"
+        f"{ids[1]},NI-002,01/04/2025,30/04/2025,transferred\n"
+        f"{ids[1]},NI-001,2025-04-15,,\n"  # overlaps the row above
+        "999999999999,NI-001,2025-04-01,,\n"  # nobody
+        f"{ids[2]},NI-009,2025-04-01,,\n",  # no such station
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        posting_import.import_postings(SYSTEM, sheet)
+    text = str(refused.value)
+    assert "row 4, national_id: the person overlaps row 3" in text
+    assert "row 5, national_id: no person" in text and "row 6, station: no station 'NI-009'" in text
+    with database.connection_context():
+        assert models.Posting.select().count() == 0  # nothing partially written
+    dry = posting_import.import_postings(SYSTEM, sheet, dry_run=True, skip_invalid=True)
+    assert (dry.written, len(dry.invalid)) == (2, 3)
+    with database.connection_context():
+        assert models.Posting.select().count() == 0
+    done = posting_import.import_postings(SYSTEM, sheet, skip_invalid=True)
+    again = posting_import.import_postings(SYSTEM, sheet, skip_invalid=True)
+    assert (done.written, again.written, again.present) == (2, 0, 2)
+    with database.connection_context():
+        ended = models.Posting.get(models.Posting.end_reason == "transferred")
+        assert (ended.start_date, ended.end_date) == (D(2025, 4, 1), D(2025, 4, 30))
