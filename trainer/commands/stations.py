@@ -38,6 +38,15 @@ def register(sub) -> None:
     add.add_argument("--lat", type=float)
     add.add_argument("--lon", type=float)
     add.set_defaults(handler=cmd_station_add)
+    ed = st.add_parser("edit", help="change a station (admin): only the options given")
+    ed.add_argument("code")
+    ed.add_argument("--name")
+    ed.add_argument("--name-ar")
+    ed.add_argument("--district")
+    ed.add_argument("--strength", type=int)
+    ed.add_argument("--centre", metavar="CODE")
+    ed.add_argument("--status", choices=("planned", "open", "closed"))
+    ed.set_defaults(handler=cmd_station_edit)
     ls = st.add_parser("list", help="stations, by code")
     ls.add_argument("--search", default="")
     ls.add_argument("--province")
@@ -143,6 +152,32 @@ def cmd_station_add(args) -> int:
         ),  # fmt: skip
     )
     print(f"added {view.code}: {view.name_en} ({view.kind}, {view.province_name}), strength {view.authorised_strength}")
+    return 0
+
+
+def cmd_station_edit(args) -> int:
+    from dataclasses import replace
+
+    from trainer.stations import stations
+
+    acting = _acting(args)
+    current = stations.get_station(acting, args.code)
+    changes = {
+        field: value
+        for field, value in (
+            ("name_en", args.name),
+            ("name_ar", args.name_ar),
+            ("district", args.district),
+            ("authorised_strength", args.strength),
+            ("centre", args.centre),
+            ("status", args.status),
+        )  # fmt: skip
+        if value is not None
+    }
+    if not changes:
+        raise UsageError("station edit: give at least one option to change")
+    view = stations.update_station(acting, current.id, replace(current.as_input(), **changes), version=current.version)
+    print(f"changed {view.code}: " + ", ".join(f"{k} {v}" for k, v in changes.items()))
     return 0
 
 
