@@ -28,7 +28,7 @@ def station_detail(actor: Actor, station_id: int, *, officers: int = 200) -> Sta
     with database.connection_context():
         judged = readiness.assess(datetime.date.today(), the_rule, station_ids=[station_id])[0]
         serial = models.Kit.select(models.Kit.serial).where(models.Kit.station == station_id).scalar()
-        kit = kits._view(models.Kit.get(models.Kit.serial == serial).id) if serial else None
+        kit = kits.kit_view(models.Kit.get(models.Kit.serial == serial).id) if serial else None
     shown = actor.may("posting.read")
     people = tuple(postings.postings_at(actor, station_id, limit=officers)) if shown else ()
     return StationDetail(view, kit, judged, the_rule.describe(), people, shown)

@@ -15,7 +15,7 @@ from db.connection import database
 from trainer.accounts import audit
 from trainer.accounts.access import Actor, require, require_centre
 from trainer.errors import FieldProblem, TrainerError, ValidationFailed
-from trainer.stations.kits import KitView, _kit, _view, holder_centre
+from trainer.stations.kits import KitView, _kit, holder_centre, kit_view
 
 CONDITIONS = ("present", "missing", "damaged")
 
@@ -97,7 +97,7 @@ def check_kit(
             after={"stage": stage, "day": day.isoformat(), **counts},
             problems={i: f"{m.condition}: {m.note.strip()}" for i, m in marks.items() if m.condition != "present"},
         )
-        return CheckDone(_view(kit.id), stage, counts["present"], counts["missing"], counts["damaged"])
+        return CheckDone(kit_view(kit.id), stage, counts["present"], counts["missing"], counts["damaged"])
 
 
 def open_problems(actor: Actor, serial: str) -> list[tuple[str, str, str]]:

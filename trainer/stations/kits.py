@@ -97,7 +97,7 @@ def plan_kit(actor: Actor, serial: str, kind: str) -> KitView:
             [dict(kit=kit.id, item=i, name=n, quantity=q) for i, n, q in manifest(kind)]
         ).execute()
         audit.record(actor, "kit-plan", "kit", kit.uuid, after={"serial": serial, "kind": kind})
-        return _view(kit.id)
+        return kit_view(kit.id)
 
 
 def _kit(serial: str) -> models.Kit:
@@ -157,7 +157,7 @@ def _move(actor, kit, action: str, day, signed_by: str, place: dict, changes: di
         after={k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in changes.items()},
         signed_by=signed_by,
     )
-    return _view(kit.id)
+    return kit_view(kit.id)
 
 
 def receive(actor: Actor, serial: str, centre: str, signed_by: str, day: datetime.date | None = None) -> KitView:
@@ -248,7 +248,7 @@ def transfer(actor: Actor, serial: str, station: str, signed_by: str, day: datet
 def get_kit(actor: Actor, serial: str) -> KitView:
     require(actor, "station.read")
     with database.connection_context():
-        return _view(_kit(serial).id)
+        return kit_view(_kit(serial).id)
 
 
 def list_kits(actor: Actor, *, state: str | None = None, limit: int = 500) -> list[KitView]:
@@ -258,10 +258,10 @@ def list_kits(actor: Actor, *, state: str | None = None, limit: int = 500) -> li
         q = K.select(K.id).order_by(K.serial).limit(limit)
         if state:
             q = q.where(K.state == state)
-        return [_view(kid) for (kid,) in q.tuples()]
+        return [kit_view(kid) for (kid,) in q.tuples()]
 
 
-def _view(kit_id: int) -> KitView:
+def kit_view(kit_id: int) -> KitView:
     K, KI, M, S, Ce, U = models.Kit, models.KitItem, models.KitMovement, models.Station, models.Centre, models.User
     kit = K.get_by_id(kit_id)
     codes = {}
