@@ -19,7 +19,7 @@ import datetime
 import math
 from dataclasses import dataclass
 
-from peewee import JOIN, Case, fn
+from peewee import JOIN, SQL, Case, fn
 
 from db import models
 from trainer.accounts import settings
@@ -90,31 +90,29 @@ def _kits(station_filter) -> dict[int, tuple[str, str, int]]:
 def _officers(station_filter, day: datetime.date) -> dict[int, tuple[int, int, int]]:
     """station -> (posted, qualified, qualified and ILP-trained) on `day`."""
     P, PS, Ce, K = models.Posting, models.PersonSummary, models.Certificate, models.Course
+    basic = [k for (k,) in K.select(K.id).where(K.category == "basic").tuples()]  # a handful: no join per row
     certified = fn.EXISTS(
-        Ce.select(Ce.id)
-        .join(K, on=(K.id == Ce.course))
-        .where(
+        Ce.select(Ce.id).where(
             (Ce.trainee == P.trainee)
-            & (K.category == "basic")
+            & Ce.course.in_(basic)
             & (Ce.status != "revoked")
             & (Ce.issued_on <= day)
             & (Ce.expires_on.is_null() | (Ce.expires_on > day))
         )
     )
-    qualified = PS.trained_on.is_null(False) & (PS.trained_on <= day) & certified
-    q = (
-        P.select(
-            P.station,
-            fn.COUNT(P.id),
-            fn.SUM(Case(None, [(qualified, 1)], 0)),
-            fn.SUM(Case(None, [(qualified & PS.ilp_on.is_null(False) & (PS.ilp_on <= day), 1)], 0)),
-        )
+    qualified = Case(None, [(PS.trained_on.is_null(False) & (PS.trained_on <= day) & certified, 1)], 0)
+    ilp = Case(None, [(PS.ilp_on.is_null(False) & (PS.ilp_on <= day), 1)], 0)
+    # one row per officer serving that day, each judged once (the certificate look-up is the cost)
+    each = (
+        P.select(P.station.alias("station"), qualified.alias("q"), ilp.alias("i"))
         .join(PS, JOIN.LEFT_OUTER, on=(PS.trainee == P.trainee))
         .where(P.station.is_null(False) & (P.start_date <= day) & (P.end_date.is_null() | (P.end_date >= day)))
-        .group_by(P.station)
     )
     if station_filter is not None:
-        q = q.where(P.station.in_(station_filter))
+        each = each.where(P.station.in_(station_filter))
+    q = each.select_from(each.c.station, fn.COUNT(SQL("*")), fn.SUM(each.c.q), fn.SUM(each.c.q * each.c.i)).group_by(
+        each.c.station
+    )
     return {sid: (int(n), int(qn or 0), int(iln or 0)) for sid, n, qn, iln in q.tuples()}
 
 
