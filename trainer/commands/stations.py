@@ -195,8 +195,11 @@ def cmd_station_show(args) -> int:
     from db.connection import database
     from trainer.stations import readiness, stations
 
+    from trainer.reporting import summary
+
     acting = _acting(args)
     s = stations.get_station(acting, args.code)
+    summary.ensure_built()
     with database.connection_context():
         r = readiness.assess(datetime.date.today(), readiness.rule(acting), station_ids=[s.id])[0]
     print(f"{s.code} {s.name_en} {s.name_ar} · {s.kind} · {s.province_name} {s.district} · {s.status}")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from db import models
 from db.connection import database
 from trainer.accounts.access import Actor, require
+from trainer.reporting import summary
 from trainer.stations import kits, postings, readiness, stations
 
 
@@ -25,6 +26,7 @@ def station_detail(actor: Actor, station_id: int, *, officers: int = 200) -> Sta
     require(actor, "station.read")
     view = stations.get_station(actor, station_id)
     the_rule = readiness.rule(actor)
+    summary.ensure_built()  # readiness reads the person summaries (left for first use by a bulk load)
     with database.connection_context():
         judged = readiness.assess(datetime.date.today(), the_rule, station_ids=[station_id])[0]
         serial = models.Kit.select(models.Kit.serial).where(models.Kit.station == station_id).scalar()
