@@ -193,9 +193,8 @@ def cmd_station_list(args) -> int:
 
 def cmd_station_show(args) -> int:
     from db.connection import database
-    from trainer.stations import readiness, stations
-
     from trainer.reporting import summary
+    from trainer.stations import readiness, stations
 
     acting = _acting(args)
     s = stations.get_station(acting, args.code)
