@@ -29,7 +29,7 @@ COLUMNS = [
     Column("Pr.", 3, lambda s: s.province[3:]),
     Column("Status", 7, lambda s: s.status),
     Column("Posted", 7, lambda s: f"{s.posted}/{s.authorised_strength}"),
-    Column("Kit", 14, lambda s: f"{s.kit} {s.kit_state}" if s.kit else "—"),
+    Column("Kit", 15, lambda s: f"{s.kit} {s.kit_state}" if s.kit else "—"),  # "BK-100 received"
 ]
 CONDITION_STYLE = {"present": "green", "missing": "bold red", "damaged": "yellow", "unchecked": "dim"}
 
