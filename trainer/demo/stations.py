@@ -83,13 +83,19 @@ class _Writer:
         self.kits(centres)
         self.delivery()
         self.postings()
-        if self.loader.pg:
-            for table in ("station", "kit", "kit_item", "kit_movement", "inventory_check", "inventory_line",
-                          "posting", "program", "cohort_nation"):  # fmt: skip
-                self.db.execute_sql(
-                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-                    f'COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)'
-                )
+        self.loader.dialect.reset_sequences(
+            (
+                "station",
+                "kit",
+                "kit_item",
+                "kit_movement",
+                "inventory_check",
+                "inventory_line",
+                "posting",
+                "program",
+                "cohort_nation",
+            )  # fmt: skip
+        )
         return self.counts
 
     # -- stations ------------------------------------------------------------
@@ -272,7 +278,7 @@ class _Writer:
                 programs.append(self.rec(pid) + (code, revision, name, course_id[course], nation))
                 by_course[course_id[course]].append((pid, nation))
         self.insert("program", REC + ("code", "revision", "name", "course_id", "nation"), programs)
-        marks = "?" if not self.loader.pg else "%s"
+        marks = self.loader.dialect.marks(1)
         ids = ", ".join(str(c) for c in by_course) or "0"
         cohorts = self.db.execute_sql(
             f"SELECT id, course_id FROM cohort WHERE course_id IN ({ids}) AND status <> {marks} ORDER BY id",
@@ -295,7 +301,7 @@ class _Writer:
     # -- postings --------------------------------------------------------------------
     def postings(self) -> None:
         rng = self.rng
-        marks = "?" if not self.loader.pg else "%s"
+        marks = self.loader.dialect.marks(1)
         grads = self.db.execute_sql(
             "SELECT e.trainee_id, e.cohort_id, c.end_date, t.force_id, t.province_id FROM enrolment e "
             "JOIN cohort c ON c.id = e.cohort_id JOIN course k ON k.id = c.course_id "
