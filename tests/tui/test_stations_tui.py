@@ -21,7 +21,7 @@ D = datetime.date
 
 @pytest.fixture
 def audit_env(monkeypatch, tmp_path):
-    monkeypatch.setenv("TRAINER_AUDIT_KEY", "tui-test-key-0123456789abcdef")
+    monkeypatch.setenv("TRAINER_AUDIT_KEY", "tui-test-key-0123456789abcdef-0123456789")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
 
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from peewee import JOIN
 
 from db import models
-from db.connection import database, is_postgres
+from db.connection import database
+from db.dialect import dialect
 from trainer.accounts import audit
 from trainer.accounts.access import Actor, require, require_centre
 from trainer.errors import Conflict, FieldProblem, NotFound, TrainerError, ValidationFailed
@@ -38,9 +39,10 @@ class PostingView:
 
 
 def _lock(trainee_ids) -> None:
-    if is_postgres():
-        for tid in sorted(set(trainee_ids)):
-            database.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_SPACE, tid))
+    """Serialise writers of these persons' postings until commit (SQLite: one writer anyway)."""
+    writers = dialect()
+    for tid in sorted(set(trainee_ids)):
+        writers.serialise_writers(LOCK_SPACE << 32 | tid)
 
 
 def refusal(trainee_id: int, start: datetime.date, end: datetime.date | None) -> str | None:
