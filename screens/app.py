@@ -19,6 +19,7 @@ from functools import partial
 from pathlib import Path
 
 from textual import events
+from textual._context import active_app
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -37,6 +38,7 @@ AREAS: dict[str, tuple[str, str, str, str]] = {
     "cohorts": ("o", "Cohorts", "cohorts", "CohortsScreen"),
     "certificates": ("e", "Certs", "certificates", "CertificatesScreen"),
     "reports": ("r", "Reports", "reports", "ReportsScreen"),
+    "stations": ("q", "Stations", "stations", "StationsScreen"),  # Police in a Box: stations and kits (q: k, s and b are taken)
     "admin": ("a", "Admin", "admin", "AdminScreen"),
 }
 # What a role needs to be offered an area (the services refuse the rest anyway).
@@ -73,7 +75,16 @@ def area(mode: str) -> Callable[[], Screen]:
     _, _, module, cls = AREAS[mode]
 
     def make() -> Screen:
-        return getattr(importlib.import_module(f"screens.{module}"), cls)()
+        screen = getattr(importlib.import_module(f"screens.{module}"), cls)()
+        # A new screen counts as having missed every CSS change (-1), so opening an area re-parsed
+        # the whole stylesheet (a quarter of a second, most of an area's first paint). It has
+        # missed none: its widgets are styled from the current stylesheet as they mount, its own
+        # CSS files are read (and parsed) when it is installed, and a pending theme change still
+        # refreshes the screen shown. (Textual's private counter; the version is pinned.)
+        app = active_app.get(None)
+        if app is not None:
+            screen._css_update_count = app._css_update_count
+        return screen
 
     return make
 

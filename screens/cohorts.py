@@ -64,6 +64,7 @@ class CohortsScreen(RoleGate, ServiceCalls, Screen):
         Binding("m", "open('attendance')", "Attendance", id="cohorts.attendance"),
         Binding("s", "open('results')", "Results", id="cohorts.results"),
         Binding("g", "open('graduation')", "Graduate", id="cohorts.graduation"),
+        Binding("j", "post", "Post to station", id="cohorts.post"),
         Binding("slash", "search", "Search", id="cohorts.search", key_display="/"),
         Binding("escape", "to_list", "To list", id="cohorts.to_list", show=False),
         Binding("f5", "reload", "Reload", id="cohorts.reload", show=False),
@@ -144,6 +145,15 @@ class CohortsScreen(RoleGate, ServiceCalls, Screen):
 
     def done_roster(self, lines: list[RosterLine]) -> None:
         self.query_one("#roster", LazyTable).set_rows(lines, keep_cursor=True)
+
+    def action_post(self) -> None:
+        """Post every graduate of the highlighted cohort to one station (docs/stations.md)."""
+        c = self.cohort
+        if c is None:
+            return
+        from screens.station_forms import PostCohortDialog
+
+        self.app.push_screen(PostCohortDialog(cohort=c.code))
 
     def show_cohort(self, cohort_id: int) -> None:
         """Jump here (command palette)."""

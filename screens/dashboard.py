@@ -76,10 +76,21 @@ def headline(d: Dashboard) -> str:
         f"Cohorts running           {d.cohorts_running:>9,}",
         f"Certificates expiring     {d.expiring_30:>9,}   in 30 days ({d.expiring_90:,} in 90 days)",
         f"Certificates expired      {d.expired:>9,}",
+        *(box_lines(d.box) if d.box else ()),
         "",
         *(f"{name}: {meaning}" for name, meaning in DEFINITIONS),
     ]
     return "\n".join(lines) + "\n"
+
+
+def box_lines(b) -> tuple[str, ...]:
+    """Police in a Box: kits, ready stations, Ninawa's police posted against required."""
+    met = f"{100.0 * b.ninawa_posted / b.ninawa_required:.1f} %" if b.ninawa_required else "no requirement set"
+    return (
+        f"Kits received             {b.kits_received:>9,}   {b.kits_at_stations:,} at stations, {b.kits_set_up:,} set up",
+        f"Stations ready            {b.stations_ready:>9,}   of {b.stations:,}",
+        f"Ninawa police posted      {b.ninawa_posted:>9,}   of {b.ninawa_required:,} required ({met})",
+    )
 
 
 class DashboardScreen(Screen):

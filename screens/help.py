@@ -47,7 +47,7 @@ def bindings_of(module: str, cls: str) -> list[Binding]:
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [("escape,f1,question_mark,q", "dismiss", "Close")]
+    BINDINGS = [("escape,f1,question_mark", "dismiss", "Close")]
 
     def rows(self) -> list[tuple[str, str, str]]:
         """(where, keys, what it does) for every binding."""

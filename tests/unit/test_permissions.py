@@ -388,6 +388,111 @@ def _ops() -> dict[str, Op]:
         ),
         "backup.set_schedule": op("backup.run", lambda w, a: backup.set_schedule(a, 24, str(w.tmp / "auto"))),
         "backup.restore": op("backup.restore", lambda w, a: backup.restore(_fresh_backup(w), a), rollback=False),
+        **_box_ops(),
+    }
+
+
+def _box(w: World, state: str = "received") -> str:
+    """A station supported by the world's centre and a kit received there (then issued): its serial."""
+    from trainer.accounts.access import SYSTEM
+    from trainer.stations import kits, stations
+
+    if not models.Station.select().where(models.Station.code == "PERM-ST").exists():
+        stations.create_station(
+            SYSTEM, stations.StationInput("PERM-ST", "police", "IQ-NI", "Perm station", centre=w.centre_code)
+        )
+        stations.create_station(
+            SYSTEM, stations.StationInput("PERM-ST2", "police", "IQ-NI", "Perm station 2", centre=w.centre_code)
+        )
+    kits.plan_kit(SYSTEM, "PERM-K", "police")
+    kits.receive(SYSTEM, "PERM-K", w.centre_code, "Capt. Perm", D(2025, 5, 1))
+    if state in ("issued", "set-up"):
+        kits.issue(SYSTEM, "PERM-K", "PERM-ST", "Capt. Perm", D(2025, 5, 2))
+    return "PERM-K"
+
+
+def _posting(w: World) -> tuple[int, int]:
+    _box(w)
+    p = models.Posting.create(
+        trainee=w.trainee_id, station=models.Station.get(code="PERM-ST"), start_date=D(2025, 4, 1)
+    )
+    return p.id, p.version
+
+
+def _box_ops() -> dict[str, Op]:
+    from trainer.stations import detail, inventory, kits, posting_import, postings, stations
+    from trainer.training import delivery
+
+    def marks(serial):
+        return {i.item: inventory.Mark("present") for i in kits.get_kit(SYSTEM_, serial).items}
+
+    from trainer.accounts.access import SYSTEM as SYSTEM_
+
+    def sheet(w):
+        path = w.tmp / f"postings-{_n()}.csv"
+        path.write_text("national_id,station,start_date\n100000000000,PERM-ST,2025-04-01\n", encoding="utf-8")
+        _box(w)
+        return path
+
+    station_input = stations.StationInput("PERM-NEW", "border", "IQ-AN", "New post")
+    return {
+        "stations.create_station": op("station.write", lambda w, a: stations.create_station(a, station_input)),
+        "stations.update_station": op(
+            "station.write",
+            lambda w, a: (
+                _box(w),
+                stations.update_station(a, stations.get_station(SYSTEM_, "PERM-ST").id, station_input, version=1),
+            ),  # fmt: skip
+        ),
+        "stations.list_stations": op("station.read", lambda w, a: stations.list_stations(a)),
+        "stations.count_stations": op("station.read", lambda w, a: stations.count_stations(a)),
+        "stations.get_station": op("station.read", lambda w, a: stations.get_station(a, "NONE")),
+        "detail.station_detail": op("station.read", lambda w, a: detail.station_detail(a, 0)),
+        "kits.plan_kit": op("station.write", lambda w, a: kits.plan_kit(a, "PERM-NEW", "border")),
+        "kits.receive": op(
+            "kit.move",
+            lambda w, a: (kits.plan_kit(SYSTEM_, "PERM-R", "police"), kits.receive(a, "PERM-R", w.centre_code, "x")),
+            scoped=True,
+        ),
+        "kits.issue": op("kit.move", lambda w, a: kits.issue(a, _box(w), "PERM-ST", "Capt. Perm"), scoped=True),
+        "kits.set_up": op("kit.move", lambda w, a: kits.set_up(a, _box(w, "issued"), "Capt. Perm"), scoped=True),
+        "kits.transfer": op(
+            "kit.move", lambda w, a: kits.transfer(a, _box(w, "issued"), "PERM-ST2", "Capt. Perm"), scoped=True
+        ),
+        "kits.get_kit": op("station.read", lambda w, a: kits.get_kit(a, "NONE")),
+        "kits.list_kits": op("station.read", lambda w, a: kits.list_kits(a)),
+        "inventory.check_kit": op(
+            "kit.check", lambda w, a: inventory.check_kit(a, "PERM-K", marks(_box(w))), scoped=True
+        ),
+        "inventory.open_problems": op("station.read", lambda w, a: inventory.open_problems(a, "NONE")),
+        "postings.post": op(
+            "posting.write",
+            lambda w, a: (_box(w), postings.post(a, w.trainee_id, "PERM-ST", D(2025, 4, 1))),
+            scoped=True,
+        ),
+        "postings.post_cohort": op(
+            "posting.write",
+            lambda w, a: (_box(w), postings.post_cohort(a, w.cohort_code, "PERM-ST", D(2025, 4, 1))),
+            scoped=True,
+        ),
+        "postings.end_posting": op(
+            "posting.write",
+            lambda w, a: postings.end_posting(a, *_posting(w)[:1], D(2025, 5, 1), "transferred", version=1),
+            scoped=True,
+        ),
+        "postings.postings_at": op("posting.read", lambda w, a: postings.postings_at(a, 0)),
+        "postings.postings_of": op("posting.read", lambda w, a: postings.postings_of(a, w.trainee_id)),
+        "posting_import.import_postings": op(
+            "posting.write", lambda w, a: posting_import.import_postings(a, sheet(w), dry_run=True)
+        ),
+        "delivery.add_program": op(
+            "program.write", lambda w, a: delivery.add_program(a, "POI-PERM", "1", "Perm POI", w.course_code, "IT")
+        ),
+        "delivery.list_programs": op("course.read", lambda w, a: delivery.list_programs(a)),
+        "delivery.set_delivery": op(
+            "cohort.write", lambda w, a: delivery.set_delivery(a, w.cohort_code, None, ("IT",)), scoped=True
+        ),
+        "delivery.delivery": op("cohort.read", lambda w, a: delivery.delivery(a, w.cohort_code)),
     }
 
 

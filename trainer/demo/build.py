@@ -113,6 +113,9 @@ def generate(*, scale: str = "default", seed: int = 1, password: str | None = No
                 "unit_assignment",
                 "session",
                 "attendance",
+                "station",
+                "kit",
+                "posting",
             )
         }
     if scale == "full":
@@ -182,6 +185,11 @@ class _Loader(ReferenceRows, TraineeRows, RecordRows, Planner):
         self.write_cohorts()
         self.write_enrolments(random.Random(f"{self.seed}:records"))
         self.finish(random.Random(f"{self.seed}:finish"))
+        self.progress("stations and kits", 0, 1)
+        from trainer.demo import stations as box  # Police in a Box: its own module (stations, kits, postings)
+
+        self.box = box.write(self)
+        self.progress("stations and kits", 1, 1)
         for i, sql in enumerate(indexes, 1):  # a sort per index, a join per key: cheaper than per row
             self.progress("indexes", i, len(indexes))
             self.db.execute_sql(sql)

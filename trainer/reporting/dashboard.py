@@ -19,6 +19,7 @@ from trainer.accounts.access import Actor
 from trainer.reporting import summary
 from trainer.reporting.base import ReportParams, resolve
 from trainer.reporting.trained import certified_persons
+from trainer.reporting.box_status import BoxFigures, box_figures
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class Dashboard:
     by_force: tuple[Bar, ...]
     by_province: tuple[Bar, ...]
     headline: Headline | None = None
+    box: BoxFigures | None = None  # Police in a Box (trainer/reporting/box_status.py)
 
     @property
     def gap(self) -> int:
@@ -139,6 +141,7 @@ def dashboard(actor: Actor, as_of: datetime.date | None = None) -> Dashboard:
                 cells.get((f, p), 0),
                 certified,
             )
+        box = box_figures(as_of)
     return Dashboard(
         as_of,
         by_force.get("police", 0),
@@ -153,6 +156,7 @@ def dashboard(actor: Actor, as_of: datetime.date | None = None) -> Dashboard:
         tuple(sorted(forces, key=lambda b: -b.value)),
         tuple(sorted(provinces, key=lambda b: -b.value)),
         headline,
+        box,
     )
 
 
