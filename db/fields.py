@@ -29,8 +29,8 @@ class ChoiceField(CharField):
 
     def bind(self, model, name, set_attribute=True):
         super().bind(model, name, set_attribute)
-        values = ", ".join("'%s'" % v for v in self.allowed)
-        check = Check('"%s" IN (%s)' % (self.column_name, values))
+        values = ", ".join(f"'{v}'" for v in self.allowed)
+        check = Check(f'"{self.column_name}" IN ({values})')
         self.constraints = [c for c in (self.constraints or []) if not _is_choice(c)] + [check]
 
 

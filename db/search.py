@@ -135,8 +135,9 @@ def _fts_term(alternatives: tuple[str, ...]) -> str:
     """First alternative as a word prefix, the rest as whole tokens: ("moh"* OR "mhmd").
     An alternative ending in '*' is a prefix too (the skeleton of a word still being typed)."""
     first, *rest = alternatives
-    parts = ['"%s"*' % first.replace('"', "")] + [
-        ('"%s"*' % a[:-1].replace('"', "")) if a.endswith("*") else ('"%s"' % a.replace('"', "")) for a in rest
+    parts = ['"{}"*'.format(first.replace('"', ""))] + [
+        ('"{}"*'.format(a[:-1].replace('"', ""))) if a.endswith("*") else ('"{}"'.format(a.replace('"', "")))
+        for a in rest
     ]
     return "(" + " OR ".join(parts) + ")"
 
@@ -161,7 +162,7 @@ def sqlite_fts(terms: list[tuple[str, ...]], *, substring: bool = False) -> tupl
     if substring:
         if not all(len(w) >= 3 for w in words):
             return None
-        return "trainee_trgm", " AND ".join('"%s"' % w.replace('"', "") for w in words)
+        return "trainee_trgm", " AND ".join('"{}"'.format(w.replace('"', "")) for w in words)
     return "trainee_fts", " AND ".join(_fts_term(t) for t in terms)
 
 
@@ -191,7 +192,7 @@ def id_subquery(db, terms: list[tuple[str, ...]], *, postgres: bool, substring: 
         return "SELECT id FROM trainee WHERE " + " AND ".join(clauses), params
     words = [t[0] for t in terms]
     if substring and all(len(w) >= 3 for w in words):
-        match = " AND ".join('"%s"' % w.replace('"', "") for w in words)
+        match = " AND ".join('"{}"'.format(w.replace('"', "")) for w in words)
         return f"SELECT rowid FROM trainee_trgm WHERE trainee_trgm MATCH {p}", [match]
     if substring:
         # Trigrams need three characters; shorter substrings fall back to a scan.

@@ -1,13 +1,21 @@
 """The training calendar: holidays, which sessions are never generated on."""
 
 SQLITE = [
-    'CREATE TABLE "holiday" ("id" INTEGER NOT NULL PRIMARY KEY, "uuid" TEXT NOT NULL, "version" INTEGER NOT NULL, "created_at" DATETIME NOT NULL, "updated_at" DATETIME NOT NULL, "day" DATE NOT NULL, "name_en" VARCHAR(255) NOT NULL, "name_ar" VARCHAR(255) NOT NULL)',
+    (
+        'CREATE TABLE "holiday" ("id" INTEGER NOT NULL PRIMARY KEY, "uuid" TEXT NOT NULL, '
+        '"version" INTEGER NOT NULL, "created_at" DATETIME NOT NULL, "updated_at" DATETIME NOT NULL, '
+        '"day" DATE NOT NULL, "name_en" VARCHAR(255) NOT NULL, "name_ar" VARCHAR(255) NOT NULL)'
+    ),
     'CREATE UNIQUE INDEX "holiday_uuid" ON "holiday" ("uuid")',
     'CREATE UNIQUE INDEX "holiday_day" ON "holiday" ("day")',
 ]
 
 POSTGRES = [
-    'CREATE TABLE "holiday" ("id" SERIAL NOT NULL PRIMARY KEY, "uuid" UUID NOT NULL, "version" INTEGER NOT NULL, "created_at" TIMESTAMP NOT NULL, "updated_at" TIMESTAMP NOT NULL, "day" DATE NOT NULL, "name_en" VARCHAR(255) NOT NULL, "name_ar" VARCHAR(255) NOT NULL)',
+    (
+        'CREATE TABLE "holiday" ("id" SERIAL NOT NULL PRIMARY KEY, "uuid" UUID NOT NULL, "version" INTEGER NOT NULL, '
+        '"created_at" TIMESTAMP NOT NULL, "updated_at" TIMESTAMP NOT NULL, "day" DATE NOT NULL, '
+        '"name_en" VARCHAR(255) NOT NULL, "name_ar" VARCHAR(255) NOT NULL)'
+    ),
     'CREATE UNIQUE INDEX "holiday_uuid" ON "holiday" ("uuid")',
     'CREATE UNIQUE INDEX "holiday_day" ON "holiday" ("day")',
 ]

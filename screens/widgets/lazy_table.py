@@ -4,8 +4,9 @@ The Line API (`render_line`) draws one terminal line; a row that is not yet
 in the page cache is drawn as a dim placeholder while a thread worker fetches
 its page through the `fetch(query, offset, limit, hint)` callable the screen
 gave (a service call; `hint` holds the row just before the page, "after", or
-just after it, "before", when that page is loaded, for keyset paging). Memory stays bounded: only the pages around the cursor are
-kept. `reset(query, total, first_rows)` starts a new result (new search or
+just after it, "before", when that page is loaded, for keyset paging).
+Memory stays bounded: only the pages around the cursor are kept.
+`reset(query, total, first_rows)` starts a new result (new search or
 filters) without any database call on the UI thread.
 """
 

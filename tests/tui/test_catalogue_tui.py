@@ -108,7 +108,7 @@ async def enrol_by_search(pilot, text: str, picks: int) -> EnrolReportDialog:
     await pilot.press(*text)
     await settle(pilot)
     await pilot.press("enter")
-    for n in range(picks):
+    for _n in range(picks):
         await pilot.press("space", "down")
     await pilot.press("ctrl+s")
     await settle(pilot)

@@ -51,7 +51,7 @@ def _uuid7_maker(rng: random.Random):
 
     def uid() -> str:
         r = bits(74)
-        return "%012x7%03x%016x" % (next(clock), r >> 62, (2 << 62) | (r & low))
+        return f"{next(clock):012x}7{r >> 62:03x}{(2 << 62) | (r & low):016x}"
 
     return uid
 

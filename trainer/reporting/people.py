@@ -56,7 +56,8 @@ WHERE {funded} AND e.status <> 'waitlisted' {where}
 
 
 def vetting_compliance(actor: Actor, params: ReportParams) -> ReportResult:
-    """Coalition-funded enrolments need an approved vetting decision before the cohort starts (trainer.registry.vetting)."""
+    """Coalition-funded enrolments need an approved vetting decision before the cohort starts
+    (trainer.registry.vetting)."""
     p = resolve(params)
     pg = is_postgres()
     mark = "%s" if pg else "?"
@@ -161,7 +162,7 @@ def cohort_roster(actor: Actor, params: ReportParams) -> ReportResult:
     label = labeller(actor)
     identify = actor.may("trainee.identify")
     rows = []
-    for n, (eid, status, enrolled_on, uuid, g, f, gf, fam, service, force) in enumerate(enrolments, start=1):
+    for n, (eid, status, _enrolled_on, uuid, g, f, gf, fam, service, force) in enumerate(enrolments, start=1):
         marks = [scores.get((eid, a_id)) for a_id, _c, _m in assessments]
         rows.append(
             (
@@ -202,7 +203,7 @@ def cohort_roster(actor: Actor, params: ReportParams) -> ReportResult:
 def _latest_scores(cohort_id: int) -> dict[tuple[int, int], float]:
     R, E = models.Result, models.Enrolment
     best: dict = {}
-    for eid, aid, attempt, score in (
+    for eid, aid, _attempt, score in (
         R.select(R.enrolment, R.assessment, R.attempt, R.score)
         .join(E, on=(E.id == R.enrolment))
         .where(E.cohort == cohort_id)

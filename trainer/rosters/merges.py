@@ -352,8 +352,8 @@ def merge_trainees(actor: Actor, survivor_id: int, merged_id: int, *, reason: st
                             FieldProblem(
                                 "enrolment",
                                 (
-                                    f"both records are enrolled in cohort {', '.join(sorted(shared))}: one person cannot "
-                                    "be enrolled twice; settle the enrolments first"
+                                    f"both records are enrolled in cohort {', '.join(sorted(shared))}: "
+                                    "one person cannot be enrolled twice; settle the enrolments first"
                                 ),
                             )
                         ]
