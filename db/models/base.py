@@ -1,8 +1,10 @@
 """The base model: every table lives in the one proxied database."""
 
+from __future__ import annotations
+
 import datetime
 
-from peewee import DateTimeField, IntegerField, Model
+from peewee import AutoField, DateTimeField, IntegerField, Model
 
 from db.connection import database
 from db.fields import IdField
@@ -20,6 +22,10 @@ class BaseModel(Model):
 
 class Record(BaseModel):
     """A record people create and edit: cross-site identity, optimistic-lock version, times."""
+
+    # Declared for the type checker, as beside every foreign key `x` its key `x_id`:
+    # peewee adds both at run time, its stubs cannot know them.
+    id: AutoField[int]
 
     uuid = IdField()
     version = IntegerField(default=1)
