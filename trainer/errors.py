@@ -22,7 +22,7 @@ class PermissionDenied(TrainerError):
 class Conflict(TrainerError):
     """Someone else saved the record first; `current` holds what they saved."""
 
-    def __init__(self, message: str, current=None):
+    def __init__(self, message: str, current: object = None) -> None:
         super().__init__(message)
         self.current = current
 

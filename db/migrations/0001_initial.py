@@ -4,6 +4,11 @@ Frozen (not built from db.models) so that later migrations apply to exactly
 this schema whatever the models become.
 """
 
+from __future__ import annotations
+
+from peewee import Database
+from playhouse.migrate import SchemaMigrator
+
 SQLITE = [
     (
         'CREATE TABLE "course" ("id" INTEGER NOT NULL PRIMARY KEY, "uuid" TEXT NOT NULL, "version" INTEGER NOT NULL, '
@@ -619,7 +624,7 @@ POSTGRES = [
 ]
 
 
-def up(migrator, db):
+def up(migrator: SchemaMigrator, db: Database) -> None:
     from db.connection import is_postgres
 
     for statement in POSTGRES if is_postgres(db) else SQLITE:

@@ -1,5 +1,10 @@
 """Roster imports: committed batches, rows held for review, merges of duplicate persons."""
 
+from __future__ import annotations
+
+from peewee import Database
+from playhouse.migrate import SchemaMigrator
+
 SQLITE = [
     (
         'CREATE TABLE "import_batch" ("id" INTEGER NOT NULL PRIMARY KEY, "uuid" TEXT NOT NULL, '
@@ -89,7 +94,7 @@ POSTGRES = [
 ]
 
 
-def up(migrator, db):
+def up(migrator: SchemaMigrator, db: Database) -> None:
     from db.connection import is_postgres
 
     for statement in POSTGRES if is_postgres(db) else SQLITE:

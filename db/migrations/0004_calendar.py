@@ -1,5 +1,10 @@
 """The training calendar: holidays, which sessions are never generated on."""
 
+from __future__ import annotations
+
+from peewee import Database
+from playhouse.migrate import SchemaMigrator
+
 SQLITE = [
     (
         'CREATE TABLE "holiday" ("id" INTEGER NOT NULL PRIMARY KEY, "uuid" TEXT NOT NULL, '
@@ -21,7 +26,7 @@ POSTGRES = [
 ]
 
 
-def up(migrator, db):
+def up(migrator: SchemaMigrator, db: Database) -> None:
     from db.connection import is_postgres
 
     for statement in POSTGRES if is_postgres(db) else SQLITE:

@@ -14,6 +14,11 @@ neither edit the trail nor disable its triggers. Anyone who bypasses all this
 that `trainer audit verify` checks.
 """
 
+from __future__ import annotations
+
+from peewee import Database
+from playhouse.migrate import SchemaMigrator
+
 SQLITE = [
     (
         'CREATE TABLE "user_session" ("id" INTEGER NOT NULL PRIMARY KEY, "user_id" INTEGER NOT NULL, '
@@ -48,7 +53,7 @@ POSTGRES = [
 ]
 
 
-def up(migrator, db):
+def up(migrator: SchemaMigrator, db: Database) -> None:
     from db.connection import is_postgres
 
     for statement in POSTGRES if is_postgres(db) else SQLITE:

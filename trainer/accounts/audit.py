@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
+from uuid import UUID
 
 from db import models
 from db.connection import database, is_postgres
@@ -152,7 +153,7 @@ class Pending(NamedTuple):
 
     action: str
     entity: str = ""
-    entity_uuid: str = ""
+    entity_uuid: str | UUID = ""  # a UUID is written as its text
     before: dict | None = None
     after: dict | None = None
     extra: dict | None = None
@@ -162,7 +163,7 @@ def record(
     actor: Actor,
     action: str,
     entity: str = "",
-    entity_uuid: str = "",
+    entity_uuid: str | UUID = "",
     before: dict | None = None,
     after: dict | None = None,
     **extra,

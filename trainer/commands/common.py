@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import argparse
 import getpass
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from trainer.accounts.access import Actor
 from trainer.errors import TrainerError
+
+if TYPE_CHECKING:
+    from trainer.setup import Opened
 
 PROG = "trainer"
 
@@ -16,7 +21,7 @@ class UsageError(Exception):
     """Wrong arguments: argparse prints usage and exits 2."""
 
 
-def connect(args):
+def connect(args: argparse.Namespace) -> Opened:
     from trainer.setup import connect as open_db
 
     opened = open_db(args.db)

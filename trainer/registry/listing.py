@@ -13,8 +13,13 @@ Rows are read as tuples straight into TraineeView (no model instances).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from db.connection import database, is_postgres
 from db.search import id_subquery, like_escape, sqlite_fts
+
+if TYPE_CHECKING:
+    from trainer.registry.trainees import TraineeFilters
 
 # The TraineeView fields, in the order selected.
 FIELDS = (
@@ -43,10 +48,12 @@ FIELDS = (
 VETTING = {"approved": ("approved",), "pending": ("pending",), "denied": ("denied", "suspended")}
 
 
-def source(filters, terms) -> tuple[str, str, list, list]:
+def source(filters: TraineeFilters, terms: list[tuple[str, ...]]) -> tuple[str, str, list[str], list[Any]]:
     """(FROM clause, ordering key, WHERE conditions, parameters) for the filters."""
     p = database.obj.param
-    frm, key, conds, params = "trainee t", "t.id", [], []
+    frm, key = "trainee t", "t.id"
+    conds: list[str] = []
+    params: list[Any] = []
     if terms:
         fts = None if is_postgres() else sqlite_fts(terms, substring=filters.substring)
         if fts is not None:
@@ -80,15 +87,15 @@ def source(filters, terms) -> tuple[str, str, list, list]:
 
 
 def rows(
-    filters,
-    terms,
+    filters: TraineeFilters,
+    terms: list[tuple[str, ...]],
     *,
     limit: int,
     offset: int = 0,
     after_id: int | None = None,
     before_id: int | None = None,
     total: int | None = None,
-) -> list[tuple]:
+) -> list[tuple[Any, ...]]:
     """Tuples of FIELDS in id order: after `after_id`, before `before_id`, or at `offset`
     (counted from the end when `total` is exact and the offset lies in the second half)."""
     p = database.obj.param
@@ -108,16 +115,18 @@ def rows(
     where = (" WHERE " + " AND ".join(conds)) if conds else ""
     columns = ", ".join(f"t.{c}" for c in FIELDS)
     sql = f"SELECT {columns} FROM {frm}{where} ORDER BY {key}{' DESC' if descending else ''} LIMIT {p} OFFSET {p}"
-    found = database.execute_sql(sql, params + [limit, offset]).fetchall()
+    found: list[tuple[Any, ...]] = database.execute_sql(sql, params + [limit, offset]).fetchall()
     return found[::-1] if descending else found
 
 
-def count(filters, terms, *, cap: int | None) -> int:
+def count(filters: TraineeFilters, terms: list[tuple[str, ...]], *, cap: int | None) -> int:
     frm, _, conds, params = source(filters, terms)
     where = (" WHERE " + " AND ".join(conds)) if conds else ""
     if cap is None:
-        return database.execute_sql(f"SELECT count(*) FROM {frm}{where}", params).fetchone()[0]
+        return int(database.execute_sql(f"SELECT count(*) FROM {frm}{where}", params).fetchone()[0])
     p = database.obj.param
-    return database.execute_sql(
-        f"SELECT count(*) FROM (SELECT 1 FROM {frm}{where} LIMIT {p}) capped", params + [cap]
-    ).fetchone()[0]
+    return int(
+        database.execute_sql(
+            f"SELECT count(*) FROM (SELECT 1 FROM {frm}{where} LIMIT {p}) capped", params + [cap]
+        ).fetchone()[0]
+    )

@@ -68,7 +68,7 @@ def _locked_cohort(cohort_id: int) -> models.Cohort:
     query = models.Cohort.select().where(models.Cohort.id == cohort_id)
     if is_postgres():
         query = query.for_update()
-    cohort = query.first()
+    cohort: models.Cohort | None = query.first()
     if cohort is None:
         raise NotFound(f"no cohort {cohort_id}")
     return cohort
