@@ -23,8 +23,10 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from db import models
 from db.connection import database, is_postgres
@@ -50,13 +52,13 @@ class Manifest:
     backend: str
     schema_version: int
     migrations: tuple[str, ...]
-    counts: dict
-    audit_head: dict  # audit.Head.as_dict()
+    counts: dict[str, Any]
+    audit_head: dict[str, Any]  # audit.Head.as_dict()
     sha256: str
     size: int
     hmac: str = ""
 
-    def body(self) -> dict:
+    def body(self) -> dict[str, Any]:
         d = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "hmac"}
         d["migrations"] = list(self.migrations)
         return d
@@ -68,7 +70,7 @@ class Manifest:
         return audit.Head.from_dict(self.audit_head)
 
 
-def _sign(body: dict) -> str:
+def _sign(body: dict[str, Any]) -> str:
     text = json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")
     return hmac.new(audit.audit_key(), b"trainer manifest\n" + text, hashlib.sha256).hexdigest()
 
@@ -100,7 +102,7 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _target(given, now: datetime.datetime) -> Path:
+def _target(given: str | Path, now: datetime.datetime) -> Path:
     path = Path(given).expanduser()
     if path.is_dir() or str(given).endswith(("/", os.sep)):
         path.mkdir(parents=True, exist_ok=True)
@@ -159,7 +161,7 @@ def backup(path: Path | str, actor: Actor = SYSTEM) -> tuple[Path, Manifest]:
     return target, manifest
 
 
-def _facts(conn_execute) -> dict:
+def _facts(conn_execute: Callable[[str], list[tuple[Any, ...]]]) -> dict[str, Any]:
     """Counts, schema version and audit head, read through `conn_execute(sql) -> rows`."""
     counts = {}
     for model in models.MODELS:
@@ -172,7 +174,7 @@ def _facts(conn_execute) -> dict:
     return dict(schema_version=version, migrations=migrations, counts=counts, audit_head=head.as_dict())
 
 
-def _sqlite_copy(partial: Path) -> dict:
+def _sqlite_copy(partial: Path) -> dict[str, Any]:
     with database.connection_context():
         # One statement, one read transaction: every change committed before it began is in the copy.
         database.execute_sql("VACUUM INTO ?", (str(partial),))
@@ -190,7 +192,7 @@ def _integrity(conn: sqlite3.Connection, path: Path) -> None:
         raise BackupFailed(f"{path} fails its integrity check: {'; '.join(rows[:3])}")
 
 
-def _pg_env() -> tuple[list[str], dict]:
+def _pg_env() -> tuple[list[str], dict[str, Any]]:
     db = database.obj
     params = dict(db.connect_params)
     args = ["--dbname", db.database]
@@ -203,7 +205,7 @@ def _pg_env() -> tuple[list[str], dict]:
     return args, env
 
 
-def _run(cmd: list[str], env: dict, what: str, **kw) -> subprocess.CompletedProcess:
+def _run(cmd: list[str], env: dict[str, Any], what: str, **kw: Any) -> subprocess.CompletedProcess[str]:
     try:
         done = subprocess.run(cmd, env=env, capture_output=True, text=True, **kw)
     except FileNotFoundError:
@@ -213,7 +215,7 @@ def _run(cmd: list[str], env: dict, what: str, **kw) -> subprocess.CompletedProc
     return done
 
 
-def _pg_dump(partial: Path) -> dict:
+def _pg_dump(partial: Path) -> dict[str, Any]:
     args, env = _pg_env()
     with database.connection_context():
         conn = database.connection()
@@ -225,9 +227,10 @@ def _pg_dump(partial: Path) -> dict:
                 cur.execute("SELECT pg_export_snapshot()")
                 snapshot = cur.fetchone()[0]
 
-                def execute(sql):
+                def execute(sql: str) -> list[tuple[Any, ...]]:
                     cur.execute(sql)
-                    return cur.fetchall()
+                    rows: list[tuple[Any, ...]] = cur.fetchall()
+                    return rows
 
                 facts = _facts(execute)
                 _run(
@@ -359,13 +362,13 @@ def _pg_restore(file: Path, stamp: str) -> Path:
 # --- schedule ------------------------------------------------------------------
 
 
-def schedule() -> dict:
+def schedule() -> dict[str, Any]:
     with database.connection_context():
         row = models.Setting.get_or_none(models.Setting.key == SCHEDULE_SETTING)
     return {**DEFAULT_SCHEDULE, **(json.loads(row.value) if row else {})}
 
 
-def set_schedule(actor: Actor, every_hours: int, directory: str, keep: int = 14) -> dict:
+def set_schedule(actor: Actor, every_hours: int, directory: str, keep: int = 14) -> dict[str, Any]:
     """Admin: back up every `every_hours` (0 = never) into `directory`, keeping the newest `keep`."""
     require(actor, "backup.run")
     problems = []
@@ -390,7 +393,7 @@ def set_schedule(actor: Actor, every_hours: int, directory: str, keep: int = 14)
     return value
 
 
-def last_backup() -> dict | None:
+def last_backup() -> dict[str, Any] | None:
     with database.connection_context():
         row = models.Setting.get_or_none(models.Setting.key == LAST_SETTING)
     return json.loads(row.value) if row else None

@@ -19,9 +19,10 @@ from __future__ import annotations
 import datetime
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
-from peewee import JOIN, IntegrityError, fn
+from peewee import JOIN, Expression, IntegrityError, fn
 
 from db import models
 from db.connection import database
@@ -32,6 +33,10 @@ from trainer.errors import Conflict, FieldProblem, NotFound, TrainerError, Valid
 from trainer.registry import vetting
 from trainer.reporting import summary
 from trainer.training import rules
+
+if TYPE_CHECKING:
+    from db.models.base import Select
+
 
 PREFIX, SERIAL_DIGITS = "IQTC-", 9  # as the demo data numbers them (trainer.demo)
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed back
@@ -132,7 +137,7 @@ def effective_status(stored: str, expires_on: datetime.date | None, today: datet
 # --- reading ------------------------------------------------------------------
 
 
-def _query():
+def _query() -> Select[models.Certificate]:
     C, T, K, E, H, N, U = (
         models.Certificate,
         models.Trainee,
@@ -191,7 +196,7 @@ def _query():
     )
 
 
-def _views(query, today: datetime.date | None = None) -> list[CertificateView]:
+def _views(query: Select[models.Certificate], today: datetime.date | None = None) -> list[CertificateView]:
     today = today or datetime.date.today()
     out = []
     for (
@@ -259,11 +264,11 @@ def _views(query, today: datetime.date | None = None) -> list[CertificateView]:
     return out
 
 
-def _join(*parts) -> str:
+def _join(*parts: str | None) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _one(where, today=None) -> CertificateView:
+def _one(where: Expression, today: datetime.date | None = None) -> CertificateView:
     found = _views(_query().where(where), today)
     if not found:
         raise NotFound("no such certificate")
@@ -405,7 +410,7 @@ def _issue_one(
     actor: Actor,
     enrolment: models.Enrolment,
     cohort: models.Cohort,
-    cohort_rules,
+    cohort_rules: rules.CohortRules,
     issuer: models.User,
     on: datetime.date,
 ) -> int:
@@ -437,7 +442,7 @@ def _issue_one(
     return row.id
 
 
-def _refusal(enrolment: models.Enrolment, cohort: models.Cohort, cohort_rules) -> str | None:
+def _refusal(enrolment: models.Enrolment, cohort: models.Cohort, cohort_rules: rules.CohortRules) -> str | None:
     if not cohort_rules.grants_certificate:
         return f"course {cohort_rules.course_code} grants no certificate"
     if enrolment.status != "graduated":
@@ -530,7 +535,7 @@ def _locked(certificate_id: int, version: int | None) -> models.Certificate:
     return row
 
 
-def _bump(row: models.Certificate, **changes) -> None:
+def _bump(row: models.Certificate, **changes: Any) -> None:
     C = models.Certificate
     done = (
         C.update(**changes, version=C.version + 1, updated_at=models.now())
@@ -548,6 +553,7 @@ def _recertifier(
 ) -> int:
     """Who signs a renewal: the one named; else the original issuer, the acting user or one of the
     original cohort's instructors, whoever first holds a qualification valid on the day."""
+    candidates: list[int | None]
     if instructor_id is not None:
         candidates = [instructor_id]
     else:
@@ -638,6 +644,7 @@ def recertify(
                     vet = vetting_problem(cohort, old.trainee_id, on)
                     if vet:
                         raise GateRefused([FieldProblem("vetting", vet)])
+                assert old.expires_on is not None and course.certificate_months  # refused above otherwise
                 new = models.Certificate.create(
                     number=_next_number(),
                     verification_code=_verification_code(),
@@ -665,7 +672,7 @@ def recertify(
 # --- what the QR carries --------------------------------------------------------
 
 
-def claims(view: CertificateView) -> dict:
+def claims(view: CertificateView) -> dict[str, Any]:
     """What the QR code carries: only what a checkpoint compares with the holder's papers
     (docs/credentials.md). No national ID, no unit, no verification code."""
     return {

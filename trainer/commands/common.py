@@ -6,6 +6,7 @@ import argparse
 import getpass
 import os
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from trainer.accounts.access import Actor
@@ -43,7 +44,7 @@ def password(prompt: str = "Password: ") -> str:
     return getpass.getpass(prompt)
 
 
-def actor(args, *, allow_local_analyst: bool = False) -> Actor:
+def actor(args: argparse.Namespace, *, allow_local_analyst: bool = False) -> Actor:
     """The authenticated --user; for aggregate reports on a local SQLite file, the local operator."""
     from trainer.accounts.users import authenticate
     from trainer.setup import backend
@@ -57,7 +58,7 @@ def actor(args, *, allow_local_analyst: bool = False) -> Actor:
     raise TrainerError("this command acts as a user: give --user NAME")
 
 
-def progress_printer():
+def progress_printer() -> Callable[[str, int, int], None]:
     """A progress callback that draws on a terminal's stderr and stays silent in scripts."""
     tty = sys.stderr.isatty()
 

@@ -44,6 +44,7 @@ import uuid
 from array import array
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
@@ -242,7 +243,7 @@ class _Loader(Planner):
         self.trained: dict[str, int] = {}
 
     # -- writing ------------------------------------------------------------
-    def insert(self, table: str, cols: tuple[str, ...], rows: list) -> None:
+    def insert(self, table: str, cols: tuple[str, ...], rows: list[Any]) -> None:
         if not rows:
             return
         sql = self._sql.get(table)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from db import models
 from trainer.accounts.access import Actor
@@ -29,7 +30,7 @@ class ReportResult:
     name: str
     title: str
     columns: tuple[str, ...]
-    rows: tuple[tuple, ...]
+    rows: tuple[tuple[Any, ...], ...]
     aggregate: bool = True  # counts only, no person-level data
     notes: tuple[str, ...] = field(default_factory=tuple)
     layout: Layout | None = None  # how to suppress small counts in an export (aggregate reports)

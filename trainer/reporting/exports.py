@@ -22,6 +22,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from trainer.errors import TrainerError
 
@@ -115,7 +116,7 @@ def _open_text(out, *, bom: bool):
 def write_csv(
     out,
     columns: Sequence[str],
-    rows: Iterable[Sequence],
+    rows: Iterable[Sequence[Any]],
     *,
     bom: bool = False,
     progress: Progress | None = None,
@@ -218,7 +219,7 @@ def write_xlsx(
     *,
     title: str = "Report",
     notes: Sequence[tuple[str, str]] = (),
-    totals: Sequence | None = None,
+    totals: Sequence[Any] | None = None,
     progress: Progress | None = None,
     total: int = 0,
 ) -> int:
@@ -251,7 +252,7 @@ def write_xlsx(
         for c, name in enumerate(columns):
             sheet.write_string(0, c, str(name), bold)
 
-        def put(r: int, row: Sequence, fmt_bold=None) -> None:
+        def put(r: int, row: Sequence[Any], fmt_bold=None) -> None:
             nonlocal label_col, arabic, latin
             for c, v in enumerate(row):
                 kind = type(v)

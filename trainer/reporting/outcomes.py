@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
+from typing import Any
 
 from peewee import Case, fn
 
@@ -110,7 +111,7 @@ def attrition(actor: Actor, params: ReportParams) -> ReportResult:
         q = q.where(T.province == p.province)
     if p.centre_id:
         q = q.where(C.centre == p.centre_id)
-    by_course: dict = defaultdict(Counter)
+    by_course: dict[str, Any] = defaultdict(Counter)
     overall: Counter = Counter()
     for course, reason, n in q.group_by(C.course, E.withdrawal_reason).tuples():
         reason = " ".join((reason or "").split()) or "(none given)"

@@ -50,8 +50,8 @@ class Tidy:
     """A result as it may leave: records, the totals apart, and what suppression hid."""
 
     columns: tuple[str, ...]
-    rows: tuple[tuple, ...]
-    totals: tuple | None
+    rows: tuple[tuple[Any, ...], ...]
+    totals: tuple[Any, ...] | None
     notes: tuple[str, ...]
     hidden: int
 
@@ -81,7 +81,7 @@ def tidy(result: ReportResult, fmt: str, *, to_file: bool = True) -> Tidy:
     return Tidy(columns, rows, totals, notes, hidden)
 
 
-def _flagged(columns: tuple[str, ...], row: tuple) -> tuple:
+def _flagged(columns: tuple[str, ...], row: tuple[Any, ...]) -> tuple[Any, ...]:
     hidden = [c for c, v in zip(columns, row) if v == SUPPRESSED]
     return (*(None if v == SUPPRESSED else v for v in row), ";".join(hidden))
 
@@ -113,7 +113,7 @@ def sidecar_path(path: str | Path) -> Path:
     return p.with_name(p.name + "-metadata.json")
 
 
-def _hxl_rows(result: ReportResult, t: Tidy) -> tuple[tuple[str, ...], tuple[str, ...], list[tuple]]:
+def _hxl_rows(result: ReportResult, t: Tidy) -> tuple[tuple[str, ...], tuple[str, ...], list[tuple[Any, ...]]]:
     """Columns, hashtags and rows for HXL: the country first, no region among the governorates.
 
     A region row (IQ-KR) whose counts are all zero is only the reference list speaking and is left
@@ -123,7 +123,7 @@ def _hxl_rows(result: ReportResult, t: Tidy) -> tuple[tuple[str, ...], tuple[str
     adm = [i for i, tag in enumerate(tags) if tag.startswith("#adm1")]
     code_col = next((i for i in adm if "+code" in tags[i]), None)
     counts = set(result.layout.counts) if result.layout else set()
-    rows: list[tuple] = []
+    rows: list[tuple[Any, ...]] = []
     region_rows = False
     for r in t.rows:
         region = code_col is not None and r[code_col] in REGIONS

@@ -7,6 +7,7 @@ Persons appear by name only for roles allowed to identify them
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
@@ -202,7 +203,7 @@ def cohort_roster(actor: Actor, params: ReportParams) -> ReportResult:
 
 def _latest_scores(cohort_id: int) -> dict[tuple[int, int], float]:
     R, E = models.Result, models.Enrolment
-    best: dict = {}
+    best: dict[str, Any] = {}
     for eid, aid, _attempt, score in (
         R.select(R.enrolment, R.assessment, R.attempt, R.score)
         .join(E, on=(E.id == R.enrolment))
@@ -218,7 +219,7 @@ def _attendance(cohort_id: int) -> dict[int, float | None]:
     """Present or late over sessions held on or after each trainee's enrolment date."""
     S, A, E = models.Session, models.Attendance, models.Enrolment
     held = [as_date(d) for (d,) in S.select(S.day).where((S.cohort == cohort_id) & (S.status == "held")).tuples()]
-    present: dict = defaultdict(int)
+    present: dict[str, Any] = defaultdict(int)
     for eid, day in (
         A.select(A.enrolment, S.day)
         .join(S, on=(S.id == A.session))

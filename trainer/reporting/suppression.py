@@ -17,6 +17,7 @@ group never gives away that its members are small.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 SUPPRESSED = "[c]"
 MAX_HIDDEN = 4
@@ -40,7 +41,7 @@ class Layout:
 @dataclass(frozen=True)
 class Suppressed:
     columns: tuple[str, ...]
-    rows: tuple[tuple, ...]
+    rows: tuple[tuple[Any, ...], ...]
     primary: int
     secondary: int
     hidden: frozenset[tuple[int, int]] = field(default_factory=frozenset)  # (row, column) of count cells
@@ -152,8 +153,8 @@ def _line_rule(equations, value, hidden) -> None:
 
 def _recomputable(equations, hidden) -> set[tuple[int, int]]:
     """Hidden cells fixed by the published equations (sparse reduced row echelon form mod P)."""
-    rows: dict = {}  # pivot cell -> {cell: coef}, coef[pivot] == 1, no other pivot inside
-    occurs: dict = {}  # free cell -> pivots whose row holds it
+    rows: dict[str, Any] = {}  # pivot cell -> {cell: coef}, coef[pivot] == 1, no other pivot inside
+    occurs: dict[str, Any] = {}  # free cell -> pivots whose row holds it
     for eq in sorted(equations, key=len):
         r = {cell: c % _P for cell, c in eq.items() if cell in hidden}
         for v in [v for v in r if v in rows]:

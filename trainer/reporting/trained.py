@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from collections import defaultdict
+from typing import Any
 
 from peewee import fn
 
@@ -323,8 +324,8 @@ def ilp_transition(actor: Actor, params: ReportParams) -> ReportResult:
     dates = [as_date(d) for _f, _p, d, _n in seen]
     first = p.date_from or (min(dates) if dates else last)
     ends = _periods(first, last) if first <= last else [last]
-    people: dict = defaultdict(lambda: [0] * len(ends))
-    holding: dict = defaultdict(lambda: [0] * len(ends))
+    people: dict[str, Any] = defaultdict(lambda: [0] * len(ends))
+    holding: dict[str, Any] = defaultdict(lambda: [0] * len(ends))
     for target, rows in ((people, seen), (holding, held)):
         for force, prov, d, n in rows:
             d = as_date(d)

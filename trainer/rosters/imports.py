@@ -22,6 +22,7 @@ import uuid
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from peewee import IntegrityError
 
@@ -90,7 +91,7 @@ class _Row:
     number: int
     data: TraineeInput | None  # cleaned, when the row is valid
     unit: str
-    values: dict
+    values: dict[str, Any]
     problems: list[FieldProblem] = field(default_factory=list)
     status: str = "invalid"
     candidates: tuple[Candidate, ...] = ()
@@ -248,7 +249,7 @@ _SAME_ROW = (
 _DOB = _SAME_ROW.index("date_of_birth")
 
 
-def _select_in(cursor, mark: str, sql: str, values: list) -> list[tuple]:
+def _select_in(cursor, mark: str, sql: str, values: list[Any]) -> list[tuple[Any, ...]]:
     """Rows of `sql` (with one IN {marks}) for every chunk of `values`: raw SQL, because
     building 200 IN-queries of 500 values through the query builder costs seconds."""
     out = []
@@ -262,7 +263,7 @@ def _date(value) -> datetime.date:
     return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value)[:10])
 
 
-Found = dict[tuple[str, datetime.date], list[tuple[Candidate, str, tuple]]]
+Found = dict[tuple[str, datetime.date], list[tuple[Candidate, str, tuple[Any, ...]]]]
 
 
 class _Registry:
@@ -279,7 +280,7 @@ class _Registry:
         self.bound = "" if upto is None else f" AND +id <= {int(upto)}"
         self.keys: set[str] = set()
         self.ids: dict[tuple[str, str], list[int]] = {}  # (key, ISO date of birth) -> trainee ids
-        self.persons: dict[int, tuple[Candidate, str, tuple]] = {}
+        self.persons: dict[int, tuple[Candidate, str, tuple[Any, ...]]] = {}
 
     def lookup(self, valid: list[_Row]) -> tuple[set[str], Found]:
         ids = sorted({r.data.national_id for r in valid if r.data.national_id})
@@ -314,7 +315,7 @@ class _Registry:
             )
         return registered, {pair: [self.persons[t] for t in found] for pair, found in pairs.items() if found}
 
-    def _select(self, sql: str, values: list) -> list[tuple]:
+    def _select(self, sql: str, values: list[Any]) -> list[tuple[Any, ...]]:
         return _select_in(self.cursor, self.mark, sql, values)
 
 
@@ -565,7 +566,7 @@ def _reserve_ids(cursor, pg: bool, after: int, count: int) -> list[int]:
     return [i for (i,) in cursor.fetchall()]
 
 
-def _write_chunk(cursor, pg: bool, trainees: tuple, assignments: tuple) -> None:
+def _write_chunk(cursor, pg: bool, trainees: tuple[Any, ...], assignments: tuple[Any, ...]) -> None:
     """On the writer thread: a chunk's persons and their unit assignments."""
     insert_many(cursor, pg, "trainee", *trainees)
     insert_many(cursor, pg, "unit_assignment", *assignments)

@@ -21,7 +21,7 @@ from functools import lru_cache
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from trainer.errors import FieldProblem, ValidationFailed
 from trainer.registry import names
@@ -90,7 +90,7 @@ class Column:
 
 class RosterRow(NamedTuple):  # a tuple: 100,000 of them are made per large roster
     number: int  # spreadsheet row number: the header is row 1
-    values: dict  # field -> text as written ('' when empty)
+    values: dict[str, Any]  # field -> text as written ('' when empty)
     date_of_birth: datetime.date | None
     problems: tuple[FieldProblem, ...]
 
@@ -338,7 +338,7 @@ def _map_header(table: list[list[str]]) -> tuple[tuple[Column, ...], int]:
 # --- rows --------------------------------------------------------------------
 
 
-class Rows(Sequence):
+class Rows(Sequence[Any]):
     """A roster's rows (RosterRow), made from the file's records as they are first asked for:
     an import turns each chunk into rows while the database writes the previous one."""
 
@@ -486,7 +486,7 @@ def _parsed(text: str, order: str) -> datetime.date | str:
         return str(exc)
 
 
-def _dated(number: int, values: dict, problems: list, order: str) -> RosterRow:
+def _dated(number: int, values: dict[str, Any], problems: list[Any], order: str) -> RosterRow:
     dob = _parsed(values["date_of_birth"], order)
     if isinstance(dob, str):
         if dob != "required":  # a missing date is the row check's to report

@@ -17,6 +17,7 @@ from dataclasses import fields as dataclass_fields
 from functools import lru_cache
 from itertools import chain
 from operator import attrgetter, itemgetter
+from typing import Any
 
 from peewee import UUIDField
 from peewee import __exception_wrapper__ as driver_errors
@@ -67,7 +68,7 @@ def _match_key(given: str, father: str) -> str:
     return " ".join(s for s in (_skeleton(p) for p in (given, father) if p) if s)
 
 
-def trainee_values(data: TraineeInput, source: str, key: str | None = None) -> dict:
+def trainee_values(data: TraineeInput, source: str, key: str | None = None) -> dict[str, Any]:
     """Column values of a new trainee row (the registry's derived keys included)."""
     values = dict(vars(data))  # asdict() deep-copies: ten times slower on 100,000 rows
     values.update(
@@ -83,7 +84,9 @@ def trainee_values(data: TraineeInput, source: str, key: str | None = None) -> d
 _DERIVED = ("national_id", "service_number", "search_text", "match_key", "uuid")
 
 
-def trainee_rows(rows: list, ids: list[int], uuids: list[str], fixed: dict) -> tuple[list[str], list[tuple]]:
+def trainee_rows(
+    rows: list[Any], ids: list[int], uuids: list[str], fixed: dict[str, Any]
+) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Columns and value tuples of new trainees (rows carry .data and .key): what
     trainee_values gives, built straight as tuples (a dict per row costs a second per
     100,000). `fixed` holds what every row shares (version, stamps, status, source); any
@@ -104,7 +107,7 @@ def trainee_rows(rows: list, ids: list[int], uuids: list[str], fixed: dict) -> t
     return ["id"] + [f.column_name for f in plain] + list(_DERIVED) + [f.column_name for f in rest], out
 
 
-def bulk_rows(model, rows: list[dict]) -> tuple[list[str], list[tuple]]:
+def bulk_rows(model, rows: list[dict[str, Any]]) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Column names and value tuples for every column but id. A column the rows do not
     set gets the model's default (so a column another migration adds later still gets
     one); every row must set the same keys, uuid (hex) included."""
@@ -147,7 +150,7 @@ def uuid7_hexes(count: int) -> list[str]:
 # --- statements --------------------------------------------------------------
 
 
-def insert_many(cursor, pg: bool, table: str, cols: list[str], params: list[tuple]) -> None:
+def insert_many(cursor, pg: bool, table: str, cols: list[str], params: list[tuple[Any, ...]]) -> None:
     """INSERT every row of `params` on `cursor` (inside the caller's transaction), many rows a
     statement: executemany would step once per row, and a writer thread takes the GIL back
     after every step (each take can wait for the other thread's 5 ms switch interval)."""
@@ -186,7 +189,7 @@ class Writer:
         self._interval = sys.getswitchinterval()
         sys.setswitchinterval(min(self._interval, 0.0005))
 
-    def submit(self, job: Callable, *args) -> Future:
+    def submit(self, job: Callable[..., Any], *args) -> Future:
         """Queue job(cursor, *args); its result (or error) comes from the returned future via get()."""
         future = self._pool.submit(job, self.cursor, *args)
         self._queued.append(future)
@@ -211,7 +214,7 @@ class Writer:
 # --- units -------------------------------------------------------------------
 
 
-def chunks(items: list, size: int = CHUNK):
+def chunks(items: list[Any], size: int = CHUNK):
     for i in range(0, len(items), size):
         yield items[i : i + size]
 

@@ -322,12 +322,12 @@ def _write_links(course: models.Course, data: CourseInput) -> None:
             weight=assessment.weight,
             position=position,
         )
-        if spec.code in existing:
+        if assessment.code in existing:
             A.update(**values, version=A.version + 1, updated_at=models.now()).where(
-                A.id == existing[spec.code].id
+                A.id == existing[assessment.code].id
             ).execute()
         else:
-            A.create(course=course.id, code=spec.code, **values)
+            A.create(course=course.id, code=assessment.code, **values)
 
 
 def _requires(start: int, target: int) -> bool:
