@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from db import models
 from trainer.accounts.access import Actor
@@ -115,7 +115,11 @@ def province_names() -> dict[str, tuple[str, str]]:
     return {code: (en, ar) for code, en, ar in P.select(P.code, P.name_en, P.name_ar).order_by(P.code).tuples()}
 
 
-def as_date(value) -> datetime.date | None:
+@overload
+def as_date(value: None) -> None: ...
+@overload
+def as_date(value: datetime.date | str) -> datetime.date: ...
+def as_date(value: datetime.date | str | None) -> datetime.date | None:
     """Dates read back from SQLite aggregates (MIN, MAX) arrive as text."""
     if value is None or isinstance(value, datetime.date):
         return value

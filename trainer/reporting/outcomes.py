@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
-from typing import Any
 
 from peewee import Case, fn
 
@@ -94,7 +93,9 @@ def pass_rates(actor: Actor, params: ReportParams) -> ReportResult:
 def attrition(actor: Actor, params: ReportParams) -> ReportResult:
     p = resolve(params)
     CS, E, C, T = models.CohortSummary, models.Enrolment, models.Cohort, models.Trainee
-    enrolled = dict(_summary_query(p).select(CS.course, fn.SUM(CS.enrolled)).group_by(CS.course).tuples())
+    enrolled: dict[int, int] = dict(
+        _summary_query(p).select(CS.course, fn.SUM(CS.enrolled)).group_by(CS.course).tuples()
+    )
     q = (
         E.select(C.course, E.withdrawal_reason, fn.COUNT(E.id))
         .join(C, on=(C.id == E.cohort))
@@ -111,8 +112,8 @@ def attrition(actor: Actor, params: ReportParams) -> ReportResult:
         q = q.where(T.province == p.province)
     if p.centre_id:
         q = q.where(C.centre == p.centre_id)
-    by_course: dict[str, Any] = defaultdict(Counter)
-    overall: Counter = Counter()
+    by_course: dict[int, Counter[str]] = defaultdict(Counter)
+    overall: Counter[str] = Counter()
     for course, reason, n in q.group_by(C.course, E.withdrawal_reason).tuples():
         reason = " ".join((reason or "").split()) or "(none given)"
         by_course[course][reason] += n

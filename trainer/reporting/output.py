@@ -129,7 +129,7 @@ def _hxl_rows(result: ReportResult, t: Tidy) -> tuple[tuple[str, ...], tuple[str
         region = code_col is not None and r[code_col] in REGIONS
         if region and all(not r[c] for c in counts):
             continue
-        if region:
+        if region and code_col is not None:
             region_rows = True
             rows.append((COUNTRY[2], *(None if i in adm else v for i, v in enumerate(r)), r[code_col]))
         else:
@@ -151,8 +151,9 @@ def write_result(
     with_totals: bool = False,
 ) -> Written:
     """Write a result to a path (or a text stream; XLSX needs a path). Returns what was written."""
+    out = sys.stdout if out is None else out
     to_file = isinstance(out, (str, Path))
-    if to_file:
+    if isinstance(out, (str, Path)):
         exports.check_extension(fmt, out)
     if with_totals and fmt == "hxl":
         raise TrainerError("HXL files carry no totals row: HXL tools add the rows up themselves")
@@ -162,7 +163,7 @@ def write_result(
     total = len(rows)
     sidecar: Path | None = None
     if fmt == "xlsx":
-        if not to_file:
+        if not isinstance(out, (str, Path)):
             raise TrainerError("XLSX goes to a file: give --output PATH")
         notes = [("Report", result.title), ("Name", result.name), ("Generated", meta["generated_at"])]
         notes += [(f"Parameter {k}", str(v)) for k, v in meta["parameters"].items()]

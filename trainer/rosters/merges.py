@@ -15,7 +15,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from peewee import IntegrityError
+from peewee import Field, IntegrityError
 
 from db import models
 from db.connection import database
@@ -80,7 +80,7 @@ class MergeView:
     merged_name: str
     username: str
     reason: str
-    moved: dict[str, Any]
+    moved: dict[str, int]
 
 
 # --- held rows ---------------------------------------------------------------
@@ -319,7 +319,7 @@ def discard(actor: Actor, held_id: int, version: int) -> Decision:
 
 
 # Foreign keys to a trainee that a merge never moves: the tombstone link and merge history.
-def _fixed_links() -> set[Any]:
+def _fixed_links() -> set[Field[Any]]:
     return {models.Trainee.merged_into, models.Merge.survivor, models.Merge.merged}
 
 
