@@ -19,6 +19,7 @@ import json
 import time
 import unicodedata
 import uuid
+from collections.abc import Iterable
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
@@ -184,7 +185,7 @@ def check_row(row: roster.RosterRow, today: datetime.date) -> _Row:
 _INPUT_DEFAULTS = {f.name: f.default for f in fields(TraineeInput) if f.default is not MISSING}
 
 
-def _input(**values) -> TraineeInput:
+def _input(**values: Any) -> TraineeInput:
     """A TraineeInput made three times faster than by the frozen dataclass __init__ (which
     calls object.__setattr__ per field): same fields, same value, same hash."""
     data = object.__new__(TraineeInput)
@@ -200,7 +201,7 @@ def fingerprint(data: TraineeInput, unit: str) -> str:
 # --- the file, then the database ---------------------------------------------
 
 
-def _check_rows(raws, today: datetime.date, first_by_id: dict[str, int]) -> list[_Row]:
+def _check_rows(raws: Iterable[roster.RosterRow], today: datetime.date, first_by_id: dict[str, int]) -> list[_Row]:
     """check_row for each, and a later row repeating an earlier one's national ID marked a
     duplicate (`first_by_id` carries the IDs seen so far from one call to the next)."""
     rows = []
@@ -216,11 +217,14 @@ def _check_rows(raws, today: datetime.date, first_by_id: dict[str, int]) -> list
     return rows
 
 
-def _check_file(path, date_format, progress: Progress | None) -> tuple[roster.Roster, list[_Row]]:
+def _check_file(
+    path: str | Path, date_format: str | None, progress: Progress | None
+) -> tuple[roster.Roster, list[_Row]]:
     if progress:
         progress("reading", 0, 1)
     book = roster.read_roster(path, date_format=date_format)
-    today, first_by_id, rows = datetime.date.today(), {}, []
+    today, rows = datetime.date.today(), []
+    first_by_id: dict[str, int] = {}
     total = len(book.rows)
     for start in range(0, total, WRITE_CHUNK):
         rows += _check_rows(book.rows[start : start + WRITE_CHUNK], today, first_by_id)
@@ -249,7 +253,7 @@ _SAME_ROW = (
 _DOB = _SAME_ROW.index("date_of_birth")
 
 
-def _select_in(cursor, mark: str, sql: str, values: list[Any]) -> list[tuple[Any, ...]]:
+def _select_in(cursor: Any, mark: str, sql: str, values: list[Any]) -> list[tuple[Any, ...]]:
     """Rows of `sql` (with one IN {marks}) for every chunk of `values`: raw SQL, because
     building 200 IN-queries of 500 values through the query builder costs seconds."""
     out = []
@@ -259,7 +263,7 @@ def _select_in(cursor, mark: str, sql: str, values: list[Any]) -> list[tuple[Any
     return out
 
 
-def _date(value) -> datetime.date:
+def _date(value: datetime.date | str) -> datetime.date:
     return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value)[:10])
 
 
@@ -274,7 +278,7 @@ class _Registry:
     name, or earlier imports of the same names). With `upto`, only trainees up to
     that id: the import's own new rows are not the registry it checks against."""
 
-    def __init__(self, cursor, mark: str, upto: int | None = None):
+    def __init__(self, cursor: Any, mark: str, upto: int | None = None) -> None:
         self.cursor, self.mark = cursor, mark
         # "+id": a filter, not an index (a range of rowids would scan the registry).
         self.bound = "" if upto is None else f" AND +id <= {int(upto)}"
@@ -344,7 +348,7 @@ def _sort(valid: list[_Row], registered: set[str], found: Found) -> None:
             r.status = "new"
 
 
-def _mark_already_held(cursor, mark: str, held: list[_Row]) -> None:
+def _mark_already_held(cursor: Any, mark: str, held: list[_Row]) -> None:
     """Held rows an earlier import already holds for review (pending) are not held twice."""
     pending = {
         f
@@ -371,7 +375,7 @@ def _classify(rows: list[_Row]) -> None:
 # --- services ----------------------------------------------------------------
 
 
-def inspect(actor: Actor, path, *, date_format: str | None = None) -> ImportReport:
+def inspect(actor: Actor, path: str | Path, *, date_format: str | None = None) -> ImportReport:
     """Read and check the file only: encoding, date order, column mapping, invalid rows."""
     require(actor, "import.run")
     started = time.monotonic()
@@ -380,7 +384,12 @@ def inspect(actor: Actor, path, *, date_format: str | None = None) -> ImportRepo
 
 
 def dry_run(
-    actor: Actor, path, *, skip_invalid: bool = False, date_format: str | None = None, progress: Progress | None = None
+    actor: Actor,
+    path: str | Path,
+    *,
+    skip_invalid: bool = False,
+    date_format: str | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Everything an import would do, against the database, writing nothing."""
     require(actor, "import.run")
@@ -394,12 +403,17 @@ def dry_run(
 class _Refused(Exception):
     """Rows are invalid and skip_invalid is off: roll back whatever was written so far."""
 
-    def __init__(self, rows: list[_Row]):
+    def __init__(self, rows: list[_Row]) -> None:
         self.rows = rows
 
 
 def import_trainees(
-    actor: Actor, path, *, skip_invalid: bool = False, date_format: str | None = None, progress: Progress | None = None
+    actor: Actor,
+    path: str | Path,
+    *,
+    skip_invalid: bool = False,
+    date_format: str | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Check the roster and write it in one transaction; ImportRefused when rows are invalid
     and skip_invalid is off (nothing written)."""
@@ -443,7 +457,8 @@ def _write(actor: Actor, book: roster.Roster, skip_invalid: bool, progress: Prog
     before = database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM trainee").fetchone()[0]
     now = stamp(models.now(), pg)
     fixed = dict(version=1, created_at=now, updated_at=now, status="active", source=source)
-    today, first_by_id, total = datetime.date.today(), {}, len(book.rows)
+    today, total = datetime.date.today(), len(book.rows)
+    first_by_id: dict[str, int] = {}
     rows: list[_Row] = []
     new: list[_Row] = []
     units: dict[tuple[str, str], int] = {}
@@ -555,7 +570,7 @@ def _write(actor: Actor, book: roster.Roster, skip_invalid: bool, progress: Prog
     return rows, str(batch.uuid)
 
 
-def _reserve_ids(cursor, pg: bool, after: int, count: int) -> list[int]:
+def _reserve_ids(cursor: Any, pg: bool, after: int, count: int) -> list[int]:
     """Ids for `count` new trainees. SQLite: the next ones above `after` (the table's largest
     id plus those already given out; the write lock is ours). PostgreSQL: from the sequence."""
     if not count:
@@ -566,7 +581,7 @@ def _reserve_ids(cursor, pg: bool, after: int, count: int) -> list[int]:
     return [i for (i,) in cursor.fetchall()]
 
 
-def _write_chunk(cursor, pg: bool, trainees: tuple[Any, ...], assignments: tuple[Any, ...]) -> None:
+def _write_chunk(cursor: Any, pg: bool, trainees: tuple[Any, ...], assignments: tuple[Any, ...]) -> None:
     """On the writer thread: a chunk's persons and their unit assignments."""
     insert_many(cursor, pg, "trainee", *trainees)
     insert_many(cursor, pg, "unit_assignment", *assignments)

@@ -95,7 +95,7 @@ class ImportRefused(ValidationFailed):
         self.args = (f"{len(report.invalid_rows)} of {report.rows} rows are invalid: nothing was written",)
 
     def __str__(self) -> str:
-        return self.args[0]
+        return str(self.args[0])
 
 
 def build_report(

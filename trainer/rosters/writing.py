@@ -7,11 +7,12 @@ transaction.
 
 from __future__ import annotations
 
+import datetime
 import os
 import sqlite3
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Container, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import fields as dataclass_fields
 from functools import lru_cache
@@ -19,8 +20,8 @@ from itertools import chain
 from operator import attrgetter, itemgetter
 from typing import Any
 
-from peewee import UUIDField
-from peewee import __exception_wrapper__ as driver_errors
+from peewee import Database, Model, UUIDField
+from peewee import __exception_wrapper__ as driver_errors  # type: ignore[attr-defined]  # not in the stubs
 
 from db import models
 from db.fields import uuid7
@@ -107,7 +108,7 @@ def trainee_rows(
     return ["id"] + [f.column_name for f in plain] + list(_DERIVED) + [f.column_name for f in rest], out
 
 
-def bulk_rows(model, rows: list[dict[str, Any]]) -> tuple[list[str], list[tuple[Any, ...]]]:
+def bulk_rows(model: type[Model], rows: list[dict[str, Any]]) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Column names and value tuples for every column but id. A column the rows do not
     set gets the model's default (so a column another migration adds later still gets
     one); every row must set the same keys, uuid (hex) included."""
@@ -128,7 +129,7 @@ def bulk_rows(model, rows: list[dict[str, Any]]) -> tuple[list[str], list[tuple[
     return [f.column_name for f in columns], [get(row) for row in rows]
 
 
-def stamp(moment, pg: bool):
+def stamp(moment: datetime.datetime, pg: bool) -> datetime.datetime | str:
     """A timestamp as the driver would store it: SQLite's adapter writes isoformat(' ')
     (done once here instead of 200,000 times by the driver)."""
     return moment if pg else moment.isoformat(" ")
@@ -150,7 +151,7 @@ def uuid7_hexes(count: int) -> list[str]:
 # --- statements --------------------------------------------------------------
 
 
-def insert_many(cursor, pg: bool, table: str, cols: list[str], params: list[tuple[Any, ...]]) -> None:
+def insert_many(cursor: Any, pg: bool, table: str, cols: list[str], params: list[tuple[Any, ...]]) -> None:
     """INSERT every row of `params` on `cursor` (inside the caller's transaction), many rows a
     statement: executemany would step once per row, and a writer thread takes the GIL back
     after every step (each take can wait for the other thread's 5 ms switch interval)."""
@@ -180,22 +181,22 @@ class Writer:
     caller must not use it: `wait()` first. Driver errors come back as peewee's.
     """
 
-    def __init__(self, db):
+    def __init__(self, db: Database) -> None:
         self.cursor = db.cursor()  # the calling thread's connection: peewee's are per thread
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="import-writer")
-        self._queued: list[Future] = []
+        self._queued: list[Future[Any]] = []
         # Between two statements the writer needs the GIL back, and waits up to the switch
         # interval (5 ms) for the busy caller: a tenth of that while the import runs.
         self._interval = sys.getswitchinterval()
         sys.setswitchinterval(min(self._interval, 0.0005))
 
-    def submit(self, job: Callable[..., Any], *args) -> Future:
+    def submit(self, job: Callable[..., Any], *args: Any) -> Future[Any]:
         """Queue job(cursor, *args); its result (or error) comes from the returned future via get()."""
         future = self._pool.submit(job, self.cursor, *args)
         self._queued.append(future)
         return future
 
-    def get(self, future: Future):
+    def get(self, future: Future[Any]) -> Any:
         with driver_errors:  # sqlite3/psycopg2 errors as peewee's (IntegrityError …)
             return future.result()
 
@@ -214,12 +215,12 @@ class Writer:
 # --- units -------------------------------------------------------------------
 
 
-def chunks(items: list[Any], size: int = CHUNK):
+def chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
 
-def _unit_code(force: str, name: str, taken) -> str:
+def _unit_code(force: str, name: str, taken: Container[str]) -> str:
     code = f"{force}:{name}"
     if len(code) <= 64 and code not in taken:
         return code
