@@ -59,6 +59,7 @@ from trainer.demo.plan import FULL, TODAY, Planner, _Course, _shrunk, _uuid7_mak
 from trainer.errors import TrainerError
 from trainer.registry import names
 from trainer.reporting import summary
+from trainer.rosters.writing import Progress
 
 STAMP = "2026-11-01 06:00:00"
 CHUNK = 50_000
@@ -153,7 +154,9 @@ def certificate_number_valid(number: str) -> bool:
     return len(digits) == 10 and digits.isdigit() and _luhn(digits[:9]) == int(digits[9])
 
 
-def generate(*, scale: str = "default", seed: int = 1, password: str | None = None, progress=None) -> DemoSummary:
+def generate(
+    *, scale: str = "default", seed: int = 1, password: str | None = None, progress: Progress | None = None
+) -> DemoSummary:
     """Load demo data into the bound, empty database; see the module docstring."""
     if scale not in SCALES:
         raise TrainerError(f"unknown scale {scale!r}: use {' or '.join(SCALES)}")
@@ -230,7 +233,7 @@ def _refuse_unless_empty() -> None:
 
 
 class _Loader(Planner):
-    def __init__(self, scale: str, seed: int, progress):
+    def __init__(self, scale: str, seed: int, progress: Progress) -> None:
         self.scale, self.full, self.seed, self.progress = scale, scale == "full", seed, progress
         self.share = QUICK_TRAINEES / sum(map(sum, POPULATION.values())) if scale == "quick" else 1.0
         self.population = _shrunk(POPULATION, QUICK_TRAINEES) if scale == "quick" else POPULATION
@@ -327,14 +330,19 @@ class _Loader(Planner):
 
     # -- reference data, catalogue, users ----------------------------------
     def reference(self) -> None:
-        rec = lambda i: (i, self.uid(), 1, STAMP, STAMP)  # noqa: E731
+
+        def rec(i: int) -> tuple[Any, ...]:
+            return (i, self.uid(), 1, STAMP, STAMP)
+
         self.centre_id = {code: i for i, (code, *_rest) in enumerate(tables.CENTRES, 1)}
         self.insert(
             "centre",
             REC + ("code", "province_id", "name_en", "name_ar"),
             [rec(i) + row for i, row in enumerate(tables.CENTRES, 1)],
         )
-        units, self.units_at, self.units_of = [], {}, {}
+        units: list[tuple[Any, ...]] = []
+        self.units_at: dict[tuple[str, str], list[int]] = {}
+        self.units_of: dict[str, list[int]] = {}
         for f in self.forces:
             for prov, _w in tables.PROVINCE_WEIGHTS[f]:
                 for n in (1, 2):
@@ -366,7 +374,9 @@ class _Loader(Planner):
                 for i, (c, tag) in enumerate(((c[0], tag) for c in tables.COMPETENCIES for tag in c[3]), 1)
             ],
         )
-        self.courses, courses, links = [], [], {"force": [], "prereq": [], "comp": [], "assess": []}
+        self.courses = []
+        courses: list[tuple[Any, ...]] = []
+        links: dict[str, list[tuple[Any, ...]]] = {"force": [], "prereq": [], "comp": [], "assess": []}
         for idx, spec in enumerate(tables.COURSES):
             course = _Course(spec, idx, idx + 1, tuple(self.forces.index(f) for f in spec.forces))
             self.courses.append(course)
@@ -475,9 +485,9 @@ class _Loader(Planner):
                 if role in ("registrar", "instructor"):
                     models.UserCentre.create(user=user, centre=centre)
             self.user_id[role] = user.id
-        quals = []
+        quals: list[tuple[Any, ...]] = []
         for c in self.courses:
-            periods = [("2016-09-01", None)]
+            periods: list[tuple[str, str | None]] = [("2016-09-01", None)]
             if c.spec.code == "WPN-Q":
                 periods = [("2016-09-01", "2020-08-31"), ("2020-09-01", None)]
             elif c.spec.code == "TTT-1":
@@ -533,7 +543,8 @@ class _Loader(Planner):
         return names.keys(*parts)
 
     def write_trainees(self, rng: random.Random) -> None:
-        self._parts, self._compose, self._checked = {}, True, 0
+        self._parts: dict[Any, Any] = {}
+        self._compose, self._checked = True, 0
         latin = {
             ar: la
             for table in (tables.MALE_GIVEN, tables.KURDISH_GIVEN, tables.FEMALE_GIVEN, tables.FAMILY)
@@ -553,7 +564,10 @@ class _Loader(Planner):
         service = {f: rng.randrange(1000, 20000) for f in self.forces}
         today, kr = TODAY.toordinal(), ("IQ-AR", "IQ-DA", "IQ-SU")
         day0, unit_from, unit_to = (date(y, 1, 1).toordinal() for y in (2017, 2016, 2026))
-        rows, units, match, ua = [], [], {}, 0
+        rows: list[tuple[Any, ...]] = []
+        units: list[tuple[Any, ...]] = []
+        match: dict[Any, Any] = {}
+        ua = 0
         cols = REC + (
             "given_name",
             "father_name",
@@ -659,7 +673,8 @@ class _Loader(Planner):
     # -- cohorts, enrolments and what follows from them -----------------------
     def write_cohorts(self) -> None:
         instructor, home = self.user_id["instructor"], self.centre_id[USER_CENTRE]
-        rows, teach = [], []
+        rows: list[tuple[Any, ...]] = []
+        teach: list[tuple[Any, ...]] = []
         for c in self.cohorts:
             centre = self.centre_id[c.centre]
             created = f"{min(c.start - timedelta(days=60), TODAY).isoformat()} 08:00:00"
@@ -712,14 +727,17 @@ class _Loader(Planner):
     def write_enrolments(self, rng: random.Random) -> None:
         n, total, today = self.n_trainees, len(self.seats), TODAY.toordinal()
         rnd, uid, reasons = rng.random, self.uid, tables.WITHDRAWAL_REASONS
-        E, R, C, V = [], [], [], []
+        E: list[tuple[Any, ...]] = []
+        R: list[tuple[Any, ...]] = []
+        C: list[tuple[Any, ...]] = []
+        V: list[tuple[Any, ...]] = []
         eid = rid = cert = vid = pos = 0
         self.last_vet = last_vet = array("i", bytes(4 * (n + 1)))
         last_cert: dict[int, tuple[int, int]] = {}
         codes: set[str] = set()
         self.supersede, self.running = [], []
 
-        def flush():
+        def flush() -> None:
             self.insert(
                 "vetting_record",
                 REC + ("trainee_id", "unit_id", "kind", "case_ref", "result", "decision_date", "funder", "note"),
@@ -912,7 +930,9 @@ class _Loader(Planner):
                 ("issued in error: an assessment result was entered for the wrong trainee", row[0]),
             )
         # unit vettings, and persons never in a coalition-funded cohort: pending, denied, suspended
-        vetting, vid = [], self.n_vetting
+        vetting: list[tuple[Any, ...]] = []
+        vid = self.n_vetting
+        d: str | None
         units = [u for f in ("police", "border") for p in ("IQ-NI", "IQ-AN", "IQ-SD") for u in self.units_at[(f, p)]]
         for i, unit in enumerate(units):
             d = date(2018 + i % 7, 1 + i % 12, 10 + i).isoformat()
@@ -935,7 +955,7 @@ class _Loader(Planner):
                     "unit vetting" if result == "approved" else "credible information received; unit under review",
                 )
             )
-        wanted, picked = max(60, self.n_trainees // 200), set()
+        wanted, picked = max(60, self.n_trainees // 200), set[int]()
         while len(picked) < wanted:
             t = rng.randint(1, self.n_trainees)
             if self.last_vet[t] or t in picked:
@@ -987,7 +1007,8 @@ class _Loader(Planner):
                 [(i, self.uid(), 1, STAMP, STAMP) + h for i, h in enumerate(tables.HOLIDAYS, 1)],
             )
             holidays = {date.fromisoformat(h[0]) for h in tables.HOLIDAYS}
-        sessions, marks = [], []
+        sessions: list[tuple[Any, ...]] = []
+        marks: list[tuple[Any, ...]] = []
         for c, enrolled in self.running:
             by = self.user_id["instructor"] if c.taught else None
             day, k = c.start, 0
