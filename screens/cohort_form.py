@@ -121,7 +121,7 @@ class CohortForm(RecordFormActions, ServiceCalls, ModalScreen[CohortView | None]
 
         def chosen(name: str) -> str:
             value = self.query_one(f"#{name}", Select).value
-            return "" if value is Select.NULL else value
+            return "" if value is Select.NULL else str(value)
 
         start = parse_date(text("start_date"), "start_date", problems)
         end = parse_date(text("end_date"), "end_date", problems)
@@ -161,7 +161,7 @@ class CohortForm(RecordFormActions, ServiceCalls, ModalScreen[CohortView | None]
         for p in problems:
             by_field.setdefault(p.field, []).append(p.reason)
         for widget in self.query(Problem):
-            field = widget.id.removeprefix("problem-")
+            field = (widget.id or "").removeprefix("problem-")
             widget.show("; ".join(by_field.get(field, [])) if all_fields or field in self.touched else "")
 
     @on(Field.Changed)

@@ -93,7 +93,7 @@ class CohortsScreen(ServiceCalls, Screen):
         target = getattr(self, "select_id", None)
         if target is not None:
             table.move_to_key(lambda c: c.id == target)
-            self.select_id = None
+            self.select_id: int | None = None
 
     @on(Field.Changed, "#cohort-search")
     def _search(self) -> None:
@@ -191,9 +191,9 @@ class CohortsScreen(ServiceCalls, Screen):
         if desk == "attendance":
             from screens.attendance import AttendanceScreen as Desk
         elif desk == "results":
-            from screens.results import ResultsScreen as Desk
+            from screens.results import ResultsScreen as Desk  # type: ignore[assignment]  # one name, any desk
         else:
-            from screens.graduation import GraduationScreen as Desk
+            from screens.graduation import GraduationScreen as Desk  # type: ignore[assignment]
         self.app.push_screen(Desk(self.cohort.id))
 
     def action_withdraw(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from rich.text import Text
 from textual import on, work
@@ -14,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from screens.widgets.chrome import KeyBar, TitleBar
+from trainer.accounts.access import Actor
 from trainer.errors import TrainerError
 from trainer.reporting.dashboard import Bar, Dashboard, dashboard
 
@@ -83,7 +85,7 @@ class DashboardScreen(Screen):
     def load(self) -> None:
         actor = getattr(self.app, "actor", None)
         try:
-            self.post_message(self.Loaded(dashboard(actor)))
+            self.post_message(self.Loaded(dashboard(cast(Actor, actor))))
         except TrainerError as exc:
             self.post_message(self.Failed(str(exc)))
 

@@ -8,7 +8,9 @@ is written. Aggregate exports are suppressed by the service (trainer.reporting.c
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,10 +23,15 @@ from textual.widgets.option_list import Option
 
 from screens.widgets.chrome import KeyBar, TitleBar
 from screens.widgets.lazy_table import Column, LazyTable
+from trainer.accounts.access import Actor
 from trainer.errors import TrainerError
 from trainer.registry import reference
 from trainer.registry.names import is_arabic
 from trainer.reporting import catalogue as reports
+
+if TYPE_CHECKING:
+    pass
+
 
 EXPORT_FORMATS = ("csv", "xlsx", "json", "ndjson", "hxl")
 
@@ -45,7 +52,11 @@ def table_columns(result: reports.ReportResult) -> list[Column]:
     for i, label in enumerate(result.columns):
         values = [_cell(r[i]) for r in sample]
         width = min(max([len(label), *(len(v) for v in values)]), 28)
-        columns.append(Column(label, width, lambda row, i=i: _cell(row[i]), arabic=any(is_arabic(v) for v in values)))
+
+        def value(row: Sequence[Any], i: int = i) -> str:
+            return _cell(row[i])
+
+        columns.append(Column(label, width, value, arabic=any(is_arabic(v) for v in values)))
     return columns
 
 
@@ -75,6 +86,10 @@ class ReportsScreen(Screen):
         def __init__(self, reason: str) -> None:
             super().__init__()
             self.reason = reason
+
+    @property
+    def actor(self) -> Actor:
+        return cast(Actor, getattr(self.app, "actor", None))  # set at sign-in, before any area opens
 
     def __init__(self) -> None:
         super().__init__()
@@ -120,7 +135,7 @@ class ReportsScreen(Screen):
     def report_name(self) -> str:
         options = self.query_one("#report-list", OptionList)
         index = options.highlighted or 0
-        return options.get_option_at_index(index).id
+        return options.get_option_at_index(index).id or ""
 
     def _suggest_output(self) -> None:
         fmt = self.query_one("#format", Select).value
@@ -141,7 +156,7 @@ class ReportsScreen(Screen):
 
         def choice(selector: str) -> str | None:
             value = self.query_one(selector, Select).value
-            return None if value is Select.NULL else value
+            return None if value is Select.NULL else str(value)
 
         dates = {}
         for key, selector in (("date_from", "#date-from"), ("date_to", "#date-to")):
@@ -177,7 +192,7 @@ class ReportsScreen(Screen):
     @work(thread=True, exclusive=True, group="report-run")
     def run_report(self, name: str, params: reports.ReportParams) -> None:
         try:
-            self.post_message(self.Previewed(reports.run_report(self.app.actor, name, params)))
+            self.post_message(self.Previewed(reports.run_report(self.actor, name, params)))
         except TrainerError as exc:
             self.post_message(self.Failed(str(exc)))
 
@@ -220,10 +235,12 @@ class ReportsScreen(Screen):
     def export(self, name: str, params, fmt: str, output: str, result) -> None:
         try:
             if result is None:
-                result = reports.run_report(self.app.actor, name, params)
-            written = reports.write_result(
-                result, fmt, output, progress=lambda done, total: self.post_message(self.Progressed(done, total))
-            )
+                result = reports.run_report(self.actor, name, params)
+
+            def progress(done: int, total: int) -> None:
+                self.post_message(self.Progressed(done, total))
+
+            written = reports.write_result(result, fmt, output, progress=progress)
             self.post_message(self.Exported(written))
         except (TrainerError, OSError) as exc:
             self.post_message(self.Failed(str(exc)))

@@ -25,7 +25,8 @@ class SearchField(Field):
     which costs more than the search itself on a busy screen; a repaint of the field is enough."""
 
     def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False):
-        if layout and not self.styles.width.is_auto:
+        width = self.styles.width
+        if layout and width is not None and not width.is_auto:
             layout = False
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
