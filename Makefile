@@ -39,7 +39,7 @@ lint: $(STAMP)
 # Keeps the pins already in the lock unless pyproject.toml needs otherwise;
 # LOCK_ARGS=--upgrade moves everything to the newest allowed release.
 lock: $(STAMP)
-	$(BIN)/uv pip compile pyproject.toml --extra test --extra postgres --extra dev \
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra test --extra postgres --extra dev \
 		--generate-hashes --python-version 3.11 --custom-compile-command "make lock" \
 		$(LOCK_ARGS) -o $(LOCK)
 
