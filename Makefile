@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Every dependency of the extras the checks need, pinned with hashes: a fresh machine
 # gets the versions the tests passed with. `make lock` regenerates it from pyproject.toml.
 LOCK := requirements.lock
-LINTED := trainer db screens tests
+LINTED := trainer db screens tests .ci
 
 .PHONY: run test lint lock bench bench-quick clean
 
@@ -30,8 +30,10 @@ $(NODE_STAMP): tests/node/package-lock.json
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -q
 
-# ruff (lint and format) and mypy (config in pyproject.toml); any finding fails.
+# The lock in step with pyproject.toml, ruff (lint and format) and mypy (config in
+# pyproject.toml); any finding fails.
 lint: $(STAMP)
+	$(BIN)/python .ci/check_lock.py
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy
