@@ -135,8 +135,3 @@ def require_cohort(actor: Actor, cohort_id: int, operation: str | None = None) -
             centre = models.Cohort.select(models.Cohort.centre).where(models.Cohort.id == cohort_id).scalar()
         require_centre(actor, centre)
     require_teaches(actor, cohort_id)
-
-
-def centre_scope(actor: Actor) -> frozenset[int] | None:
-    """The centres a list query should be limited to, or None for every centre."""
-    return actor.centre_ids if actor.role in CENTRE_SCOPED else None

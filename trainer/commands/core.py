@@ -6,10 +6,9 @@ import argparse
 import getpass
 import sys
 
+from trainer.accounts.access import ROLES
 from trainer.commands.common import UsageError, actor, connect, progress_printer
 from trainer.errors import TrainerError
-
-ROLES = ("admin", "registrar", "instructor", "analyst", "auditor")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

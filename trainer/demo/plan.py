@@ -1,6 +1,6 @@
 """Demo data, planning: cohorts, the outcome of every seat and who sits in it.
 
-The plan is held in memory as compact arrays; trainer/demo.py writes it.
+The plan is held in memory as compact arrays; trainer.demo.build (with its *_rows parts) writes it.
 Exact totals (the published figures, the full-scale counts) are reached here.
 """
 
@@ -14,7 +14,7 @@ from array import array
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
-from trainer.demo.names import CourseSpec
+from trainer.demo.catalogue import CourseSpec
 
 TODAY = date(2026, 11, 1)  # the demo's "today" (a Sunday, first day of the Iraqi week)
 FULL = {"trainee": 250_000, "cohort": 10_000, "enrolment": 1_000_000, "result": 2_500_000, "certificate": 250_000}

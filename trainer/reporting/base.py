@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+import operator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, overload
+from typing import Any, TypeVar, overload
+
+from peewee import ModelSelect
 
 from db import models
 from trainer.accounts.access import Actor
@@ -93,6 +96,63 @@ def resolve(params: ReportParams) -> Resolved:
 
 def month_start(d: datetime.date) -> datetime.date:
     return d.replace(day=1)
+
+
+# --- the filter chain: every report narrows by these, each on the column it names ---
+
+_OPS = {">=": operator.ge, "<=": operator.le, "=": operator.eq}
+_Q = TypeVar("_Q", bound=ModelSelect[Any])  # a query, narrowed as its own type
+
+
+def _conditions(
+    p: Resolved, date: Any, force: Any, province: Any, centre: Any, cohort: Any
+) -> Iterator[tuple[Any, str, Any]]:
+    """(column, operator, value) for each filter that is set and that the report has a column for."""
+    for column, op, value in (
+        (date, ">=", p.date_from),
+        (date, "<=", p.date_to),
+        (force, "=", p.force),
+        (province, "=", p.province),
+        (centre, "=", p.centre_id),
+        (cohort, "=", p.cohort_id),
+    ):
+        if column is not None and value:
+            yield column, op, value
+
+
+def narrow(
+    query: _Q,
+    p: Resolved,
+    *,
+    date: Any = None,
+    force: Any = None,
+    province: Any = None,
+    centre: Any = None,
+    cohort: Any = None,
+) -> _Q:
+    """`query` (peewee) restricted by the period (on the `date` column) and the force, province,
+    centre and cohort filters; a filter whose column is not given does not apply to the report."""
+    for column, op, value in _conditions(p, date, force, province, centre, cohort):
+        query = query.where(_OPS[op](column, value))
+    return query
+
+
+def narrow_sql(
+    p: Resolved,
+    param: str,
+    *,
+    date: str | None = None,
+    force: str | None = None,
+    province: str | None = None,
+    centre: str | None = None,
+    cohort: str | None = None,
+) -> tuple[list[str], list[Any]]:
+    """`narrow` for hand-written SQL: ("AND column op ?" clauses, their parameters); columns are SQL text."""
+    clauses, args = [], []
+    for column, op, value in _conditions(p, date, force, province, centre, cohort):
+        clauses.append(f"AND {column} {op} {param}")
+        args.append(value)
+    return clauses, args
 
 
 def period_note(p: Resolved, what: str = "cohorts ending") -> tuple[str, ...]:
