@@ -23,7 +23,7 @@ from db import backup_files, search
 from db.connection import database
 
 # COPY's text format: tab-separated, \N for NULL, these four escaped.
-_Q = TypeVar("_Q", bound=ModelSelect[Any])  # a query, kept as its own type
+_Q = TypeVar("_Q", bound="ModelSelect[Any]")  # a query, kept as its own type
 _COPY_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 

@@ -101,7 +101,7 @@ def month_start(d: datetime.date) -> datetime.date:
 # --- the filter chain: every report narrows by these, each on the column it names ---
 
 _OPS = {">=": operator.ge, "<=": operator.le, "=": operator.eq}
-_Q = TypeVar("_Q", bound=ModelSelect[Any])  # a query, narrowed as its own type
+_Q = TypeVar("_Q", bound="ModelSelect[Any]")  # a query, narrowed as its own type
 
 
 def _conditions(
