@@ -110,7 +110,7 @@ class AdminScreen(RoleGate, ServiceCalls, Screen):
     @on(Select.Changed, "#theme")
     def _theme(self, event: Select.Changed) -> None:
         if event.value != self.app.theme:
-            self.app.theme = event.value
+            self.app.theme = str(event.value)
             self.app.set_preference("theme", event.value)
 
     @on(Switch.Changed, "#arabic_reorder")

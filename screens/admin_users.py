@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -135,7 +137,7 @@ class AdminUsersScreen(ServiceCalls, Screen):
 
     @property
     def actor(self) -> Actor:
-        return self._actor or self.app.actor  # type: ignore[attr-defined]
+        return self._actor or cast(Actor, self.app.actor)
 
     def compose(self) -> ComposeResult:
         yield TitleBar()

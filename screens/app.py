@@ -38,7 +38,8 @@ AREAS: dict[str, tuple[str, str, str, str]] = {
     "cohorts": ("o", "Cohorts", "cohorts", "CohortsScreen"),
     "certificates": ("e", "Certs", "certificates", "CertificatesScreen"),
     "reports": ("r", "Reports", "reports", "ReportsScreen"),
-    "stations": ("q", "Stations", "stations", "StationsScreen"),  # Police in a Box: stations and kits (q: k, s and b are taken)
+    # Police in a Box: stations and kits (q: k, s and b are actions elsewhere, docs/keys.md)
+    "stations": ("q", "Stations", "stations", "StationsScreen"),
     "admin": ("a", "Admin", "admin", "AdminScreen"),
 }
 # What a role needs to be offered an area (the services refuse the rest anyway).
@@ -136,7 +137,7 @@ class TrainerApp(ServiceCalls, App):
         ),
     ]
 
-    actor: Actor | None = None  # the signed-in user (a plain attribute; screens read app.actor)
+    actor: Actor | None = None  # type: ignore[assignment]  # the signed-in user: None until sign-in
 
     def __init__(self, database_url: str, *, cursor_blink: bool = True) -> None:
         super().__init__()
@@ -217,14 +218,16 @@ class TrainerApp(ServiceCalls, App):
         arabic.set_reordering(prefs["arabic_reorder"])
         while len(self.screen_stack) > 1:
             self.pop_screen()
+        assert self.actor is not None  # signed_in() came first
         self.switch_mode(START_AREA.get(self.actor.role, "dashboard"))
         self.set_timer(SETTLE, settle_heap)
         self.refresh_bindings()
         self.call_after_refresh(self.release_keys)
-        if getattr(self, "notice", None):
+        notice = getattr(self, "notice", None)
+        if notice:
             from screens.widgets.dialogs import InfoDialog
 
-            self.push_screen(InfoDialog(*self.notice))
+            self.push_screen(InfoDialog(*notice))
             self.notice = None
 
     def set_preference(self, name: str, value) -> None:

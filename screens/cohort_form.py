@@ -133,7 +133,7 @@ class CohortForm(RecordFormActions, ServiceCalls, ModalScreen[CohortView | None]
 
         def chosen(name: str) -> str:
             value = self.query_one(f"#{name}", Select).value
-            return "" if value is Select.NULL else value
+            return "" if value is Select.NULL else str(value)
 
         start = parse_date(text("start_date"), "start_date", problems)
         end = parse_date(text("end_date"), "end_date", problems)

@@ -103,7 +103,7 @@ class CohortsScreen(RoleGate, ServiceCalls, Screen):
         target = getattr(self, "select_id", None)
         if target is not None:
             table.move_to_key(lambda c: c.id == target)
-            self.select_id = None
+            self.select_id: int | None = None
 
     def failed_list(self, error) -> None:
         self.query_one("#cohort-count", Static).update(f"Not shown: {error}")  # never left at "Loading …"
@@ -230,9 +230,9 @@ class CohortsScreen(RoleGate, ServiceCalls, Screen):
         if desk == "attendance":
             from screens.attendance import AttendanceScreen as Desk
         elif desk == "results":
-            from screens.results import ResultsScreen as Desk
+            from screens.results import ResultsScreen as Desk  # type: ignore[assignment]  # one name, any desk
         else:
-            from screens.graduation import GraduationScreen as Desk
+            from screens.graduation import GraduationScreen as Desk  # type: ignore[assignment]
         self.app.push_screen(Desk(self.cohort.id))
 
     def action_withdraw(self) -> None:

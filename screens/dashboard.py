@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from rich.text import Text
 from textual import on, work
@@ -14,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from screens.widgets.chrome import KeyBar, TitleBar
+from trainer.accounts.access import Actor
 from trainer.errors import TrainerError
 from trainer.reporting.dashboard import DEFINITIONS, Bar, Dashboard, dashboard
 
@@ -87,7 +89,8 @@ def box_lines(b) -> tuple[str, ...]:
     """Police in a Box: kits, ready stations, Ninawa's police posted against required."""
     met = f"{100.0 * b.ninawa_posted / b.ninawa_required:.1f} %" if b.ninawa_required else "no requirement set"
     return (
-        f"Kits received             {b.kits_received:>9,}   {b.kits_at_stations:,} at stations, {b.kits_set_up:,} set up",
+        f"Kits received             {b.kits_received:>9,}   "
+        f"{b.kits_at_stations:,} at stations, {b.kits_set_up:,} set up",
         f"Stations ready            {b.stations_ready:>9,}   of {b.stations:,}",
         f"Ninawa police posted      {b.ninawa_posted:>9,}   of {b.ninawa_required:,} required ({met})",
     )
@@ -127,7 +130,7 @@ class DashboardScreen(Screen):
     def load(self) -> None:
         actor = getattr(self.app, "actor", None)
         try:
-            self.post_message(self.Loaded(dashboard(actor)))
+            self.post_message(self.Loaded(dashboard(cast(Actor, actor))))
         except TrainerError as exc:
             self.post_message(self.Failed(str(exc)))
 

@@ -71,5 +71,5 @@ class HelpScreen(ModalScreen[None]):
             yield Static(table)
             yield Static("Press Escape to close.", classes="hint")
 
-    def action_dismiss(self) -> None:
+    def action_dismiss(self) -> None:  # type: ignore[override]  # a plain dismissal, nothing to await
         self.dismiss(None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -81,7 +83,7 @@ class RecordHistoryScreen(ServiceCalls, ModalScreen[None]):
 
     @property
     def actor(self) -> Actor:
-        return self._actor or self.app.actor  # type: ignore[attr-defined]
+        return self._actor or cast(Actor, self.app.actor)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="history"):

@@ -9,6 +9,7 @@ transaction with a progress bar. Nothing is written before Import.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -135,7 +136,7 @@ class ImportScreen(ServiceCalls, Screen):
         self.busy = True
         self.query_one("#import-progress", ProgressBar).update(total=None, progress=0)
         self._status(f"{label} {Path(path).name} …")
-        kwargs = {"date_format": fmt}
+        kwargs: dict[str, Any] = {"date_format": fmt}
         if token != "read":
             kwargs.update(skip_invalid=skip, progress=self._post_progress)
         self.call(token, fn, self.actor, path, **kwargs)
@@ -150,7 +151,9 @@ class ImportScreen(ServiceCalls, Screen):
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        {"read": self.action_read, "dry-run": self.action_dry_run, "commit": self.action_commit}[event.button.id]()
+        {"read": self.action_read, "dry-run": self.action_dry_run, "commit": self.action_commit}[
+            event.button.id or ""
+        ]()
 
     def action_pick(self) -> None:
         """To the file field, its text selected so typing replaces it."""
@@ -300,9 +303,9 @@ class ImportScreen(ServiceCalls, Screen):
             for h in report.held
         ]
         lines.sort(key=lambda x: x[0])
-        for row, outcome, column, reason, value in lines[:PROBLEMS_SHOWN]:
+        for number, outcome, column, reason, value in lines[:PROBLEMS_SHOWN]:
             shown = reason if outcome == "held" else arabic.display(reason, 60)  # held: names shown already
-            problems.add_row(str(row), outcome, column, shown, arabic.display(value, 30))
+            problems.add_row(str(number), outcome, column, shown, arabic.display(value, 30))
         if len(lines) > PROBLEMS_SHOWN:
             status += f" (first {PROBLEMS_SHOWN:,} of {len(lines):,} listed; the CLI's --report writes all)"
         self._status(status, error=error)

@@ -8,6 +8,7 @@ run in thread workers.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -132,7 +133,7 @@ class TraineeForm(DiscardGuard, ServiceCalls, ModalScreen[TraineeView | None]):
     # --- reading and checking -----------------------------------------------
 
     def collect(self) -> tuple[TraineeInput, list[FieldProblem]]:
-        values = {}
+        values: dict[str, Any] = {}
         for _, ar, lat in NAME_ROWS:
             values[ar] = self.query_one(f"#{ar}", Field).value
             if lat:
@@ -141,7 +142,7 @@ class TraineeForm(DiscardGuard, ServiceCalls, ModalScreen[TraineeView | None]):
             values[name] = self.query_one(f"#{name}", Field).value
         for name in SELECTS:
             value = self.query_one(f"#{name}", Select).value
-            values[name] = "" if value is Select.NULL else value
+            values[name] = "" if value is Select.NULL else str(value)
         dob, dob_problem = parse_date(values["date_of_birth"])
         values["date_of_birth"] = dob
         data, problems = trainees.clean(TraineeInput(**values))
@@ -219,6 +220,7 @@ class TraineeForm(DiscardGuard, ServiceCalls, ModalScreen[TraineeView | None]):
 
             status.update("Someone else saved this trainee while you were editing.")
             self.conflict_current = error.current
+            assert self.view is not None  # a conflict comes only from saving over a record
             self.app.push_screen(ConflictDialog(self.view, error.current, self.collect()[0]), self._conflict_choice)
             return
         if isinstance(error, ValidationFailed):

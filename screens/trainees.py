@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -22,6 +23,9 @@ from screens.widgets.text_pane import TextPane
 from trainer.errors import TrainerError
 from trainer.registry import trainees
 from trainer.registry.trainees import TraineeFilters, TraineeView
+
+if TYPE_CHECKING:
+    from textual.timer import Timer
 
 FIRST_PAGE = 100
 COUNT_CAP = 1_000  # a search counts its matches up to here ("1,000+ matches"): counting more costs time
@@ -88,9 +92,9 @@ class TraineesScreen(RoleGate, ServiceCalls, Screen):
         self.exact_total: int | None = None  # the list's size when not capped
         self.detail_busy = False  # one detail load at a time; the latest wins
         self.detail_wanted: int | None = None
-        self.chosen = {name: "" for name in FILTERS}  # force, province, status, vetting ("" = any)
+        self.chosen: dict[str, Any] = {name: "" for name in FILTERS}  # force, province, status, vetting ("" = any)
         self.count_text = ""  # the count line without the cursor's row
-        self.detail_timer = None  # the pending load while the cursor moves
+        self.detail_timer: Timer | None = None  # the pending load while the cursor moves
         self.moved_at = 0.0  # perf_counter() of the last cursor move
         self.list_serial = 0  # the latest list request
         self.list_running = 0  # the request a worker is running (0: none)
@@ -145,6 +149,7 @@ class TraineesScreen(RoleGate, ServiceCalls, Screen):
 
     def _start_list(self) -> None:
         serial, filters, actor = self.list_serial, self.list_wanted, self.actor
+        assert filters is not None  # a list was asked for
         self.list_running, self.list_wanted = serial, None
 
         def job() -> None:

@@ -75,7 +75,7 @@ class DuplicateDialog(ModalScreen[tuple[str, int | None] | None]):
             table.add_column(f"[{n}] #{c.id} ({c.status})", no_wrap=True)
         mine = asdict(self.data)
         for label, field in COMPARED:
-            row = [label, arabic.display(shown(field, mine.get(field)), 24)]
+            row: list[str | Text] = [label, arabic.display(shown(field, mine.get(field)), 24)]
             for c in self.candidates:
                 theirs = getattr(c, field)
                 style = "bold yellow" if same(field, mine.get(field), theirs) else ""
@@ -106,7 +106,7 @@ class DuplicateDialog(ModalScreen[tuple[str, int | None] | None]):
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         {"save": lambda: self.action_choose("save"), "open": lambda: self.action_open(0), "back": self.action_back}[
-            event.button.id
+            event.button.id or ""
         ]()
 
 
@@ -153,7 +153,7 @@ class ConflictDialog(ModalScreen[str | None]):
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        self.action_choose("" if event.button.id == "back" else event.button.id)
+        self.action_choose("" if event.button.id == "back" else event.button.id or "")
 
 
 class ReasonDialog(ModalScreen[str | None]):

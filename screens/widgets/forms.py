@@ -31,7 +31,8 @@ class SearchField(Field):
     which costs more than the search itself on a busy screen; a repaint of the field is enough."""
 
     def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False):
-        if layout and not self.styles.width.is_auto:
+        width = self.styles.width
+        if layout and width is not None and not width.is_auto:
             layout = False
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
@@ -59,7 +60,7 @@ def show_field_problems(form: Widget, problems, touched: set[str], *, all_fields
     for p in problems:
         by_field.setdefault(p.field, []).append(p.reason)
     for line in form.query(Problem):
-        field = line.id.removeprefix("problem-")
+        field = (line.id or "").removeprefix("problem-")
         line.show("; ".join(by_field.get(field, [])) if all_fields or field in touched else "")
 
 

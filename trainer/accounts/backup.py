@@ -20,8 +20,10 @@ import hashlib
 import hmac
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from db import models
 from db.backup_files import CopyFailed
@@ -50,13 +52,13 @@ class Manifest:
     backend: str
     schema_version: int
     migrations: tuple[str, ...]
-    counts: dict
-    audit_head: dict  # audit.Head.as_dict()
+    counts: dict[str, Any]
+    audit_head: dict[str, Any]  # audit.Head.as_dict()
     sha256: str
     size: int
     hmac: str = ""
 
-    def body(self) -> dict:
+    def body(self) -> dict[str, Any]:
         d = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "hmac"}
         d["migrations"] = list(self.migrations)
         return d
@@ -68,7 +70,7 @@ class Manifest:
         return audit.Head.from_dict(self.audit_head)
 
 
-def _sign(body: dict) -> str:
+def _sign(body: dict[str, Any]) -> str:
     text = json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")
     return hmac.new(audit.audit_key(), b"trainer manifest\n" + text, hashlib.sha256).hexdigest()
 
@@ -100,7 +102,7 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _target(given, now: datetime.datetime) -> Path:
+def _target(given: str | Path, now: datetime.datetime) -> Path:
     path = Path(given).expanduser()
     if path.is_dir() or str(given).endswith(("/", os.sep)):
         path.mkdir(parents=True, exist_ok=True)
@@ -158,7 +160,7 @@ def backup(path: Path | str, actor: Actor = SYSTEM) -> tuple[Path, Manifest]:
     return target, manifest
 
 
-def _facts(conn_execute) -> dict:
+def _facts(conn_execute: Callable[[str], list[tuple[Any, ...]]]) -> dict[str, Any]:
     """Counts, schema version and audit head, read through `conn_execute(sql) -> rows`."""
     counts = {}
     for model in models.MODELS:
@@ -240,13 +242,13 @@ def restore(path: Path, actor: Actor = SYSTEM) -> Restored:
 # --- schedule ------------------------------------------------------------------
 
 
-def schedule() -> dict:
+def schedule() -> dict[str, Any]:
     with database.connection_context():
         row = models.Setting.get_or_none(models.Setting.key == SCHEDULE_SETTING)
     return {**DEFAULT_SCHEDULE, **(json.loads(row.value) if row else {})}
 
 
-def set_schedule(actor: Actor, every_hours: int, directory: str, keep: int = 14) -> dict:
+def set_schedule(actor: Actor, every_hours: int, directory: str, keep: int = 14) -> dict[str, Any]:
     """Admin: back up every `every_hours` (0 = never) into `directory`, keeping the newest `keep`."""
     require(actor, "backup.run")
     problems = []
@@ -271,7 +273,7 @@ def set_schedule(actor: Actor, every_hours: int, directory: str, keep: int = 14)
     return value
 
 
-def last_backup() -> dict | None:
+def last_backup() -> dict[str, Any] | None:
     with database.connection_context():
         row = models.Setting.get_or_none(models.Setting.key == LAST_SETTING)
     return json.loads(row.value) if row else None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from peewee import IntegrityError, fn
@@ -148,7 +149,7 @@ def _issue_one(
     actor: Actor,
     enrolment: models.Enrolment,
     cohort: models.Cohort,
-    cohort_rules,
+    cohort_rules: rules.CohortRules,
     issuer: models.User,
     on: datetime.date,
 ) -> int:
@@ -182,7 +183,7 @@ def _issue_one(
     return row.id
 
 
-def _refusal(enrolment: models.Enrolment, cohort: models.Cohort, cohort_rules) -> str | None:
+def _refusal(enrolment: models.Enrolment, cohort: models.Cohort, cohort_rules: rules.CohortRules) -> str | None:
     if not cohort_rules.grants_certificate:
         return f"course {cohort_rules.course_code} grants no certificate"
     if enrolment.status != "graduated":
@@ -275,7 +276,7 @@ def _locked(certificate_id: int, version: int | None) -> models.Certificate:
     return row
 
 
-def _bump(row: models.Certificate, **changes) -> None:
+def _bump(row: models.Certificate, **changes: Any) -> None:
     C = models.Certificate
     done = (
         C.update(**changes, version=C.version + 1, updated_at=models.now())
@@ -293,6 +294,7 @@ def _recertifier(
 ) -> int:
     """Who signs a renewal: the one named; else the original issuer, the acting user or one of the
     original cohort's instructors, whoever first holds a qualification valid on the day."""
+    candidates: list[int | None]
     if instructor_id is not None:
         candidates = [instructor_id]
     else:
@@ -383,6 +385,7 @@ def recertify(
                     vet = vetting_problem(cohort, old.trainee_id, on)
                     if vet:
                         raise GateRefused([FieldProblem("vetting", vet)])
+                assert old.expires_on is not None and course.certificate_months  # refused above otherwise
                 new = models.Certificate.create(
                     number=_next_number(),
                     verification_code=verification_code(),

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from peewee import JOIN
+from peewee import JOIN, Expression
 
 from db import models
 from db.connection import database
@@ -17,6 +18,10 @@ from trainer.accounts.access import Actor, require
 from trainer.certification import signing
 from trainer.certification.numbers import valid_number
 from trainer.errors import FieldProblem, NotFound, TrainerError, ValidationFailed
+
+if TYPE_CHECKING:
+    from db.models.base import Select
+
 
 EXPIRING_CHOICES = (30, 60, 90)
 
@@ -57,7 +62,7 @@ def effective_status(stored: str, expires_on: datetime.date | None, today: datet
     return stored
 
 
-def _query():
+def _query() -> Select[models.Certificate]:
     C, T, K, E, H, N, U = (
         models.Certificate,
         models.Trainee,
@@ -117,7 +122,7 @@ def _query():
     )
 
 
-def _views(query, today: datetime.date | None = None) -> list[CertificateView]:
+def _views(query: Select[models.Certificate], today: datetime.date | None = None) -> list[CertificateView]:
     today = today or datetime.date.today()
     out = []
     for (
@@ -187,11 +192,11 @@ def _views(query, today: datetime.date | None = None) -> list[CertificateView]:
     return out
 
 
-def _join(*parts) -> str:
+def _join(*parts: str | None) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _one(where, today=None) -> CertificateView:
+def _one(where: Expression, today: datetime.date | None = None) -> CertificateView:
     found = _views(_query().where(where), today)
     if not found:
         raise NotFound("no such certificate")
@@ -275,7 +280,7 @@ def expiring(
 # --- what the QR carries --------------------------------------------------------
 
 
-def claims(view: CertificateView) -> dict:
+def claims(view: CertificateView) -> dict[str, Any]:
     """What the QR code carries: only what a checkpoint compares with the holder's papers
     (docs/credentials.md). No national ID, no unit, no verification code."""
     return {

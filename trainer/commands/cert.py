@@ -6,9 +6,13 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from trainer.commands.common import UsageError, actor, connect
 from trainer.errors import TrainerError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 
 def _days(text: str) -> int:
@@ -21,7 +25,7 @@ def _days(text: str) -> int:
     return value
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cert = sub.add_parser("cert", help="certificates: PDF, offline verification, badge, expiry lists")
     cert.set_defaults(handler=_needs_subcommand)
     csub = cert.add_subparsers(dest="cert_command")
@@ -70,11 +74,11 @@ def register(sub) -> None:
     status.set_defaults(handler=cmd_status_list)
 
 
-def _needs_subcommand(args):
+def _needs_subcommand(args: argparse.Namespace) -> int:
     raise UsageError("cert: give a subcommand (pdf, verify, badge, expiring, public-key)")
 
 
-def cmd_pdf(args) -> int:
+def cmd_pdf(args: argparse.Namespace) -> int:
     from trainer.certification import certificates
     from trainer.certification import pdf as certificate_pdf
 
@@ -95,7 +99,7 @@ def cmd_pdf(args) -> int:
     return 0
 
 
-def _verify_keys(paths: list[Path] | None):
+def _verify_keys(paths: list[Path] | None) -> list[Ed25519PublicKey]:
     from trainer.certification import signing
 
     if paths:
@@ -107,7 +111,7 @@ def _verify_keys(paths: list[Path] | None):
     raise TrainerError("no public key to verify with: give --public-key FILE")
 
 
-def cmd_verify(args) -> int:
+def cmd_verify(args: argparse.Namespace) -> int:
     import datetime
 
     from trainer.certification import signing
@@ -138,7 +142,7 @@ def cmd_verify(args) -> int:
     return 0
 
 
-def _verify_printed_code(args, text: str) -> int:
+def _verify_printed_code(args: argparse.Namespace, text: str) -> int:
     """A printed code proves nothing by itself: it is looked up in the records given (--db)."""
     from db.connection import default_sqlite_path
     from trainer.certification import verification
@@ -163,7 +167,7 @@ def _verify_printed_code(args, text: str) -> int:
     return 0 if found.status == "valid" else 1
 
 
-def _database_status(args, number: str):
+def _database_status(args: argparse.Namespace, number: str) -> tuple[str, str, str] | None:
     """Revocation needs the records: only when a database is named or the default one exists."""
     from db.connection import default_sqlite_path
 
@@ -175,7 +179,7 @@ def _database_status(args, number: str):
     return public_status(number)
 
 
-def cmd_badge(args) -> int:
+def cmd_badge(args: argparse.Namespace) -> int:
     from trainer.certification import badges, certificates
 
     connect(args)
@@ -190,7 +194,7 @@ def cmd_badge(args) -> int:
     return 0
 
 
-def cmd_status_list(args) -> int:
+def cmd_status_list(args: argparse.Namespace) -> int:
     import json
 
     from trainer.certification import badges
@@ -204,7 +208,7 @@ def cmd_status_list(args) -> int:
     return 0
 
 
-def cmd_expiring(args) -> int:
+def cmd_expiring(args: argparse.Namespace) -> int:
     from trainer.certification import certificates
     from trainer.reporting import exports
 
@@ -220,7 +224,7 @@ def cmd_expiring(args) -> int:
     return 0
 
 
-def cmd_public_key(args) -> int:
+def cmd_public_key(args: argparse.Namespace) -> int:
     from trainer.certification import signing
 
     if args.jwk:

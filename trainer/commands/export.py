@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from trainer.commands.common import UsageError, actor, connect, progress_printer
 from trainer.errors import TrainerError
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     exp = sub.add_parser("export", help="person-level export (pseudonymised unless --identified and allowed)")
     exp.add_argument("what", choices=("trainees",))
     exp.add_argument("--format", choices=("csv", "xlsx", "json", "ndjson"), default="csv")
@@ -25,7 +26,7 @@ def register(sub) -> None:
     exp.set_defaults(handler=cmd_export)
 
 
-def cmd_export(args) -> int:
+def cmd_export(args: argparse.Namespace) -> int:
     from trainer.reporting.registry_export import export_trainees
 
     if args.output is not None and args.output.is_dir():

@@ -21,7 +21,7 @@ def _date(text: str) -> datetime.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rep = sub.add_parser(
         "report",
         help="run a report",
@@ -49,7 +49,7 @@ def register(sub) -> None:
     rep.set_defaults(handler=cmd_report)
 
 
-def cmd_report(args) -> int:
+def cmd_report(args: argparse.Namespace) -> int:
     from trainer.reporting import catalogue as reports
 
     if args.list:

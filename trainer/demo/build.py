@@ -37,6 +37,7 @@ import random
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from db import models
 from db.connection import database
@@ -52,6 +53,7 @@ from trainer.demo.shared import BULK_TABLES, LOAD_CACHE_KIB, POPULATION, QUICK_T
 from trainer.demo.trainee_rows import TraineeRows
 from trainer.errors import TrainerError
 from trainer.reporting import summary
+from trainer.rosters.writing import Progress
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,9 @@ class DemoSummary:
         return "\n".join(lines)
 
 
-def generate(*, scale: str = "default", seed: int = 1, password: str | None = None, progress=None) -> DemoSummary:
+def generate(
+    *, scale: str = "default", seed: int = 1, password: str | None = None, progress: Progress | None = None
+) -> DemoSummary:
     """Load demo data into the bound, empty database; see the module docstring."""
     if scale not in SCALES:
         raise TrainerError(f"unknown scale {scale!r}: use {' or '.join(SCALES)}")
@@ -152,7 +156,7 @@ def _refuse_unless_empty() -> None:
 
 
 class _Loader(ReferenceRows, TraineeRows, RecordRows, Planner):
-    def __init__(self, scale: str, seed: int, progress):
+    def __init__(self, scale: str, seed: int, progress: Progress) -> None:
         self.scale, self.full, self.seed, self.progress = scale, scale == "full", seed, progress
         self.share = QUICK_TRAINEES / sum(map(sum, POPULATION.values())) if scale == "quick" else 1.0
         self.population = _shrunk(POPULATION, QUICK_TRAINEES) if scale == "quick" else POPULATION
@@ -164,7 +168,7 @@ class _Loader(ReferenceRows, TraineeRows, RecordRows, Planner):
         self.trained: dict[str, int] = {}
 
     # -- writing ------------------------------------------------------------
-    def insert(self, table: str, cols: tuple[str, ...], rows: list) -> None:
+    def insert(self, table: str, cols: tuple[str, ...], rows: list[Any]) -> None:
         if not rows:
             return
         self.dialect.copy_rows(self.cur, table, tuple(cols), rows)

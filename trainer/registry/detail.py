@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
-from peewee import JOIN
+from peewee import JOIN, SelectQuery
 
 from db import models
 from db.connection import database
@@ -100,12 +101,12 @@ _VIEW = (
 )
 
 
-def _trainee(trainee):
+def _trainee(trainee: int) -> SelectQuery:
     T = M.Trainee
     return T.select(*(getattr(T, f) for f in _VIEW)).where(T.id == trainee)
 
 
-def _units(trainee):
+def _units(trainee: int) -> SelectQuery:
     UA, U = M.UnitAssignment, M.Unit
     return (
         UA.select(U.code, U.name, U.force, UA.start_date, UA.end_date)
@@ -115,7 +116,7 @@ def _units(trainee):
     )
 
 
-def _vetting(trainee):
+def _vetting(trainee: int) -> SelectQuery:
     UA, U, V = M.UnitAssignment, M.Unit, M.VettingRecord
     unit_ids = UA.select(UA.unit).where(UA.trainee == trainee)
     return (
@@ -126,7 +127,7 @@ def _vetting(trainee):
     )
 
 
-def _enrolments(trainee):
+def _enrolments(trainee: int) -> SelectQuery:
     E, C, K = M.Enrolment, M.Cohort, M.Course
     return (
         E.select(
@@ -139,7 +140,7 @@ def _enrolments(trainee):
     )
 
 
-def _results(trainee):
+def _results(trainee: int) -> SelectQuery:
     E, C, R, A = M.Enrolment, M.Cohort, M.Result, M.Assessment
     return (
         R.select(C.code, A.title, R.attempt, R.score, A.max_score, A.pass_mark)
@@ -152,7 +153,7 @@ def _results(trainee):
     )
 
 
-def _certificates(trainee):
+def _certificates(trainee: int) -> SelectQuery:
     Ce, K = M.Certificate, M.Course
     return (
         Ce.select(Ce.number, K.code, Ce.issued_on, Ce.expires_on, Ce.status)
@@ -180,7 +181,7 @@ def load(actor: Actor, trainee_id: int) -> TraineeDetail:
     require(actor, "trainee.read")
     with database.connection_context():
 
-        def rows(name: str) -> list[tuple]:
+        def rows(name: str) -> list[tuple[Any, ...]]:
             return _QUERIES[name].tuples(trainee=trainee_id)
 
         found = rows("trainee")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import asdict, dataclass, fields, replace
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from peewee import IntegrityError
@@ -17,6 +18,9 @@ from trainer.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from trainer.registry import listing as trainee_list
 from trainer.registry import names, reference, scope
 from trainer.reporting import summary
+
+if TYPE_CHECKING:
+    from trainer.registry.detail import TraineeDetail
 
 MIN_AGE, MAX_AGE = 16, 70
 NAME_PARTS = ("given_name", "father_name", "grandfather_name", "family_name", "mother_name")
@@ -140,7 +144,7 @@ def search_text(data: TraineeInput) -> str:
     return " ".join(filter(None, (names.keys(*parts), data.national_id, data.service_number.lower())))
 
 
-def _row_values(data: TraineeInput) -> dict:
+def _row_values(data: TraineeInput) -> dict[str, Any]:
     values = asdict(data)
     values["national_id"] = data.national_id or None
     values["service_number"] = data.service_number or None
@@ -322,7 +326,7 @@ class ListPage:
     rows: tuple[TraineeView, ...]
 
 
-def _from_tuple(r: tuple) -> TraineeView:
+def _from_tuple(r: tuple[Any, ...]) -> TraineeView:
     (
         id_,
         uuid,
@@ -459,12 +463,12 @@ def count_page(actor: Actor, first: ListPage, limit: int, *, cap: int = 10_000) 
     return ListPage(filters, min(total, cap), total > cap, rows)
 
 
-def detail(actor: Actor, trainee_id: int):
+def detail(actor: Actor, trainee_id: int) -> TraineeDetail:
     """Everything the detail pane shows (trainer.registry.detail.TraineeDetail)."""
     from trainer.registry.detail import load
 
     return load(actor, trainee_id)
 
 
-def with_changes(view: TraineeView, **changes) -> TraineeInput:
+def with_changes(view: TraineeView, **changes: Any) -> TraineeInput:
     return replace(view.as_input(), **changes)

@@ -18,8 +18,8 @@ from trainer.accounts import settings
 from trainer.accounts.access import Actor
 from trainer.reporting import summary
 from trainer.reporting.base import ReportParams, resolve
-from trainer.reporting.trained import certified_persons
 from trainer.reporting.box_status import BoxFigures, box_figures
+from trainer.reporting.trained import certified_persons
 
 
 @dataclass(frozen=True)

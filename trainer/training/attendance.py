@@ -10,6 +10,7 @@ count; a held session with no mark counts as missed. A session becomes
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from peewee import fn
@@ -176,7 +177,7 @@ def grid(actor: Actor, cohort_id: int) -> AttendanceGrid:
         return AttendanceGrid(cohort_id, cohort.code, tuple(sessions), tuple(rows))
 
 
-def _join(parts) -> str:
+def _join(parts: Iterable[str | None]) -> str:
     return " ".join(p for p in parts if p)
 
 
@@ -315,7 +316,7 @@ def mark_column(
                     (E.cohort == session.cohort_id) & (E.status == "enrolled") & (E.enrolled_on <= session.day)
                 )
             )
-            marked = dict(A.select(A.enrolment, A.mark).where(A.session == session_id).tuples())
+            marked: dict[int, str] = dict(A.select(A.enrolment, A.mark).where(A.session == session_id).tuples())
             changed = []
             for e in enrolments:
                 if e.id in marked and not overwrite:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from peewee import IntegrityError, fn
 
@@ -12,6 +13,9 @@ from db.connection import database
 from trainer.accounts import audit
 from trainer.accounts.access import Actor, require, require_centre, require_cohort
 from trainer.errors import Conflict, FieldProblem, NotFound, ValidationFailed
+
+if TYPE_CHECKING:
+    from db.models.base import Select
 
 INSTRUCTOR_ROLES = ("instructor", "admin")
 SEATED = ("enrolled", "graduated", "failed")  # statuses that take a seat
@@ -101,7 +105,8 @@ class InstructorChoice:
 
 def _seat_counts(ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
     E = models.Enrolment
-    seated, waiting = {}, {}
+    seated: dict[int, int] = {}
+    waiting: dict[int, int] = {}
     for cid, status, n in (
         E.select(E.cohort, E.status, fn.COUNT(E.id)).where(E.cohort.in_(ids)).group_by(E.cohort, E.status).tuples()
     ):
@@ -112,7 +117,7 @@ def _seat_counts(ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
     return seated, waiting
 
 
-def _views(query) -> list[CohortView]:
+def _views(query: Select[models.Cohort]) -> list[CohortView]:
     M = models
     C, K, Ce = M.Cohort, M.Course, M.Centre
     rows = list(query.select(C, K.code, K.title_en, Ce.code, Ce.name_en).join(K).switch(C).join(Ce).tuples())
@@ -154,7 +159,7 @@ def _views(query) -> list[CohortView]:
     return out
 
 
-def _matching(text: str):
+def _matching(text: str) -> Select[models.Cohort]:
     C, K = models.Cohort, models.Course
     query = C.select()
     text = text.strip()
@@ -177,7 +182,7 @@ def list_cohorts(actor: Actor, text: str = "", *, offset: int = 0, limit: int = 
 def count_cohorts(actor: Actor, text: str = "") -> int:
     require(actor, "cohort.read")
     with database.connection_context():
-        return _matching(text).count()
+        return int(_matching(text).count())
 
 
 def get_cohort(actor: Actor, cohort_id: int) -> CohortView:
@@ -260,7 +265,7 @@ def instructor_choices(actor: Actor) -> list[InstructorChoice]:
 # --- writing ---------------------------------------------------------------
 
 
-def _resolve(data: CohortInput) -> tuple[CohortInput, dict, list[FieldProblem]]:
+def _resolve(data: CohortInput) -> tuple[CohortInput, dict[str, Any], list[FieldProblem]]:
     """Check the input against the database; the row values to write."""
     M = models
     problems: list[FieldProblem] = []

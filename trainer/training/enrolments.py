@@ -72,7 +72,9 @@ def _force_name(code: str) -> str:
 def _locked_cohort(cohort_id: int) -> models.Cohort:
     """The cohort row, locked on PostgreSQL for the seat count (SQLite's IMMEDIATE
     transaction already holds the write lock)."""
-    cohort = dialect().for_update(models.Cohort.select().where(models.Cohort.id == cohort_id)).first()
+    cohort: models.Cohort | None = (
+        dialect().for_update(models.Cohort.select().where(models.Cohort.id == cohort_id)).first()
+    )
     if cohort is None:
         raise NotFound(f"no cohort {cohort_id}")
     return cohort

@@ -156,6 +156,7 @@ def enter_score(actor: Actor, enrolment_id: int, assessment_id: int, text: str |
         typed = check_score(text, rule)
         if typed.problem:
             raise ValidationFailed([FieldProblem(rule.code, typed.problem)])
+        assert typed.score is not None  # no problem means a number
         saved = save_checked(actor, enrolment, rule, typed.score)
         summary.refresh_cohort_results(enrolment.cohort_id)
         if saved is not None:
@@ -189,7 +190,7 @@ def history(actor: Actor, enrolment_id: int, assessment_id: int) -> list[ResultV
             .where((R.enrolment == enrolment_id) & (R.assessment == assessment_id))
             .order_by(R.attempt)
         )
-        return [_view(r, rule, r.who) for r in query.objects()]
+        return [_view(r, rule, r.who) for r in query.objects()]  # type: ignore[attr-defined]  # the alias "who"
 
 
 def latest_scores(cohort_id: int) -> tuple[dict[int, dict[int, float]], dict[int, dict[int, int]]]:
