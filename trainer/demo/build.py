@@ -36,6 +36,7 @@ import os
 import random
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,7 +54,8 @@ from trainer.demo.shared import BULK_TABLES, LOAD_CACHE_KIB, POPULATION, QUICK_T
 from trainer.demo.trainee_rows import TraineeRows
 from trainer.errors import TrainerError
 from trainer.reporting import summary
-from trainer.rosters.writing import Progress
+
+Progress = Callable[[str, int, int], None]  # (step, done, total), as the roster import reports it
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,8 @@
 """Reading a roster file: bytes → header mapping → rows of text, or a clear refusal.
 
-Only what the file itself says is decided here (encoding, columns, date
-order, one date per row); whether a row is a valid person is trainer.rosters.imports'
-business. A file that cannot be read whole is refused with the reason
-(RosterRefused, a ValidationFailed): never half-read, never guessed.
+Only what the file itself says is decided here (encoding, columns, date order, one date per
+row); whether a row is a valid person is trainer.rosters.imports' business. A file that cannot
+be read whole is refused with the reason (RosterRefused, a ValidationFailed): never half-read.
 """
 
 from __future__ import annotations
