@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from screens.widgets.chrome import KeyBar, TitleBar
-from trainer.errors import TrainerError
+from trainer.errors import readable
 from trainer.reporting.dashboard import Bar, Dashboard, dashboard
 
 
@@ -84,8 +84,8 @@ class DashboardScreen(Screen):
         actor = getattr(self.app, "actor", None)
         try:
             self.post_message(self.Loaded(dashboard(actor)))
-        except TrainerError as exc:
-            self.post_message(self.Failed(str(exc)))
+        except Exception as exc:  # noqa: BLE001  a dropped database must not close the app
+            self.post_message(self.Failed(str(readable(exc))))
 
     @on(Loaded)
     def show(self, message: Loaded) -> None:

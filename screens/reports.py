@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 
 from screens.widgets.chrome import KeyBar, TitleBar
 from screens.widgets.lazy_table import Column, LazyTable
-from trainer.errors import TrainerError
+from trainer.errors import readable
 from trainer.registry import reference
 from trainer.registry.names import is_arabic
 from trainer.reporting import catalogue as reports
@@ -178,8 +178,8 @@ class ReportsScreen(Screen):
     def run_report(self, name: str, params: reports.ReportParams) -> None:
         try:
             self.post_message(self.Previewed(reports.run_report(self.app.actor, name, params)))
-        except TrainerError as exc:
-            self.post_message(self.Failed(str(exc)))
+        except Exception as exc:  # noqa: BLE001  a dropped database must not close the app
+            self.post_message(self.Failed(str(readable(exc))))
 
     @on(Previewed)
     def show(self, message: Previewed) -> None:
@@ -225,8 +225,8 @@ class ReportsScreen(Screen):
                 result, fmt, output, progress=lambda done, total: self.post_message(self.Progressed(done, total))
             )
             self.post_message(self.Exported(written))
-        except (TrainerError, OSError) as exc:
-            self.post_message(self.Failed(str(exc)))
+        except Exception as exc:  # noqa: BLE001  a dropped database or a full disk must not close the app
+            self.post_message(self.Failed(str(readable(exc))))
 
     @on(Progressed)
     def progressed(self, message: Progressed) -> None:
