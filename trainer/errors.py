@@ -48,6 +48,10 @@ class DatabaseError(TrainerError):
     """The database cannot be opened or is of the wrong version."""
 
 
+# The start of the message for an exception no code foresaw; tests look for it (a bug, though never a traceback).
+INTERNAL = "internal error"
+
+
 class DatabaseBusy(TrainerError):
     """The database stayed locked or unreachable past the wait: nothing was changed; try again."""
 
@@ -62,6 +66,9 @@ def readable(exc: BaseException) -> TrainerError:
     """
     if isinstance(exc, TrainerError):
         return exc
+    cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else exc.__cause__
+    if isinstance(cause, OSError) and not isinstance(exc, OSError):  # a library's wrapper (xlsxwriter …)
+        return readable(cause)
     text = (str(exc).strip() or exc.__class__.__name__).splitlines()[0][:300]
     if _is_database_error(exc):
         if type(exc).__name__ in ("IntegrityError", "UniqueViolation", "ForeignKeyViolation"):
@@ -72,7 +79,11 @@ def readable(exc: BaseException) -> TrainerError:
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
         return TrainerError(f"{where}{exc.strerror or text}")
-    return TrainerError(f"failed: {exc.__class__.__name__}: {text}")
+    if isinstance(exc, MemoryError):
+        return TrainerError("out of memory: the input is too large")
+    if isinstance(exc, RecursionError):
+        return TrainerError("the input is nested too deeply")
+    return TrainerError(f"{INTERNAL} ({exc.__class__.__name__}: {text})")
 
 
 def _is_database_error(exc: BaseException) -> bool:

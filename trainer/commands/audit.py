@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trainer.commands.common import UsageError, actor, connect
+from trainer.commands.common import UsageError, actor, connect, count
 from trainer.errors import TrainerError
 
 
@@ -25,7 +25,7 @@ def register(sub) -> None:
     log.add_argument("--uuid", help="one record's events")
     log.add_argument("--by", metavar="NAME", help="events by this user")
     log.add_argument("--action", help="e.g. create, update, login-failed, backup")
-    log.add_argument("--limit", type=int, default=50)
+    log.add_argument("--limit", type=count, default=50)
     log.set_defaults(handler=cmd_log)
 
 

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from trainer.commands.common import UsageError, actor, connect
+from trainer.commands.common import UsageError, actor, connect, staged
 from trainer.errors import TrainerError
 
 
@@ -16,7 +16,7 @@ def _days(text: str) -> int:
         value = int(text)
     except ValueError:
         value = 0
-    if value <= 0:
+    if not 0 < value <= 36_500:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of days (e.g. 30, 60, 90)")
     return value
 
@@ -66,7 +66,9 @@ def cmd_pdf(args) -> int:
 
     connect(args)
     view = certificates.by_number(actor(args), args.number)
-    path = certificate_pdf.write(view, certificates.payload(view), args.output or Path(f"{view.number}.pdf"))
+    path = args.output or Path(f"{view.number}.pdf")
+    with staged(path, stream_ok=False) as out:
+        certificate_pdf.write(view, certificates.payload(view), out)
     print(f"wrote {path}")
     return 0
 
@@ -130,7 +132,8 @@ def cmd_badge(args) -> int:
     view = certificates.by_number(actor(args), args.number)
     text = badges.export(view)
     if args.output:
-        args.output.write_text(text + "\n", encoding="utf-8")
+        with staged(args.output) as out:
+            out.write_text(text + "\n", encoding="utf-8")
         print(f"wrote {args.output}")
     else:
         sys.stdout.write(text + "\n")
@@ -158,7 +161,8 @@ def cmd_public_key(args) -> int:
 
     pem = signing.public_pem().decode("ascii")
     if args.output:
-        args.output.write_text(pem, encoding="ascii")
+        with staged(args.output) as out:
+            out.write_text(pem, encoding="ascii")
         print(f"wrote {args.output}")
     else:
         sys.stdout.write(pem)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import sys
+import tempfile
+from pathlib import Path
 
 from trainer.accounts.access import Actor
 from trainer.errors import TrainerError
+from trainer.text import valid_text
 
 PROG = "trainer"
 
@@ -16,10 +20,14 @@ class UsageError(Exception):
     """Wrong arguments: argparse prints usage and exits 2."""
 
 
+# Only these may create a database that does not exist yet (restore: a lost one is the reason to restore).
+CREATING_COMMANDS = frozenset({"init", "demo", "tui", "restore"})
+
+
 def connect(args):
     from trainer.setup import connect as open_db
 
-    opened = open_db(args.db)
+    opened = open_db(args.db, create=getattr(args, "command", None) in CREATING_COMMANDS)
     if opened.backup:
         warn(f"upgraded the database; the previous version is kept at {opened.backup}")
     return opened
@@ -32,6 +40,8 @@ def warn(text: str) -> None:
 def password(prompt: str = "Password: ") -> str:
     env = os.environ.get("TRAINER_PASSWORD")
     if env:
+        if not valid_text(env):
+            raise TrainerError("TRAINER_PASSWORD is not valid UTF-8")
         return env
     if not sys.stdin.isatty():
         raise TrainerError("no password: set TRAINER_PASSWORD or run in a terminal")
@@ -63,3 +73,47 @@ def progress_printer():
                 print(file=sys.stderr)
 
     return progress
+
+
+def count(text: str) -> int:
+    """argparse type for --limit and the like: a whole number from 1 to a million."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 0 < value <= 1_000_000:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 1 to 1,000,000")
+    return value
+
+
+@contextlib.contextmanager
+def staged(path, *, stream_ok: bool = True):
+    """Write a command's output file whole or not at all.
+
+    Yields a temporary name beside `path`, renamed over it only when the block
+    ends without an error; on any error (a full disk, a refusal, Ctrl-C) the
+    temporary file is removed and `path` is as it was. A device or pipe
+    (/dev/stdout, /dev/full) is written directly: renaming over it would replace it;
+    a format that must seek (XLSX, PDF) refuses one (`stream_ok` false).
+    """
+    final = Path(path)
+    if final.exists() and not final.is_file():
+        if final.is_dir():
+            raise TrainerError(f"{final} is a directory: give a file name")
+        if not stream_ok:
+            raise TrainerError(f"{final} is not a regular file: give a file name for this format")
+        yield final
+        return
+    folder = final.parent
+    if not folder.is_dir():
+        raise TrainerError(f"cannot write {final}: no folder {folder}")
+    fd, tmp = tempfile.mkstemp(prefix=f".{final.name[:80]}.", suffix=".partial", dir=folder)
+    os.close(fd)
+    tmp = Path(tmp)
+    try:
+        yield tmp
+        os.replace(tmp, final)
+    finally:
+        tmp.unlink(missing_ok=True)

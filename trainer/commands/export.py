@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-from trainer.commands.common import UsageError, actor, connect, progress_printer
+from trainer.commands.common import UsageError, actor, connect, progress_printer, staged
 
 
 def register(sub) -> None:
@@ -33,9 +33,10 @@ def cmd_export(args) -> int:
     connect(args)
     acting = actor(args)  # person-level: always an authenticated user
     show = progress_printer()
-    done = export_trainees(
-        acting, args.format, path, identified=args.identified, progress=lambda n, total: show("exporting", n, total)
-    )
+    with staged(path, stream_ok=args.format != "xlsx") as out:
+        done = export_trainees(
+            acting, args.format, out, identified=args.identified, progress=lambda n, total: show("exporting", n, total)
+        )
     kind = "identified" if done.identified else "pseudonymised"
-    print(f"wrote {done.rows} {kind} trainee rows to {done.path}")
+    print(f"wrote {done.rows} {kind} trainee rows to {path}")
     return 0

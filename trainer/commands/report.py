@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from trainer.commands.common import UsageError, actor, connect, progress_printer
+from trainer.commands.common import UsageError, actor, connect, progress_printer, staged
 
 FORMATS = ("table", "csv", "xlsx", "json", "hxl")
 
@@ -71,9 +71,10 @@ def cmd_report(args) -> int:
     result = reports.run_report(acting, report.name, params)
     if args.output:
         show = progress_printer()
-        written = reports.write_result(
-            result, args.format, args.output, progress=lambda done, total: show("writing", done, total)
-        )
+        with staged(args.output, stream_ok=args.format != "xlsx") as out:
+            written = reports.write_result(
+                result, args.format, out, progress=lambda done, total: show("writing", done, total)
+            )
         print(f"wrote {written.rows} rows to {args.output}")
         if written.suppressed:
             print(f"{written.suppressed} cells suppressed (small counts and what would reveal them)")

@@ -183,7 +183,8 @@ def decode(data: bytes) -> tuple[str, str]:
     else:
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            _refuse_mixed(data, exc.start)
             text, encoding = data.decode("windows-1256"), "windows-1256"
             _check_windows_1256(text)
     bad = _CONTROL.search(text)
@@ -193,6 +194,25 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _refuse_mixed(data: bytes, first_bad: int) -> None:
+    """One encoding for the whole file: a file that is not UTF-8 (at `first_bad`) but has lines
+    that are UTF-8 beyond ASCII was saved from two sources; taking it all as Windows-1256
+    would store the UTF-8 lines as mojibake (أحمد as ط£ط­ظ…ط¯)."""
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if max(line, default=0) > 0x7F:
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+            else:
+                bad_line = data.count(b"\n", 0, first_bad) + 1
+                raise refuse(
+                    f"mixed encodings: line {bad_line} (byte offset {first_bad}) is not UTF-8 "
+                    f"but line {number} is; save the whole file as CSV UTF-8",
+                    row=bad_line,
+                )
 
 
 def _check_windows_1256(text: str) -> None:
