@@ -15,7 +15,7 @@ import sys
 from trainer import commands
 from trainer.commands.common import PROG, UsageError
 from trainer.errors import TrainerError, readable
-from trainer.text import printable, valid_text
+from trainer.text import TerminalSafe, printable, valid_text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args([*argv, "tui"])
+    stdout, sys.stdout = sys.stdout, TerminalSafe(sys.stdout)
     try:
         return args.handler(args) or 0
     except UsageError as exc:
@@ -75,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001  never a traceback: one line, exit 1
         fail(str(readable(exc)))
         return 1
+    finally:
+        sys.stdout = stdout
 
 
 def fail(message: str) -> None:

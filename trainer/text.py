@@ -93,3 +93,24 @@ def valid_text(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+_STREAM_UNSAFE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{BIDI_CONTROLS}\ud800-\udfff]|\r(?!\n)")
+
+
+class TerminalSafe:
+    """A text stream that writes everything through `printable` (keeping CSV's CRLF line ends).
+
+    The CLI wraps its standard output in one, so that no stored text (older rows, names
+    from files) can move the cursor, retitle the terminal or reverse a line.
+    """
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(_STREAM_UNSAFE.sub(_escape, text))
+        return len(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)

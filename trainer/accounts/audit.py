@@ -47,7 +47,9 @@ from typing import NamedTuple
 from db import models
 from db.connection import database, is_postgres
 from trainer.accounts.access import Actor, require
-from trainer.errors import TrainerError
+from trainer.errors import FieldProblem, TrainerError, ValidationFailed
+from trainer.text import deep_unsafe
+from trainer.text import describe as describe_unsafe
 
 KEY_ENV = "TRAINER_AUDIT_KEY"
 KEY_ID_SETTING = "audit.key_id"
@@ -171,9 +173,23 @@ def record(
     record_many(actor, [Pending(action, entity, entity_uuid, before, after, extra)])
 
 
+def refuse_unsafe(ev: Pending) -> None:
+    """Every write records what it stored here, so this is the last check that no stored
+    text holds a terminal control or bidi-override character (trainer/text.py): the
+    caller's transaction, change and all, is refused with the field named."""
+    hit = deep_unsafe({"after": ev.after or {}, **(ev.extra or {})})
+    if hit is not None:
+        where, char = hit
+        field = where.removeprefix("after.") or "text"
+        raise ValidationFailed([FieldProblem(field, describe_unsafe(char))])
+
+
 def record_many(actor: Actor, events: Iterable[Pending]) -> int:
     """Append events in order, chained, in one statement per 500 (bulk imports)."""
     key = audit_key()
+    events = list(events)
+    for ev in events:
+        refuse_unsafe(ev)
     with database.connection_context(), database.atomic():
         if is_postgres():
             database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK,))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from trainer.accounts.access import Actor
 from trainer.errors import TrainerError
-from trainer.text import valid_text
+from trainer.text import printable, valid_text
 
 PROG = "trainer"
 
@@ -34,7 +34,7 @@ def connect(args):
 
 
 def warn(text: str) -> None:
-    print(f"{PROG}: {text}", file=sys.stderr)
+    print(f"{PROG}: {printable(text)}", file=sys.stderr)
 
 
 def password(prompt: str = "Password: ") -> str:

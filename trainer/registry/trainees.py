@@ -17,6 +17,7 @@ from trainer.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from trainer.registry import listing as trainee_list
 from trainer.registry import names, reference
 from trainer.reporting import summary
+from trainer.text import problems as unsafe_text
 
 MIN_AGE, MAX_AGE = 16, 70
 NAME_PARTS = ("given_name", "father_name", "grandfather_name", "family_name", "mother_name")
@@ -100,6 +101,7 @@ def clean(data: TraineeInput, *, today: datetime.date | None = None) -> tuple[Tr
     for key, value in text.items():
         if isinstance(value, str):
             text[key] = " ".join(value.split())
+    problems += unsafe_text(text)  # ESC sequences and bidi overrides: the form path as well as imports
     for part in ("given_name", "father_name", "grandfather_name"):
         if not text[part]:
             problems.append(FieldProblem(part, "required"))
