@@ -42,7 +42,7 @@ from db.models.records import (
     Result,
 )
 from db.models.reference import Centre, Force, Province, Requirement, Setting, Unit
-from db.models.security import UserSession
+from db.models.security import LoginThrottle, UserSession
 from db.models.summary import CohortSummary, PersonSummary
 
 MODELS = (
@@ -56,6 +56,7 @@ MODELS = (
     UserCentre,
     AuditEvent,
     UserSession,
+    LoginThrottle,
     Trainee,
     UnitAssignment,
     VettingRecord,
