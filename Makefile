@@ -15,7 +15,12 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/trainer tui
 
-test: $(STAMP)
+# Partners' own verifier (Node.js), for the badge tests; skipped where npm is absent.
+NODE_STAMP := tests/node/node_modules/.installed
+$(NODE_STAMP): tests/node/package-lock.json
+	if command -v npm >/dev/null; then npm ci --prefix tests/node --no-audit --no-fund --silent && touch $@; fi
+
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -q
 
 # Every speed and memory target at full scale (250,000 trainees; builds bench/data/full.db

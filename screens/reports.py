@@ -26,7 +26,7 @@ from trainer.registry import reference
 from trainer.registry.names import is_arabic
 from trainer.reporting import catalogue as reports
 
-EXPORT_FORMATS = ("csv", "xlsx", "json", "hxl")
+EXPORT_FORMATS = ("csv", "xlsx", "json", "ndjson", "hxl")
 
 
 def _cell(value) -> str:

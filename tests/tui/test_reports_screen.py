@@ -96,7 +96,7 @@ async def test_export_with_progress_while_the_ui_stays_responsive(small_db, tmp_
     calls = []
     real = reports.write_result
 
-    def gated(result, fmt, out=None, *, progress=None, bom=True):
+    def gated(result, fmt, out=None, *, progress=None, bom=False, with_totals=False):
         def progress_then_wait(done, total):
             calls.append((done, total))
             progress(done, total)
@@ -104,7 +104,7 @@ async def test_export_with_progress_while_the_ui_stays_responsive(small_db, tmp_
                 started.set()
                 assert release.wait(20), "the test never released the export"
 
-        return real(result, fmt, out, progress=progress_then_wait, bom=bom)
+        return real(result, fmt, out, progress=progress_then_wait, bom=bom, with_totals=with_totals)
 
     monkeypatch.setattr(reports, "write_result", gated)
     out = tmp_path / "by-province.csv"
@@ -117,7 +117,7 @@ async def test_export_with_progress_while_the_ui_stays_responsive(small_db, tmp_
         assert await asyncio.to_thread(started.wait, 20)
         await pilot.pause()
         bar = app.screen.query_one("#export-progress", ProgressBar)
-        assert bar.total == 20 and 0 < bar.progress < 20  # 19 provinces and the totals row
+        assert bar.total == 19 and 0 < bar.progress < 19  # 19 provinces (the totals go to the metadata)
         # The UI thread is free: typing into a field works while the worker waits.
         app.screen.query_one("#cohort", Input).focus()
         await pilot.press(*"XY")
@@ -126,17 +126,19 @@ async def test_export_with_progress_while_the_ui_stays_responsive(small_db, tmp_
         assert not out.exists() or "Small-count" not in out.read_text(encoding="utf-8-sig")
         release.set()
         await settle(pilot)
-        assert bar.progress == bar.total == 20
-        assert calls[-1] == (20, 20) and len(calls) >= 20
-        assert "Wrote 20 rows" in status(app) and "cells suppressed" in status(app)
-    with open(out, encoding="utf-8-sig", newline="") as fh:
+        assert bar.progress == bar.total == 19
+        assert calls[-1] == (19, 19) and len(calls) >= 19
+        assert "Wrote 19 rows" in status(app) and "cells suppressed" in status(app)
+    with open(out, encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0][:3] == ["province", "name_en", "name_ar"]
-    assert any("Small-count suppression applied" in r[0] for r in rows if r)
-    body = [r for r in rows[1:21]]
+    assert rows[0][:3] == ["province", "name_en", "name_ar"] and rows[0][-1] == "suppressed"
+    meta = (tmp_path / "by-province.csv-metadata.json").read_text(encoding="utf-8")
+    assert "Small-count suppression applied" in meta
+    body = rows[1:]
+    assert len(body) == 19 and any(r[-1] for r in body)
     for r in body:
-        for v in r[3:]:
-            assert v == "[c]" or v == "0" or int(v) >= 5
+        for v in r[3:-1]:
+            assert v == "" or v == "0" or int(v) >= 5
 
 
 async def test_export_xlsx_from_the_screen(small_db, tmp_path):
@@ -153,7 +155,7 @@ async def test_export_xlsx_from_the_screen(small_db, tmp_path):
         app.screen.query_one("#output", Input).value = str(out)
         await pilot.press("f6")
         await settle(pilot)
-        assert app.screen.query_one("#export-progress", ProgressBar).progress == 5
+        assert app.screen.query_one("#export-progress", ProgressBar).progress == 4
     sheet = load_workbook(out).active
     assert [c.value for c in sheet[1]][:3] == ["course", "title", "category"]
     assert sheet.freeze_panes == "A2"

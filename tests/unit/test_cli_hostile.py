@@ -241,7 +241,7 @@ def is_file(path: Path | None) -> bool:
 
 
 def leftovers(tmp: Path) -> list[str]:
-    return sorted(str(p) for p in tmp.rglob("*.partial"))
+    return sorted(str(p) for p in tmp.rglob("*.partial*"))
 
 
 def hostile_database(backend: str, tmp: Path) -> str:

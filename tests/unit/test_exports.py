@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -65,8 +66,8 @@ def read_csv(path):
 def test_csv_neutralises_every_payload_and_keeps_phones_and_arabic(tmp_path):
     columns, rows = sample_rows()
     path = tmp_path / "x.csv"
-    exports.write_csv(path, columns, rows, notes=("a note",))
-    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    exports.write_csv(path, columns, rows)
+    assert not path.read_bytes().startswith(b"\xef\xbb\xbf")  # csv.DictReader reads the first column's name
     back = read_csv(path)
     assert back[0] == list(columns)
     for payload, row in zip(PAYLOADS, back[1:]):
@@ -75,21 +76,25 @@ def test_csv_neutralises_every_payload_and_keeps_phones_and_arabic(tmp_path):
         else:
             assert row[0] == payload  # quoted by the CSV writer: starts with '"', never a formula
         assert row[1:4] == [ARABIC, PHONE, "7"] and row[4] == "2024-05-30"
-    assert back[-1] == ["Note: a note"]
-    assert exports.neutralise("+9647701234567") == "+9647701234567"
-    assert exports.neutralise("-12.5") == "-12.5" and exports.neutralise("+1+1") == "'+1+1"
+    assert len(back) == len(PAYLOADS) + 1  # records only: no notes under the data
+    # A phone number keeps its + only in a phone column, and only when it is one.
+    assert exports.neutralise("+9647701234567", phone=True) == "+9647701234567"
+    assert exports.neutralise(PHONE) == "'" + PHONE and exports.neutralise(PHONE, phone=True) == PHONE
+    assert exports.neutralise("+1-1-1-1-1") == "'+1-1-1-1-1"
+    assert exports.neutralise("-12.5") == "-12.5" and exports.neutralise("+1+1", phone=True) == "'+1+1"
 
 
 def test_xlsx_holds_payloads_as_plain_strings_with_real_dates(tmp_path):
     columns, rows = sample_rows()
     path = tmp_path / "x.xlsx"
-    exports.write_xlsx(path, columns, rows, title="Payloads", notes=("a note",))
+    exports.write_xlsx(path, columns, rows, title="Payloads", notes=(("Note", "a note"),))
     with zipfile.ZipFile(path) as z:
         sheet_xml = z.read("xl/worksheets/sheet1.xml").decode()
         assert "<f>" not in sheet_xml and "<f " not in sheet_xml
         assert not any(n.startswith("xl/calcChain") for n in z.namelist())
     book = load_workbook(path)
     sheet = book.active
+    assert book.sheetnames == ["Payloads", "Notes"] and book["Notes"]["B1"].value == "a note"
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == f"A1:E{len(PAYLOADS) + 1}"
     for payload, row in zip(PAYLOADS, sheet.iter_rows(min_row=2, max_row=len(PAYLOADS) + 1)):
@@ -103,7 +108,8 @@ def test_xlsx_holds_payloads_as_plain_strings_with_real_dates(tmp_path):
 
 def test_xlsx_of_arabic_content_is_right_to_left(tmp_path):
     path = tmp_path / "ar.xlsx"
-    exports.write_xlsx(path, ("الاسم", "اسم الاب"), [(ARABIC, "حسن")] * 3)
+    # Rows named in Arabic read right to left, whatever the other columns hold.
+    exports.write_xlsx(path, ("n", "name", "name_en", "force"), [(1, ARABIC, "Mohammed Hasan", "police")] * 3)
     with zipfile.ZipFile(path) as z:
         assert 'rightToLeft="1"' in z.read("xl/worksheets/sheet1.xml").decode()
     assert load_workbook(path).active.sheet_view.rightToLeft
@@ -113,15 +119,18 @@ def test_xlsx_of_arabic_content_is_right_to_left(tmp_path):
 
 def test_json_and_hxl(tmp_path):
     columns, rows = sample_rows()
-    exports.write_json(tmp_path / "x.json", {"report": "t"}, columns, rows)
+    exports.write_json(tmp_path / "x.json", columns, rows)
     data = json.loads((tmp_path / "x.json").read_text(encoding="utf-8"))
-    assert data["report"] == "t" and data["rows"][0] == {
+    assert data[0] == {
         "text": "=1+1",
         "name": ARABIC,
         "phone": PHONE,
         "n": 7,
         "day": "2024-05-30",
     }
+    exports.write_json(tmp_path / "x.ndjson", columns, rows, lines=True)
+    lines = (tmp_path / "x.ndjson").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(rows) and json.loads(lines[1])["text"] == "+1+1"
     exports.write_hxl(tmp_path / "x.csv", ("province", "n"), ("#adm1+code", "#indicator+num"), [("IQ-NI", 5)])
     assert read_csv(tmp_path / "x.csv")[:3] == [["province", "n"], ["#adm1+code", "#indicator+num"], ["IQ-NI", "5"]]
 
@@ -151,28 +160,36 @@ def small(db_url):
 def test_aggregate_exports_are_suppressed_and_say_so(small, tmp_path):
     result = reports.run_report(SYSTEM, "trained-by-province", reports.ReportParams())
     for fmt in ("csv", "hxl", "json", "xlsx"):
-        out = tmp_path / f"p.{fmt}"
+        out = tmp_path / f"p.{'csv' if fmt == 'hxl' else fmt}"
         written = reports.write_result(result, fmt, out)
         assert written.suppressed >= 4
-        if fmt == "json":
-            data = json.loads(out.read_text(encoding="utf-8"))
-            assert data["suppressed_cells"] and "Small-count suppression applied" in " ".join(data["notes"])
-            values = [v for row in data["rows"] for k, v in row.items() if k not in ("province", "name_en", "name_ar")]
-        elif fmt == "xlsx":
-            sheet = load_workbook(out).active
-            cells = [c.value for row in sheet.iter_rows() for c in row if c.value is not None]
-            assert any("Small-count suppression applied" in str(c) for c in cells)
-            values = [c.value for row in sheet.iter_rows(min_row=2, max_row=21) for c in row[3:]]
+        if fmt == "xlsx":
+            book = load_workbook(out)
+            notes = [c.value for row in book["Notes"].iter_rows() for c in row if c.value is not None]
+            assert any("Small-count suppression applied" in str(c) for c in notes)
+            sheet = book.active
+            header = [c.value for c in sheet[1]]
+            body = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
         else:
-            rows = read_csv(out)
-            assert any(r and "Small-count suppression applied" in r[0] for r in rows)
-            body = rows[2:22] if fmt == "hxl" else rows[1:21]
-            if fmt == "hxl":
-                assert rows[1][0] == "#adm1+code" and rows[21] == [] and "Total" not in {r[0] for r in rows if r}
-            values = [v for r in body for v in r[3:]]
-            values = [int(v) if v.isdigit() else v for v in values]
-        shown = [v for v in values if v not in (None, "[c]")]
-        assert shown and not [v for v in shown if 1 <= v <= 4]
+            meta = json.loads(Path(written.metadata).read_text(encoding="utf-8"))
+            assert meta["suppressed_cells"] == written.suppressed
+            assert "Small-count suppression applied" in " ".join(meta["notes"])
+            if fmt == "json":
+                data = json.loads(out.read_text(encoding="utf-8"))
+                header, body = list(data[0]), [list(r.values()) for r in data]
+            else:
+                rows = read_csv(out)
+                if fmt == "hxl":
+                    assert rows[1][:2] == ["#country+code", "#adm1+code"] and rows[1][-1] == "#meta+suppressed"
+                    rows = [r[1:] for r in [rows[0], *rows[2:]]]
+                header = rows[0]
+                body = [[None if v == "" else int(v) if v.isdigit() else v for v in r] for r in rows[1:]]
+        assert header[0] == "province" and header[-1] == "suppressed"
+        assert "Total" not in {r[0] for r in body}  # records only: totals live in the metadata
+        flagged = [r for r in body if r[-1]]
+        assert flagged and all(r[header.index(col)] is None for r in flagged for col in r[-1].split(";"))
+        shown = [v for r in body for v in r[3:-1] if v is not None]
+        assert shown and all(isinstance(v, int) for v in shown) and not [v for v in shown if 1 <= v <= 4]
     # The terminal table is the analyst's own view: exact.
     assert "[c]" not in exports.to_table(result.columns, result.rows)
 
@@ -224,13 +241,13 @@ def test_cli_reports_and_exports(sqlite_url, tmp_path, capsys, monkeypatch):
     db_url = sqlite_url
     code = main(["--db", db_url, "report", "trained-by-force", "--format", "csv"])
     out = capsys.readouterr().out
-    assert code == 0 and out.splitlines()[0] == "force,name_en,name_ar,trained"
-    assert "police,Local Police,الشرطة المحلية,[c]" in out  # 4 is a small count: a CSV suppresses it
+    assert code == 0 and out.splitlines()[0] == "force,name_en,name_ar,trained,suppressed"
+    assert "police,Local Police,الشرطة المحلية,,trained" in out  # 4 is a small count: a CSV suppresses it
     code = main(["--db", db_url, "report", "trained-by-force"])
     assert code == 0 and re.search(r"^police +Local Police +\S.* 4$", capsys.readouterr().out, re.M)  # exact
     xlsx = tmp_path / "r.xlsx"
     assert main(["--db", db_url, "report", "pass-rates", "--format", "xlsx", "--output", str(xlsx)]) == 0
-    assert "wrote 5 rows" in capsys.readouterr().out and xlsx.exists()  # 4 courses and the totals row
+    assert "wrote 4 rows" in capsys.readouterr().out and xlsx.exists()  # 4 courses; totals in the Notes sheet
     assert main(["--db", db_url, "report", "cohort-roster", "--cohort", "BP-1"]) == 1
     assert "--user" in capsys.readouterr().err
     assert main(["--db", db_url, "report", "nope"]) == 1

@@ -666,15 +666,21 @@ def recertify(
 
 
 def claims(view: CertificateView) -> dict:
+    """What the QR code carries: only what a checkpoint compares with the holder's papers
+    (docs/credentials.md). No national ID, no unit, no verification code."""
     return {
-        "n": view.number,
-        "v": view.verification_code,
-        "nm": view.latin_name,
-        "na": view.name,
-        "c": view.course_code,
-        "i": view.issued_on.isoformat(),
-        "e": view.expires_on.isoformat() if view.expires_on else None,
+        "sub": view.number,
+        "name": view.latin_name or None,
+        "name#ar": view.name or None,
+        "course": view.course_code,
+        "iat": _numeric_date(view.issued_on),
+        "exp": _numeric_date(view.expires_on) if view.expires_on else None,
     }
+
+
+def _numeric_date(day: datetime.date) -> int:
+    """JWT NumericDate: seconds since 1970 at the start of that day, UTC."""
+    return int(datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.UTC).timestamp())
 
 
 def payload(view: CertificateView) -> str:

@@ -5,14 +5,19 @@ The private key never enters the database: it is TRAINER_SIGNING_KEY (the
 user's config directory, created on first use beside its public half
 (`certificate-signing.pub`, the file to hand to whoever verifies).
 
-A payload is the text a certificate's QR code carries:
+A payload is the text a certificate's QR code carries: a JWS in compact
+form (RFC 7515) signed with EdDSA over Ed25519 (RFC 8037), a JWT (RFC 7519)
+whose claims are only what a checkpoint compares with the holder's papers:
 
-    TRC1.<base64url of the claims as compact JSON>.<base64url of the signature>
+    header  {"alg": "EdDSA", "kid": <RFC 7638 thumbprint of the key>, "typ": "JWT"}
+    claims  {"sub": certificate number, "name": holder (Latin), "name#ar": holder (Arabic),
+             "course": course code, "iat": issued, "exp": expires (NumericDate, when it expires)}
 
-The signature covers a fixed prefix plus the exact claim bytes, so any
-changed character, a forged signature or a key other than the expected one
-is refused. The claims carry the key's id so a verifier holding several
-public keys (after a key change) picks the right one.
+Any JOSE library verifies it with the site's public key, published as a JWK
+set (`trainer cert public-key --jwk`); docs/credentials.md has a worked
+example. Certificates printed before this format carry `TRC1.<claims>.<sig>`
+(the signature over "trainer-certificate-v1\n" + the claim bytes): those still
+verify here, and nothing new is signed that way.
 """
 
 from __future__ import annotations
@@ -50,6 +55,42 @@ class VerificationFailed(TrainerError):
 class Verified:
     claims: dict
     key_id: str
+
+    # The same facts whichever format the code came in (JWS now, TRC1 on older prints).
+    @property
+    def number(self) -> str:
+        return str(self.claims.get("sub") or self.claims.get("n") or "")
+
+    @property
+    def name_latin(self) -> str:
+        return str(self.claims.get("name") or self.claims.get("nm") or "")
+
+    @property
+    def name_arabic(self) -> str:
+        return str(self.claims.get("name#ar") or self.claims.get("na") or "")
+
+    @property
+    def course(self) -> str:
+        return str(self.claims.get("course") or self.claims.get("c") or "")
+
+    @property
+    def issued(self) -> str:
+        return _day(self.claims.get("iat")) or str(self.claims.get("i") or "")
+
+    @property
+    def expires(self) -> str | None:
+        return _day(self.claims.get("exp")) or self.claims.get("e")
+
+
+def _day(stamp) -> str | None:
+    import datetime
+
+    if not isinstance(stamp, int) or isinstance(stamp, bool):
+        return None
+    try:
+        return datetime.datetime.fromtimestamp(stamp, datetime.UTC).date().isoformat()
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def config_dir() -> Path:
@@ -126,11 +167,33 @@ def raw_public(key: Ed25519PublicKey) -> bytes:
 
 
 def key_id(key: Ed25519PublicKey) -> str:
+    """The JWK thumbprint (RFC 7638): what a JWS header's "kid" names the key by."""
+    members = f'{{"crv":"Ed25519","kty":"OKP","x":"{_b64(raw_public(key))}"}}'
+    return _b64(hashlib.sha256(members.encode("ascii")).digest())
+
+
+def legacy_key_id(key: Ed25519PublicKey) -> str:
+    """How TRC1 payloads named the key: 8 hex digits of SHA-256 of the raw key."""
     return hashlib.sha256(raw_public(key)).hexdigest()[:8]
 
 
+def public_jwk(key: Ed25519PublicKey | None = None) -> dict:
+    key = key or public_key()
+    return {
+        "kty": "OKP",
+        "crv": "Ed25519",
+        "x": _b64(raw_public(key)),
+        "kid": key_id(key),
+        "alg": "EdDSA",
+        "use": "sig",
+    }
+
+
 def load_public_key(path: str | Path) -> Ed25519PublicKey:
+    """A public key from a file: PEM, base64 of the raw key, or a JWK (or a JWK set of one key)."""
     data = Path(path).read_bytes()
+    if data.lstrip().startswith(b"{"):
+        return _from_jwk(data, path)
     try:
         key = serialization.load_pem_public_key(data)
     except ValueError:
@@ -143,38 +206,81 @@ def load_public_key(path: str | Path) -> Ed25519PublicKey:
     return key
 
 
+def _from_jwk(data: bytes, path: str | Path) -> Ed25519PublicKey:
+    try:
+        jwk = json.loads(data.decode("utf-8"))
+        if isinstance(jwk, dict) and isinstance(jwk.get("keys"), list) and len(jwk["keys"]) == 1:
+            jwk = jwk["keys"][0]
+        if not (isinstance(jwk, dict) and jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519"):
+            raise ValueError
+        return Ed25519PublicKey.from_public_bytes(_unb64(str(jwk["x"])))
+    except (ValueError, KeyError, UnicodeDecodeError, binascii.Error, RecursionError):
+        raise VerificationFailed(f"{path} holds no Ed25519 public key (JWK)") from None
+
+
 def canonical(claims: dict) -> bytes:
     return json.dumps(claims, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
+JWS_HEADER = {"alg": "EdDSA", "typ": "JWT"}
+
+
 def sign_claims(claims: dict, key: Ed25519PrivateKey | None = None) -> str:
+    """A compact JWS (EdDSA) of the claims: header.payload.signature, all base64url."""
     key = key or private_key()
-    body = canonical({**claims, "k": key_id(key.public_key())})
-    return f"{PREFIX}.{_b64(body)}.{_b64(key.sign(DOMAIN + body))}"
+    header = _b64(canonical({**JWS_HEADER, "kid": key_id(key.public_key())}))
+    body = _b64(canonical({k: v for k, v in claims.items() if v is not None}))
+    signing_input = f"{header}.{body}".encode("ascii")
+    return f"{header}.{body}.{_b64(key.sign(signing_input))}"
 
 
 def verify(text: str, keys: list[Ed25519PublicKey] | None = None) -> Verified:
     """The claims of a genuine payload; VerificationFailed (with the reason) otherwise."""
     keys = keys if keys is not None else [public_key()]
     parts = text.strip().split(".")
-    if len(parts) != 3 or parts[0] != PREFIX:
+    if len(parts) != 3 or not all(parts[:2]):
         raise VerificationFailed("not a trainer certificate code")
+    if parts[0] == PREFIX:
+        return _verify_legacy(parts, keys)
+    try:
+        header = json.loads(_unb64(parts[0]).decode("utf-8"))
+        claims = json.loads(_unb64(parts[1]).decode("utf-8"))
+        signature = _unb64(parts[2])
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
+        raise VerificationFailed("not a trainer certificate code") from None
+    if not isinstance(header, dict) or header.get("alg") != "EdDSA" or not isinstance(claims, dict):
+        raise VerificationFailed("not a trainer certificate code")
+    by_id = {key_id(k): k for k in keys}
+    key = by_id.get(header.get("kid"))
+    if key is None:
+        raise VerificationFailed(
+            f"signed with key {str(header.get('kid'))[:60]!r}, which is not one of the "
+            f"public keys given ({', '.join(by_id) or 'none'})"
+        )
+    try:
+        key.verify(signature, f"{parts[0]}.{parts[1]}".encode("ascii"))
+    except (InvalidSignature, UnicodeEncodeError):
+        raise VerificationFailed("the signature does not match: the code was changed or forged") from None
+    return Verified(claims, header["kid"])
+
+
+def _verify_legacy(parts: list[str], keys: list[Ed25519PublicKey]) -> Verified:
     try:
         body, signature = _unb64(parts[1]), _unb64(parts[2])
         claims = json.loads(body.decode("utf-8"))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
         raise VerificationFailed("the certificate code is damaged: it cannot be read") from None
     if not isinstance(claims, dict):
         raise VerificationFailed("the certificate code is damaged: it cannot be read")
-    by_id = {key_id(k): k for k in keys}
+    by_id = {legacy_key_id(k): k for k in keys}
     key = by_id.get(claims.get("k"))
     if key is None:
         raise VerificationFailed(
-            f"signed with key {claims.get('k')!r}, which is not one of the "
+            f"signed with key {str(claims.get('k'))[:60]!r}, which is not one of the "
             f"public keys given ({', '.join(by_id) or 'none'})"
         )
     try:
         key.verify(signature, DOMAIN + body)
     except InvalidSignature:
         raise VerificationFailed("the signature does not match: the code was changed or forged") from None
-    return Verified(claims, claims["k"])
+    return Verified(claims, str(claims["k"]))

@@ -32,7 +32,7 @@ def register(sub) -> None:
     pdf.set_defaults(handler=cmd_pdf)
 
     verify = csub.add_parser("verify", help="check a certificate's QR payload offline with the public key")
-    verify.add_argument("code", help="the QR payload text (TRC1.…), or a file holding it")
+    verify.add_argument("code", help="the QR payload text (a JWS, or TRC1.… on older prints), or a file holding it")
     verify.add_argument(
         "--public-key",
         type=Path,
@@ -53,7 +53,14 @@ def register(sub) -> None:
 
     key = csub.add_parser("public-key", help="print this site's public key (hand it to verifiers)")
     key.add_argument("--output", type=Path)
+    key.add_argument("--jwk", action="store_true", help="as a JSON Web Key set (for JOSE libraries) instead of PEM")
     key.set_defaults(handler=cmd_public_key)
+
+    status = csub.add_parser(
+        "status-list", help="the signed revocation list (W3C Bitstring Status List) that badges point to"
+    )
+    status.add_argument("--output", type=Path, required=True, metavar="FILE")
+    status.set_defaults(handler=cmd_status_list)
 
 
 def _needs_subcommand(args):
@@ -91,14 +98,13 @@ def cmd_verify(args) -> int:
     from trainer.certification import signing
 
     text = args.code
-    if not text.strip().startswith(signing.PREFIX + ".") and Path(text).is_file():
+    if text.count(".") != 2 and len(text) < 4096 and Path(text).is_file():
         text = Path(text).read_text(encoding="utf-8")
     checked = signing.verify(text, _verify_keys(args.public_key))
-    c = checked.claims
-    print(f"genuine: certificate {c.get('n')} (code {c.get('v')}) signed by key {checked.key_id}")
-    print(f"  holder:  {c.get('nm')}  /  {c.get('na')}")
-    print(f"  course:  {c.get('c')}, issued {c.get('i')}, valid until {c.get('e') or 'no expiry'}")
-    status = _database_status(args, c.get("n", ""))
+    print(f"genuine: certificate {checked.number} signed by key {checked.key_id}")
+    print(f"  holder:  {checked.name_latin}  /  {checked.name_arabic}")
+    print(f"  course:  {checked.course}, issued {checked.issued}, valid until {checked.expires or 'no expiry'}")
+    status = _database_status(args, checked.number)
     if status is not None:
         state, reason, newer = status
         note = {"revoked": f"REVOKED: {reason}", "superseded": f"superseded by {newer}", "expired": "EXPIRED"}.get(
@@ -106,7 +112,7 @@ def cmd_verify(args) -> int:
         )
         print(f"  status:  {note} (this site's records)")
         return 0 if state == "valid" else 1
-    if c.get("e") and datetime.date.fromisoformat(c["e"]) < datetime.date.today():
+    if checked.expires and checked.expires < datetime.date.today().isoformat():
         print("  status:  EXPIRED (by its printed date; no records here to check revocation)")
         return 1
     print("  status:  no records here to check revocation; the signature and dates are good")
@@ -129,14 +135,29 @@ def cmd_badge(args) -> int:
     from trainer.certification import badges, certificates
 
     connect(args)
-    view = certificates.by_number(actor(args), args.number)
-    text = badges.export(view)
+    acting = actor(args)
+    view = certificates.by_number(acting, args.number)
+    text = badges.export(view, status_url=badges.status_list_url(acting))
     if args.output:
         with staged(args.output) as out:
             out.write_text(text + "\n", encoding="utf-8")
         print(f"wrote {args.output}")
     else:
         sys.stdout.write(text + "\n")
+    return 0
+
+
+def cmd_status_list(args) -> int:
+    import json
+
+    from trainer.certification import badges
+
+    connect(args)
+    acting = actor(args)
+    url, revoked = badges.revoked_indexes(acting)
+    document = badges.status_list(revoked, url=url)
+    args.output.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.output}: {len(revoked)} revoked of the certificates issued here; publish it at {url}")
     return 0
 
 
@@ -159,7 +180,12 @@ def cmd_expiring(args) -> int:
 def cmd_public_key(args) -> int:
     from trainer.certification import signing
 
-    pem = signing.public_pem().decode("ascii")
+    if args.jwk:
+        import json
+
+        pem = json.dumps({"keys": [signing.public_jwk()]}, indent=2) + "\n"
+    else:
+        pem = signing.public_pem().decode("ascii")
     if args.output:
         with staged(args.output) as out:
             out.write_text(pem, encoding="ascii")

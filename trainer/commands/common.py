@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import glob
 import os
 import sys
 import tempfile
@@ -109,11 +110,17 @@ def staged(path, *, stream_ok: bool = True):
     folder = final.parent
     if not folder.is_dir():
         raise TrainerError(f"cannot write {final}: no folder {folder}")
-    fd, tmp = tempfile.mkstemp(prefix=f".{final.name[:80]}.", suffix=".partial", dir=folder)
+    # The temporary name keeps the file's ending (formats are checked by it).
+    fd, tmp = tempfile.mkstemp(prefix=f".{final.stem[:80]}.", suffix=f".partial{final.suffix[:16]}", dir=folder)
     os.close(fd)
     tmp = Path(tmp)
     try:
         yield tmp
+        # companions written beside it (a report's NAME-metadata.json) follow it to its name
+        for companion in folder.glob(glob.escape(tmp.name) + "?*"):
+            os.replace(companion, folder / (final.name + companion.name[len(tmp.name) :]))
         os.replace(tmp, final)
     finally:
         tmp.unlink(missing_ok=True)
+        for companion in folder.glob(glob.escape(tmp.name) + "?*"):
+            companion.unlink(missing_ok=True)

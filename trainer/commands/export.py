@@ -11,7 +11,7 @@ from trainer.commands.common import UsageError, actor, connect, progress_printer
 def register(sub) -> None:
     exp = sub.add_parser("export", help="person-level export (pseudonymised unless --identified and allowed)")
     exp.add_argument("what", choices=("trainees",))
-    exp.add_argument("--format", choices=("csv", "xlsx", "json"), default="csv")
+    exp.add_argument("--format", choices=("csv", "xlsx", "json", "ndjson"), default="csv")
     exp.add_argument(
         "--output",
         type=Path,
@@ -30,6 +30,13 @@ def cmd_export(args) -> int:
     if args.output is not None and args.output.is_dir():
         raise UsageError(f"--output {args.output} is a directory: give a file name")
     path = args.output or Path(f"trainees-{datetime.date.today():%Y%m%d}.{args.format}")
+    from trainer.errors import TrainerError
+    from trainer.reporting.exports import check_extension
+
+    try:
+        check_extension(args.format, path)
+    except TrainerError as exc:
+        raise UsageError(str(exc)) from None
     connect(args)
     acting = actor(args)  # person-level: always an authenticated user
     show = progress_printer()

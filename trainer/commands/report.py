@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 
 from trainer.commands.common import UsageError, actor, connect, progress_printer, staged
+from trainer.errors import TrainerError
 
-FORMATS = ("table", "csv", "xlsx", "json", "hxl")
+FORMATS = ("table", "csv", "xlsx", "json", "ndjson", "hxl")
 
 
 def _date(text: str) -> datetime.date:
@@ -36,7 +37,13 @@ def register(sub) -> None:
     rep.add_argument("--centre", metavar="CODE")
     rep.add_argument("--cohort", metavar="CODE")
     rep.add_argument("--format", choices=FORMATS, default="table")
-    rep.add_argument("--output", type=Path, metavar="PATH")
+    rep.add_argument("--output", type=Path, metavar="PATH", help="the file (its ending must match --format)")
+    rep.add_argument(
+        "--with-totals",
+        action="store_true",
+        help="add the totals row to the records (never in HXL; see docs/exports.md)",
+    )
+    rep.add_argument("--bom", action="store_true", help="CSV/HXL: start with a UTF-8 byte-order mark (for Excel)")
     rep.set_defaults(handler=cmd_report)
 
 
@@ -56,6 +63,15 @@ def cmd_report(args) -> int:
             raise UsageError(f"report {report.name} needs --{needed}")
     if args.format == "xlsx" and not args.output:
         raise UsageError("--format xlsx writes a file: give --output PATH")
+    if args.with_totals and args.format == "hxl":
+        raise UsageError("--with-totals: HXL files carry no totals row (HXL tools add the rows up themselves)")
+    if args.output:
+        from trainer.reporting.exports import check_extension
+
+        try:
+            check_extension(args.format, args.output)
+        except TrainerError as exc:
+            raise UsageError(str(exc)) from None
     connect(args)
     # Aggregate reports on a local SQLite file may run as the local operator;
     # anything that lists persons acts as an authenticated user.
@@ -71,17 +87,26 @@ def cmd_report(args) -> int:
     result = reports.run_report(acting, report.name, params)
     if args.output:
         show = progress_printer()
+        from trainer.reporting import exports, output
+
+        exports.check_extension(args.format, args.output)  # named as given, before any file is made
         with staged(args.output, stream_ok=args.format != "xlsx") as out:
             written = reports.write_result(
-                result, args.format, out, progress=lambda done, total: show("writing", done, total)
+                result,
+                args.format,
+                out,
+                progress=lambda done, total: show("writing", done, total),
+                bom=args.bom,
+                with_totals=args.with_totals,
             )
         print(f"wrote {written.rows} rows to {args.output}")
+        if written.metadata:
+            print(f"notes, totals and parameters in {output.sidecar_path(args.output)}")
         if written.suppressed:
             print(f"{written.suppressed} cells suppressed (small counts and what would reveal them)")
     else:
-        # A pipe gets no BOM: scripts read it; files get one for spreadsheets.
         try:
-            reports.write_result(result, args.format, sys.stdout, bom=False)
+            reports.write_result(result, args.format, sys.stdout, bom=args.bom, with_totals=args.with_totals)
             sys.stdout.flush()
         except BrokenPipeError:  # `trainer report … | head`: the reader has all it wanted
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

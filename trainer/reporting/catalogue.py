@@ -8,18 +8,14 @@ identify trainees, and are never written as HXL.
 
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass
-from pathlib import Path
-
 from db.connection import database
 from trainer.accounts.access import Actor, require
 from trainer.errors import PermissionDenied, TrainerError
-from trainer.reporting import exports, summary
+from trainer.reporting import summary
 from trainer.reporting.base import Report, ReportParams, ReportResult  # noqa: F401 (the public interface)
 from trainer.reporting.outcomes import attrition, certificates_expiring, pass_rates
+from trainer.reporting.output import Written, write_result  # noqa: F401 (how results leave)
 from trainer.reporting.people import cohort_roster, vetting_compliance
-from trainer.reporting.suppression import SUPPRESSED, suppress
 from trainer.reporting.trained import (
     ilp_transition,
     requirement_gap,
@@ -103,67 +99,3 @@ def run_report(actor: Actor, name: str, params: ReportParams) -> ReportResult:
     summary.ensure_built()
     with database.connection_context():
         return report.run(actor, params)
-
-
-@dataclass(frozen=True)
-class Written:
-    path: str | None
-    format: str
-    rows: int
-    notes: tuple[str, ...]
-    suppressed: int = 0  # cells hidden (primary + secondary)
-
-
-def prepared(result: ReportResult, fmt: str) -> tuple[tuple[str, ...], tuple[tuple, ...], tuple[str, ...], int]:
-    """(columns, rows, notes, hidden cells) as they may leave: aggregates suppressed in every file format."""
-    if fmt not in exports.FORMATS:
-        raise TrainerError(f"unknown format {fmt!r}: use {', '.join(exports.FORMATS)}")
-    if fmt == "hxl" and not (result.aggregate and result.hxl):
-        raise TrainerError(f"{result.name} lists persons: HXL is for aggregate reports only")
-    if fmt == "table" or not result.aggregate or result.layout is None:
-        return result.columns, result.rows, result.notes, 0
-    done = suppress(result.columns, result.rows, result.layout)
-    return done.columns, done.rows, (*result.notes, done.note), done.primary + done.secondary
-
-
-def write_result(
-    result: ReportResult, fmt: str, out=None, *, progress: exports.Progress | None = None, bom: bool = True
-) -> Written:
-    """Write a result to a path (or a text stream; XLSX needs a path). Returns what was written."""
-    columns, rows, notes, hidden = prepared(result, fmt)
-    total = len(rows)
-    if fmt == "xlsx":
-        if out is None or not isinstance(out, (str, Path)):
-            raise TrainerError("XLSX goes to a file: give --output PATH")
-        n = exports.write_xlsx(
-            out, columns, rows, title=result.name, notes=(result.title, *notes), progress=progress, total=total
-        )
-    elif fmt == "csv":
-        n = exports.write_csv(out, columns, rows, notes=notes, bom=bom, progress=progress, total=total)
-    elif fmt == "hxl":
-        if result.layout is not None and result.layout.column_totals and len(rows) > len(result.rows):
-            # HXL tools sum rows themselves: a "Total" row would count twice. It still
-            # counted as published when choosing what to suppress (other formats show it).
-            rows = rows[:-1]
-        n = exports.write_hxl(out, columns, result.hxl, rows, notes=notes, progress=progress, total=total, bom=bom)
-    elif fmt == "json":
-        meta = {
-            "report": result.name,
-            "title": result.title,
-            "generated_at": datetime.datetime.now().isoformat(timespec="seconds"),
-            "parameters": {k: v for k, v in vars(result.params).items() if v is not None},
-            "notes": list(notes),
-        }
-        n = exports.write_json(
-            out, meta, columns, rows, progress=progress, total=total, hidden_marker=SUPPRESSED if hidden else None
-        )
-    else:
-        text = exports.to_table(columns, rows, notes)
-        if isinstance(out, (str, Path)):
-            Path(out).write_text(text, encoding="utf-8")
-        else:
-            out.write(text)
-        n = len(rows)
-        if progress:
-            progress(n, n)
-    return Written(str(out) if isinstance(out, (str, Path)) else None, fmt, n, tuple(notes), hidden)

@@ -1,11 +1,16 @@
-"""Writing tables: terminal, CSV (UTF-8 with BOM), XLSX, JSON and HXL-tagged CSV.
+"""Writing tables: terminal, CSV, XLSX, JSON, NDJSON and HXL-tagged CSV.
+
+Data files hold data: one header row (HXL: plus its hashtag row) and records.
+Notes, totals and parameters travel beside them (docs/exports.md): XLSX in a
+"Notes" sheet, the other formats in a sidecar (trainer.reporting.output).
 
 Every writer streams rows (an iterable, read once) so that 250,000 rows never
 sit in memory twice, reports progress as (done, total), and makes text inert
 for spreadsheets (OWASP "CSV injection"): a cell starting with = + - @, tab or
 CR gets a leading apostrophe in CSV, and in XLSX is always a string cell
 marked quote-prefixed (the spreadsheet's own "this is text" flag), never a
-formula. Numbers and phone numbers (+964 …) are left as they are.
+formula. Plain numbers are left as they are, and so are phone numbers, but
+only in a column that holds phone numbers (its name says "phone").
 """
 
 from __future__ import annotations
@@ -18,32 +23,59 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from trainer.errors import TrainerError
+
 Progress = Callable[[int, int], None]
 
-FORMATS = ("table", "csv", "xlsx", "json", "hxl")
+FORMATS = ("table", "csv", "xlsx", "json", "ndjson", "hxl")
+# The file name endings each format is written to; any other known ending is refused.
+EXTENSIONS = {
+    "table": (".txt",),
+    "csv": (".csv",),
+    "xlsx": (".xlsx",),
+    "json": (".json",),
+    "ndjson": (".ndjson", ".jsonl"),
+    "hxl": (".csv", ".hxl"),
+}
 # OWASP: a cell beginning with one of these is run as a formula by spreadsheets.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PHONE = re.compile(r"^\+[0-9][0-9 ()-]{5,}$")
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 _LATIN = re.compile(r"[A-Za-z]")
+_LETTER = re.compile(r"[^\W\d_]")
 _AR_LETTER = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
 _STEP = 2000  # rows between progress calls
 _SAMPLE_ROWS = 500  # rows that set column widths and the sheet direction
 
 
-def formula_like(value) -> bool:
-    """Text a spreadsheet would run as a formula (phone numbers and plain numbers excepted)."""
+def formula_like(value, phone: bool = False) -> bool:
+    """Text a spreadsheet would run as a formula (plain numbers, and phone numbers in a phone column, excepted)."""
     return (
         isinstance(value, str)
         and value.startswith(_FORMULA_START)
-        and not _PHONE.match(value)
         and not _NUMBER.match(value)
+        and not (phone and _PHONE.match(value))
     )
 
 
-def neutralise(value):
-    """Make text inert for spreadsheets: prefix a quote; numbers and phone numbers stay as they are."""
-    return "'" + value if formula_like(value) else value
+def neutralise(value, phone: bool = False):
+    """Make text inert for spreadsheets: prefix a quote; numbers (and phone numbers in a phone column) stay."""
+    return "'" + value if formula_like(value, phone) else value
+
+
+def phone_columns(columns: Sequence[str]) -> tuple[bool, ...]:
+    """Which columns hold phone numbers: the only ones where a leading + may stay."""
+    return tuple("phone" in str(c).lower() for c in columns)
+
+
+def check_extension(fmt: str, path) -> None:
+    """A file's ending matches its format: HXL into report.xlsx would be CSV text in a .xlsx file."""
+    suffix = Path(path).suffix.lower()
+    known = {ext for exts in EXTENSIONS.values() for ext in exts}
+    if suffix in EXTENSIONS[fmt] or (fmt == "table" and suffix not in known):
+        return
+    wanted = " or ".join(EXTENSIONS[fmt])
+    raise TrainerError(f"{Path(path).name}: a {fmt} file's name ends in {wanted}")
 
 
 def _cell_text(value) -> str:
@@ -85,15 +117,19 @@ def write_csv(
     columns: Sequence[str],
     rows: Iterable[Sequence],
     *,
-    notes: Sequence[str] = (),
-    bom: bool = True,
+    bom: bool = False,
     progress: Progress | None = None,
     total: int = 0,
     header_rows: Sequence[Sequence[str]] = (),
 ) -> int:
-    """CSV with CRLF lines; notes follow the data after one empty row. Returns the data rows written."""
+    """CSV with CRLF lines (RFC 4180): the header, then records only. Returns the data rows written.
+
+    No byte-order mark unless asked (`bom=True`, for Excel): with one, csv.DictReader reads
+    the first column as "\ufeffforce".
+    """
     fh, close = _open_text(out, bom=bom)
     tick = _ticker(progress, total)
+    phones = phone_columns(columns)
     n = 0
     try:
         writer = csv.writer(fh, lineterminator="\r\n")
@@ -105,20 +141,16 @@ def write_csv(
             # The common cell is plain text or a number: test its first character inline.
             writer.writerow(
                 [
-                    (("'" + v) if v and v[0] in starts and formula_like(v) else v)
+                    (("'" + v) if v and v[0] in starts and formula_like(v, p) else v)
                     if type(v) is str
                     else v
                     if v is None or type(v) is int or type(v) is float
                     else _cell_text(v)
-                    for v in row
+                    for v, p in zip(row, phones)
                 ]
             )
             n += 1
             tick(n)
-        if notes:
-            writer.writerow([])
-            for note in notes:
-                writer.writerow([neutralise(f"Note: {note}")])
     finally:
         if close:
             fh.close()
@@ -126,9 +158,9 @@ def write_csv(
     return n
 
 
-def to_csv(columns, rows, *, bom: bool = True, notes: Sequence[str] = ()) -> str:
+def to_csv(columns, rows, *, bom: bool = False) -> str:
     out = io.StringIO()
-    write_csv(out, columns, rows, bom=bom, notes=notes)
+    write_csv(out, columns, rows, bom=bom)
     return out.getvalue()
 
 
@@ -144,40 +176,34 @@ def to_table(columns, rows, notes: Sequence[str] = ()) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_hxl(out, columns, tags: Sequence[str], rows, *, notes=(), progress=None, total=0, bom: bool = True) -> int:
+def write_hxl(out, columns, tags: Sequence[str], rows, *, progress=None, total=0, bom: bool = False) -> int:
     """CSV whose second row holds HXL hashtags (hxlstandard.org) so humanitarian tools read it."""
-    return write_csv(out, columns, rows, notes=notes, progress=progress, total=total, header_rows=[list(tags)], bom=bom)
+    return write_csv(out, columns, rows, progress=progress, total=total, header_rows=[list(tags)], bom=bom)
 
 
-def write_json(
-    out, meta: dict, columns: Sequence[str], rows, *, progress=None, total=0, hidden_marker: str | None = None
-) -> int:
-    """One object: the meta keys, "columns", and "rows" as objects; hidden cells become null."""
+def _json_value(v):
+    if isinstance(v, (datetime.date, datetime.datetime)):
+        return v.isoformat()
+    return v
+
+
+def write_json(out, columns: Sequence[str], rows, *, progress=None, total=0, lines: bool = False) -> int:
+    """A plain array of records (pandas.read_json reads it), or one record per line (NDJSON)."""
     fh, close = _open_text(out, bom=False)
     tick = _ticker(progress, total)
     n = 0
-    suppressed = []
+    columns = list(columns)
     try:
-        fh.write("{")
-        for key, value in meta.items():
-            fh.write(f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False, default=_cell_text)}, ")
-        fh.write(f'"columns": {json.dumps(list(columns), ensure_ascii=False)}, "rows": [')
+        if not lines:
+            fh.write("[")
         for row in rows:
-            obj = {}
-            for col, v in zip(columns, row):
-                if hidden_marker is not None and v == hidden_marker:
-                    suppressed.append([n, col])
-                    v = None
-                elif isinstance(v, (datetime.date, datetime.datetime)):
-                    v = v.isoformat()
-                obj[col] = v
-            fh.write(("," if n else "") + "\n  " + json.dumps(obj, ensure_ascii=False))
+            obj = {col: _json_value(v) for col, v in zip(columns, row)}
+            text = json.dumps(obj, ensure_ascii=False)
+            fh.write(text + "\n" if lines else ("," if n else "") + "\n  " + text)
             n += 1
             tick(n)
-        fh.write("\n]")
-        if hidden_marker is not None:
-            fh.write(f', "suppressed_cells": {json.dumps(suppressed)}')
-        fh.write("}\n")
+        if not lines:
+            fh.write("\n]\n")
     finally:
         if close:
             fh.close()
@@ -191,17 +217,26 @@ def write_xlsx(
     rows,
     *,
     title: str = "Report",
-    notes: Sequence[str] = (),
+    notes: Sequence[tuple[str, str]] = (),
+    totals: Sequence | None = None,
     progress: Progress | None = None,
     total: int = 0,
 ) -> int:
-    """XLSX in constant-memory mode: frozen bold header, autofilter, real dates, RTL when mostly Arabic."""
+    """XLSX in constant-memory mode: the data sheet holds the header and records only.
+
+    Frozen bold header, autofilter over the records, real dates; a totals row, when asked,
+    stands one empty row below the filter's range. The sheet reads right to left when its
+    rows are named in Arabic (the first text column). `notes` (label, text) pairs go to a
+    second sheet, "Notes".
+    """
     import xlsxwriter
 
     book = xlsxwriter.Workbook(
         str(path),
         {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
     )
+    last_row = 0
+    tick = _ticker(progress, total)
     try:
         sheet = book.add_worksheet(_sheet_name(title))
         bold = book.add_format({"bold": True})
@@ -209,28 +244,34 @@ def write_xlsx(
         stamp_fmt = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
         text_fmt = book.add_format({"quote_prefix": True})
         widths = [min(max(len(str(c)), 6), 40) for c in columns]
-        arabic = latin = 0  # letters in the first rows: enough to tell an Arabic sheet
+        label_col: int | None = None  # the first column holding text: what the rows are named by
+        arabic = latin = 0  # rows whose label is Arabic / Latin, in the first rows
+        phones = phone_columns(columns)
         starts = frozenset(_FORMULA_START)
         for c, name in enumerate(columns):
             sheet.write_string(0, c, str(name), bold)
-        tick = _ticker(progress, total)
-        r = 0
-        for r, row in enumerate(rows, start=1):
+
+        def put(r: int, row: Sequence, fmt_bold=None) -> None:
+            nonlocal label_col, arabic, latin
             for c, v in enumerate(row):
                 kind = type(v)
                 if kind is str:
                     if not v:
                         continue
                     # A string cell is never evaluated; quote_prefix keeps it text when edited.
-                    sheet.write_string(r, c, v, text_fmt if v[0] in starts and formula_like(v) else None)
+                    risky = v[0] in starts and formula_like(v, phones[c])
+                    sheet.write_string(r, c, v, text_fmt if risky else fmt_bold)
                     if r <= _SAMPLE_ROWS:
                         widths[c] = min(max(widths[c], len(v) + 1), 40)
-                        arabic += len(_AR_LETTER.findall(v))
-                        latin += len(_LATIN.findall(v))
+                        if label_col is None and _LETTER.search(v):
+                            label_col = c
+                        if c == label_col:
+                            arabic += bool(_AR_LETTER.search(v))
+                            latin += bool(_LATIN.search(v))
                 elif v is None:
                     continue
                 elif kind is int or kind is float:
-                    sheet.write_number(r, c, v)
+                    sheet.write_number(r, c, v, fmt_bold)
                 elif kind is bool:
                     sheet.write_boolean(r, c, v)
                 elif kind is datetime.date:
@@ -240,16 +281,26 @@ def write_xlsx(
                 else:
                     s = str(v)
                     sheet.write_string(r, c, s, text_fmt if formula_like(s) else None)
+
+        for r, row in enumerate(rows, start=1):
+            put(r, row)
+            last_row = r
             tick(r)
-        last_row = r
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(last_row, 1), max(len(columns) - 1, 0))
+        if totals is not None:
+            put(last_row + 2, totals, bold)
         for c, w in enumerate(widths):
             sheet.set_column(c, c, w + 2)
         if arabic > latin:
             sheet.right_to_left()
-        for k, note in enumerate(notes):
-            sheet.write_string(last_row + 2 + k, 0, f"Note: {note}")
+        if notes:
+            info = book.add_worksheet("Notes")
+            info.set_column(0, 0, 18)
+            info.set_column(1, 1, 100)
+            for k, (label, text) in enumerate(notes):
+                info.write_string(k, 0, label, bold)
+                info.write_string(k, 1, neutralise(str(text)))
     finally:
         book.close()
     tick(last_row, final=True)

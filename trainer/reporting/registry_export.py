@@ -8,6 +8,7 @@ never quietly downgraded. Every export is an audit event.
 from __future__ import annotations
 
 import datetime
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from trainer.errors import PermissionDenied, TrainerError
 from trainer.reporting import exports
 from trainer.reporting.pseudonyms import Pseudonymiser
 
-TRAINEE_FORMATS = ("csv", "xlsx", "json")
+TRAINEE_FORMATS = ("csv", "xlsx", "json", "ndjson")
 PSEUDONYMOUS = (
     "pseudonym",
     "force",
@@ -68,6 +69,7 @@ def export_trainees(
         raise PermissionDenied(f"{actor.username} ({actor.role}) may not export names or national IDs")
     if fmt not in TRAINEE_FORMATS:
         raise TrainerError(f"trainee exports are {', '.join(TRAINEE_FORMATS)}, not {fmt!r}")
+    exports.check_extension(fmt, path)
     if actor.session_id is not None:
         from trainer.accounts.access import check_session
 
@@ -127,18 +129,32 @@ def export_trainees(
             if identified
             else ("Pseudonymised: persons appear as keyed tokens (HMAC), stable for this site's key.",)
         )
-        if fmt == "csv":
-            n = exports.write_csv(path, columns, rows(), progress=progress, total=total)
-        elif fmt == "xlsx":
-            n = exports.write_xlsx(path, columns, rows(), title="Trainees", notes=notes, progress=progress, total=total)
+        if fmt == "xlsx":
+            n = exports.write_xlsx(
+                path,
+                columns,
+                rows(),
+                title="Trainees",
+                notes=[("Note", x) for x in notes],
+                progress=progress,
+                total=total,
+            )
         else:
+            if fmt == "csv":
+                n = exports.write_csv(path, columns, rows(), progress=progress, total=total)
+            else:
+                n = exports.write_json(path, columns, rows(), progress=progress, total=total, lines=fmt == "ndjson")
             meta = {
                 "export": "trainees",
-                "generated_at": datetime.datetime.now().isoformat(timespec="seconds"),
+                "format": fmt,
+                "generated_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
                 "identified": identified,
                 "notes": list(notes),
+                "columns": list(columns),
+                "rows": n,
             }
-            n = exports.write_json(path, meta, columns, rows(), progress=progress, total=total)
+            sidecar = Path(path).with_name(Path(path).name + "-metadata.json")
+            sidecar.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         with database.atomic():
             audit.record(actor, "export", "trainee", "", rows=n, format=fmt, identified=identified)
     return ExportDone(str(path), fmt, n, identified, notes)

@@ -1,0 +1,1 @@
+"""The app served to a real browser (Chromium, headless), as a clerk would open it."""
