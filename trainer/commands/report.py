@@ -87,9 +87,8 @@ def cmd_report(args) -> int:
     result = reports.run_report(acting, report.name, params)
     if args.output:
         show = progress_printer()
-        from trainer.reporting import exports, output
+        from trainer.reporting import output
 
-        exports.check_extension(args.format, args.output)  # named as given, before any file is made
         with staged(args.output, stream_ok=args.format != "xlsx") as out:
             written = reports.write_result(
                 result,
