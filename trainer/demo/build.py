@@ -51,11 +51,11 @@ from db import models
 from db.connection import database, is_postgres
 from db.search import bulk_load
 from trainer.accounts import audit
-from trainer.accounts.access import SYSTEM
+from trainer.accounts.access import SYSTEM, Actor, require
 from trainer.accounts.users import hash_password
 from trainer.demo import names as tables
 from trainer.demo.plan import FULL, TODAY, Planner, _Course, _shrunk, _uuid7_maker
-from trainer.errors import TrainerError
+from trainer.errors import PermissionDenied, TrainerError
 from trainer.registry import names
 from trainer.reporting import summary
 
@@ -152,8 +152,25 @@ def certificate_number_valid(number: str) -> bool:
     return len(digits) == 10 and digits.isdigit() and _luhn(digits[:9]) == int(digits[9])
 
 
-def generate(*, scale: str = "default", seed: int = 1, password: str | None = None, progress=None) -> DemoSummary:
-    """Load demo data into the bound, empty database; see the module docstring."""
+def generate(
+    actor: Actor | None = None,
+    *,
+    scale: str = "default",
+    seed: int = 1,
+    password: str | None = None,
+    progress=None,
+) -> DemoSummary:
+    """Load demo data into the bound, empty database; see the module docstring.
+
+    An admin loads it (demo.load); without an actor only into a database with no
+    accounts yet (the first run, as the first user is added).
+    """
+    with database.connection_context():
+        if actor is None:
+            if models.User.select().exists():
+                raise PermissionDenied("users exist: act as an admin (--user) to load demo data")
+        else:
+            require(actor, "demo.load")
     if scale not in SCALES:
         raise TrainerError(f"unknown scale {scale!r}: use {' or '.join(SCALES)}")
     started = time.perf_counter()

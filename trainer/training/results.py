@@ -121,6 +121,7 @@ def _rule(cohort_rules: CohortRules, assessment_id: int) -> AssessmentRule:
 
 def save_checked(actor: Actor, enrolment: models.Enrolment, rule: AssessmentRule, score: float) -> ResultView | None:
     """Append an attempt inside the caller's transaction; None when it repeats the latest score."""
+    require(actor, "result.write")
     R = models.Result
     latest = (
         R.select().where((R.enrolment == enrolment.id) & (R.assessment == rule.id)).order_by(R.attempt.desc()).first()
