@@ -12,7 +12,7 @@ from db import models
 from db.connection import database, is_postgres
 from db.search import search_ids
 from trainer.accounts import audit
-from trainer.accounts.access import Actor, require
+from trainer.accounts.access import Actor, home_centre, require, require_trainee
 from trainer.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from trainer.registry import listing as trainee_list
 from trainer.registry import names, reference
@@ -183,7 +183,7 @@ def create_trainee(actor: Actor, data: TraineeInput) -> TraineeView:
     with database.connection_context():
         try:
             with database.atomic():
-                row = models.Trainee.create(**_row_values(data))
+                row = models.Trainee.create(**_row_values(data), registered_centre=home_centre(actor))
                 audit.record(actor, "create", "trainee", row.uuid, after=asdict(data))
         except IntegrityError as exc:
             raise _unique_problem(exc) from None
@@ -202,6 +202,7 @@ def update_trainee(actor: Actor, trainee_id: int, version: int, data: TraineeInp
                 current = models.Trainee.get_or_none(models.Trainee.id == trainee_id)
                 if current is None:
                     raise NotFound(f"no trainee {trainee_id}")
+                require_trainee(actor, trainee_id)
                 before = _view(current).as_input()
                 T = models.Trainee
                 changed = (

@@ -30,7 +30,7 @@ from db.connection import database, is_postgres
 from db.fields import uuid7
 from db.search import bulk_load
 from trainer.accounts import audit
-from trainer.accounts.access import Actor, require
+from trainer.accounts.access import Actor, home_centre, require
 from trainer.errors import FieldProblem, TrainerError
 from trainer.registry import names, reference
 from trainer.registry.trainees import MAX_AGE, MIN_AGE, TraineeInput
@@ -441,7 +441,9 @@ def _write(actor: Actor, book: roster.Roster, skip_invalid: bool, progress: Prog
     source = f"import:{batch_uuid}"
     before = database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM trainee").fetchone()[0]
     now = stamp(models.now(), pg)
-    fixed = dict(version=1, created_at=now, updated_at=now, status="active", source=source)
+    fixed = dict(
+        version=1, created_at=now, updated_at=now, status="active", source=source, registered_centre=home_centre(actor)
+    )
     today, first_by_id, total = datetime.date.today(), {}, len(book.rows)
     rows: list[_Row] = []
     new: list[_Row] = []
