@@ -194,7 +194,12 @@ def record_many(actor: Actor, events: Iterable[Pending]) -> int:
         if is_postgres():
             database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK,))
         _check_key(key)
-        previous = _head_chain()
+        last = _head_row()
+        previous = last[1] if last else ""
+        if last:
+            # The head before this append is committed (writers are serialised), so it is safe
+            # to anchor outside the database now; this event's own head is anchored by the next.
+            anchor(Head(last[0], last[1], 0))
         rows = []
         for ev in events:
             at = models.now()
@@ -228,9 +233,75 @@ def record_many(actor: Actor, events: Iterable[Pending]) -> int:
     return len(rows)
 
 
-def _head_chain() -> str:
+def _head_row() -> tuple[int, str] | None:
     E = models.AuditEvent
-    return E.select(E.chain).order_by(E.id.desc()).limit(1).scalar() or ""
+    return E.select(E.id, E.chain).order_by(E.id.desc()).limit(1).tuples().first()
+
+
+# --- the head, anchored outside the database ------------------------------------
+#
+# Deleting the newest events (or the whole trail, with the settings that name the last
+# backup) leaves a chain that still verifies. So every append also writes the chain's
+# head into a small file beside the key, per database: `verify` then finds a cut tail
+# with no manifest at hand. An attacker who can edit the database but not this file
+# (another machine, another account) cannot hide a truncation.
+
+HEADS_ENV = "TRAINER_AUDIT_HEADS"
+MAX_ANCHORED = 200  # databases remembered per file
+
+
+def heads_path() -> Path:
+    env = os.environ.get(HEADS_ENV)
+    return Path(env) if env else key_path().with_name("audit-heads.json")
+
+
+def _trail_name() -> str:
+    db = database.obj
+    if is_postgres():
+        params = getattr(db, "connect_params", {}) or {}
+        return f"postgresql://{params.get('host', '')}:{params.get('port', '')}/{db.database}"
+    return str(Path(db.database).resolve())
+
+
+def _read_heads(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def anchor(head: Head, *, force: bool = False) -> None:
+    """Record `head` as this database's latest known head (never moving it backwards, except
+    `force`: a restore, which rewinds the trail on purpose)."""
+    path = heads_path()
+    try:
+        heads = _read_heads(path)
+        name = _trail_name()
+        old = heads.get(name)
+        if not force and isinstance(old, dict) and isinstance(old.get("id"), int) and old["id"] >= head.id:
+            return
+        heads.pop(name, None)
+        heads[name] = {"id": head.id, "chain": head.chain}
+        while len(heads) > MAX_ANCHORED:
+            heads.pop(next(iter(heads)))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(heads, indent=1))
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only config directory: the manifest check still stands
+
+
+def anchored() -> Head | None:
+    """The head last anchored for this database, or None."""
+    found = _read_heads(heads_path()).get(_trail_name())
+    try:
+        return Head(int(found["id"]), str(found["chain"]), 0) if found else None
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 # --- checking ----------------------------------------------------------------
@@ -270,9 +341,25 @@ def head() -> Head:
         return Head(last[0], last[1], E.select().count()) if last else Head(0, "", 0)
 
 
+def _rows(cursor, size: int = 2000):
+    while True:
+        batch = cursor.fetchmany(size)
+        if not batch:
+            return
+        yield from batch
+
+
 def verify(expected: Head | None = None, *, max_problems: int = 50) -> Verification:
-    """Walk the whole trail; name every event whose chain does not follow, and a lost tail."""
+    """Walk the whole trail; name every event whose chain does not follow, and a lost tail.
+
+    Without `expected` (a manifest's head) the head anchored outside the database is used.
+    A row that cannot even be read as an event (a time that is no time, a binary detail)
+    is reported as tampering, never a crash.
+    """
     key = audit_key()
+    if expected is None:
+        with database.connection_context():
+            expected = anchored()
     problems: list[str] = []
     E = models.AuditEvent
     with database.connection_context():
@@ -287,17 +374,29 @@ def verify(expected: Head | None = None, *, max_problems: int = 50) -> Verificat
                 ),
             )
         previous, previous_id, count, chains = "", 0, 0, {}
-        query = (
-            E.select(E.id, E.at, E.user, E.username, E.action, E.entity, E.entity_uuid, E.detail, E.chain)
-            .order_by(E.id)
-            .tuples()
+        # Raw values, not peewee's conversions: a row written outside trainer may hold bytes
+        # or a number where text belongs, and must be reported, not crash the walk.
+        cursor = database.execute_sql(
+            'SELECT "id", "at", "user_id", "username", "action", "entity", "entity_uuid", "detail", "chain" '
+            'FROM "audit_event" ORDER BY "id"'
         )
-        for id_, at, user_id, username, action, entity, entity_uuid, detail, chain in query.iterator():
+        for id_, at, user_id, username, action, entity, entity_uuid, detail, chain in _rows(cursor):
             count += 1
-            if isinstance(at, str):  # a row edited outside peewee may hold any text
-                at = datetime.datetime.fromisoformat(at)
-            expected_chain = link(key, previous, canonical(at, user_id, username, action, entity, entity_uuid, detail))
-            if not hmac.compare_digest(expected_chain, chain):
+            try:
+                if isinstance(at, str):  # SQLite keeps times as text; an edited row may hold any text
+                    at = datetime.datetime.fromisoformat(at)
+                if not all(isinstance(v, str) for v in (username, action, entity, entity_uuid, detail)):
+                    raise TypeError("a text column holds something else")
+                text = canonical(at, user_id, username, action, entity, entity_uuid, detail)
+                expected_chain = link(key, previous, text)
+                ok = isinstance(chain, str) and hmac.compare_digest(expected_chain, chain)
+            except (ValueError, TypeError, AttributeError, UnicodeError) as exc:
+                problems.append(f"event #{id_} is malformed ({type(exc).__name__}): it was written outside trainer")
+                if expected is not None and id_ <= expected.id:
+                    chains[id_] = None
+                previous, previous_id = str(chain), id_
+                continue
+            if not ok:
                 if count == 1 and id_ != 1:
                     problems.append(
                         f"event #{id_} is the first left: the events before it were deleted, or it was altered"
@@ -319,11 +418,12 @@ def verify(expected: Head | None = None, *, max_problems: int = 50) -> Verificat
     if expected is not None and expected.id:
         if expected.id not in chains:
             problems.append(
-                f"event #{expected.id}, the last one when the manifest was written, is missing: "
+                f"event #{expected.id}, the newest one recorded outside the database (manifest or anchored "
+                f"head), is missing: "
                 f"the trail now ends at #{last.id} (events deleted from the end)"
             )
         elif chains[expected.id] != expected.chain:
-            problems.append(f"event #{expected.id} differs from the manifest's record of it: the trail was rewritten")
+            problems.append(f"event #{expected.id} differs from the record of it outside the database: rewritten")
         kept = sum(1 for i in chains)  # events up to the manifest's head that remain
         if expected.id in chains and kept < expected.count:
             problems.append(

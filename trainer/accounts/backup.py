@@ -302,6 +302,7 @@ def restore(path: Path, actor: Actor) -> Restored:
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     replaced = _pg_restore(file, stamp) if is_postgres() else _sqlite_restore(file, stamp)
     verification = audit.verify(manifest.head())
+    audit.anchor(audit.head(), force=True)  # the trail is the backup's now: anchor it afresh
     with database.connection_context(), database.atomic():
         audit.record(
             actor,

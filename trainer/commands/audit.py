@@ -50,13 +50,18 @@ def cmd_verify(args) -> int:
         if not manifest.hmac or manifest.hmac != backup._sign(manifest.body()):
             raise TrainerError(f"{path}: the manifest's signature does not match (edited, or another key)")
         expected, source = manifest.head(), path
+    anchored = audit.anchored()
+    if anchored is not None and (expected is None or (args.manifest is None and anchored.id > expected.id)):
+        # The head anchored at the last append is newer than the last backup's: a tail cut
+        # after that backup is found too.
+        expected, source = anchored, audit.heads_path()
     result = audit.verify(expected)
     for problem in result.problems:
         print(f"TAMPERED: {problem}")
     against = (
         f"; tail checked against {source} (event #{expected.id})"
         if expected
-        else "; no manifest: a cut-off tail cannot be detected (give --manifest)"
+        else "; nothing recorded outside the database yet: a cut-off tail cannot be detected (give --manifest)"
     )
     if result.ok:
         print(f"audit trail verified: {result.events:,} events, head #{result.head.id}{against}")
@@ -74,7 +79,8 @@ def cmd_log(args) -> int:
     )
     for e in entries:
         what = f"{e.entity} {e.entity_uuid}".strip()
-        print(f"#{e.id:<6} {e.at:%Y-%m-%d %H:%M:%S}  {e.username:<12} {e.action:<14} {what}")
+        at = e.at.strftime("%Y-%m-%d %H:%M:%S") if hasattr(e.at, "strftime") else str(e.at)[:19]
+        print(f"#{e.id:<6} {at:<19}  {e.username:<12} {e.action:<14} {what}")
         if e.summary():
             print(f"{'':8}{e.summary()}")
     if not entries:
