@@ -46,6 +46,7 @@ from typing import NamedTuple
 
 from db import models
 from db.connection import database, is_postgres
+from trainer.accounts import audit_heads
 from trainer.accounts.access import Actor, require
 from trainer.errors import FieldProblem, TrainerError, ValidationFailed
 from trainer.text import deep_unsafe
@@ -238,70 +239,19 @@ def _head_row() -> tuple[int, str] | None:
     return E.select(E.id, E.chain).order_by(E.id.desc()).limit(1).tuples().first()
 
 
-# --- the head, anchored outside the database ------------------------------------
-#
-# Deleting the newest events (or the whole trail, with the settings that name the last
-# backup) leaves a chain that still verifies. So every append also writes the chain's
-# head into a small file beside the key, per database: `verify` then finds a cut tail
-# with no manifest at hand. An attacker who can edit the database but not this file
-# (another machine, another account) cannot hide a truncation.
-
-HEADS_ENV = "TRAINER_AUDIT_HEADS"
-MAX_ANCHORED = 200  # databases remembered per file
-
-
-def heads_path() -> Path:
-    env = os.environ.get(HEADS_ENV)
-    return Path(env) if env else key_path().with_name("audit-heads.json")
-
-
-def _trail_name() -> str:
-    db = database.obj
-    if is_postgres():
-        params = getattr(db, "connect_params", {}) or {}
-        return f"postgresql://{params.get('host', '')}:{params.get('port', '')}/{db.database}"
-    return str(Path(db.database).resolve())
-
-
-def _read_heads(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+# --- the head, anchored outside the database (trainer/accounts/audit_heads.py) ---
 
 
 def anchor(head: Head, *, force: bool = False) -> None:
-    """Record `head` as this database's latest known head (never moving it backwards, except
-    `force`: a restore, which rewinds the trail on purpose)."""
-    path = heads_path()
-    try:
-        heads = _read_heads(path)
-        name = _trail_name()
-        old = heads.get(name)
-        if not force and isinstance(old, dict) and isinstance(old.get("id"), int) and old["id"] >= head.id:
-            return
-        heads.pop(name, None)
-        heads[name] = {"id": head.id, "chain": head.chain}
-        while len(heads) > MAX_ANCHORED:
-            heads.pop(next(iter(heads)))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(json.dumps(heads, indent=1))
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only config directory: the manifest check still stands
+    audit_heads.anchor(head.id, head.chain, force=force)
 
 
 def anchored() -> Head | None:
-    """The head last anchored for this database, or None."""
-    found = _read_heads(heads_path()).get(_trail_name())
-    try:
-        return Head(int(found["id"]), str(found["chain"]), 0) if found else None
-    except (KeyError, TypeError, ValueError):
-        return None
+    found = audit_heads.anchored()
+    return Head(found[0], found[1], 0) if found else None
+
+
+heads_path = audit_heads.heads_path
 
 
 # --- checking ----------------------------------------------------------------
@@ -361,7 +311,6 @@ def verify(expected: Head | None = None, *, max_problems: int = 50) -> Verificat
         with database.connection_context():
             expected = anchored()
     problems: list[str] = []
-    E = models.AuditEvent
     with database.connection_context():
         row = models.Setting.get_or_none(models.Setting.key == KEY_ID_SETTING)
         if row is not None and json.loads(row.value) != key_id(key):
