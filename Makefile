@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench bench-quick clean
+.PHONY: run test bench bench-quick load load-quick clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,16 @@ bench: $(STAMP)
 # The same code at 10,000 trainees in under a minute (CI): figures printed, not asserted.
 bench-quick: $(STAMP)
 	$(BIN)/python -m tests.bench.run --scale quick $(BENCH_ARGS)
+
+# Many clerks at once: 20 processes against PostgreSQL (TRAINER_LOAD_DATABASE_URL, else
+# TRAINER_TEST_DATABASE_URL; a <name>_load database is made beside it) and 5 against one
+# SQLite file, 60 s each; every acknowledged write checked afterwards (tests/load/run.py).
+load: $(STAMP)
+	$(BIN)/python -m tests.load.run $(LOAD_ARGS)
+
+# The same for 10 seconds (CI): correctness enforced, times reported.
+load-quick: $(STAMP)
+	$(BIN)/python -m tests.load.run --quick $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

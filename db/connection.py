@@ -16,7 +16,6 @@ from urllib.parse import urlparse
 
 from peewee import DatabaseProxy, OperationalError, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import parse as parse_url
-from playhouse.pool import PooledPostgresqlDatabase
 
 
 class _Proxy(DatabaseProxy):
@@ -123,7 +122,7 @@ def make_database(url: str, *, create: bool = True):
                 raise DatabaseUnavailable(f"{path} is not a trainer database (not an SQLite file)")
         # lock_type: every transaction BEGINs IMMEDIATE; timeout also covers that BEGIN.
         # check_same_thread off: connections stay per thread, but an import lends its
-        # own to one writer thread while it prepares the next rows (trainer/import_writing.py).
+        # own to one writer thread while it prepares the next rows (trainer/rosters/writing.py).
         db = KeptSqliteDatabase(
             str(path) if path else ":memory:",
             pragmas=SQLITE_PRAGMAS,
@@ -135,7 +134,8 @@ def make_database(url: str, *, create: bool = True):
         # Pooled: every service call opens and closes a connection, and a
         # new PostgreSQL connection costs milliseconds; a pooled one does not.
         try:
-            import psycopg2  # noqa: F401  (the driver is the optional 'postgres' extra)
+            import psycopg  # noqa: F401  (the driver is the optional 'postgres' extra)
+            import psycopg_pool  # noqa: F401
         except ImportError:
             raise DatabaseUnavailable("PostgreSQL needs its driver: pip install 'trainer[postgres]'") from None
         try:
@@ -144,7 +144,11 @@ def make_database(url: str, *, create: bool = True):
             raise DatabaseUnavailable(f"{_redact(url)} is not a database URL: {exc}") from None
         if not params.get("database"):
             raise DatabaseUnavailable(f"{_redact(url)} names no database: postgresql://USER@HOST:PORT/NAME")
-        db = PooledPostgresqlDatabase(**params, max_connections=32, stale_timeout=300)
+        from db.postgres import PooledPsycopgDatabase
+
+        params.pop("max_connections", None)
+        params.pop("stale_timeout", None)
+        db = PooledPsycopgDatabase(params.pop("database"), **params)
     else:
         raise DatabaseUnavailable(
             f"unknown database URL scheme {scheme!r}: use sqlite:///PATH or postgresql://USER@HOST/NAME"
@@ -156,11 +160,14 @@ def make_database(url: str, *, create: bool = True):
     except (OperationalError, sqlite3.DatabaseError) as exc:
         db.close()
         raise DatabaseUnavailable(f"cannot open database {_redact(url)}: {_first_line(exc)}") from None
-    except Exception as exc:  # driver-specific errors (psycopg2.OperationalError …)
+    except Exception as exc:  # driver-specific errors (psycopg.OperationalError, pool timeouts …)
         if not db.is_closed():
             db.close()
         raise DatabaseUnavailable(f"cannot open database {_redact(url)}: {_first_line(exc)}") from None
     db.close()
+    from db.dialect import for_database
+
+    db.dialect = for_database(db)  # what differs between the databases, for the services
     if isinstance(db, SqliteDatabase) and path is not None:
         db.wal_keeper = _wal_keeper(path)
     return db

@@ -9,6 +9,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Label, Select, Static, Switch
 
+from screens.admin_users import AdminUsersScreen
 from screens.calls import ServiceCalls
 from screens.widgets.chrome import KeyBar, TitleBar
 from screens.widgets.forms import Field
@@ -74,12 +75,7 @@ class AdminScreen(ServiceCalls, Screen):
         self.action_reload()
 
     def action_users(self) -> None:
-        """The full user management (roles, centres, lockouts) where this build has it."""
-        try:
-            from screens.admin_users import AdminUsersScreen
-        except ModuleNotFoundError:
-            self.app.notify("User management is not in this build: add users below.", severity="warning")
-            return
+        """The full user management: roles, centres, lockouts."""
         self.app.push_screen(AdminUsersScreen(self.actor))
 
     def action_reload(self) -> None:

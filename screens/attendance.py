@@ -208,14 +208,24 @@ class AttendanceScreen(SaveQueue, ServiceCalls, Screen):
         table = self.query_one("#grid", Grid)
         shown = {str(r.enrolment_id) for r in self.grid.rows} if self.grid else set()
         shares: dict[int, float | None] = {}
+        changed_under: list[CellSaved] = []
         for c in cells:
+            if c.replaced is not None and c.replaced != self.marks.get((c.session_id, c.enrolment_id)):
+                changed_under.append(c)  # someone else marked this cell since the grid was read
             self.marks[(c.session_id, c.enrolment_id)] = c.mark
             self._show(c.session_id, c.enrolment_id, c.mark)
             shares.update(c.everyone or {c.enrolment_id: c.percentage})
         for eid, share in shares.items():
             if str(eid) in shown:
                 table.set_cell(str(eid), "pct", pct_cell(share))
-        if kind == "column":
+        if changed_under:
+            c = changed_under[0]
+            self._say(
+                f"Saved {c.mark}, replacing {c.replaced}: someone else had marked this cell "
+                f"since the grid was read (F5 reloads the grid).",
+                error=True,
+            )
+        elif kind == "column":
             self._say(f"{len(cells)} trainees marked.")
         elif not self.saving:
             self._say("Saved.")

@@ -14,7 +14,7 @@ from textual.widgets import Checkbox, Label, Select, SelectionList, Static
 
 from screens.calls import ServiceCalls
 from screens.record_form import RecordFormActions
-from screens.widgets.forms import Field, Problem, form_buttons, form_row
+from screens.widgets.forms import Field, form_buttons, form_row, show_field_problems
 from trainer.errors import FieldProblem
 from trainer.registry import centres
 from trainer.training import cohorts, courses
@@ -157,12 +157,7 @@ class CohortForm(RecordFormActions, ServiceCalls, ModalScreen[CohortView | None]
         return data, problems
 
     def show_problems(self, problems: list[FieldProblem], *, all_fields: bool = False) -> None:
-        by_field: dict[str, list[str]] = {}
-        for p in problems:
-            by_field.setdefault(p.field, []).append(p.reason)
-        for widget in self.query(Problem):
-            field = widget.id.removeprefix("problem-")
-            widget.show("; ".join(by_field.get(field, [])) if all_fields or field in self.touched else "")
+        show_field_problems(self, problems, self.touched, all_fields=all_fields)
 
     @on(Field.Changed)
     @on(Select.Changed)

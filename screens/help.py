@@ -34,10 +34,7 @@ EXTRA = (
 
 
 def bindings_of(module: str, cls: str) -> list[Binding]:
-    try:
-        found = getattr(importlib.import_module(module), cls)
-    except (ImportError, AttributeError):
-        return []
+    found = getattr(importlib.import_module(module), cls)
     out = []
     for item in getattr(found, "BINDINGS", []):
         out.append(item if isinstance(item, Binding) else Binding(*item))

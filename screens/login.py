@@ -152,10 +152,7 @@ class FirstRunScreen(ServiceCalls, Screen):
         self.call("demo", self._load_demo)
 
     def _load_demo(self) -> str:
-        try:
-            from trainer.demo import build as demo
-        except ImportError:
-            raise TrainerError("the demo data generator is not installed in this build") from None
+        from trainer.demo import build as demo  # here: the generator's tables cost start-up time
 
         def progress(step: str, done: int, total: int) -> None:
             self.post_message(self.Progress(step, done, total))
@@ -166,7 +163,7 @@ class FirstRunScreen(ServiceCalls, Screen):
             raise
         except Exception as exc:  # a failed load must not close the app the admin just set up
             raise TrainerError(f"the demo data could not be loaded: {exc}") from exc
-        return summary.describe() if hasattr(summary, "describe") else str(summary)
+        return summary.describe()
 
     def on_first_run_screen_progress(self, message: Progress) -> None:
         bar = self.query_one("#demo-progress", ProgressBar)

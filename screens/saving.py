@@ -56,13 +56,19 @@ class SaveQueue:
                     return
                 tag, fn, args, kwargs = state["queue"].popleft()
             try:
-                result = fn(*args, **kwargs)
+                message = Saved(tag, result=fn(*args, **kwargs))
             except TrainerError as exc:
-                self.post_message(Saved(tag, error=exc))  # type: ignore[attr-defined]
+                message = Saved(tag, error=exc)
             except Exception as exc:  # keep draining: one broken write must not strand the rest
-                self.post_message(Saved(tag, error=TrainerError(f"not saved: {exc}")))  # type: ignore[attr-defined]
-            else:
-                self.post_message(Saved(tag, result=result))  # type: ignore[attr-defined]
+                message = Saved(tag, error=TrainerError(f"not saved: {exc}"))
+            with state["lock"]:
+                # Done before the last result is posted, so that its handler sees `saving` false.
+                last = not state["queue"]
+                if last:
+                    state["draining"] = False
+            self.post_message(message)  # type: ignore[attr-defined]
+            if last:
+                return
 
     @property
     def saving(self) -> bool:

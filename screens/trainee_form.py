@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select, Static
 
 from screens.calls import ServiceCalls
-from screens.widgets.forms import Field, Problem, form_buttons, form_row
+from screens.widgets.forms import Field, Problem, form_buttons, form_row, show_field_problems
 from trainer.errors import Conflict, FieldProblem, TrainerError, ValidationFailed
 from trainer.registry import reference, trainees
 from trainer.registry.trainees import TraineeInput, TraineeView
@@ -135,13 +135,7 @@ class TraineeForm(ServiceCalls, ModalScreen[TraineeView | None]):
         return data, problems
 
     def show_problems(self, problems: list[FieldProblem], *, all_fields: bool = False) -> None:
-        by_field: dict[str, list[str]] = {}
-        for p in problems:
-            by_field.setdefault(p.field, []).append(p.reason)
-        for problem in self.query(Problem):
-            field = problem.id.removeprefix("problem-")
-            shown = all_fields or field in self.touched
-            problem.show("; ".join(by_field.get(field, [])) if shown else "")
+        show_field_problems(self, problems, self.touched, all_fields=all_fields)
 
     @on(Field.Changed)
     @on(Select.Changed)

@@ -12,13 +12,11 @@ PG_SKIP = "PostgreSQL tests need TRAINER_TEST_DATABASE_URL (e.g. postgresql://po
 
 def reset_postgres(url: str) -> None:
     """Empty the test database: drop and recreate its public schema."""
-    import psycopg2
+    import psycopg
 
-    conn = psycopg2.connect(url)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
-    conn.close()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.execute("CREATE SCHEMA public")
 
 
 def fresh_url(backend: str, tmp_path) -> str:

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from db import models
-from db.connection import DatabaseUnavailable, database, is_postgres, open_database, resolve_url
+from db.connection import DatabaseUnavailable, database, open_database, resolve_url
+from db.dialect import dialect
 from db.schema import SchemaTooNew, status, upgrade
 from trainer.errors import DatabaseError
 from trainer.registry.reference import FORCES, PROVINCES
@@ -86,4 +87,9 @@ def _reference_current() -> bool:
 
 
 def backend() -> str:
-    return "postgresql" if is_postgres() else "sqlite"
+    return dialect().name
+
+
+def local_file() -> bool:
+    """The database is a file on this machine (SQLite), not a server that decides who reads."""
+    return dialect().local_file

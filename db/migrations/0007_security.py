@@ -8,7 +8,7 @@ UPDATE/DELETE/TRUNCATE privileges are also revoked from PUBLIC.
 What that does and does not buy: the table's owner (the role that ran this
 migration) can still drop the triggers. A server deployment should therefore
 migrate as an owner role and run the app as a separate role granted only
-SELECT, INSERT on audit_event (see trainer/audit.py); then the app's role can
+SELECT, INSERT on audit_event (see trainer/accounts/audit.py); then the app's role can
 neither edit the trail nor disable its triggers. Anyone who bypasses all this
 (a superuser, or someone editing the SQLite file) is caught by the HMAC chain
 that `trainer audit verify` checks.

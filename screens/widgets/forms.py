@@ -46,6 +46,17 @@ class Problem(Static):
         self.set_class(not text, "-empty")
 
 
+def show_field_problems(form: Widget, problems, touched: set[str], *, all_fields: bool = False) -> None:
+    """Each field's problems (FieldProblem: field, reason) in its Problem line, joined; only for
+    fields the user has touched, unless `all_fields` (a save that was refused shows them all)."""
+    by_field: dict[str, list[str]] = {}
+    for p in problems:
+        by_field.setdefault(p.field, []).append(p.reason)
+    for line in form.query(Problem):
+        field = line.id.removeprefix("problem-")
+        line.show("; ".join(by_field.get(field, [])) if all_fields or field in touched else "")
+
+
 def form_row(label: str, control: Widget, problem: str | None = None) -> ComposeResult:
     """A form line: a label, then the control; under it the field's problem line (`problem`: the
     field's name), for compose() to `yield from`."""

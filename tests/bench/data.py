@@ -84,9 +84,9 @@ def read_counts(url: str) -> dict[str, int] | None:
                 return None
             conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         else:
-            import psycopg2
+            import psycopg
 
-            conn = psycopg2.connect(url)
+            conn = psycopg.connect(url)
         try:
             cur = conn.cursor()
             return {t: _count(cur, t) for t in COUNTED}
@@ -145,12 +145,12 @@ def _empty(url: str) -> None:
         raise SystemExit(
             f"bench: {name!r} holds other data; the benchmark empties only a database whose name contains 'bench'"
         )
-    import psycopg2
+    import psycopg
 
-    conn = psycopg2.connect(url)
-    conn.autocommit = True
+    conn = psycopg.connect(url, autocommit=True)
     with conn.cursor() as cur:
-        cur.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+        cur.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        cur.execute("CREATE SCHEMA public")
     conn.close()
 
 
@@ -300,13 +300,12 @@ def make_scratch(url: str) -> str:
             dst.close()
             src.close()
         return f"sqlite:///{target}"
-    import psycopg2
+    import psycopg
 
     parsed = urlparse(url)
     name = parsed.path.strip("/")
     scratch = f"{name}_scratch"
-    conn = psycopg2.connect(parsed._replace(path="/postgres").geturl())
-    conn.autocommit = True
+    conn = psycopg.connect(parsed._replace(path="/postgres").geturl(), autocommit=True)
     with conn.cursor() as cur:
         cur.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
         cur.execute(f'CREATE DATABASE "{scratch}" TEMPLATE "{name}"')
@@ -320,11 +319,10 @@ def drop_scratch(url: str) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
         return
-    import psycopg2
+    import psycopg
 
     parsed = urlparse(url)
-    conn = psycopg2.connect(parsed._replace(path="/postgres").geturl())
-    conn.autocommit = True
+    conn = psycopg.connect(parsed._replace(path="/postgres").geturl(), autocommit=True)
     with conn.cursor() as cur:
         cur.execute(f'DROP DATABASE IF EXISTS "{parsed.path.strip("/")}"')
     conn.close()

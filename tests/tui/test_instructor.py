@@ -382,3 +382,23 @@ async def test_a_fast_typists_burst_lands_in_order(sqlite_url):
         (second, order[2]): "excused",
         (second, order[4]): "present",
     }
+
+
+async def test_a_mark_changed_under_the_instructor_is_shown(sqlite_url):
+    """Another instructor marks the cell after this grid was read: saving over it says so."""
+    w = build(trainees=2)
+    days = sessions.generate_sessions(w.admin, w.cohort_id)
+    app = Desk(w.instructor, AttendanceScreen(w.cohort_id))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = app.screen.grid.rows[0].enrolment_id
+        attendance.mark(w.admin, days[0].id, first, "e")  # elsewhere, after the grid was read
+        await pilot.press("a")
+        await settle(pilot)
+        assert "replacing excused: someone else had marked this cell" in text(app, "#status")
+        await pilot.press("up", "p")  # this screen's own change is no surprise
+        await settle(pilot)
+        assert text(app, "#status") == "Saved."
+    with database.connection_context():
+        row = models.Attendance.get((models.Attendance.session == days[0].id) & (models.Attendance.enrolment == first))
+        assert row.mark == "present" and row.version == 3

@@ -21,7 +21,7 @@ CLERK = Actor(user_id=None, username="clerk", role="registrar")
 
 @pytest.fixture(autouse=True)
 def audit_key(monkeypatch):
-    monkeypatch.setenv("TRAINER_AUDIT_KEY", "test-key-0123456789abcdef")
+    monkeypatch.setenv("TRAINER_AUDIT_KEY", "test-key-0123456789abcdef0123456789")
 
 
 def write(n: int, start: int = 0) -> None:
@@ -165,7 +165,7 @@ def test_national_ids_and_passwords_never_reach_the_trail(db_url):
 
 def test_another_key_cannot_write_or_verify_this_trail(db_url, monkeypatch):
     write(3)
-    monkeypatch.setenv("TRAINER_AUDIT_KEY", "another-key-0123456789abcdef")
+    monkeypatch.setenv("TRAINER_AUDIT_KEY", "another-key-0123456789abcdef0123456789")
     with pytest.raises(audit.AuditKeyError, match="not the one this database's trail was written with"):
         write(1)
     result = audit.verify()

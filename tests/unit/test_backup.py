@@ -22,7 +22,7 @@ from trainer.errors import PermissionDenied
 from trainer.setup import connect
 
 ROOT = Path(__file__).resolve().parents[2]
-KEY = "test-key-0123456789abcdef"
+KEY = "test-key-0123456789abcdef0123456789"
 
 # Another process doing a clerk's work: one committed change per transaction
 # (a setting row plus its audit event), printing each number once committed.

@@ -1,4 +1,5 @@
-"""Layering: screens -> trainer -> db, never back."""
+"""Layering: screens -> trainer -> db, never back; inside trainer/, each package imports only what
+its row of ALLOWED names (docs/architecture.md says why; each package's __init__ docstring says the same)."""
 
 from __future__ import annotations
 
@@ -41,7 +42,116 @@ def test_trainer_never_imports_the_ui():
 
 def test_db_imports_neither_trainer_nor_ui():
     for path in (ROOT / "db").rglob("*.py"):
-        assert not roots(path) & {"trainer", "screens", "textual"}, path
+        assert not roots(path) & {"trainer", "screens", "textual", "rich"}, path
+
+
+def test_reporting_never_imports_screens_even_lazily():
+    for path in (ROOT / "trainer" / "reporting").rglob("*.py"):
+        assert not roots(path) & {"screens", "textual", "rich"}, path
+
+
+# What each part of trainer/ may import besides itself and the standard library and third-party
+# packages: "db" for the database layer, else trainer modules or packages (a prefix allows all below it).
+EVERYTHING = {"db", "trainer"}
+ALLOWED: dict[str, set[str]] = {
+    "errors": set(),
+    "setup": {"db", "trainer.errors", "trainer.registry.reference"},
+    "accounts": {"db", "trainer.errors"},
+    "registry": {"db", "trainer.errors", "trainer.accounts", "trainer.reporting.summary"},
+    "reporting": {
+        "db",
+        "trainer.errors",
+        "trainer.accounts",
+        "trainer.registry.reference",
+        "trainer.registry.names",
+        "trainer.registry.vetting",
+    },
+    "training": {"db", "trainer.errors", "trainer.accounts", "trainer.registry", "trainer.reporting.summary"},
+    "certification": {
+        "db",
+        "trainer.errors",
+        "trainer.accounts",
+        "trainer.registry",
+        "trainer.training",
+        "trainer.reporting.summary",
+    },
+    "rosters": {
+        "db",
+        "trainer.errors",
+        "trainer.accounts",
+        "trainer.registry",
+        "trainer.training",
+        "trainer.reporting.summary",
+    },
+    "demo": {
+        "db",
+        "trainer.errors",
+        "trainer.accounts",
+        "trainer.registry",
+        "trainer.training",
+        "trainer.certification",
+        "trainer.reporting",
+    },
+    "commands": EVERYTHING - {"trainer.cli"},
+    "cli": {"trainer.commands", "trainer.errors"},  # and the UI, inside the tui command only
+}
+
+
+def part_of(path: Path) -> str:
+    """The package (or top-level module) of trainer/ a file belongs to."""
+    rel = path.relative_to(ROOT / "trainer").parts
+    return rel[0] if len(rel) > 1 else rel[0].removesuffix(".py")
+
+
+def allowed(module: str, rules: set[str]) -> bool:
+    if module.split(".")[0] not in ("db", "trainer"):
+        return True  # the standard library and third-party packages: checked by the UI tests above
+    return any(module == r or module.startswith(r + ".") for r in rules)
+
+
+def test_every_part_of_trainer_has_a_row():
+    parts = {
+        part_of(p) for p in (ROOT / "trainer").rglob("*.py") if p.name != "__init__.py" or p.parent.name != "trainer"
+    }
+    assert parts == set(ALLOWED)
+
+
+def test_each_package_imports_only_what_its_row_allows():
+    bad = []
+    for path in (ROOT / "trainer").rglob("*.py"):
+        if path.parent == ROOT / "trainer" and path.name == "__init__.py":
+            continue
+        part = part_of(path)
+        rules = ALLOWED[part] | {f"trainer.{part}"}
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                # `from trainer.x import y`: y may be a module of x, so the rule sees trainer.x.y
+                names = [f"{node.module}.{a.name}" for a in node.names]
+            else:
+                continue
+            bad += [f"{path.relative_to(ROOT)} imports {n}" for n in names if not allowed(n, rules)]
+    assert not bad, "\n".join(bad)
+
+
+def test_services_never_ask_which_database():
+    """What differs between SQLite and PostgreSQL is db.dialect's (docs/architecture.md)."""
+    asking = {"is_postgres", "is_sqlite", "PostgresqlDatabase", "SqliteDatabase", "sqlite_path"}
+    for path in (ROOT / "trainer").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert not {a.name for a in node.names} & asking, f"{path.relative_to(ROOT)}: {node.module}"
+
+
+def test_the_rule_catches_a_wrong_import():
+    assert not allowed("trainer.screens", ALLOWED["reporting"])
+    assert not allowed("trainer.rosters.imports", ALLOWED["reporting"])
+    assert not allowed("trainer.reporting.catalogue.REPORTS", ALLOWED["training"])
+    assert allowed("trainer.reporting.summary.refresh_cohort", ALLOWED["training"])
+    assert not allowed("db.models", ALLOWED["errors"])
 
 
 def test_importing_the_core_loads_no_textual():

@@ -208,16 +208,12 @@ def test_cli_refuses_with_the_report_then_skip_invalid_writes(clerk_user, tmp_pa
     assert code == 0 and out.count("held #") == 10
 
 
-def test_cli_unreadable_file_and_missing_results_module(clerk_user, tmp_path, capsys, monkeypatch):
+def test_cli_unreadable_file(clerk_user, tmp_path, capsys):
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"\x00\x01garbage")
     code = main(["--db", clerk_user, "--user", "clerk", "import", "trainees", str(bad)])
     _, err = capsys.readouterr()
     assert code == 1 and "binary data" in err and "Traceback" not in err
-    monkeypatch.setitem(sys.modules, "trainer.rosters.result_sheets", None)
-    code = main(["--db", clerk_user, "--user", "clerk", "import", "results", str(bad), "--cohort", "X"])
-    _, err = capsys.readouterr()
-    assert code == 1 and "results import is not available" in err
 
 
 # --- the registry's rules, kept in step ------------------------------------------

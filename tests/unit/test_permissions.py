@@ -433,7 +433,7 @@ def world(request, tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp(f"perm-{request.param}")
     old = {k: os.environ.get(k) for k in ("TRAINER_AUDIT_KEY", "XDG_CONFIG_HOME")}
-    os.environ["TRAINER_AUDIT_KEY"] = "permissions-test-key-0123456789"
+    os.environ["TRAINER_AUDIT_KEY"] = "permissions-test-key-0123456789abcdef"
     os.environ["XDG_CONFIG_HOME"] = str(tmp / "config")
     try:
         url = fresh_url(request.param, tmp)

@@ -400,22 +400,23 @@ def test_summary_refresh_follows_a_graduation(small):
 
 def test_demo_reproduces_the_published_figures(sqlite_url):
     from trainer.demo import build as demo
+    from trainer.demo.plan import TODAY
 
     demo.generate(scale="default", seed=1)
     summary.rebuild()
-    rows = by_key(run("trained-by-force", as_of=demo.TODAY))
+    rows = by_key(run("trained-by-force", as_of=TODAY))
     assert rows["police"][3] == 15_000 and rows["border"][3] == 6_000
-    gap = {r[:3:2]: r for r in run("requirement-gap", as_of=demo.TODAY).rows}
+    gap = {r[:3:2]: r for r in run("requirement-gap", as_of=TODAY).rows}
     assert gap[("IQ-NI", "police")][3] == 25_000
     assert gap[("IQ-NI", "police")][6] == 25_000 - gap[("IQ-NI", "police")][4]
-    provinces = run("trained-by-province", as_of=demo.TODAY)
+    provinces = run("trained-by-province", as_of=TODAY)
     police = provinces.columns.index("police")
     assert sum(r[police] for r in provinces.rows) == 15_000
-    months = run("trained-by-course-month", as_of=demo.TODAY)
+    months = run("trained-by-course-month", as_of=TODAY)
     assert months.rows and all(r[6] <= r[5] for r in months.rows)
-    vet = run("vetting-compliance", as_of=demo.TODAY)
+    vet = run("vetting-compliance", as_of=TODAY)
     assert "(100.0 %)" in vet.notes[0] and vet.rows == ()
     from trainer.reporting.dashboard import dashboard
 
-    figures = dashboard(SYSTEM, as_of=demo.TODAY)
+    figures = dashboard(SYSTEM, as_of=TODAY)
     assert (figures.trained_police, figures.trained_border) == (15_000, 6_000)

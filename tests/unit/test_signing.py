@@ -123,7 +123,10 @@ def test_the_key_file_is_private_and_outside_the_database(private_config, monkey
     with pytest.raises(signing.SigningKeyError, match="readable by other users"):
         signing.sign_claims(CLAIMS)
     monkeypatch.setenv("TRAINER_SIGNING_KEY", "not a key")
-    with pytest.raises(signing.SigningKeyError, match="no usable Ed25519 private key"):
+    with pytest.raises(signing.SigningKeyError, match="TRAINER_SIGNING_KEY is too short"):
+        signing.sign_claims(CLAIMS)
+    monkeypatch.setenv("TRAINER_SIGNING_KEY", "not a key, though long enough to be one" * 2)
+    with pytest.raises(signing.SigningKeyError, match="TRAINER_SIGNING_KEY holds no usable Ed25519 private key"):
         signing.sign_claims(CLAIMS)
 
 

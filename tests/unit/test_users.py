@@ -19,7 +19,7 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture(autouse=True)
 def audit_key(monkeypatch):
-    monkeypatch.setenv("TRAINER_AUDIT_KEY", "test-key-0123456789abcdef")
+    monkeypatch.setenv("TRAINER_AUDIT_KEY", "test-key-0123456789abcdef0123456789")
 
 
 class Clock:

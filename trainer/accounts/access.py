@@ -163,8 +163,3 @@ def require_trainee(actor: Actor, trainee_id: int, operation: str | None = None)
         raise PermissionDenied(
             f"{actor.username} (registrar) may change only trainees registered or enrolled at their centre"
         )
-
-
-def centre_scope(actor: Actor) -> frozenset[int] | None:
-    """The centres a list query should be limited to, or None for every centre."""
-    return actor.centre_ids if actor.role in CENTRE_SCOPED else None

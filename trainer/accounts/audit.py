@@ -36,17 +36,15 @@ import datetime
 import hashlib
 import hmac
 import json
-import os
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
 from db import models
-from db.connection import database, is_postgres
-from trainer.accounts import audit_heads
+from db.connection import database
+from db.dialect import dialect
+from trainer.accounts import audit_heads, keys
 from trainer.accounts.access import Actor, require
 from trainer.errors import FieldProblem, TrainerError, ValidationFailed
 from trainer.text import deep_unsafe
@@ -68,40 +66,16 @@ class AuditKeyError(TrainerError):
 # --- the key -----------------------------------------------------------------
 
 
-def key_path() -> Path:
-    from platformdirs import user_config_dir
+AUDIT_KEY = keys.KeySpec("the audit key", KEY_ENV, "audit.key", error=AuditKeyError)
 
-    return Path(user_config_dir("trainer", appauthor=False)) / "audit.key"
+
+def key_path() -> Path:
+    return keys.default_path(AUDIT_KEY)
 
 
 def audit_key() -> bytes:
-    """TRAINER_AUDIT_KEY, else the key file (created with mode 0600 on first use)."""
-    env = os.environ.get(KEY_ENV)
-    if env:
-        if len(env) < 16:
-            raise AuditKeyError(f"{KEY_ENV} is too short: use at least 16 characters (32 random hex digits)")
-        return env.encode("utf-8")
-    return _key_from_file(str(key_path()))
-
-
-@lru_cache(maxsize=4)
-def _key_from_file(path_text: str) -> bytes:
-    path = Path(path_text)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process made it first: read theirs
-        else:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(32) + "\n")
-    if os.name == "posix" and path.stat().st_mode & 0o077:
-        raise AuditKeyError(f"the audit key {path} is readable by other users: run `chmod 600 {path}`")
-    key = path.read_text(encoding="utf-8").strip()
-    if len(key) < 16:
-        raise AuditKeyError(f"the audit key {path} is empty or too short")
-    return key.encode("utf-8")
+    """TRAINER_AUDIT_KEY, else the key file (created with mode 0600 on first use): trainer.accounts.keys."""
+    return keys.load(AUDIT_KEY, key_path).encode("utf-8")  # key_path: what tests point elsewhere
 
 
 def key_id(key: bytes) -> str:
@@ -192,8 +166,7 @@ def record_many(actor: Actor, events: Iterable[Pending]) -> int:
     for ev in events:
         refuse_unsafe(ev)
     with database.connection_context(), database.atomic():
-        if is_postgres():
-            database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK,))
+        dialect().serialise_writers(ADVISORY_LOCK)
         _check_key(key)
         last = _head_row()
         previous = last[1] if last else ""
@@ -350,7 +323,7 @@ def verify(expected: Head | None = None, *, max_problems: int = 50) -> Verificat
                     problems.append(
                         f"event #{id_} is the first left: the events before it were deleted, or it was altered"
                     )
-                elif id_ != previous_id + 1 and not is_postgres():
+                elif id_ != previous_id + 1 and dialect().dense_ids:
                     problems.append(
                         f"event #{id_} does not follow event #{previous_id}: "
                         "events between them were deleted, or it was altered"

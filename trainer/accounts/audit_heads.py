@@ -16,7 +16,7 @@ import json
 import os
 from pathlib import Path
 
-from db.connection import database, is_postgres
+from db.connection import database
 
 HEADS_ENV = "TRAINER_AUDIT_HEADS"
 MAX_ANCHORED = 200  # databases remembered per file
@@ -32,9 +32,10 @@ def heads_path() -> Path:
 
 
 def _trail_name() -> str:
+    """Which database: a server's host, port and name, or a file's full path."""
     db = database.obj
-    if is_postgres():
-        params = getattr(db, "connect_params", {}) or {}
+    params = getattr(db, "connect_params", None) or {}
+    if "host" in params or "port" in params:
         return f"postgresql://{params.get('host', '')}:{params.get('port', '')}/{db.database}"
     return str(Path(db.database).resolve())
 

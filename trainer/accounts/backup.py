@@ -1,9 +1,9 @@
 """Backups that clerks never have to stop for, and restores that check before they replace.
 
-SQLite: `VACUUM INTO` writes a consistent copy in one statement (a read
-transaction: writers carry on through WAL). PostgreSQL: `pg_dump` of a snapshot
-exported from a REPEATABLE READ transaction, in which the counts and the audit
-chain head are read too, so the manifest describes exactly what was dumped.
+The copy itself is the database's own (db.dialect, db.backup_files: `VACUUM INTO` on
+SQLite, `pg_dump` of an exported snapshot on PostgreSQL); the counts and the audit
+chain head are read in the copy's snapshot, so the manifest describes exactly what
+was copied.
 
 Every backup is checked (`PRAGMA integrity_check`; `pg_restore --list`) and
 gets a manifest beside it (PATH.manifest.json): time, table counts, schema
@@ -20,13 +20,13 @@ import hashlib
 import hmac
 import json
 import os
-import sqlite3
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from db import models
-from db.connection import database, is_postgres
+from db.backup_files import CopyFailed
+from db.connection import database
+from db.dialect import dialect
 from db.schema import MIGRATIONS_DIR
 from trainer.accounts import audit
 from trainer.accounts.access import SYSTEM, Actor, require
@@ -103,7 +103,7 @@ def _target(given, now: datetime.datetime) -> Path:
     path = Path(given).expanduser()
     if path.is_dir() or str(given).endswith(("/", os.sep)):
         path.mkdir(parents=True, exist_ok=True)
-        suffix = ".dump" if is_postgres() else ".db"
+        suffix = dialect().backup_suffix
         path = path / f"trainer-{now:%Y%m%d-%H%M%S}{suffix}"
     if path.exists() or manifest_path(path).exists():
         raise ValidationFailed([FieldProblem("path", f"{path} exists: choose a new file or a directory")])
@@ -119,18 +119,17 @@ def backup(path: Path | str, actor: Actor) -> tuple[Path, Manifest]:
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
-        if is_postgres():
-            facts = _pg_dump(partial)
-        else:
-            facts = _sqlite_copy(partial)
+        facts = dialect().backup_copy(partial, _facts)
         os.chmod(partial, 0o600)  # it holds every name and national ID
         os.replace(partial, target)
+    except CopyFailed as exc:
+        raise BackupFailed(str(exc)) from None
     finally:
         partial.unlink(missing_ok=True)
     manifest = Manifest(
         file=target.name,
         created_at=now.isoformat(timespec="seconds"),
-        backend="postgresql" if is_postgres() else "sqlite",
+        backend=dialect().name,
         sha256=sha256_file(target),
         size=target.stat().st_size,
         **facts,
@@ -171,84 +170,6 @@ def _facts(conn_execute) -> dict:
     return dict(schema_version=version, migrations=migrations, counts=counts, audit_head=head.as_dict())
 
 
-def _sqlite_copy(partial: Path) -> dict:
-    with database.connection_context():
-        # One statement, one read transaction: every change committed before it began is in the copy.
-        database.execute_sql("VACUUM INTO ?", (str(partial),))
-    conn = sqlite3.connect(partial)
-    try:
-        _integrity(conn, partial)
-        return _facts(lambda sql: conn.execute(sql).fetchall())
-    finally:
-        conn.close()
-
-
-def _integrity(conn: sqlite3.Connection, path: Path) -> None:
-    rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
-    if rows != ["ok"]:
-        raise BackupFailed(f"{path} fails its integrity check: {'; '.join(rows[:3])}")
-
-
-def _pg_env() -> tuple[list[str], dict]:
-    db = database.obj
-    params = dict(db.connect_params)
-    args = ["--dbname", db.database]
-    for flag, key in (("--host", "host"), ("--port", "port"), ("--username", "user")):
-        if params.get(key):
-            args += [flag, str(params[key])]
-    env = dict(os.environ)
-    if params.get("password"):
-        env["PGPASSWORD"] = str(params["password"])
-    return args, env
-
-
-def _run(cmd: list[str], env: dict, what: str, **kw) -> subprocess.CompletedProcess:
-    try:
-        done = subprocess.run(cmd, env=env, capture_output=True, text=True, **kw)
-    except FileNotFoundError:
-        raise BackupFailed(f"{cmd[0]} is not installed: install the PostgreSQL client tools") from None
-    if done.returncode != 0:
-        raise BackupFailed(f"{what} failed: {(done.stderr or done.stdout).strip().splitlines()[-1:]}")
-    return done
-
-
-def _pg_dump(partial: Path) -> dict:
-    args, env = _pg_env()
-    with database.connection_context():
-        conn = database.connection()
-        old = conn.autocommit
-        conn.autocommit = False
-        try:
-            with conn.cursor() as cur:
-                cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                cur.execute("SELECT pg_export_snapshot()")
-                snapshot = cur.fetchone()[0]
-
-                def execute(sql):
-                    cur.execute(sql)
-                    return cur.fetchall()
-
-                facts = _facts(execute)
-                _run(
-                    [
-                        "pg_dump",
-                        "--format=custom",
-                        "--no-owner",
-                        f"--snapshot={snapshot}",
-                        "--file",
-                        str(partial),
-                        *args,
-                    ],
-                    env,
-                    "pg_dump",
-                )
-            conn.rollback()
-        finally:
-            conn.autocommit = old
-    _run(["pg_restore", "--list", str(partial)], env, "checking the dump (pg_restore --list)")
-    return facts
-
-
 # --- restore -------------------------------------------------------------------
 
 
@@ -280,18 +201,15 @@ def check(path: Path) -> tuple[Manifest, Path]:
     newer = [m for m in manifest.migrations if m not in known]
     if newer:
         raise BackupFailed(f"the backup was written by a newer trainer (schema {', '.join(newer)})")
-    backend = "postgresql" if is_postgres() else "sqlite"
+    backend = dialect().name
     if manifest.backend != backend:
         raise BackupFailed(f"a {manifest.backend} backup cannot be restored into a {backend} database")
-    if backend == "sqlite":
-        conn = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
-        try:
-            _integrity(conn, file)
-            counts = {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in manifest.counts}
-        finally:
-            conn.close()
-        if counts != manifest.counts:
-            raise BackupFailed("the backup's table counts differ from its manifest")
+    try:
+        counts = dialect().backup_counts(file, manifest.counts)
+    except CopyFailed as exc:
+        raise BackupFailed(str(exc)) from None
+    if counts is not None and counts != manifest.counts:
+        raise BackupFailed("the backup's table counts differ from its manifest")
     return manifest, file
 
 
@@ -300,7 +218,10 @@ def restore(path: Path, actor: Actor) -> Restored:
     require(actor, "backup.restore")
     manifest, file = check(path)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    replaced = _pg_restore(file, stamp) if is_postgres() else _sqlite_restore(file, stamp)
+    try:
+        replaced = dialect().restore(file, stamp)
+    except CopyFailed as exc:
+        raise BackupFailed(str(exc)) from None
     verification = audit.verify(manifest.head())
     audit.anchor(audit.head(), force=True)  # the trail is the backup's now: anchor it afresh
     with database.connection_context(), database.atomic():
@@ -314,90 +235,6 @@ def restore(path: Path, actor: Actor) -> Restored:
             replaced_kept_at=str(replaced) if replaced else "",
         )
     return Restored(manifest, replaced, verification)
-
-
-RESTORE_WAIT = 5  # seconds to wait for the database to be free before refusing
-
-
-def _sqlite_restore(file: Path, stamp: str) -> Path | None:
-    """Copy the backup into the live file (never rename it away) while holding it exclusively.
-
-    Renaming the file let open programs go on saving into the renamed file, told
-    "saved" while the live database no longer had their work. Instead one
-    connection takes SQLite's exclusive lock (no other connection may read or write
-    until it closes), copies the current database aside, and copies the backup in,
-    page by page, through SQLite's backup API. Any other program that has the
-    database open holds it too: the restore is then refused, naming the open
-    sign-in sessions, and nothing changes.
-    """
-    live = Path(database.obj.database)
-    sessions = _open_sessions()
-    database.obj.close()  # this process's own connections would hold the lock too
-    keeper = getattr(database.obj, "wal_keeper", None)
-    if keeper is not None:
-        keeper.close()
-        database.obj.wal_keeper = None
-    kept = live.with_name(f"{live.stem}.replaced-{stamp}{live.suffix}")
-    lock = sqlite3.connect(str(live), timeout=RESTORE_WAIT, isolation_level=None)
-    try:
-        lock.execute("PRAGMA locking_mode = EXCLUSIVE")
-        try:
-            lock.execute("BEGIN IMMEDIATE")  # the exclusive lock, kept after COMMIT in this mode
-            lock.execute("COMMIT")
-        except sqlite3.OperationalError:
-            who = f" (open sessions: {', '.join(sessions)})" if sessions else ""
-            raise BackupFailed(
-                f"the database is in use by another program{who}: close every app and command "
-                "using it, then restore again; nothing was changed"
-            ) from None
-        with sqlite3.connect(str(kept)) as aside:
-            lock.backup(aside)
-        aside.close()
-        os.chmod(kept, 0o600)
-        incoming = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
-        try:
-            incoming.backup(lock)
-        finally:
-            incoming.close()
-    finally:
-        lock.close()  # releases the lock: waiting programs now see the restored database
-    return kept
-
-
-def _open_sessions() -> list[str]:
-    S, U = models.UserSession, models.User
-    with database.connection_context():
-        rows = (
-            S.select(U.username, S.client, S.started_at)
-            .join(U, on=(S.user == U.id))
-            .where(S.ended_at.is_null())
-            .order_by(S.started_at)
-            .limit(10)
-            .tuples()
-        )
-        return [f"{name} ({client or 'app'} since {started:%Y-%m-%d %H:%M})" for name, client, started in rows]
-
-
-def _pg_restore(file: Path, stamp: str) -> Path:
-    args, env = _pg_env()
-    kept = file.with_name(f"{database.obj.database}.replaced-{stamp}.dump")
-    _run(
-        ["pg_dump", "--format=custom", "--no-owner", "--file", str(kept), *args],
-        env,
-        "keeping the current database (pg_dump)",
-    )
-    sql = _run(["pg_restore", "--no-owner", "--file", "-", str(file)], env, "reading the backup").stdout
-    if not database.obj.is_closed():
-        database.obj.close()
-    # One transaction: the old schema goes and the backup comes in together, or nothing changes.
-    script = "DROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n" + sql
-    _run(
-        ["psql", "--quiet", "--no-psqlrc", "--single-transaction", "-v", "ON_ERROR_STOP=1", *args],
-        env,
-        "restoring (psql)",
-        input=script,
-    )
-    return kept
 
 
 # --- schedule ------------------------------------------------------------------

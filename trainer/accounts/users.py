@@ -29,7 +29,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from confusable_homoglyphs import confusables
 
 from db import models
-from db.connection import database, is_postgres
+from db.connection import database
+from db.dialect import dialect
 from trainer.accounts import audit
 from trainer.accounts.access import ROLES, SYSTEM, Actor, require
 from trainer.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
@@ -246,9 +247,7 @@ def _reserve(model, where, now: datetime.datetime, create: dict | None = None) -
     with database.atomic():
         if create is not None:
             model.insert(**create).on_conflict_ignore().execute()
-        query = model.select(model.failed_logins, model.locked_until).where(where)
-        if is_postgres():
-            query = query.for_update()
+        query = dialect().for_update(model.select(model.failed_logins, model.locked_until).where(where))
         failures, until = query.tuples().get()
         if until is not None and until > now:
             return failures, until

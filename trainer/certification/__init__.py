@@ -1,4 +1,4 @@
-"""Certificates: issue behind the gates, revoke, renew, signed payloads, PDF and Open Badges.
+"""Certificates: numbers, issue behind the gates, revoke, renew, look-ups, signed payloads, PDF and Open Badges.
 
-May import: db, trainer.errors, trainer.registry, trainer.training, trainer.accounts, trainer.reporting.summary.
+May import: db, trainer.errors, trainer.accounts, trainer.registry, trainer.training, trainer.reporting.summary.
 """

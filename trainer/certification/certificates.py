@@ -6,69 +6,56 @@ Gates, checked in the service (screens and the CLI only show the reasons):
 * qualification: the issuing instructor must hold a qualification for the
   course valid over the cohort's dates (for a recertification: on its date).
 
-Numbers read IQTC-SSSSSSSSSC: a 9-digit serial and its Luhn check digit (the
-demo data uses the same form), so a mistyped number is caught before any
-look-up. Serials come from this database's highest; two sites issuing
-offline would need serial ranges of their own before their records merge.
-The status shown is the stored one (valid, revoked, superseded) except that
-a valid certificate past its expiry date shows as expired.
+Numbers (trainer.certification.numbers) carry a Luhn check digit. Serials come
+from this database's highest; two sites issuing offline would need serial ranges
+of their own before their records merge. Reading certificates, and the payload
+their QR code carries, is trainer.certification.lookup (re-exported here).
 """
 
 from __future__ import annotations
 
 import datetime
-import secrets
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from peewee import JOIN, IntegrityError, fn
+from peewee import IntegrityError, fn
 
 from db import models
 from db.connection import database
+from db.dialect import dialect
 from trainer.accounts import audit
 from trainer.accounts.access import Actor, require
-from trainer.certification import signing
-from trainer.errors import Conflict, FieldProblem, NotFound, TrainerError, ValidationFailed
+from trainer.certification.lookup import (  # noqa: F401  (re-exported: the certificates API in one name)
+    EXPIRING_CHOICES,
+    CertificateView,
+    _join,
+    _one,
+    _query,
+    _views,
+    by_number,
+    claims,
+    effective_status,
+    expiring,
+    get,
+    payload,
+    public_status,
+    search,
+)
+from trainer.certification.numbers import (  # noqa: F401  (re-exported)
+    PREFIX,
+    format_number,
+    serial_of,
+    valid_number,
+    verification_code,
+)
+from trainer.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from trainer.registry import vetting
 from trainer.reporting import summary
 from trainer.training import rules
 
-PREFIX, SERIAL_DIGITS = "IQTC-", 9  # as the demo data numbers them (trainer.demo)
-CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed back
-EXPIRING_CHOICES = (30, 60, 90)
-
 
 class GateRefused(ValidationFailed):
     """A gate (vetting, qualification) refused; the reasons say which and why."""
-
-
-@dataclass(frozen=True)
-class CertificateView:
-    id: int
-    uuid: str
-    version: int
-    number: str
-    verification_code: str
-    trainee_id: int
-    name: str  # Arabic, logical order
-    latin_name: str
-    course_id: int
-    course_code: str
-    course_title_en: str
-    course_title_ar: str
-    enrolment_id: int | None
-    cohort_code: str
-    cohort_start: datetime.date | None
-    cohort_end: datetime.date | None
-    centre_en: str
-    centre_ar: str
-    issued_on: datetime.date
-    expires_on: datetime.date | None
-    stored_status: str
-    status: str
-    revoked_reason: str
-    superseded_by: str  # the newer certificate's number
-    issued_by: str  # the issuing instructor's name
 
 
 @dataclass(frozen=True)
@@ -85,263 +72,17 @@ class IssueReport:
     instructor: str
 
 
-# --- numbers and codes --------------------------------------------------------
-
-
-def check_digit(serial: str) -> int:
-    """Luhn over the serial's digits: one mistyped digit, and most swapped neighbours, are caught."""
-    total = 0
-    for i, ch in enumerate(reversed(serial)):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return (10 - total % 10) % 10
-
-
-def format_number(serial: int) -> str:
-    body = f"{serial:0{SERIAL_DIGITS}d}"
-    return f"{PREFIX}{body}{check_digit(body)}"
-
-
-def valid_number(number: str) -> bool:
-    digits = number.strip().upper().removeprefix(PREFIX)
-    return (
-        number.strip().upper().startswith(PREFIX)
-        and len(digits) == SERIAL_DIGITS + 1
-        and digits.isdigit()
-        and check_digit(digits[:-1]) == int(digits[-1])
-    )
+NUMBERING_LOCK = 0x7472_6365_7274  # "trcert": the one lock that orders certificate numbering
 
 
 def _next_number() -> str:
+    """The next serial after the largest issued here. Issues racing on PostgreSQL wait on one
+    transaction lock (held to commit) so each reads the other's number; before, the loser hit
+    the unique index and was told to try again."""
+    dialect().serialise_writers(NUMBERING_LOCK)
     C = models.Certificate
     last = C.select(fn.MAX(C.number)).where(C.number.startswith(PREFIX)).scalar()
-    serial = int(last[len(PREFIX) : len(PREFIX) + SERIAL_DIGITS]) + 1 if last else 1
-    return format_number(serial)
-
-
-def _verification_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))  # as the demo data has them
-
-
-def effective_status(stored: str, expires_on: datetime.date | None, today: datetime.date) -> str:
-    if stored == "valid" and expires_on is not None and expires_on < today:
-        return "expired"
-    return stored
-
-
-# --- reading ------------------------------------------------------------------
-
-
-def _query():
-    C, T, K, E, H, N, U = (
-        models.Certificate,
-        models.Trainee,
-        models.Course,
-        models.Enrolment,
-        models.Cohort,
-        models.Centre,
-        models.User,
-    )
-    Newer = C.alias("newer")
-    return (
-        C.select(
-            C.id,
-            C.uuid,
-            C.version,
-            C.number,
-            C.verification_code,
-            C.trainee,
-            T.given_name,
-            T.father_name,
-            T.grandfather_name,
-            T.family_name,
-            T.given_name_latin,
-            T.father_name_latin,
-            T.grandfather_name_latin,
-            T.family_name_latin,
-            C.course,
-            K.code,
-            K.title_en,
-            K.title_ar,
-            C.enrolment,
-            H.code,
-            H.start_date,
-            H.end_date,
-            N.name_en,
-            N.name_ar,
-            C.issued_on,
-            C.expires_on,
-            C.status,
-            C.revoked_reason,
-            Newer.number,
-            U.display_name,
-            U.username,
-        )
-        .join(T, on=(C.trainee == T.id))
-        .switch(C)
-        .join(K, on=(C.course == K.id))
-        .switch(C)
-        .join(E, JOIN.LEFT_OUTER, on=(C.enrolment == E.id))
-        .join(H, JOIN.LEFT_OUTER, on=(E.cohort == H.id))
-        .join(N, JOIN.LEFT_OUTER, on=(H.centre == N.id))
-        .switch(C)
-        .join(Newer, JOIN.LEFT_OUTER, on=(C.superseded_by == Newer.id))
-        .switch(C)
-        .join(U, JOIN.LEFT_OUTER, on=(C.issued_by == U.id))
-    )
-
-
-def _views(query, today: datetime.date | None = None) -> list[CertificateView]:
-    today = today or datetime.date.today()
-    out = []
-    for (
-        cid,
-        uuid,
-        version,
-        number,
-        code,
-        tid,
-        g,
-        f,
-        gf,
-        fam,
-        gl,
-        fl,
-        gfl,
-        faml,
-        course_id,
-        course_code,
-        title_en,
-        title_ar,
-        eid,
-        cohort_code,
-        start,
-        end,
-        centre_en,
-        centre_ar,
-        issued,
-        expires,
-        status,
-        reason,
-        newer,
-        display,
-        username,
-    ) in query.tuples():
-        out.append(
-            CertificateView(
-                cid,
-                str(uuid),
-                version,
-                number,
-                code,
-                tid,
-                _join(g, f, gf, fam),
-                _join(gl, fl, gfl, faml),
-                course_id,
-                course_code,
-                title_en,
-                title_ar or "",
-                eid,
-                cohort_code or "",
-                start,
-                end,
-                centre_en or "",
-                centre_ar or "",
-                issued,
-                expires,
-                status,
-                effective_status(status, expires, today),
-                reason,
-                newer or "",
-                display or username or "",
-            )
-        )
-    return out
-
-
-def _join(*parts) -> str:
-    return " ".join(p for p in parts if p)
-
-
-def _one(where, today=None) -> CertificateView:
-    found = _views(_query().where(where), today)
-    if not found:
-        raise NotFound("no such certificate")
-    return found[0]
-
-
-def get(actor: Actor, certificate_id: int, *, today: datetime.date | None = None) -> CertificateView:
-    require(actor, "certificate.read")
-    with database.connection_context():
-        return _one(models.Certificate.id == certificate_id, today)
-
-
-def by_number(actor: Actor, number: str, *, today: datetime.date | None = None) -> CertificateView:
-    require(actor, "certificate.read")
-    number = number.strip().upper()
-    if not valid_number(number):
-        raise ValidationFailed(
-            [
-                FieldProblem(
-                    "number", f"{number!r} is not a certificate number (IQTC- and ten digits, the last a check digit)"
-                )
-            ]
-        )
-    with database.connection_context():
-        try:
-            return _one(models.Certificate.number == number, today)
-        except NotFound:
-            raise NotFound(f"no certificate {number}") from None
-
-
-def public_status(number: str, *, today: datetime.date | None = None) -> tuple[str, str, str] | None:
-    """(status, revoked reason, superseded by) for anyone verifying; names stay out."""
-    C = models.Certificate
-    with database.connection_context():
-        try:
-            view = _one(C.number == number.strip().upper(), today)
-        except NotFound:
-            return None
-    return view.status, view.revoked_reason, view.superseded_by
-
-
-def search(
-    actor: Actor, text: str = "", *, limit: int = 100, offset: int = 0, today: datetime.date | None = None
-) -> list[CertificateView]:
-    """By number or verification code prefix, else by the holder's name (any script)."""
-    require(actor, "certificate.read")
-    C = models.Certificate
-    text = text.strip()
-    with database.connection_context():
-        query = _query()
-        if text:
-            key = text.upper()
-            by_code = query.where(C.number.startswith(key) | C.verification_code.startswith(key))
-            found = _views(by_code.order_by(C.id.desc()).limit(limit).offset(offset), today)
-            if found or any(ch.isdigit() for ch in text):
-                return found
-            from trainer.registry.trainees import search as search_trainees
-
-            ids = [t.id for t in search_trainees(actor, text, limit=200)]
-            query = query.where(C.trainee.in_(ids or [0]))
-        return _views(query.order_by(C.id.desc()).limit(limit).offset(offset), today)
-
-
-def expiring(
-    actor: Actor, days: int, *, today: datetime.date | None = None, limit: int = 1000
-) -> list[CertificateView]:
-    """Valid certificates whose expiry falls within the next `days` days, soonest first."""
-    require(actor, "certificate.read")
-    today = today or datetime.date.today()
-    C = models.Certificate
-    with database.connection_context():
-        query = (
-            _query()
-            .where((C.status == "valid") & C.expires_on.between(today, today + datetime.timedelta(days)))
-            .order_by(C.expires_on, C.number)
-            .limit(limit)
-        )
-        return _views(query, today)
+    return format_number(serial_of(last) + 1 if last else 1)
 
 
 # --- gates --------------------------------------------------------------------
@@ -413,7 +154,7 @@ def _issue_one(
     expires = on + relativedelta(months=months) if months else None
     row = models.Certificate.create(
         number=_next_number(),
-        verification_code=_verification_code(),
+        verification_code=verification_code(),
         enrolment=enrolment.id,
         trainee=enrolment.trainee_id,
         course=cohort.course_id,
@@ -640,7 +381,7 @@ def recertify(
                         raise GateRefused([FieldProblem("vetting", vet)])
                 new = models.Certificate.create(
                     number=_next_number(),
-                    verification_code=_verification_code(),
+                    verification_code=verification_code(),
                     enrolment=old.enrolment_id,
                     trainee=old.trainee_id,
                     course=old.course_id,
@@ -660,31 +401,3 @@ def recertify(
         except IntegrityError:
             raise Conflict("another certificate was numbered at the same moment: try again") from None
         return _one(models.Certificate.id == new.id, on)
-
-
-# --- what the QR carries --------------------------------------------------------
-
-
-def claims(view: CertificateView) -> dict:
-    """What the QR code carries: only what a checkpoint compares with the holder's papers
-    (docs/credentials.md). No national ID, no unit, no verification code."""
-    return {
-        "sub": view.number,
-        "name": view.latin_name or None,
-        "name#ar": view.name or None,
-        "course": view.course_code,
-        "iat": _numeric_date(view.issued_on),
-        "exp": _numeric_date(view.expires_on) if view.expires_on else None,
-    }
-
-
-def _numeric_date(day: datetime.date) -> int:
-    """JWT NumericDate: seconds since 1970 at the start of that day, UTC."""
-    return int(datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.UTC).timestamp())
-
-
-def payload(view: CertificateView) -> str:
-    """The signed text for the QR code (raises SigningKeyError without a usable key)."""
-    if view.stored_status in ("revoked",):
-        raise TrainerError(f"certificate {view.number} is revoked: {view.revoked_reason}")
-    return signing.sign_claims(claims(view))

@@ -34,6 +34,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from trainer.accounts import keys
 from trainer.errors import TrainerError
 
 KEY_ENV = "TRAINER_SIGNING_KEY"
@@ -93,18 +94,12 @@ def _day(stamp) -> str | None:
         return None
 
 
-def config_dir() -> Path:
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir("trainer", appauthor=False))
-
-
 def key_path() -> Path:
-    return config_dir() / KEY_FILE
+    return keys.default_path(SIGNING_KEY)
 
 
 def public_key_path() -> Path:
-    return config_dir() / PUBLIC_FILE
+    return keys.config_dir() / PUBLIC_FILE
 
 
 def _b64(data: bytes) -> str:
@@ -116,15 +111,9 @@ def _unb64(text: str) -> bytes:
 
 
 def private_key() -> Ed25519PrivateKey:
-    env = os.environ.get(KEY_ENV)
-    if env:
-        return _parse_private(env.strip(), KEY_ENV)
-    path = key_path()
-    if not path.exists():
-        _create_key_file(path)
-    if os.name == "posix" and path.stat().st_mode & 0o077:
-        raise SigningKeyError(f"the signing key {path} is readable by other users: run `chmod 600 {path}`")
-    return _parse_private(path.read_text(encoding="ascii").strip(), str(path))
+    """TRAINER_SIGNING_KEY, else the key file (made on first use beside its public half): trainer.accounts.keys."""
+    text = keys.load(SIGNING_KEY, key_path).strip()
+    return _parse_private(text, KEY_ENV if os.environ.get(KEY_ENV) else str(key_path()))
 
 
 def _parse_private(text: str, where: str) -> Ed25519PrivateKey:
@@ -140,17 +129,21 @@ def _parse_private(text: str, where: str) -> Ed25519PrivateKey:
         raise SigningKeyError(f"{where} holds no usable Ed25519 private key ({exc})") from None
 
 
-def _create_key_file(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _new_key() -> str:
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return  # another process made it first: use theirs
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
-    path.with_name(PUBLIC_FILE).write_bytes(public_pem(key.public_key()))
+    return pem.decode("ascii")
+
+
+def _write_public(path: Path, pem: str) -> None:
+    """Beside a new key file: its public half, the file to hand to whoever verifies."""
+    public = _parse_private(pem, str(path)).public_key()
+    path.with_name(PUBLIC_FILE).write_bytes(public_pem(public))
+
+
+SIGNING_KEY = keys.KeySpec(
+    "the signing key", KEY_ENV, KEY_FILE, make=_new_key, error=SigningKeyError, created=_write_public
+)
 
 
 def public_key() -> Ed25519PublicKey:

@@ -52,11 +52,11 @@ def password(prompt: str = "Password: ") -> str:
 def actor(args, *, allow_local_analyst: bool = False) -> Actor:
     """The authenticated --user; for aggregate reports on a local SQLite file, the local operator."""
     from trainer.accounts.users import authenticate
-    from trainer.setup import backend
+    from trainer.setup import local_file
 
     if args.user:
         return authenticate(args.user, password(f"Password for {args.user}: "))
-    if allow_local_analyst and backend() == "sqlite":
+    if allow_local_analyst and local_file():
         # Whoever can read the SQLite file can read all of it; aggregate
         # reports add nothing to that. A shared server requires --user.
         return Actor(user_id=None, username=getpass.getuser() or "local", role="analyst")

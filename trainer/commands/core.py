@@ -5,10 +5,9 @@ from __future__ import annotations
 import getpass
 import sys
 
+from trainer.accounts.access import ROLES
 from trainer.commands.common import UsageError, actor, connect, progress_printer
 from trainer.errors import TrainerError
-
-ROLES = ("admin", "registrar", "instructor", "analyst", "auditor")
 
 
 def register(sub) -> None:

@@ -146,17 +146,9 @@ def write_report(report, path: str) -> None:
 def cmd_results(args) -> int:
     connect(args)
     who = actor(args)
-    try:
-        from trainer.rosters.result_sheets import import_results
-    except ModuleNotFoundError as exc:
-        if exc.name != "trainer.rosters.result_sheets":
-            raise
-        raise TrainerError("results import is not available") from None
-    result = import_results(who, args.file, args.cohort)
-    if isinstance(result, int):
-        return result
-    if result is not None:
-        print(result)
+    from trainer.rosters.result_sheets import import_results
+
+    print(import_results(who, args.file, args.cohort))
     return 0
 
 

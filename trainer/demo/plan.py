@@ -1,6 +1,6 @@
 """Demo data, planning: cohorts, the outcome of every seat and who sits in it.
 
-The plan is held in memory as compact arrays; trainer/demo.py writes it.
+The plan is held in memory as compact arrays; trainer.demo.build (with its *_rows parts) writes it.
 Exact totals (the published figures, the full-scale counts) are reached here.
 """
 

@@ -13,8 +13,8 @@ Rows are read as tuples straight into TraineeView (no model instances).
 
 from __future__ import annotations
 
-from db.connection import database, is_postgres
-from db.search import id_subquery, like_escape, sqlite_fts
+from db.connection import database
+from db.dialect import dialect
 
 # The TraineeView fields, in the order selected.
 FIELDS = (
@@ -48,20 +48,7 @@ def source(filters, terms) -> tuple[str, str, list, list]:
     p = database.obj.param
     frm, key, conds, params = "trainee t", "t.id", [], []
     if terms:
-        fts = None if is_postgres() else sqlite_fts(terms, substring=filters.substring)
-        if fts is not None:
-            table, match = fts
-            frm, key = f"{table} f JOIN trainee t ON t.id = f.rowid", "f.rowid"
-            conds.append(f"{table} MATCH {p}")
-            params.append(match)
-        elif is_postgres():
-            sub, sub_params = id_subquery(database.obj, terms, postgres=True, substring=filters.substring)
-            conds.append(f"t.id IN ({sub})")
-            params += sub_params
-        else:  # substrings shorter than a trigram: a scan, as db.search does
-            for word, *_ in terms:
-                conds.append(f"t.search_text LIKE {p} ESCAPE '\\'")
-                params.append("%" + like_escape(word) + "%")
+        frm, key, conds, params = dialect().search_source(terms, substring=filters.substring)
     for column, value in (("force_id", filters.force), ("province_id", filters.province), ("status", filters.status)):
         if value:
             conds.append(f"t.{column} = {p}")

@@ -1,7 +1,7 @@
 """Arabic/Latin name normalisation for search and duplicate detection.
 
 Keys only *suggest* that two records are the same person; a person decides
-(domain.md, "Persons and names"). Pure stdlib on purpose: it runs in imports,
+(docs/domain.md, "Persons and names"). Pure stdlib on purpose: it runs in imports,
 migrations and tests without the app.
 
 Two levels:

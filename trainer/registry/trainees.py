@@ -9,8 +9,8 @@ from uuid import UUID
 from peewee import IntegrityError
 
 from db import models
-from db.connection import database, is_postgres
-from db.search import search_ids
+from db.connection import database
+from db.dialect import dialect
 from trainer.accounts import audit
 from trainer.accounts.access import Actor, home_centre, require, require_trainee
 from trainer.errors import Conflict, FieldProblem, NotFound, ValidationFailed
@@ -239,11 +239,10 @@ def search(actor: Actor, text: str, *, limit: int = 50, offset: int = 0) -> list
     require(actor, "trainee.read")
     words = query_words(text)
     with database.connection_context():
-        db = database.obj
-        pg = is_postgres()
-        ids = search_ids(db, words, postgres=pg, limit=limit, offset=offset)
+        db, d = database.obj, dialect()
+        ids = d.search_ids(words, limit=limit, offset=offset)
         if not ids:
-            ids = search_ids(db, words, postgres=pg, limit=limit, offset=offset, substring=True)
+            ids = d.search_ids(words, limit=limit, offset=offset, substring=True)
         if not ids:
             return []
         # Plain tuples: building 50 model objects cost more than the index query itself.

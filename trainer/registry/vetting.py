@@ -77,10 +77,3 @@ def why_not_cleared(trainee_id: int, start: datetime.date) -> str | None:
             f"not before the cohort starts on {start.isoformat()}"
         )
     return f"vetting {latest.case_ref} of {latest.decision_date.isoformat()} has expired ({validity_months()} months)"
-
-
-def flagged_unit_members(unit_id: int) -> list[int]:
-    """Everyone who served in a unit: listed when that unit is later flagged."""
-    U = models.UnitAssignment
-    with database.connection_context():
-        return [r[0] for r in U.select(U.trainee).where(U.unit == unit_id).distinct().tuples()]

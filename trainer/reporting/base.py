@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -92,6 +93,44 @@ def resolve(params: ReportParams) -> Resolved:
 
 def month_start(d: datetime.date) -> datetime.date:
     return d.replace(day=1)
+
+
+# --- the filter chain: every report narrows by these, each on the column it names ---
+
+_OPS = {">=": operator.ge, "<=": operator.le, "=": operator.eq}
+
+
+def _conditions(p: Resolved, date, force, province, centre, cohort):
+    """(column, operator, value) for each filter that is set and that the report has a column for."""
+    for column, op, value in (
+        (date, ">=", p.date_from),
+        (date, "<=", p.date_to),
+        (force, "=", p.force),
+        (province, "=", p.province),
+        (centre, "=", p.centre_id),
+        (cohort, "=", p.cohort_id),
+    ):
+        if column is not None and value:
+            yield column, op, value
+
+
+def narrow(query, p: Resolved, *, date=None, force=None, province=None, centre=None, cohort=None):
+    """`query` (peewee) restricted by the period (on the `date` column) and the force, province,
+    centre and cohort filters; a filter whose column is not given does not apply to the report."""
+    for column, op, value in _conditions(p, date, force, province, centre, cohort):
+        query = query.where(_OPS[op](column, value))
+    return query
+
+
+def narrow_sql(
+    p: Resolved, param: str, *, date=None, force=None, province=None, centre=None, cohort=None
+) -> tuple[list[str], list]:
+    """`narrow` for hand-written SQL: ("AND column op ?" clauses, their parameters); columns are SQL text."""
+    clauses, args = [], []
+    for column, op, value in _conditions(p, date, force, province, centre, cohort):
+        clauses.append(f"AND {column} {op} {param}")
+        args.append(value)
+    return clauses, args
 
 
 def period_note(p: Resolved, what: str = "cohorts ending") -> tuple[str, ...]:

@@ -1,6 +1,6 @@
 """The report catalogue: each report is a named query returning plain rows, and how results leave.
 
-Names are a stable interface (../shared/design/cli.md). Aggregate reports read
+Names are a stable interface (docs/cli.md, "Reports"). Aggregate reports read
 the summary tables and are suppressed (counts 1–4, plus secondary cells) in
 every file format; person-level reports show names only to roles that may
 identify trainees, and are never written as HXL.

@@ -9,7 +9,7 @@ from peewee import Case, fn
 
 from db import models
 from trainer.accounts.access import Actor
-from trainer.reporting.base import ReportParams, ReportResult, period_note, resolve
+from trainer.reporting.base import ReportParams, ReportResult, narrow, period_note, resolve
 from trainer.reporting.suppression import Layout, percent
 from trainer.reporting.trained import _summary_query, courses
 
@@ -100,16 +100,7 @@ def attrition(actor: Actor, params: ReportParams) -> ReportResult:
         .join(T, on=(T.id == E.trainee))
         .where(E.status == "withdrawn")
     )
-    if p.date_from:
-        q = q.where(C.end_date >= p.date_from)
-    if p.date_to:
-        q = q.where(C.end_date <= p.date_to)
-    if p.force:
-        q = q.where(T.force == p.force)
-    if p.province:
-        q = q.where(T.province == p.province)
-    if p.centre_id:
-        q = q.where(C.centre == p.centre_id)
+    q = narrow(q, p, date=C.end_date, force=T.force, province=T.province, centre=C.centre)
     by_course: dict = defaultdict(Counter)
     overall: Counter = Counter()
     for course, reason, n in q.group_by(C.course, E.withdrawal_reason).tuples():
@@ -172,12 +163,9 @@ def certificates_expiring(actor: Actor, params: ReportParams) -> ReportResult:
             & (K.expires_on <= as_of + datetime.timedelta(days=EXPIRY_WINDOWS[-1]))
         )
     )
-    if p.force:
-        q = q.where(T.force == p.force)
-    if p.province:
-        q = q.where(T.province == p.province)
-    if p.centre_id:
-        q = q.join(E, on=(E.id == K.enrolment)).join(C, on=(C.id == E.cohort)).where(C.centre == p.centre_id)
+    if p.centre_id:  # the centre is the issuing cohort's
+        q = q.join(E, on=(E.id == K.enrolment)).join(C, on=(C.id == E.cohort))
+    q = narrow(q, p, force=T.force, province=T.province, centre=C.centre)
     q = q.select(
         K.course,
         fn.SUM(Case(None, [((K.status == "expired") | (K.expires_on < as_of), 1)], 0)),

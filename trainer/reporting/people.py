@@ -11,11 +11,12 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 
 from db import models
-from db.connection import database, is_postgres
+from db.connection import database
+from db.dialect import dialect
 from trainer.accounts.access import Actor, require_cohort
 from trainer.errors import FieldProblem, PermissionDenied, ValidationFailed
 from trainer.registry import vetting
-from trainer.reporting.base import ReportParams, ReportResult, as_date, resolve
+from trainer.reporting.base import ReportParams, ReportResult, as_date, narrow_sql, resolve
 from trainer.reporting.pseudonyms import Pseudonymiser
 
 
@@ -58,29 +59,21 @@ WHERE {funded} AND e.status <> 'waitlisted' {where}
 def vetting_compliance(actor: Actor, params: ReportParams) -> ReportResult:
     """Coalition-funded enrolments need an approved vetting decision before the cohort starts (trainer.registry.vetting)."""
     p = resolve(params)
-    pg = is_postgres()
-    mark = "%s" if pg else "?"
-    where, args = [], []
-    for sql, value in (
-        ("c.start_date >= {m}", p.date_from),
-        ("c.start_date <= {m}", p.date_to),
-        ("t0.force_id = {m}", p.force),
-        ("t0.province_id = {m}", p.province),
-        ("c.centre_id = {m}", p.centre_id),
-        ("c.id = {m}", p.cohort_id),
-    ):
-        if value is not None:
-            where.append("AND " + sql.format(m=mark))
-            args.append(value)
+    d = dialect()
+    where, args = narrow_sql(
+        p,
+        d.param,
+        date="c.start_date",
+        force="t0.force_id",
+        province="t0.province_id",
+        centre="c.centre_id",
+        cohort="c.id",
+    )
     months = vetting.validity_months()
     # A few days of slack: calendar months (relativedelta) and SQL month
     # arithmetic differ by at most 3 days at month ends.
-    limit = (
-        f"CAST(x.start_date - INTERVAL '{months} months' + INTERVAL '4 days' AS date)"
-        if pg
-        else f"date(x.start_date, '-{months} months', '+4 days')"
-    )
-    parts = {"funded": "c.coalition_funded" if pg else "c.coalition_funded = 1", "where": " ".join(where)}
+    limit = d.months_before("x.start_date", months, plus_days=4)
+    parts = {"funded": d.truthy("c.coalition_funded"), "where": " ".join(where)}
     checked = database.execute_sql(_COUNT.format(**parts), args).fetchone()[0]
     label = labeller(actor)
     rows = []

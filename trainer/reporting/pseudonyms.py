@@ -6,7 +6,8 @@ database, so a copy of the database (or of an export) does not carry it:
 - `TRAINER_PSEUDONYM_KEY` in the environment (any text of 32+ characters,
   e.g. 64 hex digits), shared by the sites that must produce the same tokens;
 - else a file `pseudonym.key` in the user's config directory (platformdirs),
-  created on first use with 32 random bytes and mode 0600.
+  created on first use with 32 random bytes (hex) and mode 0600
+(trainer.accounts.keys: the rule every key file follows).
 The same person gets the same token for one key, and unrelated tokens under
 another key, so partners can link exports over time without learning who.
 """
@@ -14,51 +15,22 @@ another key, so partners can link exports over time without learning who.
 from __future__ import annotations
 
 import hashlib
-import os
-import secrets
 from pathlib import Path
 
-from trainer.errors import TrainerError
+from trainer.accounts import keys
 
 ENV_KEY = "TRAINER_PSEUDONYM_KEY"
-KEY_FILE = "pseudonym.key"
-MIN_KEY_CHARS = 32
+PSEUDONYM_KEY = keys.KeySpec("the pseudonym key", ENV_KEY, "pseudonym.key")
 PREFIX = "P-"
 
 
 def key_path() -> Path:
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir("trainer", appauthor=False)) / KEY_FILE
+    return keys.default_path(PSEUDONYM_KEY)
 
 
 def load_key(*, create: bool = True) -> bytes:
     """The pseudonymisation key: the environment's, else the config file's (made on first use)."""
-    env = os.environ.get(ENV_KEY)
-    if env:
-        if len(env) < MIN_KEY_CHARS:
-            raise TrainerError(f"{ENV_KEY} is too short: give at least {MIN_KEY_CHARS} characters")
-        return env.encode("utf-8")
-    path = key_path()
-    if path.exists():
-        if path.stat().st_mode & 0o077:
-            raise TrainerError(f"{path} is readable by other users: chmod 600 it")
-        data = path.read_bytes().strip()
-        if len(data) < MIN_KEY_CHARS:
-            raise TrainerError(f"{path} holds no usable key")
-        return data
-    if not create:
-        raise TrainerError(f"no pseudonym key: set {ENV_KEY} or create {path}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = secrets.token_hex(32).encode("ascii")
-    # O_EXCL: two processes starting at once must not overwrite each other's key.
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return load_key(create=False)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    return data
+    return keys.load(PSEUDONYM_KEY, create=create).encode("utf-8")
 
 
 class Pseudonymiser:

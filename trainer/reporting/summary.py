@@ -18,11 +18,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from db import models
-from db.connection import database, is_postgres
+from db.connection import database
+from db.dialect import dialect
 
 _CHUNK = 500
 
-# "Trained" (domain.md): graduated a basic course open to the person's force.
+# "Trained" (docs/domain.md, "Reporting"): graduated a basic course open to the person's force.
 _TRAINED_FROM = """
     FROM enrolment e2
     JOIN cohort c2 ON c2.id = e2.cohort_id
@@ -87,13 +88,12 @@ LEFT JOIN (
 
 
 def _dialect() -> dict[str, str]:
-    if is_postgres():
-        return {"month": "CAST(date_trunc('month', c.end_date) AS date)", "created": "CAST(t.created_at AS date)"}
-    return {"month": "date(c.end_date, 'start of month')", "created": "date(t.created_at)"}
+    d = dialect()
+    return {"month": d.month_start("c.end_date"), "created": d.date_of("t.created_at")}
 
 
 def _marks(n: int) -> str:
-    return ", ".join(["%s" if is_postgres() else "?"] * n)
+    return dialect().marks(n)
 
 
 def _chunks(ids: Iterable[int]):
@@ -186,23 +186,26 @@ def add_new_persons(after_id: int, source: str) -> None:
 def rebuild() -> None:
     """Recompute both summaries from the records, in one transaction (after bulk loads)."""
     d = _dialect()
-    if is_postgres():
-        # After a bulk load PostgreSQL has no statistics yet and picks nested
-        # loops: 190 s instead of 3.4 s for the demo's 34,000 trainees.
-        with database.connection_context():
-            database.execute_sql(
-                "ANALYZE trainee, enrolment, cohort, course, course_force, course_competency, "
-                "competency_tag, result, assessment, certificate"
-            )
+    # After a bulk load PostgreSQL has no statistics yet and picks nested
+    # loops: 190 s instead of 3.4 s for the demo's 34,000 trainees.
+    dialect().analyze(
+        "trainee",
+        "enrolment",
+        "cohort",
+        "course",
+        "course_force",
+        "course_competency",
+        "competency_tag",
+        "result",
+        "assessment",
+        "certificate",
+    )
     with database.connection_context(), database.atomic():
         models.CohortSummary.delete().execute()
         models.PersonSummary.delete().execute()
         database.execute_sql(_COHORTS.format(month=d["month"], where_e=""))
         database.execute_sql(_PERSONS.format(created=d["created"], where=""))
-    if is_postgres():
-        with database.connection_context():
-            database.execute_sql("ANALYZE cohort_summary")
-            database.execute_sql("ANALYZE person_summary")
+    dialect().analyze("cohort_summary", "person_summary")
 
 
 def ensure_built() -> bool:

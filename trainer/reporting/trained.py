@@ -21,6 +21,7 @@ from trainer.reporting.base import (
     as_date,
     force_names,
     month_start,
+    narrow,
     period_note,
     province_names,
     resolve,
@@ -36,17 +37,7 @@ TRAINED_NOTE = (
 def _trained_query(p):
     PS = models.PersonSummary
     q = PS.select().where(PS.trained_on.is_null(False))
-    if p.date_from:
-        q = q.where(PS.trained_on >= p.date_from)
-    if p.date_to:
-        q = q.where(PS.trained_on <= p.date_to)
-    if p.force:
-        q = q.where(PS.force == p.force)
-    if p.province:
-        q = q.where(PS.province == p.province)
-    if p.centre_id:
-        q = q.where(PS.trained_centre == p.centre_id)
-    return q
+    return narrow(q, p, date=PS.trained_on, force=PS.force, province=PS.province, centre=PS.trained_centre)
 
 
 def trained_by_force(actor: Actor, params: ReportParams) -> ReportResult:
@@ -110,19 +101,12 @@ def _summary_query(p):
     """cohort_summary rows within the period (by the cohort's end date) and filters."""
     CS = models.CohortSummary
     q = CS.select()
+    # The month bounds the period too: the summary's indexes lead with it.
     if p.date_from:
-        q = q.where((CS.month >= month_start(p.date_from)) & (CS.end_date >= p.date_from))
+        q = q.where(CS.month >= month_start(p.date_from))
     if p.date_to:
-        q = q.where((CS.month <= month_start(p.date_to)) & (CS.end_date <= p.date_to))
-    if p.force:
-        q = q.where(CS.force == p.force)
-    if p.province:
-        q = q.where(CS.province == p.province)
-    if p.centre_id:
-        q = q.where(CS.centre == p.centre_id)
-    if p.cohort_id:
-        q = q.where(CS.cohort == p.cohort_id)
-    return q
+        q = q.where(CS.month <= month_start(p.date_to))
+    return narrow(q, p, date=CS.end_date, force=CS.force, province=CS.province, centre=CS.centre, cohort=CS.cohort)
 
 
 def courses() -> dict[int, tuple[str, str, str]]:
@@ -215,10 +199,7 @@ def certified_persons(p, as_of: datetime.date) -> dict[tuple[str, str], int]:
             & (T.status != "merged")
         )
     )
-    if p.force:
-        q = q.where(T.force == p.force)
-    if p.province:
-        q = q.where(T.province == p.province)
+    q = narrow(q, p, force=T.force, province=T.province)
     return {(prov, force): n for prov, force, n in q.group_by(T.province, T.force).tuples()}
 
 
@@ -234,11 +215,9 @@ def requirement_gap(actor: Actor, params: ReportParams) -> ReportResult:
         .tuples()
     }
     certified = certified_persons(p, as_of)
-    reqs = R.select(R.province, R.force, R.required).order_by(R.province, R.force)
-    if p.force:
-        reqs = reqs.where(R.force == p.force)
-    if p.province:
-        reqs = reqs.where(R.province == p.province)
+    reqs = narrow(
+        R.select(R.province, R.force, R.required).order_by(R.province, R.force), p, force=R.force, province=R.province
+    )
     provinces = province_names()
     rows = []
     for prov, force, required in reqs.tuples():
@@ -302,11 +281,7 @@ def _periods(first: datetime.date, last: datetime.date) -> list[datetime.date]:
 def ilp_transition(actor: Actor, params: ReportParams) -> ReportResult:
     p = resolve(params)
     PS = models.PersonSummary
-    base = PS.select().where(PS.active == True)  # noqa: E712 (peewee expression)
-    if p.force:
-        base = base.where(PS.force == p.force)
-    if p.province:
-        base = base.where(PS.province == p.province)
+    base = narrow(PS.select().where(PS.active == True), p, force=PS.force, province=PS.province)  # noqa: E712
     seen = list(
         base.select(PS.force, PS.province, PS.first_seen, fn.COUNT(PS.trainee))
         .where(PS.first_seen.is_null(False))

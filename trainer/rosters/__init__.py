@@ -1,4 +1,4 @@
-"""Files from the field: roster reading and import, held rows and merges, instructors' result sheets.
+"""Files from the field: roster reading, checking and import, held rows and merges, instructors' result sheets.
 
-May import: db, trainer.errors, trainer.registry, trainer.training, trainer.accounts, trainer.reporting.summary.
+May import: db, trainer.errors, trainer.accounts, trainer.registry, trainer.training, trainer.reporting.summary.
 """

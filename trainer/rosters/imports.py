@@ -14,28 +14,25 @@ written); with skip_invalid the rest is written and the rejected rows reported.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 import time
-import unicodedata
 import uuid
-from dataclasses import MISSING, asdict, dataclass, field, fields
-from functools import lru_cache
+from dataclasses import asdict
 from pathlib import Path
 
 from peewee import IntegrityError
 
 from db import models
-from db.connection import database, is_postgres
+from db.connection import database
+from db.dialect import Dialect, dialect
 from db.fields import uuid7
-from db.search import bulk_load
 from trainer.accounts import audit
 from trainer.accounts.access import Actor, home_centre, require
-from trainer.errors import FieldProblem, TrainerError
-from trainer.registry import names, reference
-from trainer.registry.trainees import MAX_AGE, MIN_AGE, TraineeInput
+from trainer.errors import TrainerError
+from trainer.registry.trainees import TraineeInput
 from trainer.reporting import summary
 from trainer.rosters import reading as roster
+from trainer.rosters.checking import _check_rows, _Row, check_row, fingerprint
 from trainer.rosters.report import (
     Candidate,
     Held,
@@ -53,10 +50,8 @@ from trainer.rosters.writing import (
     bulk_rows,
     chunks,
     ensure_units,
-    insert_many,
     match_key,
     search_text,
-    stamp,
     trainee_rows,
     trainee_values,
     uuid7_hexes,
@@ -78,141 +73,6 @@ __all__ = [
     "search_text",
     "trainee_values",
 ]
-
-_GENDERS = {"m": "m", "f": "f", "male": "m", "female": "f", "ذكر": "m", "انثى": "f", "أنثى": "f"}
-
-
-# --- checking one row --------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Row:
-    number: int
-    data: TraineeInput | None  # cleaned, when the row is valid
-    unit: str
-    values: dict
-    problems: list[FieldProblem] = field(default_factory=list)
-    status: str = "invalid"
-    candidates: tuple[Candidate, ...] = ()
-    fingerprint: str = ""
-    key: str = ""  # match_key of a valid row
-
-
-_force = lru_cache(maxsize=4096)(reference.resolve_force)
-_province = lru_cache(maxsize=4096)(reference.resolve_province)
-
-
-@lru_cache(maxsize=65536)
-def _tidy(value: str) -> str:
-    """Inner runs of spaces as one, none at the ends (as trainees.clean); cached: values repeat."""
-    return " ".join(value.split())
-
-
-@lru_cache(maxsize=65536)
-def _name(value: str) -> str:
-    """A name part tidied and NFC (domain.md: names are stored NFC); cached: names repeat."""
-    value = " ".join(value.split())
-    return value if value.isascii() else unicodedata.normalize("NFC", value)
-
-
-def _digits(value: str) -> str:
-    """Tidied, Arabic-Indic digits as ASCII; not cached: IDs and phones hardly repeat."""
-    value = " ".join(value.split())
-    return value if value.isascii() else names.to_ascii_digits(value)
-
-
-def check_row(row: roster.RosterRow, today: datetime.date) -> _Row:
-    """The row as a TraineeInput, by the registry's rules (trainees.clean), or its problems.
-
-    Written out here rather than calling clean() so that 100,000 rows take
-    seconds: reference look-ups and name keys are cached per distinct text.
-    tests/unit/test_imports.py checks that both agree.
-    """
-    v, number = row.values, row.number
-    problems = list(row.problems)
-    given, father, grandfather = _name(v["given_name"]), _name(v["father_name"]), _name(v["grandfather_name"])
-    for part, text in (("given_name", given), ("father_name", father), ("grandfather_name", grandfather)):
-        if not text:
-            problems.append(FieldProblem(part, "required", number))
-    dob = row.date_of_birth
-    if dob is None:
-        if not any(p.field == "date_of_birth" for p in problems):
-            problems.append(FieldProblem("date_of_birth", "required", number))
-    elif dob > today:
-        problems.append(FieldProblem("date_of_birth", f"{dob.isoformat()} is in the future", number))
-    else:
-        age = today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
-        if not MIN_AGE <= age <= MAX_AGE:
-            problems.append(FieldProblem("date_of_birth", f"age {age} is outside {MIN_AGE}–{MAX_AGE}", number))
-    nid = _digits(v["national_id"]).replace(" ", "")
-    if nid and not (nid.isdigit() and 8 <= len(nid) <= 20):
-        problems.append(FieldProblem("national_id", "digits only, 8 to 20 of them", number))
-    force_text, province_text = _tidy(v["force"]), _tidy(v["province"])
-    force = _force(force_text) if force_text else None
-    if force is None:
-        problems.append(FieldProblem("force", f"unknown force {force_text!r}" if force_text else "required", number))
-    province = _province(province_text) if province_text else None
-    if province is None:
-        problems.append(
-            FieldProblem("province", f"unknown province {province_text!r}" if province_text else "required", number)
-        )
-    gender_text = _tidy(v["gender"])
-    gender = _GENDERS.get(gender_text.lower() if gender_text else "m")
-    if gender is None:
-        problems.append(FieldProblem("gender", f"{gender_text!r} is not m or f", number))
-    if problems:
-        return _Row(number, None, v["unit"].strip(), v, problems)
-    data = _input(
-        given_name=given,
-        father_name=father,
-        grandfather_name=grandfather,
-        family_name=_name(v["family_name"]),
-        mother_name=_name(v["mother_name"]),
-        date_of_birth=dob,
-        force=force,
-        province=province,
-        gender=gender,
-        national_id=nid,
-        rank=_tidy(v["rank"]),
-        phone=_digits(v["phone"]),
-    )
-    # Unit text is kept exactly (a formula-like cell stays inert text).
-    return _Row(number, data, v["unit"].strip(), v, status="valid", key=match_key(data))
-
-
-_INPUT_DEFAULTS = {f.name: f.default for f in fields(TraineeInput) if f.default is not MISSING}
-
-
-def _input(**values) -> TraineeInput:
-    """A TraineeInput made three times faster than by the frozen dataclass __init__ (which
-    calls object.__setattr__ per field): same fields, same value, same hash."""
-    data = object.__new__(TraineeInput)
-    data.__dict__.update(_INPUT_DEFAULTS, **values)
-    return data
-
-
-def fingerprint(data: TraineeInput, unit: str) -> str:
-    payload = json.dumps([asdict(data), unit], ensure_ascii=False, default=str, sort_keys=True)
-    return hashlib.sha256(payload.encode()).hexdigest()
-
-
-# --- the file, then the database ---------------------------------------------
-
-
-def _check_rows(raws, today: datetime.date, first_by_id: dict[str, int]) -> list[_Row]:
-    """check_row for each, and a later row repeating an earlier one's national ID marked a
-    duplicate (`first_by_id` carries the IDs seen so far from one call to the next)."""
-    rows = []
-    for raw in raws:
-        row = check_row(raw, today)
-        nid = row.data.national_id if row.data else _digits(raw.values["national_id"]).replace(" ", "")
-        if nid:
-            earlier = first_by_id.setdefault(nid, row.number)
-            if earlier != row.number:
-                row.problems.append(FieldProblem("national_id", f"duplicate of row {earlier}", row.number))
-                row.data, row.status = None, "duplicate"
-        rows.append(row)
-    return rows
 
 
 def _check_file(path, date_format, progress: Progress | None) -> tuple[roster.Roster, list[_Row]]:
@@ -436,11 +296,12 @@ def _write(actor: Actor, book: roster.Roster, skip_invalid: bool, progress: Prog
     is written against, and an invalid row found late rolls the whole transaction back.
     """
     db = database.obj
-    pg, mark = is_postgres(db), db.param
+    d = dialect(db)
+    mark = d.param
     batch_uuid = uuid7()
     source = f"import:{batch_uuid}"
     before = database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM trainee").fetchone()[0]
-    now = stamp(models.now(), pg)
+    now = d.stamp(models.now())
     fixed = dict(
         version=1, created_at=now, updated_at=now, status="active", source=source, registered_centre=home_centre(actor)
     )
@@ -453,7 +314,7 @@ def _write(actor: Actor, book: roster.Roster, skip_invalid: bool, progress: Prog
     cursor, writer = db.cursor(), Writer(db)
     registry = _Registry(cursor, mark, before)
     try:
-        with bulk_load(db, postgres=pg) as load:
+        with d.bulk_load() as load:
             for start in range(0, total, WRITE_CHUNK):
                 chunk = _check_rows(book.rows[start : start + WRITE_CHUNK], today, first_by_id)
                 rows += chunk
@@ -466,7 +327,7 @@ def _write(actor: Actor, book: roster.Roster, skip_invalid: bool, progress: Prog
                     writer.submit(load.index, indexed)
                     mine = [r for r in valid if r.status == "new"]
                     new += mine
-                    ids = _reserve_ids(cursor, pg, before + len(new) - len(mine), len(mine))
+                    ids = d.reserve_ids(cursor, "trainee", before + len(new) - len(mine), len(mine))
                     uuids = uuid7_hexes(len(mine))
                     placed = [(r, i) for r, i in zip(mine, ids) if r.unit]
                     wanted = {(r.data.force, r.unit) for r, _ in placed} - units.keys()
@@ -488,7 +349,7 @@ def _write(actor: Actor, book: roster.Roster, skip_invalid: bool, progress: Prog
                             for (r, i), u in zip(placed, uuid7_hexes(len(placed)))
                         ],
                     )
-                    writer.submit(_write_chunk, pg, trainee_rows(mine, ids, uuids, fixed), assignments)
+                    writer.submit(_write_chunk, d, trainee_rows(mine, ids, uuids, fixed), assignments)
                     indexed = max(ids, default=indexed)
                 if progress:
                     progress("writing", len(rows), total)
@@ -556,21 +417,10 @@ def _write(actor: Actor, book: roster.Roster, skip_invalid: bool, progress: Prog
     return rows, str(batch.uuid)
 
 
-def _reserve_ids(cursor, pg: bool, after: int, count: int) -> list[int]:
-    """Ids for `count` new trainees. SQLite: the next ones above `after` (the table's largest
-    id plus those already given out; the write lock is ours). PostgreSQL: from the sequence."""
-    if not count:
-        return []
-    if not pg:
-        return list(range(after + 1, after + count + 1))
-    cursor.execute("SELECT nextval(pg_get_serial_sequence('trainee', 'id')) FROM generate_series(1, %s)", (count,))
-    return [i for (i,) in cursor.fetchall()]
-
-
-def _write_chunk(cursor, pg: bool, trainees: tuple, assignments: tuple) -> None:
+def _write_chunk(cursor, d: Dialect, trainees: tuple, assignments: tuple) -> None:
     """On the writer thread: a chunk's persons and their unit assignments."""
-    insert_many(cursor, pg, "trainee", *trainees)
-    insert_many(cursor, pg, "unit_assignment", *assignments)
+    d.insert_rows(cursor, "trainee", *trainees)
+    d.insert_rows(cursor, "unit_assignment", *assignments)
 
 
 def held_values(data: TraineeInput, unit: str) -> str:

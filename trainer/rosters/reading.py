@@ -33,7 +33,7 @@ MAX_ROWS = 200_000
 MAX_COLUMNS = 64
 MAX_FIELD_CHARS = 255  # the database's VARCHAR(255)
 
-# (field, Arabic header, required) in the documented order (cli.md "Roster files").
+# (field, Arabic header, required) in the documented order (docs/cli.md, "Roster files").
 COLUMNS = (
     ("given_name", "الاسم", True),
     ("father_name", "اسم الاب", True),

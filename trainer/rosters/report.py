@@ -14,7 +14,7 @@ from trainer.errors import FieldProblem, ValidationFailed
 from trainer.rosters import reading as roster
 
 if TYPE_CHECKING:
-    from trainer.rosters.imports import _Row
+    from trainer.rosters.checking import _Row
 
 PREVIEW_ROWS = 20
 

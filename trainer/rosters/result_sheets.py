@@ -182,7 +182,8 @@ def import_results(actor: Actor, path: str | Path, cohort_code: str) -> ResultsI
         if problems:
             raise ValidationFailed(problems)
         written = resits = 0
-        for e, rule, score in planned:
+        # In enrolment order: two sheets for one cohort lock the rows in the same order.
+        for e, rule, score in sorted(planned, key=lambda p: (p[0].id, p[1].id)):
             saved = save_checked(actor, e, rule, score)
             if saved is not None:
                 written += 1

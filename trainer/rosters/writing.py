@@ -8,14 +8,12 @@ transaction.
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import fields as dataclass_fields
 from functools import lru_cache
-from itertools import chain
 from operator import attrgetter, itemgetter
 
 from peewee import UUIDField
@@ -125,12 +123,6 @@ def bulk_rows(model, rows: list[dict]) -> tuple[list[str], list[tuple]]:
     return [f.column_name for f in columns], [get(row) for row in rows]
 
 
-def stamp(moment, pg: bool):
-    """A timestamp as the driver would store it: SQLite's adapter writes isoformat(' ')
-    (done once here instead of 200,000 times by the driver)."""
-    return moment if pg else moment.isoformat(" ")
-
-
 def uuid7_hexes(count: int) -> list[str]:
     """`count` time-ordered UUIDs (v7, as db.fields.uuid7 makes them) as 32 hex digits,
     from one read of the random source."""
@@ -147,31 +139,10 @@ def uuid7_hexes(count: int) -> list[str]:
 # --- statements --------------------------------------------------------------
 
 
-def insert_many(cursor, pg: bool, table: str, cols: list[str], params: list[tuple]) -> None:
-    """INSERT every row of `params` on `cursor` (inside the caller's transaction), many rows a
-    statement: executemany would step once per row, and a writer thread takes the GIL back
-    after every step (each take can wait for the other thread's 5 ms switch interval)."""
-    if not params:
-        return
-    quoted = ", ".join(f'"{c}"' for c in cols)
-    if pg:
-        from psycopg2.extras import execute_values
-
-        execute_values(cursor, f'INSERT INTO "{table}" ({quoted}) VALUES %s', params, page_size=1000)
-        return
-    per = max(1, cursor.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(cols))
-    one = "(" + ", ".join("?" * len(cols)) + ")"
-    for i in range(0, len(params), per):
-        part = params[i : i + per]
-        cursor.execute(
-            f'INSERT INTO "{table}" ({quoted}) VALUES ' + ", ".join([one] * len(part)), list(chain.from_iterable(part))
-        )
-
-
 class Writer:
     """Runs statements on the import's connection in one worker thread, in the order given.
 
-    sqlite3 and psycopg2 release the GIL while the database works, so the calling
+    sqlite3 and psycopg release the GIL while the database works, so the calling
     thread checks and prepares the next rows meanwhile: two cores instead of one.
     The connection is the caller's (one transaction); while a job is queued the
     caller must not use it: `wait()` first. Driver errors come back as peewee's.
@@ -193,7 +164,7 @@ class Writer:
         return future
 
     def get(self, future: Future):
-        with driver_errors:  # sqlite3/psycopg2 errors as peewee's (IntegrityError …)
+        with driver_errors:  # sqlite3/psycopg errors as peewee's (IntegrityError …)
             return future.result()
 
     def wait(self) -> None:

@@ -1,5 +1,5 @@
 """Training: the course catalogue, cohorts, enrolment and its gates, sessions, attendance, results,
 pass rules and graduation.
 
-May import: db, trainer.errors, trainer.registry, trainer.accounts, trainer.reporting.summary.
+May import: db, trainer.errors, trainer.accounts, trainer.registry, trainer.reporting.summary.
 """

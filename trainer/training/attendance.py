@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from db import models
 from db.connection import database
+from db.dialect import dialect
 from db.fields import uuid7
 from trainer.accounts import audit
 from trainer.accounts.access import Actor, require, require_teaches
@@ -57,6 +58,9 @@ class CellSaved:
     # When the session just became held (or planned again) everyone's share moves:
     # every enrolment's percentage, else empty.
     everyone: dict[int, float | None] = field(default_factory=dict)
+    # The mark this save replaced, when the cell held another one (someone else's, perhaps):
+    # the screen says so, so that a mark changed under an instructor is seen, not silent.
+    replaced: str | None = None
 
 
 def parse_mark(text: str) -> str:
@@ -90,12 +94,6 @@ def _held(cohort_id: int) -> list[tuple[int, datetime.date]]:
 def _marks_of(enrolment_id: int) -> dict[int, str]:
     A = models.Attendance
     return dict(A.select(A.session, A.mark).where(A.enrolment == enrolment_id).tuples())
-
-
-def enrolment_percentage(enrolment_id: int) -> float | None:
-    with database.connection_context():
-        e = models.Enrolment.get_by_id(enrolment_id)
-        return percentage(_held(e.cohort_id), e.enrolled_on, _marks_of(enrolment_id))
 
 
 def percentages(cohort_id: int) -> dict[int, float | None]:
@@ -193,16 +191,21 @@ def _load(session_id: int, enrolment_id: int) -> tuple[models.Session, models.En
     return session, enrolment
 
 
-def _write(actor: Actor, session: models.Session, enrolment_id: int, mark: str) -> bool:
-    """Insert or change one mark with its audit event; False when it was already that mark."""
-    A = models.Attendance
+def _write(actor: Actor, session: models.Session, enrolment_id: int, mark: str) -> tuple[bool, str | None]:
+    """Insert or change one mark with its audit event: (changed?, the mark it replaced)."""
+    A, E = models.Attendance, models.Enrolment
+    # Marks racing for one fresh cell: the enrolment's row lock orders them (PostgreSQL), so
+    # the second updates the first's row instead of inserting a duplicate. Last writer wins,
+    # and is told what it replaced.
+    dialect().for_update(E.select(E.id).where(E.id == enrolment_id)).first()
     current = A.select(A.id, A.uuid, A.mark).where((A.session == session.id) & (A.enrolment == enrolment_id)).first()
     if current is not None and current.mark == mark:
-        return False
+        return False, None
     if current is None:
         uid = uuid7()
         A.insert(uuid=uid, session=session.id, enrolment=enrolment_id, mark=mark, entered_by=actor.user_id).execute()
         audit.record(actor, "create", "attendance", uid, after={"day": session.day, "mark": mark})
+        return True, None
     else:
         (
             A.update(mark=mark, entered_by=actor.user_id, version=A.version + 1, updated_at=models.now())
@@ -210,7 +213,7 @@ def _write(actor: Actor, session: models.Session, enrolment_id: int, mark: str) 
             .execute()
         )
         audit.record(actor, "update", "attendance", current.uuid, before={"mark": current.mark}, after={"mark": mark})
-    return True
+        return True, current.mark
 
 
 def _held_now(session: models.Session) -> bool:
@@ -237,10 +240,10 @@ def mark(
             _check_cell(session, enrolment, today)
             rules.ensure_frozen(session.cohort_id)
             became_held = _held_now(session)
-            _write(actor, session, enrolment_id, value)
+            _, replaced = _write(actor, session, enrolment_id, value)
         everyone = percentages(session.cohort_id) if became_held else {}
         pct = percentage(_held(session.cohort_id), enrolment.enrolled_on, _marks_of(enrolment_id))
-        return CellSaved(session_id, enrolment_id, value, pct, everyone)
+        return CellSaved(session_id, enrolment_id, value, pct, everyone, replaced)
 
 
 def clear(actor: Actor, session_id: int, enrolment_id: int, *, today: datetime.date | None = None) -> CellSaved:
@@ -300,7 +303,7 @@ def mark_column(
             for e in enrolments:
                 if e.id in marked and not overwrite:
                     continue
-                if _write(actor, session, e.id, value):
+                if _write(actor, session, e.id, value)[0]:
                     changed.append(e)
             if changed:
                 _held_now(session)

@@ -13,7 +13,8 @@ import datetime
 from dataclasses import dataclass
 
 from db import models
-from db.connection import database, is_postgres
+from db.connection import database
+from db.dialect import dialect
 from trainer.accounts import audit
 from trainer.accounts.access import Actor, require, require_cohort
 from trainer.errors import Conflict, FieldProblem, NotFound, ValidationFailed
@@ -65,10 +66,7 @@ def _force_name(code: str) -> str:
 def _locked_cohort(cohort_id: int) -> models.Cohort:
     """The cohort row, locked on PostgreSQL for the seat count (SQLite's IMMEDIATE
     transaction already holds the write lock)."""
-    query = models.Cohort.select().where(models.Cohort.id == cohort_id)
-    if is_postgres():
-        query = query.for_update()
-    cohort = query.first()
+    cohort = dialect().for_update(models.Cohort.select().where(models.Cohort.id == cohort_id)).first()
     if cohort is None:
         raise NotFound(f"no cohort {cohort_id}")
     return cohort

@@ -16,6 +16,7 @@ from peewee import JOIN, fn
 
 from db import models
 from db.connection import database
+from db.dialect import dialect
 from trainer.accounts import audit
 from trainer.accounts.access import Actor, require, require_teaches
 from trainer.errors import FieldProblem, NotFound, ValidationFailed
@@ -122,7 +123,11 @@ def _rule(cohort_rules: CohortRules, assessment_id: int) -> AssessmentRule:
 def save_checked(actor: Actor, enrolment: models.Enrolment, rule: AssessmentRule, score: float) -> ResultView | None:
     """Append an attempt inside the caller's transaction; None when it repeats the latest score."""
     require(actor, "result.write")
-    R = models.Result
+    R, E = models.Result, models.Enrolment
+    # Two people typing into one cell at once: the enrolment's row lock orders them, so the
+    # second reads the first's attempt and appends after it (PostgreSQL; SQLite's write lock
+    # already orders whole transactions). Without it both took the same attempt number.
+    dialect().for_update(E.select(E.id).where(E.id == enrolment.id)).first()
     latest = (
         R.select().where((R.enrolment == enrolment.id) & (R.assessment == rule.id)).order_by(R.attempt.desc()).first()
     )

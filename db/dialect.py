@@ -1,0 +1,334 @@
+"""Where SQLite and PostgreSQL differ, in one place: services read the same on both.
+
+`dialect()` is the bound database's Dialect, chosen when it is opened
+(db.connection.make_database). Services never ask which database they run on;
+they ask the dialect for what differs: row locks, serialising writers, SQL
+fragments for dates and booleans, search, bulk loading and id allocation,
+statistics, and the file side of backups. See docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager, nullcontext
+from itertools import chain
+from pathlib import Path
+
+from peewee import PostgresqlDatabase
+
+from db import backup_files, search
+from db.connection import database
+
+# COPY's text format: tab-separated, \N for NULL, these four escaped.
+_COPY_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+class Dialect:
+    """What differs between the databases; one instance per opened database."""
+
+    name = ""  # "sqlite" or "postgresql": recorded in backup manifests
+    backup_suffix = ""
+    # Ids without gaps: a rolled-back insert gives its id back (SQLite), so a gap in the
+    # audit trail means deleted events; PostgreSQL sequences skip ids on rollback.
+    dense_ids = False
+    # A file on this machine: whoever can read it holds all of it (no server decides who reads).
+    local_file = False
+
+    def __init__(self, db) -> None:
+        self.db = db
+        self.param = db.param
+        self._copy_sql: dict[tuple[str, tuple[str, ...]], str] = {}
+
+    def marks(self, n: int) -> str:
+        """n placeholders for `IN (...)` or `VALUES (...)`."""
+        return ", ".join([self.param] * n)
+
+    # -- locking --------------------------------------------------------------
+    def for_update(self, query):
+        """`query` locking the rows it reads until the transaction ends."""
+        return query
+
+    def serialise_writers(self, key: int) -> None:
+        """Inside a transaction: wait until no other transaction holds `key` (till commit)."""
+
+    # -- SQL fragments ----------------------------------------------------------
+    def month_start(self, expr: str) -> str:
+        raise NotImplementedError
+
+    def date_of(self, expr: str) -> str:
+        """The date part of a timestamp column."""
+        raise NotImplementedError
+
+    def months_before(self, expr: str, months: int, *, plus_days: int = 0) -> str:
+        """The date `months` calendar months before date `expr`, plus `plus_days` days."""
+        raise NotImplementedError
+
+    def truthy(self, expr: str) -> str:
+        """A boolean column as a condition."""
+        raise NotImplementedError
+
+    # -- statistics -----------------------------------------------------------
+    def analyze(self, *tables: str) -> None:
+        """Fresh planner statistics after a bulk change (outside a long transaction)."""
+
+    # -- search (db.search) -----------------------------------------------------
+    def search_ids(self, terms, *, limit: int, offset: int = 0, substring: bool = False) -> list[int]:
+        return search.search_ids(
+            self.db, terms, postgres=self.name == "postgresql", limit=limit, offset=offset, substring=substring
+        )
+
+    def search_source(self, terms, *, substring: bool) -> tuple[str, str, list, list]:
+        """(FROM clause, ordering key, conditions, parameters) restricting `trainee t` to the
+        trainees whose search text matches every term, for a list beside other filters."""
+        raise NotImplementedError
+
+    def bulk_load(self):
+        """Context for INSERT-only bulk loads of trainees (db.search.bulk_load)."""
+        return search.bulk_load(self.db, postgres=self.name == "postgresql")
+
+    # -- bulk writing -------------------------------------------------------------
+    def stamp(self, moment):
+        """A timestamp as the driver would store it, converted once for many rows."""
+        return moment
+
+    def reserve_ids(self, cursor, table: str, after: int, count: int) -> list[int]:
+        """Ids for `count` new rows of `table` inside the caller's write transaction; `after`
+        is the table's largest id plus those this transaction already gave out."""
+        raise NotImplementedError
+
+    def insert_rows(self, cursor, table: str, cols: list[str], rows: list[tuple]) -> None:
+        """INSERT every row on `cursor`, many rows a statement (safe from a writer thread)."""
+        raise NotImplementedError
+
+    def copy_rows(self, cursor, table: str, cols: tuple[str, ...], rows: list) -> None:
+        """The fastest load of many rows on this thread's own connection (demo data)."""
+        raise NotImplementedError
+
+    def load_cache(self, kib: int):
+        """Context: a bigger page cache for one big load on this connection."""
+        return nullcontext()
+
+    def drop_secondary_indexes(self, tables: tuple[str, ...]) -> list[str]:
+        """Drop the secondary indexes (and, where it pays, foreign keys) of `tables` inside the
+        transaction; the statements that restore them, to run after the load."""
+        raise NotImplementedError
+
+    def reset_sequences(self, tables) -> None:
+        """After rows were inserted with explicit ids: the next id follows the largest."""
+
+    # -- backups (db.backup_files; they raise backup_files.CopyFailed) -------------
+    def backup_copy(self, partial: Path, facts: backup_files.Facts) -> dict:
+        raise NotImplementedError
+
+    def backup_counts(self, file: Path, tables) -> dict | None:
+        """Row counts in a backup file, after its check; None where they cannot be read offline."""
+        return None
+
+    def restore(self, file: Path, stamp: str) -> Path | None:
+        """Replace the live database with the backup `file`; where the replaced one is kept."""
+        raise NotImplementedError
+
+
+class SqliteDialect(Dialect):
+    name = "sqlite"
+    backup_suffix = ".db"
+    dense_ids = True
+    local_file = True
+
+    # Locking: every transaction BEGINs IMMEDIATE (db.connection), holding the write lock.
+
+    def month_start(self, expr: str) -> str:
+        return f"date({expr}, 'start of month')"
+
+    def date_of(self, expr: str) -> str:
+        return f"date({expr})"
+
+    def months_before(self, expr: str, months: int, *, plus_days: int = 0) -> str:
+        return f"date({expr}, '-{int(months)} months', '+{int(plus_days)} days')"
+
+    def truthy(self, expr: str) -> str:
+        return f"{expr} = 1"
+
+    def search_source(self, terms, *, substring: bool) -> tuple[str, str, list, list]:
+        p = self.param
+        fts = search.sqlite_fts(terms, substring=substring)
+        if fts is not None:
+            table, match = fts
+            return f"{table} f JOIN trainee t ON t.id = f.rowid", "f.rowid", [f"{table} MATCH {p}"], [match]
+        # Substrings shorter than a trigram: a scan, as db.search does.
+        conds = [f"t.search_text LIKE {p} ESCAPE '\\'" for _ in terms]
+        return "trainee t", "t.id", conds, ["%" + search.like_escape(word) + "%" for word, *_ in terms]
+
+    def stamp(self, moment):
+        # SQLite's adapter writes isoformat(' '): done once here instead of per row by the driver.
+        return moment.isoformat(" ")
+
+    def reserve_ids(self, cursor, table: str, after: int, count: int) -> list[int]:
+        # The write lock is this transaction's: the next ids are free.
+        return list(range(after + 1, after + count + 1))
+
+    def insert_rows(self, cursor, table: str, cols: list[str], rows: list[tuple]) -> None:
+        # Not executemany: it steps once per row, and a writer thread takes the GIL back
+        # after every step (each take can wait for the other thread's 5 ms switch interval).
+        if not rows:
+            return
+        quoted = ", ".join(f'"{c}"' for c in cols)
+        per = max(1, cursor.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(cols))
+        one = "(" + ", ".join("?" * len(cols)) + ")"
+        for i in range(0, len(rows), per):
+            part = rows[i : i + per]
+            cursor.execute(
+                f'INSERT INTO "{table}" ({quoted}) VALUES ' + ", ".join([one] * len(part)),
+                list(chain.from_iterable(part)),
+            )
+
+    def copy_rows(self, cursor, table: str, cols: tuple[str, ...], rows: list) -> None:
+        if not rows:
+            return
+        sql = self._copy_sql.get((table, cols))
+        if sql is None:
+            names = ", ".join(f'"{c}"' for c in cols)
+            sql = self._copy_sql[(table, cols)] = (
+                f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(cols))})'
+            )
+        cursor.executemany(sql, rows)
+
+    @contextmanager
+    def load_cache(self, kib: int):
+        # Fewer pages spilled to, and looked up in, the WAL during the load.
+        cache = database.execute_sql("PRAGMA cache_size").fetchone()[0]
+        database.execute_sql(f"PRAGMA cache_size = {-int(kib)}")
+        try:
+            yield
+        finally:
+            database.execute_sql(f"PRAGMA cache_size = {cache}")
+
+    def drop_secondary_indexes(self, tables: tuple[str, ...]) -> list[str]:
+        rows = self.db.execute_sql(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            f"AND tbl_name IN ({self.marks(len(tables))}) ORDER BY name",
+            tables,
+        ).fetchall()
+        for name, _sql in rows:
+            self.db.execute_sql(f'DROP INDEX "{name}"')
+        return [sql for _name, sql in rows]
+
+    def backup_copy(self, partial: Path, facts: backup_files.Facts) -> dict:
+        return backup_files.sqlite_copy(partial, facts)
+
+    def backup_counts(self, file: Path, tables) -> dict | None:
+        return backup_files.sqlite_counts(file, tables)
+
+    def restore(self, file: Path, stamp: str) -> Path | None:
+        return backup_files.sqlite_restore(file, stamp)
+
+
+class PostgresDialect(Dialect):
+    name = "postgresql"
+    backup_suffix = ".dump"
+
+    def for_update(self, query):
+        return query.for_update()
+
+    def serialise_writers(self, key: int) -> None:
+        self.db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (key,))
+
+    def month_start(self, expr: str) -> str:
+        return f"CAST(date_trunc('month', {expr}) AS date)"
+
+    def date_of(self, expr: str) -> str:
+        return f"CAST({expr} AS date)"
+
+    def months_before(self, expr: str, months: int, *, plus_days: int = 0) -> str:
+        return f"CAST({expr} - INTERVAL '{int(months)} months' + INTERVAL '{int(plus_days)} days' AS date)"
+
+    def truthy(self, expr: str) -> str:
+        return expr
+
+    def analyze(self, *tables: str) -> None:
+        with database.connection_context():
+            database.execute_sql("ANALYZE " + ", ".join(tables))
+
+    def search_source(self, terms, *, substring: bool) -> tuple[str, str, list, list]:
+        sub, params = search.id_subquery(self.db, terms, postgres=True, substring=substring)
+        return "trainee t", "t.id", [f"t.id IN ({sub})"], params
+
+    def reserve_ids(self, cursor, table: str, after: int, count: int) -> list[int]:
+        if not count:
+            return []
+        cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", (count,))
+        return [i for (i,) in cursor.fetchall()]
+
+    def insert_rows(self, cursor, table: str, cols: list[str], rows: list[tuple]) -> None:
+        if not rows:
+            return
+        quoted = ", ".join(f'"{c}"' for c in cols)
+        one = "(" + ", ".join(["%s"] * len(cols)) + ")"
+        # Many rows a statement: one round trip per thousand rows (psycopg 3 binds them server-side).
+        for start in range(0, len(rows), 1000):
+            chunk = rows[start : start + 1000]
+            values = ", ".join([one] * len(chunk))
+            cursor.execute(f'INSERT INTO "{table}" ({quoted}) VALUES {values}', [v for row in chunk for v in row])
+
+    def copy_rows(self, cursor, table: str, cols: tuple[str, ...], rows: list) -> None:
+        if not rows:
+            return
+        sql = self._copy_sql.get((table, cols))
+        if sql is None:
+            names = ", ".join(f'"{c}"' for c in cols)
+            sql = self._copy_sql[(table, cols)] = f'COPY "{table}" ({names}) FROM STDIN'
+        text = "".join(
+            "\t".join("\\N" if v is None else v.translate(_COPY_ESCAPE) if isinstance(v, str) else str(v) for v in row)
+            + "\n"
+            for row in rows
+        )
+        with cursor.copy(sql) as copy:
+            copy.write(text)
+
+    def drop_secondary_indexes(self, tables: tuple[str, ...]) -> list[str]:
+        marks = self.marks(len(tables))
+        rows = self.db.execute_sql(
+            f"SELECT indexname, indexdef FROM pg_indexes i WHERE schemaname = current_schema() "
+            f"AND tablename IN ({marks}) AND NOT EXISTS "
+            f"(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) ORDER BY indexname",
+            tables,
+        ).fetchall()
+        for name, _sql in rows:
+            self.db.execute_sql(f'DROP INDEX "{name}"')
+        restore = [sql for _name, sql in rows]
+        # Foreign keys too: one join to validate each after the load beats a trigger per row.
+        for table, name, definition in self.db.execute_sql(
+            f"SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            f"WHERE contype = 'f' AND conrelid::regclass::text IN ({marks}) ORDER BY 1, 2",
+            tables,
+        ).fetchall():
+            self.db.execute_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            restore.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        return restore
+
+    def reset_sequences(self, tables) -> None:
+        for table in tables:
+            self.db.execute_sql(
+                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                f'COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)'
+            )
+
+    def backup_copy(self, partial: Path, facts: backup_files.Facts) -> dict:
+        return backup_files.pg_dump(partial, facts)
+
+    def restore(self, file: Path, stamp: str) -> Path | None:
+        return backup_files.pg_restore(file, stamp)
+
+
+def for_database(db) -> Dialect:
+    """The dialect of a peewee database (db.connection attaches it when it opens one)."""
+    return (PostgresDialect if isinstance(db, PostgresqlDatabase) else SqliteDialect)(db)
+
+
+def dialect(db=None) -> Dialect:
+    """The dialect of `db`, by default the bound database."""
+    db = db if db is not None else database.obj
+    found = getattr(db, "dialect", None)
+    if found is None:  # a database built outside make_database (a test's, say)
+        found = db.dialect = for_database(db)
+    return found

@@ -1,0 +1,1 @@
+"""Many clerks at once: `make load` (tests/load/run.py)."""
