@@ -46,7 +46,7 @@ def busy(tmp_path, monkeypatch):
     url = f"sqlite:///{db}"
     monkeypatch.setenv("TRAINER_PASSWORD", PASSWORD)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    monkeypatch.setenv("TRAINER_AUDIT_KEY", "busy-test-key-0123456789")
+    monkeypatch.setenv("TRAINER_AUDIT_KEY", "busy-test-key-0123456789abcdef0123456789")
     assert main(["--db", url, "init"]) == 0
     from trainer.accounts import users
 

@@ -55,7 +55,7 @@ def national_ids(path: Path) -> set[str]:
 
 @pytest.fixture
 def site(tmp_path, monkeypatch):
-    monkeypatch.setenv("TRAINER_AUDIT_KEY", "restore-race-key-0123456789")
+    monkeypatch.setenv("TRAINER_AUDIT_KEY", "restore-race-key-0123456789abcdef0123456789")
     from trainer.setup import connect
 
     live = tmp_path / "live.db"

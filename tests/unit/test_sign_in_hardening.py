@@ -22,7 +22,7 @@ PASSWORD = "correct horse battery"
 @pytest.fixture(autouse=True)
 def cheap_hashes(monkeypatch):
     """24 Argon2 checks at 64 MiB each at once would need 1.5 GB: the same code, a cheaper profile."""
-    monkeypatch.setenv("TRAINER_AUDIT_KEY", "test-key-0123456789abcdef")
+    monkeypatch.setenv("TRAINER_AUDIT_KEY", "test-key-0123456789abcdef0123456789")
     monkeypatch.setattr(users, "hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     checks = []
     real = users._verify
