@@ -15,7 +15,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from db.connection import database
+from db.connection import attach_checkpointer, database
 
 Execute = Callable[[str], list]  # runs a SELECT inside the copy's snapshot, returns its rows
 Facts = Callable[[Execute], dict]
@@ -73,10 +73,9 @@ def sqlite_restore(file: Path, stamp: str) -> Path | None:
     live = Path(database.obj.database)
     sessions = _open_sessions()
     database.obj.close()  # this process's own connections would hold the lock too
-    keeper = getattr(database.obj, "wal_keeper", None)
-    if keeper is not None:
-        keeper.close()
-        database.obj.wal_keeper = None
+    checkpointer = getattr(database.obj, "checkpointer", None)
+    if checkpointer is not None:
+        checkpointer.stop()  # its connection would hold the lock too
     kept = live.with_name(f"{live.stem}.replaced-{stamp}{live.suffix}")
     lock = sqlite3.connect(str(live), timeout=RESTORE_WAIT, isolation_level=None)
     try:
@@ -103,6 +102,8 @@ def sqlite_restore(file: Path, stamp: str) -> Path | None:
             incoming.close()
     finally:
         lock.close()  # releases the lock: waiting programs now see the restored database
+        if checkpointer is not None:
+            attach_checkpointer(database.obj, live)
     return kept
 
 

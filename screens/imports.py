@@ -57,13 +57,16 @@ class ImportScreen(ServiceCalls, Screen):
     ImportScreen #import-progress { padding: 0 1; }
     ImportScreen #preview { height: 1fr; }
     ImportScreen #problems { height: 1fr; }
+    /* Below 100 columns the buttons give their row to the checkbox: the key bar has the same keys. */
+    ImportScreen.-narrow #read, ImportScreen.-narrow #dry-run, ImportScreen.-narrow #commit { display: none; }
     """
     BINDINGS = [
         Binding("ctrl+o", "pick", "File", id="import.pick"),
         Binding("ctrl+r", "read", "Read file", id="import.read"),
         Binding("ctrl+g", "dry_run", "Dry run", id="import.dry_run"),
         Binding("ctrl+s", "commit", "Import", id="import.commit"),
-        Binding("ctrl+l", "review", "Review held rows", id="import.review"),
+        Binding("f4", "review", "Review held rows", id="import.review"),
+        Binding("escape", "back", "Back", id="import.back"),
     ]
 
     class Progress(Message):
@@ -182,6 +185,13 @@ class ImportScreen(ServiceCalls, Screen):
         if yes:
             self._start("commit", imports.import_trainees, "Importing")
 
+    def action_back(self) -> None:
+        """Leave the wizard; a running import is not left behind unseen (it ends as one transaction)."""
+        if self.busy:
+            self._status("An import is running: wait for its result (it is written whole or not at all).", error=True)
+            return
+        self.app.pop_screen()
+
     def action_review(self) -> None:
         from screens.review import ReviewScreen
 
@@ -222,7 +232,7 @@ class ImportScreen(ServiceCalls, Screen):
         )
 
     def done_commit(self, report: imports.ImportReport) -> None:
-        held = f"; {len(report.held):,} held for review (ctrl+l)" if report.held else ""
+        held = f"; {len(report.held):,} held for review (f4)" if report.held else ""
         self._show(
             report,
             f"Imported: {report.new:,} added, {len(report.already_present):,} already present, "

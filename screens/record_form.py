@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from textual.widgets import Button, Static
 
+from screens.widgets.guard import DiscardGuard
 from trainer.errors import Conflict, TrainerError, ValidationFailed
 
 
-class RecordFormActions:
+class RecordFormActions(DiscardGuard):
     create = None  # service(actor, data) -> view
     update = None  # service(actor, id, version, data) -> view
 
@@ -51,7 +52,7 @@ class RecordFormActions:
         status.update(str(error))
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.leave()
 
     # A named handler, not @on: Textual reads @on handlers only from its own
     # message-pump classes, while named ones are found along the whole MRO.

@@ -21,10 +21,12 @@ from textual.widgets.option_list import Option
 
 from screens.widgets.chrome import KeyBar, TitleBar
 from screens.widgets.lazy_table import Column, LazyTable
+from trainer.accounts import settings
 from trainer.errors import readable
 from trainer.registry import reference
 from trainer.registry.names import is_arabic
 from trainer.reporting import catalogue as reports
+from trainer.reporting.headings import headings
 
 EXPORT_FORMATS = ("csv", "xlsx", "json", "ndjson", "hxl")
 
@@ -42,7 +44,7 @@ def _cell(value) -> str:
 def table_columns(result: reports.ReportResult) -> list[Column]:
     sample = result.rows[:50]
     columns = []
-    for i, label in enumerate(result.columns):
+    for i, label in enumerate(headings(result.columns)):  # words, not field names
         values = [_cell(r[i]) for r in sample]
         width = min(max([len(label), *(len(v) for v in values)]), 28)
         columns.append(Column(label, width, lambda row, i=i: _cell(row[i]), arabic=any(is_arabic(v) for v in values)))
@@ -125,7 +127,8 @@ class ReportsScreen(Screen):
     def _suggest_output(self) -> None:
         fmt = self.query_one("#format", Select).value
         ext = "csv" if fmt == "hxl" else fmt
-        self.query_one("#output", Input).value = str(Path.cwd() / f"{self.report_name}.{ext}")
+        folder = settings.exports_folder_of(getattr(self.app, "prefs", {}))  # Admin > Site settings changes it
+        self.query_one("#output", Input).value = str(folder / f"{self.report_name}.{ext}")
 
     @on(OptionList.OptionHighlighted, "#report-list")
     def report_changed(self) -> None:
@@ -221,6 +224,7 @@ class ReportsScreen(Screen):
         try:
             if result is None:
                 result = reports.run_report(self.app.actor, name, params)
+            Path(output).expanduser().parent.mkdir(parents=True, exist_ok=True)  # the exports folder, first time
             written = reports.write_result(
                 result, fmt, output, progress=lambda done, total: self.post_message(self.Progressed(done, total))
             )

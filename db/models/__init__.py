@@ -43,6 +43,25 @@ from db.models.records import (
 )
 from db.models.reference import Centre, Force, Province, Requirement, Setting, Unit
 from db.models.security import LoginThrottle, UserSession
+from db.models.stations import (
+    CHECK_STAGES,
+    END_REASONS,
+    ITEM_CONDITIONS,
+    KIT_ACTIONS,
+    KIT_STATES,
+    STATION_KINDS,
+    STATION_STATUSES,
+    CohortDelivery,
+    CohortNation,
+    InventoryCheck,
+    InventoryLine,
+    Kit,
+    KitItem,
+    KitMovement,
+    Posting,
+    Program,
+    Station,
+)
 from db.models.summary import CohortSummary, PersonSummary
 
 MODELS = (
@@ -81,4 +100,14 @@ MODELS = (
     ImportBatch,
     HeldRow,
     Merge,
+    Station,
+    Kit,
+    KitItem,
+    KitMovement,
+    InventoryCheck,
+    InventoryLine,
+    Posting,
+    Program,
+    CohortDelivery,
+    CohortNation,
 )

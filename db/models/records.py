@@ -48,7 +48,8 @@ class Certificate(Record):
     status = ChoiceField(CERTIFICATE_STATUSES, default="valid")
     revoked_reason = TextField(default="")
     superseded_by = ForeignKeyField("self", null=True, on_delete="RESTRICT")
-    issued_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    issued_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")  # the qualified instructor (the gate)
+    signed_by = CharField(default="")  # who signed: the issuing user, or the site's named signatory
 
     class Meta:
         constraints = [

@@ -114,7 +114,7 @@ class ConflictDialog(ModalScreen[str | None]):
     """Another clerk saved first: what you started from, what they saved, what you typed."""
 
     BINDINGS = [
-        Binding("r", "choose('reload')", "Reload theirs", id="conflict.reload"),
+        Binding("l", "choose('reload')", "Load theirs", id="conflict.reload"),
         Binding("m", "choose('mine')", "Keep mine on top", id="conflict.mine"),
         Binding("escape", "choose('')", "Back", id="conflict.back"),
     ]
@@ -144,7 +144,7 @@ class ConflictDialog(ModalScreen[str | None]):
             )
             yield Static(table)
             with Horizontal(classes="buttons"):
-                yield Button("[r] Reload theirs", id="reload", variant="primary")
+                yield Button("[l] Load theirs", id="reload", variant="primary")
                 yield Button("[m] Keep mine on top", id="mine")
                 yield Button("[esc] Back", id="back")
 
@@ -197,8 +197,8 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm", classes="dialog"):
-            yield Static(self.question)
-            yield Static("[y] yes   [n] no", classes="hint")
+            yield Static(self.question, markup=False)
+            yield Static("y: yes   n or Escape: no", classes="hint", markup=False)
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
@@ -13,7 +14,12 @@ from textual.widgets import Button, Input, Label, Static
 
 
 class Field(Input):
-    """An Input whose cursor blinks unless the app says not to (snapshot tests)."""
+    """An Input whose cursor blinks unless the app says not to (snapshot tests).
+
+    Enter typed before the app has the terminal (a password manager typing as the app starts)
+    reaches it as a line feed, ctrl+j, because the terminal was still in line mode: it submits too."""
+
+    BINDINGS = [Binding("ctrl+j", "submit", "Submit", show=False)]
 
     def on_mount(self) -> None:
         self.cursor_blink = getattr(self.app, "cursor_blink", True)

@@ -66,6 +66,7 @@ ALLOWED: dict[str, set[str]] = {
         "trainer.registry.reference",
         "trainer.registry.names",
         "trainer.registry.vetting",
+        "trainer.stations.readiness",  # station-readiness and the dashboard judge stations by its rule
     },
     "training": {
         "db",
@@ -99,6 +100,15 @@ ALLOWED: dict[str, set[str]] = {
         "trainer.training",
         "trainer.certification",
         "trainer.reporting",
+        "trainer.stations.kits",  # a kit's manifest
+    },
+    "stations": {
+        "db",
+        "trainer.errors",
+        "trainer.accounts",
+        "trainer.registry.reference",
+        "trainer.rosters.reading",
+        "trainer.reporting.summary",
     },
     "commands": EVERYTHING - {"trainer.cli"},
     "cli": {"trainer.commands", "trainer.errors", "trainer.text"},  # and the UI, inside the tui command only

@@ -34,6 +34,7 @@ from trainer.errors import FieldProblem, TrainerError, ValidationFailed
 
 MANIFEST_SUFFIX = ".manifest.json"
 LAST_SETTING = "backup.last"  # {"path", "manifest", "at"}: written by every backup
+ATTEMPT_SETTING = "backup.last_attempt"  # {"at", "ok", "text"}: the last scheduled run, good or not
 SCHEDULE_SETTING = "backup.schedule"  # {"every_hours": int (0 = off), "directory": str, "keep": int}
 DEFAULT_SCHEDULE = {"every_hours": 0, "directory": "", "keep": 14}
 
@@ -302,3 +303,21 @@ def run_if_due(now: datetime.datetime | None = None) -> Path | None:
         old.unlink(missing_ok=True)
         manifest_path(old).unlink(missing_ok=True)
     return target
+
+
+def note_attempt(ok: bool, text: str) -> None:
+    """What the last scheduled run did (a path, or why it failed), for the Admin settings screen."""
+    at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    value = json.dumps({"at": at, "ok": ok, "text": text[:500]}, ensure_ascii=False)
+    with database.connection_context(), database.atomic():
+        (
+            models.Setting.insert(key=ATTEMPT_SETTING, value=value)
+            .on_conflict(conflict_target=[models.Setting.key], update={models.Setting.value: value})
+            .execute()
+        )
+
+
+def last_attempt() -> dict | None:
+    with database.connection_context():
+        row = models.Setting.get_or_none(models.Setting.key == ATTEMPT_SETTING)
+    return json.loads(row.value) if row else None

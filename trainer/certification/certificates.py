@@ -48,6 +48,7 @@ from trainer.certification.numbers import (  # noqa: F401  (re-exported)
     valid_number,
     verification_code,
 )
+from trainer.certification.signer import signer_name
 from trainer.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from trainer.registry import vetting
 from trainer.reporting import summary
@@ -70,6 +71,7 @@ class IssueReport:
     issued: tuple[CertificateView, ...]
     refused: tuple[Refusal, ...]
     instructor: str
+    signed_by: str = ""  # the user who issued, or the site's named signatory
 
 
 NUMBERING_LOCK = 0x7472_6365_7274  # "trcert": the one lock that orders certificate numbering
@@ -161,6 +163,7 @@ def _issue_one(
         issued_on=on,
         expires_on=expires,
         issued_by=issuer.id,
+        signed_by=signer_name(actor),
     )
     audit.record(
         actor,
@@ -173,6 +176,7 @@ def _issue_one(
             "issued_on": on,
             "expires_on": expires,
             "instructor": issuer.username,
+            "signed_by": row.signed_by,
         },
     )
     return row.id
@@ -225,7 +229,7 @@ def issue_for_cohort(
         except IntegrityError:
             raise Conflict("another certificate was numbered at the same moment: try again") from None
         views = _views(_query().where(models.Certificate.id.in_(issued or [0])).order_by(models.Certificate.number), on)
-        return IssueReport(tuple(views), tuple(refused), issuer.display_name or issuer.username)
+        return IssueReport(tuple(views), tuple(refused), issuer.display_name or issuer.username, signer_name(actor))
 
 
 def issue(
@@ -388,6 +392,7 @@ def recertify(
                     issued_on=on,
                     expires_on=old.expires_on + relativedelta(months=course.certificate_months),
                     issued_by=issuer_id,
+                    signed_by=signer_name(actor),
                 )
                 _bump(old, status="superseded", superseded_by=new.id)
                 audit.record(

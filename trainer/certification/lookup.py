@@ -47,7 +47,8 @@ class CertificateView:
     status: str
     revoked_reason: str
     superseded_by: str  # the newer certificate's number
-    issued_by: str  # the issuing instructor's name
+    issued_by: str  # the issuing (qualified) instructor's name
+    signed_by: str = ""  # who signed: the issuing user or the site's signatory (empty before 0011)
 
 
 def effective_status(stored: str, expires_on: datetime.date | None, today: datetime.date) -> str:
@@ -100,6 +101,7 @@ def _query():
             Newer.number,
             U.display_name,
             U.username,
+            C.signed_by,
         )
         .join(T, on=(C.trainee == T.id))
         .switch(C)
@@ -150,6 +152,7 @@ def _views(query, today: datetime.date | None = None) -> list[CertificateView]:
         newer,
         display,
         username,
+        signed_by,
     ) in query.tuples():
         out.append(
             CertificateView(
@@ -178,6 +181,7 @@ def _views(query, today: datetime.date | None = None) -> list[CertificateView]:
                 reason,
                 newer or "",
                 display or username or "",
+                signed_by or "",
             )
         )
     return out

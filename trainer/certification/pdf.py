@@ -94,6 +94,7 @@ def render(view: CertificateView, payload: str) -> bytes:
         ("Issued", date_en(view.issued_on), "تاريخ الإصدار", date_ar(view.issued_on)),
         ("Valid until", date_en(view.expires_on), "صالحة لغاية", date_ar(view.expires_on)),
         ("Issuing instructor", view.issued_by, "المدرب المانح", ""),
+        ("Signed by", view.signed_by or view.issued_by, "التوقيع", ""),
     )
     y = 130
     for en, value, ar, value_ar in rows:

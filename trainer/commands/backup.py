@@ -28,7 +28,14 @@ def cmd_backup(args) -> int:
 
     connect(args)
     if args.scheduled:
-        target = backup.run_if_due()
+        try:
+            target = backup.run_if_due()
+        except (TrainerError, OSError) as exc:
+            text = str(exc) if isinstance(exc, TrainerError) else f"{exc.strerror or exc}"
+            backup.note_attempt(False, text)
+            raise TrainerError(f"scheduled backup failed: {text}") from None
+        if target:
+            backup.note_attempt(True, str(target))
         print(f"backed up to {target}" if target else "no backup due")
         return 0
     if not args.path:

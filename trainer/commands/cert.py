@@ -28,11 +28,18 @@ def register(sub) -> None:
 
     pdf = csub.add_parser("pdf", help="the certificate as a one-page bilingual PDF with a signed QR code")
     pdf.add_argument("number")
-    pdf.add_argument("--output", type=Path, help="file to write (default: NUMBER.pdf here)")
+    pdf.add_argument("--output", type=Path, help="file to write (default: NUMBER.pdf in your exports folder)")
     pdf.set_defaults(handler=cmd_pdf)
 
-    verify = csub.add_parser("verify", help="check a certificate's QR payload offline with the public key")
-    verify.add_argument("code", help="the QR payload text (a JWS, or TRC1.… on older prints), or a file holding it")
+    verify = csub.add_parser(
+        "verify",
+        help="check a certificate: its QR payload offline with the public key, or its printed code in the records",
+    )
+    verify.add_argument(
+        "code",
+        help="the printed verification code (e.g. VBYC6JCQ6U), the QR payload text "
+        "(a JWS, or TRC1.… on older prints), or a file holding it",
+    )
     verify.add_argument(
         "--public-key",
         type=Path,
@@ -72,8 +79,18 @@ def cmd_pdf(args) -> int:
     from trainer.certification import pdf as certificate_pdf
 
     connect(args)
-    view = certificates.by_number(actor(args), args.number)
-    path = args.output or Path(f"{view.number}.pdf")
+    who = actor(args)
+    view = certificates.by_number(who, args.number)
+    target = args.output
+    if target is None:  # the user's exports folder (docs/settings.md), never the current directory
+        from trainer.accounts.settings import exports_folder
+
+        target = exports_folder(who) / f"{view.number}.pdf"
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise TrainerError(f"cannot make the exports folder {target.parent}: {exc.strerror or exc}") from None
+    path = target
     with staged(path, stream_ok=False) as out:
         certificate_pdf.write(view, certificates.payload(view), out)
     print(f"wrote {path}")
@@ -100,6 +117,10 @@ def cmd_verify(args) -> int:
     text = args.code
     if text.count(".") != 2 and len(text) < 4096 and Path(text).is_file():
         text = Path(text).read_text(encoding="utf-8")
+    from trainer.certification import verification
+
+    if "." not in text and verification.looks_like_code(text):  # printed codes have no dots; payloads do
+        return _verify_printed_code(args, text)
     checked = signing.verify(text, _verify_keys(args.public_key))
     print(f"genuine: certificate {checked.number} signed by key {checked.key_id}")
     print(f"  holder:  {checked.name_latin}  /  {checked.name_arabic}")
@@ -117,6 +138,31 @@ def cmd_verify(args) -> int:
         return 1
     print("  status:  no records here to check revocation; the signature and dates are good")
     return 0
+
+
+def _verify_printed_code(args, text: str) -> int:
+    """A printed code proves nothing by itself: it is looked up in the records given (--db)."""
+    from db.connection import default_sqlite_path
+    from trainer.certification import verification
+
+    if not (args.db or os.environ.get("TRAINER_DATABASE_URL") or default_sqlite_path().exists()):
+        raise TrainerError("a printed code is checked against the records: give --db URL (or scan the QR code)")
+    connect(args)
+    found = verification.check_code(text)
+    code = verification.normalise(text)
+    if found is None:
+        raise TrainerError(f"no certificate with verification code {code} in these records")
+    print(f"found: certificate {found.number} (code {found.code}) in this site's records")
+    print(f"  holder:  {found.holder_latin}  /  {found.holder_arabic}")
+    expiry = found.expires_on.isoformat() if found.expires_on else "no expiry"
+    print(f"  course:  {found.course}, issued {found.issued_on.isoformat()}, valid until {expiry}")
+    note = {
+        "revoked": f"REVOKED: {found.revoked_reason}",
+        "superseded": f"superseded by {found.superseded_by}",
+        "expired": "EXPIRED",
+    }.get(found.status, found.status)
+    print(f"  status:  {note}")
+    return 0 if found.status == "valid" else 1
 
 
 def _database_status(args, number: str):

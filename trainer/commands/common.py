@@ -26,6 +26,9 @@ CREATING_COMMANDS = frozenset({"init", "demo", "tui", "restore"})
 
 
 def connect(args):
+    from db.drivers import import_peewee_for
+
+    import_peewee_for(args.db)  # before trainer.setup imports it: no PostgreSQL drivers for SQLite
     from trainer.setup import connect as open_db
 
     opened = open_db(args.db, create=getattr(args, "command", None) in CREATING_COMMANDS)

@@ -36,6 +36,16 @@ def register(sub) -> None:
     r.add_argument("--cohort", required=True, metavar="CODE")
     r.set_defaults(handler=cmd_results)
 
+    v = isub.add_parser(
+        "vetting",
+        help="record a file of vetting decisions (CSV or XLSX), all or nothing",
+        description="Columns: national_id, service_number, trainee or unit; case_ref; result; "
+        "decision_date; funder; note. Every bad row is named; nothing is written unless all are good.",
+    )
+    v.add_argument("file", metavar="FILE")
+    v.add_argument("--date-format", metavar="FMT", help="DD/MM/YYYY or MM/DD/YYYY when the dates leave it open")
+    v.set_defaults(handler=cmd_vetting)
+
     h = isub.add_parser("held", help="list roster rows held for review as possible duplicates")
     h.add_argument("--limit", type=count, default=100)
     h.set_defaults(handler=cmd_held)
@@ -46,7 +56,7 @@ def register(sub) -> None:
 
 
 def _needs_subcommand(args):
-    raise UsageError("import: say what to import (trainees, results) or list (held, merges)")
+    raise UsageError("import: say what to import (trainees, results, vetting) or list (held, merges)")
 
 
 def cmd_trainees(args) -> int:
@@ -149,6 +159,17 @@ def cmd_results(args) -> int:
     from trainer.rosters.result_sheets import import_results
 
     print(import_results(who, args.file, args.cohort))
+    return 0
+
+
+def cmd_vetting(args) -> int:
+    from trainer.rosters.vetting_sheets import import_vetting
+
+    connect(args)
+    who = actor(args)
+    if not Path(args.file).exists():
+        raise TrainerError(f"no such file: {args.file}")
+    print(import_vetting(who, args.file, date_format=args.date_format))
     return 0
 
 

@@ -15,6 +15,7 @@ from db.connection import database
 from db.prepared import Prepared
 from trainer.accounts.access import Actor, require
 from trainer.errors import NotFound
+from trainer.registry import scope
 from trainer.registry.trainees import LATIN_PARTS, NAME_PARTS, TraineeView
 
 
@@ -35,6 +36,7 @@ class VettingLine:
     decision_date: datetime.date | None
     funder: str
     unit_code: str  # for a unit decision
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ def _vetting(trainee):
     UA, U, V = M.UnitAssignment, M.Unit, M.VettingRecord
     unit_ids = UA.select(UA.unit).where(UA.trainee == trainee)
     return (
-        V.select(V.kind, V.case_ref, V.result, V.decision_date, V.funder, U.code)
+        V.select(V.kind, V.case_ref, V.result, V.decision_date, V.funder, U.code, V.note)
         .join(U, on=(V.unit == U.id), join_type=JOIN.LEFT_OUTER)
         .where((V.trainee == trainee) | ((V.kind == "unit") & V.unit.in_(unit_ids)))
         .order_by(V.decision_date.desc(nulls="LAST"))
@@ -184,12 +186,13 @@ def load(actor: Actor, trainee_id: int) -> TraineeDetail:
         found = rows("trainee")
         if not found:
             raise NotFound(f"no trainee {trainee_id}")
+        scope.require_sees(actor, trainee_id)
         view = dict(zip(_VIEW, found[0]))
         view.update(
             uuid=str(view["uuid"]), national_id=view["national_id"] or "", service_number=view["service_number"] or ""
         )
         return TraineeDetail(
-            TraineeView(**view),
+            scope.shown(actor, TraineeView(**view)),
             tuple(UnitLine(*r) for r in rows("units")),
             tuple(VettingLine(*r) for r in rows("vetting")),
             tuple(EnrolmentLine(*r) for r in rows("enrolments")),
@@ -219,7 +222,7 @@ def find_certificates(actor: Actor, text: str, *, limit: int = 5) -> list[Certif
         return []
     Ce, T, K = models.Certificate, models.Trainee, models.Course
     with database.connection_context():
-        rows = (
+        query = (
             Ce.select(
                 Ce.number,
                 Ce.verification_code,
@@ -236,8 +239,10 @@ def find_certificates(actor: Actor, text: str, *, limit: int = 5) -> list[Certif
             .where(Ce.number.startswith(text) | Ce.verification_code.startswith(text))
             .order_by(Ce.number)
             .limit(limit)
-            .tuples()
         )
+        for condition in scope.taught_trainees(actor, T.id):  # an instructor: their trainees only
+            query = query.where(condition)
+        rows = query.tuples()
         return [
             CertificateHit(n, v, tid, " ".join(p for p in (g, f, gf) if p), c, s) for n, v, tid, g, f, gf, c, s in rows
         ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from db.connection import database
 from db.dialect import dialect
+from trainer.registry.scope import TAUGHT
 
 # The TraineeView fields, in the order selected.
 FIELDS = (
@@ -43,12 +44,16 @@ FIELDS = (
 VETTING = {"approved": ("approved",), "pending": ("pending",), "denied": ("denied", "suspended")}
 
 
-def source(filters, terms) -> tuple[str, str, list, list]:
-    """(FROM clause, ordering key, WHERE conditions, parameters) for the filters."""
+def source(filters, terms, taught_by: int | None = None) -> tuple[str, str, list, list]:
+    """(FROM clause, ordering key, WHERE conditions, parameters) for the filters; `taught_by` keeps
+    only the trainees of the cohorts that user teaches (trainer.registry.scope)."""
     p = database.obj.param
     frm, key, conds, params = "trainee t", "t.id", [], []
     if terms:
         frm, key, conds, params = dialect().search_source(terms, substring=filters.substring)
+    if taught_by is not None:
+        conds.append(TAUGHT.format(p=p))
+        params.append(taught_by)
     for column, value in (("force_id", filters.force), ("province_id", filters.province), ("status", filters.status)):
         if value:
             conds.append(f"t.{column} = {p}")
@@ -75,11 +80,12 @@ def rows(
     after_id: int | None = None,
     before_id: int | None = None,
     total: int | None = None,
+    taught_by: int | None = None,
 ) -> list[tuple]:
     """Tuples of FIELDS in id order: after `after_id`, before `before_id`, or at `offset`
     (counted from the end when `total` is exact and the offset lies in the second half)."""
     p = database.obj.param
-    frm, key, conds, params = source(filters, terms)
+    frm, key, conds, params = source(filters, terms, taught_by)
     descending = False
     if after_id is not None:
         conds.append(f"{key} > {p}")
@@ -99,8 +105,8 @@ def rows(
     return found[::-1] if descending else found
 
 
-def count(filters, terms, *, cap: int | None) -> int:
-    frm, _, conds, params = source(filters, terms)
+def count(filters, terms, *, cap: int | None, taught_by: int | None = None) -> int:
+    frm, _, conds, params = source(filters, terms, taught_by)
     where = (" WHERE " + " AND ".join(conds)) if conds else ""
     if cap is None:
         return database.execute_sql(f"SELECT count(*) FROM {frm}{where}", params).fetchone()[0]

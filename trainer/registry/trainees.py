@@ -15,7 +15,7 @@ from trainer.accounts import audit
 from trainer.accounts.access import Actor, home_centre, require, require_trainee
 from trainer.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from trainer.registry import listing as trainee_list
-from trainer.registry import names, reference
+from trainer.registry import names, reference, scope
 from trainer.reporting import summary
 from trainer.text import problems as unsafe_text
 
@@ -228,7 +228,8 @@ def get_trainee(actor: Actor, trainee_id: int) -> TraineeView:
         row = models.Trainee.get_or_none(models.Trainee.id == trainee_id)
         if row is None:
             raise NotFound(f"no trainee {trainee_id}")
-        return _view(row)
+        scope.require_sees(actor, trainee_id)
+        return scope.shown(actor, _view(row))
 
 
 def search(actor: Actor, text: str, *, limit: int = 50, offset: int = 0) -> list[TraineeView]:
@@ -246,9 +247,14 @@ def search(actor: Actor, text: str, *, limit: int = 50, offset: int = 0) -> list
         if not ids:
             return []
         # Plain tuples: building 50 model objects cost more than the index query itself.
-        sql = f"SELECT {', '.join(trainee_list.FIELDS)} FROM trainee WHERE id IN ({', '.join([db.param] * len(ids))})"
-        rows = {r[0]: r for r in db.execute_sql(sql, ids).fetchall()}
-        return [_from_tuple(rows[i]) for i in ids if i in rows]
+        sql = (
+            f"SELECT {', '.join(trainee_list.FIELDS)} FROM trainee t WHERE t.id IN ({', '.join([db.param] * len(ids))})"
+        )
+        teacher = scope.taught_by(actor)
+        if teacher is not None:
+            sql += " AND " + scope.TAUGHT.format(p=db.param)
+        rows = {r[0]: r for r in db.execute_sql(sql, ids + ([teacher] if teacher is not None else [])).fetchall()}
+        return [scope.shown(actor, _from_tuple(rows[i])) for i in ids if i in rows]
 
 
 def query_words(text: str) -> list[tuple[str, ...]]:
@@ -411,8 +417,9 @@ def page(
             after_id=after_id,
             before_id=before_id,
             total=total,
+            taught_by=scope.taught_by(actor),
         )
-    return [_from_tuple(r) for r in found]
+    return [scope.shown(actor, _from_tuple(r)) for r in found]
 
 
 def count(actor: Actor, filters: TraineeFilters | None = None, *, cap: int | None = None) -> int:
@@ -420,7 +427,7 @@ def count(actor: Actor, filters: TraineeFilters | None = None, *, cap: int | Non
     require(actor, "trainee.read")
     filters = _checked(filters)
     with database.connection_context():
-        return trainee_list.count(filters, typing_terms(filters.text), cap=cap)
+        return trainee_list.count(filters, typing_terms(filters.text), cap=cap, taught_by=scope.taught_by(actor))
 
 
 def open_list(actor: Actor, filters: TraineeFilters, limit: int, *, cap: int = 10_000) -> ListPage:

@@ -23,6 +23,8 @@ class ReportParams:
     centre: str | None = None
     cohort: str | None = None
     as_of: datetime.date | None = None  # "today" for expiry windows; tests pin it
+    days: int | None = None  # a window in days (deployment-leakage: posted within N days)
+    by: str | None = None  # how a report groups its rows, where it offers a choice
 
 
 @dataclass(frozen=True)

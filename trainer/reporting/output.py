@@ -27,6 +27,7 @@ from typing import Any, TextIO
 from trainer.errors import TrainerError
 from trainer.reporting import exports
 from trainer.reporting.base import ReportResult
+from trainer.reporting.headings import headings
 from trainer.reporting.suppression import SUPPRESSED, suppress
 
 FLAG_COLUMN = "suppressed"
@@ -180,7 +181,7 @@ def write_result(
             total=len(t.rows),
         )
     elif fmt == "table":
-        text = exports.to_table(t.columns, rows, t.notes)
+        text = exports.to_table(headings(t.columns), rows, t.notes)  # for people: words, not field names
         if to_file:
             Path(out).write_text(text, encoding="utf-8")  # type: ignore[arg-type]
         else:

@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 from trainer.errors import FieldProblem, ValidationFailed
 from trainer.registry import names
+from trainer.rosters.encoding import reads_as_arabic, utf8_line
 
 # Caps: a roster is a few thousand people; 100,000 is the largest we plan for.
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -184,9 +185,17 @@ def decode(data: bytes) -> tuple[str, str]:
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError as exc:
-            _refuse_mixed(data, exc.start)
+            mixed = utf8_line(data)
+            if mixed is not None:
+                bad_line = data.count(b"\n", 0, exc.start) + 1
+                raise refuse(
+                    f"mixed encodings: line {bad_line} (byte offset {exc.start}) is not UTF-8 "
+                    f"but line {mixed} is; save the whole file as CSV UTF-8",
+                    row=bad_line,
+                ) from None
             text, encoding = data.decode("windows-1256"), "windows-1256"
-            _check_windows_1256(text)
+            if not reads_as_arabic(text):
+                raise refuse("the file is neither UTF-8 nor Windows-1256 (Arabic) text; save it as CSV UTF-8")
     bad = _CONTROL.search(text)
     if bad:
         raise refuse(f"binary data, not a CSV file (control character U+{ord(bad.group()):04X})")
@@ -194,38 +203,6 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _refuse_mixed(data: bytes, first_bad: int) -> None:
-    """One encoding for the whole file: a file that is not UTF-8 (at `first_bad`) but has lines
-    that are UTF-8 beyond ASCII was saved from two sources; taking it all as Windows-1256
-    would store the UTF-8 lines as mojibake (أحمد as ط£ط­ظ…ط¯)."""
-    for number, line in enumerate(data.split(b"\n"), start=1):
-        if max(line, default=0) > 0x7F:
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError:
-                pass
-            else:
-                bad_line = data.count(b"\n", 0, first_bad) + 1
-                raise refuse(
-                    f"mixed encodings: line {bad_line} (byte offset {first_bad}) is not UTF-8 "
-                    f"but line {number} is; save the whole file as CSV UTF-8",
-                    row=bad_line,
-                )
-
-
-def _check_windows_1256(text: str) -> None:
-    """Every byte decodes in Windows-1256, so ask whether the result reads as Arabic:
-    a Latin-1 or Windows-1252 file would come out as accented Latin letters."""
-    high = [c for c in text if ord(c) > 0x7F]
-    arabic = sum(1 for c in high if "\u0600" <= c <= "\u06ff")
-    letters_elsewhere = sum(1 for c in high if c.isalpha() and not "\u0600" <= c <= "\u06ff")
-    if arabic == 0 or letters_elsewhere * 4 > arabic or _C1.search(text):
-        raise refuse("the file is neither UTF-8 nor Windows-1256 (Arabic) text; save it as CSV UTF-8")
-
-
-_C1 = re.compile("[\x80-\x9f]")
 
 
 def _csv_table(text: str) -> tuple[list[list[str]], str]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from peewee import fn
+
 from db import models
 from db.connection import database
 from db.dialect import dialect
@@ -84,6 +86,21 @@ def percentage(
         counted += 1
         attended += mark in ATTENDED
     return None if counted == 0 else 100.0 * attended / counted
+
+
+def excused_counts(cohort_id: int) -> dict[int, int]:
+    """Per enrolment, the held sessions since enrolment marked excused (the pass rule's reason needs them)."""
+    A, E, S = models.Attendance, models.Enrolment, models.Session
+    with database.connection_context():
+        query = (
+            A.select(A.enrolment, fn.COUNT(A.id))
+            .join(E, on=(A.enrolment == E.id))
+            .switch(A)
+            .join(S, on=(A.session == S.id))
+            .where((E.cohort == cohort_id) & (S.status == "held") & (A.mark == "excused") & (S.day >= E.enrolled_on))
+            .group_by(A.enrolment)
+        )
+        return dict(query.tuples())
 
 
 def _held(cohort_id: int) -> list[tuple[int, datetime.date]]:

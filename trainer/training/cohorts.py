@@ -28,6 +28,7 @@ class CohortInput:
     funder: str = ""
     coalition_funded: bool = False
     code: str = ""  # empty: made from course, centre and start
+    cancelled: bool | None = None  # None: as it was; True cancels, False reopens a cancelled cohort
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class CohortView:
     capacity: int
     funder: str
     coalition_funded: bool
-    status: str
+    status: str  # what the dates say (status_on): planned, running, ended, completed or cancelled
     instructors: tuple[str, ...]
     enrolled: int
     waitlisted: int
@@ -66,7 +67,17 @@ class CohortView:
             self.funder,
             self.coalition_funded,
             self.code,
+            self.status == "cancelled",
         )
+
+
+def status_on(stored: str, start: datetime.date, end: datetime.date, today: datetime.date | None = None) -> str:
+    """A cohort's status follows its dates: planned before the start, running to the end date, then
+    "ended" until graduation makes it completed. Cancelled and completed are kept as stored."""
+    if stored in ("cancelled", "completed"):
+        return stored
+    today = today or datetime.date.today()
+    return "planned" if today < start else "running" if today <= end else "ended"
 
 
 @dataclass(frozen=True)
@@ -134,7 +145,7 @@ def _views(query) -> list[CohortView]:
                 capacity=r["capacity"],
                 funder=r["funder"],
                 coalition_funded=bool(r["coalition_funded"]),
-                status=r["status"],
+                status=status_on(r["status"], r["start_date"], r["end_date"]),
                 instructors=tuple(teachers.get(r["id"], ())),
                 enrolled=seated.get(r["id"], 0),
                 waitlisted=waiting.get(r["id"], 0),
@@ -295,6 +306,8 @@ def _resolve(data: CohortInput) -> tuple[CohortInput, dict, list[FieldProblem]]:
         funder=cleaned.funder,
         coalition_funded=bool(data.coalition_funded),
     )
+    if data.cancelled is not None:
+        values["status"] = "cancelled" if data.cancelled else "planned"  # the dates say the rest (status_on)
     return cleaned, {"values": values, "users": [users[u].id for u in usernames if u in users]}, problems
 
 
@@ -334,6 +347,10 @@ def update_cohort(actor: Actor, cohort_id: int, version: int, data: CohortInput)
                 cleaned, resolved, problems = _resolve(replace(data, code=data.code or before.code))
                 if isinstance(data.capacity, int) and data.capacity < before.enrolled:
                     problems.append(FieldProblem("capacity", f"{before.enrolled} seats are already taken"))
+                if before.status == "completed" and data.cancelled:
+                    problems.append(FieldProblem("cancelled", "the cohort has graduated: it cannot be cancelled"))
+                if before.status == "completed":
+                    resolved["values"].pop("status", None)  # graduation decided it
                 if problems:
                     raise ValidationFailed(problems)
                 require_centre(actor, resolved["values"]["centre"])  # moving it must stay in scope too

@@ -23,7 +23,7 @@ from trainer.errors import FieldProblem, NotFound, ValidationFailed
 from trainer.registry import names
 from trainer.reporting import summary
 from trainer.training import rules
-from trainer.training.attendance import GRID_STATUSES, percentages
+from trainer.training.attendance import GRID_STATUSES, excused_counts, percentages
 from trainer.training.rules import AssessmentRule, CohortRules, Judgement
 
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
@@ -222,6 +222,7 @@ def grid(actor: Actor, cohort_id: int) -> ResultsGrid:
         cohort_rules = rules.for_cohort(cohort_id)
         scores, attempts = latest_scores(cohort_id)
         shares = percentages(cohort_id)
+        excused = excused_counts(cohort_id)
         people = (
             E.select(
                 E.id,
@@ -254,7 +255,7 @@ def grid(actor: Actor, cohort_id: int) -> ResultsGrid:
                     own,
                     attempts.get(eid, {}),
                     shares.get(eid),
-                    rules.judge(cohort_rules, shares.get(eid), own),
+                    rules.judge(cohort_rules, shares.get(eid), own, excused=excused.get(eid, 0)),
                 )
             )
         rows.sort(key=lambda r: (r.latin_name or r.name).casefold())  # as the names are shown
