@@ -44,6 +44,7 @@ EXEMPT = {
     "trainer.reporting.summary.refresh_cohort": "derived summary rows, inside the checked write that changed them",
     "trainer.reporting.summary.refresh_cohort_results": "derived summary rows, inside the checked write",
     "trainer.reporting.summary.refresh_trainees": "derived summary rows, inside the checked write",
+    "trainer.accounts.backup.note_attempt": "what the scheduled backup (run as the system) last did, for the admin",
     "trainer.accounts.settings.set_personal": "the actor's own preferences only: the key is bound to the actor",
     "trainer.rosters.writing.ensure_units": "units named by a roster, inside import_trainees' checked transaction",
     "trainer.training.rules.freeze": "snapshots a course's pass rule when a checked service first uses it",

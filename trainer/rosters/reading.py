@@ -195,7 +195,7 @@ def decode(data: bytes) -> tuple[str, str]:
                 ) from None
             text, encoding = data.decode("windows-1256"), "windows-1256"
             if not reads_as_arabic(text):
-                raise refuse("the file is neither UTF-8 nor Windows-1256 (Arabic) text; save it as CSV UTF-8")
+                raise refuse("the file is neither UTF-8 nor Windows-1256 (Arabic) text; save it as CSV UTF-8") from None
     bad = _CONTROL.search(text)
     if bad:
         raise refuse(f"binary data, not a CSV file (control character U+{ord(bad.group()):04X})")
