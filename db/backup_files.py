@@ -10,7 +10,6 @@ of a snapshot exported from a REPEATABLE READ transaction, in which the caller's
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import subprocess
 from collections.abc import Callable, Iterable
@@ -58,27 +57,71 @@ def _integrity(conn: sqlite3.Connection, path: Path) -> None:
         raise CopyFailed(f"{path} fails its integrity check: {'; '.join(rows[:3])}")
 
 
+RESTORE_WAIT = 5  # seconds to wait for the database to be free before refusing
+
+
 def sqlite_restore(file: Path, stamp: str) -> Path | None:
+    """Copy the backup into the live file (never rename it away) while holding it exclusively.
+
+    Renaming the file let open programs go on saving into the renamed file, told
+    "saved" while the live database no longer had their work. Instead one
+    connection takes SQLite's exclusive lock (no other connection may read or write
+    until it closes), copies the current database aside, and copies the backup in,
+    page by page, through SQLite's backup API. Any other program that has the
+    database open holds it too: the restore is then refused, naming the open
+    sign-in sessions, and nothing changes.
+    """
     live = Path(database.obj.database)
-    if not database.obj.is_closed():
-        database.obj.close()
+    sessions = _open_sessions()
+    database.obj.close()  # this process's own connections would hold the lock too
     checkpointer = getattr(database.obj, "checkpointer", None)
     if checkpointer is not None:
-        checkpointer.stop()  # a last checkpoint; its connection must not follow the file aside
-    kept = None
-    if live.exists():
-        kept = live.with_name(f"{live.stem}.replaced-{stamp}{live.suffix}")
-        # The database and its WAL move together, so the kept copy is whole.
-        for suffix in ("", "-wal", "-shm"):
-            side = Path(str(live) + suffix)
-            if side.exists():
-                os.replace(side, Path(str(kept) + suffix))
-    incoming = live.with_name(live.name + ".restoring")
-    shutil.copyfile(file, incoming)
-    os.replace(incoming, live)
-    if checkpointer is not None:
-        attach_checkpointer(database.obj, live)
+        checkpointer.stop()  # its connection would hold the lock too
+    kept = live.with_name(f"{live.stem}.replaced-{stamp}{live.suffix}")
+    lock = sqlite3.connect(str(live), timeout=RESTORE_WAIT, isolation_level=None)
+    try:
+        lock.execute("PRAGMA locking_mode = EXCLUSIVE")
+        try:
+            lock.execute("BEGIN IMMEDIATE")  # the exclusive lock, kept after COMMIT in this mode
+            lock.execute("COMMIT")
+        except sqlite3.OperationalError:
+            who = f" (open sessions: {', '.join(sessions)})" if sessions else ""
+            raise CopyFailed(
+                f"the database is in use by another program{who}: close every app and command "
+                "using it, then restore again; nothing was changed"
+            ) from None
+        aside = sqlite3.connect(str(kept))
+        try:
+            lock.backup(aside)
+        finally:
+            aside.close()
+        os.chmod(kept, 0o600)
+        incoming = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
+        try:
+            incoming.backup(lock)
+        finally:
+            incoming.close()
+    finally:
+        lock.close()  # releases the lock: waiting programs now see the restored database
+        if checkpointer is not None:
+            attach_checkpointer(database.obj, live)
     return kept
+
+
+def _open_sessions() -> list[str]:
+    from db import models
+
+    S, U = models.UserSession, models.User
+    with database.connection_context():
+        rows = (
+            S.select(U.username, S.client, S.started_at)
+            .join(U, on=(S.user == U.id))
+            .where(S.ended_at.is_null())
+            .order_by(S.started_at)
+            .limit(10)
+            .tuples()
+        )
+        return [f"{name} ({client or 'app'} since {started:%Y-%m-%d %H:%M})" for name, client, started in rows]
 
 
 # --- PostgreSQL --------------------------------------------------------------------

@@ -115,12 +115,16 @@ def make_database(url: str, *, create: bool = True) -> Database:
     """Build (and test-connect) a database for `url` without binding the proxy."""
     scheme = urlparse(url).scheme
     if scheme == "sqlite":
+        if "?" in url or "#" in url:  # would otherwise become part of the file name
+            raise DatabaseUnavailable(f"{url}: options after '?' are not supported; give sqlite:///PATH")
         path = sqlite_path(url)
         if path is not None:
             if not path.exists():
                 if not create:
                     raise DatabaseUnavailable(f"no database at {path}")
                 path.parent.mkdir(parents=True, exist_ok=True)
+            elif not path.is_file():  # a directory, /dev/null, a pipe: never a database
+                raise DatabaseUnavailable(f"{path} is not a database file")
             elif not _looks_like_sqlite(path):
                 raise DatabaseUnavailable(f"{path} is not a trainer database (not an SQLite file)")
         # lock_type: every transaction BEGINs IMMEDIATE; timeout also covers that BEGIN.
@@ -142,7 +146,10 @@ def make_database(url: str, *, create: bool = True) -> Database:
             from playhouse.db_url import parse as parse_url  # here: it imports every backend's module
         except ImportError:
             raise DatabaseUnavailable("PostgreSQL needs its driver: pip install 'trainer[postgres]'") from None
-        params = parse_url(url)
+        try:
+            params = parse_url(url)
+        except ValueError as exc:  # a port that is not a number, say
+            raise DatabaseUnavailable(f"{_redact(url)} is not a database URL: {exc}") from None
         if not params.get("database"):
             raise DatabaseUnavailable(f"{_redact(url)} names no database: postgresql://USER@HOST:PORT/NAME")
         from db.postgres import PooledPsycopgDatabase

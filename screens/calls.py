@@ -6,7 +6,10 @@ the worker is not cancelled, since cancelling cannot stop a thread and only make
 waiting for it raise) and posts a `Done` message back to the screen; the screen's `@on(Done)`
 handler (`on_calls_done`) dispatches to `done_<token>(result)` or, for a
 refusal the user can read (TrainerError), `failed_<token>(error)`, which by
-default shows the message. Workers never touch widgets.
+default shows the message. Any other exception (a locked or restarted
+database) arrives the same way, as a one-line retryable TrainerError
+(trainer.errors.readable): the screen and its unsaved input stay. Workers
+never touch widgets.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from textual.message import Message
 from textual.worker import Worker
 
 from trainer.accounts.access import Actor
-from trainer.errors import TrainerError
+from trainer.errors import TrainerError, readable
 
 if TYPE_CHECKING:
     from textual import getters
@@ -58,8 +61,8 @@ class ServiceCalls(_Node):
         def job() -> None:
             try:
                 result = fn(*args, **kwargs)
-            except TrainerError as exc:
-                self.post_message(Done(token, serial, error=exc))
+            except Exception as exc:  # noqa: BLE001  a dropped database must not close the app
+                self.post_message(Done(token, serial, error=readable(exc)))
             else:
                 self.post_message(Done(token, serial, result=result))
 

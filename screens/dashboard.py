@@ -16,7 +16,7 @@ from textual.widgets import Static
 
 from screens.widgets.chrome import KeyBar, TitleBar
 from trainer.accounts.access import Actor
-from trainer.errors import TrainerError
+from trainer.errors import readable
 from trainer.reporting.dashboard import DEFINITIONS, Bar, Dashboard, dashboard
 
 
@@ -131,8 +131,8 @@ class DashboardScreen(Screen):
         actor = getattr(self.app, "actor", None)
         try:
             self.post_message(self.Loaded(dashboard(cast(Actor, actor))))
-        except TrainerError as exc:
-            self.post_message(self.Failed(str(exc)))
+        except Exception as exc:  # noqa: BLE001  a dropped database must not close the app
+            self.post_message(self.Failed(str(readable(exc))))
 
     @on(Loaded)
     def show(self, message: Loaded) -> None:

@@ -166,7 +166,7 @@ class IdleLock:
         def job() -> None:
             try:
                 minutes = float(self.minutes_getter())
-            except (TrainerError, ValueError, TypeError):
+            except Exception:  # noqa: BLE001  keep the current minutes; the database may be away
                 return
             self.app.call_from_thread(setattr, self, "minutes", max(1.0, minutes))
 
@@ -186,7 +186,11 @@ class IdleLock:
 
     def _check_session(self, actor: Actor) -> None:
         def job() -> None:
-            if not users.session_open(actor):
+            try:
+                still_open = users.session_open(actor)
+            except Exception:  # noqa: BLE001  the database is away: ask again at the next check
+                return
+            if not still_open:
                 self.app.call_from_thread(self.lock, "Your session was ended by an administrator", True)
             else:
                 self.app.call_from_thread(self.refresh_minutes)

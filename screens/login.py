@@ -177,7 +177,7 @@ class FirstRunScreen(ServiceCalls, Screen):
             self.post_message(self.Progress(step, done, total))
 
         try:
-            summary = demo.generate(scale="default", progress=progress)
+            summary = demo.generate(self.actor_created, scale="default", progress=progress)
         except TrainerError:
             raise
         except Exception as exc:  # a failed load must not close the app the admin just set up

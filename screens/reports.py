@@ -25,7 +25,7 @@ from screens.widgets.chrome import KeyBar, TitleBar
 from screens.widgets.lazy_table import Column, LazyTable
 from trainer.accounts import settings
 from trainer.accounts.access import Actor
-from trainer.errors import TrainerError
+from trainer.errors import readable
 from trainer.registry import reference
 from trainer.registry.names import is_arabic
 from trainer.reporting import catalogue as reports
@@ -196,8 +196,8 @@ class ReportsScreen(Screen):
     def run_report(self, name: str, params: reports.ReportParams) -> None:
         try:
             self.post_message(self.Previewed(reports.run_report(self.actor, name, params)))
-        except TrainerError as exc:
-            self.post_message(self.Failed(str(exc)))
+        except Exception as exc:  # noqa: BLE001  a dropped database must not close the app
+            self.post_message(self.Failed(str(readable(exc))))
 
     @on(Previewed)
     def show(self, message: Previewed) -> None:
@@ -246,8 +246,8 @@ class ReportsScreen(Screen):
 
             written = reports.write_result(result, fmt, output, progress=progress)
             self.post_message(self.Exported(written))
-        except (TrainerError, OSError) as exc:
-            self.post_message(self.Failed(str(exc)))
+        except Exception as exc:  # noqa: BLE001  a dropped database or a full disk must not close the app
+            self.post_message(self.Failed(str(readable(exc))))
 
     @on(Progressed)
     def progressed(self, message: Progressed) -> None:

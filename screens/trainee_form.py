@@ -227,6 +227,10 @@ class TraineeForm(DiscardGuard, ServiceCalls, ModalScreen[TraineeView | None]):
             self.show_problems(error.problems, all_fields=True)
         status.update(str(error))
 
+    def failed_duplicates(self, error: TrainerError) -> None:
+        # e.g. the database went away: say so and keep the form as typed, so saving again retries
+        self.query_one("#form-status", Static).update(str(error))
+
     def _conflict_choice(self, choice: str | None) -> None:
         current: TraineeView = self.conflict_current
         status = self.query_one("#form-status", Static)

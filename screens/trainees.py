@@ -20,7 +20,7 @@ from screens.widgets.chrome import KeyBar, TitleBar
 from screens.widgets.forms import Field, SearchField, StatusLine
 from screens.widgets.lazy_table import Column, LazyTable
 from screens.widgets.text_pane import TextPane
-from trainer.errors import TrainerError
+from trainer.errors import TrainerError, readable
 from trainer.registry import trainees
 from trainer.registry.trainees import TraineeFilters, TraineeView
 
@@ -157,8 +157,8 @@ class TraineesScreen(RoleGate, ServiceCalls, Screen):
             try:
                 first = trainees.first_page(actor, filters, FIRST_PAGE)
                 self.post_message(ListLoaded(serial, first, counted=not first.capped))
-            except TrainerError as exc:
-                error = exc
+            except Exception as exc:  # noqa: BLE001  a dropped database must not close the app
+                error = readable(exc)
             finally:  # always: the next queued request must be able to run
                 self.post_message(ListFinished(serial, error))
 

@@ -31,6 +31,13 @@ def fresh_url(backend: str, tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'trainer.db'}"
 
 
+@pytest.fixture(autouse=True)
+def audit_heads(tmp_path, monkeypatch):
+    """Each test's own file for the audit heads anchored outside the database (trainer/accounts/audit.py):
+    a test database recreated under the same name must not be checked against another test's head."""
+    monkeypatch.setenv("TRAINER_AUDIT_HEADS", str(tmp_path / "audit-heads.json"))
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def backend(request) -> str:
     return request.param

@@ -14,7 +14,8 @@ import sys
 
 from trainer import commands
 from trainer.commands.common import PROG, UsageError
-from trainer.errors import TrainerError
+from trainer.errors import TrainerError, readable
+from trainer.text import TerminalSafe, printable, valid_text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,19 +52,36 @@ def cmd_tui(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(argv if argv is not None else sys.argv[1:])
+    for arg in argv:
+        if not valid_text(arg):
+            parser.error(f"argument {printable(arg)!r} is not valid UTF-8 text")  # exits 2
     args = parser.parse_args(argv)
     if args.command is None:
-        args = parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "tui"])
+        args = parser.parse_args([*argv, "tui"])
+    stdout, sys.stdout = sys.stdout, TerminalSafe(sys.stdout)
     try:
         return args.handler(args) or 0
     except UsageError as exc:
         parser.error(str(exc))  # exits 2
     except TrainerError as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
+        fail(str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
+        fail("interrupted")
         return 1
+    except EOFError:  # Ctrl-D at a password or confirmation prompt
+        fail("no answer (end of input): nothing changed")
+        return 1
+    except Exception as exc:  # noqa: BLE001  never a traceback: one line, exit 1
+        fail(str(readable(exc)))
+        return 1
+    finally:
+        sys.stdout = stdout
+
+
+def fail(message: str) -> None:
+    print(f"{PROG}: {printable(message.splitlines()[0] if message else 'failed')}", file=sys.stderr)
 
 
 if __name__ == "__main__":

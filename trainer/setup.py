@@ -21,15 +21,16 @@ class Opened:
     version: int
 
 
-def connect(url: str | None = None, *, migrate: bool = True) -> Opened:
+def connect(url: str | None = None, *, migrate: bool = True, create: bool = True) -> Opened:
     """Bind the database at `url` and bring it to the current schema.
 
     Refuses (DatabaseError, one line) a file that is not a database, an
     unknown scheme, an unreachable server or a schema newer than this code.
+    With `create` false, a SQLite file that does not exist is refused, not made.
     """
     resolved = resolve_url(url)
     try:
-        db = open_database(resolved)
+        db = open_database(resolved, create=create)
     except DatabaseUnavailable as exc:
         raise DatabaseError(str(exc)) from None
     try:
@@ -46,7 +47,14 @@ def connect(url: str | None = None, *, migrate: bool = True) -> Opened:
 
 
 def seed_reference() -> None:
-    """Forces and provinces: inserted if missing, names refreshed; idempotent."""
+    """Forces and provinces: inserted if missing, names refreshed; idempotent.
+
+    Read first, and write only what differs: every command opens the database
+    through here, and a read-only one must never wait for (or fail behind) a
+    long writer such as an import (SQLite allows one writer; WAL lets readers by).
+    """
+    if _reference_current():
+        return
     with database.atomic():
         for f in FORCES:
             (
@@ -67,6 +75,15 @@ def seed_reference() -> None:
                 )
                 .execute()
             )
+
+
+def _reference_current() -> bool:
+    F, P = models.Force, models.Province
+    forces = {r[0]: r[1:] for r in F.select(F.code, F.name_en, F.name_ar).tuples()}
+    if any(forces.get(f.code) != (f.name_en, f.name_ar) for f in FORCES):
+        return False
+    provinces = {r[0]: r[1:] for r in P.select(P.code, P.name_en, P.name_ar, P.aliases, P.liberated).tuples()}
+    return all(provinces.get(p.code) == (p.name_en, p.name_ar, "|".join(p.aliases), p.liberated) for p in PROVINCES)
 
 
 def backend() -> str:

@@ -42,7 +42,7 @@ from db.models.records import (
     Result,
 )
 from db.models.reference import Centre, Force, Province, Requirement, Setting, Unit
-from db.models.security import UserSession
+from db.models.security import LoginThrottle, UserSession
 from db.models.stations import (
     CHECK_STAGES,
     END_REASONS,
@@ -75,6 +75,7 @@ MODELS = (
     UserCentre,
     AuditEvent,
     UserSession,
+    LoginThrottle,
     Trainee,
     UnitAssignment,
     VettingRecord,

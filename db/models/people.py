@@ -6,7 +6,7 @@ from peewee import CharField, Check, DateField, ForeignKeyField, TextField
 
 from db.fields import ChoiceField
 from db.models.base import Record
-from db.models.reference import Force, Province, Unit
+from db.models.reference import Centre, Force, Province, Unit
 
 GENDERS = ("m", "f")
 TRAINEE_STATUSES = ("active", "inactive", "dismissed", "deceased", "merged")
@@ -48,6 +48,9 @@ class Trainee(Record):
     status = ChoiceField(TRAINEE_STATUSES, default="active")
     merged_into = ForeignKeyField("self", null=True, on_delete="RESTRICT")
     merged_into_id: int | None
+    # The centre whose registrar registered the person (None: an admin, or before migration
+    # 0010); with the centres of their cohorts it is a registrar's scope (docs/robustness.md).
+    registered_centre = ForeignKeyField(Centre, null=True, on_delete="SET NULL", index=True)
     # A site-chosen key (roster import batch) — lets an import be traced.
     source = CharField(default="")
 

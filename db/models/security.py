@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from peewee import AutoField, CharField, DateTimeField, ForeignKeyField
+from peewee import AutoField, CharField, DateTimeField, ForeignKeyField, IntegerField
 
 from db.models.access import User
 from db.models.base import BaseModel, now
@@ -20,3 +20,14 @@ class UserSession(BaseModel):
     started_at = DateTimeField(default=now)
     ended_at = DateTimeField(null=True, index=True)
     end_reason = CharField(default="", max_length=32)
+
+
+class LoginThrottle(BaseModel):
+    """Failed sign-ins under a name that matches no account (migration 0010)."""
+
+    name_key = CharField(primary_key=True, max_length=64)  # a fingerprint of the name, never the name
+    failed_logins = IntegerField(default=0)
+    locked_until = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "login_throttle"

@@ -26,7 +26,7 @@ from textual.strip import Strip
 
 from screens.widgets import arabic
 from screens.widgets.forms import set_scroll_range
-from trainer.errors import TrainerError
+from trainer.errors import readable
 
 PAGE = 100
 KEEP_PAGES = 12  # ~1,200 rows around the cursor; the rest are dropped
@@ -164,8 +164,8 @@ class LazyTable(ScrollView, can_focus=True):
         def job() -> None:
             try:
                 rows = fetch(query, page * PAGE, PAGE, hint)
-            except TrainerError as exc:
-                self.app.call_from_thread(self.app.notify, str(exc), severity="error")
+            except Exception as exc:  # noqa: BLE001  a dropped database must not close the app
+                self.app.call_from_thread(self.app.notify, str(readable(exc)), severity="error")
                 rows = []
             self.post_message(self.PageLoaded(generation, page, rows))
 

@@ -20,7 +20,15 @@ from trainer.registry import trainees
 from trainer.rosters import imports
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "roster"
-CLERK = Actor(user_id=None, username="clerk", role="registrar")
+# A registrar of the first centre (id 1 in every fresh database; made by clerk_centre below).
+CLERK = Actor(user_id=None, username="clerk", role="registrar", centre_ids=frozenset({1}))
+
+
+@pytest.fixture(autouse=True)
+def clerk_centre(sqlite_url):
+    from tests import clerk_data
+
+    clerk_data.centre()
 
 
 class Host(App):

@@ -44,7 +44,8 @@ async def test_first_run_loads_the_demo_data_in_a_worker_when_asked(tui_url, mon
         def describe(self):
             return "demo data loaded\n  their password, shown this once: XyZ"
 
-    def fake_generate(*, scale, progress, **kw):
+    def fake_generate(actor, *, scale, progress, **kw):
+        assert actor.role == "admin"  # the account just created loads it
         calls.append(scale)
         for done in (0, 50, 100):
             progress("trainees", done, 100)

@@ -103,7 +103,8 @@ def test_a_truncated_tail_is_found_against_a_manifest_head(db_url):
     head = audit.head()
     assert audit.verify(head).ok
     tamper("DELETE FROM audit_event WHERE id > 7")
-    assert audit.verify().ok  # the rest of the chain is whole: only the manifest can tell
+    # The rest of the chain is whole; the head anchored outside the database at each append tells.
+    assert not audit.verify().ok and "#9" in audit.verify().problems[0]
     result = audit.verify(head)
     assert not result.ok and "missing" in result.problems[0] and "#10" in result.problems[0]
     write(5, start=100)  # new events after the cut do not hide it
@@ -197,3 +198,53 @@ def test_history_and_log_respect_roles(db_url):
     with pytest.raises(PermissionDenied):
         audit.log(Actor(None, "r", "registrar"))
     assert [e.action for e in audit.log(Actor(None, "au", "auditor"))] == ["update"]
+
+
+def test_truncation_is_found_without_any_manifest(db_url):
+    """Issue 14: a cut tail, or the whole trail deleted with the setting naming the last backup."""
+    write(6)
+    tamper("DELETE FROM audit_event WHERE id > 3")
+    result = audit.verify()
+    assert not result.ok and "missing" in result.problems[0] and "ends at #3" in result.problems[0]
+    if is_postgres():
+        tamper("DELETE FROM audit_event")
+    with database.connection_context():
+        database.execute_sql("DELETE FROM audit_event")  # SQLite: its triggers are gone already
+        database.execute_sql("DELETE FROM setting WHERE key = 'backup.last'")
+    result = audit.verify()
+    assert not result.ok and "missing" in result.problems[0] and "ends at #0" in result.problems[0]
+
+
+def test_the_anchor_is_kept_outside_the_database(db_url, tmp_path):
+    write(3)
+    heads = json.loads((tmp_path / "audit-heads.json").read_text())
+    (only,) = heads.values()
+    assert only["id"] == 2 and len(only["chain"]) == 64  # the head before the newest append
+    assert oct((tmp_path / "audit-heads.json").stat().st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.parametrize(
+    "column, value",
+    [("at", "yesterday"), ("at", 12345), ("detail", b"\x00\xffbinary"), ("chain", 7), ("username", 3.5)],
+)
+def test_malformed_rows_are_tampering_never_a_crash(sqlite_url, column, value):
+    write(3)
+    tamper(f"UPDATE audit_event SET {column} = ? WHERE id = 2", (value,))
+    result = audit.verify()
+    assert not result.ok and any("#2" in p for p in result.problems)
+
+
+def test_the_cli_reports_a_malformed_row_and_still_lists_the_log(sqlite_url, capsys, monkeypatch):
+    from trainer.accounts import users
+    from trainer.cli import main
+
+    users.create_user(None, "boss", "admin", "correct horse")
+    write(2)
+    tamper("UPDATE audit_event SET at = 'yesterday', username = 'x' || char(27) || '[2J' WHERE id = 2")
+    monkeypatch.setenv("TRAINER_PASSWORD", "correct horse")
+    assert main(["--db", sqlite_url, "--user", "boss", "audit", "verify"]) == 1
+    out, err = capsys.readouterr()
+    assert "TAMPERED: event #2 is malformed" in out and not err
+    assert main(["--db", sqlite_url, "--user", "boss", "audit", "log"]) == 0
+    out, err = capsys.readouterr()
+    assert "yesterday" in out and "\x1b" not in out and "\\x1b[2J" in out

@@ -17,7 +17,7 @@ from db import models
 from db.connection import database
 from tests.conftest import fresh_url
 from trainer.accounts import audit, backup
-from trainer.accounts.access import Actor
+from trainer.accounts.access import SYSTEM, Actor
 from trainer.errors import PermissionDenied
 from trainer.setup import connect
 
@@ -77,7 +77,7 @@ def test_backup_during_continuous_writes_from_another_process(tmp_path):
         while committed < 100:  # the writer is well under way
             committed = int(writer.stdout.readline())
         started = time.perf_counter()
-        target, manifest = backup.backup(tmp_path / "backups" / "copy.db")
+        target, manifest = backup.backup(tmp_path / "backups" / "copy.db", SYSTEM)
         took = time.perf_counter() - started
         during = int(writer.stdout.readline())  # it kept committing
     finally:
@@ -104,7 +104,7 @@ def test_backup_during_continuous_writes_from_another_process(tmp_path):
     assert json.loads(backup.manifest_path(target).read_text())["audit_head"] == manifest.audit_head
     assert oct(target.stat().st_mode & 0o777) == "0o600"
     # Restored, it holds every change committed before the backup began, and its trail verifies.
-    done = backup.restore(target)
+    done = backup.restore(target, SYSTEM)
     assert done.replaced is not None and done.replaced.exists()
     assert done.verification.ok, done.verification.problems
     with database.connection_context():
@@ -119,28 +119,28 @@ def test_backup_during_continuous_writes_from_another_process(tmp_path):
 
 
 def test_restore_refuses_a_bad_checksum_and_touches_nothing(sqlite_url, tmp_path):
-    target, _ = backup.backup(tmp_path / "b.db")
+    target, _ = backup.backup(tmp_path / "b.db", SYSTEM)
     live = Path(database.obj.database)
     data = bytearray(target.read_bytes())
     data[len(data) // 2] ^= 0xFF
     target.write_bytes(bytes(data))
     before = sorted(p.name for p in live.parent.iterdir())
     with pytest.raises(backup.BackupFailed, match="checksum mismatch"):
-        backup.restore(target)
+        backup.restore(target, SYSTEM)
     assert sorted(p.name for p in live.parent.iterdir()) == before
 
 
 def test_restore_refuses_an_edited_manifest(sqlite_url, tmp_path):
-    target, _ = backup.backup(tmp_path / "b.db")
+    target, _ = backup.backup(tmp_path / "b.db", SYSTEM)
     mpath = backup.manifest_path(target)
     data = json.loads(mpath.read_text())
     data["audit_head"]["id"] = 1  # hide a later truncation
     mpath.write_text(json.dumps(data))
     with pytest.raises(backup.BackupFailed, match="signature does not match"):
-        backup.restore(target)
+        backup.restore(target, SYSTEM)
     mpath.unlink()
     with pytest.raises(backup.BackupFailed, match="no manifest"):
-        backup.restore(target)
+        backup.restore(target, SYSTEM)
 
 
 def test_only_an_admin_backs_up_or_restores(sqlite_url, tmp_path):
@@ -171,11 +171,11 @@ def test_postgres_backup_and_restore(tmp_path):
     with database.connection_context(), database.atomic():
         models.Setting.create(key="before", value="1")
         audit.record(Actor(None, "clerk", "registrar"), "create", "setting", "before")
-    target, manifest = backup.backup(tmp_path / "pg.dump")
+    target, manifest = backup.backup(tmp_path / "pg.dump", SYSTEM)
     assert manifest.backend == "postgresql" and manifest.counts["setting"] >= 1
     with database.connection_context(), database.atomic():
         models.Setting.create(key="after", value="1")
-    done = backup.restore(target)
+    done = backup.restore(target, SYSTEM)
     assert done.replaced.exists() and done.verification.ok
     with database.connection_context():
         keys = {s.key for s in models.Setting.select()}

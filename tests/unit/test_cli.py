@@ -81,6 +81,10 @@ def test_unknown_report_is_refused(tmp_path, capsys):
 def test_first_user_needs_no_login_but_the_second_does(tmp_path, monkeypatch, capsys):
     url = f"sqlite:///{tmp_path / 'u.db'}"
     monkeypatch.setattr(sys, "stdin", _Stdin("correct horse battery\n"))
+    code, _, err = run(capsys, "--db", url, "user", "add", "boss", "--role", "admin", "--password-stdin")
+    assert code == 1 and "no database at" in err and not (tmp_path / "u.db").exists()  # only init creates one
+    assert run(capsys, "--db", url, "init")[0] == 0
+    monkeypatch.setattr(sys, "stdin", _Stdin("correct horse battery\n"))
     assert run(capsys, "--db", url, "user", "add", "boss", "--role", "admin", "--password-stdin")[0] == 0
     monkeypatch.setattr(sys, "stdin", _Stdin("another password\n"))
     code, _, err = run(capsys, "--db", url, "user", "add", "clerk", "--role", "registrar", "--password-stdin")

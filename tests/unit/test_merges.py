@@ -17,12 +17,15 @@ from trainer.registry import trainees
 from trainer.rosters import imports, merges
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "roster"
-CLERK = Actor(user_id=None, username="clerk", role="registrar")
+# A registrar of the first centre (id 1: every test's database is fresh): their scope is the
+# persons registered there or enrolled in its cohorts (access.require_trainee).
+CLERK = Actor(user_id=None, username="clerk", role="registrar", centre_ids=frozenset({1}))
 
 
 @pytest.fixture
 def held(db_url) -> dict[int, merges.HeldView]:
     """The sample imported (skip-invalid), then the follow-up: ten rows held, by row number."""
+    clerk_data.centre()  # the clerk's centre: the import registers the persons there
     imports.import_trainees(CLERK, FIXTURES / "roster.csv", skip_invalid=True)
     imports.import_trainees(CLERK, FIXTURES / "roster_followup.csv")
     return {h.row: h for h in merges.list_held(CLERK)}
@@ -133,6 +136,8 @@ def two_records(db_url):
         "محمد", "علي", "حسن", dob=datetime.date(1990, 3, 4), national_id="123456789012", mother_name="زينب"
     )
     with database.connection_context():
+        # a is the clerk's through the cohort; b was registered at the clerk's centre
+        models.Trainee.update(registered_centre=1).where(models.Trainee.id == b.id).execute()
         enrolment = models.Enrolment.create(
             trainee=a.id, cohort=first.id, status="graduated", enrolled_on=datetime.date(2026, 3, 1)
         )

@@ -57,6 +57,17 @@ class World:
     tmp: Path
 
 
+def _registered_here(w) -> int:
+    """A second record of a person, registered at the registrar's centre (so within their scope)."""
+    from trainer.registry import trainees
+
+    t = trainees.create_trainee(w.actors["admin"], _trainee_input(w))
+    with database.connection_context():
+        centre = models.Cohort.get_by_id(w.cohort_id).centre_id
+        models.Trainee.update(registered_centre=centre).where(models.Trainee.id == t.id).execute()
+    return t.id
+
+
 def build_world(tmp: Path) -> World:
     import tests.instructor_fixtures as fx
 
@@ -212,7 +223,7 @@ def _ops() -> dict[str, Op]:
     return {
         # trainees
         "trainees.create_trainee": op("trainee.write", lambda w, a: trainees.create_trainee(a, _trainee_input(w))),
-        "trainees.update_trainee": op("trainee.write", trainee_update),
+        "trainees.update_trainee": op("trainee.write", trainee_update, scoped=True),
         "trainees.get_trainee": op("trainee.read", lambda w, a: trainees.get_trainee(a, w.trainee_id), taught=True),
         "trainees.search": op("trainee.read", lambda w, a: trainees.search(a, "Ali")),
         "trainees.page": op("trainee.read", lambda w, a: trainees.page(a, None, 0, 10)),
@@ -331,9 +342,8 @@ def _ops() -> dict[str, Op]:
         "merges.discard": op("import.run", lambda w, a: merges.discard(a, 0, 1)),
         "merges.merge_trainees": op(
             ("merge.run", "trainee.write"),
-            lambda w, a: merges.merge_trainees(
-                a, w.trainee_id, trainees.create_trainee(w.actors["admin"], _trainee_input(w)).id, reason="same man"
-            ),
+            lambda w, a: merges.merge_trainees(a, w.trainee_id, _registered_here(w), reason="same man"),
+            scoped=True,
         ),
         "merges.list_merges": op("trainee.read", lambda w, a: merges.list_merges(a)),
         "site_settings.change": op("reference.write", lambda w, a: site_settings.change(a, "idle_lock_minutes", "12")),

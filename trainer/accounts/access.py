@@ -144,3 +144,31 @@ def require_cohort(actor: Actor, cohort_id: int, operation: str | None = None) -
             centre = models.Cohort.select(models.Cohort.centre).where(models.Cohort.id == cohort_id).scalar()
         require_centre(actor, centre)
     require_teaches(actor, cohort_id)
+
+
+def home_centre(actor: Actor) -> int | None:
+    """The centre a registrar registers people at (their first, if they work at several)."""
+    return min(actor.centre_ids) if actor.role in CENTRE_SCOPED and actor.centre_ids else None
+
+
+def require_trainee(actor: Actor, trainee_id: int, operation: str | None = None) -> None:
+    """`operation` (if given) per the matrix, and, for a registrar, a trainee of theirs: registered
+    at one of their centres, or enrolled in a cohort at one (docs/robustness.md)."""
+    if operation is not None:
+        require(actor, operation)
+    if actor.role not in CENTRE_SCOPED:
+        return
+    from db import models
+    from db.connection import database
+
+    T, E, C = models.Trainee, models.Enrolment, models.Cohort
+    centres = list(actor.centre_ids)
+    with database.connection_context():
+        registered = T.select().where((T.id == trainee_id) & T.registered_centre.in_(centres)).exists()
+        enrolled = registered or (
+            E.select().join(C, on=(E.cohort == C.id)).where((E.trainee == trainee_id) & C.centre.in_(centres)).exists()
+        )
+    if not enrolled:
+        raise PermissionDenied(
+            f"{actor.username} (registrar) may change only trainees registered or enrolled at their centre"
+        )

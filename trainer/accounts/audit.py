@@ -47,9 +47,11 @@ from peewee import Field
 from db import models
 from db.connection import database
 from db.dialect import dialect
-from trainer.accounts import keys
+from trainer.accounts import audit_heads, keys
 from trainer.accounts.access import Actor, require
-from trainer.errors import TrainerError
+from trainer.errors import FieldProblem, TrainerError, ValidationFailed
+from trainer.text import deep_unsafe
+from trainer.text import describe as describe_unsafe
 
 KEY_ENV = "TRAINER_AUDIT_KEY"
 KEY_ID_SETTING = "audit.key_id"
@@ -149,13 +151,32 @@ def record(
     record_many(actor, [Pending(action, entity, entity_uuid, before, after, extra)])
 
 
+def refuse_unsafe(ev: Pending) -> None:
+    """Every write records what it stored here, so this is the last check that no stored
+    text holds a terminal control or bidi-override character (trainer/text.py): the
+    caller's transaction, change and all, is refused with the field named."""
+    hit = deep_unsafe({"after": ev.after or {}, **(ev.extra or {})})
+    if hit is not None:
+        where, char = hit
+        field = where.removeprefix("after.") or "text"
+        raise ValidationFailed([FieldProblem(field, describe_unsafe(char))])
+
+
 def record_many(actor: Actor, events: Iterable[Pending]) -> int:
     """Append events in order, chained, in one statement per 500 (bulk imports)."""
     key = audit_key()
+    events = list(events)
+    for ev in events:
+        refuse_unsafe(ev)
     with database.connection_context(), database.atomic():
         dialect().serialise_writers(ADVISORY_LOCK)
         _check_key(key)
-        previous = _head_chain()
+        last = _head_row()
+        previous = last[1] if last else ""
+        if last:
+            # The head before this append is committed (writers are serialised), so it is safe
+            # to anchor outside the database now; this event's own head is anchored by the next.
+            anchor(Head(last[0], last[1], 0))
         rows = []
         for ev in events:
             at = models.now()
@@ -189,9 +210,24 @@ def record_many(actor: Actor, events: Iterable[Pending]) -> int:
     return len(rows)
 
 
-def _head_chain() -> str:
+def _head_row() -> tuple[int, str] | None:
     E = models.AuditEvent
-    return E.select(E.chain).order_by(E.id.desc()).limit(1).scalar() or ""
+    return E.select(E.id, E.chain).order_by(E.id.desc()).limit(1).tuples().first()
+
+
+# --- the head, anchored outside the database (trainer/accounts/audit_heads.py) ---
+
+
+def anchor(head: Head, *, force: bool = False) -> None:
+    audit_heads.anchor(head.id, head.chain, force=force)
+
+
+def anchored() -> Head | None:
+    found = audit_heads.anchored()
+    return Head(found[0], found[1], 0) if found else None
+
+
+heads_path = audit_heads.heads_path
 
 
 # --- checking ----------------------------------------------------------------
@@ -231,11 +267,26 @@ def head() -> Head:
         return Head(last[0], last[1], E.select().count()) if last else Head(0, "", 0)
 
 
+def _rows(cursor, size: int = 2000):
+    while True:
+        batch = cursor.fetchmany(size)
+        if not batch:
+            return
+        yield from batch
+
+
 def verify(expected: Head | None = None, *, max_problems: int = 50) -> Verification:
-    """Walk the whole trail; name every event whose chain does not follow, and a lost tail."""
+    """Walk the whole trail; name every event whose chain does not follow, and a lost tail.
+
+    Without `expected` (a manifest's head) the head anchored outside the database is used.
+    A row that cannot even be read as an event (a time that is no time, a binary detail)
+    is reported as tampering, never a crash.
+    """
     key = audit_key()
+    if expected is None:
+        with database.connection_context():
+            expected = anchored()
     problems: list[str] = []
-    E = models.AuditEvent
     with database.connection_context():
         row = models.Setting.get_or_none(models.Setting.key == KEY_ID_SETTING)
         if row is not None and json.loads(row.value) != key_id(key):
@@ -248,17 +299,29 @@ def verify(expected: Head | None = None, *, max_problems: int = 50) -> Verificat
                 ),
             )
         previous, previous_id, count, chains = "", 0, 0, {}
-        query = (
-            E.select(E.id, E.at, E.user, E.username, E.action, E.entity, E.entity_uuid, E.detail, E.chain)
-            .order_by(E.id)
-            .tuples()
+        # Raw values, not peewee's conversions: a row written outside trainer may hold bytes
+        # or a number where text belongs, and must be reported, not crash the walk.
+        cursor = database.execute_sql(
+            'SELECT "id", "at", "user_id", "username", "action", "entity", "entity_uuid", "detail", "chain" '
+            'FROM "audit_event" ORDER BY "id"'
         )
-        for id_, at, user_id, username, action, entity, entity_uuid, detail, chain in query.iterator():
+        for id_, at, user_id, username, action, entity, entity_uuid, detail, chain in _rows(cursor):
             count += 1
-            if isinstance(at, str):  # a row edited outside peewee may hold any text
-                at = datetime.datetime.fromisoformat(at)
-            expected_chain = link(key, previous, canonical(at, user_id, username, action, entity, entity_uuid, detail))
-            if not hmac.compare_digest(expected_chain, chain):
+            try:
+                if isinstance(at, str):  # SQLite keeps times as text; an edited row may hold any text
+                    at = datetime.datetime.fromisoformat(at)
+                if not all(isinstance(v, str) for v in (username, action, entity, entity_uuid, detail)):
+                    raise TypeError("a text column holds something else")
+                text = canonical(at, user_id, username, action, entity, entity_uuid, detail)
+                expected_chain = link(key, previous, text)
+                ok = isinstance(chain, str) and hmac.compare_digest(expected_chain, chain)
+            except (ValueError, TypeError, AttributeError, UnicodeError) as exc:
+                problems.append(f"event #{id_} is malformed ({type(exc).__name__}): it was written outside trainer")
+                if expected is not None and id_ <= expected.id:
+                    chains[id_] = None
+                previous, previous_id = str(chain), id_
+                continue
+            if not ok:
                 if count == 1 and id_ != 1:
                     problems.append(
                         f"event #{id_} is the first left: the events before it were deleted, or it was altered"
@@ -280,11 +343,12 @@ def verify(expected: Head | None = None, *, max_problems: int = 50) -> Verificat
     if expected is not None and expected.id:
         if expected.id not in chains:
             problems.append(
-                f"event #{expected.id}, the last one when the manifest was written, is missing: "
+                f"event #{expected.id}, the newest one recorded outside the database (manifest or anchored "
+                f"head), is missing: "
                 f"the trail now ends at #{last.id} (events deleted from the end)"
             )
         elif chains[expected.id] != expected.chain:
-            problems.append(f"event #{expected.id} differs from the manifest's record of it: the trail was rewritten")
+            problems.append(f"event #{expected.id} differs from the record of it outside the database: rewritten")
         kept = sum(1 for i in chains)  # events up to the manifest's head that remain
         if expected.id in chains and kept < expected.count:
             problems.append(

@@ -114,7 +114,7 @@ def _target(given: str | Path, now: datetime.datetime) -> Path:
     return path
 
 
-def backup(path: Path | str, actor: Actor = SYSTEM) -> tuple[Path, Manifest]:
+def backup(path: Path | str, actor: Actor) -> tuple[Path, Manifest]:
     """A consistent, checked copy at `path` (a new file, or a directory to put one in) with its manifest."""
     require(actor, "backup.run")
     now = datetime.datetime.now(datetime.UTC)
@@ -216,7 +216,7 @@ def check(path: Path) -> tuple[Manifest, Path]:
     return manifest, file
 
 
-def restore(path: Path, actor: Actor = SYSTEM) -> Restored:
+def restore(path: Path, actor: Actor) -> Restored:
     """Replace the open database with a checked backup; the replaced one is kept aside."""
     require(actor, "backup.restore")
     manifest, file = check(path)
@@ -226,6 +226,7 @@ def restore(path: Path, actor: Actor = SYSTEM) -> Restored:
     except CopyFailed as exc:
         raise BackupFailed(str(exc)) from None
     verification = audit.verify(manifest.head())
+    audit.anchor(audit.head(), force=True)  # the trail is the backup's now: anchor it afresh
     with database.connection_context(), database.atomic():
         audit.record(
             actor,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,10 +28,12 @@ from typing import Any
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
+from confusable_homoglyphs import confusables
 from peewee import Field
 
 from db import models
 from db.connection import database
+from db.dialect import dialect
 from trainer.accounts import audit
 from trainer.accounts.access import ROLES, SYSTEM, Actor, require
 from trainer.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
@@ -74,8 +77,40 @@ class UserView:
     uuid: str = ""
 
 
+def normal(password: str) -> str:
+    """NFKC, as NIST SP 800-63B advises, and every decimal digit as ASCII: the same password
+    typed as NFC or NFD, or with Arabic-Indic or full-width digits, is the same password."""
+    text = unicodedata.normalize("NFKC", password)
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() and not c.isascii() else c for c in text)
+
+
+def skeleton(username: str) -> str:
+    """What a name looks like: each letter that has a Latin look-alike replaced by it, case folded
+    (Cyrillic "асе" and Latin "ace" share one skeleton; so do "admin" and "ADMIN")."""
+    out = []
+    for char in username:
+        found = confusables.is_confusable(char, preferred_aliases=["latin", "common"]) if ord(char) > 0x7F else False
+        out.append(found[0]["homoglyphs"][0]["c"] if found else char)
+    return "".join(out).casefold()
+
+
 def hash_password(password: str) -> str:
-    return hasher.hash(password)
+    return hasher.hash(normal(password))
+
+
+def _verify(password_hash: str, password: str) -> tuple[bool, bool]:
+    """(matches, legacy): a hash written before normalisation matches the text as typed; it is
+    rehashed (normalised) at that sign-in."""
+    try:
+        return hasher.verify(password_hash, normal(password)), False
+    except (VerificationError, InvalidHashError):
+        pass
+    if normal(password) != password:
+        try:
+            return hasher.verify(password_hash, password), True
+        except (VerificationError, InvalidHashError):
+            pass
+    return False, False
 
 
 @lru_cache(maxsize=1)
@@ -108,6 +143,10 @@ def _problems(username: str, role: str, password: str | None) -> list[FieldProbl
     problems = []
     if not username or not username.replace("_", "").replace(".", "").isalnum() or len(username) > 64:
         problems.append(FieldProblem("username", "letters, digits, '.' and '_' only (at most 64)"))
+    elif unicodedata.normalize("NFKC", username) != username:
+        problems.append(FieldProblem("username", "write it in plain letters (no full-width or styled forms)"))
+    elif confusables.is_mixed_script(username):
+        problems.append(FieldProblem("username", "mixes scripts (e.g. a Cyrillic letter among Latin ones)"))
     if role not in ROLES:
         problems.append(FieldProblem("role", f"must be one of {', '.join(ROLES)}"))
     if password is not None and len(password) < MIN_PASSWORD:
@@ -140,6 +179,10 @@ def create_user(
         require(actor, "user.manage")
         if models.User.select().where(models.User.username == username).exists():
             raise ValidationFailed([FieldProblem("username", f"{username!r} is taken")])
+        mine = skeleton(username)
+        for (other,) in models.User.select(models.User.username).tuples():
+            if skeleton(other) == mine:
+                raise ValidationFailed([FieldProblem("username", f"looks like the existing user {other!r}")])
         centres = _centres(centre_codes)
         user = models.User.create(
             username=username, display_name=username, role=role, password_hash=hash_password(password)
@@ -192,35 +235,75 @@ def _as(user: models.User) -> Actor:
 
 
 def _fingerprint(text: str) -> str:
-    return hashlib.sha256(("trainer-username:" + text).encode("utf-8")).hexdigest()[:12]
+    return hashlib.sha256(("trainer-username:" + text).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _check_password(user: models.User, password: str, now: datetime.datetime) -> None:
-    """Throttle, verify, count failures (committed even though the caller refuses)."""
-    if user.locked_until is not None and user.locked_until > now:
-        wait = user.locked_until - now
+def _reserve(model, where, now: datetime.datetime, create: dict | None = None) -> tuple[int, datetime.datetime | None]:
+    """Count this attempt as a failure before the password is checked, atomically.
+
+    (failures including this attempt, None) when the attempt may go on; (failures, until)
+    when it is refused unchecked. The count and the lock it implies are committed in one
+    short transaction (SQLite: IMMEDIATE, one writer; PostgreSQL: the row locked FOR
+    UPDATE), so 24 guesses at once see each other: after SLOW_AFTER of them the rest find
+    the lock and are refused without a hash check. A correct password then resets the count.
+    """
+    with database.atomic():
+        if create is not None:
+            model.insert(**create).on_conflict_ignore().execute()
+        query = dialect().for_update(model.select(model.failed_logins, model.locked_until).where(where))
+        failures, until = query.tuples().get()
+        if until is not None and until > now:
+            return failures, until
+        failures += 1
+        delay = delay_after(failures)
+        model.update(failed_logins=failures, locked_until=now + delay if delay else None).where(where).execute()
+        return failures, None
+
+
+def _refused(failures: int, until: datetime.datetime, now: datetime.datetime) -> AccountLocked:
+    """The same words for a real account and for a name that matches none."""
+    what = "account locked" if failures >= LOCK_AFTER else "too many failed sign-ins"
+    return AccountLocked(f"{what}: try again in {_wait_text(until - now)}", until)
+
+
+def _failed(failures: int, now: datetime.datetime) -> PermissionDenied:
+    delay = delay_after(failures)
+    if delay and failures >= LOCK_AFTER:
+        return AccountLocked(f"unknown user or wrong password; locked for {LOCK_MINUTES} minutes", now + delay)
+    if delay:
+        return AccountLocked(
+            f"unknown user or wrong password; wait {_wait_text(delay)} before trying again", now + delay
+        )
+    return PermissionDenied("unknown user or wrong password")
+
+
+def _check_password(user: models.User, password: str, now: datetime.datetime) -> bool:
+    """Throttle, verify, count failures (committed even though the caller refuses); True for a legacy hash."""
+    U = models.User
+    failures, until = _reserve(U, U.id == user.id, now)
+    if until is not None:
         with database.atomic():
-            audit.record(_as(user), "login-refused", "user", user.uuid, reason="locked", wait=_wait_text(wait))
-        what = "account locked" if user.failed_logins >= LOCK_AFTER else "too many failed sign-ins"
-        raise AccountLocked(f"{what}: try again in {_wait_text(wait)}", user.locked_until)
-    try:
-        hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        U = models.User
+            audit.record(_as(user), "login-refused", "user", user.uuid, reason="locked", wait=_wait_text(until - now))
+        raise _refused(failures, until, now)
+    matches, legacy = _verify(user.password_hash, password)
+    if not matches:
         with database.atomic():
-            U.update(failed_logins=U.failed_logins + 1).where(U.id == user.id).execute()
-            failures = U.select(U.failed_logins).where(U.id == user.id).scalar()
-            delay = delay_after(failures)
-            until = now + delay if delay else None
-            U.update(locked_until=until).where(U.id == user.id).execute()
             audit.record(_as(user), "login-failed", "user", user.uuid, reason="wrong password", failures=failures)
-        if until is not None and failures >= LOCK_AFTER:
-            raise AccountLocked(f"wrong password; account locked for {LOCK_MINUTES} minutes", until) from None
-        if until is not None:
-            raise AccountLocked(
-                f"unknown user or wrong password; wait {_wait_text(delay)} before trying again", until
-            ) from None
-        raise PermissionDenied("unknown user or wrong password") from None
+        raise _failed(failures, now)
+    return legacy
+
+
+def _unknown_name(username: str, password: str, now: datetime.datetime) -> PermissionDenied:
+    """A name that matches no account: counted, locked, checked and answered as a real one is."""
+    T = models.LoginThrottle
+    key = _fingerprint(username)
+    failures, until = _reserve(T, T.name_key == key, now, create={"name_key": key})
+    with database.atomic():
+        audit.record(SYSTEM, "login-failed", "user", "", reason="unknown user", name_fingerprint=key[:12])
+    if until is not None:
+        return _refused(failures, until, now)
+    _verify(_decoy_hash(), password)
+    return _failed(failures, now)
 
 
 def authenticate(username: str, password: str, *, session: str | None = None) -> Actor:
@@ -232,21 +315,8 @@ def authenticate(username: str, password: str, *, session: str | None = None) ->
     with database.connection_context():
         user = models.User.get_or_none(models.User.username == username.strip())
         if user is None:
-            try:
-                hasher.verify(_decoy_hash(), password)
-            except VerificationError:
-                pass
-            with database.atomic():
-                audit.record(
-                    SYSTEM,
-                    "login-failed",
-                    "user",
-                    "",
-                    reason="unknown user",
-                    name_fingerprint=_fingerprint(username.strip()),
-                )
-            raise PermissionDenied("unknown user or wrong password")
-        _check_password(user, password, now)
+            raise _unknown_name(username.strip(), password, now)
+        legacy = _check_password(user, password, now)
         if user.disabled:
             with database.atomic():
                 audit.record(_as(user), "login-refused", "user", user.uuid, reason="disabled")
@@ -254,7 +324,7 @@ def authenticate(username: str, password: str, *, session: str | None = None) ->
         U = models.User
         with database.atomic():
             values: dict[Field[Any], object] = {U.failed_logins: 0, U.locked_until: None, U.last_login: now}
-            if hasher.check_needs_rehash(user.password_hash):
+            if legacy or hasher.check_needs_rehash(user.password_hash):
                 values[U.password_hash] = hash_password(password)
             U.update(values).where(U.id == user.id).execute()
             session_id = None

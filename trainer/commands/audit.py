@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from trainer.commands.common import UsageError, actor, connect
+from trainer.commands.common import UsageError, actor, connect, count
 from trainer.errors import TrainerError
 
 
@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     log.add_argument("--uuid", help="one record's events")
     log.add_argument("--by", metavar="NAME", help="events by this user")
     log.add_argument("--action", help="e.g. create, update, login-failed, backup")
-    log.add_argument("--limit", type=int, default=50)
+    log.add_argument("--limit", type=count, default=50)
     log.set_defaults(handler=cmd_log)
 
 
@@ -51,13 +51,18 @@ def cmd_verify(args: argparse.Namespace) -> int:
         if not manifest.hmac or manifest.hmac != backup._sign(manifest.body()):
             raise TrainerError(f"{path}: the manifest's signature does not match (edited, or another key)")
         expected, source = manifest.head(), path
+    anchored = audit.anchored()
+    if anchored is not None and (expected is None or (args.manifest is None and anchored.id > expected.id)):
+        # The head anchored at the last append is newer than the last backup's: a tail cut
+        # after that backup is found too.
+        expected, source = anchored, audit.heads_path()
     result = audit.verify(expected)
     for problem in result.problems:
         print(f"TAMPERED: {problem}")
     against = (
         f"; tail checked against {source} (event #{expected.id})"
         if expected
-        else "; no manifest: a cut-off tail cannot be detected (give --manifest)"
+        else "; nothing recorded outside the database yet: a cut-off tail cannot be detected (give --manifest)"
     )
     if result.ok:
         print(f"audit trail verified: {result.events:,} events, head #{result.head.id}{against}")
@@ -75,7 +80,8 @@ def cmd_log(args: argparse.Namespace) -> int:
     )
     for e in entries:
         what = f"{e.entity} {e.entity_uuid}".strip()
-        print(f"#{e.id:<6} {e.at:%Y-%m-%d %H:%M:%S}  {e.username:<12} {e.action:<14} {what}")
+        at = e.at.strftime("%Y-%m-%d %H:%M:%S") if hasattr(e.at, "strftime") else str(e.at)[:19]
+        print(f"#{e.id:<6} {at:<19}  {e.username:<12} {e.action:<14} {what}")
         if e.summary():
             print(f"{'':8}{e.summary()}")
     if not entries:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from trainer.commands.common import UsageError, actor, connect
+from trainer.commands.common import UsageError, actor, connect, staged
 from trainer.errors import TrainerError
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ def _days(text: str) -> int:
         value = int(text)
     except ValueError:
         value = 0
-    if value <= 0:
+    if not 0 < value <= 36_500:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of days (e.g. 30, 60, 90)")
     return value
 
@@ -94,7 +94,9 @@ def cmd_pdf(args: argparse.Namespace) -> int:
             target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise TrainerError(f"cannot make the exports folder {target.parent}: {exc.strerror or exc}") from None
-    path = certificate_pdf.write(view, certificates.payload(view), target)
+    path = target
+    with staged(path, stream_ok=False) as out:
+        certificate_pdf.write(view, certificates.payload(view), out)
     print(f"wrote {path}")
     return 0
 
@@ -187,7 +189,8 @@ def cmd_badge(args: argparse.Namespace) -> int:
     view = certificates.by_number(acting, args.number)
     text = badges.export(view, status_url=badges.status_list_url(acting))
     if args.output:
-        args.output.write_text(text + "\n", encoding="utf-8")
+        with staged(args.output) as out:
+            out.write_text(text + "\n", encoding="utf-8")
         print(f"wrote {args.output}")
     else:
         sys.stdout.write(text + "\n")
@@ -234,7 +237,8 @@ def cmd_public_key(args: argparse.Namespace) -> int:
     else:
         pem = signing.public_pem().decode("ascii")
     if args.output:
-        args.output.write_text(pem, encoding="ascii")
+        with staged(args.output) as out:
+            out.write_text(pem, encoding="ascii")
         print(f"wrote {args.output}")
     else:
         sys.stdout.write(pem)

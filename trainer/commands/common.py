@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
+import glob
 import os
 import sys
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from trainer.accounts.access import Actor
 from trainer.errors import TrainerError
+from trainer.text import printable, valid_text
 
 if TYPE_CHECKING:
     from trainer.setup import Opened
@@ -22,25 +27,31 @@ class UsageError(Exception):
     """Wrong arguments: argparse prints usage and exits 2."""
 
 
+# Only these may create a database that does not exist yet (restore: a lost one is the reason to restore).
+CREATING_COMMANDS = frozenset({"init", "demo", "tui", "restore"})
+
+
 def connect(args: argparse.Namespace) -> Opened:
     from db.drivers import import_peewee_for
 
     import_peewee_for(args.db)  # before trainer.setup imports it: no PostgreSQL drivers for SQLite
     from trainer.setup import connect as open_db
 
-    opened = open_db(args.db)
+    opened = open_db(args.db, create=getattr(args, "command", None) in CREATING_COMMANDS)
     if opened.backup:
         warn(f"upgraded the database; the previous version is kept at {opened.backup}")
     return opened
 
 
 def warn(text: str) -> None:
-    print(f"{PROG}: {text}", file=sys.stderr)
+    print(f"{PROG}: {printable(text)}", file=sys.stderr)
 
 
 def password(prompt: str = "Password: ") -> str:
     env = os.environ.get("TRAINER_PASSWORD")
     if env:
+        if not valid_text(env):
+            raise TrainerError("TRAINER_PASSWORD is not valid UTF-8")
         return env
     if not sys.stdin.isatty():
         raise TrainerError("no password: set TRAINER_PASSWORD or run in a terminal")
@@ -72,3 +83,53 @@ def progress_printer() -> Callable[[str, int, int], None]:
                 print(file=sys.stderr)
 
     return progress
+
+
+def count(text: str) -> int:
+    """argparse type for --limit and the like: a whole number from 1 to a million."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 0 < value <= 1_000_000:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 1 to 1,000,000")
+    return value
+
+
+@contextlib.contextmanager
+def staged(path, *, stream_ok: bool = True):
+    """Write a command's output file whole or not at all.
+
+    Yields a temporary name beside `path`, renamed over it only when the block
+    ends without an error; on any error (a full disk, a refusal, Ctrl-C) the
+    temporary file is removed and `path` is as it was. A device or pipe
+    (/dev/stdout, /dev/full) is written directly: renaming over it would replace it;
+    a format that must seek (XLSX, PDF) refuses one (`stream_ok` false).
+    """
+    final = Path(path)
+    if final.exists() and not final.is_file():
+        if final.is_dir():
+            raise TrainerError(f"{final} is a directory: give a file name")
+        if not stream_ok:
+            raise TrainerError(f"{final} is not a regular file: give a file name for this format")
+        yield final
+        return
+    folder = final.parent
+    if not folder.is_dir():
+        raise TrainerError(f"cannot write {final}: no folder {folder}")
+    # The temporary name keeps the file's ending (formats are checked by it).
+    fd, tmp = tempfile.mkstemp(prefix=f".{final.stem[:80]}.", suffix=f".partial{final.suffix[:16]}", dir=folder)
+    os.close(fd)
+    tmp = Path(tmp)
+    try:
+        yield tmp
+        # companions written beside it (a report's NAME-metadata.json) follow it to its name
+        for companion in folder.glob(glob.escape(tmp.name) + "?*"):
+            os.replace(companion, folder / (final.name + companion.name[len(tmp.name) :]))
+        os.replace(tmp, final)
+    finally:
+        tmp.unlink(missing_ok=True)
+        for companion in folder.glob(glob.escape(tmp.name) + "?*"):
+            companion.unlink(missing_ok=True)

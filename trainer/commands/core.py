@@ -62,13 +62,11 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from trainer.accounts.access import require
     from trainer.accounts.users import count_users
     from trainer.demo import build as demo
 
     connect(args)
-    if count_users():
-        require(actor(args), "demo.load")
-    summary = demo.generate(scale=args.scale, seed=args.seed, progress=progress_printer())
+    acting = actor(args) if count_users() else None  # the first run: no accounts to act as yet
+    summary = demo.generate(acting, scale=args.scale, seed=args.seed, progress=progress_printer())
     print(summary.describe())
     return 0

@@ -6,7 +6,7 @@ import argparse
 import datetime
 from pathlib import Path
 
-from trainer.commands.common import UsageError, actor, connect, progress_printer
+from trainer.commands.common import UsageError, actor, connect, progress_printer, staged
 from trainer.errors import TrainerError
 
 
@@ -50,9 +50,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise TrainerError(f"cannot make the exports folder {path.parent}: {exc.strerror or exc}") from None
     show = progress_printer()
-    done = export_trainees(
-        acting, args.format, path, identified=args.identified, progress=lambda n, total: show("exporting", n, total)
-    )
+    with staged(path, stream_ok=args.format != "xlsx") as out:
+        done = export_trainees(
+            acting, args.format, out, identified=args.identified, progress=lambda n, total: show("exporting", n, total)
+        )
     kind = "identified" if done.identified else "pseudonymised"
-    print(f"wrote {done.rows} {kind} trainee rows to {done.path}")
+    print(f"wrote {done.rows} {kind} trainee rows to {path}")
     return 0

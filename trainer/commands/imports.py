@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from trainer.commands.common import UsageError, actor, connect, progress_printer, warn
+from trainer.commands.common import UsageError, actor, connect, count, progress_printer, staged, warn
 from trainer.errors import TrainerError
 
 if TYPE_CHECKING:
@@ -52,11 +52,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     v.set_defaults(handler=cmd_vetting)
 
     h = isub.add_parser("held", help="list roster rows held for review as possible duplicates")
-    h.add_argument("--limit", type=int, default=100)
+    h.add_argument("--limit", type=count, default=100)
     h.set_defaults(handler=cmd_held)
 
     m = isub.add_parser("merges", help="list records merged into another")
-    m.add_argument("--limit", type=int, default=100)
+    m.add_argument("--limit", type=count, default=100)
     m.set_defaults(handler=cmd_merges)
 
 
@@ -152,7 +152,8 @@ def write_report(report: ImportReport, path: str) -> None:
     from trainer.reporting.exports import to_csv
 
     try:
-        Path(path).write_text(to_csv(REPORT_COLUMNS, report_rows(report)), encoding="utf-8")
+        with staged(path) as out:
+            out.write_text(to_csv(REPORT_COLUMNS, report_rows(report)), encoding="utf-8")
     except OSError as exc:
         raise TrainerError(f"cannot write the report to {path}: {exc.strerror or exc}") from None
 

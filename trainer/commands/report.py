@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from trainer.commands.common import UsageError, actor, connect, progress_printer
+from trainer.commands.common import UsageError, actor, connect, progress_printer, staged
 from trainer.errors import TrainerError
 
 FORMATS = ("table", "csv", "xlsx", "json", "ndjson", "hxl")
@@ -94,17 +94,20 @@ def cmd_report(args: argparse.Namespace) -> int:
     result = reports.run_report(acting, report.name, params)
     if args.output:
         show = progress_printer()
-        written = reports.write_result(
-            result,
-            args.format,
-            args.output,
-            progress=lambda done, total: show("writing", done, total),
-            bom=args.bom,
-            with_totals=args.with_totals,
-        )
+        from trainer.reporting import output
+
+        with staged(args.output, stream_ok=args.format != "xlsx") as out:
+            written = reports.write_result(
+                result,
+                args.format,
+                out,
+                progress=lambda done, total: show("writing", done, total),
+                bom=args.bom,
+                with_totals=args.with_totals,
+            )
         print(f"wrote {written.rows} rows to {args.output}")
         if written.metadata:
-            print(f"notes, totals and parameters in {written.metadata}")
+            print(f"notes, totals and parameters in {output.sidecar_path(args.output)}")
         if written.suppressed:
             print(f"{written.suppressed} cells suppressed (small counts and what would reveal them)")
     else:

@@ -44,7 +44,7 @@ from db import models
 from db.connection import database
 from db.dialect import dialect
 from trainer.accounts import audit
-from trainer.accounts.access import SYSTEM
+from trainer.accounts.access import SYSTEM, Actor, require
 from trainer.accounts.users import hash_password
 from trainer.demo import catalogue
 from trainer.demo.plan import FULL, Planner, _shrunk, _uuid7_maker
@@ -52,7 +52,7 @@ from trainer.demo.record_rows import RecordRows
 from trainer.demo.reference_rows import ReferenceRows
 from trainer.demo.shared import BULK_TABLES, LOAD_CACHE_KIB, POPULATION, QUICK_TRAINEES, SCALES, TABLES
 from trainer.demo.trainee_rows import TraineeRows
-from trainer.errors import TrainerError
+from trainer.errors import PermissionDenied, TrainerError
 from trainer.reporting import summary
 
 Progress = Callable[[str, int, int], None]  # (step, done, total), as the roster import reports it
@@ -86,9 +86,24 @@ class DemoSummary:
 
 
 def generate(
-    *, scale: str = "default", seed: int = 1, password: str | None = None, progress: Progress | None = None
+    actor: Actor | None = None,
+    *,
+    scale: str = "default",
+    seed: int = 1,
+    password: str | None = None,
+    progress: Progress | None = None,
 ) -> DemoSummary:
-    """Load demo data into the bound, empty database; see the module docstring."""
+    """Load demo data into the bound, empty database; see the module docstring.
+
+    An admin loads it (demo.load); without an actor only into a database with no
+    accounts yet (the first run, as the first user is added).
+    """
+    with database.connection_context():
+        if actor is None:
+            if models.User.select().exists():
+                raise PermissionDenied("users exist: act as an admin (--user) to load demo data")
+        else:
+            require(actor, "demo.load")
     if scale not in SCALES:
         raise TrainerError(f"unknown scale {scale!r}: use {' or '.join(SCALES)}")
     started = time.perf_counter()

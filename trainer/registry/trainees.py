@@ -13,11 +13,12 @@ from db import models
 from db.connection import database
 from db.dialect import dialect
 from trainer.accounts import audit
-from trainer.accounts.access import Actor, require
+from trainer.accounts.access import Actor, home_centre, require, require_trainee
 from trainer.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from trainer.registry import listing as trainee_list
 from trainer.registry import names, reference, scope
 from trainer.reporting import summary
+from trainer.text import problems as unsafe_text
 
 if TYPE_CHECKING:
     from trainer.registry.detail import TraineeDetail
@@ -104,6 +105,7 @@ def clean(data: TraineeInput, *, today: datetime.date | None = None) -> tuple[Tr
     for key, value in text.items():
         if isinstance(value, str):
             text[key] = " ".join(value.split())
+    problems += unsafe_text(text)  # ESC sequences and bidi overrides: the form path as well as imports
     for part in ("given_name", "father_name", "grandfather_name"):
         if not text[part]:
             problems.append(FieldProblem(part, "required"))
@@ -185,7 +187,7 @@ def create_trainee(actor: Actor, data: TraineeInput) -> TraineeView:
     with database.connection_context():
         try:
             with database.atomic():
-                row = models.Trainee.create(**_row_values(data))
+                row = models.Trainee.create(**_row_values(data), registered_centre=home_centre(actor))
                 audit.record(actor, "create", "trainee", row.uuid, after=asdict(data))
         except IntegrityError as exc:
             raise _unique_problem(exc) from None
@@ -204,6 +206,7 @@ def update_trainee(actor: Actor, trainee_id: int, version: int, data: TraineeInp
                 current = models.Trainee.get_or_none(models.Trainee.id == trainee_id)
                 if current is None:
                     raise NotFound(f"no trainee {trainee_id}")
+                require_trainee(actor, trainee_id)
                 before = _view(current).as_input()
                 T = models.Trainee
                 changed = (

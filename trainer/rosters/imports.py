@@ -28,7 +28,7 @@ from db.connection import database
 from db.dialect import Dialect, dialect
 from db.fields import uuid7
 from trainer.accounts import audit
-from trainer.accounts.access import Actor, require
+from trainer.accounts.access import Actor, home_centre, require
 from trainer.errors import TrainerError
 from trainer.registry.trainees import TraineeInput
 from trainer.reporting import summary
@@ -318,7 +318,9 @@ def _write(actor: Actor, book: roster.Roster, skip_invalid: bool, progress: Prog
     source = f"import:{batch_uuid}"
     before = database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM trainee").fetchone()[0]
     now = d.stamp(models.now())
-    fixed = dict(version=1, created_at=now, updated_at=now, status="active", source=source)
+    fixed = dict(
+        version=1, created_at=now, updated_at=now, status="active", source=source, registered_centre=home_centre(actor)
+    )
     today, total = datetime.date.today(), len(book.rows)
     first_by_id: dict[str, int] = {}
     rows: list[_Row] = []

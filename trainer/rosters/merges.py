@@ -20,7 +20,7 @@ from peewee import Field, IntegrityError
 from db import models
 from db.connection import database
 from trainer.accounts import audit
-from trainer.accounts.access import Actor, require
+from trainer.accounts.access import Actor, home_centre, require, require_trainee
 from trainer.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from trainer.registry import names, trainees
 from trainer.registry.trainees import TraineeInput, TraineeView
@@ -242,6 +242,7 @@ def same_person(actor: Actor, held_id: int, version: int, trainee_id: int) -> De
     with database.connection_context():
         try:
             with database.atomic():
+                require_trainee(actor, trainee_id)
                 held = _take(actor, held_id, version, "same", trainee_id)
                 data, unit = _data(held.values)
                 allowed = {c.id for c in _candidates(actor, json.loads(held.candidates))}
@@ -296,7 +297,9 @@ def new_person(actor: Actor, held_id: int, version: int) -> Decision:
                 if problems:
                     raise ValidationFailed(problems)
                 batch = models.ImportBatch.get_by_id(held.batch_id)
-                row = models.Trainee.create(**imports.trainee_values(data, f"import:{batch.uuid}"))
+                row = models.Trainee.create(
+                    **imports.trainee_values(data, f"import:{batch.uuid}"), registered_centre=home_centre(actor)
+                )
                 _take(actor, held_id, version, "new", row.id)
                 _assign_unit(row.id, data.force, unit, datetime.date.today())
                 audit.record(actor, "create", "trainee", row.uuid, after=asdict(data), held_row=str(held.uuid))
@@ -345,6 +348,8 @@ def merge_trainees(actor: Actor, survivor_id: int, merged_id: int, *, reason: st
                         raise ValidationFailed(
                             [FieldProblem("trainee", f"{_name(row)} was already merged into another record")]
                         )
+                require_trainee(actor, survivor_id)
+                require_trainee(actor, merged_id)
                 both = C.select(C.code).join(E).where(E.trainee == merged_id) & C.select(C.code).join(E).where(
                     E.trainee == survivor_id
                 )

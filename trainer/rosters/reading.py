@@ -24,6 +24,7 @@ from typing import Any, NamedTuple, overload
 
 from trainer.errors import FieldProblem, ValidationFailed
 from trainer.registry import names
+from trainer.rosters.encoding import reads_as_arabic, utf8_line
 
 # Caps: a roster is a few thousand people; 100,000 is the largest we plan for.
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -182,9 +183,18 @@ def decode(data: bytes) -> tuple[str, str]:
     else:
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            mixed = utf8_line(data)
+            if mixed is not None:
+                bad_line = data.count(b"\n", 0, exc.start) + 1
+                raise refuse(
+                    f"mixed encodings: line {bad_line} (byte offset {exc.start}) is not UTF-8 "
+                    f"but line {mixed} is; save the whole file as CSV UTF-8",
+                    row=bad_line,
+                ) from None
             text, encoding = data.decode("windows-1256"), "windows-1256"
-            _check_windows_1256(text)
+            if not reads_as_arabic(text):
+                raise refuse("the file is neither UTF-8 nor Windows-1256 (Arabic) text; save it as CSV UTF-8") from None
     bad = _CONTROL.search(text)
     if bad:
         raise refuse(f"binary data, not a CSV file (control character U+{ord(bad.group()):04X})")
@@ -192,19 +202,6 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _check_windows_1256(text: str) -> None:
-    """Every byte decodes in Windows-1256, so ask whether the result reads as Arabic:
-    a Latin-1 or Windows-1252 file would come out as accented Latin letters."""
-    high = [c for c in text if ord(c) > 0x7F]
-    arabic = sum(1 for c in high if "\u0600" <= c <= "\u06ff")
-    letters_elsewhere = sum(1 for c in high if c.isalpha() and not "\u0600" <= c <= "\u06ff")
-    if arabic == 0 or letters_elsewhere * 4 > arabic or _C1.search(text):
-        raise refuse("the file is neither UTF-8 nor Windows-1256 (Arabic) text; save it as CSV UTF-8")
-
-
-_C1 = re.compile("[\x80-\x9f]")
 
 
 def _csv_table(text: str) -> tuple[list[list[str]], str]:

@@ -23,6 +23,7 @@ from trainer.accounts import audit
 from trainer.accounts.access import Actor, require, require_teaches
 from trainer.errors import FieldProblem, NotFound, TrainerError, ValidationFailed
 from trainer.registry import names
+from trainer.rosters.reading import MAX_FILE_BYTES, decode
 from trainer.training import rules
 from trainer.training.results import check_score, save_checked
 
@@ -69,11 +70,12 @@ class ResultsImportReport:
 
 
 def _text(path: Path) -> str:
-    raw = path.read_bytes()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1256")  # Arabic Windows spreadsheets
+    if not path.is_file():
+        raise TrainerError(f"{path} is not a file")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise TrainerError(f"{path} is larger than {MAX_FILE_BYTES:,} bytes: not a result sheet")
+    # The roster's rule: one encoding for the whole file (UTF-8, else Windows-1256), binary refused.
+    return decode(path.read_bytes())[0]
 
 
 def _rows(text: str) -> list[list[str]]:
@@ -81,7 +83,12 @@ def _rows(text: str) -> list[list[str]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        reason = "a value is far too long (unclosed quote?)" if "field limit" in str(exc) else str(exc)
+        raise ValidationFailed([FieldProblem("file", f"malformed CSV: {reason}", row=reader.line_num)]) from None
 
 
 def _key(header: str) -> str:

@@ -21,6 +21,7 @@ from trainer.accounts import audit
 from trainer.accounts.access import Actor, require
 from trainer.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from trainer.registry import reference
+from trainer.text import problems as unsafe_text
 
 CATEGORIES = models.COURSE_CATEGORIES
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,31}$")
@@ -94,7 +95,13 @@ class CourseView(CourseInput):
 
 def clean(data: CourseInput) -> tuple[CourseInput, list[FieldProblem]]:
     """Normalise what is plain (case, spaces, force spellings) and list what is wrong."""
-    problems: list[FieldProblem] = []
+    problems: list[FieldProblem] = unsafe_text(
+        {
+            **{f.name: getattr(data, f.name) for f in fields(data)},
+            "competencies": [t for c in data.competencies for t in (c.code, c.name_en, *c.tags)],
+            "assessments": [t for a in data.assessments for t in (a.code, a.title)],
+        }
+    )
     code = data.code.strip().upper()
     if not _CODE.match(code):
         problems.append(FieldProblem("code", "required: letters, digits, '-' or '_', at most 32"))

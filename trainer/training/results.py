@@ -122,6 +122,7 @@ def _rule(cohort_rules: CohortRules, assessment_id: int) -> AssessmentRule:
 
 def save_checked(actor: Actor, enrolment: models.Enrolment, rule: AssessmentRule, score: float) -> ResultView | None:
     """Append an attempt inside the caller's transaction; None when it repeats the latest score."""
+    require(actor, "result.write")
     R, E = models.Result, models.Enrolment
     # Two people typing into one cell at once: the enrolment's row lock orders them, so the
     # second reads the first's attempt and appends after it (PostgreSQL; SQLite's write lock
