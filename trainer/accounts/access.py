@@ -36,6 +36,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "demo.load": frozenset({"admin"}),
     "import.run": frozenset({"admin", "registrar"}),
     "merge.run": frozenset({"admin", "registrar"}),  # two records found to be one person
+    "site.manage": frozenset({"admin"}),  # site identity, its keys, trusted peers (docs/sync.md)
 }
 
 

@@ -1,0 +1,1 @@
+"""Field sites and headquarters (docs/sync.md): identity, trusted peers, number blocks."""
