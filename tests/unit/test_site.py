@@ -138,3 +138,16 @@ def _document(code: str, block: int, **keys_) -> str:
     doc["ed25519"] = keys_.get("ed25519", _b64(bytes(range(32))))
     doc["x25519"] = keys_.get("x25519", _b64(bytes(range(1, 33))))
     return json.dumps(doc)
+
+
+def test_an_init_that_loses_a_race_is_refused_cleanly(db_url, monkeypatch):
+    """Two inits at once: both see no identity, the second insert meets the first's row."""
+    w = build(trainees=1)
+    identity.init(w.admin, "HQ", "Baghdad HQ", hq=True)
+    with monkeypatch.context() as patch:
+        patch.setattr(identity, "_read", lambda key: None)
+        with pytest.raises(ValidationFailed, match="made a site meanwhile"):
+            identity.init(w.admin, "ERBIL", "Erbil", block=3)
+    assert identity.current().code == "HQ"
+    with database.connection_context():
+        assert models.AuditEvent.select().where(models.AuditEvent.entity == "site").count() == 1

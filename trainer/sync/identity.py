@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from peewee import IntegrityError
 
 from db import models
 from db.connection import database
@@ -151,7 +152,11 @@ def init(actor: Actor, code: str, name: str, *, hq: bool = False, block: int | N
         site = Site(code, name, "hq" if hq else "site", block, _public_raw(sign), _public_raw(box))
         value = {**site.document(), "name": name}
         del value["type"]
-        models.Setting.insert(key=IDENTITY_KEY, value=json.dumps(value, ensure_ascii=False)).execute()
+        try:
+            with database.atomic():  # a savepoint: an init racing this one wins, this one is refused
+                models.Setting.insert(key=IDENTITY_KEY, value=json.dumps(value, ensure_ascii=False)).execute()
+        except IntegrityError:
+            raise ValidationFailed([FieldProblem("site", "this database was made a site meanwhile")]) from None
         audit.record(actor, "create", "site", code, after=value)
     return site
 
