@@ -16,7 +16,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from db.connection import database
+from db.connection import attach_checkpointer, database
 
 Execute = Callable[[str], list]  # runs a SELECT inside the copy's snapshot, returns its rows
 Facts = Callable[[Execute], dict]
@@ -61,6 +61,9 @@ def sqlite_restore(file: Path, stamp: str) -> Path | None:
     live = Path(database.obj.database)
     if not database.obj.is_closed():
         database.obj.close()
+    checkpointer = getattr(database.obj, "checkpointer", None)
+    if checkpointer is not None:
+        checkpointer.stop()  # a last checkpoint; its connection must not follow the file aside
     kept = None
     if live.exists():
         kept = live.with_name(f"{live.stem}.replaced-{stamp}{live.suffix}")
@@ -72,6 +75,8 @@ def sqlite_restore(file: Path, stamp: str) -> Path | None:
     incoming = live.with_name(live.name + ".restoring")
     shutil.copyfile(file, incoming)
     os.replace(incoming, live)
+    if checkpointer is not None:
+        attach_checkpointer(database.obj, live)
     return kept
 
 

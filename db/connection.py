@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import weakref
 from pathlib import Path
 from urllib.parse import urlparse
 
 from peewee import DatabaseProxy, OperationalError, PostgresqlDatabase, SqliteDatabase
-from playhouse.db_url import parse as parse_url
+
+from db.checkpoint import Checkpointer
 
 
 class _Proxy(DatabaseProxy):
@@ -34,6 +36,8 @@ SQLITE_PRAGMAS = (
     ("busy_timeout", 10_000),
     ("synchronous", "normal"),
     ("cache_size", -8_000),  # 8 MB a connection: exports stream, a big cache only costs memory
+    # No checkpoint inside a COMMIT: a file database's Checkpointer thread does them (db/checkpoint.py).
+    ("wal_autocheckpoint", 0),
 )
 
 
@@ -132,6 +136,7 @@ def make_database(url: str, *, create: bool = True):
         try:
             import psycopg  # noqa: F401  (the driver is the optional 'postgres' extra)
             import psycopg_pool  # noqa: F401
+            from playhouse.db_url import parse as parse_url  # here: it imports every backend's module
         except ImportError:
             raise DatabaseUnavailable("PostgreSQL needs its driver: pip install 'trainer[postgres]'") from None
         params = parse_url(url)
@@ -162,22 +167,16 @@ def make_database(url: str, *, create: bool = True):
 
     db.dialect = for_database(db)  # what differs between the databases, for the services
     if isinstance(db, SqliteDatabase) and path is not None:
-        db.wal_keeper = _wal_keeper(path)
+        attach_checkpointer(db, path)
     return db
 
 
-def _wal_keeper(path: Path) -> sqlite3.Connection:
-    """One idle connection held for the database's lifetime.
-
-    Thread workers each open a connection that closes when the thread ends.
-    When the last connection to a WAL database closes, SQLite checkpoints and
-    deletes the WAL, and the next writer recreates it with a sync (about 20 ms
-    a save here). A connection that stays open (having read once, so it holds
-    the WAL index) keeps the WAL in place.
-    """
-    keeper = sqlite3.connect(str(path), check_same_thread=False)
-    keeper.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    return keeper
+def attach_checkpointer(db, path: Path) -> None:
+    """Checkpoints off the commit path, and the WAL kept in place while thread workers'
+    connections come and go (db/checkpoint.py); the thread ends when `db` is dropped.
+    Whoever moves the file away (a restore) stops db.checkpointer first and attaches anew."""
+    db.checkpointer = Checkpointer(path)
+    weakref.finalize(db, db.checkpointer.stop)
 
 
 def open_database(url: str | None = None, *, create: bool = True):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import arabic_reshaper
 from bidi import get_display
 from rich.cells import cell_len
 
@@ -64,9 +63,17 @@ def crop(text: str, width: int) -> str:
     return "".join(out).rstrip() + ELLIPSIS
 
 
+def _reshape(text: str) -> str:
+    # Imported on the first Arabic text, not at start: it loads its ligature tables and fontTools
+    # (tens of ms before the first screen, which shows no Arabic).
+    import arabic_reshaper
+
+    return arabic_reshaper.reshape(text)
+
+
 @lru_cache(maxsize=8192)
 def _visual(text: str) -> str:
-    return get_display(arabic_reshaper.reshape(text))
+    return get_display(_reshape(text))
 
 
 # Arabic letters only (no marks, digits or punctuation) and spaces: a plain right-to-left run.
@@ -75,7 +82,7 @@ _PLAIN_RTL = re.compile("[\u0621-\u064a ]+")
 
 @lru_cache(maxsize=16384)
 def _word(word: str) -> str:
-    return get_display(arabic_reshaper.reshape(word))
+    return get_display(_reshape(word))
 
 
 def _plain_visual(text: str) -> str:

@@ -104,10 +104,8 @@ def _count(cur, table: str) -> int:
 def generator_digest() -> str:
     """The demo generator's source: a database built by another version of it is built again."""
     digest = hashlib.sha256()
-    for name in ("demo.py", "demo_names.py"):
-        path = ROOT / "trainer" / name
-        if path.exists():
-            digest.update(path.read_bytes())
+    for path in sorted((ROOT / "trainer" / "demo").glob("*.py")):
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -157,8 +155,8 @@ def _empty(url: str) -> None:
 def ensure(scale: Scale, url: str, *, rebuild: bool = False) -> list[Row]:
     """Reuse the database if it holds the scale's counts and was built by this demo generator (the
     record of its build says so), else build it with `trainer demo` and measure that, and the first
-    report after it (at full scale the demo leaves the report summaries for the first report to
-    build). Returns those two rows of the table."""
+    report after it (the demo builds the report summaries, so that report need not). Returns those
+    two rows of the table."""
     DATA.mkdir(parents=True, exist_ok=True)
     targets = (Target("median", scale.demo_target_s),) if scale.demo_target_s else ()
     operation = f"trainer demo --scale {scale.demo_scale}"
@@ -189,6 +187,7 @@ def ensure(scale: Scale, url: str, *, rebuild: bool = False) -> list[Row]:
                     FIRST_REPORT,
                     Stats((built["first_report_seconds"],)),
                     built["first_report_peak_mb"],
+                    FIRST_REPORT_TARGETS,
                     status="earlier",
                     memory_method="child peak RSS",
                     note=f"{reused}; {FIRST_REPORT_NOTE}",
@@ -254,6 +253,7 @@ def ensure(scale: Scale, url: str, *, rebuild: bool = False) -> list[Row]:
             FIRST_REPORT,
             Stats((report_wall,)),
             report_peak,
+            FIRST_REPORT_TARGETS,
             memory_method="child peak RSS",
             note=FIRST_REPORT_NOTE,
         ),
@@ -261,10 +261,11 @@ def ensure(scale: Scale, url: str, *, rebuild: bool = False) -> list[Row]:
 
 
 FIRST_REPORT = "first report after the demo (trainer report)"
+# No user action waits more than 2 s for the report summaries: the demo builds them in its own run.
+FIRST_REPORT_TARGETS = (Target("median", 2.0),)
 FIRST_REPORT_NOTE = (
-    "`trainer report trained-by-force` right after the demo, a subprocess: it builds the report "
-    "summaries when the demo left them for the first report (trainer.reporting.summary.ensure_built); "
-    "the demo's own target does not include this"
+    "`trainer report trained-by-force` right after the demo, a subprocess (process start included); "
+    "it would build the report summaries had the demo left them empty (trainer.reporting.summary.ensure_built)"
 )
 
 

@@ -82,7 +82,10 @@ def test_backup_during_continuous_writes_from_another_process(tmp_path):
         during = int(writer.stdout.readline())  # it kept committing
     finally:
         stop.touch()
-        rest = writer.communicate(timeout=60)[0].split()
+        # Through the text stream, not communicate(): readline() may already hold later lines in
+        # its buffer, which communicate() (reading the pipe itself) would never see.
+        rest = writer.stdout.read().split()
+        writer.wait(timeout=60)
     final = int(rest[-1]) if rest else during
     assert writer.returncode == 0
     print(

@@ -17,6 +17,9 @@ class UsageError(Exception):
 
 
 def connect(args):
+    from db.drivers import import_peewee_for
+
+    import_peewee_for(args.db)  # before trainer.setup imports it: no PostgreSQL drivers for SQLite
     from trainer.setup import connect as open_db
 
     opened = open_db(args.db)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = [
     "to_ascii_digits",
@@ -219,22 +220,22 @@ def _skel_lat_rules(w: str) -> str:
     return _collapse("".join(out))
 
 
-def _skel_lat(w: str) -> str:
-    return _LAT_LEX.get(w) or _skel_lat_rules(w)
+def _skel_lat(w: str, lat_lex: dict[str, str] | None = None) -> str:
+    return (_tables()[1] if lat_lex is None else lat_lex).get(w) or _skel_lat_rules(w)
 
 
 _ABD_AR = re.compile(r"^عبد(?:ال)?(..+)$")
 _ABD_LAT = re.compile(r"^abd(?:ul|el|al|il|ol|ou|u)?(..+)$")
 
 
-def _skel_word(w: str) -> str:
+def _skel_word(w: str, lat_lex: dict[str, str] | None = None) -> str:
     """Skeleton of one normalised word; عبد/abd compounds become abdl+name so
-    Abdulkarim, Abd al-Karim and عبد الكريم meet."""
+    Abdulkarim, Abd al-Karim and عبد الكريم meet. (`lat_lex`: the table while _tables builds it.)"""
     if is_arabic(w):
         m = _ABD_AR.match(w)
         return _collapse("abdl" + _skel_ar(m.group(1))) if m else _skel_ar(w)
     m = _ABD_LAT.match(w)
-    return _collapse("abdl" + _skel_lat(m.group(1))) if m else _skel_lat(w)
+    return _collapse("abdl" + _skel_lat(m.group(1), lat_lex)) if m else _skel_lat(w, lat_lex)
 
 
 def skeleton(word: str) -> str:
@@ -320,16 +321,24 @@ _NAMES = """
 الجميلي al-Jumaili Jumaili Jumaily / الطائي al-Taie Taie Tai
 """
 _COMMON = [(e.split()[0], e.split()[1:]) for e in _NAMES.replace("\n", " / ").split(" / ") if e.strip()]
-_DISPLAY: dict[str, str] = {}
-_LAT_LEX: dict[str, str] = {}
-for _ar, _latin in _COMMON:
-    _key = normalise(_ar)
-    _DISPLAY[_key] = _latin[0]
-    _target = _skel_word(_key)
-    for _v in _latin:
-        _w = _prepare(normalise(_v).split())
-        if len(_w) == 1 and _skel_lat_rules(_w[0]) != _target:
-            _LAT_LEX.setdefault(_w[0], _target)
+
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[dict[str, str], dict[str, str]]:
+    """(display Latin by normalised Arabic, Arabic skeleton by Latin spelling), built on first use
+    rather than at import: the app's start does not need them (tens of ms of normalising)."""
+    display: dict[str, str] = {}
+    lat_lex: dict[str, str] = {}
+    for ar, latin in _COMMON:
+        key = normalise(ar)
+        display[key] = latin[0]
+        target = _skel_word(key, lat_lex)
+        for v in latin:
+            w = _prepare(normalise(v).split())
+            if len(w) == 1 and _skel_lat_rules(w[0]) != target:
+                lat_lex.setdefault(w[0], target)
+    return display, lat_lex
+
 
 # Letter-by-letter fallback for names outside the table.
 _TR = dict(
@@ -373,14 +382,15 @@ def _letters(w: str) -> str:
 
 
 def _translit_word(w: str) -> str:
-    if w in _DISPLAY:
-        return _DISPLAY[w]
+    display = _tables()[0]
+    if w in display:
+        return display[w]
     m = _ABD_AR.match(w)
     if m:
         return "Abd " + ("al-" if w[3:5] == "ال" else "") + _translit_word(m.group(1))
     if w.startswith("ال") and len(w) > 3:
         rest = w[2:]
-        return "al-" + _DISPLAY.get(rest, _letters(rest))
+        return "al-" + display.get(rest, _letters(rest))
     return _letters(w)
 
 

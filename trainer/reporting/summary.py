@@ -87,6 +87,33 @@ LEFT JOIN (
 """
 
 
+# The whole table at once (rebuild): the same figures as _COHORTS over every cohort, but each
+# graduation's "first in this course for this person" is numbered by one window over all enrolments
+# instead of a NOT EXISTS look-up per graduated enrolment (full scale: 27 s of CPU down to about 4).
+# Only right over all enrolments, so the per-cohort refresh keeps _COHORTS.
+_ALL_COHORTS = _COHORTS.replace(
+    """    SUM(CASE WHEN e.status = 'graduated' AND NOT EXISTS (
+          SELECT 1 FROM enrolment e2 JOIN cohort c2 ON c2.id = e2.cohort_id
+          WHERE e2.trainee_id = e.trainee_id AND e2.status = 'graduated' AND c2.course_id = ce.course_id
+            AND (c2.end_date < ce.end_date OR (c2.end_date = ce.end_date AND c2.id < ce.id)))
+        THEN 1 ELSE 0 END) AS trained
+  FROM enrolment e JOIN trainee t ON t.id = e.trainee_id JOIN cohort ce ON ce.id = e.cohort_id
+  WHERE 1 = 1 {where_e}
+  GROUP BY e.cohort_id, t.force_id, t.province_id
+) g""",
+    """    SUM(CASE WHEN e.nth = 1 THEN 1 ELSE 0 END) AS trained
+  FROM (
+    SELECT e.cohort_id, e.trainee_id, e.status,
+      CASE WHEN e.status = 'graduated' THEN ROW_NUMBER() OVER (
+        PARTITION BY e.trainee_id, ce.course_id, e.status = 'graduated' ORDER BY ce.end_date, ce.id) END AS nth
+    FROM enrolment e JOIN cohort ce ON ce.id = e.cohort_id
+  ) e JOIN trainee t ON t.id = e.trainee_id
+  GROUP BY e.cohort_id, t.force_id, t.province_id
+) g""",
+).replace("{where_e}", "")
+assert "NOT EXISTS" not in _ALL_COHORTS and "nth" in _ALL_COHORTS
+
+
 def _dialect() -> dict[str, str]:
     d = dialect()
     return {"month": d.month_start("c.end_date"), "created": d.date_of("t.created_at")}
@@ -203,7 +230,7 @@ def rebuild() -> None:
     with database.connection_context(), database.atomic():
         models.CohortSummary.delete().execute()
         models.PersonSummary.delete().execute()
-        database.execute_sql(_COHORTS.format(month=d["month"], where_e=""))
+        database.execute_sql(_ALL_COHORTS.format(month=d["month"]))
         database.execute_sql(_PERSONS.format(created=d["created"], where=""))
     dialect().analyze("cohort_summary", "person_summary")
 

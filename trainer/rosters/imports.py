@@ -51,6 +51,7 @@ from trainer.rosters.writing import (
     chunks,
     ensure_units,
     match_key,
+    no_cycle_collection,
     search_text,
     trainee_rows,
     trainee_values,
@@ -266,10 +267,11 @@ def import_trainees(
     started = time.monotonic()
     if progress:
         progress("reading", 0, 1)
-    book = roster.read_roster(path, date_format=date_format)
     try:
-        with database.connection_context(), database.atomic():
-            rows, batch_uuid = _write(actor, book, skip_invalid, progress)
+        with no_cycle_collection():
+            book = roster.read_roster(path, date_format=date_format)
+            with database.connection_context(), database.atomic():
+                rows, batch_uuid = _write(actor, book, skip_invalid, progress)
     except _Refused as refused:
         rows = refused.rows
         with database.connection_context():

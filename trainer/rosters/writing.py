@@ -7,11 +7,13 @@ transaction.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import fields as dataclass_fields
 from functools import lru_cache
 from operator import attrgetter, itemgetter
@@ -180,6 +182,20 @@ class Writer:
 
 
 # --- units -------------------------------------------------------------------
+
+
+@contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused while an import builds its rows: hundreds of
+    thousands of new objects, none of them garbage yet, set off collections that walk them all
+    again and again. Reference counting still frees what is dropped; cycles wait until the end."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def chunks(items: list, size: int = CHUNK):

@@ -1,0 +1,41 @@
+"""A CLI process that opens SQLite imports no PostgreSQL driver (db/drivers.py); one that opens
+PostgreSQL keeps them. Each case in a fresh interpreter: this one imported peewee long ago."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = """
+import sys
+{body}
+import peewee
+print(peewee.psycopg2 is None, 'psycopg2' in sys.modules, 'psycopg' in sys.modules)
+"""
+
+
+def _probe(body: str, **env) -> list[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE.format(body=body)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **env},
+    )
+    return out.stdout.splitlines()[-1].split()  # the probe's line, after what the command printed
+
+
+def test_the_cli_on_sqlite_starts_without_postgres_drivers(tmp_path):
+    body = f"from trainer.cli import main\nassert main(['--db', 'sqlite:///{tmp_path / 't.db'}', 'init']) == 0"
+    assert _probe(body) == ["True", "False", "False"]
+
+
+def test_hidden_only_for_that_import_and_only_for_sqlite():
+    body = "from db.drivers import import_peewee_for\nimport_peewee_for(None)\nimport psycopg2"
+    assert _probe(body, TRAINER_DATABASE_URL="sqlite:///x.db")[0] == "True"  # a later import still works
+    body = "from db.drivers import import_peewee_for\nimport_peewee_for('postgresql://u@h/db')"
+    assert _probe(body)[:2] == ["False", "True"]
