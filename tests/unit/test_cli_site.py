@@ -41,7 +41,7 @@ def test_headquarters_and_a_site_exchange_keys(db_url, tmp_path, monkeypatch, ca
     code, out, err = run(capsys, *as_chief, "site", "init", "ERBIL", "--name", "Erbil Training Site", "--block", "3")
     assert code == 0 and "site ERBIL" in out and "block 03" in out, err
     code, _, err = run(capsys, *as_chief, "site", "init", "ERBIL2", "--name", "again", "--block", "4")
-    assert code == 1 and err.count("\n") == 1 and "already site ERBIL" in err
+    assert code == 1 and err.count("\n") == 1 and "already field site ERBIL" in err
     code, _, err = run(capsys, "--db", site_url, "--user", "clerk", "site", "show")
     assert code == 1 and "may not site manage" in err
     key_file = tmp_path / "erbil.json"
@@ -64,10 +64,10 @@ def test_headquarters_and_a_site_exchange_keys(db_url, tmp_path, monkeypatch, ca
     code, _, err = run(capsys, *as_hq, "site", "trust", "ERBIL", "--public-key", str(tmp_path / "missing.json"))
     assert code == 1 and "cannot read" in err
     code, out, _ = run(capsys, *as_hq, "site", "trust", "ERBIL", "--public-key", str(key_file))
-    assert code == 0 and "trusted site ERBIL, block 03" in out
+    assert code == 0 and "trusted field site ERBIL, block 03" in out
     code, out, _ = run(capsys, *as_hq, "site", "peers")
     fingerprint = [line for line in shown.splitlines() if line.startswith("ed25519:")][0].split()[-1]
-    assert code == 0 and "ERBIL" in out and fingerprint in out and "1 trusted peers" in out
+    assert code == 0 and "ERBIL" in out and fingerprint in out and "1 trusted peer\n" in out
     with database.connection_context():
         stored = json.loads(models.Setting.get(models.Setting.key == "site.peer.ERBIL").value)
     assert stored["ed25519"] == document["ed25519"]

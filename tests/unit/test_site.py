@@ -38,7 +38,7 @@ def test_init_once_stores_identity_and_makes_private_key_files(db_url, private_c
         identity.init(w.admin, "e", "Erbil", block=3)
     site = identity.init(w.admin, "erbil", "Erbil Training Site", block=3)
     assert (site.code, site.kind, site.block) == ("ERBIL", "site", 3)
-    with pytest.raises(ValidationFailed, match="already site ERBIL"):
+    with pytest.raises(ValidationFailed, match="already field site ERBIL"):
         identity.init(w.admin, "HQ", "Baghdad", hq=True)
     for spec in (identity.SIGN_KEY, identity.BOX_KEY):
         path = keys.default_path(spec)

@@ -55,7 +55,7 @@ def cmd_init(args) -> int:
 
     connect(args)
     site = identity.init(actor(args), args.code, args.name, hq=args.hq, block=args.block)
-    print(f"this database is now {site.kind} {site.code} ({site.name}), certificate block {site.block:02d}")
+    print(f"this database is now {identity.kind_name(site.kind)} {site.code} ({site.name}), block {site.block:02d}")
     return 0
 
 
@@ -65,7 +65,7 @@ def cmd_show(args) -> int:
     connect(args)
     site = identity.show(actor(args))
     print(f"code:     {site.code}")
-    print(f"kind:     {'headquarters' if site.kind == 'hq' else 'field site'}")
+    print(f"kind:     {identity.kind_name(site.kind)}")
     print(f"name:     {site.name}")
     print(f"block:    {site.block:02d} (certificate numbers IQTC-{site.block:02d}…)")
     print(f"ed25519:  {identity.fingerprint(site.ed25519)}")
@@ -95,7 +95,8 @@ def cmd_trust(args) -> int:
         raise TrainerError(f"cannot read {args.public_key}: {getattr(exc, 'strerror', None) or exc}") from None
     connect(args)
     peer = identity.trust(actor(args), args.code, text, str(args.public_key))
-    print(f"trusted {peer.kind} {peer.code}, block {peer.block:02d}, ed25519 {identity.fingerprint(peer.ed25519)}")
+    what = f"{identity.kind_name(peer.kind)} {peer.code}, block {peer.block:02d}"
+    print(f"trusted {what}, ed25519 {identity.fingerprint(peer.ed25519)}")
     return 0
 
 
@@ -115,5 +116,5 @@ def cmd_peers(args) -> int:
             ],
         )
     )
-    print(f"{len(rows)} trusted peers")
+    print(f"{len(rows)} trusted peer{'' if len(rows) == 1 else 's'}")
     return 0

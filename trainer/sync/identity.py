@@ -106,6 +106,10 @@ class Site:
         }
 
 
+def kind_name(kind: str) -> str:
+    return "headquarters" if kind == "hq" else "field site"
+
+
 def _site(value: dict) -> Site:
     return Site(value["code"], value.get("name", ""), value["kind"], value["block"], value["ed25519"], value["x25519"])
 
@@ -145,7 +149,7 @@ def init(actor: Actor, code: str, name: str, *, hq: bool = False, block: int | N
         existing = _read(IDENTITY_KEY)
         if existing:
             raise ValidationFailed(
-                [FieldProblem("site", f"this database is already {existing['kind']} {existing['code']}")]
+                [FieldProblem("site", f"this database is already {kind_name(existing['kind'])} {existing['code']}")]
             )
         sign = _private(SIGN_KEY, Ed25519PrivateKey, create=True)
         box = _private(BOX_KEY, X25519PrivateKey, create=True)
