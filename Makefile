@@ -3,13 +3,20 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Every dependency of the extras the checks need, pinned with hashes: a fresh machine
+# gets the versions the tests passed with. `make lock` regenerates it from pyproject.toml.
+LOCK := requirements.lock
+LINTED := trainer db screens tests .ci
 
-.PHONY: run test bench bench-quick load load-quick clean
+.PHONY: run test lint lock bench bench-quick load load-quick clean
 
-$(STAMP): pyproject.toml
+# Re-installs when pyproject.toml or the lock changes; the project itself goes in
+# without dependencies, so nothing but the lock decides a version.
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test,postgres]'
+	$(BIN)/python -m pip install -q --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -22,6 +29,21 @@ $(NODE_STAMP): tests/node/package-lock.json
 
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -q
+
+# The lock in step with pyproject.toml, ruff (lint and format) and mypy (config in
+# pyproject.toml); any finding fails.
+lint: $(STAMP)
+	$(BIN)/python .ci/check_lock.py
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy
+
+# Keeps the pins already in the lock unless pyproject.toml needs otherwise;
+# LOCK_ARGS=--upgrade moves everything to the newest allowed release.
+lock: $(STAMP)
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra test --extra postgres --extra dev \
+		--generate-hashes --python-version 3.11 --custom-compile-command "make lock" \
+		$(LOCK_ARGS) -o $(LOCK)
 
 # Every speed and memory target at full scale (250,000 trainees; builds bench/data/full.db
 # with `trainer demo --scale full` the first time, minutes). Table printed, JSON in bench/results/.

@@ -13,13 +13,14 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from db.connection import attach_checkpointer, database
 
-Execute = Callable[[str], list]  # runs a SELECT inside the copy's snapshot, returns its rows
-Facts = Callable[[Execute], dict]
+Execute = Callable[[str], list[Any]]  # runs a SELECT inside the copy's snapshot, returns its rows
+Facts = Callable[[Execute], dict[str, Any]]
 
 
 class CopyFailed(Exception):
@@ -29,7 +30,7 @@ class CopyFailed(Exception):
 # --- SQLite ----------------------------------------------------------------------
 
 
-def sqlite_copy(partial: Path, facts: Facts) -> dict:
+def sqlite_copy(partial: Path, facts: Facts) -> dict[str, Any]:
     with database.connection_context():
         # One statement, one read transaction: every change committed before it began is in the copy.
         database.execute_sql("VACUUM INTO ?", (str(partial),))
@@ -41,7 +42,7 @@ def sqlite_copy(partial: Path, facts: Facts) -> dict:
         conn.close()
 
 
-def sqlite_counts(file: Path, tables) -> dict:
+def sqlite_counts(file: Path, tables: Iterable[str]) -> dict[str, Any]:
     """Row counts of `tables` in a backup file, after its integrity check."""
     conn = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
     try:
@@ -83,7 +84,7 @@ def sqlite_restore(file: Path, stamp: str) -> Path | None:
 # --- PostgreSQL --------------------------------------------------------------------
 
 
-def _pg_env() -> tuple[list[str], dict]:
+def _pg_env() -> tuple[list[str], dict[str, Any]]:
     db = database.obj
     params = dict(db.connect_params)
     args = ["--dbname", db.database]
@@ -96,7 +97,7 @@ def _pg_env() -> tuple[list[str], dict]:
     return args, env
 
 
-def _run(cmd: list[str], env: dict, what: str, **kw) -> subprocess.CompletedProcess:
+def _run(cmd: list[str], env: dict[str, Any], what: str, **kw: Any) -> subprocess.CompletedProcess[str]:
     try:
         done = subprocess.run(cmd, env=env, capture_output=True, text=True, **kw)
     except FileNotFoundError:
@@ -106,7 +107,7 @@ def _run(cmd: list[str], env: dict, what: str, **kw) -> subprocess.CompletedProc
     return done
 
 
-def pg_dump(partial: Path, facts: Facts) -> dict:
+def pg_dump(partial: Path, facts: Facts) -> dict[str, Any]:
     args, env = _pg_env()
     with database.connection_context():
         conn = database.connection()
@@ -118,9 +119,10 @@ def pg_dump(partial: Path, facts: Facts) -> dict:
                 cur.execute("SELECT pg_export_snapshot()")
                 snapshot = cur.fetchone()[0]
 
-                def execute(sql):
+                def execute(sql: str) -> list[Any]:
                     cur.execute(sql)
-                    return cur.fetchall()
+                    rows: list[Any] = cur.fetchall()
+                    return rows
 
                 found = facts(execute)
                 _run(

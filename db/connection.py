@@ -13,9 +13,10 @@ import os
 import sqlite3
 import weakref
 from pathlib import Path
+from typing import Any, Literal
 from urllib.parse import urlparse
 
-from peewee import DatabaseProxy, OperationalError, PostgresqlDatabase, SqliteDatabase
+from peewee import Database, DatabaseProxy, OperationalError, PostgresqlDatabase, SqliteDatabase
 
 from db.checkpoint import Checkpointer
 
@@ -24,7 +25,7 @@ class _Proxy(DatabaseProxy):
     """The proxy lends connection_context() to the bound database, so that its own
     (SQLite: a kept connection) applies; peewee's proxy would close after each call."""
 
-    def connection_context(self):
+    def connection_context(self) -> Any:
         return self.obj.connection_context()
 
 
@@ -46,14 +47,14 @@ class _KeptConnection:
 
     __slots__ = ("db",)
 
-    def __init__(self, db):
+    def __init__(self, db: Database) -> None:
         self.db = db
 
-    def __enter__(self):
+    def __enter__(self) -> None:
         if self.db.is_closed():
             self.db.connect()
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         return False
 
 
@@ -68,7 +69,9 @@ class KeptSqliteDatabase(SqliteDatabase):
     thread-local state is freed) or by close().
     """
 
-    def connection_context(self):
+    wal_keeper: sqlite3.Connection | None = None  # see _wal_keeper
+
+    def connection_context(self) -> _KeptConnection:  # type: ignore[override]
         return _KeptConnection(self)
 
 
@@ -90,12 +93,12 @@ def resolve_url(url: str | None) -> str:
     return f"sqlite:///{default_sqlite_path()}"
 
 
-def is_sqlite(db=None) -> bool:
+def is_sqlite(db: Database | None = None) -> bool:
     db = db or database.obj
     return isinstance(db, SqliteDatabase)
 
 
-def is_postgres(db=None) -> bool:
+def is_postgres(db: Database | None = None) -> bool:
     db = db or database.obj
     return isinstance(db, PostgresqlDatabase)
 
@@ -108,7 +111,7 @@ def sqlite_path(url: str) -> Path | None:
     return Path(path) if path and path != ":memory:" else None
 
 
-def make_database(url: str, *, create: bool = True):
+def make_database(url: str, *, create: bool = True) -> Database:
     """Build (and test-connect) a database for `url` without binding the proxy."""
     scheme = urlparse(url).scheme
     if scheme == "sqlite":
@@ -123,7 +126,7 @@ def make_database(url: str, *, create: bool = True):
         # lock_type: every transaction BEGINs IMMEDIATE; timeout also covers that BEGIN.
         # check_same_thread off: connections stay per thread, but an import lends its
         # own to one writer thread while it prepares the next rows (trainer/rosters/writing.py).
-        db = KeptSqliteDatabase(
+        db: Database = KeptSqliteDatabase(
             str(path) if path else ":memory:",
             pragmas=SQLITE_PRAGMAS,
             timeout=10,
@@ -165,7 +168,7 @@ def make_database(url: str, *, create: bool = True):
     db.close()
     from db.dialect import for_database
 
-    db.dialect = for_database(db)  # what differs between the databases, for the services
+    db.dialect = for_database(db)  # type: ignore[attr-defined]  # what differs between the databases
     if isinstance(db, SqliteDatabase) and path is not None:
         attach_checkpointer(db, path)
     return db
@@ -179,7 +182,7 @@ def attach_checkpointer(db, path: Path) -> None:
     weakref.finalize(db, db.checkpointer.stop)
 
 
-def open_database(url: str | None = None, *, create: bool = True):
+def open_database(url: str | None = None, *, create: bool = True) -> Database:
     """Bind the global proxy to the database at `url` (resolved) and return it."""
     db = make_database(resolve_url(url), create=create)
     database.initialize(db)

@@ -9,17 +9,21 @@ statistics, and the file side of backups. See docs/architecture.md.
 
 from __future__ import annotations
 
+import datetime
 import sqlite3
-from contextlib import contextmanager, nullcontext
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from itertools import chain
 from pathlib import Path
+from typing import Any, TypeVar
 
-from peewee import PostgresqlDatabase
+from peewee import Database, ModelSelect, PostgresqlDatabase
 
 from db import backup_files, search
 from db.connection import database
 
 # COPY's text format: tab-separated, \N for NULL, these four escaped.
+_Q = TypeVar("_Q", bound="ModelSelect[Any]")  # a query, kept as its own type
 _COPY_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -34,7 +38,7 @@ class Dialect:
     # A file on this machine: whoever can read it holds all of it (no server decides who reads).
     local_file = False
 
-    def __init__(self, db) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
         self.param = db.param
         self._copy_sql: dict[tuple[str, tuple[str, ...]], str] = {}
@@ -44,7 +48,7 @@ class Dialect:
         return ", ".join([self.param] * n)
 
     # -- locking --------------------------------------------------------------
-    def for_update(self, query):
+    def for_update(self, query: _Q) -> _Q:
         """`query` locking the rows it reads until the transaction ends."""
         return query
 
@@ -72,39 +76,41 @@ class Dialect:
         """Fresh planner statistics after a bulk change (outside a long transaction)."""
 
     # -- search (db.search) -----------------------------------------------------
-    def search_ids(self, terms, *, limit: int, offset: int = 0, substring: bool = False) -> list[int]:
+    def search_ids(
+        self, terms: list[tuple[str, ...]], *, limit: int, offset: int = 0, substring: bool = False
+    ) -> list[int]:
         return search.search_ids(
             self.db, terms, postgres=self.name == "postgresql", limit=limit, offset=offset, substring=substring
         )
 
-    def search_source(self, terms, *, substring: bool) -> tuple[str, str, list, list]:
+    def search_source(self, terms: list[tuple[str, ...]], *, substring: bool) -> tuple[str, str, list[str], list[Any]]:
         """(FROM clause, ordering key, conditions, parameters) restricting `trainee t` to the
         trainees whose search text matches every term, for a list beside other filters."""
         raise NotImplementedError
 
-    def bulk_load(self):
+    def bulk_load(self) -> AbstractContextManager[search.BulkLoad]:
         """Context for INSERT-only bulk loads of trainees (db.search.bulk_load)."""
         return search.bulk_load(self.db, postgres=self.name == "postgresql")
 
     # -- bulk writing -------------------------------------------------------------
-    def stamp(self, moment):
+    def stamp(self, moment: datetime.datetime) -> datetime.datetime | str:
         """A timestamp as the driver would store it, converted once for many rows."""
         return moment
 
-    def reserve_ids(self, cursor, table: str, after: int, count: int) -> list[int]:
+    def reserve_ids(self, cursor: Any, table: str, after: int, count: int) -> list[int]:
         """Ids for `count` new rows of `table` inside the caller's write transaction; `after`
         is the table's largest id plus those this transaction already gave out."""
         raise NotImplementedError
 
-    def insert_rows(self, cursor, table: str, cols: list[str], rows: list[tuple]) -> None:
+    def insert_rows(self, cursor: Any, table: str, cols: list[str], rows: list[tuple[Any, ...]]) -> None:
         """INSERT every row on `cursor`, many rows a statement (safe from a writer thread)."""
         raise NotImplementedError
 
-    def copy_rows(self, cursor, table: str, cols: tuple[str, ...], rows: list) -> None:
+    def copy_rows(self, cursor: Any, table: str, cols: tuple[str, ...], rows: list[Any]) -> None:
         """The fastest load of many rows on this thread's own connection (demo data)."""
         raise NotImplementedError
 
-    def load_cache(self, kib: int):
+    def load_cache(self, kib: int) -> AbstractContextManager[None]:
         """Context: a bigger page cache for one big load on this connection."""
         return nullcontext()
 
@@ -113,14 +119,14 @@ class Dialect:
         transaction; the statements that restore them, to run after the load."""
         raise NotImplementedError
 
-    def reset_sequences(self, tables) -> None:
+    def reset_sequences(self, tables: Iterable[str]) -> None:
         """After rows were inserted with explicit ids: the next id follows the largest."""
 
     # -- backups (db.backup_files; they raise backup_files.CopyFailed) -------------
-    def backup_copy(self, partial: Path, facts: backup_files.Facts) -> dict:
+    def backup_copy(self, partial: Path, facts: backup_files.Facts) -> dict[str, Any]:
         raise NotImplementedError
 
-    def backup_counts(self, file: Path, tables) -> dict | None:
+    def backup_counts(self, file: Path, tables: Iterable[str]) -> dict[str, int] | None:
         """Row counts in a backup file, after its check; None where they cannot be read offline."""
         return None
 
@@ -149,7 +155,7 @@ class SqliteDialect(Dialect):
     def truthy(self, expr: str) -> str:
         return f"{expr} = 1"
 
-    def search_source(self, terms, *, substring: bool) -> tuple[str, str, list, list]:
+    def search_source(self, terms: list[tuple[str, ...]], *, substring: bool) -> tuple[str, str, list[str], list[Any]]:
         p = self.param
         fts = search.sqlite_fts(terms, substring=substring)
         if fts is not None:
@@ -159,15 +165,15 @@ class SqliteDialect(Dialect):
         conds = [f"t.search_text LIKE {p} ESCAPE '\\'" for _ in terms]
         return "trainee t", "t.id", conds, ["%" + search.like_escape(word) + "%" for word, *_ in terms]
 
-    def stamp(self, moment):
+    def stamp(self, moment: datetime.datetime) -> datetime.datetime | str:
         # SQLite's adapter writes isoformat(' '): done once here instead of per row by the driver.
         return moment.isoformat(" ")
 
-    def reserve_ids(self, cursor, table: str, after: int, count: int) -> list[int]:
+    def reserve_ids(self, cursor: Any, table: str, after: int, count: int) -> list[int]:
         # The write lock is this transaction's: the next ids are free.
         return list(range(after + 1, after + count + 1))
 
-    def insert_rows(self, cursor, table: str, cols: list[str], rows: list[tuple]) -> None:
+    def insert_rows(self, cursor: Any, table: str, cols: list[str], rows: list[tuple[Any, ...]]) -> None:
         # Not executemany: it steps once per row, and a writer thread takes the GIL back
         # after every step (each take can wait for the other thread's 5 ms switch interval).
         if not rows:
@@ -182,7 +188,7 @@ class SqliteDialect(Dialect):
                 list(chain.from_iterable(part)),
             )
 
-    def copy_rows(self, cursor, table: str, cols: tuple[str, ...], rows: list) -> None:
+    def copy_rows(self, cursor: Any, table: str, cols: tuple[str, ...], rows: list[Any]) -> None:
         if not rows:
             return
         sql = self._copy_sql.get((table, cols))
@@ -194,7 +200,7 @@ class SqliteDialect(Dialect):
         cursor.executemany(sql, rows)
 
     @contextmanager
-    def load_cache(self, kib: int):
+    def load_cache(self, kib: int) -> Iterator[None]:
         # Fewer pages spilled to, and looked up in, the WAL during the load.
         cache = database.execute_sql("PRAGMA cache_size").fetchone()[0]
         database.execute_sql(f"PRAGMA cache_size = {-int(kib)}")
@@ -213,10 +219,10 @@ class SqliteDialect(Dialect):
             self.db.execute_sql(f'DROP INDEX "{name}"')
         return [sql for _name, sql in rows]
 
-    def backup_copy(self, partial: Path, facts: backup_files.Facts) -> dict:
+    def backup_copy(self, partial: Path, facts: backup_files.Facts) -> dict[str, Any]:
         return backup_files.sqlite_copy(partial, facts)
 
-    def backup_counts(self, file: Path, tables) -> dict | None:
+    def backup_counts(self, file: Path, tables: Iterable[str]) -> dict[str, int] | None:
         return backup_files.sqlite_counts(file, tables)
 
     def restore(self, file: Path, stamp: str) -> Path | None:
@@ -227,7 +233,7 @@ class PostgresDialect(Dialect):
     name = "postgresql"
     backup_suffix = ".dump"
 
-    def for_update(self, query):
+    def for_update(self, query: _Q) -> _Q:
         return query.for_update()
 
     def serialise_writers(self, key: int) -> None:
@@ -249,17 +255,17 @@ class PostgresDialect(Dialect):
         with database.connection_context():
             database.execute_sql("ANALYZE " + ", ".join(tables))
 
-    def search_source(self, terms, *, substring: bool) -> tuple[str, str, list, list]:
+    def search_source(self, terms: list[tuple[str, ...]], *, substring: bool) -> tuple[str, str, list[str], list[Any]]:
         sub, params = search.id_subquery(self.db, terms, postgres=True, substring=substring)
         return "trainee t", "t.id", [f"t.id IN ({sub})"], params
 
-    def reserve_ids(self, cursor, table: str, after: int, count: int) -> list[int]:
+    def reserve_ids(self, cursor: Any, table: str, after: int, count: int) -> list[int]:
         if not count:
             return []
         cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", (count,))
         return [i for (i,) in cursor.fetchall()]
 
-    def insert_rows(self, cursor, table: str, cols: list[str], rows: list[tuple]) -> None:
+    def insert_rows(self, cursor: Any, table: str, cols: list[str], rows: list[tuple[Any, ...]]) -> None:
         if not rows:
             return
         quoted = ", ".join(f'"{c}"' for c in cols)
@@ -270,7 +276,7 @@ class PostgresDialect(Dialect):
             values = ", ".join([one] * len(chunk))
             cursor.execute(f'INSERT INTO "{table}" ({quoted}) VALUES {values}', [v for row in chunk for v in row])
 
-    def copy_rows(self, cursor, table: str, cols: tuple[str, ...], rows: list) -> None:
+    def copy_rows(self, cursor: Any, table: str, cols: tuple[str, ...], rows: list[Any]) -> None:
         if not rows:
             return
         sql = self._copy_sql.get((table, cols))
@@ -306,29 +312,29 @@ class PostgresDialect(Dialect):
             restore.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
         return restore
 
-    def reset_sequences(self, tables) -> None:
+    def reset_sequences(self, tables: Iterable[str]) -> None:
         for table in tables:
             self.db.execute_sql(
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                 f'COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)'
             )
 
-    def backup_copy(self, partial: Path, facts: backup_files.Facts) -> dict:
+    def backup_copy(self, partial: Path, facts: backup_files.Facts) -> dict[str, Any]:
         return backup_files.pg_dump(partial, facts)
 
     def restore(self, file: Path, stamp: str) -> Path | None:
         return backup_files.pg_restore(file, stamp)
 
 
-def for_database(db) -> Dialect:
+def for_database(db: Database) -> Dialect:
     """The dialect of a peewee database (db.connection attaches it when it opens one)."""
     return (PostgresDialect if isinstance(db, PostgresqlDatabase) else SqliteDialect)(db)
 
 
-def dialect(db=None) -> Dialect:
+def dialect(db: Database | None = None) -> Dialect:
     """The dialect of `db`, by default the bound database."""
     db = db if db is not None else database.obj
     found = getattr(db, "dialect", None)
     if found is None:  # a database built outside make_database (a test's, say)
-        found = db.dialect = for_database(db)
+        found = db.dialect = for_database(db)  # type: ignore[union-attr]  # hung on the database it serves
     return found

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from typing import Any
 
-from peewee import SQL, CharField, Check, UUIDField
+from peewee import SQL, CharField, Check, Model, UUIDField
 
 
 def uuid7() -> uuid.UUID:
@@ -22,26 +23,26 @@ def uuid7() -> uuid.UUID:
 class ChoiceField(CharField):
     """A text column limited to `choices` by a CHECK constraint in the database itself."""
 
-    def __init__(self, choices: tuple[str, ...], *args, **kwargs):
+    def __init__(self, choices: tuple[str, ...], *args: Any, **kwargs: Any) -> None:
         self.allowed = tuple(choices)
         kwargs.setdefault("max_length", 32)
         super().__init__(*args, **kwargs)
 
-    def bind(self, model, name, set_attribute=True):
+    def bind(self, model: type[Model], name: str, set_attribute: bool = True) -> None:
         super().bind(model, name, set_attribute)
-        values = ", ".join("'%s'" % v for v in self.allowed)
-        check = Check('"%s" IN (%s)' % (self.column_name, values))
+        values = ", ".join(f"'{v}'" for v in self.allowed)
+        check = Check(f'"{self.column_name}" IN ({values})')
         self.constraints = [c for c in (self.constraints or []) if not _is_choice(c)] + [check]
 
 
-def _is_choice(constraint) -> bool:
+def _is_choice(constraint: object) -> bool:
     return isinstance(constraint, SQL) and " IN (" in constraint.sql
 
 
 class IdField(UUIDField):
     """The cross-site identity of a record people create."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("default", uuid7)
         kwargs.setdefault("unique", True)
         super().__init__(**kwargs)

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import os
 import threading
+from typing import TYPE_CHECKING, Any
 
 from peewee import PostgresqlDatabase, _NoopLock
+
+if TYPE_CHECKING:
+    from psycopg_pool import ConnectionPool
 
 # One connection for the screen's calls, one for a second worker or an import's writer
 # thread, one to spare; idle ones beyond the first are closed after a minute.
@@ -27,16 +31,16 @@ class PoolExhausted(Exception):
 class PooledPsycopgDatabase(PostgresqlDatabase):
     """peewee's PostgreSQL database over psycopg 3, its connections lent by psycopg_pool."""
 
-    def __init__(self, database: str, **kwargs) -> None:
+    def __init__(self, database: str, **kwargs: Any) -> None:
         super().__init__(database, prefer_psycopg3=True, **kwargs)
-        self._pool = None
+        self._pool: ConnectionPool[Any] | None = None
         self._pool_lock = threading.Lock()
         # peewee guards connect/close with one lock for all threads, but each thread's
         # connection state is its own. A thread waiting here for a free connection would
         # hold that lock and stop every other thread from giving its connection back.
         self._lock = _NoopLock()
 
-    def _make_pool(self):
+    def _make_pool(self) -> ConnectionPool[Any]:
         from psycopg_pool import ConnectionPool
 
         params = {"application_name": "trainer", **self.connect_params, "dbname": self.database, "autocommit": True}
@@ -52,7 +56,7 @@ class PooledPsycopgDatabase(PostgresqlDatabase):
         pool.open(wait=True, timeout=10)
         return pool
 
-    def _connect(self):
+    def _connect(self) -> Any:
         with self._pool_lock:
             if self._pool is None:
                 self._pool = self._make_pool()
@@ -66,7 +70,7 @@ class PooledPsycopgDatabase(PostgresqlDatabase):
                 f"every database connection of this process stayed busy for {POOL_WAIT:.0f} s"
             ) from None
 
-    def _close(self, conn) -> None:
+    def _close(self, conn: Any) -> None:
         with self._pool_lock:
             pool = self._pool
         if pool is None or pool.closed:

@@ -7,6 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from peewee import Database
 from playhouse.migrations import Runner
 
 from db.connection import is_sqlite
@@ -34,11 +35,11 @@ class SchemaStatus:
         return max((int(n[:4]) for n in self.applied + self.pending if n[:4].isdigit()), default=0)
 
 
-def runner(db) -> Runner:
+def runner(db: Database) -> Runner:
     return Runner(db, str(MIGRATIONS_DIR), table_name=HISTORY_TABLE)
 
 
-def status(db) -> SchemaStatus:
+def status(db: Database) -> SchemaStatus:
     rows = runner(db).status()
     return SchemaStatus(
         applied=tuple(m.name for m in rows if m.applied and m.path),
@@ -55,7 +56,7 @@ def check_not_newer(state: SchemaStatus) -> None:
         )
 
 
-def upgrade(db, *, target: str | None = None, backup: bool = True) -> tuple[list[str], Path | None]:
+def upgrade(db: Database, *, target: str | None = None, backup: bool = True) -> tuple[list[str], Path | None]:
     """Apply pending migrations; an existing SQLite database is copied aside first.
 
     Returns the applied names and the backup path (if one was written).
@@ -71,7 +72,7 @@ def upgrade(db, *, target: str | None = None, backup: bool = True) -> tuple[list
     return applied, backup_path
 
 
-def backup_sqlite(db, tag: str) -> Path:
+def backup_sqlite(db: Database, tag: str) -> Path:
     """A consistent copy beside the database file, through SQLite's backup API."""
     source = Path(db.database)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -9,7 +9,11 @@ PostgreSQL: a pg_trgm GIN index serves both prefix and substring LIKE queries.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
+
+from peewee import Database
 
 _SQLITE_TABLES = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS trainee_fts USING fts5("
@@ -44,7 +48,7 @@ _POSTGRES = (
 )
 
 
-def create_search_index(db, *, postgres: bool) -> None:
+def create_search_index(db: Database, *, postgres: bool) -> None:
     if postgres:
         for stmt in _POSTGRES:
             db.execute_sql(stmt)
@@ -54,7 +58,7 @@ def create_search_index(db, *, postgres: bool) -> None:
     rebuild(db, postgres=False)
 
 
-def rebuild(db, *, postgres: bool) -> None:
+def rebuild(db: Database, *, postgres: bool) -> None:
     if postgres:
         db.execute_sql("ANALYZE trainee")
         return
@@ -65,14 +69,14 @@ def rebuild(db, *, postgres: bool) -> None:
 class BulkLoad:
     """A bulk load in progress (SQLite): which new rows are indexed already."""
 
-    def __init__(self, before: int | None):
+    def __init__(self, before: int | None) -> None:
         self.before = self.indexed = before  # None: nothing to index as we go (PostgreSQL)
 
-    def index(self, cursor, upto: int) -> None:
+    def index(self, cursor: Any, upto: int) -> None:
         """Index the new rows with ids up to `upto` now, on `cursor` (any thread's), rather
         than as the load ends: while their pages are still cached, and on a writer thread
         while the caller prepares the next rows. An empty table is rebuilt at the end instead."""
-        if not self.before or upto <= self.indexed:
+        if not self.before or self.indexed is None or upto <= self.indexed:
             return
         for table in ("trainee_fts", "trainee_trgm"):
             cursor.execute(
@@ -83,7 +87,7 @@ class BulkLoad:
 
 
 @contextmanager
-def bulk_load(db, *, postgres: bool):
+def bulk_load(db: Database, *, postgres: bool) -> Iterator[BulkLoad]:
     """Inside one transaction, for INSERTs only: no per-row index upkeep.
 
     When the table was empty the indexes are rebuilt once; otherwise only the
@@ -121,7 +125,7 @@ def bulk_load(db, *, postgres: bool):
 _LOAD_AUTOMERGE = 8
 
 
-def _automerge(db, value: int) -> dict[str, int]:
+def _automerge(db: Database, value: int) -> dict[str, int]:
     """Set both indexes' automerge to `value`; their previous settings."""
     previous = {}
     for table in ("trainee_fts", "trainee_trgm"):
@@ -135,8 +139,9 @@ def _fts_term(alternatives: tuple[str, ...]) -> str:
     """First alternative as a word prefix, the rest as whole tokens: ("moh"* OR "mhmd").
     An alternative ending in '*' is a prefix too (the skeleton of a word still being typed)."""
     first, *rest = alternatives
-    parts = ['"%s"*' % first.replace('"', "")] + [
-        ('"%s"*' % a[:-1].replace('"', "")) if a.endswith("*") else ('"%s"' % a.replace('"', "")) for a in rest
+    parts = ['"{}"*'.format(first.replace('"', ""))] + [
+        ('"{}"*'.format(a[:-1].replace('"', ""))) if a.endswith("*") else ('"{}"'.format(a.replace('"', "")))
+        for a in rest
     ]
     return "(" + " OR ".join(parts) + ")"
 
@@ -161,11 +166,13 @@ def sqlite_fts(terms: list[tuple[str, ...]], *, substring: bool = False) -> tupl
     if substring:
         if not all(len(w) >= 3 for w in words):
             return None
-        return "trainee_trgm", " AND ".join('"%s"' % w.replace('"', "") for w in words)
+        return "trainee_trgm", " AND ".join('"{}"'.format(w.replace('"', "")) for w in words)
     return "trainee_fts", " AND ".join(_fts_term(t) for t in terms)
 
 
-def id_subquery(db, terms: list[tuple[str, ...]], *, postgres: bool, substring: bool = False) -> tuple[str, list]:
+def id_subquery(
+    db: Database, terms: list[tuple[str, ...]], *, postgres: bool, substring: bool = False
+) -> tuple[str, list[Any]]:
     """SQL selecting the ids of trainees whose search text matches every term, and its
     parameters in `db`'s placeholder style: for `id IN (...)` beside other filters.
 
@@ -191,18 +198,18 @@ def id_subquery(db, terms: list[tuple[str, ...]], *, postgres: bool, substring: 
         return "SELECT id FROM trainee WHERE " + " AND ".join(clauses), params
     words = [t[0] for t in terms]
     if substring and all(len(w) >= 3 for w in words):
-        match = " AND ".join('"%s"' % w.replace('"', "") for w in words)
+        match = " AND ".join('"{}"'.format(w.replace('"', "")) for w in words)
         return f"SELECT rowid FROM trainee_trgm WHERE trainee_trgm MATCH {p}", [match]
     if substring:
         # Trigrams need three characters; shorter substrings fall back to a scan.
-        clauses = " AND ".join(f"search_text LIKE {p} ESCAPE '\\'" for _ in words)
-        return f"SELECT id FROM trainee WHERE {clauses}", ["%" + like_escape(w) + "%" for w in words]
+        where = " AND ".join(f"search_text LIKE {p} ESCAPE '\\'" for _ in words)
+        return f"SELECT id FROM trainee WHERE {where}", ["%" + like_escape(w) + "%" for w in words]
     match = " AND ".join(_fts_term(t) for t in terms)
     return f"SELECT rowid FROM trainee_fts WHERE trainee_fts MATCH {p}", [match]
 
 
 def search_ids(
-    db, terms: list[tuple[str, ...]], *, postgres: bool, limit: int, offset: int = 0, substring: bool = False
+    db: Database, terms: list[tuple[str, ...]], *, postgres: bool, limit: int, offset: int = 0, substring: bool = False
 ) -> list[int]:
     """Trainee ids whose search text matches every term (see id_subquery), in id order."""
     terms = [t for t in terms if t and t[0]]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,13 +13,15 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from screens.calls import ServiceCalls
 from screens.widgets.chrome import KeyBar, TitleBar
+from screens.widgets.dialogs import ConfirmDialog
+from screens.widgets.guard import DiscardGuard
 from trainer.accounts import backup, users
 from trainer.accounts.access import ROLES, Actor
 
 ROLE_OPTIONS = [(r, r) for r in ROLES]
 
 
-class UserForm(ModalScreen[dict | None]):
+class UserForm(DiscardGuard, ModalScreen[dict | None]):
     """New user (name, role, centres, password) or, with `user`, a change of role and centres."""
 
     DEFAULT_CSS = """
@@ -34,7 +38,7 @@ class UserForm(ModalScreen[dict | None]):
     def compose(self) -> ComposeResult:
         u = self.user
         with Vertical(id="user-form"):
-            yield Label(f"Role and centres of {u.username}" if u else "Add a user")
+            yield Label(f"Role and centres of {u.username}" if u else "Add a user", classes="card-title")
             if u is None:
                 yield Input(placeholder="user name", id="username")
             yield Select(ROLE_OPTIONS, value=u.role if u else "registrar", allow_blank=False, id="role")
@@ -68,10 +72,10 @@ class UserForm(ModalScreen[dict | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.leave()
 
 
-class ScheduleForm(ModalScreen[dict | None]):
+class ScheduleForm(DiscardGuard, ModalScreen[dict | None]):
     DEFAULT_CSS = """
     ScheduleForm { align: center middle; }
     ScheduleForm #schedule { width: 64; height: auto; border: thick $primary; padding: 1 2; background: $surface; }
@@ -84,7 +88,7 @@ class ScheduleForm(ModalScreen[dict | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="schedule"):
-            yield Label("Scheduled backups (0 hours = off)")
+            yield Label("Scheduled backups (0 hours = off)", classes="card-title")
             yield Input(str(self.plan["every_hours"]), placeholder="every N hours", id="every", type="integer")
             yield Input(self.plan["directory"], placeholder="directory", id="directory")
             yield Input(str(self.plan["keep"]), placeholder="keep the newest N", id="keep", type="integer")
@@ -109,19 +113,21 @@ class ScheduleForm(ModalScreen[dict | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.leave()
 
 
 class AdminUsersScreen(ServiceCalls, Screen):
     """Accounts at a glance; the keys act on the highlighted one. Services refuse non-admins anyway."""
 
     BINDINGS = [
-        Binding("a", "add", "Add user", id="users.add"),
-        Binding("d", "toggle_disabled", "Disable/enable", id="users.disable"),
-        Binding("r", "role", "Role & centres", id="users.role"),
+        # Letters other than the area keys (docs/keys.md): n new, x take out of use, enter edit.
+        Binding("n", "add", "Add user", id="users.add"),
+        Binding("x", "toggle_disabled", "Disable/enable", id="users.disable"),
+        Binding("enter", "role", "Role & centres", id="users.role", key_display="⏎"),
         Binding("u", "clear_lockout", "Clear lockout", id="users.unlock"),
         Binding("h", "history", "History", id="users.history"),
         Binding("b", "schedule", "Backup schedule", id="users.schedule"),
+        Binding("escape", "back", "Back", id="users.back"),
     ]
 
     def __init__(self, actor: Actor | None = None) -> None:
@@ -131,7 +137,7 @@ class AdminUsersScreen(ServiceCalls, Screen):
 
     @property
     def actor(self) -> Actor:
-        return self._actor or self.app.actor  # type: ignore[attr-defined]
+        return self._actor or cast(Actor, self.app.actor)
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -207,8 +213,22 @@ class AdminUsersScreen(ServiceCalls, Screen):
         self.app.push_screen(UserForm(), added)
 
     def action_toggle_disabled(self) -> None:
-        if (u := self.current()) is not None:
-            self.call("disable", users.set_disabled, self.actor, u.id, not u.disabled)
+        if (u := self.current()) is None:
+            return
+        if u.disabled:
+            question = f"Enable {u.username} ({u.role})? They can sign in again."
+        else:
+            question = f"Disable {u.username} ({u.role})? They are signed out now and cannot sign in until enabled."
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.call("disable", users.set_disabled, self.actor, u.id, not u.disabled)
+
+        self.app.push_screen(ConfirmDialog(question), answered)
+
+    @on(DataTable.RowSelected, "#users-table")
+    def _row_chosen(self) -> None:
+        self.action_role()
 
     def action_role(self) -> None:
         if (u := self.current()) is None:
@@ -243,3 +263,6 @@ class AdminUsersScreen(ServiceCalls, Screen):
                 )
 
         self.app.push_screen(ScheduleForm(getattr(self, "plan", dict(backup.DEFAULT_SCHEDULE))), chosen)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -18,7 +18,9 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from textual.app import App
+from textual import events
+from textual._context import active_app
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
@@ -36,7 +38,17 @@ AREAS: dict[str, tuple[str, str, str, str]] = {
     "cohorts": ("o", "Cohorts", "cohorts", "CohortsScreen"),
     "certificates": ("e", "Certs", "certificates", "CertificatesScreen"),
     "reports": ("r", "Reports", "reports", "ReportsScreen"),
+    # Police in a Box: stations and kits (q: k, s and b are actions elsewhere, docs/keys.md)
+    "stations": ("q", "Stations", "stations", "StationsScreen"),
     "admin": ("a", "Admin", "admin", "AdminScreen"),
+}
+# What a role needs to be offered an area (the services refuse the rest anyway).
+AREA_NEEDS = {
+    "trainees": "trainee.read",
+    "courses": "course.read",
+    "cohorts": "cohort.read",
+    "certificates": "certificate.read",
+    "reports": "report.run",
 }
 # Where each role lands after signing in (an analyst never sees names).
 START_AREA = {
@@ -64,24 +76,57 @@ def area(mode: str) -> Callable[[], Screen]:
     _, _, module, cls = AREAS[mode]
 
     def make() -> Screen:
-        return getattr(importlib.import_module(f"screens.{module}"), cls)()
+        screen = getattr(importlib.import_module(f"screens.{module}"), cls)()
+        # A new screen counts as having missed every CSS change (-1), so opening an area re-parsed
+        # the whole stylesheet (a quarter of a second, most of an area's first paint). It has
+        # missed none: its widgets are styled from the current stylesheet as they mount, its own
+        # CSS files are read (and parsed) when it is installed, and a pending theme change still
+        # refreshes the screen shown. (Textual's private counter; the version is pinned.)
+        app = active_app.get(None)
+        if app is not None:
+            screen._css_update_count = app._css_update_count
+        return screen
 
     return make
+
+
+SIGN_IN = "sign_in"  # the mode a signed-out app shows (the first sign-in happens over the start screen)
+
+
+def sign_in_screen() -> Screen:
+    from screens.login import LoginScreen
+
+    return LoginScreen()
 
 
 class TrainerApp(ServiceCalls, App):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "trainer"
     SUB_TITLE = "training records"
-    MODES = {mode: area(mode) for mode in AREAS}
+    MODES = {mode: area(mode) for mode in AREAS} | {SIGN_IN: sign_in_screen}
     COMMANDS = App.COMMANDS | {JumpProvider}
+    # A screen narrower than 100 columns gets the class -narrow: its CSS gives the data the room.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
+        # Tab moves the focus when the key arrives, not after the field has worked through the keys
+        # typed before it: a password manager's "name, Tab, password" lands in the right fields.
+        Binding("tab", "focus_next", "Next field", id="app.next", priority=True, show=False),
+        Binding("shift+tab", "focus_previous", "Previous field", id="app.previous", priority=True, show=False),
         *(
             Binding(key, f"area('{mode}')", label, id=f"app.area.{mode}", tooltip=f"Go to {label}")
             for mode, (key, label, _, _) in AREAS.items()
         ),
-        Binding("f1,question_mark", "help", "Help", id="app.help", key_display="?"),
+        Binding("question_mark", "help", "Help", id="app.help", key_display="?"),
+        Binding("f1", "help", "Help", id="app.help_f1"),  # shown while typing in a box, where ? is text
+        Binding(
+            "ctrl+l",
+            "sign_out",
+            "Sign out",
+            id="app.sign_out",
+            show=False,
+            tooltip="Sign out (switch user): the sign-in screen opens for anyone",
+        ),
         Binding(
             "ctrl+t",
             "toggle_theme",
@@ -92,7 +137,7 @@ class TrainerApp(ServiceCalls, App):
         ),
     ]
 
-    actor: Actor | None = None  # the signed-in user (a plain attribute; screens read app.actor)
+    actor: Actor | None = None  # type: ignore[assignment]  # the signed-in user: None until sign-in
 
     def __init__(self, database_url: str, *, cursor_blink: bool = True) -> None:
         super().__init__()
@@ -100,6 +145,36 @@ class TrainerApp(ServiceCalls, App):
         self.cursor_blink = cursor_blink
         self.actor: Actor | None = None
         self.prefs: dict = dict(settings.PERSONAL_DEFAULTS)
+        # Keys typed while a screen is on its way (start-up, sign-in) wait here and are handed, in
+        # order, to that screen once it has its focus: none is lost or lands in the wrong field.
+        self.held_keys: list[events.Key] | None = []
+
+    async def on_event(self, event: events.Event) -> None:
+        if (
+            self.held_keys is not None
+            and isinstance(event, events.Key)
+            and not event.is_forwarded
+            and event.key != "ctrl+q"
+        ):
+            self.held_keys.append(event)
+            return
+        await super().on_event(event)
+
+    def hold_keys(self) -> None:
+        if self.held_keys is None:
+            self.held_keys = []
+
+    def release_keys(self) -> None:
+        """Called by a screen once it is mounted and focused: its held keys go to it in order."""
+        self.call_later(self._release_keys)
+
+    async def _release_keys(self) -> None:
+        keys, self.held_keys = self.held_keys or [], None
+        for key in keys:
+            if self.held_keys is not None:  # a key just handed on started another wait (sign-in)
+                self.held_keys.append(key)
+            else:
+                await super().on_event(key)
 
     def get_default_screen(self) -> Screen:
         from screens.login import StartScreen
@@ -143,13 +218,16 @@ class TrainerApp(ServiceCalls, App):
         arabic.set_reordering(prefs["arabic_reorder"])
         while len(self.screen_stack) > 1:
             self.pop_screen()
+        assert self.actor is not None  # signed_in() came first
         self.switch_mode(START_AREA.get(self.actor.role, "dashboard"))
         self.set_timer(SETTLE, settle_heap)
         self.refresh_bindings()
-        if getattr(self, "notice", None):
+        self.call_after_refresh(self.release_keys)
+        notice = getattr(self, "notice", None)
+        if notice:
             from screens.widgets.dialogs import InfoDialog
 
-            self.push_screen(InfoDialog(*self.notice))
+            self.push_screen(InfoDialog(*notice))
             self.notice = None
 
     def set_preference(self, name: str, value) -> None:
@@ -166,12 +244,82 @@ class TrainerApp(ServiceCalls, App):
     # --- actions ------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action in ("area", "toggle_theme") and self.actor is None:
+        if action in ("area", "toggle_theme", "sign_out") and self.actor is None:
             return False
+        if action == "area" and parameters:
+            return self.may_open(parameters[0])
         return True
 
+    def may_open(self, mode: str) -> bool:
+        need = AREA_NEEDS.get(mode)
+        return self.actor is not None and (need is None or self.actor.may(need))
+
+    def get_system_commands(self, screen: Screen):
+        yield from super().get_system_commands(screen)
+        if self.actor is not None:
+            yield SystemCommand("Sign out", "End your session; anyone may sign in next (ctrl+l)", self.action_sign_out)
+            yield SystemCommand("Switch user", "Sign out and sign in as someone else (ctrl+l)", self.action_sign_out)
+
+    def action_sign_out(self) -> None:
+        """End the session and open the sign-in screen (the idle lock's "someone else" comes here
+        too); a form with unsaved changes, in any area, is named in a question first."""
+        if self.actor is None:
+            return
+        from screens.widgets.guard import DiscardGuard
+
+        open_forms = [
+            screen
+            for stack in self._screen_stacks.values()
+            for screen in stack
+            if isinstance(screen, DiscardGuard) and screen.changed()
+        ]
+        if not open_forms:
+            self.run_worker(self._sign_out(), group="sign-out")
+            return
+        from screens.widgets.dialogs import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(self._sign_out(), group="sign-out")
+
+        what = ", ".join(f"“{form.form_title()}”" for form in open_forms)
+        self.push_screen(ConfirmDialog(f"Sign out? Unsaved changes in {what} will be lost."), answered)
+
+    async def _sign_out(self) -> None:
+        """Every area's screens are dropped, so the next user starts afresh and sees nothing the
+        last one had open."""
+        actor = self.actor
+        if actor is None:
+            return
+        self.actor = None
+        self.sub_title = type(self).SUB_TITLE
+        lock = getattr(self, "idle_lock", None)
+        if lock is not None:
+            lock.locked = False
+        self.run_worker(partial(self._end_session, actor), thread=True, group="sign-out")
+        self.hold_keys()  # typed while the sign-in screen comes: it gets them
+        if self.current_mode == SIGN_IN:
+            return
+        await self.remove_mode(SIGN_IN)  # a fresh sign-in screen: no name left from the last time
+        self.add_mode(SIGN_IN, sign_in_screen)
+        await self.switch_mode(SIGN_IN)
+        for mode in AREAS:
+            await self.remove_mode(mode)
+            self.add_mode(mode, area(mode))
+
+    @staticmethod
+    def _end_session(actor: Actor) -> None:
+        from trainer.errors import TrainerError
+
+        try:
+            users.sign_out(actor)
+        except TrainerError:
+            pass  # already ended (by an administrator): nothing left to close
+
     def action_area(self, mode: str) -> None:
-        if self.actor is not None and mode != self.current_mode:
+        if not self.may_open(mode):
+            return
+        if mode != self.current_mode:
             self.switch_mode(mode)
             self.set_timer(SETTLE, settle_heap)
 

@@ -52,16 +52,18 @@ def pct_cell(value: float | None) -> Cell:
 class AttendanceScreen(SaveQueue, ServiceCalls, Screen):
     CSS_PATH = Path(__file__).with_name("instructor.tcss")
     BINDINGS = [
-        Binding("p", "mark('present')", "Present", id="attendance.present"),
-        Binding("a", "mark('absent')", "Absent", id="attendance.absent"),
-        Binding("e", "mark('excused')", "Excused", id="attendance.excused"),
-        Binding("l", "mark('late')", "Late", id="attendance.late"),
+        # Digits mark, so no letter here shadows an area key (a Admin, e Certificates: docs/keys.md).
+        Binding("1", "mark('present')", "Present", id="attendance.present"),
+        Binding("2", "mark('absent')", "Absent", id="attendance.absent"),
+        Binding("3", "mark('late')", "Late", id="attendance.late"),
+        Binding("4", "mark('excused')", "Excused", id="attendance.excused"),
+        Binding("delete,backspace,0", "clear", "Clear", id="attendance.clear", key_display="del"),
+        # Shifted letters fill the day's unmarked cells (nothing marked is overwritten).
         Binding("P", "column('present')", "Day: all present", id="attendance.day_present"),
         Binding("A", "column('absent')", "Day: absent", id="attendance.day_absent", show=False),
         Binding("E", "column('excused')", "Day: excused", id="attendance.day_excused", show=False),
         Binding("L", "column('late')", "Day: late", id="attendance.day_late", show=False),
-        Binding("delete,backspace", "clear", "Clear", id="attendance.clear"),
-        Binding("g", "generate", "Make sessions", id="attendance.generate"),
+        Binding("n", "generate", "New sessions", id="attendance.generate"),
         Binding("f5", "reload", "Reload", id="attendance.reload", show=False),
         Binding("escape", "back", "Back", id="attendance.back"),
     ]

@@ -12,12 +12,23 @@ default shows the message. Workers never touch widgets.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.message import Message
 from textual.worker import Worker
 
+from trainer.accounts.access import Actor
 from trainer.errors import TrainerError
+
+if TYPE_CHECKING:
+    from textual import getters
+    from textual.dom import DOMNode
+
+    from screens.app import TrainerApp
+
+    _Node = DOMNode  # what the mixin is mixed into (a Screen, a Widget or the App)
+else:
+    _Node = object
 
 
 class Done(Message, namespace="calls", bubble=False):
@@ -31,8 +42,11 @@ class Done(Message, namespace="calls", bubble=False):
         self.error = error
 
 
-class ServiceCalls:
+class ServiceCalls(_Node):
     """Mixin for a Screen (or Widget) that calls services."""
+
+    if TYPE_CHECKING:
+        app = getters.app(TrainerApp)  # what Textual itself declares, with our App's type
 
     _call_serials: dict[str, int]
 
@@ -49,7 +63,7 @@ class ServiceCalls:
             else:
                 self.post_message(Done(token, serial, result=result))
 
-        return self.run_worker(job, thread=True, group=f"call-{token}", name=token)  # type: ignore[attr-defined]
+        return self.run_worker(job, thread=True, group=f"call-{token}", name=token)
 
     def on_calls_done(self, message: Done) -> None:
         message.stop()
@@ -60,12 +74,13 @@ class ServiceCalls:
             if handler is not None:
                 handler(message.error)
             else:
-                self.app.notify(str(message.error), severity="error", timeout=8)  # type: ignore[attr-defined]
+                self.app.notify(str(message.error), severity="error", timeout=8)
             return
         handler = getattr(self, f"done_{message.token}", None)
         if handler is not None:
             handler(message.result)
 
     @property
-    def actor(self):
-        return self.app.actor  # type: ignore[attr-defined]
+    def actor(self) -> Actor:
+        # Typed as signed in: screens that call services with an actor open after sign-in.
+        return cast(Actor, self.app.actor)

@@ -2,9 +2,9 @@
 
 Type a number, verification code or name in the search line (Arabic or
 Latin); 3, 6 and 9 list the valid certificates expiring within 30, 60 and
-90 days. On a highlighted certificate: v revokes it (a reason is asked for
-and kept), n recertifies it inside its window, x writes its PDF and b its
-Open Badges credential into the export folder.
+90 days. On a highlighted certificate: x revokes it (a reason is asked for
+and kept), n recertifies it inside its window, f6 writes its PDF and b its
+Open Badges credential into the export folder (keys: docs/keys.md).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from screens.widgets import arabic
 from screens.widgets.chrome import KeyBar, TitleBar
 from screens.widgets.dialogs import ConfirmDialog, ReasonDialog
 from screens.widgets.forms import Field
+from trainer.accounts import settings
 from trainer.certification import badges, certificates
 from trainer.certification import pdf as certificate_pdf
 from trainer.certification.certificates import CertificateView
@@ -49,20 +50,26 @@ class CertificatesScreen(ServiceCalls, Screen):
         Binding("3", "expiring(30)", "Expiring 30d", id="certificates.expiring30"),
         Binding("6", "expiring(60)", "60d", id="certificates.expiring60"),
         Binding("9", "expiring(90)", "90d", id="certificates.expiring90"),
-        Binding("v", "revoke", "Revoke", id="certificates.revoke"),
+        Binding("x", "revoke", "Revoke", id="certificates.revoke", tooltip="Revoke (asks a reason)"),
         Binding("n", "recertify", "Recertify", id="certificates.recertify"),
-        Binding("x", "pdf", "PDF", id="certificates.pdf"),
+        Binding("f6", "pdf", "PDF", id="certificates.pdf", tooltip="Write the certificate's PDF (f6 writes a file)"),
         Binding("b", "badge", "Badge", id="certificates.badge", show=False),
+        Binding("k", "check_code", "Check code", id="certificates.check_code"),
         Binding("f5", "reload", "Reload", id="certificates.reload", show=False),
         Binding("escape", "list_all", "All", id="certificates.all", show=False),
     ]
 
     def __init__(self, export_dir: Path | None = None) -> None:
         super().__init__()
-        self.export_dir = Path(export_dir) if export_dir else Path.cwd() / "exports"
+        self.given_dir = Path(export_dir) if export_dir else None
         self.shown: list[CertificateView] = []
         self.query_text = ""
         self.listing = "recent"
+
+    @property
+    def export_dir(self) -> Path:
+        """The folder given (tests), else the user's exports folder (Admin > Site settings)."""
+        return self.given_dir or settings.exports_folder_of(getattr(self.app, "prefs", {}))
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -75,10 +82,16 @@ class CertificatesScreen(ServiceCalls, Screen):
 
     def on_mount(self) -> None:
         table = self.query_one("#certificates", DataTable)
-        table.add_column("Number", key="number", width=22)
-        table.add_column("Holder", key="holder", width=30)
+        # Sized to the terminal: every number and date whole; the holder's name takes what is left
+        # and, below 100 columns, the issue date (in the detail line) gives its room.
+        self.with_issued = self.app.size.width >= 100
+        fixed = 15 + 10 + 10 + 10 + (10 if self.with_issued else 0)
+        self.holder_width = max(14, min(30, self.app.size.width - fixed - 2 * (5 + self.with_issued) - 4))
+        table.add_column("Number", key="number", width=15)
+        table.add_column("Holder", key="holder", width=self.holder_width)
         table.add_column("Course", key="course", width=10)
-        table.add_column("Issued", key="issued", width=10)
+        if self.with_issued:
+            table.add_column("Issued", key="issued", width=10)
         table.add_column("Expires", key="expires", width=10)
         table.add_column("Status", key="status", width=10)
         table.focus()
@@ -125,11 +138,12 @@ class CertificatesScreen(ServiceCalls, Screen):
         row = table.cursor_row
         table.clear()
         for c in found:
+            issued = (c.issued_on.isoformat(),) if self.with_issued else ()
             table.add_row(
                 c.number,
-                arabic.fit(c.latin_name or c.name, 30),
+                arabic.fit(c.latin_name or c.name, self.holder_width),
                 c.course_code,
-                c.issued_on.isoformat(),
+                *issued,
                 c.expires_on.isoformat() if c.expires_on else "never",
                 Text(c.status, style=STATUS_STYLE.get(c.status, "")),
                 key=str(c.id),
@@ -163,8 +177,10 @@ class CertificatesScreen(ServiceCalls, Screen):
             self.query_one("#detail", Static).update("")
             return
         lines = [
-            f"{c.number} · code {c.verification_code} · {arabic.display(c.name)} · {c.latin_name}",
-            f"{c.course_title_en} ({c.course_code}) · cohort {c.cohort_code or '—'} · issued by {c.issued_by or '—'}",
+            f"{c.number} · code {c.verification_code} · issued {c.issued_on}"
+            f" · {arabic.display(c.name)} · {c.latin_name}",
+            f"{c.course_title_en} ({c.course_code}) · cohort {c.cohort_code or '—'}",
+            f"Instructor {c.issued_by or '—'} · signed by {c.signed_by or c.issued_by or '—'}",
         ]
         if c.status == "revoked":
             lines.append(f"Revoked: {c.revoked_reason}")
@@ -190,7 +206,9 @@ class CertificatesScreen(ServiceCalls, Screen):
 
         self.app.push_screen(
             ReasonDialog(
-                f"Revoke certificate {c.number}", "Why is it revoked? The reason is kept with the certificate."
+                f"Revoke certificate {c.number} ({c.latin_name or arabic.display(c.name)})",
+                "It stops verifying as valid at once, and a revocation cannot be undone. "
+                "Why is it revoked? The reason is kept with the certificate.",
             ),
             reason_given,
         )
@@ -221,6 +239,12 @@ class CertificatesScreen(ServiceCalls, Screen):
     def failed_changed(self, error) -> None:
         self._say(f"Refused: {error}", error=True)
         self.app.bell()
+
+    def action_check_code(self) -> None:
+        """The printed code's look-up, as `trainer cert verify CODE` does it."""
+        from screens.verify_code import VerifyCodeDialog
+
+        self.app.push_screen(VerifyCodeDialog())
 
     def action_pdf(self) -> None:
         c = self._current()

@@ -70,6 +70,16 @@ class CohortForm(RecordFormActions, ServiceCalls, ModalScreen[CohortView | None]
                 Checkbox("needs Leahy vetting before the start", id="coalition_funded"),
                 "coalition_funded",
             )
+            if self.view:
+                yield Static(
+                    f"Status: {self.view.status} (it follows the dates: planned, running to the end date, "
+                    "then ended until graduation)",
+                    classes="hint",
+                    id="cohort-status",
+                )
+                yield from form_row(
+                    "Cancelled", Checkbox("the cohort will not run (untick to reopen)", id="cancelled"), "cancelled"
+                )
             yield from form_row("Code", Field(placeholder="empty: COURSE-CENTRE-YYMMDD", id="code"), "code")
             yield from form_buttons()
 
@@ -93,6 +103,7 @@ class CohortForm(RecordFormActions, ServiceCalls, ModalScreen[CohortView | None]
         self.durations = {c.code: c.duration_days for c in choices.courses}
         if self.view:
             self.fill(self.view)
+        self.mark_pristine()  # what the form holds now is the record: changes start from here
 
     def fill(self, v: CohortView) -> None:
         with self.prevent(Field.Changed, Select.Changed, SelectionList.SelectedChanged, Checkbox.Changed):
@@ -112,6 +123,7 @@ class CohortForm(RecordFormActions, ServiceCalls, ModalScreen[CohortView | None]
             for name in v.instructors:
                 teachers.select(name)
             self.query_one("#coalition_funded", Checkbox).value = v.coalition_funded
+            self.query_one("#cancelled", Checkbox).value = v.status == "cancelled"
 
     def collect(self) -> tuple[CohortInput, list[FieldProblem]]:
         problems: list[FieldProblem] = []
@@ -121,7 +133,7 @@ class CohortForm(RecordFormActions, ServiceCalls, ModalScreen[CohortView | None]
 
         def chosen(name: str) -> str:
             value = self.query_one(f"#{name}", Select).value
-            return "" if value is Select.NULL else value
+            return "" if value is Select.NULL else str(value)
 
         start = parse_date(text("start_date"), "start_date", problems)
         end = parse_date(text("end_date"), "end_date", problems)
@@ -153,6 +165,7 @@ class CohortForm(RecordFormActions, ServiceCalls, ModalScreen[CohortView | None]
             funder=text("funder"),
             coalition_funded=coalition,
             code=text("code"),
+            cancelled=self.query_one("#cancelled", Checkbox).value if self.view else None,
         )
         return data, problems
 

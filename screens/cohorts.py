@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from screens.calls import ServiceCalls
+from screens.widgets.allowed import RoleGate
 from screens.widgets.chrome import KeyBar, TitleBar
 from screens.widgets.forms import Field
 from screens.widgets.lazy_table import Column, LazyTable
@@ -19,19 +20,19 @@ from trainer.training import cohorts, enrolments
 from trainer.training.cohorts import CohortView, RosterLine
 
 FIRST_PAGE = 100
-COLUMNS = [
-    Column("Code", 0, lambda c: ("★ " if c.coalition_funded else "") + c.code),
-    Column("Start", 10, lambda c: c.start_date.isoformat()),
+COLUMNS = [  # on a narrow list Wait, then Start, then Status make room: codes and seats stay whole
+    Column("Code", 0, lambda c: ("★ " if c.coalition_funded else "") + c.code, least=16, middle=True),
+    Column("Start", 10, lambda c: c.start_date.isoformat(), drop=2),
     Column("Seats", 7, lambda c: f"{c.enrolled}/{c.capacity}"),
-    Column("Wait", 4, lambda c: str(c.waitlisted or "")),
-    Column("Status", 9, lambda c: c.status),
+    Column("Wait", 4, lambda c: str(c.waitlisted or ""), drop=3),
+    Column("Status", 9, lambda c: c.status, drop=1),  # from the dates (cohorts.status_on)
 ]
 ROSTER = [
     Column("Name", 0, lambda r: r.name, arabic=True),
     Column("Latin", 0, lambda r: r.latin_name),
     Column("Status", 10, lambda r: r.status),
-    Column("#", 2, lambda r: str(r.waitlist_position or "")),
-    Column("Reason", 10, lambda r: r.withdrawal_reason),
+    Column("#", 2, lambda r: str(r.waitlist_position or ""), drop=2),
+    Column("Reason", 10, lambda r: r.withdrawal_reason, drop=1),
 ]
 
 
@@ -46,15 +47,24 @@ def open_list(actor, text: str) -> Opened:
     return Opened(text, cohorts.count_cohorts(actor, text), cohorts.list_cohorts(actor, text, limit=FIRST_PAGE))
 
 
-class CohortsScreen(ServiceCalls, Screen):
+class CohortsScreen(RoleGate, ServiceCalls, Screen):
+    NEEDS = {
+        "new": "cohort.write",
+        "edit": "cohort.write",
+        "enrol": "enrolment.write",
+        "withdraw": "enrolment.write",
+        "open:attendance": "attendance.write",
+        "open:results": "result.write",
+    }
     BINDINGS = [
         Binding("n", "new", "New cohort", id="cohorts.new"),
-        Binding("enter", "edit", "Edit cohort", id="cohorts.edit", show=False),
+        Binding("enter", "edit", "Edit cohort", id="cohorts.edit", key_display="⏎"),
         Binding("p", "enrol", "Enrol trainees", id="cohorts.enrol"),
         Binding("w", "withdraw", "Withdraw", id="cohorts.withdraw"),
         Binding("m", "open('attendance')", "Attendance", id="cohorts.attendance"),
         Binding("s", "open('results')", "Results", id="cohorts.results"),
         Binding("g", "open('graduation')", "Graduate", id="cohorts.graduation"),
+        Binding("j", "post", "Post to station", id="cohorts.post"),
         Binding("slash", "search", "Search", id="cohorts.search", key_display="/"),
         Binding("escape", "to_list", "To list", id="cohorts.to_list", show=False),
         Binding("f5", "reload", "Reload", id="cohorts.reload", show=False),
@@ -93,7 +103,10 @@ class CohortsScreen(ServiceCalls, Screen):
         target = getattr(self, "select_id", None)
         if target is not None:
             table.move_to_key(lambda c: c.id == target)
-            self.select_id = None
+            self.select_id: int | None = None
+
+    def failed_list(self, error) -> None:
+        self.query_one("#cohort-count", Static).update(f"Not shown: {error}")  # never left at "Loading …"
 
     @on(Field.Changed, "#cohort-search")
     def _search(self) -> None:
@@ -133,6 +146,15 @@ class CohortsScreen(ServiceCalls, Screen):
     def done_roster(self, lines: list[RosterLine]) -> None:
         self.query_one("#roster", LazyTable).set_rows(lines, keep_cursor=True)
 
+    def action_post(self) -> None:
+        """Post every graduate of the highlighted cohort to one station (docs/stations.md)."""
+        c = self.cohort
+        if c is None:
+            return
+        from screens.station_forms import PostCohortDialog
+
+        self.app.push_screen(PostCohortDialog(cohort=c.code))
+
     def show_cohort(self, cohort_id: int) -> None:
         """Jump here (command palette)."""
         self.call("jump", cohorts.get_cohort, self.actor, cohort_id)
@@ -151,7 +173,7 @@ class CohortsScreen(ServiceCalls, Screen):
 
     @on(LazyTable.Selected, "#cohort-list")
     def action_edit(self) -> None:
-        if self.cohort is None or self.focused is not self.query_one("#cohort-list"):
+        if self.cohort is None or self.focused is not self.query_one("#cohort-list") or not self.offered("edit"):
             return
         from screens.cohort_form import CohortForm
 
@@ -179,9 +201,26 @@ class CohortsScreen(ServiceCalls, Screen):
     def done_enrol(self, report: enrolments.EnrolReport) -> None:
         from screens.enrol import EnrolReportDialog
 
-        self.app.push_screen(EnrolReportDialog(report))
+        self.app.push_screen(EnrolReportDialog(report), lambda ids: self._vet(report, ids))
         self.select_id = report.cohort_id
         self.action_reload(keep=True)
+
+    def _vet(self, report: enrolments.EnrolReport, ids: list[int] | None) -> None:
+        """The refusal's way out: record the vetting decision of those refused for it, then enrol them again."""
+        if not ids:
+            return
+        from screens.vetting_form import VettingForm
+
+        names = [o.name for o in report.outcomes if o.trainee_id in ids]
+        who = names[0] if len(names) == 1 else f"{len(names)} trainees refused by {report.cohort_code}'s vetting gate"
+        funder = self.cohort.funder if self.cohort and self.cohort.id == report.cohort_id else ""
+
+        def recorded(covered: int | None) -> None:
+            if covered:
+                self.app.notify(f"Vetting recorded for {covered}; enrolling them again.", title="Cohorts")
+                self.call("enrol", enrolments.enrol, self.actor, report.cohort_id, ids)
+
+        self.app.push_screen(VettingForm(ids, who, funder=funder), recorded)
 
     def action_open(self, desk: str) -> None:
         """The instructor's desk for the selected cohort: attendance, results or graduation."""
@@ -191,9 +230,9 @@ class CohortsScreen(ServiceCalls, Screen):
         if desk == "attendance":
             from screens.attendance import AttendanceScreen as Desk
         elif desk == "results":
-            from screens.results import ResultsScreen as Desk
+            from screens.results import ResultsScreen as Desk  # type: ignore[assignment]  # one name, any desk
         else:
-            from screens.graduation import GraduationScreen as Desk
+            from screens.graduation import GraduationScreen as Desk  # type: ignore[assignment]
         self.app.push_screen(Desk(self.cohort.id))
 
     def action_withdraw(self) -> None:
@@ -203,14 +242,22 @@ class CohortsScreen(ServiceCalls, Screen):
                 "Put the roster cursor on an enrolled or waitlisted trainee (Tab to the roster).", severity="warning"
             )
             return
+        from screens.widgets import arabic
         from screens.widgets.dialogs import ReasonDialog
+
+        where = self.cohort.code if self.cohort else "the cohort"
 
         def reason(text: str | None) -> None:
             if text:
                 self.call("withdraw", enrolments.withdraw, self.actor, line.enrolment_id, text)
 
         self.app.push_screen(
-            ReasonDialog(f"Withdraw {line.latin_name or line.name}", "Why is this trainee leaving the cohort?"), reason
+            ReasonDialog(
+                f"Withdraw {line.latin_name or arabic.display(line.name)} from {where}",
+                "Their seat goes to the first on the waitlist; the enrolment stays on record as withdrawn. "
+                "Why is this trainee leaving the cohort?",
+            ),
+            reason,
         )
 
     def done_withdraw(self, out: enrolments.WithdrawOutcome) -> None:

@@ -11,11 +11,15 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from textual.command import Hit, Hits, Provider
 
 from screens.widgets import arabic
 from trainer.errors import TrainerError
+
+if TYPE_CHECKING:
+    from screens.app import TrainerApp
 
 
 @dataclass(frozen=True)
@@ -55,8 +59,10 @@ def lookup(actor, query: str) -> list[Target]:
                 )
             )
     if actor.may("cohort.read"):
-        for c in cohorts.list_cohorts(actor, query, limit=5):
-            found.append(Target("cohort", c.id, f"Cohort {c.code}", f"{c.course_title} · {c.start_date} · {c.status}"))
+        for co in cohorts.list_cohorts(actor, query, limit=5):
+            found.append(
+                Target("cohort", co.id, f"Cohort {co.code}", f"{co.course_title} · {co.start_date} · {co.status}")
+            )
     return found
 
 
@@ -73,4 +79,9 @@ class JumpProvider(Provider):
         for rank, target in enumerate(targets):
             # The database already matched (in either script); keep its order, above fuzzy commands.
             score = max(matcher.match(target.label), 1.0 - rank / 100)
-            yield Hit(score, target.label, partial(self.app.jump_to, target.kind, target.key), help=target.help)
+            yield Hit(
+                score,
+                target.label,
+                partial(cast("TrainerApp", self.app).jump_to, target.kind, target.key),
+                help=target.help,
+            )

@@ -8,6 +8,8 @@ Compact text formats keep it keyboard-only:
 
 from __future__ import annotations
 
+from typing import overload
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -75,6 +77,10 @@ def parse_assessments(text: str) -> tuple[list[AssessmentSpec], list[FieldProble
     return specs, problems
 
 
+@overload
+def parse_int(values: dict, name: str, problems: list) -> int: ...
+@overload
+def parse_int(values: dict, name: str, problems: list, *, optional: bool) -> int | None: ...
 def parse_int(values: dict, name: str, problems: list, *, optional: bool = False) -> int | None:
     text = values[name].strip()
     if not text and optional:
@@ -168,7 +174,7 @@ class CourseForm(RecordFormActions, ServiceCalls, ModalScreen[CourseView | None]
             code=values["code"],
             title_en=values["title_en"],
             title_ar=values["title_ar"],
-            category="" if category is Select.NULL else category,
+            category="" if category is Select.NULL else str(category),
             duration_days=parse_int(values, "duration_days", problems),
             curriculum_version=values["curriculum_version"],
             forces=tuple(self.query_one("#forces", SelectionList).selected),

@@ -13,6 +13,7 @@ from textual.widgets import Static
 from screens.calls import ServiceCalls
 from screens.detail import force_name
 from screens.widgets import arabic
+from screens.widgets.allowed import RoleGate
 from screens.widgets.chrome import KeyBar, TitleBar
 from screens.widgets.lazy_table import Column, LazyTable
 from trainer.training import courses
@@ -21,9 +22,9 @@ from trainer.training.courses import CourseView
 COLUMNS = [
     Column("Code", 14, lambda c: c.code),
     Column("Title", 0, lambda c: c.title_en),
-    Column("Category", 10, lambda c: c.category),
-    Column("Days", 4, lambda c: str(c.duration_days)),
-    Column("Forces", 12, lambda c: ",".join(c.forces)),
+    Column("Category", 10, lambda c: c.category, drop=3),
+    Column("Days", 4, lambda c: str(c.duration_days), drop=2),
+    Column("Forces", 12, lambda c: ",".join(c.forces), drop=4),
     Column("Status", 7, lambda c: c.status),
 ]
 
@@ -58,7 +59,8 @@ def describe(c: CourseView, width: int) -> Text:
     return out
 
 
-class CoursesScreen(ServiceCalls, Screen):
+class CoursesScreen(RoleGate, ServiceCalls, Screen):
+    NEEDS = {"new": "course.write", "edit": "course.write", "retire": "course.write"}
     BINDINGS = [
         Binding("n", "new", "New course", id="courses.new"),
         Binding("enter", "edit", "Edit", id="courses.edit", show=False),
@@ -82,6 +84,9 @@ class CoursesScreen(ServiceCalls, Screen):
     def action_reload(self, select_id: int | None = None) -> None:
         self.select_id = select_id
         self.call("list", courses.list_courses, self.actor)
+
+    def failed_list(self, error) -> None:
+        self.query_one("#course-count", Static).update(f"Not shown: {error}")  # never left at "Loading …"
 
     def done_list(self, rows: list[CourseView]) -> None:
         table = self.query_one("#course-list", LazyTable)
@@ -108,7 +113,7 @@ class CoursesScreen(ServiceCalls, Screen):
 
     @on(LazyTable.Selected, "#course-list")
     def action_edit(self) -> None:
-        if self.current is None:
+        if self.current is None or not self.offered("edit"):  # Enter on a row comes here directly too
             return
         from screens.course_form import CourseForm
 

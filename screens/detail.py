@@ -66,7 +66,8 @@ def render(d: TraineeDetail, width: int) -> Text:
     for v in d.vetting:
         who = f"unit {v.unit_code}" if v.kind == "unit" else "individual"
         line(
-            f"{v.decision_date or 'pending'}  {v.case_ref} {v.result} ({who}{', ' + v.funder if v.funder else ''})",
+            f"{v.decision_date or 'pending'}  {v.case_ref} {v.result} ({who}{', ' + v.funder if v.funder else ''})"
+            + (f": {v.note}" if v.note else ""),
             "green" if v.result == "approved" else "red" if v.result in ("denied", "suspended") else "",
         )
     heading(f"Enrolments ({len(d.enrolments)})")

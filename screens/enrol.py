@@ -128,28 +128,53 @@ class EnrolDialog(ServiceCalls, ModalScreen[list[int] | None]):
 STYLE = {"enrolled": "green", "waitlisted": "yellow", "refused": "bold red", "already": "dim"}
 
 
-class EnrolReportDialog(ModalScreen[None]):
-    """Who got a seat, who waits (position), who was refused and exactly why."""
+class EnrolReportDialog(ModalScreen[list[int] | None]):
+    """Who got a seat, who waits (position), who was refused and exactly why. When vetting refused
+    some, `k` leads to recording their decision (dismissing with their ids; the cohorts screen
+    records it and enrols them again)."""
 
-    BINDINGS = [Binding("escape,enter", "close", "Close", id="enrol_report.close")]
+    BINDINGS = [
+        Binding("escape,enter", "close", "Close", id="enrol_report.close"),
+        Binding("k", "vetting", "Record vetting", id="enrol_report.vetting"),
+    ]
 
     def __init__(self, report: EnrolReport) -> None:
         super().__init__()
         self.report = report
+        self.unvetted = [o.trainee_id for o in report.outcomes if o.status == "refused" and "vetting" in o.reason]
 
     def compose(self) -> ComposeResult:
         table = Table(expand=True)
-        table.add_column("Trainee", no_wrap=True, max_width=32)
+        table.add_column("Trainee", no_wrap=True, max_width=26)
+        table.add_column("Latin", no_wrap=True, max_width=26)
         table.add_column("Outcome", no_wrap=True)
         table.add_column("Why")
         for o in self.report.outcomes:
-            table.add_row(arabic.display(o.name, 32), Text(o.status, style=STYLE.get(o.status, "")), o.reason)
+            table.add_row(
+                arabic.display(o.name, 26),
+                arabic.display(o.latin_name, 26),
+                Text(o.status, style=STYLE.get(o.status, "")),
+                o.reason,
+            )
         counts = ", ".join(f"{len(self.report.with_status(s))} {s}" for s in STYLE if self.report.with_status(s))
         with Vertical(id="enrol-report", classes="dialog wide"):
             yield Label(f"Enrolment in {self.report.cohort_code}: {counts}", classes="card-title")
             with VerticalScroll():
                 yield Static(table, id="enrol-report-table")
-            yield Static("Enter or Escape to close.", classes="hint")
+            hint = "Enter or Escape to close."
+            if self.unvetted:
+                hint = (
+                    f"k: record a vetting decision for the {len(self.unvetted)} refused for vetting, then enrol them. "
+                    + hint
+                )
+            yield Static(hint, classes="hint", id="enrol-report-hint")
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        return bool(self.unvetted) if action == "vetting" else True  # offered only when vetting refused someone
+
+    def action_vetting(self) -> None:
+        if self.unvetted:
+            self.dismiss(self.unvetted)

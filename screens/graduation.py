@@ -46,9 +46,9 @@ def rule_text(preview: GraduationPreview) -> str:
     return f"Pass rule ({state}): {'; '.join(parts) or 'none'}"
 
 
-def graduate_and_certify(actor, cohort_id: int, expected: dict[int, bool]):
+def graduate_and_certify(actor, cohort_id: int, expected: dict[int, bool], early_reason: str = ""):
     """Worker side: outcomes first (their own transaction), then the certificates."""
-    decided = graduation.confirm(actor, cohort_id, expected)
+    decided = graduation.confirm(actor, cohort_id, expected, early_reason=early_reason)
     if not decided.rules.grants_certificate:
         return decided, None, "the course grants no certificate"
     try:
@@ -60,7 +60,7 @@ def graduate_and_certify(actor, cohort_id: int, expected: dict[int, bool]):
 class GraduationScreen(ServiceCalls, Screen):
     CSS_PATH = Path(__file__).with_name("instructor.tcss")
     BINDINGS = [
-        Binding("c", "confirm", "Confirm graduation", id="graduation.confirm"),
+        Binding("g", "confirm", "Graduate", id="graduation.confirm", tooltip="Record the outcomes (asks first)"),
         Binding("i", "issue", "Issue certificates", id="graduation.issue"),
         Binding("f5", "reload", "Reload", id="graduation.reload"),
         Binding("escape", "back", "Back", id="graduation.back"),
@@ -140,6 +140,24 @@ class GraduationScreen(ServiceCalls, Screen):
             "Outcomes are final: later changes to the course never alter them."
         )
 
+        if self.preview.early():
+            # Before the last day: the reason is the explicit confirmation (kept in the audit trail).
+            from screens.widgets.dialogs import ReasonDialog
+
+            def reason(text: str | None) -> None:
+                if text:
+                    self._say("Recording the outcomes…")
+                    self.call("confirmed", graduate_and_certify, self.actor, self.cohort_id, expected, text)
+
+            self.app.push_screen(
+                ReasonDialog(
+                    f"Graduate early: {self.preview.cohort_code} ends on {self.preview.ends_on.isoformat()}",
+                    question + "\nIt has not ended yet: why graduate now? Enter confirms, Escape cancels.",
+                ),
+                reason,
+            )
+            return
+
         def answered(yes: bool | None) -> None:
             if yes:
                 self._say("Recording the outcomes…")
@@ -159,7 +177,17 @@ class GraduationScreen(ServiceCalls, Screen):
         self.action_reload()
 
     def action_issue(self) -> None:
-        self.call("issued", certificates.issue_for_cohort, self.actor, self.cohort_id)
+        code = self.preview.cohort_code if self.preview is not None else "this cohort"
+        question = (
+            f"Issue the certificates of {code}'s graduates?\n"
+            "Each is numbered and signed; a wrong one can only be revoked, never deleted."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.call("issued", certificates.issue_for_cohort, self.actor, self.cohort_id)
+
+        self.app.push_screen(ConfirmDialog(question), answered)
 
     def done_issued(self, report) -> None:
         self._report("", report, None)
@@ -176,10 +204,12 @@ class GraduationScreen(ServiceCalls, Screen):
             lines.append(
                 f"Certificates issued: {len(report.issued)}"
                 + (f" ({numbers})" if numbers else "")
-                + f", signed by instructor {report.instructor}."
+                + f", signed by {report.signed_by or report.instructor} (issuing instructor {report.instructor})."
             )
             for r in report.refused:
                 lines.append(f"Refused: {arabic.display(r.name)} — {r.reason}")
+            if any(r.reason.startswith("vetting") for r in report.refused):
+                lines.append("Record their vetting decision on Trainees (k), then issue again (i).")
         self._say("\n".join(lines), error=bool(refusal or (report and report.refused)))
 
     def action_back(self) -> None:

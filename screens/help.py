@@ -11,6 +11,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from screens import keymap
+
 # (section title, module, class) whose BINDINGS are listed, in this order.
 SECTIONS = (
     ("Everywhere", "screens.app", "TrainerApp"),
@@ -22,27 +24,30 @@ SECTIONS = (
     ("Cohorts", "screens.cohorts", "CohortsScreen"),
     ("Cohort form", "screens.cohort_form", "CohortForm"),
     ("Enrol trainees", "screens.enrol", "EnrolDialog"),
+    ("Attendance", "screens.attendance", "AttendanceScreen"),
+    ("Results", "screens.results", "ResultsScreen"),
+    ("Graduation", "screens.graduation", "GraduationScreen"),
+    ("Import a roster", "screens.imports", "ImportScreen"),
+    ("Held rows", "screens.review", "ReviewScreen"),
     ("Admin", "screens.admin", "AdminScreen"),
+    ("Manage users", "screens.admin_users", "AdminUsersScreen"),
+    ("Locked screen", "screens.lock", "LockScreen"),
     ("Dashboard", "screens.dashboard", "DashboardScreen"),
     ("Reports", "screens.reports", "ReportsScreen"),
     ("Certificates", "screens.certificates", "CertificatesScreen"),
 )
 EXTRA = (
     ("Everywhere", "ctrl+p", "Command palette: jump to a trainee, cohort or certificate"),
-    ("Everywhere", "tab / shift+tab", "Next / previous field"),
+    ("Everywhere", "escape", "Back: close a dialog or screen (a form with changes asks first)"),
 )
 
 
 def bindings_of(module: str, cls: str) -> list[Binding]:
-    found = getattr(importlib.import_module(module), cls)
-    out = []
-    for item in getattr(found, "BINDINGS", []):
-        out.append(item if isinstance(item, Binding) else Binding(*item))
-    return out
+    return keymap.bindings_of(getattr(importlib.import_module(module), cls))
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [("escape,f1,question_mark,q", "dismiss", "Close")]
+    BINDINGS = [("escape,f1,question_mark", "dismiss", "Close")]
 
     def rows(self) -> list[tuple[str, str, str]]:
         """(where, keys, what it does) for every binding."""
@@ -66,5 +71,5 @@ class HelpScreen(ModalScreen[None]):
             yield Static(table)
             yield Static("Press Escape to close.", classes="hint")
 
-    def action_dismiss(self) -> None:
+    def action_dismiss(self) -> None:  # type: ignore[override]  # a plain dismissal, nothing to await
         self.dismiss(None)

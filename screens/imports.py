@@ -9,6 +9,7 @@ transaction with a progress bar. Nothing is written before Import.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -57,13 +58,16 @@ class ImportScreen(ServiceCalls, Screen):
     ImportScreen #import-progress { padding: 0 1; }
     ImportScreen #preview { height: 1fr; }
     ImportScreen #problems { height: 1fr; }
+    /* Below 100 columns the buttons give their row to the checkbox: the key bar has the same keys. */
+    ImportScreen.-narrow #read, ImportScreen.-narrow #dry-run, ImportScreen.-narrow #commit { display: none; }
     """
     BINDINGS = [
         Binding("ctrl+o", "pick", "File", id="import.pick"),
         Binding("ctrl+r", "read", "Read file", id="import.read"),
         Binding("ctrl+g", "dry_run", "Dry run", id="import.dry_run"),
         Binding("ctrl+s", "commit", "Import", id="import.commit"),
-        Binding("ctrl+l", "review", "Review held rows", id="import.review"),
+        Binding("f4", "review", "Review held rows", id="import.review"),
+        Binding("escape", "back", "Back", id="import.back"),
     ]
 
     class Progress(Message):
@@ -132,7 +136,7 @@ class ImportScreen(ServiceCalls, Screen):
         self.busy = True
         self.query_one("#import-progress", ProgressBar).update(total=None, progress=0)
         self._status(f"{label} {Path(path).name} …")
-        kwargs = {"date_format": fmt}
+        kwargs: dict[str, Any] = {"date_format": fmt}
         if token != "read":
             kwargs.update(skip_invalid=skip, progress=self._post_progress)
         self.call(token, fn, self.actor, path, **kwargs)
@@ -147,7 +151,9 @@ class ImportScreen(ServiceCalls, Screen):
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        {"read": self.action_read, "dry-run": self.action_dry_run, "commit": self.action_commit}[event.button.id]()
+        {"read": self.action_read, "dry-run": self.action_dry_run, "commit": self.action_commit}[
+            event.button.id or ""
+        ]()
 
     def action_pick(self) -> None:
         """To the file field, its text selected so typing replaces it."""
@@ -181,6 +187,13 @@ class ImportScreen(ServiceCalls, Screen):
     def _confirmed(self, yes: bool | None) -> None:
         if yes:
             self._start("commit", imports.import_trainees, "Importing")
+
+    def action_back(self) -> None:
+        """Leave the wizard; a running import is not left behind unseen (it ends as one transaction)."""
+        if self.busy:
+            self._status("An import is running: wait for its result (it is written whole or not at all).", error=True)
+            return
+        self.app.pop_screen()
 
     def action_review(self) -> None:
         from screens.review import ReviewScreen
@@ -222,7 +235,7 @@ class ImportScreen(ServiceCalls, Screen):
         )
 
     def done_commit(self, report: imports.ImportReport) -> None:
-        held = f"; {len(report.held):,} held for review (ctrl+l)" if report.held else ""
+        held = f"; {len(report.held):,} held for review (f4)" if report.held else ""
         self._show(
             report,
             f"Imported: {report.new:,} added, {len(report.already_present):,} already present, "
@@ -290,9 +303,9 @@ class ImportScreen(ServiceCalls, Screen):
             for h in report.held
         ]
         lines.sort(key=lambda x: x[0])
-        for row, outcome, column, reason, value in lines[:PROBLEMS_SHOWN]:
+        for number, outcome, column, reason, value in lines[:PROBLEMS_SHOWN]:
             shown = reason if outcome == "held" else arabic.display(reason, 60)  # held: names shown already
-            problems.add_row(str(row), outcome, column, shown, arabic.display(value, 30))
+            problems.add_row(str(number), outcome, column, shown, arabic.display(value, 30))
         if len(lines) > PROBLEMS_SHOWN:
             status += f" (first {PROBLEMS_SHOWN:,} of {len(lines):,} listed; the CLI's --report writes all)"
         self._status(status, error=error)

@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 from textual import events, on
 from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
@@ -42,7 +43,11 @@ def idle_minutes_setting() -> float:
 
 
 class LockScreen(ServiceCalls, ModalScreen[bool]):
-    """Asks the signed-in user's password; dismisses True once it is right."""
+    """Asks the signed-in user's password; dismisses True once it is right. Someone else may sign
+    in instead (ctrl+l): the locked user's session ends and their screens close (a form left with
+    unsaved changes is named in a question first)."""
+
+    BINDINGS = [Binding("ctrl+l", "switch_user", "Someone else signs in", id="lock.switch_user")]
 
     DEFAULT_CSS = """
     LockScreen { align: center middle; background: $background; }
@@ -65,6 +70,7 @@ class LockScreen(ServiceCalls, ModalScreen[bool]):
             yield Input(placeholder="password", password=True, id="lock-password")
             yield Static("", id="lock-error", classes="error")
             yield Button("Unlock", id="unlock", variant="primary")
+            yield Button("Someone else signs in [ctrl+l]", id="switch-user")
 
     def on_mount(self) -> None:
         if self.ended:
@@ -84,6 +90,13 @@ class LockScreen(ServiceCalls, ModalScreen[bool]):
         self.query_one("#lock-error", Static).update("Checking …")
         self.call("unlock", users.unlock, self.user, field.value)
         field.value = ""
+
+    @on(Button.Pressed, "#switch-user")
+    def action_switch_user(self) -> None:
+        sign_out = getattr(self.app, "action_sign_out", None)
+        if sign_out is None:  # a bare App (tests): nothing to switch to
+            return
+        sign_out()
 
     def done_unlock(self, actor: Actor) -> None:
         self.dismiss(True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
@@ -15,6 +17,13 @@ from screens.widgets.forms import Field
 from trainer.accounts import users
 from trainer.accounts.access import Actor
 from trainer.errors import TrainerError
+
+
+def keys_to(app, what: str) -> None:
+    """Hold or release the keys typed ahead (TrainerApp; a bare App used in tests has no such)."""
+    handler = getattr(app, f"{what}_keys", None)
+    if handler is not None:
+        handler()
 
 
 class StartScreen(Screen):
@@ -31,7 +40,12 @@ class StartScreen(Screen):
 
 
 class LoginScreen(ServiceCalls, Screen):
-    BINDINGS = [("escape", "clear", "Clear")]
+    BINDINGS = [
+        Binding("escape", "clear", "Clear", id="login.clear"),
+        # Enter in the name field moves on when the key arrives (see the app's Tab), so the
+        # password typed right after it never lands in the name.
+        Binding("enter,ctrl+j", "next_field", "Next", id="login.next", priority=True, show=False),
+    ]
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -45,10 +59,12 @@ class LoginScreen(ServiceCalls, Screen):
 
     def on_mount(self) -> None:
         self.query_one("#username").focus()
+        keys_to(self.app, "release")  # what was typed while the screen was on its way
 
-    @on(Field.Submitted, "#username")
-    def next_field(self) -> None:
-        self.query_one("#password").focus()
+    def action_next_field(self) -> None:
+        if self.focused is not self.query_one("#username"):
+            raise SkipAction()
+        self.set_focus(self.query_one("#password"))  # now: Widget.focus() would wait its turn
 
     @on(Field.Submitted, "#password")
     @on(Button.Pressed, "#sign-in")
@@ -59,6 +75,7 @@ class LoginScreen(ServiceCalls, Screen):
             self.query_one("#login-error", Static).update("Type your user name and password.")
             return
         self.query_one("#login-error", Static).update("Checking …")
+        keys_to(self.app, "hold")  # until the user's area is open (or the sign-in refused)
         self.call("login", users.authenticate, name, password, session="tui")
 
     def done_login(self, actor: Actor) -> None:
@@ -69,6 +86,7 @@ class LoginScreen(ServiceCalls, Screen):
         password = self.query_one("#password", Field)
         password.value = ""
         password.focus()
+        keys_to(self.app, "release")
 
     def action_clear(self) -> None:
         self.query_one("#password", Field).value = ""
@@ -104,6 +122,7 @@ class FirstRunScreen(ServiceCalls, Screen):
     def on_mount(self) -> None:
         self.query_one("#demo-progress").display = False
         self.query_one("#password").focus()
+        keys_to(self.app, "release")
 
     @on(Field.Submitted, "#username")
     def _to_password(self) -> None:

@@ -7,14 +7,30 @@ user's version, so saving again applies them on top of it; Escape drops them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from textual.widgets import Button, Static
 
-from trainer.errors import Conflict, TrainerError, ValidationFailed
+from screens.widgets.guard import DiscardGuard
+from trainer.errors import Conflict, FieldProblem, TrainerError, ValidationFailed
+
+if TYPE_CHECKING:
+    from screens.calls import ServiceCalls
+
+    _Form = ServiceCalls  # mixed in beside ServiceCalls, into a ModalScreen
+else:
+    _Form = object
 
 
-class RecordFormActions:
-    create = None  # service(actor, data) -> view
-    update = None  # service(actor, id, version, data) -> view
+class RecordFormActions(DiscardGuard, _Form):
+    create: Any = None  # service(actor, data) -> view
+    update: Any = None  # service(actor, id, version, data) -> view
+
+    if TYPE_CHECKING:  # what the form itself provides
+
+        def collect(self) -> tuple[Any, list[FieldProblem]]: ...
+        def show_problems(self, problems: list[FieldProblem], *, all_fields: bool = False) -> None: ...
+        def dismiss(self, result: Any = None) -> Any: ...
 
     def __init__(self, view=None) -> None:
         super().__init__()
@@ -51,7 +67,7 @@ class RecordFormActions:
         status.update(str(error))
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.leave()
 
     # A named handler, not @on: Textual reads @on handlers only from its own
     # message-pump classes, while named ones are found along the whole MRO.

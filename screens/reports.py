@@ -8,7 +8,9 @@ is written. Aggregate exports are suppressed by the service (trainer.reporting.c
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,10 +23,17 @@ from textual.widgets.option_list import Option
 
 from screens.widgets.chrome import KeyBar, TitleBar
 from screens.widgets.lazy_table import Column, LazyTable
+from trainer.accounts import settings
+from trainer.accounts.access import Actor
 from trainer.errors import TrainerError
 from trainer.registry import reference
 from trainer.registry.names import is_arabic
 from trainer.reporting import catalogue as reports
+from trainer.reporting.headings import headings
+
+if TYPE_CHECKING:
+    pass
+
 
 EXPORT_FORMATS = ("csv", "xlsx", "json", "ndjson", "hxl")
 
@@ -42,10 +51,14 @@ def _cell(value) -> str:
 def table_columns(result: reports.ReportResult) -> list[Column]:
     sample = result.rows[:50]
     columns = []
-    for i, label in enumerate(result.columns):
+    for i, label in enumerate(headings(result.columns)):  # words, not field names
         values = [_cell(r[i]) for r in sample]
         width = min(max([len(label), *(len(v) for v in values)]), 28)
-        columns.append(Column(label, width, lambda row, i=i: _cell(row[i]), arabic=any(is_arabic(v) for v in values)))
+
+        def value(row: Sequence[Any], i: int = i) -> str:
+            return _cell(row[i])
+
+        columns.append(Column(label, width, value, arabic=any(is_arabic(v) for v in values)))
     return columns
 
 
@@ -75,6 +88,10 @@ class ReportsScreen(Screen):
         def __init__(self, reason: str) -> None:
             super().__init__()
             self.reason = reason
+
+    @property
+    def actor(self) -> Actor:
+        return cast(Actor, getattr(self.app, "actor", None))  # set at sign-in, before any area opens
 
     def __init__(self) -> None:
         super().__init__()
@@ -120,12 +137,13 @@ class ReportsScreen(Screen):
     def report_name(self) -> str:
         options = self.query_one("#report-list", OptionList)
         index = options.highlighted or 0
-        return options.get_option_at_index(index).id
+        return options.get_option_at_index(index).id or ""
 
     def _suggest_output(self) -> None:
         fmt = self.query_one("#format", Select).value
         ext = "csv" if fmt == "hxl" else fmt
-        self.query_one("#output", Input).value = str(Path.cwd() / f"{self.report_name}.{ext}")
+        folder = settings.exports_folder_of(getattr(self.app, "prefs", {}))  # Admin > Site settings changes it
+        self.query_one("#output", Input).value = str(folder / f"{self.report_name}.{ext}")
 
     @on(OptionList.OptionHighlighted, "#report-list")
     def report_changed(self) -> None:
@@ -141,7 +159,7 @@ class ReportsScreen(Screen):
 
         def choice(selector: str) -> str | None:
             value = self.query_one(selector, Select).value
-            return None if value is Select.NULL else value
+            return None if value is Select.NULL else str(value)
 
         dates = {}
         for key, selector in (("date_from", "#date-from"), ("date_to", "#date-to")):
@@ -177,7 +195,7 @@ class ReportsScreen(Screen):
     @work(thread=True, exclusive=True, group="report-run")
     def run_report(self, name: str, params: reports.ReportParams) -> None:
         try:
-            self.post_message(self.Previewed(reports.run_report(self.app.actor, name, params)))
+            self.post_message(self.Previewed(reports.run_report(self.actor, name, params)))
         except TrainerError as exc:
             self.post_message(self.Failed(str(exc)))
 
@@ -221,9 +239,12 @@ class ReportsScreen(Screen):
         try:
             if result is None:
                 result = reports.run_report(self.app.actor, name, params)
-            written = reports.write_result(
-                result, fmt, output, progress=lambda done, total: self.post_message(self.Progressed(done, total))
-            )
+            Path(output).expanduser().parent.mkdir(parents=True, exist_ok=True)  # the exports folder, first time
+
+            def progress(done: int, total: int) -> None:
+                self.post_message(self.Progressed(done, total))
+
+            written = reports.write_result(result, fmt, output, progress=progress)
             self.post_message(self.Exported(written))
         except (TrainerError, OSError) as exc:
             self.post_message(self.Failed(str(exc)))

@@ -121,7 +121,7 @@ class ResultsScreen(SaveQueue, ServiceCalls, Screen):
 
     def _cell(self) -> tuple[int, AssessmentRule] | None:
         key = self.query_one("#grid", Grid).cell_key() if self.grid is not None else None
-        if key is None or not key[1].startswith("a") or key[1] == "att":
+        if key is None or self.grid is None or not key[1].startswith("a") or key[1] == "att":
             return None
         rule = self.grid.rules.assessment(int(key[1][1:]))
         return (int(key[0]), rule) if rule else None
@@ -209,7 +209,7 @@ class ResultsScreen(SaveQueue, ServiceCalls, Screen):
     def _submit(self) -> None:
         assert self.editing is not None
         typed = self._judge(self.typed)
-        if typed.problem:  # refused inline: nothing is sent, the line stays open
+        if typed.problem or typed.score is None:  # refused inline: nothing is sent, the line stays open
             self.app.bell()
             return
         enrolment_id, rule = self.editing
@@ -240,8 +240,8 @@ class ResultsScreen(SaveQueue, ServiceCalls, Screen):
         enrolment_id, assessment_id = message.tag
         if message.error is not None:
             row = self.rows.get(enrolment_id)
-            if row is not None and self.grid is not None:
-                rule = self.grid.rules.assessment(assessment_id)
+            rule = self.grid.rules.assessment(assessment_id) if self.grid is not None else None
+            if row is not None and rule is not None:
                 self.query_one("#grid", Grid).set_cell(
                     str(enrolment_id),
                     f"a{assessment_id}",

@@ -92,7 +92,7 @@ class ReviewScreen(ServiceCalls, Screen):
                 str(h.row),
                 arabic.display(h.file, 16),
                 arabic.display(h.name, 26),
-                h.data.date_of_birth.isoformat(),
+                str(h.data.date_of_birth or ""),
                 str(len(h.candidates)),
                 key=str(h.id),
             )
@@ -142,7 +142,7 @@ class ReviewScreen(ServiceCalls, Screen):
         mine = asdict(held.data)
         for label, field in COMPARED + (("Unit", "unit"),):
             value = held.unit if field == "unit" else mine.get(field)
-            cells = [label, arabic.display(shown(field, value), 22)]
+            cells: list[str | Text] = [label, arabic.display(shown(field, value), 22)]
             for n, c in enumerate(held.candidates):
                 theirs = (
                     (held.candidate_units[n] if n < len(held.candidate_units) else "")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
@@ -29,7 +29,13 @@ class Saved(Message, namespace="saving", bubble=False):
         self.error = error
 
 
-class SaveQueue:
+if TYPE_CHECKING:
+    from textual.dom import DOMNode as _Node
+else:
+    _Node = object
+
+
+class SaveQueue(_Node):
     """Mixin for a Screen: `self.enqueue(tag, fn, *args)` saves in order, posting `Saved`."""
 
     def enqueue(self, tag: Any, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
@@ -43,7 +49,7 @@ class SaveQueue:
             self._drain,
             thread=True,
             exclusive=True,
-            group="grid-save",  # type: ignore[attr-defined]
+            group="grid-save",
             name="grid-save",
         )
 
@@ -66,7 +72,7 @@ class SaveQueue:
                 last = not state["queue"]
                 if last:
                     state["draining"] = False
-            self.post_message(message)  # type: ignore[attr-defined]
+            self.post_message(message)
             if last:
                 return
 

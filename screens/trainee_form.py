@@ -8,6 +8,7 @@ run in thread workers.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,12 +18,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select, Static
 
 from screens.calls import ServiceCalls
+from screens.widgets import arabic
 from screens.widgets.forms import Field, Problem, form_buttons, form_row, show_field_problems
+from screens.widgets.guard import DiscardGuard
 from trainer.errors import Conflict, FieldProblem, TrainerError, ValidationFailed
 from trainer.registry import reference, trainees
 from trainer.registry.trainees import TraineeInput, TraineeView
 
 # (label, Arabic-script field, Latin field or None)
+ARABIC_PARTS = ("given_name", "father_name", "grandfather_name", "family_name", "mother_name")
 NAME_ROWS = (
     ("Given name *", "given_name", "given_name_latin"),
     ("Father's name *", "father_name", "father_name_latin"),
@@ -50,7 +54,7 @@ def parse_date(text: str) -> tuple[datetime.date | None, str]:
         return None, "write the date as YYYY-MM-DD"
 
 
-class TraineeForm(ServiceCalls, ModalScreen[TraineeView | None]):
+class TraineeForm(DiscardGuard, ServiceCalls, ModalScreen[TraineeView | None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="trainee_form.save", priority=True),
         Binding("escape", "cancel", "Cancel", id="trainee_form.cancel"),
@@ -70,6 +74,9 @@ class TraineeForm(ServiceCalls, ModalScreen[TraineeView | None]):
         with VerticalScroll(id="trainee-form", classes="dialog"):
             yield Label(title, classes="card-title")
             yield Static("Arabic script as written on the ID card; Latin where known.", classes="hint")
+            # The boxes edit the letters as typed (unjoined, left to right on most terminals); the
+            # name as every list and dialog will show it is repeated here, through the same path.
+            yield Static("", id="name-shown", classes="hint", markup=False)
             for label, ar, lat in NAME_ROWS:
                 with Horizontal(classes="form-row"):
                     yield Label(label)
@@ -97,6 +104,7 @@ class TraineeForm(ServiceCalls, ModalScreen[TraineeView | None]):
     def on_mount(self) -> None:
         if self.view:
             self.fill(self.view)
+            self.show_name()
         self.query_one("#given_name").focus()
 
     def fill(self, view: TraineeView) -> None:
@@ -112,10 +120,20 @@ class TraineeForm(ServiceCalls, ModalScreen[TraineeView | None]):
             for name in SELECTS:
                 self.query_one(f"#{name}", Select).value = getattr(data, name)
 
+    @on(Field.Changed)
+    def _name_changed(self, event: Field.Changed) -> None:
+        if event.input.id in ARABIC_PARTS:
+            self.show_name()
+
+    def show_name(self) -> None:
+        name = " ".join(self.query_one(f"#{part}", Field).value.strip() for part in ARABIC_PARTS[:4])
+        name = " ".join(name.split())
+        self.query_one("#name-shown", Static).update(f"Shown as: {arabic.display(name)}" if name else "")
+
     # --- reading and checking -----------------------------------------------
 
     def collect(self) -> tuple[TraineeInput, list[FieldProblem]]:
-        values = {}
+        values: dict[str, Any] = {}
         for _, ar, lat in NAME_ROWS:
             values[ar] = self.query_one(f"#{ar}", Field).value
             if lat:
@@ -124,7 +142,7 @@ class TraineeForm(ServiceCalls, ModalScreen[TraineeView | None]):
             values[name] = self.query_one(f"#{name}", Field).value
         for name in SELECTS:
             value = self.query_one(f"#{name}", Select).value
-            values[name] = "" if value is Select.NULL else value
+            values[name] = "" if value is Select.NULL else str(value)
         dob, dob_problem = parse_date(values["date_of_birth"])
         values["date_of_birth"] = dob
         data, problems = trainees.clean(TraineeInput(**values))
@@ -202,6 +220,7 @@ class TraineeForm(ServiceCalls, ModalScreen[TraineeView | None]):
 
             status.update("Someone else saved this trainee while you were editing.")
             self.conflict_current = error.current
+            assert self.view is not None  # a conflict comes only from saving over a record
             self.app.push_screen(ConflictDialog(self.view, error.current, self.collect()[0]), self._conflict_choice)
             return
         if isinstance(error, ValidationFailed):
@@ -216,13 +235,14 @@ class TraineeForm(ServiceCalls, ModalScreen[TraineeView | None]):
             self.fill(current)
             self.touched.clear()
             self.show_problems([])
+            self.mark_pristine()
             status.update(f"Reloaded version {current.version}: their changes are in the form.")
         elif choice == "mine":
             self.view, self.version = current, current.version
             status.update(f"Your edits are kept on top of version {current.version}: save again to apply them.")
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.leave()
 
     @on(Button.Pressed, "#save")
     def _save_pressed(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -14,6 +15,7 @@ from textual.screen import Screen
 from screens.calls import ServiceCalls
 from screens.detail import force_name, render
 from screens.trainee_filters import FILTERS, FilterDialog, summary
+from screens.widgets.allowed import RoleGate, may
 from screens.widgets.chrome import KeyBar, TitleBar
 from screens.widgets.forms import Field, SearchField, StatusLine
 from screens.widgets.lazy_table import Column, LazyTable
@@ -21,6 +23,9 @@ from screens.widgets.text_pane import TextPane
 from trainer.errors import TrainerError
 from trainer.registry import trainees
 from trainer.registry.trainees import TraineeFilters, TraineeView
+
+if TYPE_CHECKING:
+    from textual.timer import Timer
 
 FIRST_PAGE = 100
 COUNT_CAP = 1_000  # a search counts its matches up to here ("1,000+ matches"): counting more costs time
@@ -42,17 +47,24 @@ class ListFinished(Message, bubble=False):
         self.serial, self.error = serial, error
 
 
-COLUMNS = [
+COLUMNS = [  # on a narrow list the province, force, birth date, then ID make room for the names
     Column("Name", 0, lambda t: t.full_name, arabic=True),
     Column("Latin", 0, lambda t: t.latin_name),
-    Column("Born", 10, lambda t: t.date_of_birth.isoformat()),
-    Column("National ID", 12, lambda t: t.national_id),
-    Column("Force", 9, lambda t: t.force if t.status == "active" else f"{t.force} ({t.status})"),
-    Column("Pr.", 3, lambda t: t.province[3:]),
+    Column("Born", 10, lambda t: t.date_of_birth.isoformat(), drop=2),
+    Column("National ID", 12, lambda t: t.national_id, drop=1),
+    Column("Force", 9, lambda t: t.force if t.status == "active" else f"{t.force} ({t.status})", drop=3),
+    Column("Pr.", 3, lambda t: t.province[3:], drop=4),
 ]
 
 
-class TraineesScreen(ServiceCalls, Screen):
+class TraineesScreen(RoleGate, ServiceCalls, Screen):
+    NEEDS = {
+        "new": "trainee.write",
+        "edit": "trainee.write",
+        "import_roster": "import.run",
+        "review": "import.run",
+        "history": "record.history",
+    }
     BINDINGS = [
         Binding("n", "new", "New trainee", id="trainees.new"),
         Binding("enter", "edit", "Edit", id="trainees.edit", show=False),
@@ -61,7 +73,10 @@ class TraineesScreen(ServiceCalls, Screen):
         Binding("i", "import_roster", "Import", id="trainees.import"),
         Binding("v", "review", "Review held", id="trainees.review"),
         Binding("h", "history", "History", id="trainees.history"),
-        Binding("escape", "to_list", "To list", id="trainees.to_list", show=False),
+        Binding("k", "vetting", "Vetting", id="trainees.vetting"),
+        Binding("K", "unit_vetting", "Unit vetting", id="trainees.unit_vetting", show=False),
+        Binding("escape", "to_list", "To the list", id="trainees.to_list", key_display="esc/↓"),
+        Binding("down", "to_list", "To the list", id="trainees.down_to_list", show=False),
         Binding("f5", "reload", "Reload", id="trainees.reload", show=False),
     ]
 
@@ -77,9 +92,9 @@ class TraineesScreen(ServiceCalls, Screen):
         self.exact_total: int | None = None  # the list's size when not capped
         self.detail_busy = False  # one detail load at a time; the latest wins
         self.detail_wanted: int | None = None
-        self.chosen = {name: "" for name in FILTERS}  # force, province, status, vetting ("" = any)
+        self.chosen: dict[str, Any] = {name: "" for name in FILTERS}  # force, province, status, vetting ("" = any)
         self.count_text = ""  # the count line without the cursor's row
-        self.detail_timer = None  # the pending load while the cursor moves
+        self.detail_timer: Timer | None = None  # the pending load while the cursor moves
         self.moved_at = 0.0  # perf_counter() of the last cursor move
         self.list_serial = 0  # the latest list request
         self.list_running = 0  # the request a worker is running (0: none)
@@ -95,7 +110,9 @@ class TraineesScreen(ServiceCalls, Screen):
         yield SearchField(placeholder="Search: name (Arabic or Latin), national ID, service no.", id="search")
         yield TextPane(id="trainee-detail")
         yield StatusLine("Loading …", id="trainee-count")
-        yield LazyTable(COLUMNS, self._fetch, empty="No trainee matches.", id="trainee-list")
+        # A role that may not read national IDs gets none from the service: no empty column either.
+        columns = [c for c in COLUMNS if c.label != "National ID" or may(self, "trainee.identify")]
+        yield LazyTable(columns, self._fetch, empty="No trainee matches.", id="trainee-list")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -132,6 +149,7 @@ class TraineesScreen(ServiceCalls, Screen):
 
     def _start_list(self) -> None:
         serial, filters, actor = self.list_serial, self.list_wanted, self.actor
+        assert filters is not None  # a list was asked for
         self.list_running, self.list_wanted = serial, None
 
         def job() -> None:
@@ -150,6 +168,9 @@ class TraineesScreen(ServiceCalls, Screen):
     def _list_finished(self, message: ListFinished) -> None:
         self.list_running = 0
         if message.error is not None and message.serial == self.list_serial:
+            # Said where the count would be, never left at "Loading …" (a refusal, a lost database).
+            self.count_text = ""
+            self.query_one("#trainee-count", StatusLine).show(f"Not shown: {message.error}")
             self.app.notify(str(message.error), severity="error", timeout=8)
         if self.list_wanted is not None:
             self._start_list()
@@ -262,6 +283,14 @@ class TraineesScreen(ServiceCalls, Screen):
 
     # --- actions ------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        in_box = self.focused is not None and self.focused.id == "search"
+        if action == "to_list":  # offered (and needed) only while typing in the search box
+            return in_box
+        if action == "search":
+            return not in_box
+        return self.offered(action, parameters)
+
     def action_search(self) -> None:
         self.query_one("#search").focus()
 
@@ -297,6 +326,32 @@ class TraineesScreen(ServiceCalls, Screen):
 
         self.app.push_screen(RecordHistoryScreen("trainee", str(row.uuid), row.latin_name or row.full_name))
 
+    def action_vetting(self) -> None:
+        """Record a vetting decision for the highlighted trainee (docs/vetting.md)."""
+        row = self.query_one("#trainee-list", LazyTable).current
+        if row is None:
+            self.app.notify("Put the cursor on a trainee first.", severity="warning")
+            return
+        from screens.vetting_form import VettingForm
+
+        self.app.push_screen(
+            VettingForm([row.id], row.full_name, latin=row.latin_name), lambda n: self._vetted(n, row.id)
+        )
+
+    def action_unit_vetting(self) -> None:
+        """A unit's decision: it covers everyone serving in the unit on a cohort's start date."""
+        from screens.vetting_form import VettingForm
+
+        row = self.query_one("#trainee-list", LazyTable).current
+        self.app.push_screen(VettingForm([], "a unit"), lambda n: self._vetted(n, row.id if row else None))
+
+    def _vetted(self, covered: int | None, trainee_id: int | None) -> None:
+        if covered is None:
+            return
+        self.app.notify(f"Vetting decision recorded ({covered} person(s) covered).", title="Vetting")
+        if trainee_id is not None:
+            self.load_detail(trainee_id)
+
     def action_new(self) -> None:
         from screens.trainee_form import TraineeForm
 
@@ -305,7 +360,7 @@ class TraineesScreen(ServiceCalls, Screen):
     @on(LazyTable.Selected, "#trainee-list")
     def action_edit(self) -> None:
         row = self.query_one("#trainee-list", LazyTable).current
-        if row is None:
+        if row is None or not self.offered("edit"):  # Enter on a row comes here directly too
             return
         from screens.trainee_form import TraineeForm
 

@@ -6,6 +6,9 @@ import os
 
 import pytest
 
+# The instructor world's fixtures (private_config, user) for every test module that asks by name.
+pytest_plugins = ["tests.instructor_fixtures"]
+
 PG_URL = os.environ.get("TRAINER_TEST_DATABASE_URL")
 PG_SKIP = "PostgreSQL tests need TRAINER_TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test)"
 

@@ -12,6 +12,7 @@ from db.connection import database
 from trainer.accounts.access import Actor
 
 D = datetime.date
+FIRST_DAY, LAST_DAY = D(2025, 3, 2), D(2025, 3, 13)  # the default cohort's two weeks
 NAMES = [
     ("علي", "حسن", "كاظم", "الجبوري", "Ali", "Hassan", "Kadhim", "Al-Jubouri"),
     ("عمر", "خالد", "محمود", "العبيدي", "Omar", "Khalid", "Mahmoud", "Al-Obaidi"),
@@ -66,8 +67,8 @@ def trainee(i: int, **overrides) -> int:
 def build(
     *,
     trainees: int = 4,
-    start: datetime.date = D(2025, 3, 2),
-    end: datetime.date = D(2025, 3, 13),
+    start: datetime.date = FIRST_DAY,
+    end: datetime.date = LAST_DAY,
     coalition: bool = False,
     qualified: bool = True,
     code: str = "BPC-01",

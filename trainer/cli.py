@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def cmd_tui(args) -> int:
+def cmd_tui(args: argparse.Namespace) -> int:
     from trainer.commands.common import connect
 
     opened = connect(args)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 class TrainerError(Exception):
@@ -22,7 +23,7 @@ class PermissionDenied(TrainerError):
 class Conflict(TrainerError):
     """Someone else saved the record first; `current` holds what they saved."""
 
-    def __init__(self, message: str, current=None):
+    def __init__(self, message: str, current: Any = None) -> None:
         super().__init__(message)
         self.current = current
 

@@ -4,8 +4,13 @@ Both cover trainee.search_text (normalised name words, consonant skeletons,
 national ID, service number), which the services keep current.
 """
 
+from __future__ import annotations
 
-def up(migrator, db):
+from peewee import Database
+from playhouse.migrate import SchemaMigrator
+
+
+def up(migrator: SchemaMigrator, db: Database) -> None:
     from db.connection import is_postgres
     from db.search import create_search_index
 

@@ -4,10 +4,13 @@ Frozen copies of db/models/summary.py; trainer.reporting.summary fills them (an 
 summary over existing records is rebuilt on first use).
 """
 
-from peewee import BooleanField, CharField, DateField, IntegerField, Model
+from __future__ import annotations
+
+from peewee import BooleanField, CharField, Database, DateField, IntegerField, Model
+from playhouse.migrate import SchemaMigrator
 
 
-def up(migrator, db):
+def up(migrator: SchemaMigrator, db: Database) -> None:
     class CohortSummary(Model):
         cohort = IntegerField()
         course = IntegerField()

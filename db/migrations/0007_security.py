@@ -14,8 +14,17 @@ neither edit the trail nor disable its triggers. Anyone who bypasses all this
 that `trainer audit verify` checks.
 """
 
+from __future__ import annotations
+
+from peewee import Database
+from playhouse.migrate import SchemaMigrator
+
 SQLITE = [
-    'CREATE TABLE "user_session" ("id" INTEGER NOT NULL PRIMARY KEY, "user_id" INTEGER NOT NULL, "client" VARCHAR(64) NOT NULL, "started_at" DATETIME NOT NULL, "ended_at" DATETIME, "end_reason" VARCHAR(32) NOT NULL, FOREIGN KEY ("user_id") REFERENCES "user" ("id") ON DELETE CASCADE)',
+    (
+        'CREATE TABLE "user_session" ("id" INTEGER NOT NULL PRIMARY KEY, "user_id" INTEGER NOT NULL, '
+        '"client" VARCHAR(64) NOT NULL, "started_at" DATETIME NOT NULL, "ended_at" DATETIME, '
+        '"end_reason" VARCHAR(32) NOT NULL, FOREIGN KEY ("user_id") REFERENCES "user" ("id") ON DELETE CASCADE)'
+    ),
     'CREATE INDEX "user_session_user_id" ON "user_session" ("user_id")',
     'CREATE INDEX "user_session_ended_at" ON "user_session" ("ended_at")',
     'CREATE INDEX "audit_event_entity_entity_uuid" ON "audit_event" ("entity", "entity_uuid")',
@@ -26,7 +35,11 @@ SQLITE = [
 ]
 
 POSTGRES = [
-    'CREATE TABLE "user_session" ("id" SERIAL NOT NULL PRIMARY KEY, "user_id" INTEGER NOT NULL, "client" VARCHAR(64) NOT NULL, "started_at" TIMESTAMP NOT NULL, "ended_at" TIMESTAMP, "end_reason" VARCHAR(32) NOT NULL, FOREIGN KEY ("user_id") REFERENCES "user" ("id") ON DELETE CASCADE)',
+    (
+        'CREATE TABLE "user_session" ("id" SERIAL NOT NULL PRIMARY KEY, "user_id" INTEGER NOT NULL, '
+        '"client" VARCHAR(64) NOT NULL, "started_at" TIMESTAMP NOT NULL, "ended_at" TIMESTAMP, '
+        '"end_reason" VARCHAR(32) NOT NULL, FOREIGN KEY ("user_id") REFERENCES "user" ("id") ON DELETE CASCADE)'
+    ),
     'CREATE INDEX "user_session_user_id" ON "user_session" ("user_id")',
     'CREATE INDEX "user_session_ended_at" ON "user_session" ("ended_at")',
     'CREATE INDEX "audit_event_entity_entity_uuid" ON "audit_event" ("entity", "entity_uuid")',
@@ -40,7 +53,7 @@ POSTGRES = [
 ]
 
 
-def up(migrator, db):
+def up(migrator: SchemaMigrator, db: Database) -> None:
     from db.connection import is_postgres
 
     for statement in POSTGRES if is_postgres(db) else SQLITE:

@@ -1,5 +1,7 @@
 """Users, roles and the audit trail."""
 
+from __future__ import annotations
+
 from peewee import AutoField, BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from db.fields import ChoiceField
@@ -23,8 +25,12 @@ class User(Record):
 class UserCentre(BaseModel):
     """The centres a registrar (or instructor) works at."""
 
+    id: AutoField[int]
+
     user = ForeignKeyField(User, on_delete="CASCADE")
+    user_id: int
     centre = ForeignKeyField(Centre, on_delete="CASCADE")
+    centre_id: int
 
     class Meta:
         indexes = ((("user", "centre"), True),)
@@ -36,6 +42,7 @@ class AuditEvent(BaseModel):
     id = AutoField()
     at = DateTimeField(default=now)
     user = ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    user_id: int | None
     username = CharField(default="")
     action = CharField(max_length=32)  # create, update, delete, login, login-failed, import, export, merge …
     entity = CharField(default="", max_length=64)

@@ -1,6 +1,18 @@
 """Cohorts (one running of a course at a centre), their sessions and enrolments."""
 
-from peewee import BooleanField, CharField, Check, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from __future__ import annotations
+
+from peewee import (
+    AutoField,
+    BooleanField,
+    CharField,
+    Check,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
 from db.fields import ChoiceField
 from db.models.access import User
@@ -17,7 +29,9 @@ ENROLMENT_STATUSES = ("enrolled", "waitlisted", "withdrawn", "graduated", "faile
 class Cohort(Record):
     code = CharField(unique=True, max_length=48)
     course = ForeignKeyField(Course, backref="cohorts", on_delete="RESTRICT", index=True)
+    course_id: int
     centre = ForeignKeyField(Centre, backref="cohorts", on_delete="RESTRICT", index=True)
+    centre_id: int
     start_date = DateField(index=True)
     end_date = DateField()
     capacity = IntegerField(constraints=[Check("capacity > 0")])
@@ -34,8 +48,11 @@ class Cohort(Record):
 
 
 class CohortInstructor(BaseModel):
+    id: AutoField[int]
     cohort = ForeignKeyField(Cohort, backref="instructors", on_delete="CASCADE")
+    cohort_id: int
     user = ForeignKeyField(User, on_delete="RESTRICT")
+    user_id: int
 
     class Meta:
         indexes = ((("cohort", "user"), True),)
@@ -43,6 +60,7 @@ class CohortInstructor(BaseModel):
 
 class Session(Record):
     cohort = ForeignKeyField(Cohort, backref="sessions", on_delete="CASCADE")
+    cohort_id: int
     day = DateField()
     status = ChoiceField(SESSION_STATUSES, default="planned")
     topic = CharField(default="")
@@ -53,7 +71,9 @@ class Session(Record):
 
 class Enrolment(Record):
     cohort = ForeignKeyField(Cohort, backref="enrolments", on_delete="RESTRICT")
+    cohort_id: int
     trainee = ForeignKeyField(Trainee, backref="enrolments", on_delete="RESTRICT", index=True)
+    trainee_id: int
     status = ChoiceField(ENROLMENT_STATUSES, default="enrolled")
     enrolled_on = DateField()
     waitlist_position = IntegerField(null=True)

@@ -1,6 +1,8 @@
 """The course catalogue: courses, prerequisites, competencies and assessments."""
 
-from peewee import BooleanField, CharField, Check, FloatField, ForeignKeyField, IntegerField
+from __future__ import annotations
+
+from peewee import AutoField, BooleanField, CharField, Check, FloatField, ForeignKeyField, IntegerField
 
 from db.fields import ChoiceField
 from db.models.base import BaseModel, Record
@@ -26,7 +28,10 @@ class Competency(Record):
 class CompetencyTag(BaseModel):
     """Tags (ilp, community, human-rights, evidence, first-aid …) that reports group by."""
 
+    id: AutoField[int]
+
     competency = ForeignKeyField(Competency, backref="tags", on_delete="CASCADE")
+    competency_id: int
     tag = CharField(max_length=32)
 
     class Meta:
@@ -55,18 +60,24 @@ class Course(Record):
 
 
 class CourseForce(BaseModel):
+    id: AutoField[int]
     """The forces a course is open to."""
 
     course = ForeignKeyField(Course, backref="forces", on_delete="CASCADE")
+    course_id: int
     force = ForeignKeyField(Force, on_delete="RESTRICT")
+    force_id: str
 
     class Meta:
         indexes = ((("course", "force"), True),)
 
 
 class CoursePrerequisite(BaseModel):
+    id: AutoField[int]
     course = ForeignKeyField(Course, backref="prerequisites", on_delete="CASCADE")
+    course_id: int
     requires = ForeignKeyField(Course, on_delete="RESTRICT")
+    requires_id: int
 
     class Meta:
         indexes = ((("course", "requires"), True),)
@@ -74,8 +85,11 @@ class CoursePrerequisite(BaseModel):
 
 
 class CourseCompetency(BaseModel):
+    id: AutoField[int]
     course = ForeignKeyField(Course, backref="competencies", on_delete="CASCADE")
+    course_id: int
     competency = ForeignKeyField(Competency, on_delete="RESTRICT")
+    competency_id: int
 
     class Meta:
         indexes = ((("course", "competency"), True),)
@@ -83,6 +97,7 @@ class CourseCompetency(BaseModel):
 
 class Assessment(Record):
     course = ForeignKeyField(Course, backref="assessments", on_delete="CASCADE")
+    course_id: int
     code = CharField(max_length=32)
     title = CharField()
     max_score = FloatField(constraints=[Check("max_score > 0")])

@@ -1,5 +1,7 @@
 """Persons: trainees, their unit history and vetting records."""
 
+from __future__ import annotations
+
 from peewee import CharField, Check, DateField, ForeignKeyField, TextField
 
 from db.fields import ChoiceField
@@ -38,11 +40,14 @@ class Trainee(Record):
     )
     service_number = CharField(null=True, unique=True, max_length=32)
     force = ForeignKeyField(Force, on_delete="RESTRICT", index=True)
+    force_id: str
     province = ForeignKeyField(Province, on_delete="RESTRICT", index=True)
+    province_id: str
     rank = CharField(default="")
     phone = CharField(default="")
     status = ChoiceField(TRAINEE_STATUSES, default="active")
     merged_into = ForeignKeyField("self", null=True, on_delete="RESTRICT")
+    merged_into_id: int | None
     # A site-chosen key (roster import batch) — lets an import be traced.
     source = CharField(default="")
 
@@ -51,7 +56,9 @@ class UnitAssignment(Record):
     """A person's unit history: which unit (hence force) from when to when."""
 
     trainee = ForeignKeyField(Trainee, backref="unit_history", on_delete="CASCADE")
+    trainee_id: int
     unit = ForeignKeyField(Unit, on_delete="RESTRICT")
+    unit_id: int
     start_date = DateField()
     end_date = DateField(null=True)
 
@@ -63,7 +70,9 @@ class VettingRecord(Record):
     """Evidence of a Leahy vetting decision for a person or a whole unit."""
 
     trainee = ForeignKeyField(Trainee, null=True, backref="vetting", on_delete="RESTRICT")
+    trainee_id: int | None
     unit = ForeignKeyField(Unit, null=True, on_delete="RESTRICT")
+    unit_id: int | None
     kind = ChoiceField(VETTING_KINDS)
     case_ref = CharField()
     result = ChoiceField(VETTING_RESULTS)

@@ -1,5 +1,7 @@
 """Reference data: forces, provinces, centres, units, force requirements."""
 
+from __future__ import annotations
+
 from peewee import BooleanField, CharField, Check, DateField, ForeignKeyField, IntegerField, TextField
 
 from db.models.base import BaseModel, Record
@@ -24,20 +26,25 @@ class Centre(Record):
     name_en = CharField()
     name_ar = CharField(default="")
     province = ForeignKeyField(Province, on_delete="RESTRICT")
+    province_id: str
 
 
 class Unit(Record):
     code = CharField(unique=True, max_length=64)
     name = CharField()
     force = ForeignKeyField(Force, on_delete="RESTRICT")
+    force_id: str
     province = ForeignKeyField(Province, null=True, on_delete="RESTRICT")
+    province_id: str | None
 
 
 class Requirement(Record):
     """How many trained persons a force needs in a province (e.g. Ninawa police 25,000)."""
 
     province = ForeignKeyField(Province, on_delete="RESTRICT")
+    province_id: str
     force = ForeignKeyField(Force, on_delete="RESTRICT")
+    force_id: str
     required = IntegerField(constraints=[Check("required >= 0")])
     as_of = DateField()
     source = CharField(default="")

@@ -1,5 +1,7 @@
 """Sign-in sessions: a running app holds one; disabling an account ends them all."""
 
+from __future__ import annotations
+
 from peewee import AutoField, CharField, DateTimeField, ForeignKeyField
 
 from db.models.access import User
@@ -13,6 +15,7 @@ class UserSession(BaseModel):
 
     id = AutoField()
     user = ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
+    user_id: int
     client = CharField(default="", max_length=64)  # "tui", "cli" …: for the admin's list
     started_at = DateTimeField(default=now)
     ended_at = DateTimeField(null=True, index=True)

@@ -5,13 +5,17 @@ enrolments, results and certificates (trainer.reporting.summary.rebuild). Plain 
 not foreign keys: a summary must never block a change to the records.
 """
 
-from peewee import BooleanField, CharField, DateField, IntegerField
+from __future__ import annotations
+
+from peewee import AutoField, BooleanField, CharField, DateField, IntegerField
 
 from db.models.base import BaseModel
 
 
 class CohortSummary(BaseModel):
     """Per cohort and the trainees' force and province: what the aggregate reports sum."""
+
+    id: AutoField[int]
 
     cohort = IntegerField()
     course = IntegerField()

@@ -21,6 +21,18 @@ from trainer.registry.names import is_arabic
 ELLIPSIS = "…"
 _reorder = True
 
+# Kurdish letters that Unicode gives no presentation forms. The reshaper's Kurdish table maps them
+# to a private-use font; here they keep their own glyph but are known to join, so their neighbours
+# take joined forms (before, "پێشڕەو" showed ش isolated beside ێ). ە is drawn as heh's final form
+# after a joining letter, as Kurdish type does.
+KURDISH_FORMS = {
+    "\u06d5": ("\u06d5", "", "", "\ufeea"),  # ە AE: joins to the right only
+    "\u06ce": ("\u06ce",) * 4,  # ێ YEH WITH SMALL V: joins both ways
+    "\u06b5": ("\u06b5",) * 4,  # ڵ LAM WITH SMALL V: joins both ways
+    "\u0695": ("\u0695", "", "", "\u0695"),  # ڕ REH WITH SMALL V BELOW: joins to the right only
+}
+_reshaper = None  # built on the first Arabic text (see _reshape)
+
 
 def set_reordering(on: bool) -> None:
     """App-wide: True when the app shapes and reorders, False to leave it to the terminal."""
@@ -37,7 +49,9 @@ def reordering() -> bool:
 # Characters one terminal cell wide: printable Latin, Arabic letters and digits, their shaped
 # forms, the ellipsis. (Rich measures anything outside its Western ranges a character at a time:
 # that was most of the time spent drawing a page of Arabic names.)
-_ONE_CELL = re.compile("[\u0020-\u007e\u00a0-\u02ff\u0621-\u064a\u0660-\u0669\u2026\ufe80-\ufefc]*")
+_ONE_CELL = re.compile(
+    "[\u0020-\u007e\u00a0-\u02ff\u0621-\u064a\u0660-\u0669\u0671-\u06d5\u2026\ufb50-\ufbff\ufe80-\ufefc]*"
+)
 
 
 def cells(text: str) -> int:
@@ -66,9 +80,15 @@ def crop(text: str, width: int) -> str:
 def _reshape(text: str) -> str:
     # Imported on the first Arabic text, not at start: it loads its ligature tables and fontTools
     # (tens of ms before the first screen, which shows no Arabic).
-    import arabic_reshaper
+    global _reshaper
+    if _reshaper is None:
+        from arabic_reshaper import ArabicReshaper
+        from arabic_reshaper.letters import LETTERS_ARABIC
 
-    return arabic_reshaper.reshape(text)
+        reshaper = ArabicReshaper()
+        reshaper.letters = {**LETTERS_ARABIC, **KURDISH_FORMS}
+        _reshaper = reshaper
+    return _reshaper.reshape(text)
 
 
 @lru_cache(maxsize=8192)
@@ -77,7 +97,7 @@ def _visual(text: str) -> str:
 
 
 # Arabic letters only (no marks, digits or punctuation) and spaces: a plain right-to-left run.
-_PLAIN_RTL = re.compile("[\u0621-\u064a ]+")
+_PLAIN_RTL = re.compile("[\u0621-\u064a\u0671-\u06d3\u06d5 ]+")
 
 
 @lru_cache(maxsize=16384)

@@ -75,7 +75,7 @@ class DuplicateDialog(ModalScreen[tuple[str, int | None] | None]):
             table.add_column(f"[{n}] #{c.id} ({c.status})", no_wrap=True)
         mine = asdict(self.data)
         for label, field in COMPARED:
-            row = [label, arabic.display(shown(field, mine.get(field)), 24)]
+            row: list[str | Text] = [label, arabic.display(shown(field, mine.get(field)), 24)]
             for c in self.candidates:
                 theirs = getattr(c, field)
                 style = "bold yellow" if same(field, mine.get(field), theirs) else ""
@@ -106,7 +106,7 @@ class DuplicateDialog(ModalScreen[tuple[str, int | None] | None]):
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         {"save": lambda: self.action_choose("save"), "open": lambda: self.action_open(0), "back": self.action_back}[
-            event.button.id
+            event.button.id or ""
         ]()
 
 
@@ -114,7 +114,7 @@ class ConflictDialog(ModalScreen[str | None]):
     """Another clerk saved first: what you started from, what they saved, what you typed."""
 
     BINDINGS = [
-        Binding("r", "choose('reload')", "Reload theirs", id="conflict.reload"),
+        Binding("l", "choose('reload')", "Load theirs", id="conflict.reload"),
         Binding("m", "choose('mine')", "Keep mine on top", id="conflict.mine"),
         Binding("escape", "choose('')", "Back", id="conflict.back"),
     ]
@@ -144,7 +144,7 @@ class ConflictDialog(ModalScreen[str | None]):
             )
             yield Static(table)
             with Horizontal(classes="buttons"):
-                yield Button("[r] Reload theirs", id="reload", variant="primary")
+                yield Button("[l] Load theirs", id="reload", variant="primary")
                 yield Button("[m] Keep mine on top", id="mine")
                 yield Button("[esc] Back", id="back")
 
@@ -153,7 +153,7 @@ class ConflictDialog(ModalScreen[str | None]):
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        self.action_choose("" if event.button.id == "back" else event.button.id)
+        self.action_choose("" if event.button.id == "back" else event.button.id or "")
 
 
 class ReasonDialog(ModalScreen[str | None]):
@@ -197,8 +197,8 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm", classes="dialog"):
-            yield Static(self.question)
-            yield Static("[y] yes   [n] no", classes="hint")
+            yield Static(self.question, markup=False)
+            yield Static("y: yes   n or Escape: no", classes="hint", markup=False)
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

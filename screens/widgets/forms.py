@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
@@ -13,7 +14,12 @@ from textual.widgets import Button, Input, Label, Static
 
 
 class Field(Input):
-    """An Input whose cursor blinks unless the app says not to (snapshot tests)."""
+    """An Input whose cursor blinks unless the app says not to (snapshot tests).
+
+    Enter typed before the app has the terminal (a password manager typing as the app starts)
+    reaches it as a line feed, ctrl+j, because the terminal was still in line mode: it submits too."""
+
+    BINDINGS = [Binding("ctrl+j", "submit", "Submit", show=False)]
 
     def on_mount(self) -> None:
         self.cursor_blink = getattr(self.app, "cursor_blink", True)
@@ -25,7 +31,8 @@ class SearchField(Field):
     which costs more than the search itself on a busy screen; a repaint of the field is enough."""
 
     def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False):
-        if layout and not self.styles.width.is_auto:
+        width = self.styles.width
+        if layout and width is not None and not width.is_auto:
             layout = False
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
@@ -53,7 +60,7 @@ def show_field_problems(form: Widget, problems, touched: set[str], *, all_fields
     for p in problems:
         by_field.setdefault(p.field, []).append(p.reason)
     for line in form.query(Problem):
-        field = line.id.removeprefix("problem-")
+        field = (line.id or "").removeprefix("problem-")
         line.show("; ".join(by_field.get(field, [])) if all_fields or field in touched else "")
 
 

@@ -249,7 +249,8 @@ class Grid(ScrollView, can_focus=True):
 
     def _line(self, cell_of, base: Style, cursor: int | None, width: int, scroll_x: int) -> Strip:
         cursor_style = self._component("grid--cursor") if cursor is not None else None
-        fixed, moving = [], []
+        fixed: list[Segment] = []
+        moving: list[Segment] = []
         gap = Segment(" " * GAP, base)
         for i, column in enumerate(self.columns):
             text, spec = cell_of(column)

@@ -4,9 +4,10 @@ The Line API (`render_line`) draws one terminal line; a row that is not yet
 in the page cache is drawn as a dim placeholder while a thread worker fetches
 its page through the `fetch(query, offset, limit, hint)` callable the screen
 gave (a service call; `hint` holds the row just before the page, "after", or
-just after it, "before", when that page is loaded, for keyset paging). Memory stays bounded: only the pages around the cursor are
-kept. `reset(query, total, first_rows)` starts a new result (new search or
-filters) without any database call on the UI thread.
+just after it, "before", when that page is loaded, for keyset paging). Memory
+stays bounded: only the pages around the cursor are kept. `reset(query, total,
+first_rows)` starts a new result (new search or filters) without any database
+call on the UI thread.
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ class Column:
     width: int  # cells; 0 = take the remaining width
     value: Callable[[Any], str]
     arabic: bool = False  # shape and reorder through screens.widgets.arabic
+    # On a narrow list, columns with the highest `drop` go first (0: never dropped), so that the
+    # rest keep their full width: a number is never cut, a name keeps `least` cells.
+    drop: int = 0
+    least: int = 10  # the narrowest a width-0 column may become before others are dropped
+    middle: bool = False  # cut in the middle ("BASIC-P…-003"): codes that share a prefix stay apart
 
 
 class LazyTable(ScrollView, can_focus=True):
@@ -91,6 +97,8 @@ class LazyTable(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.columns = columns
+        self._width_cache: tuple[int, list[int]] = (-1, [])  # (list width, column widths)
+        self._content_width = 0  # inside the scrollbar, measured once per render pass
         self.fetch = fetch
         self.empty = empty
         self.query: Any = None
@@ -203,13 +211,36 @@ class LazyTable(ScrollView, can_focus=True):
         set_scroll_range(self, Size(self.size.width, total + 1))
 
     def _widths(self, width: int) -> list[int]:
-        fixed = sum(c.width + 1 for c in self.columns if c.width)
-        flexible = [c for c in self.columns if not c.width]
-        rest = max(8, width - fixed - len(flexible)) // max(1, len(flexible))
-        return [c.width or rest for c in self.columns]
+        """Each column's width for a list `width` cells wide; 0 for a column dropped to make room."""
+        width = min(width, self._content_width or width)  # a scrollbar takes its part
+        if self._width_cache[0] == width:
+            return self._width_cache[1]
+        shown = list(self.columns)
+        while True:
+            fixed = sum(c.width + 1 for c in shown if c.width)
+            flexible = [c for c in shown if not c.width]
+            need = fixed + sum(c.least + 1 for c in flexible) - 1
+            droppable = [c for c in shown if c.drop]
+            if need <= width or not droppable:
+                break
+            shown.remove(max(droppable, key=lambda c: c.drop))
+        rest = max(8, width - fixed - len(flexible) + 1) // max(1, len(flexible))
+        widths = [(c.width or rest) if c in shown else 0 for c in self.columns]
+        self._width_cache = (width, widths)
+        return widths
 
     def _line(self, cells: list[str], widths: list[int]) -> str:
-        return " ".join(cells[i] + " " * max(0, widths[i] - arabic.cells(cells[i])) for i in range(len(cells)))
+        return " ".join(
+            cells[i] + " " * max(0, widths[i] - arabic.cells(cells[i])) for i in range(len(cells)) if widths[i]
+        )
+
+    def _cell(self, column: Column, value: str, width: int) -> str:
+        if column.arabic:
+            return arabic.display(value, width)
+        if column.middle and arabic.cells(value) > width >= 5:
+            tail = (width - 1) // 2
+            return value[: width - 1 - tail] + arabic.ELLIPSIS + value[-tail:]
+        return arabic.crop(value, width)
 
     def render_lines(self, crop):
         """Styles once per render pass (Textual computes a widget's style by walking its ancestors:
@@ -224,6 +255,10 @@ class LazyTable(ScrollView, can_focus=True):
         )
         if styles != self._styles:
             self._styles = styles
+            self._strips.clear()
+        content_width = self.scrollable_content_region.width
+        if content_width != self._content_width:  # a scrollbar came or went: lines drawn anew
+            self._content_width = content_width
             self._strips.clear()
         return super().render_lines(crop)
 
@@ -248,15 +283,13 @@ class LazyTable(ScrollView, can_focus=True):
             self._request(index // PAGE)
             return Strip([Segment(" …", pending)]).adjust_cell_length(width, pending)
         widths = self._widths(width)
-        cells = []
-        for column, w in zip(self.columns, widths):
-            value = column.value(row) or ""
-            cells.append(arabic.display(value, w) if column.arabic else arabic.crop(value, w))
+        cells = [self._cell(c, (c.value(row) or "") if w else "", w) for c, w in zip(self.columns, widths)]
         style = cursor if key[1] else base
         # Every cell is cropped and padded to its column: the line's width is known (measuring
         # it again would walk the Arabic a character at a time).
         line = self._line(cells, widths)
-        strip = Strip([Segment(line, style)], sum(widths) + len(widths) - 1).adjust_cell_length(width, style)
+        drawn = [w for w in widths if w]
+        strip = Strip([Segment(line, style)], sum(drawn) + len(drawn) - 1).adjust_cell_length(width, style)
         if len(self._strips) > 4 * PAGE:  # bounded: a few screens' worth
             self._strips.clear()
         self._strips[key] = strip

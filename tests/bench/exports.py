@@ -10,6 +10,7 @@ process's peak RSS (interpreter, imports and all) is given in the note.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -32,14 +33,14 @@ def measure(ctx: Context) -> list[Row]:
         return [not_measured(AREA, OPS[f], why, TARGETS[f]) for f in OPS]
     rows = []
     for fmt, runs in (("csv", ctx.runs(5, 2)), ("xlsx", ctx.runs(3, 1))):
-        rows += attempt(AREA, OPS[fmt], TARGETS[fmt], lambda: one(ctx, fmt, runs))
+        rows += attempt(AREA, OPS[fmt], TARGETS[fmt], functools.partial(one, ctx, fmt, runs))
     return rows
 
 
 def one(ctx: Context, fmt: str, runs: int) -> Row:
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
-        for run in range(runs):
+        for _run in range(runs):
             out = Path(tmp) / f"trainees.{fmt}"
             proc = subprocess.run(
                 [ctx.python, "-m", "tests.bench.exports", fmt, ctx.url, str(out)],
@@ -48,7 +49,7 @@ def one(ctx: Context, fmt: str, runs: int) -> Row:
                 cwd=Path(__file__).resolve().parents[2],
             )
             if proc.returncode != 0:
-                raise RuntimeError((proc.stderr.strip().splitlines() or ["exit %d" % proc.returncode])[-1])
+                raise RuntimeError((proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1])
             results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
             out.unlink(missing_ok=True)
     r0 = results[0]

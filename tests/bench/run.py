@@ -34,6 +34,7 @@ READING = {
     "reports": "tests.bench.reports",
     "exports": "tests.bench.exports",
     "tui": "tests.bench.tui",
+    "stations": "tests.bench.stations",
 }
 WRITING = {"saving": "tests.bench.saving", "imports": "tests.bench.imports"}
 AREAS = {**READING, **WRITING}

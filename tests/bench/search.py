@@ -10,6 +10,7 @@ no index serves), then the same row fetch.
 
 from __future__ import annotations
 
+import functools
 import random
 
 from tests.bench.context import Context, actor, bind, missing
@@ -33,9 +34,9 @@ def measure(ctx: Context) -> list[Row]:
     prefix, substring = queries(n, seed=8)
     rows = []
     for kind, qs in zip(KINDS, (prefix, substring)):
-        rows += attempt(AREA, INDEX_OP.format(kind), TARGETS, lambda: index_query(ctx, kind, qs))
+        rows += attempt(AREA, INDEX_OP.format(kind), TARGETS, functools.partial(index_query, ctx, kind, qs))
     for kind, qs in zip(KINDS, (prefix, substring)):
-        rows += attempt(AREA, SERVICE_OP.format(kind), TARGETS, lambda: service_call(ctx, kind, qs))
+        rows += attempt(AREA, SERVICE_OP.format(kind), TARGETS, functools.partial(service_call, ctx, kind, qs))
     return rows
 
 

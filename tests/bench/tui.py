@@ -19,6 +19,7 @@ worker fetches them, as a naive screen would), first paint measured the same way
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Callable
 
@@ -161,7 +162,7 @@ async def _measure(ctx: Context, typed: list[str]) -> list[Row]:
             paints = Paints(app)
             await _signed_in(app, pilot)
             with PeakMemory() as mem:
-                wall, _, _ = await _press(pilot, paints, "t", lambda: _rows_shown(app))
+                wall, _, _ = await _press(pilot, paints, "t", functools.partial(_rows_shown, app))
                 first.append(wall)
                 await _idle(app, pilot)
                 if run == 0:
@@ -230,7 +231,7 @@ async def _type(app, pilot, paints: Paints, texts: list[str]) -> list[float]:
         field = app.screen.query_one("#search", Field)
         for i, ch in enumerate(text):
             want = text[: i + 1]
-            wall, _, _ = await _press(pilot, paints, "space" if ch == " " else ch, lambda: _shows(app, want))
+            wall, _, _ = await _press(pilot, paints, "space" if ch == " " else ch, functools.partial(_shows, app, want))
             samples.append(wall)
         future = paints.expect(lambda: _shows(app, ""))
         field.value = ""
@@ -258,7 +259,7 @@ async def _scroll(app, pilot, paints: Paints, key: str, presses: int) -> dict[st
         step = 1 if key == "down" else max(1, t.size.height - 1)
         want = min(t.total - 1, t.cursor_row + step)
         wall, cpu_drawn, cpu0 = await _press(
-            pilot, paints, key, lambda: t.cursor_row == want and t.row(want) is not None
+            pilot, paints, key, lambda want=want: t.cursor_row == want and t.row(want) is not None
         )
         await _idle(app, pilot)
         out["wall"].append(wall)
@@ -282,7 +283,7 @@ async def _browse(app, pilot, paints: Paints, pages: int) -> None:
     await _press(pilot, paints, "home", lambda: t.cursor_row == 0 and t.row(0) is not None)
     for _ in range(pages):
         want = min(t.total - 1, t.cursor_row + max(1, t.size.height - 1))
-        await _press(pilot, paints, "pagedown", lambda: t.cursor_row == want and t.row(want) is not None)
+        await _press(pilot, paints, "pagedown", lambda want=want: t.cursor_row == want and t.row(want) is not None)
     await _idle(app, pilot)
 
 

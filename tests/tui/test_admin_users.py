@@ -12,6 +12,7 @@ from db import models
 from db.connection import database
 from screens.admin_users import AdminUsersScreen, UserForm
 from screens.history import RecordHistoryScreen
+from screens.widgets.dialogs import ConfirmDialog
 from trainer.accounts import users
 from trainer.accounts.access import SYSTEM, Actor, require_cohort
 from trainer.errors import PermissionDenied
@@ -56,7 +57,7 @@ async def test_admin_adds_disables_and_changes_a_role(admin):
     app = MiniApp(admin, AdminUsersScreen())
     async with app.run_test() as pilot:
         await settle(pilot)
-        await pilot.press("a")
+        await pilot.press("n")
         await pilot.pause()
         form = app.screen
         assert isinstance(form, UserForm)
@@ -72,13 +73,20 @@ async def test_admin_adds_disables_and_changes_a_role(admin):
         assert "clerk | registrar | MOSUL | active" in table_text(screen)
         clerk_actor = users.authenticate("clerk", PASSWORD, session="tui")
         screen.query_one(DataTable).move_cursor(row=1)  # boss, clerk
-        await pilot.press("d")
+        await pilot.press("x")  # asks first, naming the account and what happens
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "Disable clerk (registrar)?" in app.screen.question and "signed out" in app.screen.question
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "clerk | registrar | MOSUL | active" in table_text(screen)
+        await pilot.press("x", "y")
         await settle(pilot)
         assert "clerk | registrar | MOSUL | disabled" in table_text(screen)
         assert not users.session_open(clerk_actor)
-        await pilot.press("d")  # enable again
+        await pilot.press("x", "y")  # enable again
         await settle(pilot)
-        await pilot.press("r")
+        assert "clerk | registrar | MOSUL | active" in table_text(screen)
+        await pilot.press("enter")
         await pilot.pause()
         app.screen.query_one("#role", Select).value = "analyst"
         app.screen.query_one("#centres", Input).value = ""
@@ -90,8 +98,8 @@ async def test_admin_adds_disables_and_changes_a_role(admin):
         await settle(pilot)
         assert isinstance(app.screen, RecordHistoryScreen)
         history = table_text(app.screen)
-        assert "boss | create" in history
-        assert "disable" in history and "role: registrar → analyst" in history
+        assert "boss | Created" in history
+        assert "Disable" in history and "Role: registrar → analyst" in history
         assert PASSWORD not in history
     with database.connection_context():
         assert models.User.get(models.User.username == "clerk").role == "analyst"
@@ -138,7 +146,9 @@ async def test_an_analyst_sees_no_names_in_a_record_history(admin):
     async with app.run_test() as pilot:
         await settle(pilot)
         text = table_text(app.screen)
-        assert "boss | create" in text and "123456789012" not in text
+        assert "boss | Created" in text and "123456789012" not in text
+        # Labels and values, not field names and empty arrows.
+        assert "Born 1990-01-02" in text and "date_of_birth" not in text and ":  →" not in text
 
 
 def test_a_registrar_is_refused_another_centres_cohort(admin):
@@ -172,3 +182,27 @@ def test_a_registrar_is_refused_another_centres_cohort(admin):
     teacher = Actor(None, "t", "instructor")
     with pytest.raises(PermissionDenied, match="does not teach this cohort"):
         require_cohort(teacher, ours.id, "attendance.write")
+
+
+async def test_escape_on_a_changed_form_asks_before_dropping_it(admin):
+    app = MiniApp(admin, AdminUsersScreen())
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, UserForm)
+        await pilot.press("escape")  # nothing typed: closes at once
+        assert isinstance(app.screen, AdminUsersScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        app.screen.query_one("#username").focus()
+        await pilot.press(*"clerk")
+        await pilot.press("escape")
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "Discard your changes to “Add a user”?" in app.screen.question
+        await pilot.press("n")  # no: back in the form, the text kept
+        assert isinstance(app.screen, UserForm) and app.screen.query_one("#username", Input).value == "clerk"
+        await pilot.press("escape", "y")
+        assert isinstance(app.screen, AdminUsersScreen)
+    with database.connection_context():
+        assert not models.User.select().where(models.User.username == "clerk").exists()

@@ -108,7 +108,7 @@ async def enrol_by_search(pilot, text: str, picks: int) -> EnrolReportDialog:
     await pilot.press(*text)
     await settle(pilot)
     await pilot.press("enter")
-    for n in range(picks):
+    for _n in range(picks):
         await pilot.press("space", "down")
     await pilot.press("ctrl+s")
     await settle(pilot)
@@ -194,3 +194,27 @@ async def test_enrol_with_each_refusal_reason_then_waitlist_promotion(admin_url)
         E = models.Enrolment
         assert E.select().where(E.cohort == adv.id).count() == 1
         assert E.select().where((E.cohort == basic.id) & (E.status == "enrolled")).count() == 2
+
+
+async def test_edit_a_cohort_by_keys(admin_url):
+    make.centre()
+    make.course()
+    c = make.cohort(capacity=20, start=datetime.date.today() + datetime.timedelta(days=10))
+    app = new_app(admin_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert app.screen.cohort.id == c.id
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CohortForm) and app.screen.query_one("#capacity").value == "20"
+        assert "Status: planned" in text_of(app, "#cohort-status")
+        app.screen.query_one("#capacity").focus()
+        await pilot.press("backspace", "backspace", *"30")
+        app.screen.query_one("#cancelled").focus()
+        await pilot.press("space", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CohortsScreen)
+    edited = cohorts.get_cohort(SYSTEM, c.id)
+    assert (edited.capacity, edited.status, edited.version) == (30, "cancelled", c.version + 1)

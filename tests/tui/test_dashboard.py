@@ -45,11 +45,25 @@ async def test_dashboard_shows_headline_figures_and_bars(small_db):
         screen = app.screen
         assert isinstance(screen, DashboardScreen)
         head = str(screen.query_one("#headline", Static).render())
-        assert "Trained police" in head and " 4\n" in head.replace(",", "")
+        assert "Trained, all forces               5   police 4, border 1" in head
         figures = screen.figures
         assert (figures.trained_police, figures.trained_border, figures.trained_total) == (4, 1, 5)
         # Requirements: Ninawa police 10 (3 trained), Ninawa border 5 (1), Anbar police 8 (1).
         assert (figures.required, figures.gap) == (23, 18)
+        # The headline requirement on its own line, with its own trained and certified counts
+        # (p1's weapons certificate has expired by today).
+        assert "Nīnawá, Local Police:\n  required 10, trained 3, certified 0, gap 7" in head
+        # Every figure is defined on screen, one line each, none wider than the panel at 80 columns.
+        assert "Gap: required minus trained in required cells" in head
+        assert max(len(line) for line in head.splitlines()) <= 66
+        # It reconciles with the requirement-gap report's totals.
+        from trainer.reporting.base import ReportParams
+        from trainer.reporting.catalogue import run_report
+
+        gap_rows = run_report(ANALYST, "requirement-gap", ReportParams()).rows
+        assert sum(r[4] for r in gap_rows) == figures.trained_against_required
+        assert sum(r[3] for r in gap_rows) - sum(r[4] for r in gap_rows) == figures.gap
+        assert all(r[5] <= r[4] for r in gap_rows)  # certified never exceeds trained
         force_chart = str(screen.query_one("#by-force", Static).render())
         lines = {line.split()[0]: line for line in force_chart.splitlines()[1:] if line.strip()}
         assert lines["Local"].count("█") > lines["Border"].count("█") > 0

@@ -123,10 +123,14 @@ async def test_the_wizard_shows_a_refused_file_and_the_held_rows(sqlite_url, tmp
         assert "5 added" in text(app, "#import-status") and "10 held for review" in text(app, "#import-status")
         problems = app.screen.query_one("#problems", DataTable)
         assert problems.row_count == 10 and problems.get_row_at(0)[1] == "held"
-        await pilot.press("ctrl+l")  # on to the review
+        await pilot.press("f4")  # on to the review
         await settle(pilot)
         assert isinstance(app.screen, ReviewScreen)
         assert app.screen.query_one("#held", DataTable).row_count == 10
+        await pilot.press("escape")  # Escape leaves the review, then the wizard itself
+        assert isinstance(app.screen, ImportScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ImportScreen)
 
 
 @pytest.fixture

@@ -71,13 +71,13 @@ async def test_mark_attendance_for_a_day(sqlite_url):
         await pilot.press("P")  # the whole first day present
         await settle(pilot)
         assert "4 trainees marked" in text(app, "#status")
-        await pilot.press("down", "a")  # second trainee absent after all
+        await pilot.press("down", "2")  # second trainee absent after all
         await settle(pilot)
         row_keys = [r.enrolment_id for r in app.screen.grid.rows]
         assert cell(app, row_keys[1], f"s{days[0].id}") == "A"
         assert cell(app, row_keys[1], "pct") == "0%" and cell(app, row_keys[0], "pct") == "100%"
         # Marking the next day makes it held: everyone else's share moves at once.
-        await pilot.press("right", "up", "up", "p")
+        await pilot.press("right", "up", "up", "1")
         await settle(pilot)
         assert cell(app, row_keys[0], f"s{days[1].id}") == "P"
         assert cell(app, row_keys[2], "pct") == "50%"  # present day 1, nothing on day 2 yet
@@ -103,7 +103,7 @@ async def test_a_refused_mark_is_put_back_with_the_reason(sqlite_url):
     app = Desk(w.instructor, AttendanceScreen(w.cohort_id, today=today))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("right", "right", "right", "p")
+        await pilot.press("right", "right", "right", "1")
         await settle(pilot)
         assert "has not happened yet" in text(app, "#status")
         first = app.screen.grid.rows[0].enrolment_id
@@ -127,7 +127,7 @@ async def test_the_late_joiners_percentage(sqlite_url):
         assert cell(app, late, "pct") == "100%"
         keys = [r.enrolment_id for r in app.screen.grid.rows]
         # Last day: the late joiner is absent -> 4 of 5 sessions since joining.
-        await pilot.press(*["right"] * 9, *(["down"] * keys.index(late)), "a")
+        await pilot.press(*["right"] * 9, *(["down"] * keys.index(late)), "2")
         await settle(pilot)
         assert cell(app, late, "pct") == "80%"
         other = keys[1 - keys.index(late)]
@@ -197,7 +197,7 @@ async def test_graduate_with_mixed_outcomes_and_issue(sqlite_url):
         assert cell(app, w.enrolments[1], "why") == "WPN: 8/20 below pass mark 12"
         assert cell(app, w.enrolments[2], "why") == "attendance 60% below 80%"
         assert cell(app, w.enrolments[0], "outcome") == "passes" and why[w.enrolments[0]].passed
-        await pilot.press("c")
+        await pilot.press("g")
         await pilot.pause()
         assert "Graduate 1 and fail 2" in str(app.screen.query_one(Static).render())
         await pilot.press("y")
@@ -222,7 +222,7 @@ async def test_an_instructor_cannot_confirm(sqlite_url):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.screen.check_action("confirm", ()) is False  # hidden from the footer
-        await pilot.press("c")
+        await pilot.press("g")
         await settle(pilot)
         assert isinstance(app.screen, GraduationScreen)  # no confirmation was even asked
     with database.connection_context():
@@ -245,7 +245,7 @@ async def test_the_vetting_gate_refuses_with_its_reason(sqlite_url):
     app = Desk(w.admin, GraduationScreen(w.cohort_id))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("c", "y")
+        await pilot.press("g", "y")
         await settle(pilot)
         status = text(app, "#status")
         assert "Certificates issued: 1" in status  # trainee 1 failed WPN; trainee 0 vetted and passed
@@ -260,7 +260,7 @@ async def test_the_qualification_gate_refuses_with_its_reason(sqlite_url):
     app = Desk(w.admin, GraduationScreen(w.cohort_id))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("c", "y")
+        await pilot.press("g", "y")
         await settle(pilot)
         assert "No certificates issued: qualification: instructor Instructor holds no qualification for BPC" in text(
             app, "#status"
@@ -268,7 +268,7 @@ async def test_the_qualification_gate_refuses_with_its_reason(sqlite_url):
         # Once the qualification is recorded, i issues the certificate.
         with database.connection_context():
             models.InstructorQualification.create(user=w.instructor_id, course=w.course_id, valid_from=D(2024, 1, 1))
-        await pilot.press("i")
+        await pilot.press("i", "y")
         await settle(pilot)
         assert "Certificates issued: 1" in text(app, "#status")
     with database.connection_context():
@@ -303,7 +303,7 @@ async def test_certificates_revoke_recertify_export(sqlite_url, tmp_path):
         # Revoke the other holder's certificate, giving a reason.
         target = next(i for i, c in enumerate(app.screen.shown) if c.number == issued[1].number)
         table.move_cursor(row=target)
-        await pilot.press("v")
+        await pilot.press("x")
         await pilot.pause()
         await pilot.press("enter")  # an empty reason is refused in the dialog
         await pilot.pause()
@@ -314,7 +314,7 @@ async def test_certificates_revoke_recertify_export(sqlite_url, tmp_path):
         # Export the renewed certificate's PDF.
         renewed = next(i for i, c in enumerate(app.screen.shown) if c.status == "valid")
         table.move_cursor(row=renewed)
-        await pilot.press("x")
+        await pilot.press("f6")
         await settle(pilot)
         assert "Wrote" in text(app, "#status")
     with database.connection_context():

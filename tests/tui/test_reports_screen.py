@@ -47,7 +47,12 @@ async def test_choose_and_preview_reports(small_db):
         await pilot.press("f5")
         await settle(pilot)
         table = app.screen.query_one("#report-preview", LazyTable)
-        assert table.total == 6 and [c.label for c in table.columns][:4] == ["force", "name_en", "name_ar", "trained"]
+        assert table.total == 6 and [c.label for c in table.columns][:4] == [
+            "Force",
+            "Name",
+            "Name (Arabic)",
+            "Trained",
+        ]
         assert "Trained persons by force" in status(app)
         assert table.columns[2].arabic and not table.columns[1].arabic
         await pick(pilot, "pass-rates")

@@ -125,3 +125,78 @@ async def test_area_keys_help_and_theme(admin_url):
         await settle(pilot)
         assert app.theme == "textual-light"
     assert settings.get_personal(app.actor, "theme") == "textual-light"
+
+
+def burst(app, *keys: str) -> None:
+    """Keys as a password manager types them: all queued at once, none waiting for the last."""
+    from textual import events
+
+    for key in keys:
+        app.post_message(events.Key(key, {"tab": "\t", "enter": "\r"}.get(key, key)))
+
+
+async def test_sign_in_typed_as_the_screen_appears_loses_no_key(admin_url):
+    app = new_app(admin_url)
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, *"admin", "tab", *PASSWORD, "enter")  # before the login screen exists
+        await settle(pilot, 5)
+        assert app.actor is not None and app.actor.username == "admin"
+        assert isinstance(app.screen, TraineesScreen)
+
+
+async def test_sign_in_typed_at_once_on_the_login_screen_keeps_each_key_in_its_field(admin_url):
+    from trainer.accounts import users
+    from trainer.accounts.access import SYSTEM
+
+    users.create_user(SYSTEM, "clerk2", "registrar", "another password")
+    for between in ("tab", "enter"):
+        app = new_app(admin_url)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, LoginScreen)
+            burst(app, *"clerk2", between, *"another password", "enter")
+            await settle(pilot, 5)
+            assert app.actor is not None and app.actor.username == "clerk2", between
+
+
+async def test_sign_out_then_another_user_signs_in_and_sees_nothing_of_the_first(admin_url):
+    from trainer.accounts import users
+    from trainer.accounts.access import SYSTEM
+
+    users.create_user(SYSTEM, "analyst1", "analyst", "another password")
+    app = new_app(admin_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        first = app.actor
+        assert isinstance(app.screen, TraineesScreen)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Sign out" in titles and "Switch user" in titles  # in the palette too
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen) and app.actor is None
+        assert not users.session_open(first)
+        await pilot.press("t")  # no area opens before someone signs in
+        assert isinstance(app.screen, LoginScreen)
+        app.screen.query_one("#username").value = ""
+        await sign_in(pilot, "analyst1", "another password")
+        assert app.actor.username == "analyst1"
+        assert app.current_mode == "dashboard"
+        assert all(not isinstance(s, TraineesScreen) for s in app.screen_stack)
+
+
+async def test_the_idle_lock_lets_someone_else_sign_in(admin_url):
+    from screens.lock import LockScreen
+
+    app = new_app(admin_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        app.idle_lock.lock()
+        await pilot.pause()
+        assert isinstance(app.screen, LockScreen)
+        await pilot.press("t")  # typed into the password box: no area opens under the lock
+        assert isinstance(app.screen, LockScreen)
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen) and app.actor is None and not app.idle_lock.locked
+        await sign_in(pilot)
+        assert isinstance(app.screen, TraineesScreen)

@@ -61,11 +61,38 @@ def signed_in(*keys: str):
     return run_before
 
 
+NARROW = (80, 24)
+SIZES = {"80x24": NARROW, "120x35": SIZE}
+# Every area by its key, at the narrowest supported terminal and a common wide one.
+AREA_KEYS = {
+    "dashboard": "d",
+    "trainees": "t",
+    "courses": "c",
+    "cohorts": "o",
+    "certificates": "e",
+    "reports": "r",
+    "admin": "a",
+}
+
+
+@pytest.fixture
+def steady_cwd(monkeypatch, tmp_path):
+    """Export paths shown on screen start from the working directory: the same one on every machine."""
+    monkeypatch.chdir("/tmp")
+
+
 def test_login_screen(snap_compare, admin_url):
     async def ready(pilot):
         await settle(pilot)
 
     assert snap_compare(new_app(admin_url), terminal_size=SIZE, run_before=ready)
+
+
+def test_login_screen_narrow(snap_compare, admin_url):
+    async def ready(pilot):
+        await settle(pilot)
+
+    assert snap_compare(new_app(admin_url), terminal_size=NARROW, run_before=ready)
 
 
 def test_first_run_screen(snap_compare, tui_url):
@@ -75,20 +102,23 @@ def test_first_run_screen(snap_compare, tui_url):
     assert snap_compare(new_app(tui_url), terminal_size=SIZE, run_before=ready)
 
 
+@pytest.mark.parametrize("size", sorted(SIZES))
+@pytest.mark.parametrize("area", sorted(AREA_KEYS))
+def test_area(snap_compare, desk, steady_cwd, area, size):
+    assert snap_compare(new_app(desk), terminal_size=SIZES[size], run_before=signed_in(AREA_KEYS[area]))
+
+
 def test_trainees_screen(snap_compare, desk):
     assert snap_compare(new_app(desk), terminal_size=SIZE, run_before=signed_in("down"))
 
 
-def test_trainee_form(snap_compare, desk):
-    assert snap_compare(new_app(desk), terminal_size=SIZE, run_before=signed_in("enter"))
+def test_trainees_typing_in_the_search_box(snap_compare, desk):
+    assert snap_compare(new_app(desk), terminal_size=NARROW, run_before=signed_in("slash", "m", "o"))
 
 
-def test_courses_screen(snap_compare, desk):
-    assert snap_compare(new_app(desk), terminal_size=SIZE, run_before=signed_in("c"))
-
-
-def test_cohorts_screen_with_roster(snap_compare, desk):
-    assert snap_compare(new_app(desk), terminal_size=SIZE, run_before=signed_in("o"))
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_trainee_form(snap_compare, desk, size):
+    assert snap_compare(new_app(desk), terminal_size=SIZES[size], run_before=signed_in("enter"))
 
 
 def test_help_screen(snap_compare, desk):

@@ -177,7 +177,7 @@ async def test_the_second_save_of_two_clerks_is_a_conflict_with_reload(admin_url
         assert isinstance(second.screen, ConflictDialog)
         assert second.screen.theirs.rank == "Corporal" and second.screen.mine.rank == "Captain"
         assert trainees.get_trainee(SYSTEM, person.id).rank == "Corporal"  # nothing overwritten
-        await two.press("r")
+        await two.press("l")
         assert isinstance(second.screen, TraineeForm)
         assert second.screen.query_one("#rank").value == "Corporal"
         assert "Reloaded version 2" in text_of(second, "#form-status")

@@ -89,3 +89,29 @@ def test_cells_and_crop_agree_with_rich_on_every_script():
             cut = arabic.crop(text, width)
             assert cell_len(cut) <= max(width, 0)
             assert cut == text or cut.endswith(arabic.ELLIPSIS) or width == 0
+
+
+# Kurdish (Sorani) letters that Unicode gives no joined forms must still let their neighbours join.
+PESHRAW = "پێشڕەو"  # p, yeh with small v, sheen, reh with small v, ae, waw
+
+
+def test_kurdish_letters_let_their_neighbours_join():
+    shown = arabic.display(PESHRAW)
+    assert shown == "\ufeed\u06d5\u0695\ufeb8\u06ce\ufb58"  # visual order: waw … peh
+    assert "\ufeb8" in shown  # sheen in its medial form between ێ and ڕ (was isolated: unjoined)
+    assert shown[-1] == "\ufb58"  # peh's initial form: it joins the ێ after it
+
+
+def test_kurdish_ae_after_a_joining_letter_takes_heh_final_form():
+    shown = arabic.display("کۆچەر")  # Kocher
+    assert "\ufeea" in shown and "\ufb7c" in shown  # ە drawn as ـە, چ in its initial form
+
+
+@pytest.mark.parametrize("name", ["هێڤی", "ژیلا گوڵ", "ڕەزا", "ئاسۆ", "چیا پێشڕەو"])
+def test_kurdish_names_keep_every_letter_and_their_width(name):
+    shown = arabic.display(name)
+    assert arabic.cells(shown) == cell_len(shown) <= len(name)  # one cell a letter (لا: one ligature)
+    # Every Kurdish letter without presentation forms survives as itself.
+    for letter in "ێڵڕ":
+        assert shown.count(letter) == name.count(letter)
+    assert arabic.fit(name, 12).startswith(shown) and arabic.cells(arabic.fit(name, 12)) == 12

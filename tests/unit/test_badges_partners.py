@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.instructor_fixtures import build, private_config  # noqa: F401
+from tests.instructor_fixtures import build
 from trainer.certification import badges, certificates
 
 jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is in the test extra")

@@ -65,6 +65,7 @@ ALLOWED: dict[str, set[str]] = {
         "trainer.registry.reference",
         "trainer.registry.names",
         "trainer.registry.vetting",
+        "trainer.stations.readiness",  # station-readiness and the dashboard judge stations by its rule
     },
     "training": {"db", "trainer.errors", "trainer.accounts", "trainer.registry", "trainer.reporting.summary"},
     "sync": {"db", "trainer.errors", "trainer.accounts"},
@@ -93,6 +94,15 @@ ALLOWED: dict[str, set[str]] = {
         "trainer.training",
         "trainer.certification",
         "trainer.reporting",
+        "trainer.stations.kits",  # a kit's manifest
+    },
+    "stations": {
+        "db",
+        "trainer.errors",
+        "trainer.accounts",
+        "trainer.registry.reference",
+        "trainer.rosters.reading",
+        "trainer.reporting.summary",
     },
     "commands": EVERYTHING - {"trainer.cli"},
     "cli": {"trainer.commands", "trainer.errors"},  # and the UI, inside the tui command only

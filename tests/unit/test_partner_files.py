@@ -28,6 +28,10 @@ AGGREGATES = (
     "attrition",
     "certificates-expiring",
     "ilp-transition",
+    "box-status",
+    "station-readiness",
+    "deployment-leakage",
+    "outcomes-by-program",
 )
 
 

@@ -132,6 +132,7 @@ class Op:
     permissions: tuple[str, ...]  # all of these are needed
     call: Callable[[World, Actor], object]
     scoped: bool = False  # registrars: own centre only; instructors: own cohorts only
+    taught: bool = False  # instructors: only the trainees of the cohorts they teach
     any_of: bool = False  # one of the permissions is enough
     rollback: bool = True  # False for calls that cannot run inside a transaction
 
@@ -184,15 +185,15 @@ def _version(model, id_):
 
 
 def _ops() -> dict[str, Op]:
-    from trainer.accounts import audit, backup, settings, users
+    from trainer.accounts import audit, backup, settings, site_settings, users
     from trainer.certification import certificates
-    from trainer.registry import centres, trainees
+    from trainer.registry import centres, trainees, vetting_decisions
     from trainer.registry import detail as trainee_detail
     from trainer.reporting import catalogue as reports
     from trainer.reporting import people as report_people
     from trainer.reporting import registry_export as report_trainees
     from trainer.reporting.base import ReportParams
-    from trainer.rosters import imports, merges
+    from trainer.rosters import imports, merges, vetting_sheets
     from trainer.rosters import result_sheets as results_import
     from trainer.sync import identity
     from trainer.training import attendance, cohorts, courses, enrolments, graduation, results, sessions
@@ -213,12 +214,12 @@ def _ops() -> dict[str, Op]:
         # trainees
         "trainees.create_trainee": op("trainee.write", lambda w, a: trainees.create_trainee(a, _trainee_input(w))),
         "trainees.update_trainee": op("trainee.write", trainee_update),
-        "trainees.get_trainee": op("trainee.read", lambda w, a: trainees.get_trainee(a, w.trainee_id)),
+        "trainees.get_trainee": op("trainee.read", lambda w, a: trainees.get_trainee(a, w.trainee_id), taught=True),
         "trainees.search": op("trainee.read", lambda w, a: trainees.search(a, "Ali")),
         "trainees.page": op("trainee.read", lambda w, a: trainees.page(a, None, 0, 10)),
         "trainees.count": op("trainee.read", lambda w, a: trainees.count(a)),
         "trainees.open_list": op("trainee.read", lambda w, a: trainees.open_list(a, trainees.TraineeFilters(), 10)),
-        "trainee_detail.load": op("trainee.read", lambda w, a: trainee_detail.load(a, w.trainee_id)),
+        "trainee_detail.load": op("trainee.read", lambda w, a: trainee_detail.load(a, w.trainee_id), taught=True),
         "trainee_detail.find_certificates": op(
             "trainee.read", lambda w, a: trainee_detail.find_certificates(a, "MOSUL")
         ),
@@ -336,6 +337,23 @@ def _ops() -> dict[str, Op]:
             ),
         ),
         "merges.list_merges": op("trainee.read", lambda w, a: merges.list_merges(a)),
+        "site_settings.change": op("reference.write", lambda w, a: site_settings.change(a, "idle_lock_minutes", "12")),
+        # vetting decisions
+        "vetting_decisions.record_decision": op(
+            "vetting.write",
+            lambda w, a: vetting_decisions.record_decision(
+                a, vetting_decisions.DecisionInput("LV-P", "approved", D(2025, 1, 2), trainee_id=w.trainee_id)
+            ),
+        ),
+        "vetting_decisions.record_batch": op(
+            "vetting.write",
+            lambda w, a: vetting_decisions.record_batch(
+                a, vetting_decisions.DecisionInput("LV-P", "approved", D(2025, 1, 2)), [w.trainee_id]
+            ),
+        ),
+        "vetting_decisions.history": op("trainee.read", lambda w, a: vetting_decisions.history(a, w.trainee_id)),
+        "vetting_decisions.units": op("trainee.read", lambda w, a: vetting_decisions.units(a)),
+        "vetting_sheets.import_vetting": op("vetting.write", lambda w, a: vetting_sheets.import_vetting(a, w.roster)),
         # reports
         "reports.run_report": op("report.run", lambda w, a: reports.run_report(a, "trained-by-force", ReportParams())),
         # Analysts may run it (pseudonymised); clerks may print their own cohorts' rosters.
@@ -377,6 +395,111 @@ def _ops() -> dict[str, Op]:
         "identity.public_document": op("site.manage", lambda w, a: (_as_hq(w), identity.public_document(a))),
         "identity.trust": op("site.manage", lambda w, a: (_as_hq(w), identity.trust(a, "ERBIL", _peer_document()))),
         "identity.peers": op("site.manage", lambda w, a: identity.peers(a)),
+        **_box_ops(),
+    }
+
+
+def _box(w: World, state: str = "received") -> str:
+    """A station supported by the world's centre and a kit received there (then issued): its serial."""
+    from trainer.accounts.access import SYSTEM
+    from trainer.stations import kits, stations
+
+    if not models.Station.select().where(models.Station.code == "PERM-ST").exists():
+        stations.create_station(
+            SYSTEM, stations.StationInput("PERM-ST", "police", "IQ-NI", "Perm station", centre=w.centre_code)
+        )
+        stations.create_station(
+            SYSTEM, stations.StationInput("PERM-ST2", "police", "IQ-NI", "Perm station 2", centre=w.centre_code)
+        )
+    kits.plan_kit(SYSTEM, "PERM-K", "police")
+    kits.receive(SYSTEM, "PERM-K", w.centre_code, "Capt. Perm", D(2025, 5, 1))
+    if state in ("issued", "set-up"):
+        kits.issue(SYSTEM, "PERM-K", "PERM-ST", "Capt. Perm", D(2025, 5, 2))
+    return "PERM-K"
+
+
+def _posting(w: World) -> tuple[int, int]:
+    _box(w)
+    p = models.Posting.create(
+        trainee=w.trainee_id, station=models.Station.get(code="PERM-ST"), start_date=D(2025, 4, 1)
+    )
+    return p.id, p.version
+
+
+def _box_ops() -> dict[str, Op]:
+    from trainer.stations import detail, inventory, kits, posting_import, postings, stations
+    from trainer.training import delivery
+
+    def marks(serial):
+        return {i.item: inventory.Mark("present") for i in kits.get_kit(SYSTEM_, serial).items}
+
+    from trainer.accounts.access import SYSTEM as SYSTEM_
+
+    def sheet(w):
+        path = w.tmp / f"postings-{_n()}.csv"
+        path.write_text("national_id,station,start_date\n100000000000,PERM-ST,2025-04-01\n", encoding="utf-8")
+        _box(w)
+        return path
+
+    station_input = stations.StationInput("PERM-NEW", "border", "IQ-AN", "New post")
+    return {
+        "stations.create_station": op("station.write", lambda w, a: stations.create_station(a, station_input)),
+        "stations.update_station": op(
+            "station.write",
+            lambda w, a: (
+                _box(w),
+                stations.update_station(a, stations.get_station(SYSTEM_, "PERM-ST").id, station_input, version=1),
+            ),  # fmt: skip
+        ),
+        "stations.list_stations": op("station.read", lambda w, a: stations.list_stations(a)),
+        "stations.count_stations": op("station.read", lambda w, a: stations.count_stations(a)),
+        "stations.get_station": op("station.read", lambda w, a: stations.get_station(a, "NONE")),
+        "detail.station_detail": op("station.read", lambda w, a: detail.station_detail(a, 0)),
+        "kits.plan_kit": op("station.write", lambda w, a: kits.plan_kit(a, "PERM-NEW", "border")),
+        "kits.receive": op(
+            "kit.move",
+            lambda w, a: (kits.plan_kit(SYSTEM_, "PERM-R", "police"), kits.receive(a, "PERM-R", w.centre_code, "x")),
+            scoped=True,
+        ),
+        "kits.issue": op("kit.move", lambda w, a: kits.issue(a, _box(w), "PERM-ST", "Capt. Perm"), scoped=True),
+        "kits.set_up": op("kit.move", lambda w, a: kits.set_up(a, _box(w, "issued"), "Capt. Perm"), scoped=True),
+        "kits.transfer": op(
+            "kit.move", lambda w, a: kits.transfer(a, _box(w, "issued"), "PERM-ST2", "Capt. Perm"), scoped=True
+        ),
+        "kits.get_kit": op("station.read", lambda w, a: kits.get_kit(a, "NONE")),
+        "kits.list_kits": op("station.read", lambda w, a: kits.list_kits(a)),
+        "inventory.check_kit": op(
+            "kit.check", lambda w, a: inventory.check_kit(a, "PERM-K", marks(_box(w))), scoped=True
+        ),
+        "inventory.open_problems": op("station.read", lambda w, a: inventory.open_problems(a, "NONE")),
+        "postings.post": op(
+            "posting.write",
+            lambda w, a: (_box(w), postings.post(a, w.trainee_id, "PERM-ST", D(2025, 4, 1))),
+            scoped=True,
+        ),
+        "postings.post_cohort": op(
+            "posting.write",
+            lambda w, a: (_box(w), postings.post_cohort(a, w.cohort_code, "PERM-ST", D(2025, 4, 1))),
+            scoped=True,
+        ),
+        "postings.end_posting": op(
+            "posting.write",
+            lambda w, a: postings.end_posting(a, *_posting(w)[:1], D(2025, 5, 1), "transferred", version=1),
+            scoped=True,
+        ),
+        "postings.postings_at": op("posting.read", lambda w, a: postings.postings_at(a, 0)),
+        "postings.postings_of": op("posting.read", lambda w, a: postings.postings_of(a, w.trainee_id)),
+        "posting_import.import_postings": op(
+            "posting.write", lambda w, a: posting_import.import_postings(a, sheet(w), dry_run=True)
+        ),
+        "delivery.add_program": op(
+            "program.write", lambda w, a: delivery.add_program(a, "POI-PERM", "1", "Perm POI", w.course_code, "IT")
+        ),
+        "delivery.list_programs": op("course.read", lambda w, a: delivery.list_programs(a)),
+        "delivery.set_delivery": op(
+            "cohort.write", lambda w, a: delivery.set_delivery(a, w.cohort_code, None, ("IT",)), scoped=True
+        ),
+        "delivery.delivery": op("cohort.read", lambda w, a: delivery.delivery(a, w.cohort_code)),
     }
 
 
@@ -480,6 +603,15 @@ def test_registrars_and_instructors_act_only_within_their_scope(world, name):
         if allowed(row, role):
             refused, error = run(row, world, actor)
             assert refused, f"{name}: {actor.username} acted outside their {role} scope"
+
+
+@pytest.mark.parametrize("name", sorted(n for n, r in OPERATIONS.items() if r.taught))
+def test_instructors_read_only_the_trainees_they_teach(world, name):
+    refused, error = run(OPERATIONS[name], world, world.outsiders["instructor"])
+    assert refused, f"{name}: an instructor read a trainee of a cohort they do not teach"
+    assert "teaches no cohort of this trainee" in str(error)
+    refused, _ = run(OPERATIONS[name], world, world.actors["instructor"])
+    assert not refused
 
 
 def test_every_permission_has_a_row():

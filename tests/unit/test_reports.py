@@ -420,3 +420,16 @@ def test_demo_reproduces_the_published_figures(sqlite_url):
 
     figures = dashboard(SYSTEM, as_of=TODAY)
     assert (figures.trained_police, figures.trained_border) == (15_000, 6_000)
+    # Certified counts only the trained (Anbar army once showed 214 certified, 205 trained).
+    assert all(r[5] <= r[4] for r in gap.values())
+    # The dashboard reconciles with the gap report's totals and shows the Ninawa police requirement.
+    assert figures.trained_against_required == sum(r[4] for r in gap.values())
+    assert figures.gap == sum(r[3] for r in gap.values()) - figures.trained_against_required
+    h = figures.headline
+    assert (h.province, h.force, h.required, h.trained, h.certified) == (
+        "IQ-NI",
+        "police",
+        25_000,
+        gap[("IQ-NI", "police")][4],
+        gap[("IQ-NI", "police")][5],
+    )

@@ -9,7 +9,6 @@ import os
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tests.instructor_fixtures import build, private_config  # noqa: F401
 from trainer.certification import signing
 from trainer.cli import main
 

@@ -36,6 +36,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "demo.load": frozenset({"admin"}),
     "import.run": frozenset({"admin", "registrar"}),
     "merge.run": frozenset({"admin", "registrar"}),  # two records found to be one person
+    "vetting.write": frozenset({"admin", "registrar"}),  # record a funder's vetting decision
+    # Police in a Box (docs/stations.md): stations, kits, postings, programs of instruction.
+    "station.read": frozenset({"admin", "registrar", "analyst", "auditor"}),
+    "station.write": frozenset({"admin"}),
+    "kit.move": frozenset({"admin", "registrar"}),  # receive, issue, set up, transfer (centre-scoped)
+    "kit.check": frozenset({"admin", "registrar"}),  # inventory checks (centre-scoped)
+    "posting.read": frozenset({"admin", "registrar", "auditor"}),  # names of posted officers
+    "posting.write": frozenset({"admin", "registrar"}),
+    "program.write": frozenset({"admin"}),  # programs of instruction, a cohort's delivering nations
     "site.manage": frozenset({"admin"}),  # site identity, its keys, trusted peers (docs/sync.md)
 }
 

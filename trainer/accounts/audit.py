@@ -39,7 +39,10 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
+from uuid import UUID
+
+from peewee import Field
 
 from db import models
 from db.connection import database
@@ -98,7 +101,7 @@ def _check_key(key: bytes) -> None:
 # --- writing -----------------------------------------------------------------
 
 
-def redact(values):
+def redact(values: Any) -> Any:
     """A copy with secrets and identity numbers masked, at any depth."""
     if isinstance(values, dict):
         return {k: ("***" if k in REDACTED_FIELDS and v else redact(v)) for k, v in values.items()}
@@ -108,7 +111,7 @@ def redact(values):
 
 
 def canonical(
-    at: datetime.datetime, user_id, username: str, action: str, entity: str, entity_uuid: str, detail: str
+    at: datetime.datetime, user_id: int | None, username: str, action: str, entity: str, entity_uuid: str, detail: str
 ) -> bytes:
     """The exact text an event's HMAC covers (the stored values, in a fixed order)."""
     return json.dumps(
@@ -127,20 +130,20 @@ class Pending(NamedTuple):
 
     action: str
     entity: str = ""
-    entity_uuid: str = ""
-    before: dict | None = None
-    after: dict | None = None
-    extra: dict | None = None
+    entity_uuid: str | UUID = ""  # a UUID is written as its text
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    extra: dict[str, Any] | None = None
 
 
 def record(
     actor: Actor,
     action: str,
     entity: str = "",
-    entity_uuid: str = "",
-    before: dict | None = None,
-    after: dict | None = None,
-    **extra,
+    entity_uuid: str | UUID = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    **extra: Any,
 ) -> None:
     """Append one event; the caller's transaction makes it atomic with the change."""
     record_many(actor, [Pending(action, entity, entity_uuid, before, after, extra)])
@@ -202,11 +205,11 @@ class Head:
     chain: str
     count: int
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "chain": self.chain, "count": self.count}
 
     @classmethod
-    def from_dict(cls, d: dict) -> Head:
+    def from_dict(cls, d: dict[str, Any]) -> Head:
         return cls(int(d["id"]), str(d["chain"]), int(d["count"]))
 
 
@@ -317,12 +320,12 @@ class Entry:
         return ", ".join(f"{c.field}: {_short(c.before)} → {_short(c.after)}" for c in self.changes) or self.note
 
 
-def _short(value) -> str:
+def _short(value: object) -> str:
     text = "" if value is None else str(value)
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-def _entry(row) -> Entry:
+def _entry(row: tuple[Any, ...]) -> Entry:
     id_, at, username, action, entity, entity_uuid, detail = row
     try:
         d = json.loads(detail) if detail else {}
@@ -338,7 +341,8 @@ def _entry(row) -> Entry:
     return Entry(id_, at, username, action, entity, entity_uuid, changes, note)
 
 
-_ENTRY_COLUMNS = lambda E: (E.id, E.at, E.username, E.action, E.entity, E.entity_uuid, E.detail)  # noqa: E731
+def _ENTRY_COLUMNS(E: type[models.AuditEvent]) -> tuple[Field[Any], ...]:  # noqa: N802
+    return (E.id, E.at, E.username, E.action, E.entity, E.entity_uuid, E.detail)
 
 
 def history(actor: Actor, entity: str, entity_uuid: str) -> list[Entry]:

@@ -20,8 +20,10 @@ import hashlib
 import hmac
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from db import models
 from db.backup_files import CopyFailed
@@ -34,6 +36,7 @@ from trainer.errors import FieldProblem, TrainerError, ValidationFailed
 
 MANIFEST_SUFFIX = ".manifest.json"
 LAST_SETTING = "backup.last"  # {"path", "manifest", "at"}: written by every backup
+ATTEMPT_SETTING = "backup.last_attempt"  # {"at", "ok", "text"}: the last scheduled run, good or not
 SCHEDULE_SETTING = "backup.schedule"  # {"every_hours": int (0 = off), "directory": str, "keep": int}
 DEFAULT_SCHEDULE = {"every_hours": 0, "directory": "", "keep": 14}
 
@@ -49,13 +52,13 @@ class Manifest:
     backend: str
     schema_version: int
     migrations: tuple[str, ...]
-    counts: dict
-    audit_head: dict  # audit.Head.as_dict()
+    counts: dict[str, Any]
+    audit_head: dict[str, Any]  # audit.Head.as_dict()
     sha256: str
     size: int
     hmac: str = ""
 
-    def body(self) -> dict:
+    def body(self) -> dict[str, Any]:
         d = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "hmac"}
         d["migrations"] = list(self.migrations)
         return d
@@ -67,7 +70,7 @@ class Manifest:
         return audit.Head.from_dict(self.audit_head)
 
 
-def _sign(body: dict) -> str:
+def _sign(body: dict[str, Any]) -> str:
     text = json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")
     return hmac.new(audit.audit_key(), b"trainer manifest\n" + text, hashlib.sha256).hexdigest()
 
@@ -99,7 +102,7 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _target(given, now: datetime.datetime) -> Path:
+def _target(given: str | Path, now: datetime.datetime) -> Path:
     path = Path(given).expanduser()
     if path.is_dir() or str(given).endswith(("/", os.sep)):
         path.mkdir(parents=True, exist_ok=True)
@@ -157,7 +160,7 @@ def backup(path: Path | str, actor: Actor = SYSTEM) -> tuple[Path, Manifest]:
     return target, manifest
 
 
-def _facts(conn_execute) -> dict:
+def _facts(conn_execute: Callable[[str], list[tuple[Any, ...]]]) -> dict[str, Any]:
     """Counts, schema version and audit head, read through `conn_execute(sql) -> rows`."""
     counts = {}
     for model in models.MODELS:
@@ -239,13 +242,13 @@ def restore(path: Path, actor: Actor = SYSTEM) -> Restored:
 # --- schedule ------------------------------------------------------------------
 
 
-def schedule() -> dict:
+def schedule() -> dict[str, Any]:
     with database.connection_context():
         row = models.Setting.get_or_none(models.Setting.key == SCHEDULE_SETTING)
     return {**DEFAULT_SCHEDULE, **(json.loads(row.value) if row else {})}
 
 
-def set_schedule(actor: Actor, every_hours: int, directory: str, keep: int = 14) -> dict:
+def set_schedule(actor: Actor, every_hours: int, directory: str, keep: int = 14) -> dict[str, Any]:
     """Admin: back up every `every_hours` (0 = never) into `directory`, keeping the newest `keep`."""
     require(actor, "backup.run")
     problems = []
@@ -270,7 +273,7 @@ def set_schedule(actor: Actor, every_hours: int, directory: str, keep: int = 14)
     return value
 
 
-def last_backup() -> dict | None:
+def last_backup() -> dict[str, Any] | None:
     with database.connection_context():
         row = models.Setting.get_or_none(models.Setting.key == LAST_SETTING)
     return json.loads(row.value) if row else None
@@ -301,3 +304,21 @@ def run_if_due(now: datetime.datetime | None = None) -> Path | None:
         old.unlink(missing_ok=True)
         manifest_path(old).unlink(missing_ok=True)
     return target
+
+
+def note_attempt(ok: bool, text: str) -> None:
+    """What the last scheduled run did (a path, or why it failed), for the Admin settings screen."""
+    at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    value = json.dumps({"at": at, "ok": ok, "text": text[:500]}, ensure_ascii=False)
+    with database.connection_context(), database.atomic():
+        (
+            models.Setting.insert(key=ATTEMPT_SETTING, value=value)
+            .on_conflict(conflict_target=[models.Setting.key], update={models.Setting.value: value})
+            .execute()
+        )
+
+
+def last_attempt() -> dict | None:
+    with database.connection_context():
+        row = models.Setting.get_or_none(models.Setting.key == ATTEMPT_SETTING)
+    return json.loads(row.value) if row else None

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from trainer.errors import TrainerError
 
@@ -44,12 +45,12 @@ def default_path(spec: KeySpec) -> Path:
     return _in_config_dir(spec.file, *_environment())
 
 
-def _environment() -> tuple:
+def _environment() -> tuple[Any, ...]:
     return os.environ.get("XDG_CONFIG_HOME"), os.environ.get("HOME"), os.environ.get("APPDATA")
 
 
 @lru_cache(maxsize=32)
-def _in_config_dir(name: str, *_environment) -> Path:
+def _in_config_dir(name: str, *_environment: Any) -> Path:
     """platformdirs and pathlib cost a tenth of a millisecond and the audit key is read on every
     save: cached per value of the variables platformdirs reads (tests change them)."""
     from platformdirs import user_config_dir
@@ -58,7 +59,7 @@ def _in_config_dir(name: str, *_environment) -> Path:
     return folder / name if name else folder
 
 
-_cache: dict[str, tuple[tuple, str]] = {}
+_cache: dict[str, tuple[tuple[Any, ...], str]] = {}
 
 
 def load(spec: KeySpec, path: Path | Callable[[], Path] | None = None, *, create: bool = True) -> str:

@@ -10,6 +10,7 @@ Two kinds of key:
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from db import models
@@ -23,6 +24,8 @@ PERSONAL_DEFAULTS: dict[str, Any] = {
     "theme": "textual-dark",
     # False for terminals that shape and reorder Arabic themselves (VTE, Konsole).
     "arabic_reorder": True,
+    # Where reports, exports, PDFs and badges are written; empty: default_exports_folder().
+    "exports_directory": "",
 }
 THEMES = ("textual-dark", "textual-light")
 
@@ -77,6 +80,8 @@ def set_personal(actor: Actor, name: str, value: Any) -> None:
         raise ValidationFailed([FieldProblem("theme", f"one of {', '.join(THEMES)}")])
     if name == "arabic_reorder" and not isinstance(value, bool):
         raise ValidationFailed([FieldProblem("arabic_reorder", "true or false")])
+    if name == "exports_directory" and (not isinstance(value, str) or len(value) > 400):
+        raise ValidationFailed([FieldProblem("exports_directory", "a folder path (at most 400 characters)")])
     if actor.user_id is None and actor.username == "system":
         raise ValidationFailed([FieldProblem(name, "preferences belong to a signed-in user")])
     _write(actor, _personal_key(actor, name), value)
@@ -89,3 +94,21 @@ def personal(actor: Actor) -> dict[str, Any]:
         rows = models.Setting.select().where(models.Setting.key.startswith(prefix))
         stored = {r.key[len(prefix) :]: json.loads(r.value) for r in rows}
     return {name: stored.get(name, default) for name, default in PERSONAL_DEFAULTS.items()}
+
+
+def default_exports_folder() -> Path:
+    """`trainer-exports` in the user's documents folder (never the folder the app was started from)."""
+    from platformdirs import user_documents_dir
+
+    return Path(user_documents_dir()) / "trainer-exports"
+
+
+def exports_folder(actor: Actor) -> Path:
+    """The user's chosen exports folder, else the default (docs/settings.md)."""
+    return exports_folder_of(personal(actor) if actor.user_id is not None else {})
+
+
+def exports_folder_of(prefs: dict) -> Path:
+    """The exports folder from preferences already read (the app holds them: no database call)."""
+    chosen = prefs.get("exports_directory") or ""
+    return Path(chosen).expanduser() if chosen else default_exports_folder()

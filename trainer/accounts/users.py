@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
+from peewee import Field
 
 from db import models
 from db.connection import database
@@ -112,7 +115,7 @@ def _problems(username: str, role: str, password: str | None) -> list[FieldProbl
     return problems
 
 
-def _centres(codes) -> list[models.Centre]:
+def _centres(codes: Iterable[str]) -> list[models.Centre]:
     codes = tuple(dict.fromkeys(c.strip() for c in codes if c.strip()))
     centres = list(models.Centre.select().where(models.Centre.code.in_(codes))) if codes else []
     missing = set(codes) - {c.code for c in centres}
@@ -250,7 +253,7 @@ def authenticate(username: str, password: str, *, session: str | None = None) ->
             raise PermissionDenied("this account is disabled: ask an administrator")
         U = models.User
         with database.atomic():
-            values = {U.failed_logins: 0, U.locked_until: None, U.last_login: now}
+            values: dict[Field[Any], object] = {U.failed_logins: 0, U.locked_until: None, U.last_login: now}
             if hasher.check_needs_rehash(user.password_hash):
                 values[U.password_hash] = hash_password(password)
             U.update(values).where(U.id == user.id).execute()
@@ -321,7 +324,10 @@ def _get(user_id: int) -> models.User:
 
 def _end_sessions(user_id: int, reason: str) -> int:
     S = models.UserSession
-    return S.update(ended_at=clock(), end_reason=reason).where((S.user == user_id) & S.ended_at.is_null()).execute()
+    ended: int = (
+        S.update(ended_at=clock(), end_reason=reason).where((S.user == user_id) & S.ended_at.is_null()).execute()
+    )
+    return ended
 
 
 def _other_active_admins(user_id: int) -> int:

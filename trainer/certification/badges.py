@@ -26,6 +26,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Iterable
+from typing import Any
 
 import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -65,7 +66,7 @@ def did_key(key: Ed25519PublicKey) -> str:
     return "did:key:z" + base58btc(ED25519_MULTICODEC + signing.raw_public(key))
 
 
-def jcs(value) -> bytes:
+def jcs(value: Any) -> bytes:
     """RFC 8785 canonical JSON."""
     return rfc8785.dumps(value)
 
@@ -74,7 +75,9 @@ def _stamp(d: datetime.date) -> str:
     return f"{d.isoformat()}T00:00:00Z"
 
 
-def credential(view: CertificateView, *, salt: str | None = None, status_url: str = DEFAULT_STATUS_URL) -> dict:
+def credential(
+    view: CertificateView, *, salt: str | None = None, status_url: str = DEFAULT_STATUS_URL
+) -> dict[str, Any]:
     """The unsigned OpenBadgeCredential for one certificate."""
     salt = salt or secrets.token_hex(8)
     holder = view.latin_name or view.name
@@ -129,11 +132,13 @@ def credential(view: CertificateView, *, salt: str | None = None, status_url: st
     return doc
 
 
-def _hash_data(document: dict, proof_config: dict) -> bytes:
+def _hash_data(document: dict[str, Any], proof_config: dict[str, Any]) -> bytes:
     return hashlib.sha256(jcs(proof_config)).digest() + hashlib.sha256(jcs(document)).digest()
 
 
-def sign(document: dict, key: Ed25519PrivateKey | None = None, created: datetime.datetime | None = None) -> dict:
+def sign(
+    document: dict[str, Any], key: Ed25519PrivateKey | None = None, created: datetime.datetime | None = None
+) -> dict[str, Any]:
     """Add the issuer's did:key and an eddsa-jcs-2022 DataIntegrityProof (in a one-element array)."""
     key = key or signing.private_key()
     did = did_key(key.public_key())
@@ -151,11 +156,11 @@ def sign(document: dict, key: Ed25519PrivateKey | None = None, created: datetime
     return {**document, "proof": [{**proof, "proofValue": "z" + base58btc(signature)}]}
 
 
-def _with_id(issuer, did: str):
+def _with_id(issuer: str | dict[str, Any], did: str) -> str | dict[str, Any]:
     return {**issuer, "id": did} if isinstance(issuer, dict) else did
 
 
-def verify(signed: dict) -> bool:
+def verify(signed: dict[str, Any]) -> bool:
     """True when the (single) proof matches the document and the did:key inside it."""
     from cryptography.exceptions import InvalidSignature
 
@@ -204,14 +209,14 @@ def decode_bits(encoded: str) -> bytes:
     return gzip.decompress(base64.urlsafe_b64decode(encoded[1:] + "=" * (-len(encoded[1:]) % 4)))
 
 
-def is_revoked(status_list: dict, index: int) -> bool:
+def is_revoked(status_list: dict[str, Any], index: int) -> bool:
     bits = decode_bits(status_list["credentialSubject"]["encodedList"])
     return bool(bits[index // 8] & (0x80 >> (index % 8)))
 
 
 def status_list(
     revoked: Iterable[int], *, url: str = DEFAULT_STATUS_URL, issuer_name: str = "Training records"
-) -> dict:
+) -> dict[str, Any]:
     """The signed BitstringStatusListCredential that a verifier reads a badge's bit from."""
     now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     document = {

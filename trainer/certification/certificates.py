@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from peewee import IntegrityError, fn
@@ -50,6 +51,7 @@ from trainer.certification.numbers import (  # noqa: F401  (re-exported)
     valid_number,
     verification_code,
 )
+from trainer.certification.signer import signer_name
 from trainer.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from trainer.registry import vetting
 from trainer.reporting import summary
@@ -73,6 +75,7 @@ class IssueReport:
     issued: tuple[CertificateView, ...]
     refused: tuple[Refusal, ...]
     instructor: str
+    signed_by: str = ""  # the user who issued, or the site's named signatory
 
 
 NUMBERING_LOCK = 0x7472_6365_7274  # "trcert": the one lock that orders certificate numbering
@@ -153,7 +156,7 @@ def _issue_one(
     actor: Actor,
     enrolment: models.Enrolment,
     cohort: models.Cohort,
-    cohort_rules,
+    cohort_rules: rules.CohortRules,
     issuer: models.User,
     on: datetime.date,
 ) -> int:
@@ -168,6 +171,7 @@ def _issue_one(
         issued_on=on,
         expires_on=expires,
         issued_by=issuer.id,
+        signed_by=signer_name(actor),
     )
     audit.record(
         actor,
@@ -180,12 +184,13 @@ def _issue_one(
             "issued_on": on,
             "expires_on": expires,
             "instructor": issuer.username,
+            "signed_by": row.signed_by,
         },
     )
     return row.id
 
 
-def _refusal(enrolment: models.Enrolment, cohort: models.Cohort, cohort_rules) -> str | None:
+def _refusal(enrolment: models.Enrolment, cohort: models.Cohort, cohort_rules: rules.CohortRules) -> str | None:
     if not cohort_rules.grants_certificate:
         return f"course {cohort_rules.course_code} grants no certificate"
     if enrolment.status != "graduated":
@@ -232,7 +237,7 @@ def issue_for_cohort(
         except IntegrityError:
             raise Conflict("another certificate was numbered at the same moment: try again") from None
         views = _views(_query().where(models.Certificate.id.in_(issued or [0])).order_by(models.Certificate.number), on)
-        return IssueReport(tuple(views), tuple(refused), issuer.display_name or issuer.username)
+        return IssueReport(tuple(views), tuple(refused), issuer.display_name or issuer.username, signer_name(actor))
 
 
 def issue(
@@ -278,7 +283,7 @@ def _locked(certificate_id: int, version: int | None) -> models.Certificate:
     return row
 
 
-def _bump(row: models.Certificate, **changes) -> None:
+def _bump(row: models.Certificate, **changes: Any) -> None:
     C = models.Certificate
     done = (
         C.update(**changes, version=C.version + 1, updated_at=models.now())
@@ -296,6 +301,7 @@ def _recertifier(
 ) -> int:
     """Who signs a renewal: the one named; else the original issuer, the acting user or one of the
     original cohort's instructors, whoever first holds a qualification valid on the day."""
+    candidates: list[int | None]
     if instructor_id is not None:
         candidates = [instructor_id]
     else:
@@ -386,6 +392,7 @@ def recertify(
                     vet = vetting_problem(cohort, old.trainee_id, on)
                     if vet:
                         raise GateRefused([FieldProblem("vetting", vet)])
+                assert old.expires_on is not None and course.certificate_months  # refused above otherwise
                 new = models.Certificate.create(
                     number=_next_number(),
                     verification_code=verification_code(),
@@ -395,6 +402,7 @@ def recertify(
                     issued_on=on,
                     expires_on=old.expires_on + relativedelta(months=course.certificate_months),
                     issued_by=issuer_id,
+                    signed_by=signer_name(actor),
                 )
                 _bump(old, status="superseded", superseded_by=new.id)
                 audit.record(

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from peewee import JOIN
+from peewee import JOIN, Expression
 
 from db import models
 from db.connection import database
@@ -17,6 +18,10 @@ from trainer.accounts.access import Actor, require
 from trainer.certification import signing
 from trainer.certification.numbers import valid_number
 from trainer.errors import FieldProblem, NotFound, TrainerError, ValidationFailed
+
+if TYPE_CHECKING:
+    from db.models.base import Select
+
 
 EXPIRING_CHOICES = (30, 60, 90)
 
@@ -47,7 +52,8 @@ class CertificateView:
     status: str
     revoked_reason: str
     superseded_by: str  # the newer certificate's number
-    issued_by: str  # the issuing instructor's name
+    issued_by: str  # the issuing (qualified) instructor's name
+    signed_by: str = ""  # who signed: the issuing user or the site's signatory (empty before 0011)
 
 
 def effective_status(stored: str, expires_on: datetime.date | None, today: datetime.date) -> str:
@@ -56,7 +62,7 @@ def effective_status(stored: str, expires_on: datetime.date | None, today: datet
     return stored
 
 
-def _query():
+def _query() -> Select[models.Certificate]:
     C, T, K, E, H, N, U = (
         models.Certificate,
         models.Trainee,
@@ -100,6 +106,7 @@ def _query():
             Newer.number,
             U.display_name,
             U.username,
+            C.signed_by,
         )
         .join(T, on=(C.trainee == T.id))
         .switch(C)
@@ -115,7 +122,7 @@ def _query():
     )
 
 
-def _views(query, today: datetime.date | None = None) -> list[CertificateView]:
+def _views(query: Select[models.Certificate], today: datetime.date | None = None) -> list[CertificateView]:
     today = today or datetime.date.today()
     out = []
     for (
@@ -150,6 +157,7 @@ def _views(query, today: datetime.date | None = None) -> list[CertificateView]:
         newer,
         display,
         username,
+        signed_by,
     ) in query.tuples():
         out.append(
             CertificateView(
@@ -178,16 +186,17 @@ def _views(query, today: datetime.date | None = None) -> list[CertificateView]:
                 reason,
                 newer or "",
                 display or username or "",
+                signed_by or "",
             )
         )
     return out
 
 
-def _join(*parts) -> str:
+def _join(*parts: str | None) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _one(where, today=None) -> CertificateView:
+def _one(where: Expression, today: datetime.date | None = None) -> CertificateView:
     found = _views(_query().where(where), today)
     if not found:
         raise NotFound("no such certificate")
@@ -271,7 +280,7 @@ def expiring(
 # --- what the QR carries --------------------------------------------------------
 
 
-def claims(view: CertificateView) -> dict:
+def claims(view: CertificateView) -> dict[str, Any]:
     """What the QR code carries: only what a checkpoint compares with the holder's papers
     (docs/credentials.md). No national ID, no unit, no verification code."""
     return {

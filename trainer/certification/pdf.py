@@ -14,8 +14,13 @@ from __future__ import annotations
 import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from trainer.certification.certificates import CertificateView
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
+
 
 IRAQI_MONTHS = (
     "كانون الثاني",
@@ -94,6 +99,7 @@ def render(view: CertificateView, payload: str) -> bytes:
         ("Issued", date_en(view.issued_on), "تاريخ الإصدار", date_ar(view.issued_on)),
         ("Valid until", date_en(view.expires_on), "صالحة لغاية", date_ar(view.expires_on)),
         ("Issuing instructor", view.issued_by, "المدرب المانح", ""),
+        ("Signed by", view.signed_by or view.issued_by, "التوقيع", ""),
     )
     y = 130
     for en, value, ar, value_ar in rows:
@@ -122,7 +128,7 @@ def render(view: CertificateView, payload: str) -> bytes:
     return bytes(pdf.output())
 
 
-def _frame(pdf) -> None:
+def _frame(pdf: FPDF) -> None:
     pdf.set_draw_color(*INK)
     pdf.set_line_width(1.2)
     pdf.rect(8, 8, PAGE_W - 16, PAGE_H - 16)
@@ -131,7 +137,7 @@ def _frame(pdf) -> None:
     pdf.line(MARGIN, 52, PAGE_W - MARGIN, 52)
 
 
-def _qr(pdf, text: str, *, x: float, y: float, size: float) -> None:
+def _qr(pdf: FPDF, text: str, *, x: float, y: float, size: float) -> None:
     """Dark modules as filled squares, with the four-module quiet zone the standard asks for."""
     import segno
 

@@ -29,6 +29,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -54,7 +55,7 @@ class VerificationFailed(TrainerError):
 
 @dataclass(frozen=True)
 class Verified:
-    claims: dict
+    claims: dict[str, Any]
     key_id: str
 
     # The same facts whichever format the code came in (JWS now, TRC1 on older prints).
@@ -83,7 +84,7 @@ class Verified:
         return _day(self.claims.get("exp")) or self.claims.get("e")
 
 
-def _day(stamp) -> str | None:
+def _day(stamp: object) -> str | None:
     import datetime
 
     if not isinstance(stamp, int) or isinstance(stamp, bool):
@@ -170,7 +171,7 @@ def legacy_key_id(key: Ed25519PublicKey) -> str:
     return hashlib.sha256(raw_public(key)).hexdigest()[:8]
 
 
-def public_jwk(key: Ed25519PublicKey | None = None) -> dict:
+def public_jwk(key: Ed25519PublicKey | None = None) -> dict[str, Any]:
     key = key or public_key()
     return {
         "kty": "OKP",
@@ -211,14 +212,14 @@ def _from_jwk(data: bytes, path: str | Path) -> Ed25519PublicKey:
         raise VerificationFailed(f"{path} holds no Ed25519 public key (JWK)") from None
 
 
-def canonical(claims: dict) -> bytes:
+def canonical(claims: dict[str, Any]) -> bytes:
     return json.dumps(claims, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 JWS_HEADER = {"alg": "EdDSA", "typ": "JWT"}
 
 
-def sign_claims(claims: dict, key: Ed25519PrivateKey | None = None) -> str:
+def sign_claims(claims: dict[str, Any], key: Ed25519PrivateKey | None = None) -> str:
     """A compact JWS (EdDSA) of the claims: header.payload.signature, all base64url."""
     key = key or private_key()
     header = _b64(canonical({**JWS_HEADER, "kid": key_id(key.public_key())}))
@@ -244,7 +245,7 @@ def verify(text: str, keys: list[Ed25519PublicKey] | None = None) -> Verified:
     if not isinstance(header, dict) or header.get("alg") != "EdDSA" or not isinstance(claims, dict):
         raise VerificationFailed("not a trainer certificate code")
     by_id = {key_id(k): k for k in keys}
-    key = by_id.get(header.get("kid"))
+    key = by_id.get(str(header.get("kid")))
     if key is None:
         raise VerificationFailed(
             f"signed with key {str(header.get('kid'))[:60]!r}, which is not one of the "
@@ -266,7 +267,7 @@ def _verify_legacy(parts: list[str], keys: list[Ed25519PublicKey]) -> Verified:
     if not isinstance(claims, dict):
         raise VerificationFailed("the certificate code is damaged: it cannot be read")
     by_id = {legacy_key_id(k): k for k in keys}
-    key = by_id.get(claims.get("k"))
+    key = by_id.get(str(claims.get("k")))
     if key is None:
         raise VerificationFailed(
             f"signed with key {str(claims.get('k'))[:60]!r}, which is not one of the "

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from trainer.commands.common import UsageError, actor, connect
 from trainer.errors import TrainerError
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("audit", help="check and read the audit trail")
     p.set_defaults(handler=_needs_subcommand)
     a_sub = p.add_subparsers(dest="audit_command")
@@ -29,11 +30,11 @@ def register(sub) -> None:
     log.set_defaults(handler=cmd_log)
 
 
-def _needs_subcommand(args):
+def _needs_subcommand(args: argparse.Namespace) -> int:
     raise UsageError("audit: give a subcommand (verify, log)")
 
 
-def cmd_verify(args) -> int:
+def cmd_verify(args: argparse.Namespace) -> int:
     from trainer.accounts import audit, backup
     from trainer.accounts.access import require
 
@@ -65,7 +66,7 @@ def cmd_verify(args) -> int:
     return 1
 
 
-def cmd_log(args) -> int:
+def cmd_log(args: argparse.Namespace) -> int:
     from trainer.accounts import audit
 
     connect(args)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from trainer.commands.common import UsageError, actor, connect, warn
 from trainer.errors import TrainerError
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     b = sub.add_parser("backup", help="a consistent, checked copy of the database, with a manifest")
     b.add_argument("path", nargs="?", help="a new file, or a directory (ending in /) to put one in")
     b.add_argument(
@@ -23,12 +24,19 @@ def register(sub) -> None:
     r.set_defaults(handler=cmd_restore)
 
 
-def cmd_backup(args) -> int:
+def cmd_backup(args: argparse.Namespace) -> int:
     from trainer.accounts import backup
 
     connect(args)
     if args.scheduled:
-        target = backup.run_if_due()
+        try:
+            target = backup.run_if_due()
+        except (TrainerError, OSError) as exc:
+            text = str(exc) if isinstance(exc, TrainerError) else f"{exc.strerror or exc}"
+            backup.note_attempt(False, text)
+            raise TrainerError(f"scheduled backup failed: {text}") from None
+        if target:
+            backup.note_attempt(True, str(target))
         print(f"backed up to {target}" if target else "no backup due")
         return 0
     if not args.path:
@@ -48,7 +56,7 @@ def cmd_backup(args) -> int:
     return 0
 
 
-def cmd_restore(args) -> int:
+def cmd_restore(args: argparse.Namespace) -> int:
     from trainer.accounts import backup
     from trainer.accounts.users import count_users
 

@@ -6,9 +6,13 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from trainer.commands.common import UsageError, actor, connect
 from trainer.errors import TrainerError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 
 def _days(text: str) -> int:
@@ -21,18 +25,25 @@ def _days(text: str) -> int:
     return value
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cert = sub.add_parser("cert", help="certificates: PDF, offline verification, badge, expiry lists")
     cert.set_defaults(handler=_needs_subcommand)
     csub = cert.add_subparsers(dest="cert_command")
 
     pdf = csub.add_parser("pdf", help="the certificate as a one-page bilingual PDF with a signed QR code")
     pdf.add_argument("number")
-    pdf.add_argument("--output", type=Path, help="file to write (default: NUMBER.pdf here)")
+    pdf.add_argument("--output", type=Path, help="file to write (default: NUMBER.pdf in your exports folder)")
     pdf.set_defaults(handler=cmd_pdf)
 
-    verify = csub.add_parser("verify", help="check a certificate's QR payload offline with the public key")
-    verify.add_argument("code", help="the QR payload text (a JWS, or TRC1.… on older prints), or a file holding it")
+    verify = csub.add_parser(
+        "verify",
+        help="check a certificate: its QR payload offline with the public key, or its printed code in the records",
+    )
+    verify.add_argument(
+        "code",
+        help="the printed verification code (e.g. VBYC6JCQ6U), the QR payload text "
+        "(a JWS, or TRC1.… on older prints), or a file holding it",
+    )
     verify.add_argument(
         "--public-key",
         type=Path,
@@ -68,22 +79,32 @@ def register(sub) -> None:
     status.set_defaults(handler=cmd_status_list)
 
 
-def _needs_subcommand(args):
+def _needs_subcommand(args: argparse.Namespace) -> int:
     raise UsageError("cert: give a subcommand (pdf, verify, badge, expiring, revoke, public-key, status-list)")
 
 
-def cmd_pdf(args) -> int:
+def cmd_pdf(args: argparse.Namespace) -> int:
     from trainer.certification import certificates
     from trainer.certification import pdf as certificate_pdf
 
     connect(args)
-    view = certificates.by_number(actor(args), args.number)
-    path = certificate_pdf.write(view, certificates.payload(view), args.output or Path(f"{view.number}.pdf"))
+    who = actor(args)
+    view = certificates.by_number(who, args.number)
+    target = args.output
+    if target is None:  # the user's exports folder (docs/settings.md), never the current directory
+        from trainer.accounts.settings import exports_folder
+
+        target = exports_folder(who) / f"{view.number}.pdf"
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise TrainerError(f"cannot make the exports folder {target.parent}: {exc.strerror or exc}") from None
+    path = certificate_pdf.write(view, certificates.payload(view), target)
     print(f"wrote {path}")
     return 0
 
 
-def _verify_keys(paths: list[Path] | None):
+def _verify_keys(paths: list[Path] | None) -> list[Ed25519PublicKey]:
     from trainer.certification import signing
 
     if paths:
@@ -95,7 +116,7 @@ def _verify_keys(paths: list[Path] | None):
     raise TrainerError("no public key to verify with: give --public-key FILE")
 
 
-def cmd_verify(args) -> int:
+def cmd_verify(args: argparse.Namespace) -> int:
     import datetime
 
     from trainer.certification import signing
@@ -103,6 +124,10 @@ def cmd_verify(args) -> int:
     text = args.code
     if text.count(".") != 2 and len(text) < 4096 and Path(text).is_file():
         text = Path(text).read_text(encoding="utf-8")
+    from trainer.certification import verification
+
+    if "." not in text and verification.looks_like_code(text):  # printed codes have no dots; payloads do
+        return _verify_printed_code(args, text)
     checked = signing.verify(text, _verify_keys(args.public_key))
     print(f"genuine: certificate {checked.number} signed by key {checked.key_id}")
     print(f"  holder:  {checked.name_latin}  /  {checked.name_arabic}")
@@ -122,7 +147,32 @@ def cmd_verify(args) -> int:
     return 0
 
 
-def _database_status(args, number: str):
+def _verify_printed_code(args: argparse.Namespace, text: str) -> int:
+    """A printed code proves nothing by itself: it is looked up in the records given (--db)."""
+    from db.connection import default_sqlite_path
+    from trainer.certification import verification
+
+    if not (args.db or os.environ.get("TRAINER_DATABASE_URL") or default_sqlite_path().exists()):
+        raise TrainerError("a printed code is checked against the records: give --db URL (or scan the QR code)")
+    connect(args)
+    found = verification.check_code(text)
+    code = verification.normalise(text)
+    if found is None:
+        raise TrainerError(f"no certificate with verification code {code} in these records")
+    print(f"found: certificate {found.number} (code {found.code}) in this site's records")
+    print(f"  holder:  {found.holder_latin}  /  {found.holder_arabic}")
+    expiry = found.expires_on.isoformat() if found.expires_on else "no expiry"
+    print(f"  course:  {found.course}, issued {found.issued_on.isoformat()}, valid until {expiry}")
+    note = {
+        "revoked": f"REVOKED: {found.revoked_reason}",
+        "superseded": f"superseded by {found.superseded_by}",
+        "expired": "EXPIRED",
+    }.get(found.status, found.status)
+    print(f"  status:  {note}")
+    return 0 if found.status == "valid" else 1
+
+
+def _database_status(args: argparse.Namespace, number: str) -> tuple[str, str, str] | None:
     """Revocation needs the records: only when a database is named or the default one exists."""
     from db.connection import default_sqlite_path
 
@@ -134,7 +184,7 @@ def _database_status(args, number: str):
     return public_status(number)
 
 
-def cmd_badge(args) -> int:
+def cmd_badge(args: argparse.Namespace) -> int:
     from trainer.certification import badges, certificates
 
     connect(args)
@@ -149,7 +199,7 @@ def cmd_badge(args) -> int:
     return 0
 
 
-def cmd_revoke(args) -> int:
+def cmd_revoke(args: argparse.Namespace) -> int:
     from trainer.certification import certificates
 
     connect(args)
@@ -160,7 +210,7 @@ def cmd_revoke(args) -> int:
     return 0
 
 
-def cmd_status_list(args) -> int:
+def cmd_status_list(args: argparse.Namespace) -> int:
     import json
 
     from trainer.certification import badges
@@ -174,7 +224,7 @@ def cmd_status_list(args) -> int:
     return 0
 
 
-def cmd_expiring(args) -> int:
+def cmd_expiring(args: argparse.Namespace) -> int:
     from trainer.certification import certificates
     from trainer.reporting import exports
 
@@ -190,7 +240,7 @@ def cmd_expiring(args) -> int:
     return 0
 
 
-def cmd_public_key(args) -> int:
+def cmd_public_key(args: argparse.Namespace) -> int:
     from trainer.certification import signing
 
     if args.jwk:

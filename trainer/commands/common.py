@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 import getpass
 import os
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from trainer.accounts.access import Actor
 from trainer.errors import TrainerError
+
+if TYPE_CHECKING:
+    from trainer.setup import Opened
 
 PROG = "trainer"
 
@@ -16,7 +22,7 @@ class UsageError(Exception):
     """Wrong arguments: argparse prints usage and exits 2."""
 
 
-def connect(args):
+def connect(args: argparse.Namespace) -> Opened:
     from db.drivers import import_peewee_for
 
     import_peewee_for(args.db)  # before trainer.setup imports it: no PostgreSQL drivers for SQLite
@@ -41,7 +47,7 @@ def password(prompt: str = "Password: ") -> str:
     return getpass.getpass(prompt)
 
 
-def actor(args, *, allow_local_analyst: bool = False) -> Actor:
+def actor(args: argparse.Namespace, *, allow_local_analyst: bool = False) -> Actor:
     """The authenticated --user; for aggregate reports on a local SQLite file, the local operator."""
     from trainer.accounts.users import authenticate
     from trainer.setup import local_file
@@ -55,7 +61,7 @@ def actor(args, *, allow_local_analyst: bool = False) -> Actor:
     raise TrainerError("this command acts as a user: give --user NAME")
 
 
-def progress_printer():
+def progress_printer() -> Callable[[str, int, int], None]:
     """A progress callback that draws on a terminal's stderr and stays silent in scripts."""
     tty = sys.stderr.isatty()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import getpass
 import sys
 
@@ -10,7 +11,7 @@ from trainer.commands.common import UsageError, actor, connect, progress_printer
 from trainer.errors import TrainerError
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sub.add_parser("init", help="create or upgrade the database; idempotent").set_defaults(handler=cmd_init)
 
     user = sub.add_parser("user", help="manage accounts")
@@ -29,11 +30,11 @@ def register(sub) -> None:
     demo.set_defaults(handler=cmd_demo)
 
 
-def _user_needs_subcommand(args):
+def _user_needs_subcommand(args: argparse.Namespace) -> int:
     raise UsageError("user: give a subcommand (add)")
 
 
-def cmd_init(args) -> int:
+def cmd_init(args: argparse.Namespace) -> int:
     opened = connect(args)
     if opened.applied:
         print(f"database at schema version {opened.version} (applied: {', '.join(opened.applied)})")
@@ -42,7 +43,7 @@ def cmd_init(args) -> int:
     return 0
 
 
-def cmd_user_add(args) -> int:
+def cmd_user_add(args: argparse.Namespace) -> int:
     from trainer.accounts.users import count_users, create_user
 
     connect(args)
@@ -60,7 +61,7 @@ def cmd_user_add(args) -> int:
     return 0
 
 
-def cmd_demo(args) -> int:
+def cmd_demo(args: argparse.Namespace) -> int:
     from trainer.accounts.access import require
     from trainer.accounts.users import count_users
     from trainer.demo import build as demo

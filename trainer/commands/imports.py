@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from trainer.commands.common import UsageError, actor, connect, progress_printer, warn
 from trainer.errors import TrainerError
 
+if TYPE_CHECKING:
+    from trainer.rosters.report import ImportReport
+
 REPORT_COLUMNS = ("row", "outcome", "column", "reason", "value")
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     imp = sub.add_parser("import", help="read roster and result files")
     imp.set_defaults(handler=_needs_subcommand)
     isub = imp.add_subparsers(dest="import_command", metavar="WHAT")
@@ -36,6 +41,16 @@ def register(sub) -> None:
     r.add_argument("--cohort", required=True, metavar="CODE")
     r.set_defaults(handler=cmd_results)
 
+    v = isub.add_parser(
+        "vetting",
+        help="record a file of vetting decisions (CSV or XLSX), all or nothing",
+        description="Columns: national_id, service_number, trainee or unit; case_ref; result; "
+        "decision_date; funder; note. Every bad row is named; nothing is written unless all are good.",
+    )
+    v.add_argument("file", metavar="FILE")
+    v.add_argument("--date-format", metavar="FMT", help="DD/MM/YYYY or MM/DD/YYYY when the dates leave it open")
+    v.set_defaults(handler=cmd_vetting)
+
     h = isub.add_parser("held", help="list roster rows held for review as possible duplicates")
     h.add_argument("--limit", type=int, default=100)
     h.set_defaults(handler=cmd_held)
@@ -45,11 +60,11 @@ def register(sub) -> None:
     m.set_defaults(handler=cmd_merges)
 
 
-def _needs_subcommand(args):
-    raise UsageError("import: say what to import (trainees, results) or list (held, merges)")
+def _needs_subcommand(args: argparse.Namespace) -> int:
+    raise UsageError("import: say what to import (trainees, results, vetting) or list (held, merges)")
 
 
-def cmd_trainees(args) -> int:
+def cmd_trainees(args: argparse.Namespace) -> int:
     from trainer.rosters import imports
 
     connect(args)
@@ -83,7 +98,7 @@ def cmd_trainees(args) -> int:
     return 0
 
 
-def describe(report) -> str:
+def describe(report: ImportReport) -> str:
     order = report.date_order or "no dates"
     if report.date_order_source:
         order += f" (from {'the values' if report.date_order_source == 'values' else report.date_order_source})"
@@ -108,7 +123,7 @@ def describe(report) -> str:
     return "\n".join(lines)
 
 
-def report_rows(report):
+def report_rows(report: ImportReport) -> list[tuple[int, str, str, str, str]]:
     """(row, outcome, column, reason, value) for every rejected and every held row."""
     out = [(r.row, "rejected", r.column, r.reason, r.value) for r in report.rejected]
     for h in report.held:
@@ -125,7 +140,7 @@ def report_rows(report):
     return sorted(out, key=lambda r: (r[0], r[1]))
 
 
-def print_rows(report) -> None:
+def print_rows(report: ImportReport) -> None:
     from trainer.reporting.exports import to_table
 
     rows = report_rows(report)
@@ -133,7 +148,7 @@ def print_rows(report) -> None:
         print(to_table(REPORT_COLUMNS, rows), end="")
 
 
-def write_report(report, path: str) -> None:
+def write_report(report: ImportReport, path: str) -> None:
     from trainer.reporting.exports import to_csv
 
     try:
@@ -142,7 +157,7 @@ def write_report(report, path: str) -> None:
         raise TrainerError(f"cannot write the report to {path}: {exc.strerror or exc}") from None
 
 
-def cmd_results(args) -> int:
+def cmd_results(args: argparse.Namespace) -> int:
     connect(args)
     who = actor(args)
     from trainer.rosters.result_sheets import import_results
@@ -151,7 +166,18 @@ def cmd_results(args) -> int:
     return 0
 
 
-def cmd_held(args) -> int:
+def cmd_vetting(args: argparse.Namespace) -> int:
+    from trainer.rosters.vetting_sheets import import_vetting
+
+    connect(args)
+    who = actor(args)
+    if not Path(args.file).exists():
+        raise TrainerError(f"no such file: {args.file}")
+    print(import_vetting(who, args.file, date_format=args.date_format))
+    return 0
+
+
+def cmd_held(args: argparse.Namespace) -> int:
     from trainer.rosters import merges
 
     connect(args)
@@ -162,7 +188,7 @@ def cmd_held(args) -> int:
     for h in held:
         d = h.data
         print(
-            f"held #{h.id}: row {h.row} of {h.file}: {h.name}, born {d.date_of_birth.isoformat()}, "
+            f"held #{h.id}: row {h.row} of {h.file}: {h.name}, born {d.date_of_birth or 'unknown'}, "
             f"{d.force}, {d.province}"
         )
         for c in h.candidates:
@@ -173,7 +199,7 @@ def cmd_held(args) -> int:
     return 0
 
 
-def cmd_merges(args) -> int:
+def cmd_merges(args: argparse.Namespace) -> int:
     from trainer.reporting.exports import to_table
     from trainer.rosters import merges
 

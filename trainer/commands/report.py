@@ -21,7 +21,7 @@ def _date(text: str) -> datetime.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rep = sub.add_parser(
         "report",
         help="run a report",
@@ -36,6 +36,8 @@ def register(sub) -> None:
     rep.add_argument("--province", help="ISO code or name (IQ-NI, Ninawa …)")
     rep.add_argument("--centre", metavar="CODE")
     rep.add_argument("--cohort", metavar="CODE")
+    rep.add_argument("--days", type=int, metavar="N", help="a window in days (deployment-leakage: 90)")
+    rep.add_argument("--by", metavar="GROUP", help="how to group rows, where a report offers a choice")
     rep.add_argument("--format", choices=FORMATS, default="table")
     rep.add_argument("--output", type=Path, metavar="PATH", help="the file (its ending must match --format)")
     rep.add_argument(
@@ -47,7 +49,7 @@ def register(sub) -> None:
     rep.set_defaults(handler=cmd_report)
 
 
-def cmd_report(args) -> int:
+def cmd_report(args: argparse.Namespace) -> int:
     from trainer.reporting import catalogue as reports
 
     if args.list:
@@ -58,6 +60,9 @@ def cmd_report(args) -> int:
     if not args.name:
         raise UsageError("report: give a report name (see --list)")
     report = reports.get(args.name)
+    for option in ("days", "by"):
+        if getattr(args, option) is not None and option not in report.uses:
+            raise UsageError(f"report {report.name} takes no --{option}")
     for needed in report.needs:
         if not getattr(args, needed):
             raise UsageError(f"report {report.name} needs --{needed}")
@@ -83,6 +88,8 @@ def cmd_report(args) -> int:
         province=args.province,
         centre=args.centre,
         cohort=args.cohort,
+        days=args.days,
+        by=args.by,
     )
     result = reports.run_report(acting, report.name, params)
     if args.output:

@@ -9,6 +9,7 @@ WebSocket and passwords would cross the network readable. docs/serve.md.
 
 from __future__ import annotations
 
+import argparse
 import ipaddress
 import os
 import shlex
@@ -19,7 +20,7 @@ from trainer.commands.common import PROG, UsageError, connect
 LOCAL = ("127.0.0.1", "localhost", "::1")
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve = sub.add_parser(
         "serve",
         help="serve the app in a browser (one app process per browser session)",
@@ -49,7 +50,7 @@ def session_command() -> str:
     return f"{shlex.quote(sys.executable)} -m trainer.cli tui"
 
 
-def cmd_serve(args) -> int:
+def cmd_serve(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise UsageError(f"--port {args.port}: a port is a number from 1 to 65535")
     opened = connect(args)  # refuses a missing or unreadable database here, not in every browser tab

@@ -36,7 +36,9 @@ import os
 import random
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from db import models
 from db.connection import database
@@ -52,6 +54,8 @@ from trainer.demo.shared import BULK_TABLES, LOAD_CACHE_KIB, POPULATION, QUICK_T
 from trainer.demo.trainee_rows import TraineeRows
 from trainer.errors import TrainerError
 from trainer.reporting import summary
+
+Progress = Callable[[str, int, int], None]  # (step, done, total), as the roster import reports it
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,9 @@ class DemoSummary:
         return "\n".join(lines)
 
 
-def generate(*, scale: str = "default", seed: int = 1, password: str | None = None, progress=None) -> DemoSummary:
+def generate(
+    *, scale: str = "default", seed: int = 1, password: str | None = None, progress: Progress | None = None
+) -> DemoSummary:
     """Load demo data into the bound, empty database; see the module docstring."""
     if scale not in SCALES:
         raise TrainerError(f"unknown scale {scale!r}: use {' or '.join(SCALES)}")
@@ -113,6 +119,9 @@ def generate(*, scale: str = "default", seed: int = 1, password: str | None = No
                 "unit_assignment",
                 "session",
                 "attendance",
+                "station",
+                "kit",
+                "posting",
             )
         }
     if scale == "full":
@@ -149,7 +158,7 @@ def _refuse_unless_empty() -> None:
 
 
 class _Loader(ReferenceRows, TraineeRows, RecordRows, Planner):
-    def __init__(self, scale: str, seed: int, progress):
+    def __init__(self, scale: str, seed: int, progress: Progress) -> None:
         self.scale, self.full, self.seed, self.progress = scale, scale == "full", seed, progress
         self.share = QUICK_TRAINEES / sum(map(sum, POPULATION.values())) if scale == "quick" else 1.0
         self.population = _shrunk(POPULATION, QUICK_TRAINEES) if scale == "quick" else POPULATION
@@ -161,7 +170,7 @@ class _Loader(ReferenceRows, TraineeRows, RecordRows, Planner):
         self.trained: dict[str, int] = {}
 
     # -- writing ------------------------------------------------------------
-    def insert(self, table: str, cols: tuple[str, ...], rows: list) -> None:
+    def insert(self, table: str, cols: tuple[str, ...], rows: list[Any]) -> None:
         if not rows:
             return
         self.dialect.copy_rows(self.cur, table, tuple(cols), rows)
@@ -182,6 +191,11 @@ class _Loader(ReferenceRows, TraineeRows, RecordRows, Planner):
         self.write_cohorts()
         self.write_enrolments(random.Random(f"{self.seed}:records"))
         self.finish(random.Random(f"{self.seed}:finish"))
+        self.progress("stations and kits", 0, 1)
+        from trainer.demo import stations as box  # Police in a Box: its own module (stations, kits, postings)
+
+        self.box = box.write(self)
+        self.progress("stations and kits", 1, 1)
         for i, sql in enumerate(indexes, 1):  # a sort per index, a join per key: cheaper than per row
             self.progress("indexes", i, len(indexes))
             self.db.execute_sql(sql)

@@ -11,7 +11,10 @@ import heapq
 import itertools
 import random
 from array import array
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+
+from trainer.demo.catalogue import CourseSpec
 
 TODAY = date(2026, 11, 1)  # the demo's "today" (a Sunday, first day of the Iraqi week)
 FULL = {"trainee": 250_000, "cohort": 10_000, "enrolment": 1_000_000, "result": 2_500_000, "certificate": 250_000}
@@ -20,7 +23,7 @@ YEARS = tuple(range(2017, 2028))
 YEAR_WEIGHTS = (16, 16, 13, 7, 9, 9, 9, 8, 8, 7, 2)
 
 
-def _shrunk(population: dict[str, tuple[int, ...]], total: int) -> dict[str, tuple[int, ...]]:
+def _shrunk(population: dict[str, tuple[int, int, int]], total: int) -> dict[str, tuple[int, int, int]]:
     """The same mix of persons scaled to exactly `total` (the remainder goes to the largest part);
     enough who never graduate to fill a running or planned basic cohort."""
     share = total / sum(map(sum, population.values()))
@@ -44,20 +47,20 @@ def _end(start: date, days: int) -> date:
     return end
 
 
-def _uuid7_maker(rng: random.Random):
+def _uuid7_maker(rng: random.Random) -> Callable[[], str]:
     """UUIDv7s as 32 hex digits (what UUIDField stores): a clock that ticks one millisecond per
     record from 2026-11-01T00:00Z, and 74 bits from `rng`. Index-friendly: they ascend."""
     clock, bits, low = itertools.count(1793491200001), rng.getrandbits, (1 << 62) - 1
 
     def uid() -> str:
         r = bits(74)
-        return "%012x7%03x%016x" % (next(clock), r >> 62, (2 << 62) | (r & low))
+        return f"{next(clock):012x}7{r >> 62:03x}{(2 << 62) | (r & low):016x}"
 
     return uid
 
 
 class _Course:
-    def __init__(self, spec, idx: int, course_id: int, force_idx: tuple[int, ...]):
+    def __init__(self, spec: CourseSpec, idx: int, course_id: int, force_idx: tuple[int, ...]) -> None:
         self.spec, self.idx, self.id, self.force_idx = spec, idx, course_id, force_idx
         self.basic = spec.category == "basic"
         self.assessments: list[tuple[int, str, float, float]] = []
@@ -80,7 +83,10 @@ class _Cohort:
         "taught",
     )
 
-    def __init__(self, course, centre, start, status, capacity, size):
+    id: int
+    code: str
+
+    def __init__(self, course: _Course, centre: str, start: date, status: str, capacity: int, size: int) -> None:
         self.course, self.centre, self.start, self.status = course, centre, start, status
         self.end = _end(start, course.spec.duration_days)
         self.capacity, self.size, self.codes, self.funder, self.taught = capacity, size, "", "GoI", False
@@ -88,6 +94,20 @@ class _Cohort:
 
 class Planner:
     """The planning half of the demo loader (mixed into trainer.demo._Loader)."""
+
+    # Set by the loader before (or by) planning.
+    full: bool
+    share: float
+    population: dict[str, tuple[int, int, int]]
+    forces: tuple[str, ...]
+    courses: list[_Course]
+    cohorts: list[_Cohort]
+    trained: dict[str, int]
+    n_trainees: int
+    force_of: bytearray
+    seats: array[int]
+    first: array[int]
+    busy: array[int]
 
     # -- planning: cohorts, the outcome of each seat, who sits in it ---------
     def plan_cohorts(self, rng: random.Random) -> list[_Cohort]:
@@ -101,10 +121,10 @@ class Planner:
                 if first <= d <= last:
                     return d
 
-        def first_day(course) -> date:
+        def first_day(course: _Course) -> date:
             return date(2017, 1, 1) if course.basic else date(2017, 6, 4)
 
-        def add(course, status, start, capacity=None):
+        def add(course: _Course, status: str, start: date, capacity: int | None = None) -> _Cohort:
             cap = capacity or (rng.randint(70, 136) if self.full else rng.randint(25, 60))
             size = {
                 "completed": cap - rng.randint(0, 4),
@@ -168,7 +188,7 @@ class Planner:
                 c.funder = "US-ITEF" if c.start.year == 2017 and rng.random() < 0.5 else "CTEF"
         return cohorts
 
-    def _exact_enrolments(self, rng, cohorts) -> None:
+    def _exact_enrolments(self, rng: random.Random, cohorts: list[_Cohort]) -> None:
         open_ = [c for c in cohorts if c.status == "completed"]
         diff = FULL["enrolment"] - sum(c.size for c in cohorts)
         while diff:
@@ -189,7 +209,7 @@ class Planner:
         """A status letter per seat: G graduated, g graduated after a re-sit, F failed, f failed a
         re-sit too, W withdrawn, E enrolled, L waitlisted. Exact totals by selection sampling."""
 
-        def group(c):
+        def group(c: _Cohort) -> str:
             if self.full:
                 return "cert" if c.course.spec.grants else c.course.spec.code
             return c.course.spec.forces[0] if c.course.basic else c.course.spec.code
@@ -280,7 +300,7 @@ class Planner:
         first = array("i", bytes(4 * (self.n_trainees + 1)))
         seats = array("i")
 
-        def pick(pools, members, start):
+        def pick(pools: Sequence[Sequence[int]], members: set[int], start: int) -> int:
             total = sum(len(p) for p in pools)
             for attempt in range(200):
                 r = rng.randrange(total)
@@ -302,8 +322,8 @@ class Planner:
             members: set[int] = set()
             course = c.course
             if not course.basic:
-                grad_pools = [released[fi] for fi in course.force_idx]
-                exp_pools = [exp[fi] for fi in course.force_idx]
+                grad_pools: list[Sequence[int]] = [released[fi] for fi in course.force_idx]
+                exp_pools: list[Sequence[int]] = [exp[fi] for fi in course.force_idx]
                 if not any(grad_pools):
                     if course.spec.prerequisite:
                         raise RuntimeError(f"demo plan: nobody has the prerequisite for {c.code}")

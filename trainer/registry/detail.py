@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
-from peewee import JOIN
+from peewee import JOIN, SelectQuery
 
 from db import models
 from db.connection import database
 from db.prepared import Prepared
 from trainer.accounts.access import Actor, require
 from trainer.errors import NotFound
+from trainer.registry import scope
 from trainer.registry.trainees import LATIN_PARTS, NAME_PARTS, TraineeView
 
 
@@ -35,6 +37,7 @@ class VettingLine:
     decision_date: datetime.date | None
     funder: str
     unit_code: str  # for a unit decision
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,12 +101,12 @@ _VIEW = (
 )
 
 
-def _trainee(trainee):
+def _trainee(trainee: int) -> SelectQuery:
     T = M.Trainee
     return T.select(*(getattr(T, f) for f in _VIEW)).where(T.id == trainee)
 
 
-def _units(trainee):
+def _units(trainee: int) -> SelectQuery:
     UA, U = M.UnitAssignment, M.Unit
     return (
         UA.select(U.code, U.name, U.force, UA.start_date, UA.end_date)
@@ -113,18 +116,18 @@ def _units(trainee):
     )
 
 
-def _vetting(trainee):
+def _vetting(trainee: int) -> SelectQuery:
     UA, U, V = M.UnitAssignment, M.Unit, M.VettingRecord
     unit_ids = UA.select(UA.unit).where(UA.trainee == trainee)
     return (
-        V.select(V.kind, V.case_ref, V.result, V.decision_date, V.funder, U.code)
+        V.select(V.kind, V.case_ref, V.result, V.decision_date, V.funder, U.code, V.note)
         .join(U, on=(V.unit == U.id), join_type=JOIN.LEFT_OUTER)
         .where((V.trainee == trainee) | ((V.kind == "unit") & V.unit.in_(unit_ids)))
         .order_by(V.decision_date.desc(nulls="LAST"))
     )
 
 
-def _enrolments(trainee):
+def _enrolments(trainee: int) -> SelectQuery:
     E, C, K = M.Enrolment, M.Cohort, M.Course
     return (
         E.select(
@@ -137,7 +140,7 @@ def _enrolments(trainee):
     )
 
 
-def _results(trainee):
+def _results(trainee: int) -> SelectQuery:
     E, C, R, A = M.Enrolment, M.Cohort, M.Result, M.Assessment
     return (
         R.select(C.code, A.title, R.attempt, R.score, A.max_score, A.pass_mark)
@@ -150,7 +153,7 @@ def _results(trainee):
     )
 
 
-def _certificates(trainee):
+def _certificates(trainee: int) -> SelectQuery:
     Ce, K = M.Certificate, M.Course
     return (
         Ce.select(Ce.number, K.code, Ce.issued_on, Ce.expires_on, Ce.status)
@@ -178,18 +181,19 @@ def load(actor: Actor, trainee_id: int) -> TraineeDetail:
     require(actor, "trainee.read")
     with database.connection_context():
 
-        def rows(name: str) -> list[tuple]:
+        def rows(name: str) -> list[tuple[Any, ...]]:
             return _QUERIES[name].tuples(trainee=trainee_id)
 
         found = rows("trainee")
         if not found:
             raise NotFound(f"no trainee {trainee_id}")
+        scope.require_sees(actor, trainee_id)
         view = dict(zip(_VIEW, found[0]))
         view.update(
             uuid=str(view["uuid"]), national_id=view["national_id"] or "", service_number=view["service_number"] or ""
         )
         return TraineeDetail(
-            TraineeView(**view),
+            scope.shown(actor, TraineeView(**view)),
             tuple(UnitLine(*r) for r in rows("units")),
             tuple(VettingLine(*r) for r in rows("vetting")),
             tuple(EnrolmentLine(*r) for r in rows("enrolments")),
@@ -219,7 +223,7 @@ def find_certificates(actor: Actor, text: str, *, limit: int = 5) -> list[Certif
         return []
     Ce, T, K = models.Certificate, models.Trainee, models.Course
     with database.connection_context():
-        rows = (
+        query = (
             Ce.select(
                 Ce.number,
                 Ce.verification_code,
@@ -236,8 +240,10 @@ def find_certificates(actor: Actor, text: str, *, limit: int = 5) -> list[Certif
             .where(Ce.number.startswith(text) | Ce.verification_code.startswith(text))
             .order_by(Ce.number)
             .limit(limit)
-            .tuples()
         )
+        for condition in scope.taught_trainees(actor, T.id):  # an instructor: their trainees only
+            query = query.where(condition)
+        rows = query.tuples()
         return [
             CertificateHit(n, v, tid, " ".join(p for p in (g, f, gf) if p), c, s) for n, v, tid, g, f, gf, c, s in rows
         ]

@@ -13,8 +13,14 @@ Rows are read as tuples straight into TraineeView (no model instances).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from db.connection import database
 from db.dialect import dialect
+from trainer.registry.scope import TAUGHT
+
+if TYPE_CHECKING:
+    from trainer.registry.trainees import TraineeFilters
 
 # The TraineeView fields, in the order selected.
 FIELDS = (
@@ -43,12 +49,20 @@ FIELDS = (
 VETTING = {"approved": ("approved",), "pending": ("pending",), "denied": ("denied", "suspended")}
 
 
-def source(filters, terms) -> tuple[str, str, list, list]:
-    """(FROM clause, ordering key, WHERE conditions, parameters) for the filters."""
+def source(
+    filters: TraineeFilters, terms: list[tuple[str, ...]], taught_by: int | None = None
+) -> tuple[str, str, list[str], list[Any]]:
+    """(FROM clause, ordering key, WHERE conditions, parameters) for the filters; `taught_by` keeps
+    only the trainees of the cohorts that user teaches (trainer.registry.scope)."""
     p = database.obj.param
-    frm, key, conds, params = "trainee t", "t.id", [], []
+    frm, key = "trainee t", "t.id"
+    conds: list[str] = []
+    params: list[Any] = []
     if terms:
         frm, key, conds, params = dialect().search_source(terms, substring=filters.substring)
+    if taught_by is not None:
+        conds.append(TAUGHT.format(p=p))
+        params.append(taught_by)
     for column, value in (("force_id", filters.force), ("province_id", filters.province), ("status", filters.status)):
         if value:
             conds.append(f"t.{column} = {p}")
@@ -67,19 +81,20 @@ def source(filters, terms) -> tuple[str, str, list, list]:
 
 
 def rows(
-    filters,
-    terms,
+    filters: TraineeFilters,
+    terms: list[tuple[str, ...]],
     *,
     limit: int,
     offset: int = 0,
     after_id: int | None = None,
     before_id: int | None = None,
     total: int | None = None,
-) -> list[tuple]:
+    taught_by: int | None = None,
+) -> list[tuple[Any, ...]]:
     """Tuples of FIELDS in id order: after `after_id`, before `before_id`, or at `offset`
     (counted from the end when `total` is exact and the offset lies in the second half)."""
     p = database.obj.param
-    frm, key, conds, params = source(filters, terms)
+    frm, key, conds, params = source(filters, terms, taught_by)
     descending = False
     if after_id is not None:
         conds.append(f"{key} > {p}")
@@ -95,16 +110,20 @@ def rows(
     where = (" WHERE " + " AND ".join(conds)) if conds else ""
     columns = ", ".join(f"t.{c}" for c in FIELDS)
     sql = f"SELECT {columns} FROM {frm}{where} ORDER BY {key}{' DESC' if descending else ''} LIMIT {p} OFFSET {p}"
-    found = database.execute_sql(sql, params + [limit, offset]).fetchall()
+    found: list[tuple[Any, ...]] = database.execute_sql(sql, params + [limit, offset]).fetchall()
     return found[::-1] if descending else found
 
 
-def count(filters, terms, *, cap: int | None) -> int:
-    frm, _, conds, params = source(filters, terms)
+def count(
+    filters: TraineeFilters, terms: list[tuple[str, ...]], *, cap: int | None, taught_by: int | None = None
+) -> int:
+    frm, _, conds, params = source(filters, terms, taught_by)
     where = (" WHERE " + " AND ".join(conds)) if conds else ""
     if cap is None:
-        return database.execute_sql(f"SELECT count(*) FROM {frm}{where}", params).fetchone()[0]
+        return int(database.execute_sql(f"SELECT count(*) FROM {frm}{where}", params).fetchone()[0])
     p = database.obj.param
-    return database.execute_sql(
-        f"SELECT count(*) FROM (SELECT 1 FROM {frm}{where} LIMIT {p}) capped", params + [cap]
-    ).fetchone()[0]
+    return int(
+        database.execute_sql(
+            f"SELECT count(*) FROM (SELECT 1 FROM {frm}{where} LIMIT {p}) capped", params + [cap]
+        ).fetchone()[0]
+    )

@@ -50,18 +50,20 @@ _APOS = str.maketrans(dict.fromkeys("'`´‘’ʼʻʿʾʹ′", None))
 # bare seats and dropped tashkeel/superscript alef. Pairs "from,to": ة/ى, alef
 # wasla, Persian/Kurdish letters onto the Arabic ones Iraqi clerks type, a few
 # Latin letters NFKD leaves alone. Tatweel is dropped, digits go to ASCII.
-_FOLD = str.maketrans(
-    {
-        **dict(
-            p.split(",")
-            for p in (
-                "ٱ,ا ة,ه ى,ي ی,ي ێ,ي ې,ي ک,ك ە,ه ھ,ه ہ,ه ۆ,و ۇ,و ڕ,ر ڵ,ل ı,i ø,o ł,l đ,d ð,d æ,ae œ,oe þ,th ß,ss"
-            ).split()
-        ),
-        "ـ": None,
-    }
+_FOLD = (
+    str.maketrans(
+        {
+            **dict(
+                p.split(",")
+                for p in (
+                    "ٱ,ا ة,ه ى,ي ی,ي ێ,ي ې,ي ک,ك ە,ه ھ,ه ہ,ه ۆ,و ۇ,و ڕ,ر ڵ,ل ı,i ø,o ł,l đ,d ð,d æ,ae œ,oe þ,th ß,ss"
+                ).split()
+            ),
+            "ـ": None,
+        }
+    )
+    | _DIGITS
 )
-_FOLD.update(_DIGITS)
 _AR_CHARS = "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
 _AR_RE = re.compile(f"[{_AR_CHARS}]")
 # Mixed-script runs (e.g. "محمدAli" from a bad paste) become separate words.
@@ -97,7 +99,7 @@ def normalise(s: str) -> str:
 
 def is_arabic(s: str | None) -> bool:
     """True when ``s`` contains at least one Arabic-script letter."""
-    return bool(s) and any(c.isalpha() and _AR_RE.match(c) for c in s)
+    return bool(s) and any(c.isalpha() and _AR_RE.match(c) for c in s or "")
 
 
 # --- articles and compounds -------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from trainer.registry import names
@@ -191,7 +192,7 @@ def _forms(text: str) -> set[str]:
     return {f.replace(" ", "") for f in (names.normalise(text), names.strip_articles(text)) if f}
 
 
-def _index(entries) -> tuple[dict[str, str], dict[str, set[str]]]:
+def _index(entries: Iterable[tuple[str, Iterable[str]]]) -> tuple[dict[str, str], dict[str, set[str]]]:
     exact: dict[str, str] = {}
     skel: dict[str, set[str]] = {}
     for code, spellings in entries:
@@ -216,7 +217,7 @@ def _indexes() -> dict[str, tuple[dict[str, str], dict[str, set[str]]]]:
 _ISO = re.compile(r"^(?:IQ[-_ ]?)?([A-Z]{2})$")
 
 
-def _resolve(text, exact, skel) -> str | None:
+def _resolve(text: str | None, exact: dict[str, str], skel: dict[str, set[str]]) -> str | None:
     if not text or not text.strip():
         return None
     for f in _forms(text):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import asdict, dataclass, fields, replace
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from peewee import IntegrityError
@@ -15,8 +16,11 @@ from trainer.accounts import audit
 from trainer.accounts.access import Actor, require
 from trainer.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from trainer.registry import listing as trainee_list
-from trainer.registry import names, reference
+from trainer.registry import names, reference, scope
 from trainer.reporting import summary
+
+if TYPE_CHECKING:
+    from trainer.registry.detail import TraineeDetail
 
 MIN_AGE, MAX_AGE = 16, 70
 NAME_PARTS = ("given_name", "father_name", "grandfather_name", "family_name", "mother_name")
@@ -140,7 +144,7 @@ def search_text(data: TraineeInput) -> str:
     return " ".join(filter(None, (names.keys(*parts), data.national_id, data.service_number.lower())))
 
 
-def _row_values(data: TraineeInput) -> dict:
+def _row_values(data: TraineeInput) -> dict[str, Any]:
     values = asdict(data)
     values["national_id"] = data.national_id or None
     values["service_number"] = data.service_number or None
@@ -225,7 +229,8 @@ def get_trainee(actor: Actor, trainee_id: int) -> TraineeView:
         row = models.Trainee.get_or_none(models.Trainee.id == trainee_id)
         if row is None:
             raise NotFound(f"no trainee {trainee_id}")
-        return _view(row)
+        scope.require_sees(actor, trainee_id)
+        return scope.shown(actor, _view(row))
 
 
 def search(actor: Actor, text: str, *, limit: int = 50, offset: int = 0) -> list[TraineeView]:
@@ -243,9 +248,14 @@ def search(actor: Actor, text: str, *, limit: int = 50, offset: int = 0) -> list
         if not ids:
             return []
         # Plain tuples: building 50 model objects cost more than the index query itself.
-        sql = f"SELECT {', '.join(trainee_list.FIELDS)} FROM trainee WHERE id IN ({', '.join([db.param] * len(ids))})"
-        rows = {r[0]: r for r in db.execute_sql(sql, ids).fetchall()}
-        return [_from_tuple(rows[i]) for i in ids if i in rows]
+        sql = (
+            f"SELECT {', '.join(trainee_list.FIELDS)} FROM trainee t WHERE t.id IN ({', '.join([db.param] * len(ids))})"
+        )
+        teacher = scope.taught_by(actor)
+        if teacher is not None:
+            sql += " AND " + scope.TAUGHT.format(p=db.param)
+        rows = {r[0]: r for r in db.execute_sql(sql, ids + ([teacher] if teacher is not None else [])).fetchall()}
+        return [scope.shown(actor, _from_tuple(rows[i])) for i in ids if i in rows]
 
 
 def query_words(text: str) -> list[tuple[str, ...]]:
@@ -316,7 +326,7 @@ class ListPage:
     rows: tuple[TraineeView, ...]
 
 
-def _from_tuple(r: tuple) -> TraineeView:
+def _from_tuple(r: tuple[Any, ...]) -> TraineeView:
     (
         id_,
         uuid,
@@ -408,8 +418,9 @@ def page(
             after_id=after_id,
             before_id=before_id,
             total=total,
+            taught_by=scope.taught_by(actor),
         )
-    return [_from_tuple(r) for r in found]
+    return [scope.shown(actor, _from_tuple(r)) for r in found]
 
 
 def count(actor: Actor, filters: TraineeFilters | None = None, *, cap: int | None = None) -> int:
@@ -417,7 +428,7 @@ def count(actor: Actor, filters: TraineeFilters | None = None, *, cap: int | Non
     require(actor, "trainee.read")
     filters = _checked(filters)
     with database.connection_context():
-        return trainee_list.count(filters, typing_terms(filters.text), cap=cap)
+        return trainee_list.count(filters, typing_terms(filters.text), cap=cap, taught_by=scope.taught_by(actor))
 
 
 def open_list(actor: Actor, filters: TraineeFilters, limit: int, *, cap: int = 10_000) -> ListPage:
@@ -452,12 +463,12 @@ def count_page(actor: Actor, first: ListPage, limit: int, *, cap: int = 10_000) 
     return ListPage(filters, min(total, cap), total > cap, rows)
 
 
-def detail(actor: Actor, trainee_id: int):
+def detail(actor: Actor, trainee_id: int) -> TraineeDetail:
     """Everything the detail pane shows (trainer.registry.detail.TraineeDetail)."""
     from trainer.registry.detail import load
 
     return load(actor, trainee_id)
 
 
-def with_changes(view: TraineeView, **changes) -> TraineeInput:
+def with_changes(view: TraineeView, **changes: Any) -> TraineeInput:
     return replace(view.as_input(), **changes)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, overload
+
+from peewee import ModelSelect
 
 from db import models
 from trainer.accounts.access import Actor
@@ -23,6 +26,8 @@ class ReportParams:
     centre: str | None = None
     cohort: str | None = None
     as_of: datetime.date | None = None  # "today" for expiry windows; tests pin it
+    days: int | None = None  # a window in days (deployment-leakage: posted within N days)
+    by: str | None = None  # how a report groups its rows, where it offers a choice
 
 
 @dataclass(frozen=True)
@@ -30,7 +35,7 @@ class ReportResult:
     name: str
     title: str
     columns: tuple[str, ...]
-    rows: tuple[tuple, ...]
+    rows: tuple[tuple[Any, ...], ...]
     aggregate: bool = True  # counts only, no person-level data
     notes: tuple[str, ...] = field(default_factory=tuple)
     layout: Layout | None = None  # how to suppress small counts in an export (aggregate reports)
@@ -98,9 +103,12 @@ def month_start(d: datetime.date) -> datetime.date:
 # --- the filter chain: every report narrows by these, each on the column it names ---
 
 _OPS = {">=": operator.ge, "<=": operator.le, "=": operator.eq}
+_Q = TypeVar("_Q", bound="ModelSelect[Any]")  # a query, narrowed as its own type
 
 
-def _conditions(p: Resolved, date, force, province, centre, cohort):
+def _conditions(
+    p: Resolved, date: Any, force: Any, province: Any, centre: Any, cohort: Any
+) -> Iterator[tuple[Any, str, Any]]:
     """(column, operator, value) for each filter that is set and that the report has a column for."""
     for column, op, value in (
         (date, ">=", p.date_from),
@@ -114,7 +122,16 @@ def _conditions(p: Resolved, date, force, province, centre, cohort):
             yield column, op, value
 
 
-def narrow(query, p: Resolved, *, date=None, force=None, province=None, centre=None, cohort=None):
+def narrow(
+    query: _Q,
+    p: Resolved,
+    *,
+    date: Any = None,
+    force: Any = None,
+    province: Any = None,
+    centre: Any = None,
+    cohort: Any = None,
+) -> _Q:
     """`query` (peewee) restricted by the period (on the `date` column) and the force, province,
     centre and cohort filters; a filter whose column is not given does not apply to the report."""
     for column, op, value in _conditions(p, date, force, province, centre, cohort):
@@ -123,8 +140,15 @@ def narrow(query, p: Resolved, *, date=None, force=None, province=None, centre=N
 
 
 def narrow_sql(
-    p: Resolved, param: str, *, date=None, force=None, province=None, centre=None, cohort=None
-) -> tuple[list[str], list]:
+    p: Resolved,
+    param: str,
+    *,
+    date: str | None = None,
+    force: str | None = None,
+    province: str | None = None,
+    centre: str | None = None,
+    cohort: str | None = None,
+) -> tuple[list[str], list[Any]]:
     """`narrow` for hand-written SQL: ("AND column op ?" clauses, their parameters); columns are SQL text."""
     clauses, args = [], []
     for column, op, value in _conditions(p, date, force, province, centre, cohort):
@@ -153,7 +177,11 @@ def province_names() -> dict[str, tuple[str, str]]:
     return {code: (en, ar) for code, en, ar in P.select(P.code, P.name_en, P.name_ar).order_by(P.code).tuples()}
 
 
-def as_date(value) -> datetime.date | None:
+@overload
+def as_date(value: None) -> None: ...
+@overload
+def as_date(value: datetime.date | str) -> datetime.date: ...
+def as_date(value: datetime.date | str | None) -> datetime.date | None:
     """Dates read back from SQLite aggregates (MIN, MAX) arrive as text."""
     if value is None or isinstance(value, datetime.date):
         return value

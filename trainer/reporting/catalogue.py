@@ -12,10 +12,18 @@ from db.connection import database
 from trainer.accounts.access import Actor, require
 from trainer.errors import PermissionDenied, TrainerError
 from trainer.reporting import summary
-from trainer.reporting.base import Report, ReportParams, ReportResult  # noqa: F401 (the public interface)
+
+# The public interface, re-exported: the report kinds and how results leave.
+from trainer.reporting.base import Report as Report
+from trainer.reporting.base import ReportParams as ReportParams
+from trainer.reporting.base import ReportResult as ReportResult
+from trainer.reporting.box_status import box_status
+from trainer.reporting.deployment import deployment_leakage, outcomes_by_program
 from trainer.reporting.outcomes import attrition, certificates_expiring, pass_rates
-from trainer.reporting.output import Written, write_result  # noqa: F401 (how results leave)
+from trainer.reporting.output import Written as Written
+from trainer.reporting.output import write_result as write_result
 from trainer.reporting.people import cohort_roster, vetting_compliance
+from trainer.reporting.readiness import station_readiness
 from trainer.reporting.trained import (
     ilp_transition,
     requirement_gap,
@@ -72,6 +80,31 @@ CATALOGUE: dict[str, Report] = {
             aggregate=False,
             needs=("cohort",),
             uses=("cohort",),
+        ),
+        # Police in a Box (docs/stations.md)
+        Report(
+            "box-status",
+            "station kits by kind and state, per province and centre, receipt dates, open inventory problems",
+            box_status,
+        ),
+        Report(
+            "station-readiness",
+            "each station judged by the readiness rule (--by province: roll-up against requirements; --to: as of)",
+            station_readiness,
+            uses=("date_to", "force", "province", "by"),
+        ),
+        Report(
+            "deployment-leakage",
+            "graduates posted within N days (--days, 90) or not, postings ended and why (--by cohort|centre|"
+            "force|province|nation)",
+            deployment_leakage,
+            uses=(*_DATES_PLACES, "cohort", "days", "by"),
+        ),
+        Report(
+            "outcomes-by-program",
+            "per delivering nation and program of instruction: graduated, score, certified, posted, still serving",
+            outcomes_by_program,
+            uses=_DATES_PLACES,
         ),
     )
 }

@@ -1,4 +1,9 @@
-"""Headline figures for the dashboard: trained police and border guards, the gap, cohorts, expiries."""
+"""Headline figures for the dashboard: trained police and border guards, the gap, cohorts, expiries.
+
+The figures reconcile with the requirement-gap report: "trained in required
+cells" is that report's trained total, and gap = required - that. Each figure's
+definition is in DEFINITIONS, shown on screen one line each (docs/dashboard.md).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,12 @@ from peewee import fn
 
 from db import models
 from db.connection import database
+from trainer.accounts import settings
 from trainer.accounts.access import Actor
 from trainer.reporting import summary
+from trainer.reporting.base import ReportParams, resolve
+from trainer.reporting.box_status import BoxFigures, box_figures
+from trainer.reporting.trained import certified_persons
 
 
 @dataclass(frozen=True)
@@ -20,6 +29,36 @@ class Bar:
     value: int
 
 
+# The requirement the dashboard shows on its own line: the seed's headline ("25,000 police
+# needed in Ninawa"); a site changes it with the `dashboard_requirement` setting.
+HEADLINE_SETTING = "dashboard_requirement"
+DEFAULT_HEADLINE = ("IQ-NI", "police")
+
+DEFINITIONS = (  # one line each on screen: each fits the panel at 80 columns (66 cells)
+    ("Trained", "unique persons who graduated their force's basic course"),
+    ("In required cells", "the trained where a requirement is set"),
+    ("Required", "the sum of the requirements set, province by force"),
+    ("Gap", "required minus trained in required cells (gap report total)"),
+    ("Certified", "the trained holding a valid, unexpired certificate"),
+    ("Cohorts running", "started, not ended, not cancelled or graduated"),
+)
+
+
+@dataclass(frozen=True)
+class Headline:
+    province: str
+    province_name: str
+    force: str
+    force_name: str
+    required: int
+    trained: int
+    certified: int
+
+    @property
+    def gap(self) -> int:
+        return self.required - self.trained
+
+
 @dataclass(frozen=True)
 class Dashboard:
     as_of: datetime.date
@@ -27,17 +66,20 @@ class Dashboard:
     trained_border: int
     trained_total: int
     required: int  # every requirement (province × force)
-    trained_against_required: int  # trained persons in those same province × force cells
+    trained_against_required: int  # trained persons in those same province × force cells (the report's total)
     cohorts_running: int
     expiring_30: int
     expiring_90: int
     expired: int
     by_force: tuple[Bar, ...]
     by_province: tuple[Bar, ...]
+    headline: Headline | None = None
+    box: BoxFigures | None = None  # Police in a Box (trainer/reporting/box_status.py)
 
     @property
     def gap(self) -> int:
-        return max(self.required - self.trained_against_required, 0)
+        """As the requirement-gap report's total: negative when more are trained than required."""
+        return self.required - self.trained_against_required
 
     @property
     def progress_pct(self) -> float | None:
@@ -64,10 +106,18 @@ def dashboard(actor: Actor, as_of: datetime.date | None = None) -> Dashboard:
             by_force[f] = by_force.get(f, 0) + n
             by_prov[p] = by_prov.get(p, 0) + n
         required = against = 0
+        wanted = _headline_cell(actor)
+        headline_required = None
         for p, f, n in R.select(R.province, R.force, R.required).tuples():
             required += n
-            against += min(cells.get((f, p), 0), n)
-        running = C.select().where(C.status == "running").count()
+            against += cells.get((f, p), 0)
+            if (p, f) == wanted:
+                headline_required = n
+        running = (
+            C.select()
+            .where(C.status.not_in(("cancelled", "completed")) & (C.start_date <= as_of) & (C.end_date >= as_of))
+            .count()
+        )
         valid = (K.status == "valid") & K.expires_on.is_null(False)
         expiring_30 = K.select().where(valid & K.expires_on.between(as_of, as_of + datetime.timedelta(days=30))).count()
         expiring_90 = K.select().where(valid & K.expires_on.between(as_of, as_of + datetime.timedelta(days=90))).count()
@@ -78,6 +128,20 @@ def dashboard(actor: Actor, as_of: datetime.date | None = None) -> Dashboard:
             for code, en in P.select(P.code, P.name_en).tuples()
             if by_prov.get(code)
         ]
+        headline = None
+        if headline_required is not None:
+            p, f = wanted
+            certified = certified_persons(resolve(ReportParams(province=p, force=f)), as_of).get((p, f), 0)
+            headline = Headline(
+                p,
+                P.select(P.name_en).where(P.code == p).scalar() or p,
+                f,
+                F.select(F.name_en).where(F.code == f).scalar() or f,
+                headline_required,
+                cells.get((f, p), 0),
+                certified,
+            )
+        box = box_figures(as_of)
     return Dashboard(
         as_of,
         by_force.get("police", 0),
@@ -91,4 +155,13 @@ def dashboard(actor: Actor, as_of: datetime.date | None = None) -> Dashboard:
         expired,
         tuple(sorted(forces, key=lambda b: -b.value)),
         tuple(sorted(provinces, key=lambda b: -b.value)),
+        headline,
+        box,
     )
+
+
+def _headline_cell(actor: Actor) -> tuple[str, str]:
+    """(province, force) from the setting's text "IQ-NI police", else the seed's headline."""
+    text = settings.get(actor, HEADLINE_SETTING, "") or ""
+    parts = text.split()
+    return (parts[0].upper(), parts[1].lower()) if len(parts) == 2 else DEFAULT_HEADLINE

@@ -22,10 +22,12 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any, TextIO
 
 from trainer.errors import TrainerError
 
 Progress = Callable[[int, int], None]
+Out = str | Path | TextIO  # a file to create, or a text stream already open
 
 FORMATS = ("table", "csv", "xlsx", "json", "ndjson", "hxl")
 # The file name endings each format is written to; any other known ending is refused.
@@ -48,7 +50,7 @@ _STEP = 2000  # rows between progress calls
 _SAMPLE_ROWS = 500  # rows that set column widths and the sheet direction
 
 
-def formula_like(value, phone: bool = False) -> bool:
+def formula_like(value: object, phone: bool = False) -> bool:
     """Text a spreadsheet would run as a formula (plain numbers, and phone numbers in a phone column, excepted)."""
     return (
         isinstance(value, str)
@@ -58,7 +60,7 @@ def formula_like(value, phone: bool = False) -> bool:
     )
 
 
-def neutralise(value, phone: bool = False):
+def neutralise(value: Any, phone: bool = False) -> Any:
     """Make text inert for spreadsheets: prefix a quote; numbers (and phone numbers in a phone column) stay."""
     return "'" + value if formula_like(value, phone) else value
 
@@ -68,7 +70,7 @@ def phone_columns(columns: Sequence[str]) -> tuple[bool, ...]:
     return tuple("phone" in str(c).lower() for c in columns)
 
 
-def check_extension(fmt: str, path) -> None:
+def check_extension(fmt: str, path: str | Path) -> None:
     """A file's ending matches its format: HXL into report.xlsx would be CSV text in a .xlsx file."""
     suffix = Path(path).suffix.lower()
     known = {ext for exts in EXTENSIONS.values() for ext in exts}
@@ -78,7 +80,7 @@ def check_extension(fmt: str, path) -> None:
     raise TrainerError(f"{Path(path).name}: a {fmt} file's name ends in {wanted}")
 
 
-def _cell_text(value) -> str:
+def _cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, (datetime.date, datetime.datetime)):
@@ -88,7 +90,7 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _ticker(progress: Progress | None, total: int):
+def _ticker(progress: Progress | None, total: int) -> Callable[..., None]:
     """A progress callback thinned to about 50 calls (never more often than every 2,000 rows)."""
     step = max(1, min(_STEP, total // 50)) if total else _STEP
 
@@ -99,7 +101,7 @@ def _ticker(progress: Progress | None, total: int):
     return tick
 
 
-def _open_text(out, *, bom: bool):
+def _open_text(out: Out, *, bom: bool) -> tuple[TextIO, bool]:
     """(file object, close?) for a path or an already-open text stream."""
     if isinstance(out, (str, Path)):
         # The BOM written once by hand: the utf-8-sig codec would check for it on every write.
@@ -113,9 +115,9 @@ def _open_text(out, *, bom: bool):
 
 
 def write_csv(
-    out,
+    out: Out,
     columns: Sequence[str],
-    rows: Iterable[Sequence],
+    rows: Iterable[Sequence[Any]],
     *,
     bom: bool = False,
     progress: Progress | None = None,
@@ -158,13 +160,13 @@ def write_csv(
     return n
 
 
-def to_csv(columns, rows, *, bom: bool = False) -> str:
+def to_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]], *, bom: bool = False) -> str:
     out = io.StringIO()
     write_csv(out, columns, rows, bom=bom)
     return out.getvalue()
 
 
-def to_table(columns, rows, notes: Sequence[str] = ()) -> str:
+def to_table(columns: Sequence[str], rows: Iterable[Sequence[Any]], notes: Sequence[str] = ()) -> str:
     cells = [[str(c) for c in columns]] + [[_cell_text(v) for v in r] for r in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
     lines = []
@@ -176,18 +178,35 @@ def to_table(columns, rows, notes: Sequence[str] = ()) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_hxl(out, columns, tags: Sequence[str], rows, *, progress=None, total=0, bom: bool = False) -> int:
+def write_hxl(
+    out: Out,
+    columns: Sequence[str],
+    tags: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    progress: Progress | None = None,
+    total: int = 0,
+    bom: bool = False,
+) -> int:
     """CSV whose second row holds HXL hashtags (hxlstandard.org) so humanitarian tools read it."""
     return write_csv(out, columns, rows, progress=progress, total=total, header_rows=[list(tags)], bom=bom)
 
 
-def _json_value(v):
+def _json_value(v: Any) -> Any:
     if isinstance(v, (datetime.date, datetime.datetime)):
         return v.isoformat()
     return v
 
 
-def write_json(out, columns: Sequence[str], rows, *, progress=None, total=0, lines: bool = False) -> int:
+def write_json(
+    out: Out,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    progress: Progress | None = None,
+    total: int = 0,
+    lines: bool = False,
+) -> int:
     """A plain array of records (pandas.read_json reads it), or one record per line (NDJSON)."""
     fh, close = _open_text(out, bom=False)
     tick = _ticker(progress, total)
@@ -212,13 +231,13 @@ def write_json(out, columns: Sequence[str], rows, *, progress=None, total=0, lin
 
 
 def write_xlsx(
-    path,
+    path: str | Path,
     columns: Sequence[str],
-    rows,
+    rows: Iterable[Sequence[Any]],
     *,
     title: str = "Report",
     notes: Sequence[tuple[str, str]] = (),
-    totals: Sequence | None = None,
+    totals: Sequence[Any] | None = None,
     progress: Progress | None = None,
     total: int = 0,
 ) -> int:
@@ -251,7 +270,7 @@ def write_xlsx(
         for c, name in enumerate(columns):
             sheet.write_string(0, c, str(name), bold)
 
-        def put(r: int, row: Sequence, fmt_bold=None) -> None:
+        def put(r: int, row: Sequence[Any], fmt_bold: Any = None) -> None:
             nonlocal label_col, arabic, latin
             for c, v in enumerate(row):
                 kind = type(v)

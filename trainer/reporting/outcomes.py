@@ -93,7 +93,9 @@ def pass_rates(actor: Actor, params: ReportParams) -> ReportResult:
 def attrition(actor: Actor, params: ReportParams) -> ReportResult:
     p = resolve(params)
     CS, E, C, T = models.CohortSummary, models.Enrolment, models.Cohort, models.Trainee
-    enrolled = dict(_summary_query(p).select(CS.course, fn.SUM(CS.enrolled)).group_by(CS.course).tuples())
+    enrolled: dict[int, int] = dict(
+        _summary_query(p).select(CS.course, fn.SUM(CS.enrolled)).group_by(CS.course).tuples()
+    )
     q = (
         E.select(C.course, E.withdrawal_reason, fn.COUNT(E.id))
         .join(C, on=(C.id == E.cohort))
@@ -101,8 +103,8 @@ def attrition(actor: Actor, params: ReportParams) -> ReportResult:
         .where(E.status == "withdrawn")
     )
     q = narrow(q, p, date=C.end_date, force=T.force, province=T.province, centre=C.centre)
-    by_course: dict = defaultdict(Counter)
-    overall: Counter = Counter()
+    by_course: dict[int, Counter[str]] = defaultdict(Counter)
+    overall: Counter[str] = Counter()
     for course, reason, n in q.group_by(C.course, E.withdrawal_reason).tuples():
         reason = " ".join((reason or "").split()) or "(none given)"
         by_course[course][reason] += n

@@ -27,6 +27,7 @@ from typing import Any, TextIO
 from trainer.errors import TrainerError
 from trainer.reporting import exports
 from trainer.reporting.base import ReportResult
+from trainer.reporting.headings import headings
 from trainer.reporting.suppression import SUPPRESSED, suppress
 
 FLAG_COLUMN = "suppressed"
@@ -50,8 +51,8 @@ class Tidy:
     """A result as it may leave: records, the totals apart, and what suppression hid."""
 
     columns: tuple[str, ...]
-    rows: tuple[tuple, ...]
-    totals: tuple | None
+    rows: tuple[tuple[Any, ...], ...]
+    totals: tuple[Any, ...] | None
     notes: tuple[str, ...]
     hidden: int
 
@@ -81,7 +82,7 @@ def tidy(result: ReportResult, fmt: str, *, to_file: bool = True) -> Tidy:
     return Tidy(columns, rows, totals, notes, hidden)
 
 
-def _flagged(columns: tuple[str, ...], row: tuple) -> tuple:
+def _flagged(columns: tuple[str, ...], row: tuple[Any, ...]) -> tuple[Any, ...]:
     hidden = [c for c, v in zip(columns, row) if v == SUPPRESSED]
     return (*(None if v == SUPPRESSED else v for v in row), ";".join(hidden))
 
@@ -113,7 +114,7 @@ def sidecar_path(path: str | Path) -> Path:
     return p.with_name(p.name + "-metadata.json")
 
 
-def _hxl_rows(result: ReportResult, t: Tidy) -> tuple[tuple[str, ...], tuple[str, ...], list[tuple]]:
+def _hxl_rows(result: ReportResult, t: Tidy) -> tuple[tuple[str, ...], tuple[str, ...], list[tuple[Any, ...]]]:
     """Columns, hashtags and rows for HXL: the country first, no region among the governorates.
 
     A region row (IQ-KR) whose counts are all zero is only the reference list speaking and is left
@@ -123,13 +124,13 @@ def _hxl_rows(result: ReportResult, t: Tidy) -> tuple[tuple[str, ...], tuple[str
     adm = [i for i, tag in enumerate(tags) if tag.startswith("#adm1")]
     code_col = next((i for i in adm if "+code" in tags[i]), None)
     counts = set(result.layout.counts) if result.layout else set()
-    rows: list[tuple] = []
+    rows: list[tuple[Any, ...]] = []
     region_rows = False
     for r in t.rows:
         region = code_col is not None and r[code_col] in REGIONS
         if region and all(not r[c] for c in counts):
             continue
-        if region:
+        if region and code_col is not None:
             region_rows = True
             rows.append((COUNTRY[2], *(None if i in adm else v for i, v in enumerate(r)), r[code_col]))
         else:
@@ -151,8 +152,9 @@ def write_result(
     with_totals: bool = False,
 ) -> Written:
     """Write a result to a path (or a text stream; XLSX needs a path). Returns what was written."""
+    out = sys.stdout if out is None else out
     to_file = isinstance(out, (str, Path))
-    if to_file:
+    if isinstance(out, (str, Path)):
         exports.check_extension(fmt, out)
     if with_totals and fmt == "hxl":
         raise TrainerError("HXL files carry no totals row: HXL tools add the rows up themselves")
@@ -162,7 +164,7 @@ def write_result(
     total = len(rows)
     sidecar: Path | None = None
     if fmt == "xlsx":
-        if not to_file:
+        if not isinstance(out, (str, Path)):
             raise TrainerError("XLSX goes to a file: give --output PATH")
         notes = [("Report", result.title), ("Name", result.name), ("Generated", meta["generated_at"])]
         notes += [(f"Parameter {k}", str(v)) for k, v in meta["parameters"].items()]
@@ -180,7 +182,7 @@ def write_result(
             total=len(t.rows),
         )
     elif fmt == "table":
-        text = exports.to_table(t.columns, rows, t.notes)
+        text = exports.to_table(headings(t.columns), rows, t.notes)  # for people: words, not field names
         if to_file:
             Path(out).write_text(text, encoding="utf-8")  # type: ignore[arg-type]
         else:

@@ -6,7 +6,9 @@ Persons appear by name only for roles allowed to identify them
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
+from collections.abc import Callable
 
 from dateutil.relativedelta import relativedelta
 
@@ -20,7 +22,7 @@ from trainer.reporting.base import ReportParams, ReportResult, as_date, narrow_s
 from trainer.reporting.pseudonyms import Pseudonymiser
 
 
-def labeller(actor: Actor):
+def labeller(actor: Actor) -> Callable[..., str]:
     """trainee (uuid, name parts) -> the label this actor may see."""
     if actor.may("trainee.identify"):
         return lambda uuid, *parts: " ".join(p for p in parts if p)
@@ -57,7 +59,8 @@ WHERE {funded} AND e.status <> 'waitlisted' {where}
 
 
 def vetting_compliance(actor: Actor, params: ReportParams) -> ReportResult:
-    """Coalition-funded enrolments need an approved vetting decision before the cohort starts (trainer.registry.vetting)."""
+    """Coalition-funded enrolments need an approved vetting decision before the cohort starts
+    (trainer.registry.vetting)."""
     p = resolve(params)
     d = dialect()
     where, args = narrow_sql(
@@ -109,6 +112,7 @@ def cohort_roster(actor: Actor, params: ReportParams) -> ReportResult:
     if not params.cohort:
         raise ValidationFailed([FieldProblem("cohort", "give the cohort code (--cohort CODE)")])
     p = resolve(params)
+    assert p.cohort_id is not None  # resolve() refuses a code it cannot find
     if not actor.may("report.run"):
         if not actor.may("cohort.read"):
             raise PermissionDenied(f"{actor.username} ({actor.role}) may not read cohort rosters")
@@ -148,13 +152,13 @@ def cohort_roster(actor: Actor, params: ReportParams) -> ReportResult:
     scores = _latest_scores(p.cohort_id)
     attendance = _attendance(p.cohort_id)
     K = models.Certificate
-    certs = dict(
+    certs: dict[int, str] = dict(
         K.select(K.enrolment, K.number).join(E, on=(E.id == K.enrolment)).where(E.cohort == p.cohort_id).tuples()
     )
     label = labeller(actor)
     identify = actor.may("trainee.identify")
     rows = []
-    for n, (eid, status, enrolled_on, uuid, g, f, gf, fam, service, force) in enumerate(enrolments, start=1):
+    for n, (eid, status, _enrolled_on, uuid, g, f, gf, fam, service, force) in enumerate(enrolments, start=1):
         marks = [scores.get((eid, a_id)) for a_id, _c, _m in assessments]
         rows.append(
             (
@@ -194,8 +198,8 @@ def cohort_roster(actor: Actor, params: ReportParams) -> ReportResult:
 
 def _latest_scores(cohort_id: int) -> dict[tuple[int, int], float]:
     R, E = models.Result, models.Enrolment
-    best: dict = {}
-    for eid, aid, attempt, score in (
+    best: dict[tuple[int, int], float] = {}
+    for eid, aid, _attempt, score in (
         R.select(R.enrolment, R.assessment, R.attempt, R.score)
         .join(E, on=(E.id == R.enrolment))
         .where(E.cohort == cohort_id)
@@ -210,7 +214,7 @@ def _attendance(cohort_id: int) -> dict[int, float | None]:
     """Present or late over sessions held on or after each trainee's enrolment date."""
     S, A, E = models.Session, models.Attendance, models.Enrolment
     held = [as_date(d) for (d,) in S.select(S.day).where((S.cohort == cohort_id) & (S.status == "held")).tuples()]
-    present: dict = defaultdict(int)
+    present: dict[tuple[int, datetime.date | None], int] = defaultdict(int)
     for eid, day in (
         A.select(A.enrolment, S.day)
         .join(S, on=(S.id == A.session))

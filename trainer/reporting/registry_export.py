@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from peewee import JOIN
 
@@ -103,7 +105,7 @@ def export_trainees(
         )
         sql, args = query.sql()
 
-        def rows():
+        def rows() -> Iterator[list[Any]]:
             # Raw cursor rows: peewee's per-field conversion costs more than the whole CSV writing.
             # SQLite hands dates over as ISO text: CSV and JSON keep it, XLSX gets real dates.
             token = tokens.token
@@ -160,7 +162,7 @@ def export_trainees(
     return ExportDone(str(path), fmt, n, identified, notes)
 
 
-def _date(value) -> datetime.date | None:
+def _date(value: datetime.date | str | None) -> datetime.date | None:
     if value is None or isinstance(value, datetime.date):
         return value
     return datetime.date.fromisoformat(value[:10])

@@ -15,7 +15,7 @@ An empty summary over existing records is rebuilt on first use (`ensure_built`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from db import models
 from db.connection import database
@@ -123,7 +123,7 @@ def _marks(n: int) -> str:
     return dialect().marks(n)
 
 
-def _chunks(ids: Iterable[int]):
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
     ids = sorted(set(int(i) for i in ids))
     for i in range(0, len(ids), _CHUNK):
         yield ids[i : i + _CHUNK]

@@ -16,11 +16,14 @@ group never gives away that its members are small.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 SUPPRESSED = "[c]"
 MAX_HIDDEN = 4
 _P = (1 << 61) - 1
+Cell = tuple[int, int]  # (row, column) of a count
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ class Layout:
 @dataclass(frozen=True)
 class Suppressed:
     columns: tuple[str, ...]
-    rows: tuple[tuple, ...]
+    rows: tuple[tuple[Any, ...], ...]
     primary: int
     secondary: int
     hidden: frozenset[tuple[int, int]] = field(default_factory=frozenset)  # (row, column) of count cells
@@ -59,11 +62,11 @@ def percent(num: int, den: int) -> float | None:
     return round(100.0 * num / den, 1) if den else None
 
 
-def suppress(columns, rows, layout: Layout) -> Suppressed:
+def suppress(columns: Sequence[str], rows: Iterable[Sequence[Any]], layout: Layout) -> Suppressed:
     data = [list(r) for r in rows]
     counts = tuple(layout.counts)
     if layout.column_totals:
-        total = [""] * len(columns)
+        total: list[Any] = [""] * len(columns)
         if data:
             total[layout.label_column] = "Total"
         for c in counts:
@@ -119,7 +122,7 @@ def _equations(n_rows: int, layout: Layout) -> list[dict[tuple[int, int], int]]:
     return eqs
 
 
-def _complement(eq, value, hidden):
+def _complement(eq: dict[Cell, int], value: dict[Cell, int], hidden: set[Cell]) -> Cell | None:
     """The published cell of this line to hide next: the smallest non-zero, else a zero."""
     candidates = [cell for cell in eq if cell not in hidden]
     if not candidates:
@@ -127,7 +130,7 @@ def _complement(eq, value, hidden):
     return min(candidates, key=lambda cell: (value[cell] == 0, value[cell], cell))
 
 
-def _line_rule(equations, value, hidden) -> None:
+def _line_rule(equations: list[dict[Cell, int]], value: dict[Cell, int], hidden: set[Cell]) -> None:
     """Cheap first pass: no line may hide exactly one cell, nor a group whose known sum is 1 to 4.
 
     When the hidden cells of a line sit on the same side of its equation, the
@@ -150,10 +153,10 @@ def _line_rule(equations, value, hidden) -> None:
                     changed = True
 
 
-def _recomputable(equations, hidden) -> set[tuple[int, int]]:
+def _recomputable(equations: list[dict[Cell, int]], hidden: set[Cell]) -> set[Cell]:
     """Hidden cells fixed by the published equations (sparse reduced row echelon form mod P)."""
-    rows: dict = {}  # pivot cell -> {cell: coef}, coef[pivot] == 1, no other pivot inside
-    occurs: dict = {}  # free cell -> pivots whose row holds it
+    rows: dict[Cell, dict[Cell, int]] = {}  # pivot cell -> {cell: coef}, coef[pivot] == 1, no other pivot inside
+    occurs: dict[Cell, set[Cell]] = {}  # free cell -> pivots whose row holds it
     for eq in sorted(equations, key=len):
         r = {cell: c % _P for cell, c in eq.items() if cell in hidden}
         for v in [v for v in r if v in rows]:

@@ -11,8 +11,10 @@ import datetime
 import hashlib
 import json
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from functools import lru_cache
+from typing import Any
 
 from trainer.errors import FieldProblem
 from trainer.registry import names, reference
@@ -29,7 +31,7 @@ class _Row:
     number: int
     data: TraineeInput | None  # cleaned, when the row is valid
     unit: str
-    values: dict
+    values: dict[str, Any]
     problems: list[FieldProblem] = field(default_factory=list)
     status: str = "invalid"
     candidates: tuple[Candidate, ...] = ()
@@ -122,7 +124,7 @@ def check_row(row: roster.RosterRow, today: datetime.date) -> _Row:
 _INPUT_DEFAULTS = {f.name: f.default for f in fields(TraineeInput) if f.default is not MISSING}
 
 
-def _input(**values) -> TraineeInput:
+def _input(**values: Any) -> TraineeInput:
     """A TraineeInput made three times faster than by the frozen dataclass __init__ (which
     calls object.__setattr__ per field): same fields, same value, same hash."""
     data = object.__new__(TraineeInput)
@@ -135,7 +137,7 @@ def fingerprint(data: TraineeInput, unit: str) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _check_rows(raws, today: datetime.date, first_by_id: dict[str, int]) -> list[_Row]:
+def _check_rows(raws: Iterable[roster.RosterRow], today: datetime.date, first_by_id: dict[str, int]) -> list[_Row]:
     """check_row for each, and a later row repeating an earlier one's national ID marked a
     duplicate (`first_by_id` carries the IDs seen so far from one call to the next)."""
     rows = []

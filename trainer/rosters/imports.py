@@ -19,6 +19,7 @@ import time
 import uuid
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from peewee import IntegrityError
 
@@ -76,11 +77,14 @@ __all__ = [
 ]
 
 
-def _check_file(path, date_format, progress: Progress | None) -> tuple[roster.Roster, list[_Row]]:
+def _check_file(
+    path: str | Path, date_format: str | None, progress: Progress | None
+) -> tuple[roster.Roster, list[_Row]]:
     if progress:
         progress("reading", 0, 1)
     book = roster.read_roster(path, date_format=date_format)
-    today, first_by_id, rows = datetime.date.today(), {}, []
+    today, rows = datetime.date.today(), []
+    first_by_id: dict[str, int] = {}
     total = len(book.rows)
     for start in range(0, total, WRITE_CHUNK):
         rows += _check_rows(book.rows[start : start + WRITE_CHUNK], today, first_by_id)
@@ -109,7 +113,7 @@ _SAME_ROW = (
 _DOB = _SAME_ROW.index("date_of_birth")
 
 
-def _select_in(cursor, mark: str, sql: str, values: list) -> list[tuple]:
+def _select_in(cursor: Any, mark: str, sql: str, values: list[Any]) -> list[tuple[Any, ...]]:
     """Rows of `sql` (with one IN {marks}) for every chunk of `values`: raw SQL, because
     building 200 IN-queries of 500 values through the query builder costs seconds."""
     out = []
@@ -119,11 +123,11 @@ def _select_in(cursor, mark: str, sql: str, values: list) -> list[tuple]:
     return out
 
 
-def _date(value) -> datetime.date:
+def _date(value: datetime.date | str) -> datetime.date:
     return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value)[:10])
 
 
-Found = dict[tuple[str, datetime.date], list[tuple[Candidate, str, tuple]]]
+Found = dict[tuple[str, datetime.date], list[tuple[Candidate, str, tuple[Any, ...]]]]
 
 
 class _Registry:
@@ -134,13 +138,13 @@ class _Registry:
     name, or earlier imports of the same names). With `upto`, only trainees up to
     that id: the import's own new rows are not the registry it checks against."""
 
-    def __init__(self, cursor, mark: str, upto: int | None = None):
+    def __init__(self, cursor: Any, mark: str, upto: int | None = None) -> None:
         self.cursor, self.mark = cursor, mark
         # "+id": a filter, not an index (a range of rowids would scan the registry).
         self.bound = "" if upto is None else f" AND +id <= {int(upto)}"
         self.keys: set[str] = set()
         self.ids: dict[tuple[str, str], list[int]] = {}  # (key, ISO date of birth) -> trainee ids
-        self.persons: dict[int, tuple[Candidate, str, tuple]] = {}
+        self.persons: dict[int, tuple[Candidate, str, tuple[Any, ...]]] = {}
 
     def lookup(self, valid: list[_Row]) -> tuple[set[str], Found]:
         ids = sorted({r.data.national_id for r in valid if r.data.national_id})
@@ -175,7 +179,7 @@ class _Registry:
             )
         return registered, {pair: [self.persons[t] for t in found] for pair, found in pairs.items() if found}
 
-    def _select(self, sql: str, values: list) -> list[tuple]:
+    def _select(self, sql: str, values: list[Any]) -> list[tuple[Any, ...]]:
         return _select_in(self.cursor, self.mark, sql, values)
 
 
@@ -204,7 +208,7 @@ def _sort(valid: list[_Row], registered: set[str], found: Found) -> None:
             r.status = "new"
 
 
-def _mark_already_held(cursor, mark: str, held: list[_Row]) -> None:
+def _mark_already_held(cursor: Any, mark: str, held: list[_Row]) -> None:
     """Held rows an earlier import already holds for review (pending) are not held twice."""
     pending = {
         f
@@ -231,7 +235,7 @@ def _classify(rows: list[_Row]) -> None:
 # --- services ----------------------------------------------------------------
 
 
-def inspect(actor: Actor, path, *, date_format: str | None = None) -> ImportReport:
+def inspect(actor: Actor, path: str | Path, *, date_format: str | None = None) -> ImportReport:
     """Read and check the file only: encoding, date order, column mapping, invalid rows."""
     require(actor, "import.run")
     started = time.monotonic()
@@ -240,7 +244,12 @@ def inspect(actor: Actor, path, *, date_format: str | None = None) -> ImportRepo
 
 
 def dry_run(
-    actor: Actor, path, *, skip_invalid: bool = False, date_format: str | None = None, progress: Progress | None = None
+    actor: Actor,
+    path: str | Path,
+    *,
+    skip_invalid: bool = False,
+    date_format: str | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Everything an import would do, against the database, writing nothing."""
     require(actor, "import.run")
@@ -254,12 +263,17 @@ def dry_run(
 class _Refused(Exception):
     """Rows are invalid and skip_invalid is off: roll back whatever was written so far."""
 
-    def __init__(self, rows: list[_Row]):
+    def __init__(self, rows: list[_Row]) -> None:
         self.rows = rows
 
 
 def import_trainees(
-    actor: Actor, path, *, skip_invalid: bool = False, date_format: str | None = None, progress: Progress | None = None
+    actor: Actor,
+    path: str | Path,
+    *,
+    skip_invalid: bool = False,
+    date_format: str | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Check the roster and write it in one transaction; ImportRefused when rows are invalid
     and skip_invalid is off (nothing written)."""
@@ -305,7 +319,8 @@ def _write(actor: Actor, book: roster.Roster, skip_invalid: bool, progress: Prog
     before = database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM trainee").fetchone()[0]
     now = d.stamp(models.now())
     fixed = dict(version=1, created_at=now, updated_at=now, status="active", source=source)
-    today, first_by_id, total = datetime.date.today(), {}, len(book.rows)
+    today, total = datetime.date.today(), len(book.rows)
+    first_by_id: dict[str, int] = {}
     rows: list[_Row] = []
     new: list[_Row] = []
     units: dict[tuple[str, str], int] = {}
@@ -417,7 +432,7 @@ def _write(actor: Actor, book: roster.Roster, skip_invalid: bool, progress: Prog
     return rows, str(batch.uuid)
 
 
-def _write_chunk(cursor, d: Dialect, trainees: tuple, assignments: tuple) -> None:
+def _write_chunk(cursor: Any, d: Dialect, trainees: tuple[Any, ...], assignments: tuple[Any, ...]) -> None:
     """On the writer thread: a chunk's persons and their unit assignments."""
     d.insert_rows(cursor, "trainee", *trainees)
     d.insert_rows(cursor, "unit_assignment", *assignments)

@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime
 import json
 from dataclasses import asdict, dataclass
+from typing import Any
 
-from peewee import IntegrityError
+from peewee import Field, IntegrityError
 
 from db import models
 from db.connection import database
@@ -79,7 +80,7 @@ class MergeView:
     merged_name: str
     username: str
     reason: str
-    moved: dict
+    moved: dict[str, int]
 
 
 # --- held rows ---------------------------------------------------------------
@@ -179,7 +180,9 @@ def _take(actor: Actor, held_id: int, version: int, status: str, trainee_id: int
     return held
 
 
-def new_facts(current: TraineeView, row: TraineeInput, *, newer: bool = True) -> tuple[dict, tuple[str, ...], tuple]:
+def new_facts(
+    current: TraineeView, row: TraineeInput, *, newer: bool = True
+) -> tuple[dict[str, Any], tuple[str, ...], tuple[Any, ...]]:
     """What the row adds to the record: (changes, fields added, differing values kept).
 
     `newer`: the row is more recent than the record (a roster), so its rank and phone
@@ -316,7 +319,7 @@ def discard(actor: Actor, held_id: int, version: int) -> Decision:
 
 
 # Foreign keys to a trainee that a merge never moves: the tombstone link and merge history.
-def _fixed_links() -> set:
+def _fixed_links() -> set[Field[Any]]:
     return {models.Trainee.merged_into, models.Merge.survivor, models.Merge.merged}
 
 
@@ -352,8 +355,8 @@ def merge_trainees(actor: Actor, survivor_id: int, merged_id: int, *, reason: st
                             FieldProblem(
                                 "enrolment",
                                 (
-                                    f"both records are enrolled in cohort {', '.join(sorted(shared))}: one person cannot "
-                                    "be enrolled twice; settle the enrolments first"
+                                    f"both records are enrolled in cohort {', '.join(sorted(shared))}: "
+                                    "one person cannot be enrolled twice; settle the enrolments first"
                                 ),
                             )
                         ]
@@ -409,7 +412,7 @@ def _move_links(merged_id: int, survivor_id: int) -> dict[str, int]:
     return moved
 
 
-def _fill_blanks(actor: Actor, keep: models.Trainee, gone: models.Trainee) -> tuple[dict, tuple]:
+def _fill_blanks(actor: Actor, keep: models.Trainee, gone: models.Trainee) -> tuple[dict[str, Any], tuple[Any, ...]]:
     """Facts only the merged-away record had move to the survivor (names in the other
     script, identity numbers too); differing values stay as they are and are listed."""
     T = models.Trainee

@@ -1,9 +1,8 @@
 """Reading a roster file: bytes → header mapping → rows of text, or a clear refusal.
 
-Only what the file itself says is decided here (encoding, columns, date
-order, one date per row); whether a row is a valid person is trainer.rosters.imports'
-business. A file that cannot be read whole is refused with the reason
-(RosterRefused, a ValidationFailed): never half-read, never guessed.
+Only what the file itself says is decided here (encoding, columns, date order, one date per
+row); whether a row is a valid person is trainer.rosters.imports' business. A file that cannot
+be read whole is refused with the reason (RosterRefused, a ValidationFailed): never half-read.
 """
 
 from __future__ import annotations
@@ -15,13 +14,13 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple, overload
 
 from trainer.errors import FieldProblem, ValidationFailed
 from trainer.registry import names
@@ -90,7 +89,7 @@ class Column:
 
 class RosterRow(NamedTuple):  # a tuple: 100,000 of them are made per large roster
     number: int  # spreadsheet row number: the header is row 1
-    values: dict  # field -> text as written ('' when empty)
+    values: dict[str, Any]  # field -> text as written ('' when empty)
     date_of_birth: datetime.date | None
     problems: tuple[FieldProblem, ...]
 
@@ -132,7 +131,7 @@ def date_order_of(fmt: str | None) -> str | None:
 # --- reading bytes -----------------------------------------------------------
 
 
-def read_roster(path, *, date_format: str | None = None) -> Roster:
+def read_roster(path: str | Path, *, date_format: str | None = None) -> Roster:
     """The whole file, checked; RosterRefused (with the reason) when it cannot be read."""
     wanted = date_order_of(date_format)
     path = Path(path)
@@ -255,7 +254,7 @@ def _xlsx_table(data: bytes) -> list[list[str]]:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         try:
             sheet = book.worksheets[0]
-            table = []
+            table: list[list[str]] = []
             for cells in sheet.iter_rows(values_only=True):
                 if len(table) > MAX_ROWS:
                     raise refuse(f"more than {MAX_ROWS:,} rows")
@@ -269,7 +268,7 @@ def _xlsx_table(data: bytes) -> list[list[str]]:
     return table
 
 
-def _cell_text(value) -> str:
+def _cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
@@ -305,7 +304,9 @@ def _map_header(table: list[list[str]]) -> tuple[tuple[Column, ...], int]:
     if index is None:
         raise refuse("the file is empty")
     header = table[index]
-    columns, unknown, seen = [], [], {}
+    columns: list[Column] = []
+    unknown: list[str] = []
+    seen: dict[str, str] = {}
     for i, cell in enumerate(header):
         text = cell.strip()
         if not text:
@@ -338,7 +339,7 @@ def _map_header(table: list[list[str]]) -> tuple[tuple[Column, ...], int]:
 # --- rows --------------------------------------------------------------------
 
 
-class Rows(Sequence):
+class Rows(Sequence[RosterRow]):
     """A roster's rows (RosterRow), made from the file's records as they are first asked for:
     an import turns each chunk into rows while the database writes the previous one."""
 
@@ -357,7 +358,11 @@ class Rows(Sequence):
     def __len__(self) -> int:
         return len(self._records)
 
-    def __getitem__(self, index):
+    @overload
+    def __getitem__(self, index: int) -> RosterRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[RosterRow, ...]: ...
+    def __getitem__(self, index: int | slice) -> RosterRow | tuple[RosterRow, ...]:
         if isinstance(index, slice):
             end = index.indices(len(self))[1] if index.step in (None, 1) else len(self)
         else:
@@ -366,7 +371,7 @@ class Rows(Sequence):
             self._made += [self._row(n, r) for n, r in self._records[len(self._made) : end]]
         return tuple(self._made[index]) if isinstance(index, slice) else self._made[index]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[RosterRow]:
         for i in range(0, len(self), 5_000):
             yield from self[i : i + 5_000]
 
@@ -486,10 +491,10 @@ def _parsed(text: str, order: str) -> datetime.date | str:
         return str(exc)
 
 
-def _dated(number: int, values: dict, problems: list, order: str) -> RosterRow:
+def _dated(number: int, values: dict[str, Any], problems: list[Any], order: str) -> RosterRow:
     dob = _parsed(values["date_of_birth"], order)
     if isinstance(dob, str):
         if dob != "required":  # a missing date is the row check's to report
             problems.append(FieldProblem("date_of_birth", dob, number))
-        dob = None
+        return RosterRow(number, values, None, tuple(problems))
     return RosterRow(number, values, dob, tuple(problems))

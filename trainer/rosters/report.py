@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from trainer.errors import FieldProblem, ValidationFailed
 from trainer.rosters import reading as roster
@@ -95,7 +95,7 @@ class ImportRefused(ValidationFailed):
         self.args = (f"{len(report.invalid_rows)} of {report.rows} rows are invalid: nothing was written",)
 
     def __str__(self) -> str:
-        return self.args[0]
+        return str(self.args[0])
 
 
 def build_report(
@@ -147,5 +147,5 @@ def build_report(
     )
 
 
-def _shown(values: dict, column: str) -> str:
+def _shown(values: dict[str, Any], column: str) -> str:
     return values.get(column, "") if column in roster.FIELDS else ""

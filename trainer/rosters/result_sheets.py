@@ -134,9 +134,10 @@ def import_results(actor: Actor, path: str | Path, cohort_code: str) -> ResultsI
             )
         if problems:
             raise ValidationFailed(problems)
+        assert id_col is not None and id_kind is not None  # else a problem was raised above
         enrolments = _enrolments(cohort.id, id_kind)
         seen: dict[int, int] = {}
-        planned = []
+        planned: list[tuple[models.Enrolment, rules.AssessmentRule, float]] = []
         data_rows = 0
         for number, row in enumerate(table[1:], start=2):
             if not any(cell.strip() for cell in row):
@@ -171,6 +172,7 @@ def import_results(actor: Actor, path: str | Path, cohort_code: str) -> ResultsI
                 if typed.problem:
                     problems.append(FieldProblem(rule.code, typed.problem, row=number))
                 else:
+                    assert typed.score is not None  # no problem means a number
                     planned.append((e, rule, typed.score))
         if problems:
             raise ValidationFailed(problems)
@@ -204,6 +206,7 @@ def _enrolments(cohort_id: int, kind: str) -> dict[str, models.Enrolment]:
     column = {"national_id": T.national_id, "service_number": T.service_number, "uuid": T.uuid}[kind]
     out = {}
     for e in E.select(E, column.alias("ident")).join(T).where(E.cohort == cohort_id).objects():
-        if e.ident:
-            out[_ident(str(e.ident), kind)] = e
+        ident = e.ident  # type: ignore[attr-defined]  # the alias selected above
+        if ident:
+            out[_ident(str(ident), kind)] = e
     return out

@@ -11,15 +11,16 @@ import gc
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import fields as dataclass_fields
 from functools import lru_cache
 from operator import attrgetter, itemgetter
+from typing import Any
 
-from peewee import UUIDField
-from peewee import __exception_wrapper__ as driver_errors
+from peewee import Database, Model, UUIDField
+from peewee import __exception_wrapper__ as driver_errors  # type: ignore[attr-defined]  # not in the stubs
 
 from db import models
 from db.fields import uuid7
@@ -67,7 +68,7 @@ def _match_key(given: str, father: str) -> str:
     return " ".join(s for s in (_skeleton(p) for p in (given, father) if p) if s)
 
 
-def trainee_values(data: TraineeInput, source: str, key: str | None = None) -> dict:
+def trainee_values(data: TraineeInput, source: str, key: str | None = None) -> dict[str, Any]:
     """Column values of a new trainee row (the registry's derived keys included)."""
     values = dict(vars(data))  # asdict() deep-copies: ten times slower on 100,000 rows
     values.update(
@@ -83,7 +84,9 @@ def trainee_values(data: TraineeInput, source: str, key: str | None = None) -> d
 _DERIVED = ("national_id", "service_number", "search_text", "match_key", "uuid")
 
 
-def trainee_rows(rows: list, ids: list[int], uuids: list[str], fixed: dict) -> tuple[list[str], list[tuple]]:
+def trainee_rows(
+    rows: list[Any], ids: list[int], uuids: list[str], fixed: dict[str, Any]
+) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Columns and value tuples of new trainees (rows carry .data and .key): what
     trainee_values gives, built straight as tuples (a dict per row costs a second per
     100,000). `fixed` holds what every row shares (version, stamps, status, source); any
@@ -104,7 +107,7 @@ def trainee_rows(rows: list, ids: list[int], uuids: list[str], fixed: dict) -> t
     return ["id"] + [f.column_name for f in plain] + list(_DERIVED) + [f.column_name for f in rest], out
 
 
-def bulk_rows(model, rows: list[dict]) -> tuple[list[str], list[tuple]]:
+def bulk_rows(model: type[Model], rows: list[dict[str, Any]]) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Column names and value tuples for every column but id. A column the rows do not
     set gets the model's default (so a column another migration adds later still gets
     one); every row must set the same keys, uuid (hex) included."""
@@ -150,22 +153,22 @@ class Writer:
     caller must not use it: `wait()` first. Driver errors come back as peewee's.
     """
 
-    def __init__(self, db):
+    def __init__(self, db: Database) -> None:
         self.cursor = db.cursor()  # the calling thread's connection: peewee's are per thread
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="import-writer")
-        self._queued: list[Future] = []
+        self._queued: list[Future[Any]] = []
         # Between two statements the writer needs the GIL back, and waits up to the switch
         # interval (5 ms) for the busy caller: a tenth of that while the import runs.
         self._interval = sys.getswitchinterval()
         sys.setswitchinterval(min(self._interval, 0.0005))
 
-    def submit(self, job: Callable, *args) -> Future:
+    def submit(self, job: Callable[..., Any], *args: Any) -> Future[Any]:
         """Queue job(cursor, *args); its result (or error) comes from the returned future via get()."""
         future = self._pool.submit(job, self.cursor, *args)
         self._queued.append(future)
         return future
 
-    def get(self, future: Future):
+    def get(self, future: Future[Any]) -> Any:
         with driver_errors:  # sqlite3/psycopg errors as peewee's (IntegrityError …)
             return future.result()
 
@@ -198,12 +201,12 @@ def no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def chunks(items: list, size: int = CHUNK):
+def chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
 
-def _unit_code(force: str, name: str, taken) -> str:
+def _unit_code(force: str, name: str, taken: Container[str]) -> str:
     code = f"{force}:{name}"
     if len(code) <= 64 and code not in taken:
         return code

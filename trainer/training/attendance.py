@@ -10,7 +10,10 @@ count; a held session with no mark counts as missed. A session becomes
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from peewee import fn
 
 from db import models
 from db.connection import database
@@ -86,6 +89,21 @@ def percentage(
     return None if counted == 0 else 100.0 * attended / counted
 
 
+def excused_counts(cohort_id: int) -> dict[int, int]:
+    """Per enrolment, the held sessions since enrolment marked excused (the pass rule's reason needs them)."""
+    A, E, S = models.Attendance, models.Enrolment, models.Session
+    with database.connection_context():
+        query = (
+            A.select(A.enrolment, fn.COUNT(A.id))
+            .join(E, on=(A.enrolment == E.id))
+            .switch(A)
+            .join(S, on=(A.session == S.id))
+            .where((E.cohort == cohort_id) & (S.status == "held") & (A.mark == "excused") & (S.day >= E.enrolled_on))
+            .group_by(A.enrolment)
+        )
+        return dict(query.tuples())
+
+
 def _held(cohort_id: int) -> list[tuple[int, datetime.date]]:
     S = models.Session
     return list(S.select(S.id, S.day).where((S.cohort == cohort_id) & (S.status == "held")).tuples())
@@ -159,7 +177,7 @@ def grid(actor: Actor, cohort_id: int) -> AttendanceGrid:
         return AttendanceGrid(cohort_id, cohort.code, tuple(sessions), tuple(rows))
 
 
-def _join(parts) -> str:
+def _join(parts: Iterable[str | None]) -> str:
     return " ".join(p for p in parts if p)
 
 
@@ -298,7 +316,7 @@ def mark_column(
                     (E.cohort == session.cohort_id) & (E.status == "enrolled") & (E.enrolled_on <= session.day)
                 )
             )
-            marked = dict(A.select(A.enrolment, A.mark).where(A.session == session_id).tuples())
+            marked: dict[int, str] = dict(A.select(A.enrolment, A.mark).where(A.session == session_id).tuples())
             changed = []
             for e in enrolments:
                 if e.id in marked and not overwrite:

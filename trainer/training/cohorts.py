@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from peewee import IntegrityError, fn
 
@@ -12,6 +13,9 @@ from db.connection import database
 from trainer.accounts import audit
 from trainer.accounts.access import Actor, require, require_centre, require_cohort
 from trainer.errors import Conflict, FieldProblem, NotFound, ValidationFailed
+
+if TYPE_CHECKING:
+    from db.models.base import Select
 
 INSTRUCTOR_ROLES = ("instructor", "admin")
 SEATED = ("enrolled", "graduated", "failed")  # statuses that take a seat
@@ -28,6 +32,7 @@ class CohortInput:
     funder: str = ""
     coalition_funded: bool = False
     code: str = ""  # empty: made from course, centre and start
+    cancelled: bool | None = None  # None: as it was; True cancels, False reopens a cancelled cohort
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,7 @@ class CohortView:
     capacity: int
     funder: str
     coalition_funded: bool
-    status: str
+    status: str  # what the dates say (status_on): planned, running, ended, completed or cancelled
     instructors: tuple[str, ...]
     enrolled: int
     waitlisted: int
@@ -66,7 +71,17 @@ class CohortView:
             self.funder,
             self.coalition_funded,
             self.code,
+            self.status == "cancelled",
         )
+
+
+def status_on(stored: str, start: datetime.date, end: datetime.date, today: datetime.date | None = None) -> str:
+    """A cohort's status follows its dates: planned before the start, running to the end date, then
+    "ended" until graduation makes it completed. Cancelled and completed are kept as stored."""
+    if stored in ("cancelled", "completed"):
+        return stored
+    today = today or datetime.date.today()
+    return "planned" if today < start else "running" if today <= end else "ended"
 
 
 @dataclass(frozen=True)
@@ -90,7 +105,8 @@ class InstructorChoice:
 
 def _seat_counts(ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
     E = models.Enrolment
-    seated, waiting = {}, {}
+    seated: dict[int, int] = {}
+    waiting: dict[int, int] = {}
     for cid, status, n in (
         E.select(E.cohort, E.status, fn.COUNT(E.id)).where(E.cohort.in_(ids)).group_by(E.cohort, E.status).tuples()
     ):
@@ -101,7 +117,7 @@ def _seat_counts(ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
     return seated, waiting
 
 
-def _views(query) -> list[CohortView]:
+def _views(query: Select[models.Cohort]) -> list[CohortView]:
     M = models
     C, K, Ce = M.Cohort, M.Course, M.Centre
     rows = list(query.select(C, K.code, K.title_en, Ce.code, Ce.name_en).join(K).switch(C).join(Ce).tuples())
@@ -134,7 +150,7 @@ def _views(query) -> list[CohortView]:
                 capacity=r["capacity"],
                 funder=r["funder"],
                 coalition_funded=bool(r["coalition_funded"]),
-                status=r["status"],
+                status=status_on(r["status"], r["start_date"], r["end_date"]),
                 instructors=tuple(teachers.get(r["id"], ())),
                 enrolled=seated.get(r["id"], 0),
                 waitlisted=waiting.get(r["id"], 0),
@@ -143,7 +159,7 @@ def _views(query) -> list[CohortView]:
     return out
 
 
-def _matching(text: str):
+def _matching(text: str) -> Select[models.Cohort]:
     C, K = models.Cohort, models.Course
     query = C.select()
     text = text.strip()
@@ -166,7 +182,7 @@ def list_cohorts(actor: Actor, text: str = "", *, offset: int = 0, limit: int = 
 def count_cohorts(actor: Actor, text: str = "") -> int:
     require(actor, "cohort.read")
     with database.connection_context():
-        return _matching(text).count()
+        return int(_matching(text).count())
 
 
 def get_cohort(actor: Actor, cohort_id: int) -> CohortView:
@@ -249,7 +265,7 @@ def instructor_choices(actor: Actor) -> list[InstructorChoice]:
 # --- writing ---------------------------------------------------------------
 
 
-def _resolve(data: CohortInput) -> tuple[CohortInput, dict, list[FieldProblem]]:
+def _resolve(data: CohortInput) -> tuple[CohortInput, dict[str, Any], list[FieldProblem]]:
     """Check the input against the database; the row values to write."""
     M = models
     problems: list[FieldProblem] = []
@@ -295,6 +311,8 @@ def _resolve(data: CohortInput) -> tuple[CohortInput, dict, list[FieldProblem]]:
         funder=cleaned.funder,
         coalition_funded=bool(data.coalition_funded),
     )
+    if data.cancelled is not None:
+        values["status"] = "cancelled" if data.cancelled else "planned"  # the dates say the rest (status_on)
     return cleaned, {"values": values, "users": [users[u].id for u in usernames if u in users]}, problems
 
 
@@ -334,6 +352,10 @@ def update_cohort(actor: Actor, cohort_id: int, version: int, data: CohortInput)
                 cleaned, resolved, problems = _resolve(replace(data, code=data.code or before.code))
                 if isinstance(data.capacity, int) and data.capacity < before.enrolled:
                     problems.append(FieldProblem("capacity", f"{before.enrolled} seats are already taken"))
+                if before.status == "completed" and data.cancelled:
+                    problems.append(FieldProblem("cancelled", "the cohort has graduated: it cannot be cancelled"))
+                if before.status == "completed":
+                    resolved["values"].pop("status", None)  # graduation decided it
                 if problems:
                     raise ValidationFailed(problems)
                 require_centre(actor, resolved["values"]["centre"])  # moving it must stay in scope too

@@ -9,7 +9,9 @@ course edit: cohorts freeze the rule they ran under (cohort.rules).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
 
 from peewee import IntegrityError, fn
 
@@ -169,7 +171,7 @@ def clean(data: CourseInput) -> tuple[CourseInput, list[FieldProblem]]:
 # --- reading ---------------------------------------------------------------
 
 
-def _views(query) -> list[CourseView]:
+def _views(query: Iterable[models.Course]) -> list[CourseView]:
     M = models
     rows = list(query)
     ids = [r.id for r in rows]
@@ -208,7 +210,9 @@ def _views(query) -> list[CourseView]:
     ):
         assessments.setdefault(cid, []).append(AssessmentSpec(code, title, mx, mark, w))
     C = M.Cohort
-    cohorts = dict(C.select(C.course, fn.COUNT(C.id)).where(C.course.in_(ids)).group_by(C.course).tuples())
+    cohorts: dict[int, int] = dict(
+        C.select(C.course, fn.COUNT(C.id)).where(C.course.in_(ids)).group_by(C.course).tuples()
+    )
     out = []
     for r in rows:
         base = {
@@ -264,7 +268,7 @@ def find_course(actor: Actor, code: str) -> CourseView:
 # --- writing ---------------------------------------------------------------
 
 
-def _scalar_values(data: CourseInput) -> dict:
+def _scalar_values(data: CourseInput) -> dict[str, Any]:
     skip = ("forces", "prerequisites", "competencies", "assessments")
     return {k: v for k, v in asdict(data).items() if k not in skip}
 
@@ -310,16 +314,20 @@ def _write_links(course: models.Course, data: CourseInput) -> None:
                     [FieldProblem("assessments", f"{code} has recorded results: it cannot be removed")]
                 )
             row.delete_instance()
-    for position, spec in enumerate(data.assessments):
+    for position, assessment in enumerate(data.assessments):
         values = dict(
-            title=spec.title, max_score=spec.max_score, pass_mark=spec.pass_mark, weight=spec.weight, position=position
+            title=assessment.title,
+            max_score=assessment.max_score,
+            pass_mark=assessment.pass_mark,
+            weight=assessment.weight,
+            position=position,
         )
-        if spec.code in existing:
+        if assessment.code in existing:
             A.update(**values, version=A.version + 1, updated_at=models.now()).where(
-                A.id == existing[spec.code].id
+                A.id == existing[assessment.code].id
             ).execute()
         else:
-            A.create(course=course.id, code=spec.code, **values)
+            A.create(course=course.id, code=assessment.code, **values)
 
 
 def _requires(start: int, target: int) -> bool:

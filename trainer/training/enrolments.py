@@ -10,7 +10,7 @@ waitlist; a withdrawal from a seat promotes the first waitlisted trainee.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from db import models
 from db.connection import database
@@ -33,6 +33,7 @@ class EnrolOutcome:
     status: str  # enrolled | waitlisted | refused | already
     reason: str = ""
     waitlist_position: int | None = None
+    latin_name: str = ""  # beside the Arabic `name`: a reader of either script finds the person
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,11 @@ def _name(t: models.Trainee) -> str:
     return " ".join(p for p in (t.given_name, t.father_name, t.grandfather_name, t.family_name) if p)
 
 
+def _latin(t: models.Trainee) -> str:
+    parts = (t.given_name_latin, t.father_name_latin, t.grandfather_name_latin, t.family_name_latin)
+    return " ".join(p for p in parts if p)
+
+
 def _force_name(code: str) -> str:
     try:
         return reference.force(code).name_en
@@ -66,7 +72,9 @@ def _force_name(code: str) -> str:
 def _locked_cohort(cohort_id: int) -> models.Cohort:
     """The cohort row, locked on PostgreSQL for the seat count (SQLite's IMMEDIATE
     transaction already holds the write lock)."""
-    cohort = dialect().for_update(models.Cohort.select().where(models.Cohort.id == cohort_id)).first()
+    cohort: models.Cohort | None = (
+        dialect().for_update(models.Cohort.select().where(models.Cohort.id == cohort_id)).first()
+    )
     if cohort is None:
         raise NotFound(f"no cohort {cohort_id}")
     return cohort
@@ -198,6 +206,9 @@ def enrol(actor: Actor, cohort_id: int, trainee_ids: list[int], *, today: dateti
             )
         if any(o.status in ("enrolled", "waitlisted") for o in outcomes):
             summary.refresh_cohort(cohort_id)
+    outcomes = [
+        replace(o, latin_name=_latin(trainees[o.trainee_id])) if trainees.get(o.trainee_id) else o for o in outcomes
+    ]
     return EnrolReport(cohort.id, cohort.code, tuple(outcomes))
 
 

@@ -19,7 +19,7 @@ from trainer.accounts.access import Actor, require
 from trainer.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from trainer.reporting import summary
 from trainer.training import rules
-from trainer.training.attendance import GRID_STATUSES, percentages
+from trainer.training.attendance import GRID_STATUSES, excused_counts, percentages
 from trainer.training.results import latest_scores
 from trainer.training.rules import CohortRules
 
@@ -47,6 +47,11 @@ class GraduationPreview:
     cohort_status: str
     rules: CohortRules
     outcomes: tuple[Outcome, ...]
+    ends_on: datetime.date | None = None
+
+    def early(self, today: datetime.date | None = None) -> bool:
+        """Graduating now would come before the cohort's last day: confirm() wants a reason."""
+        return self.ends_on is not None and (today or datetime.date.today()) < self.ends_on
 
     @property
     def undecided(self) -> tuple[Outcome, ...]:
@@ -69,6 +74,7 @@ def _outcomes(cohort_id: int, cohort_rules: CohortRules) -> list[Outcome]:
     E, T = models.Enrolment, models.Trainee
     scores, _ = latest_scores(cohort_id)
     shares = percentages(cohort_id)
+    excused = excused_counts(cohort_id)
     people = (
         E.select(
             E.id,
@@ -93,7 +99,7 @@ def _outcomes(cohort_id: int, cohort_rules: CohortRules) -> list[Outcome]:
     out = []
     for eid, status, reason, decided_at, tid, *parts in people:
         name, latin = " ".join(p for p in parts[:4] if p), " ".join(p for p in parts[4:] if p)
-        judged = rules.judge(cohort_rules, shares.get(eid), scores.get(eid, {}))
+        judged = rules.judge(cohort_rules, shares.get(eid), scores.get(eid, {}), excused=excused.get(eid, 0))
         if status == "enrolled":
             out.append(
                 Outcome(
@@ -126,18 +132,42 @@ def preview(actor: Actor, cohort_id: int) -> GraduationPreview:
         cohort = _cohort(cohort_id)
         cohort_rules = rules.for_cohort(cohort_id)
         return GraduationPreview(
-            cohort_id, cohort.code, cohort.status, cohort_rules, tuple(_outcomes(cohort_id, cohort_rules))
+            cohort_id,
+            cohort.code,
+            cohort.status,
+            cohort_rules,
+            tuple(_outcomes(cohort_id, cohort_rules)),
+            cohort.end_date,
         )
 
 
-def confirm(actor: Actor, cohort_id: int, expected: dict[int, bool] | None = None) -> GraduationPreview:
-    """Decide every undecided trainee; `expected` (from the preview) guards against late changes."""
+def confirm(
+    actor: Actor,
+    cohort_id: int,
+    expected: dict[int, bool] | None = None,
+    *,
+    early_reason: str = "",
+    today: datetime.date | None = None,
+) -> GraduationPreview:
+    """Decide every undecided trainee; `expected` (from the preview) guards against late changes.
+    Before the cohort's end date this needs `early_reason` (kept in the audit trail)."""
     require(actor, "graduation.confirm")
     E, C = models.Enrolment, models.Cohort
     with database.connection_context(), database.atomic():
         cohort = _cohort(cohort_id)
         if cohort.status == "cancelled":
             raise ValidationFailed([FieldProblem("cohort", f"cohort {cohort.code} is cancelled")])
+        today = today or datetime.date.today()
+        early_reason = " ".join(early_reason.split())
+        if today < cohort.end_date and not early_reason:
+            raise ValidationFailed(
+                [
+                    FieldProblem(
+                        "early_reason",
+                        f"{cohort.code} ends on {cohort.end_date.isoformat()}: graduating before then needs a reason",
+                    )
+                ]
+            )
         cohort_rules = rules.freeze(cohort_id)
         undecided = [o for o in _outcomes(cohort_id, cohort_rules) if o.status == "enrolled"]
         if not undecided:
@@ -178,8 +208,18 @@ def confirm(actor: Actor, cohort_id: int, expected: dict[int, bool] | None = Non
                 "status": "completed",
                 "graduated": sum(o.passed for o in undecided),
                 "failed": sum(not o.passed for o in undecided),
+                **(
+                    {"early_reason": early_reason, "ends_on": cohort.end_date.isoformat()}
+                    if today < cohort.end_date
+                    else {}
+                ),
             },
         )
         return GraduationPreview(
-            cohort_id, cohort.code, "completed", cohort_rules, tuple(_outcomes(cohort_id, cohort_rules))
+            cohort_id,
+            cohort.code,
+            "completed",
+            cohort_rules,
+            tuple(_outcomes(cohort_id, cohort_rules)),
+            cohort.end_date,
         )

@@ -23,7 +23,7 @@ from trainer.errors import FieldProblem, NotFound, ValidationFailed
 from trainer.registry import names
 from trainer.reporting import summary
 from trainer.training import rules
-from trainer.training.attendance import GRID_STATUSES, percentages
+from trainer.training.attendance import GRID_STATUSES, excused_counts, percentages
 from trainer.training.rules import AssessmentRule, CohortRules, Judgement
 
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
@@ -156,6 +156,7 @@ def enter_score(actor: Actor, enrolment_id: int, assessment_id: int, text: str |
         typed = check_score(text, rule)
         if typed.problem:
             raise ValidationFailed([FieldProblem(rule.code, typed.problem)])
+        assert typed.score is not None  # no problem means a number
         saved = save_checked(actor, enrolment, rule, typed.score)
         summary.refresh_cohort_results(enrolment.cohort_id)
         if saved is not None:
@@ -189,7 +190,7 @@ def history(actor: Actor, enrolment_id: int, assessment_id: int) -> list[ResultV
             .where((R.enrolment == enrolment_id) & (R.assessment == assessment_id))
             .order_by(R.attempt)
         )
-        return [_view(r, rule, r.who) for r in query.objects()]
+        return [_view(r, rule, r.who) for r in query.objects()]  # type: ignore[attr-defined]  # the alias "who"
 
 
 def latest_scores(cohort_id: int) -> tuple[dict[int, dict[int, float]], dict[int, dict[int, int]]]:
@@ -221,6 +222,7 @@ def grid(actor: Actor, cohort_id: int) -> ResultsGrid:
         cohort_rules = rules.for_cohort(cohort_id)
         scores, attempts = latest_scores(cohort_id)
         shares = percentages(cohort_id)
+        excused = excused_counts(cohort_id)
         people = (
             E.select(
                 E.id,
@@ -253,7 +255,7 @@ def grid(actor: Actor, cohort_id: int) -> ResultsGrid:
                     own,
                     attempts.get(eid, {}),
                     shares.get(eid),
-                    rules.judge(cohort_rules, shares.get(eid), own),
+                    rules.judge(cohort_rules, shares.get(eid), own, excused=excused.get(eid, 0)),
                 )
             )
         rows.sort(key=lambda r: (r.latin_name or r.name).casefold())  # as the names are shown

@@ -148,11 +148,15 @@ def ensure_frozen(cohort_id: int) -> None:
         freeze(cohort_id)
 
 
-def judge(rules: CohortRules, attendance_pct: float | None, scores: dict[int, float]) -> Judgement:
-    """Apply the rule to one trainee: `scores` maps assessment id to the counted (latest) score."""
+def judge(rules: CohortRules, attendance_pct: float | None, scores: dict[int, float], *, excused: int = 0) -> Judgement:
+    """Apply the rule to one trainee: `scores` maps assessment id to the counted (latest) score;
+    `excused`, the held sessions since enrolment marked excused (left out of the percentage)."""
     reasons: list[str] = []
     if rules.min_attendance > 0:
-        if attendance_pct is None:
+        if attendance_pct is None and excused:
+            # Excused sessions are left out of the count, so nothing is left to count: not "no sessions".
+            reasons.append(f"excused from all {excused} session(s) held since enrolment: no attendance to count")
+        elif attendance_pct is None:
             reasons.append("no sessions held since enrolment")
         elif attendance_pct + 1e-9 < rules.min_attendance:
             reasons.append(f"attendance {attendance_pct:.0f}% below {rules.min_attendance}%")

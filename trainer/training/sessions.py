@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from dateutil.rrule import DAILY, FR, MO, SA, SU, TH, TU, WE, rrule
 from peewee import IntegrityError
@@ -166,7 +167,7 @@ def _locked_session(actor: Actor, session_id: int, version: int) -> models.Sessi
     return row
 
 
-def _save(row: models.Session, version: int, **changes) -> None:
+def _save(row: models.Session, version: int, **changes: Any) -> None:
     S = models.Session
     done = (
         S.update(**changes, version=S.version + 1, updated_at=models.now())

@@ -1,0 +1,16 @@
+"""Certificates name who signed them: the user who issued them, or the site's named signatory.
+
+Before this, a certificate named only its issuing (qualified) instructor, and
+the app reported that instructor as the signer even when an admin graduated
+the cohort. Older certificates keep an empty signer: they show the instructor.
+"""
+
+SQLITE = ['ALTER TABLE "certificate" ADD COLUMN "signed_by" VARCHAR(255) NOT NULL DEFAULT \'\'']
+POSTGRES = ['ALTER TABLE "certificate" ADD COLUMN "signed_by" VARCHAR(255) NOT NULL DEFAULT \'\'']
+
+
+def up(migrator, db):
+    from db.connection import is_postgres
+
+    for statement in POSTGRES if is_postgres(db) else SQLITE:
+        db.execute_sql(statement)

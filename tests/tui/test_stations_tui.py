@@ -1,0 +1,130 @@
+"""The stations area driven through its keys on a real database file: the inventory check as a
+keyboard checklist, a kit movement, and a cohort posted, each checked in the database."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+import tests.instructor_fixtures as fx
+from db import models
+from db.connection import database
+from screens.inventory_check import InventoryCheckScreen
+from screens.stations import StationsScreen
+from tests.tui.conftest import new_app, settle, sign_in
+from trainer.accounts.access import SYSTEM
+from trainer.stations import kits, stations
+
+D = datetime.date
+
+
+@pytest.fixture
+def audit_env(monkeypatch, tmp_path):
+    monkeypatch.setenv("TRAINER_AUDIT_KEY", "tui-test-key-0123456789abcdef-0123456789")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
+@pytest.fixture
+def box_url(audit_env, admin_url):
+    fx.build(trainees=3)  # the MOSUL centre, a cohort BPC-01 of three
+    for code in ("NI-001", "NI-002"):
+        stations.create_station(
+            SYSTEM,
+            stations.StationInput(
+                code, "police", "IQ-NI", f"Mosul station {code[-1]}", authorised_strength=3, centre="MOSUL"
+            ),  # fmt: skip
+        )
+    kits.plan_kit(SYSTEM, "PK-001", "police")
+    kits.receive(SYSTEM, "PK-001", "MOSUL", "Capt. Ahmed", D(2025, 5, 1))
+    kits.issue(SYSTEM, "PK-001", "NI-001", "Capt. Ahmed", D(2025, 5, 2))
+    return admin_url
+
+
+async def open_stations(pilot) -> StationsScreen:
+    await sign_in(pilot)
+    await pilot.press("q")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, StationsScreen)
+    return screen
+
+
+async def test_the_inventory_check_is_a_keyboard_checklist(box_url):
+    app = new_app(box_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_stations(pilot)
+        assert screen.detail is not None and screen.detail.station.code == "NI-001"
+        assert screen.detail.kit.serial == "PK-001"
+        await pilot.press("i")
+        await settle(pilot)
+        assert isinstance(app.screen, InventoryCheckScreen)
+        items = [i.item for i in app.screen.kit.items]
+        # tick off the first four (space marks present and moves on), the fifth is missing with a note
+        await pilot.press("space", "space", "space", "space")
+        assert items[4] == "GENERATOR"
+        await pilot.press("x", "ctrl+s")  # refused: a missing item needs a note, and the rest are unmarked
+        await settle(pilot)
+        assert "Not checked yet" in str(app.screen.query_one("#check-status").render())
+        await pilot.press("enter", *"stolen in transit", "enter")
+        await pilot.press("down", *["space"] * (len(items) - 5))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, StationsScreen), app.screen.query_one("#check-status").render()
+    with database.connection_context():
+        check = models.InventoryCheck.get()
+        assert (check.stage, check.present, check.missing, check.damaged) == ("set-up", len(items) - 1, 1, 0)
+        gen = models.KitItem.get(models.KitItem.item == "GENERATOR")
+        assert (gen.condition, gen.note) == ("missing", "stolen in transit")
+        assert models.AuditEvent.select().where(models.AuditEvent.action == "kit-check").count() == 1
+
+
+async def test_a_kit_is_set_up_and_a_cohort_posted_from_the_keyboard(box_url):
+    with database.connection_context():
+        models.Enrolment.update(status="graduated").execute()
+    app = new_app(box_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_stations(pilot)
+        await pilot.press("b")  # the kit is issued here: the dialog offers its set-up
+        await settle(pilot)
+        await pilot.press(*"Lt. Omar", "ctrl+s")
+        await settle(pilot)
+        await pilot.press("j")
+        await settle(pilot)
+        await pilot.press(*"BPC-01", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, StationsScreen)
+        assert app.screen.detail.readiness.posted == 3
+        await pilot.press("h")  # the station's history: its creation and the cohort posted there
+        await settle(pilot)
+        from screens.history import RecordHistoryScreen
+
+        assert isinstance(app.screen, RecordHistoryScreen)
+        assert app.screen.query_one("#history-table").row_count == 2
+        await pilot.press("escape")
+    with database.connection_context():
+        kit = models.Kit.get()
+        assert (kit.state, kit.set_up_on) == ("set-up", D.today())
+        assert models.Posting.select().where(models.Posting.station == kit.station_id).count() == 3
+
+
+async def test_a_graduating_cohort_is_posted_from_the_cohorts_screen(box_url):
+    with database.connection_context():
+        models.Enrolment.update(status="graduated").execute()
+    app = new_app(box_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        await pilot.press("j")
+        await settle(pilot)
+        await pilot.press(*"NI-002", "ctrl+s")
+        await settle(pilot)
+        await pilot.press("j")  # again: refused, all or nothing, with the reason per person
+        await settle(pilot)
+        await pilot.press(*"NI-001", "ctrl+s")
+        await settle(pilot)
+        assert "already posted at NI-002" in str(app.screen.query_one("#post-status").render())
+    with database.connection_context():
+        at = models.Posting.select(models.Station.code).join(models.Station).tuples()
+        assert [code for (code,) in at] == ["NI-002"] * 3

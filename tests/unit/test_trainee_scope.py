@@ -1,0 +1,63 @@
+"""An instructor reads only the trainees of the cohorts they teach, without national IDs or phones;
+the registry's list, count, search, record and detail all keep to it (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+import tests.instructor_fixtures as fx
+from db import models
+from db.connection import database
+from trainer.errors import PermissionDenied
+from trainer.registry import detail, trainees
+from trainer.registry.trainees import TraineeFilters
+
+
+@pytest.fixture
+def two_cohorts(db_url):
+    ours = fx.build(trainees=3)
+    theirs = fx.build(trainees=2, code="BPC-02", course_code="BPC2", prefix="b-")
+    with database.connection_context():
+        stranger = fx.trainee(99, national_id="199999999999", given_name_latin="Zubair", search_text="zubair")
+    return ours, theirs, stranger
+
+
+def test_an_instructor_lists_and_counts_only_their_trainees(two_cohorts):
+    ours, theirs, stranger = two_cohorts
+    inst = ours.instructor
+    listed = trainees.page(inst, None, 0, 50)
+    assert sorted(t.id for t in listed) == sorted(ours.trainees)
+    assert all(t.national_id == "" and t.phone in ("", None) for t in listed)
+    assert trainees.count(inst) == 3
+    page = trainees.open_list(inst, TraineeFilters(), 50)
+    assert page.total == 3
+    admin_sees = trainees.count(ours.admin)
+    assert admin_sees == 3 + 2 + 1
+    assert all(t.national_id for t in trainees.page(ours.admin, None, 0, 50))  # the admin reads them
+
+
+def test_an_instructor_cannot_open_or_find_another_cohorts_trainee(two_cohorts):
+    ours, theirs, stranger = two_cohorts
+    inst = ours.instructor
+    for other in (theirs.trainees[0], stranger):
+        with pytest.raises(PermissionDenied, match="teaches no cohort of this trainee"):
+            trainees.get_trainee(inst, other)
+        with pytest.raises(PermissionDenied, match="teaches no cohort of this trainee"):
+            detail.load(inst, other)
+    assert trainees.get_trainee(inst, ours.trainees[0]).national_id == ""
+    assert detail.load(inst, ours.trainees[0]).trainee.national_id == ""
+    assert trainees.search(inst, "zubair") == []  # the trainee in no cohort, by name
+    with database.connection_context():
+        for n, (world, tid) in enumerate(((ours, ours.trainees[0]), (theirs, theirs.trainees[0]))):
+            models.Certificate.create(
+                number=f"IQTC-TEST-{n}",
+                verification_code=f"CODE{n}",
+                trainee=tid,
+                course=world.course_id,
+                issued_on=datetime.date(2025, 3, 14),
+            )
+    assert [c.trainee_id for c in detail.find_certificates(inst, "IQTC-TEST")] == [ours.trainees[0]]
+    assert len(detail.find_certificates(ours.admin, "IQTC-TEST")) == 2
+    assert [t.id for t in trainees.search(ours.admin, "zubair")] == [stranger]

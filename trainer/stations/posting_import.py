@@ -1,0 +1,150 @@
+"""Import postings from a personnel list (CSV in UTF-8 or Windows-1256), checked like a roster.
+
+Columns (English or Arabic headers): national_id, station, start_date, and
+optionally end_date and end_reason. Every row is checked before anything is
+written: unknown person or station, a person who cannot be posted
+(trainer.stations.postings.refusal), overlapping rows for one person in the
+file. All or nothing unless `skip_invalid`; a row repeating a posting already
+recorded (same person, station and start) is "already present", not an error.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from db import models
+from db.connection import database
+from trainer.accounts import audit
+from trainer.accounts.access import Actor, require, require_centre
+from trainer.errors import FieldProblem, PermissionDenied, ValidationFailed
+from trainer.rosters.reading import DAY_FIRST, MAX_FILE_BYTES, decode, parse_date
+from trainer.stations.postings import _check_dates, _lock, refusal
+
+HEADERS = {
+    "national_id": ("national_id", "national id", "الرقم الوطني"),
+    "station": ("station", "station code", "المركز", "رمز المركز"),
+    "start_date": ("start_date", "start", "from", "تاريخ المباشرة"),
+    "end_date": ("end_date", "end", "to", "تاريخ الانتهاء"),
+    "end_reason": ("end_reason", "reason", "سبب الانتهاء"),
+}
+REQUIRED = ("national_id", "station", "start_date")
+
+
+@dataclass
+class PostingImport:
+    rows: int = 0
+    written: int = 0
+    present: int = 0
+    invalid: list[FieldProblem] = field(default_factory=list)
+    dry_run: bool = False
+
+
+def _read(path: Path) -> list[tuple[int, dict]]:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ValidationFailed([FieldProblem("file", f"cannot read {path}: {exc.strerror or exc}")]) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ValidationFailed([FieldProblem("file", f"larger than {MAX_FILE_BYTES:,} bytes")])
+    if data.startswith(b"PK\x03\x04"):
+        raise ValidationFailed([FieldProblem("file", "a workbook: save the personnel list as CSV UTF-8")])
+    text, _encoding = decode(data)
+    table = [r for r in csv.reader(io.StringIO(text)) if "".join(r).strip()]
+    if not table:
+        raise ValidationFailed([FieldProblem("file", "empty")])
+    forms = {form.casefold(): key for key, spellings in HEADERS.items() for form in spellings}
+    at = {}
+    for i, head in enumerate(table[0]):
+        key = forms.get(head.strip().casefold())
+        if key:
+            at[key] = i
+    missing = [k for k in REQUIRED if k not in at]
+    if missing:
+        raise ValidationFailed([FieldProblem("header", f"no {k} column") for k in missing])
+    return [
+        (n, {k: (rec[i].strip() if i < len(rec) else "") for k, i in at.items()}) for n, rec in enumerate(table[1:], 2)
+    ]
+
+
+def _date(text: str, row: int, name: str, problems: list) -> datetime.date | None:
+    if not text:
+        return None
+    try:
+        return parse_date(text, DAY_FIRST)
+    except ValueError as exc:
+        problems.append(FieldProblem(name, str(exc), row))
+        return None
+
+
+def import_postings(actor: Actor, path, *, dry_run: bool = False, skip_invalid: bool = False) -> PostingImport:
+    require(actor, "posting.write")
+    records = _read(Path(path))
+    out = PostingImport(rows=len(records), dry_run=dry_run)
+    T, S, P = models.Trainee, models.Station, models.Posting
+    with database.connection_context(), database.atomic() as txn:
+        ids = [r["national_id"] for _, r in records]
+        people = {}
+        for i in range(0, len(ids), 5000):  # within every backend's limit on bound values
+            people.update(T.select(T.national_id, T.id).where(T.national_id.in_(ids[i : i + 5000])).tuples())
+        stations = {
+            code: (sid, centre, status)
+            for sid, code, centre, status in S.select(S.id, S.code, S.centre, S.status).tuples()
+        }
+        ok, in_file = [], {}
+        for n, r in records:
+            problems: list[FieldProblem] = []
+            tid = people.get(r["national_id"])
+            if tid is None:
+                problems.append(FieldProblem("national_id", f"no person with national ID {r['national_id']!r}", n))
+            station = stations.get(r["station"].upper())
+            if station is None:
+                problems.append(FieldProblem("station", f"no station {r['station']!r}", n))
+            elif station[2] == "closed":
+                problems.append(FieldProblem("station", f"{r['station']} is closed", n))
+            start = _date(r["start_date"], n, "start_date", problems)
+            end = _date(r.get("end_date", ""), n, "end_date", problems)
+            reason = r.get("end_reason", "").lower()
+            if start and not problems:
+                try:
+                    _check_dates(start, end, reason)
+                except ValidationFailed as exc:
+                    problems += [FieldProblem(p.field, p.reason, n) for p in exc.problems]
+            if not problems:
+                if actor.role == "registrar":
+                    try:
+                        require_centre(actor, station[1] or 0)
+                    except PermissionDenied as exc:
+                        problems.append(FieldProblem("station", str(exc), n))
+                if P.select().where((P.trainee == tid) & (P.station == station[0]) & (P.start_date == start)).exists():
+                    out.present += 1
+                    continue
+                why = refusal(tid, start, end)
+                for other_start, other_end, other_row in in_file.get(tid, []):
+                    if other_start <= (end or datetime.date.max) and start <= (other_end or datetime.date.max):
+                        why = why or f"overlaps row {other_row} for the same person"
+                if why:
+                    problems.append(FieldProblem("national_id", f"the person {why}", n))
+            if problems:
+                out.invalid += problems
+                continue
+            in_file.setdefault(tid, []).append((start, end, n))
+            ok.append(dict(trainee=tid, station=station[0], start_date=start, end_date=end, end_reason=reason,
+                           source=Path(path).name))  # fmt: skip
+        if out.invalid and not skip_invalid:
+            raise ValidationFailed(out.invalid)
+        if dry_run:
+            txn.rollback()
+            out.written = len(ok)
+            return out
+        _lock([r["trainee"] for r in ok])
+        if ok:
+            P.insert_many(ok).execute()
+        out.written = len(ok)
+        audit.record(
+            actor, "import-postings", "posting", "", file=Path(path).name, written=len(ok), skipped=len(out.invalid)
+        )
+    return out
