@@ -76,10 +76,12 @@ ALLOWED: dict[str, set[str]] = {
         "trainer.registry",
         "trainer.reporting.summary",
     },
+    "sync": {"db", "trainer.errors", "trainer.accounts"},
     "certification": {
         "db",
         "trainer.errors",
         "trainer.accounts",
+        "trainer.sync",
         "trainer.registry",
         "trainer.training",
         "trainer.reporting.summary",

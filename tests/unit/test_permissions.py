@@ -206,6 +206,7 @@ def _ops() -> dict[str, Op]:
     from trainer.reporting.base import ReportParams
     from trainer.rosters import imports, merges, vetting_sheets
     from trainer.rosters import result_sheets as results_import
+    from trainer.sync import identity
     from trainer.training import attendance, cohorts, courses, enrolments, graduation, results, sessions
 
     def cohort_update(w, a):
@@ -398,6 +399,12 @@ def _ops() -> dict[str, Op]:
         ),
         "backup.set_schedule": op("backup.run", lambda w, a: backup.set_schedule(a, 24, str(w.tmp / "auto"))),
         "backup.restore": op("backup.restore", lambda w, a: backup.restore(_fresh_backup(w), a), rollback=False),
+        # site identity and peers (rolled back: the world stays no site)
+        "identity.init": op("site.manage", lambda w, a: identity.init(a, "HQ", "Baghdad HQ", hq=True)),
+        "identity.show": op("site.manage", lambda w, a: (_as_hq(w), identity.show(a))),
+        "identity.public_document": op("site.manage", lambda w, a: (_as_hq(w), identity.public_document(a))),
+        "identity.trust": op("site.manage", lambda w, a: (_as_hq(w), identity.trust(a, "ERBIL", _peer_document()))),
+        "identity.peers": op("site.manage", lambda w, a: identity.peers(a)),
         **_box_ops(),
     }
 
@@ -504,6 +511,24 @@ def _box_ops() -> dict[str, Op]:
         ),
         "delivery.delivery": op("cohort.read", lambda w, a: delivery.delivery(a, w.cohort_code)),
     }
+
+
+def _as_hq(w: World) -> None:
+    from trainer.sync import identity
+
+    identity.init(w.actors["admin"], "HQ", "Baghdad HQ", hq=True)
+
+
+def _peer_document() -> str:
+    import base64
+    import json
+
+    def key() -> str:
+        return base64.urlsafe_b64encode(bytes(range(32))).rstrip(b"=").decode()
+
+    return json.dumps(
+        {"type": "trainer-site-key", "code": "ERBIL", "kind": "site", "block": 3, "ed25519": key(), "x25519": key()}
+    )
 
 
 _counter = iter(range(1_000_000))

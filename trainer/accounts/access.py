@@ -45,6 +45,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "posting.read": frozenset({"admin", "registrar", "auditor"}),  # names of posted officers
     "posting.write": frozenset({"admin", "registrar"}),
     "program.write": frozenset({"admin"}),  # programs of instruction, a cohort's delivering nations
+    "site.manage": frozenset({"admin"}),  # site identity, its keys, trusted peers (docs/sync.md)
 }
 
 

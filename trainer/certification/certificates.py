@@ -7,8 +7,8 @@ Gates, checked in the service (screens and the CLI only show the reasons):
   course valid over the cohort's dates (for a recertification: on its date).
 
 Numbers (trainer.certification.numbers) carry a Luhn check digit. Serials come
-from this database's highest; two sites issuing offline would need serial ranges
-of their own before their records merge. Reading certificates, and the payload
+from the highest issued in this site's block (trainer.sync.identity, docs/sync.md
+"Numbers"), so sites issuing offline never collide. Reading certificates, and the payload
 their QR code carries, is trainer.certification.lookup (re-exported here).
 """
 
@@ -44,7 +44,9 @@ from trainer.certification.lookup import (  # noqa: F401  (re-exported: the cert
 )
 from trainer.certification.numbers import (  # noqa: F401  (re-exported)
     PREFIX,
+    block_prefix,
     format_number,
+    next_in_block,
     serial_of,
     valid_number,
     verification_code,
@@ -53,6 +55,7 @@ from trainer.certification.signer import signer_name
 from trainer.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from trainer.registry import vetting
 from trainer.reporting import summary
+from trainer.sync import identity
 from trainer.training import rules
 
 
@@ -84,8 +87,12 @@ def _next_number() -> str:
     the unique index and was told to try again."""
     dialect().serialise_writers(NUMBERING_LOCK)
     C = models.Certificate
-    last = C.select(fn.MAX(C.number)).where(C.number.startswith(PREFIX)).scalar()
-    return format_number(serial_of(last) + 1 if last else 1)
+    block = identity.number_block()
+    last = C.select(fn.MAX(C.number)).where(C.number.startswith(block_prefix(block))).scalar()
+    try:
+        return next_in_block(block, last)
+    except ValueError as exc:
+        raise ValidationFailed([FieldProblem("number", str(exc))]) from None
 
 
 # --- gates --------------------------------------------------------------------

@@ -2,7 +2,10 @@
 
 Numbers read IQTC-SSSSSSSSSC: a 9-digit serial and its Luhn check digit (python-stdnum's
 luhn), so a mistyped number is caught before any look-up: any single mistyped digit and
-most swaps of neighbouring digits. Verification codes are ten characters from an alphabet
+most swaps of neighbouring digits. The serial's two leading digits are the issuing site's
+block (docs/sync.md, "Numbers"): 00 at headquarters and in databases that are no site,
+01-99 at field sites, so two sites issuing offline never make the same number; numbers
+issued before are block 00 and stay valid. Verification codes are ten characters from an alphabet
 without 0/O and 1/I, read aloud and typed back.
 """
 
@@ -15,6 +18,8 @@ from stdnum import luhn
 PREFIX, SERIAL_DIGITS = "IQTC-", 9
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 CODE_LENGTH = 10
+BLOCK_DIGITS = 2
+BLOCK_SIZE = 10 ** (SERIAL_DIGITS - BLOCK_DIGITS)  # serials per site: 10,000,000
 
 
 def check_digit(serial: str) -> int:
@@ -39,6 +44,21 @@ def valid_number(number: str) -> bool:
 
 def serial_of(number: str) -> int:
     return int(number[len(PREFIX) : len(PREFIX) + SERIAL_DIGITS])
+
+
+def block_prefix(block: int) -> str:
+    """What every number issued from the block starts with, e.g. 7 -> IQTC-07."""
+    if not 0 <= block < 10**BLOCK_DIGITS:
+        raise ValueError(f"number block {block} out of range (0 to {10**BLOCK_DIGITS - 1})")
+    return f"{PREFIX}{block:0{BLOCK_DIGITS}d}"
+
+
+def next_in_block(block: int, last: str | None) -> str:
+    """The number after `last` (the block's highest so far, or None) within the block."""
+    serial = serial_of(last) + 1 if last else block * BLOCK_SIZE + 1
+    if serial >= (block + 1) * BLOCK_SIZE:
+        raise ValueError(f"number block {block} is used up ({BLOCK_SIZE - 1:,} certificates)")
+    return format_number(serial)
 
 
 def verification_code() -> str:

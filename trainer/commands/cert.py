@@ -1,4 +1,4 @@
-"""trainer cert pdf | verify | badge | expiring | public-key."""
+"""trainer cert pdf | verify | badge | expiring | revoke | public-key | status-list."""
 
 from __future__ import annotations
 
@@ -62,6 +62,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     exp.add_argument("--days", type=_days, default=30)
     exp.set_defaults(handler=cmd_expiring)
 
+    revoke = csub.add_parser("revoke", help="withdraw a certificate; the reason is kept and shown on verification")
+    revoke.add_argument("number")
+    revoke.add_argument("--reason", required=True, help="why, in a few words (kept in the record and the audit)")
+    revoke.set_defaults(handler=cmd_revoke)
+
     key = csub.add_parser("public-key", help="print this site's public key (hand it to verifiers)")
     key.add_argument("--output", type=Path)
     key.add_argument("--jwk", action="store_true", help="as a JSON Web Key set (for JOSE libraries) instead of PEM")
@@ -75,7 +80,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _needs_subcommand(args: argparse.Namespace) -> int:
-    raise UsageError("cert: give a subcommand (pdf, verify, badge, expiring, public-key)")
+    raise UsageError("cert: give a subcommand (pdf, verify, badge, expiring, revoke, public-key, status-list)")
 
 
 def cmd_pdf(args: argparse.Namespace) -> int:
@@ -194,6 +199,17 @@ def cmd_badge(args: argparse.Namespace) -> int:
         print(f"wrote {args.output}")
     else:
         sys.stdout.write(text + "\n")
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    from trainer.certification import certificates
+
+    connect(args)
+    acting = actor(args)
+    view = certificates.by_number(acting, args.number)
+    done = certificates.revoke(acting, view.id, args.reason, version=view.version)
+    print(f"revoked {done.number}: {done.revoked_reason}")
     return 0
 
 
