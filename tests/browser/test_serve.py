@@ -150,7 +150,9 @@ def test_sign_in_read_the_dashboard_and_search_in_a_browser(served, browser):
     keys.send_keys("d")
     mark = wait_for(browser, "15,000", since=mark)  # the dashboard: 15,000 police trained
     keys.send_keys("t")
-    mark = wait_for(browser, "Search", since=mark)
-    keys.send_keys("/", "mohammed jasim")
+    mark = wait_for(browser, "trainees", since=mark)  # the list is back: "33,900 trainees"
+    keys.send_keys("/")
+    mark = wait_for(browser, "typing in", since=mark)  # the key bar says the search box has the keys
+    keys.send_keys("mohammed jasim")
     wait_for(browser, "matches", since=mark)
     assert "Traceback" not in screen_text(browser)
