@@ -23,7 +23,7 @@ async def test_early_graduation_asks_for_a_reason(sqlite_url):
     app = Desk(w.admin, GraduationScreen(w.cohort_id))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("c")
+        await pilot.press("g")  # graduate (docs/keys.md)
         await pilot.pause()
         assert isinstance(app.screen, ReasonDialog)
         assert f"ends on {(today + datetime.timedelta(days=4)).isoformat()}" in app.screen.title_text
@@ -31,7 +31,7 @@ async def test_early_graduation_asks_for_a_reason(sqlite_url):
         await settle(pilot)
         with database.connection_context():
             assert models.Enrolment.select().where(models.Enrolment.status == "enrolled").count() == 2
-        await pilot.press("c")
+        await pilot.press("g")  # graduate (docs/keys.md)
         await pilot.pause()
         await pilot.press(*"unit redeployed to Anbar", "enter")
         await settle(pilot)
