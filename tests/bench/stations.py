@@ -106,7 +106,7 @@ async def first_paint(ctx: Context) -> Row:
         Stats(tuple(walls)),
         None,
         TARGETS[PAINT],
-        note="Pilot, 120x40; key k from the admin's start area to the first stations drawn, a fresh app per run",
+        note="Pilot, 120x40; key q from the admin's start area to the first stations drawn, a fresh app per run",
     )
 
 
@@ -124,6 +124,6 @@ async def _one_paint(url: str, shown) -> float:
         app.signed_in(who)
         await _until(lambda: app.actor is not None and app.current_mode != "_default")
         await _idle(app, pilot)
-        wall, _, _ = await _press(pilot, paints, "k", lambda: shown(app))
+        wall, _, _ = await _press(pilot, paints, "q", lambda: shown(app))
         await _idle(app, pilot)
     return wall
