@@ -197,10 +197,20 @@ def open_database(url: str | None = None, *, create: bool = True) -> Database:
 
 
 def _looks_like_sqlite(path: Path) -> bool:
+    """Asked of SQLite, never by opening the file ourselves: closing any descriptor of a file
+    drops every POSIX lock this process holds on it, so a second open_database() in a process
+    whose connections are live would let another process delete the WAL under them, and
+    this process would then read a "malformed" database (tests/load caught it)."""
     if path.stat().st_size == 0:
         return True  # an empty file is a new SQLite database
-    with open(path, "rb") as fh:
-        return fh.read(16) == b"SQLite format 3\x00"
+    probe = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+    try:
+        probe.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        return "not a database" not in str(exc)  # locked or busy: not ours to judge here
+    finally:
+        probe.close()
+    return True
 
 
 def _first_line(exc: BaseException) -> str:

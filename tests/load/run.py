@@ -66,6 +66,35 @@ def roles(n: int) -> list[str]:
     return ["registrar"] * (n - instructors - analysts) + ["instructor"] * instructors + ["analyst"] * analysts
 
 
+def accounts(url: str, roles: list[str]) -> list[str]:
+    """One account per process, as each clerk has their own: a copy of the demo's account
+    for that role (its centres, its cohorts). Twenty processes signing in to one shared
+    account at once would be twenty guesses at one password, and the sign-in throttle
+    rightly slows them."""
+    from trainer.setup import connect
+
+    connect(url)
+    from db import models
+    from db.connection import database
+    from trainer.accounts import users
+
+    admin = users.authenticate("admin", PASSWORD)
+    names = []
+    with database.connection_context():
+        for i, role in enumerate(roles):
+            demo = models.User.get(models.User.username == role)
+            codes = tuple(
+                c.code for c in models.Centre.select().join(models.UserCentre).where(models.UserCentre.user == demo)
+            )
+            name = f"{role}{i}"
+            made = users.create_user(admin, name, role, PASSWORD, codes)
+            CI = models.CohortInstructor
+            for (cohort,) in CI.select(CI.cohort).where(CI.user == demo).tuples():
+                CI.create(cohort=cohort, user=made.id)
+            names.append(name)
+    return names
+
+
 def counts(url: str) -> dict[str, int]:
     from trainer.setup import connect
 
@@ -80,15 +109,17 @@ def counts(url: str) -> dict[str, int]:
 def run_one(kind: str, url: str, procs: int, seconds: float, folder: Path) -> dict:
     build(url)
     before = counts(url)
+    people = roles(procs)
+    names = accounts(url, people)
     logs = []
     started = time.monotonic()
     children = []
-    for i, role in enumerate(roles(procs)):
+    for i, (role, name) in enumerate(zip(people, names)):
         log = folder / f"{kind}-{i}-{role}.jsonl"
         logs.append(log)
         children.append(
             subprocess.Popen(
-                [sys.executable, "-m", "tests.load.worker", role, url, str(seconds), str(i), str(log)],
+                [sys.executable, "-m", "tests.load.worker", role, name, url, str(seconds), str(i), str(log)],
                 cwd=ROOT,
                 env=env(),
                 stderr=subprocess.PIPE,

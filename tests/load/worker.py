@@ -1,4 +1,4 @@
-"""One simulated person working for a while: `python -m tests.load.worker ROLE URL SECONDS INDEX OUT`.
+"""One simulated person working for a while: `python -m tests.load.worker ROLE USER URL SECONDS INDEX OUT`.
 
 Every acknowledged write goes to OUT (JSON lines) the moment the service returns, so
 the parent can check the database against what each process was told; every call's
@@ -20,7 +20,7 @@ GIVEN = ("Ali", "Hasan", "Omar", "Karim", "Yousif", "Mahmoud", "Sami", "Zaid", "
 ARABIC_GIVEN = ("علي", "حسن", "عمر", "كريم", "يوسف", "محمود", "سامي", "زيد", "ريبوار", "حيدر")
 
 
-def main(role: str, url: str, seconds: float, index: int, out_path: str) -> int:
+def main(role: str, username: str, url: str, seconds: float, index: int, out_path: str) -> int:
     from trainer.setup import connect
 
     connect(url)
@@ -28,7 +28,7 @@ def main(role: str, url: str, seconds: float, index: int, out_path: str) -> int:
 
     from trainer.accounts import users
 
-    actor = users.authenticate(role, os.environ["TRAINER_PASSWORD"], session="load")  # signed in, as a person is
+    actor = users.authenticate(username, os.environ["TRAINER_PASSWORD"], session="load")  # signed in, as a person is
     rng = random.Random(index)
     out = open(out_path, "w", encoding="utf-8", buffering=1)
     work = {"registrar": Registrar, "instructor": Instructor, "analyst": Analyst}[role](actor, rng, index)
@@ -211,4 +211,4 @@ class Analyst:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), sys.argv[5]))
+    sys.exit(main(sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), int(sys.argv[5]), sys.argv[6]))

@@ -72,3 +72,42 @@ def test_stop_leaves_no_wal_to_replay(tmp_path):
     assert Path(f"{path}-wal").stat().st_size == 0  # emptied: the next process has nothing to replay
     with database.connection_context():
         assert db.execute_sql("SELECT COUNT(*) FROM filler").fetchone()[0] == 10
+
+
+WRITER = """
+import sys
+from trainer.setup import connect
+from db.connection import database
+db = connect(sys.argv[1]) and database.obj
+with database.connection_context():
+    for i in range(300):
+        with database.atomic():
+            db.execute_sql("INSERT INTO filler (body) VALUES (?)", ("y" * 4000,))
+"""
+
+
+def test_opening_the_file_again_keeps_this_process_locks(tmp_path):
+    """A second connect() in a process with live connections, then other processes that
+    write and exit: this process still reads a sound database. (Reading the file's header
+    with open()/close() once dropped every POSIX lock the process held, so the last writer
+    to leave deleted the WAL under it: "database disk image is malformed".)"""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+
+    path = tmp_path / "twice.db"
+    url = f"sqlite:///{path}"
+    connect(url)
+    _write(database.obj, rows=2)
+    connect(url)  # the same file again, as the load harness and a restore do
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, url], env=env) for _ in range(3)]
+    assert [w.wait(timeout=120) for w in writers] == [0, 0, 0]
+    with database.connection_context():
+        assert database.obj.execute_sql("SELECT count(*) FROM filler").fetchone() == (902,)
+    fresh = sqlite3.connect(str(path))
+    try:
+        assert fresh.execute("PRAGMA quick_check").fetchone() == ("ok",)
+    finally:
+        fresh.close()
