@@ -174,8 +174,9 @@ def record_many(actor: Actor, events: Iterable[Pending]) -> int:
         last = _head_row()
         previous = last[1] if last else ""
         if last:
-            # The head before this append is committed (writers are serialised), so it is safe
-            # to anchor outside the database now; this event's own head is anchored by the next.
+            # The head before this append is committed (writers are serialised): anchoring it
+            # again costs nothing when the last commit anchored it, and repairs the file when
+            # that process died between its commit and its anchor.
             anchor(Head(last[0], last[1], 0))
         rows = []
         for ev in events:
@@ -207,7 +208,19 @@ def record_many(actor: Actor, events: Iterable[Pending]) -> int:
             )
         for start in range(0, len(rows), 500):
             models.AuditEvent.insert_many(rows[start : start + 500]).execute()
+        if rows:
+            # The new head is anchored once the caller's outermost transaction commits, so the
+            # file never names an event that was rolled back, and never trails the trail by one.
+            database.after_commit(_anchor_committed_head)
     return len(rows)
+
+
+def _anchor_committed_head() -> None:
+    """After a commit: anchor the trail's committed head (read back, not assumed: a savepoint
+    that was rolled back inside the transaction took its events with it)."""
+    last = _head_row()
+    if last:
+        anchor(Head(last[0], last[1], 0))
 
 
 def _head_row() -> tuple[int, str] | None:
