@@ -48,7 +48,7 @@ from db import models
 from db.connection import database
 from db.dialect import dialect
 from trainer.accounts import audit_heads, keys
-from trainer.accounts.access import Actor, require
+from trainer.accounts.access import SYSTEM, Actor, require
 from trainer.errors import FieldProblem, TrainerError, ValidationFailed
 from trainer.text import deep_unsafe
 from trainer.text import describe as describe_unsafe
@@ -162,15 +162,30 @@ def refuse_unsafe(ev: Pending) -> None:
         raise ValidationFailed([FieldProblem(field, describe_unsafe(char))])
 
 
+def catch_up() -> None:
+    """Inside a write transaction: chain what waits in the sign-in ledger (sign-ins made while
+    another writer held SQLite's lock, trainer/accounts/sign_in_ledger.py)."""
+    record_many(SYSTEM, [])
+
+
 def record_many(actor: Actor, events: Iterable[Pending]) -> int:
-    """Append events in order, chained, in one statement per 500 (bulk imports)."""
-    key = audit_key()
+    """Append events in order, chained, in one statement per 500 (bulk imports).
+
+    Sign-ins kept in the ledger while another writer held the lock go first, with their own
+    actors and times: every writer replays them (trainer/accounts/sign_in_ledger.py)."""
+    from trainer.accounts import sign_in_ledger
+
     events = list(events)
+    if not events and sign_in_ledger.ledger_path() is None:
+        return 0
+    key = audit_key()
     for ev in events:
         refuse_unsafe(ev)
     with database.connection_context(), database.atomic():
         dialect().serialise_writers(ADVISORY_LOCK)
         _check_key(key)
+        queued = sign_in_ledger.drain()
+        items = [*queued, *((actor, None, ev) for ev in events)]
         last = _head_row()
         previous = last[1] if last else ""
         if last:
@@ -179,8 +194,8 @@ def record_many(actor: Actor, events: Iterable[Pending]) -> int:
             # that process died between its commit and its anchor.
             anchor(Head(last[0], last[1], 0))
         rows = []
-        for ev in events:
-            at = models.now()
+        for by, when, ev in items:
+            at = when or models.now()
             entity_uuid = str(ev.entity_uuid or "")
             extra = dict(ev.extra or {})
             if len(entity_uuid) > MAX_UUID:  # a setting's key, say: keep it whole in the detail
@@ -192,13 +207,13 @@ def record_many(actor: Actor, events: Iterable[Pending]) -> int:
                 sort_keys=True,
             )
             previous = link(
-                key, previous, canonical(at, actor.user_id, actor.username, ev.action, ev.entity, entity_uuid, detail)
+                key, previous, canonical(at, by.user_id, by.username, ev.action, ev.entity, entity_uuid, detail)
             )
             rows.append(
                 dict(
                     at=at,
-                    user=actor.user_id,
-                    username=actor.username,
+                    user=by.user_id,
+                    username=by.username,
                     action=ev.action,
                     entity=ev.entity,
                     entity_uuid=entity_uuid,

@@ -248,6 +248,7 @@ def _reserve(model, where, now: datetime.datetime, create: dict | None = None) -
     the lock and are refused without a hash check. A correct password then resets the count.
     """
     with database.atomic():
+        audit.catch_up()  # sign-ins counted in the ledger while the database was busy count here too
         if create is not None:
             model.insert(**create).on_conflict_ignore().execute()
         query = dialect().for_update(model.select(model.failed_logins, model.locked_until).where(where))

@@ -60,11 +60,13 @@ def password(prompt: str = "Password: ") -> str:
 
 def actor(args: argparse.Namespace, *, allow_local_analyst: bool = False) -> Actor:
     """The authenticated --user; for aggregate reports on a local SQLite file, the local operator."""
-    from trainer.accounts.users import authenticate
+    from trainer.accounts.sign_in_ledger import sign_in
     from trainer.setup import local_file
 
     if args.user:
-        return authenticate(args.user, password(f"Password for {args.user}: "))
+        # Not users.authenticate: a command that only reads still signs in while an import
+        # holds SQLite's write lock (trainer/accounts/sign_in_ledger.py).
+        return sign_in(args.user, password(f"Password for {args.user}: "))
     if allow_local_analyst and local_file():
         # Whoever can read the SQLite file can read all of it; aggregate
         # reports add nothing to that. A shared server requires --user.
@@ -133,3 +135,18 @@ def staged(path, *, stream_ok: bool = True):
         tmp.unlink(missing_ok=True)
         for companion in folder.glob(glob.escape(tmp.name) + "?*"):
             companion.unlink(missing_ok=True)
+
+
+def after_command() -> None:
+    """Whatever a command's sign-in left in the ledger (the database was busy) goes into the
+    database now if its lock is free; otherwise the next writer takes it."""
+    from db.connection import database
+
+    if database.obj is None:
+        return
+    from trainer.accounts.sign_in_ledger import flush
+
+    try:
+        flush()
+    except Exception:  # noqa: BLE001  never a reason to fail a command that has done its work
+        pass
