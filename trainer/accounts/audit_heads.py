@@ -19,9 +19,12 @@ import os
 from pathlib import Path
 
 from db.connection import database
+from trainer.errors import TrainerError
+from trainer.text import read_small
 
 HEADS_ENV = "TRAINER_AUDIT_HEADS"
 MAX_ANCHORED = 200  # databases remembered per file
+MAX_BYTES = 1024 * 1024  # 200 heads take about 30 kB
 
 
 def heads_path() -> Path:
@@ -44,8 +47,8 @@ def _trail_name() -> str:
 
 def _read(path: Path) -> dict:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(read_small(path, MAX_BYTES, "heads file").decode("utf-8"))
+    except (TrainerError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -54,6 +57,8 @@ def anchor(head_id: int, chain: str, *, force: bool = False) -> None:
     """Record this database's latest known head, never moving it backwards except `force`
     (a restore, which rewinds the trail on purpose)."""
     path = heads_path()
+    if path.exists() and not path.is_file():
+        return  # TRAINER_AUDIT_HEADS at a device or a folder: never replace it, nor put a lock beside it
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         lock_fd = os.open(path.with_name(path.name + ".lock"), os.O_WRONLY | os.O_CREAT, 0o600)

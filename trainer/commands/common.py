@@ -87,6 +87,22 @@ def progress_printer() -> Callable[[str, int, int], None]:
     return progress
 
 
+def whole(low: int, high: int) -> Callable[[str], int]:
+    """argparse type: a whole number from `low` to `high` (a database integer takes no more)."""
+    import argparse
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number from {low:,} to {high:,}")
+        return value
+
+    return parse
+
+
 def count(text: str) -> int:
     """argparse type for --limit and the like: a whole number from 1 to a million."""
     import argparse
