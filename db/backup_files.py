@@ -195,10 +195,19 @@ SELECT string_agg(format('%s (%s, pid %s, %s since %s)', coalesce(nullif(applica
                   ', ' ORDER BY backend_start)
 FROM pg_stat_activity
 WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+  AND application_name <> '{me}'
 """
 _HEAD_SQL = "SELECT coalesce((SELECT id || ':' || chain FROM public.audit_event ORDER BY id DESC LIMIT 1), '0:')"
 _MARK = "trainer-restore: "
 LOCK_WAIT = "10s"  # how long the restore waits for running transactions to end before refusing
+
+
+def _others_sql() -> str:
+    """Every client backend but this process's own (closed first; an earlier pool of this process
+    that is still open is not another program) and the asking one."""
+    from db.postgres import app_name
+
+    return _OTHERS_SQL.replace("{me}", app_name().replace("'", ""))
 
 
 def _psql_value(sql: str, args: list[str], env: dict[str, Any]) -> str:
@@ -225,7 +234,7 @@ BEGIN
   FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP
     EXECUTE format('LOCK TABLE public.%I IN ACCESS EXCLUSIVE MODE', t.tablename);
   END LOOP;
-  {_OTHERS_SQL.strip()} INTO others;
+  {_others_sql().strip()} INTO others;
   IF others IS NOT NULL THEN
     RAISE EXCEPTION '{_MARK}other clients are connected to this database: %; close them, then restore again', others;
   END IF;
@@ -254,7 +263,7 @@ def pg_restore(file: Path, stamp: str) -> Path:
         close_all()  # this process's own pooled connections are not "other clients"
     elif not database.obj.is_closed():
         database.obj.close()
-    others = _psql_value(_OTHERS_SQL, args, env)
+    others = _psql_value(_others_sql(), args, env)
     if others:
         raise CopyFailed(
             f"other clients are connected to this database: {others}; close them, then restore again; "
