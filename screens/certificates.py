@@ -206,7 +206,7 @@ class CertificatesScreen(ServiceCalls, Screen):
 
         self.app.push_screen(
             ReasonDialog(
-                f"Revoke certificate {c.number} ({c.latin_name or arabic.display(c.name)})",
+                f"Revoke certificate {c.number} ({c.latin_name or c.name})",  # the dialog shapes names
                 "It stops verifying as valid at once, and a revocation cannot be undone. "
                 "Why is it revoked? The reason is kept with the certificate.",
             ),

@@ -242,7 +242,6 @@ class CohortsScreen(RoleGate, ServiceCalls, Screen):
                 "Put the roster cursor on an enrolled or waitlisted trainee (Tab to the roster).", severity="warning"
             )
             return
-        from screens.widgets import arabic
         from screens.widgets.dialogs import ReasonDialog
 
         where = self.cohort.code if self.cohort else "the cohort"
@@ -253,7 +252,7 @@ class CohortsScreen(RoleGate, ServiceCalls, Screen):
 
         self.app.push_screen(
             ReasonDialog(
-                f"Withdraw {line.latin_name or arabic.display(line.name)} from {where}",
+                f"Withdraw {line.latin_name or line.name} from {where}",  # the dialog shapes names
                 "Their seat goes to the first on the waitlist; the enrolment stays on record as withdrawn. "
                 "Why is this trainee leaving the cohort?",
             ),

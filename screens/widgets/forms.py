@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.segment import Segment
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -11,6 +12,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static
+
+from screens.widgets import arabic
 
 
 class Field(Input):
@@ -23,6 +26,19 @@ class Field(Input):
 
     def on_mount(self) -> None:
         self.cursor_blink = getattr(self.app, "cursor_blink", True)
+
+    @property
+    def _value(self) -> Text:
+        """The value as drawn: Arabic shaped and in visual order like every other place a name
+        appears, except while the cursor is inside the text (editing there works on the logical
+        string, so it is shown as typed). `value`, what is saved, is always what was typed."""
+        value = self.value
+        shown = (
+            None if self.password else arabic.in_box(value, editing_inside=self.has_focus and not self.cursor_at_end)
+        )
+        if shown is None:
+            return super()._value
+        return Text(shown, no_wrap=True, overflow="ignore", end="")
 
 
 class SearchField(Field):
