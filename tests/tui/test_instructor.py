@@ -250,6 +250,7 @@ async def test_the_vetting_gate_refuses_with_its_reason(sqlite_url):
         status = text(app, "#status")
         assert "Certificates issued: 1" in status  # trainee 1 failed WPN; trainee 0 vetted and passed
         assert "Refused:" in status and "vetting: no vetting record" in status
+        assert "(Rebwar Ahmad Kawa)" in status  # the Latin name beside the Arabic one
     with database.connection_context():
         assert models.Certificate.select().count() == 1
 
