@@ -117,6 +117,10 @@ class ReportsScreen(Screen):
                             [(p.name_en, p.code) for p in reference.PROVINCES], prompt="any province", id="province"
                         )
                         yield Button("Preview (F5)", id="preview", variant="primary")
+                    # A report's own options (CLI --days, --by), shown only for the reports that take them.
+                    with Horizontal(classes="row", id="report-options"):
+                        yield Input(placeholder="within N days", id="days", type="integer")
+                        yield Select([], prompt="grouped by", id="by")
                 with Horizontal(id="report-export"):
                     yield Select([(f, f) for f in EXPORT_FORMATS], value="csv", allow_blank=False, id="format")
                     yield Input(placeholder="output file", id="output")
@@ -130,6 +134,7 @@ class ReportsScreen(Screen):
         self.query_one("#report-list", OptionList).highlighted = 0
         self.query_one("#report-list", OptionList).focus()
         self._suggest_output()
+        self._show_options()
 
     # --- parameters ---------------------------------------------------------
 
@@ -148,6 +153,22 @@ class ReportsScreen(Screen):
     @on(OptionList.OptionHighlighted, "#report-list")
     def report_changed(self) -> None:
         self._suggest_output()
+        self._show_options()
+
+    def _show_options(self) -> None:
+        """The days and grouping boxes, for the reports that take them (named with their default)."""
+        report = reports.get(self.report_name)
+        days, by = self.query_one("#days", Input), self.query_one("#by", Select)
+        days.display = "days" in report.uses
+        by.display = "by" in report.uses
+        self.query_one("#report-options").display = days.display or by.display
+        if days.display:
+            default = f" (default {report.days_default})" if report.days_default is not None else ""
+            days.placeholder = f"within N days{default}"
+        if by.display and getattr(by, "choices_of", None) != report.name:
+            by.set_options([(choice, choice) for choice in report.by_choices])
+            by.prompt = f"grouped by {report.by_choices[0]}" if report.by_choices else "grouped by"
+            by.choices_of = report.name  # type: ignore[attr-defined]  # set_options once per report
 
     @on(Select.Changed, "#format")
     def format_changed(self) -> None:
@@ -170,11 +191,15 @@ class ReportsScreen(Screen):
                 self._status(f"{raw!r} is not a date: use YYYY-MM-DD", error=True)
                 self.query_one(selector, Input).focus()
                 return None
+        uses = reports.get(self.report_name).uses
+        days = text("#days") if "days" in uses else None
         return reports.ReportParams(
             force=choice("#force"),
             province=choice("#province"),
             centre=text("#centre"),
             cohort=text("#cohort"),
+            days=int(days) if days else None,  # the box takes digits only
+            by=choice("#by") if "by" in uses else None,
             **dates,
         )
 

@@ -164,3 +164,29 @@ async def test_export_xlsx_from_the_screen(small_db, tmp_path):
     sheet = load_workbook(out).active
     assert [c.value for c in sheet[1]][:3] == ["course", "title", "category"]
     assert sheet.freeze_panes == "A2"
+
+
+async def test_a_reports_own_options_are_offered_only_where_it_takes_them(small_db):
+    """--days and --by of the command line: a days box and a grouping choice, for those reports."""
+    app = Host(ReportsScreen, Actor(user_id=None, username="root", role="admin"))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        assert not app.screen.query_one("#report-options").display  # trained-by-force takes neither
+        await pick(pilot, "deployment-leakage")
+        days, by = app.screen.query_one("#days", Input), app.screen.query_one("#by", Select)
+        assert app.screen.query_one("#report-options").display and days.display and by.display
+        assert days.placeholder == "within N days (default 90)"
+        days.focus()
+        await pilot.press(*"30x")  # digits only: the x is not taken
+        by.value = "province"
+        await pilot.press("f5")
+        await settle(pilot)
+        assert days.value == "30"
+        assert app.screen.result.params.days == 30 and app.screen.result.params.by == "province"
+        await pick(pilot, "station-readiness")
+        assert not days.display and by.display
+        assert [str(o[0]) for o in by._options[1:]] == ["station", "province"]
+        await pick(pilot, "pass-rates")
+        await pilot.press("f5")
+        await settle(pilot)
+        assert app.screen.result.params.days is None and app.screen.result.params.by is None
