@@ -112,7 +112,7 @@ class FirstRunScreen(ServiceCalls, Screen):
             yield Field(value="admin", placeholder="user name", id="username")
             yield Field(placeholder="password", password=True, id="password")
             yield Field(placeholder="password again", password=True, id="password2")
-            yield Checkbox("Load the demo data (about 34,000 trainees; takes a while)", id="demo")
+            yield Checkbox("Load the demo data (34,000 trainees: minutes)", id="demo")
             yield Static("", id="first-run-error", classes="error")
             yield Button("Create account", id="create", variant="primary")
             yield ProgressBar(id="demo-progress", show_eta=False)
