@@ -54,6 +54,8 @@ async def test_choose_and_preview_reports(small_db):
             "Trained",
         ]
         assert "Trained persons by force" in status(app)
+        header = "".join(segment.text for segment in table.render_line(0))
+        assert header.split() == " ".join(c.label for c in table.columns).split()  # every column drawn
         assert table.columns[2].arabic and not table.columns[1].arabic
         await pick(pilot, "pass-rates")
         await pilot.press("f5")
