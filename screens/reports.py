@@ -67,6 +67,9 @@ class ReportsScreen(Screen):
     BINDINGS = [
         Binding("f5", "preview", "Preview", id="reports.preview", tooltip="Run the report and show it"),
         Binding("f6", "export", "Export", id="reports.export", tooltip="Write the report to a file"),
+        # Out of a parameter box back to the catalogue, where letters are area keys again (in a box
+        # they are text: "t" typed there went into the date).
+        Binding("escape", "to_list", "To the list", id="reports.to_list"),
     ]
 
     class Previewed(Message):
@@ -135,6 +138,14 @@ class ReportsScreen(Screen):
         self.query_one("#report-list", OptionList).focus()
         self._suggest_output()
         self._show_options()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "to_list":  # offered only where it moves something
+            return self.focused is not self.query_one("#report-list")
+        return True
+
+    def action_to_list(self) -> None:
+        self.query_one("#report-list", OptionList).focus()
 
     # --- parameters ---------------------------------------------------------
 

@@ -192,3 +192,21 @@ async def test_a_reports_own_options_are_offered_only_where_it_takes_them(small_
         await pilot.press("f5")
         await settle(pilot)
         assert app.screen.result.params.days is None and app.screen.result.params.by is None
+
+
+async def test_escape_leaves_a_parameter_box_for_the_list(small_db):
+    """Letters in a box are text; Escape goes back to the catalogue, where they are keys again."""
+    from screens.widgets.chrome import KeyBar
+
+    app = Host(ReportsScreen, ANALYST)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        listing = app.screen.query_one("#report-list", OptionList)
+        assert app.screen.focused is listing
+        assert "escape" not in [key for key, *_ in app.screen.query_one(KeyBar).shown()]
+        app.screen.query_one("#centre", Input).focus()
+        await pilot.pause()
+        assert "escape" in [key for key, *_ in app.screen.query_one(KeyBar).shown()]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.focused is listing
