@@ -263,6 +263,7 @@ class ImportScreen(ServiceCalls, Screen):
             )
             return
         self.report = None
+        self.query_one("#import-progress", ProgressBar).update(total=1, progress=0)  # stopped, not pulsing on
         self.query_one("#file-info", Static).update("")
         self.query_one("#preview", DataTable).clear()
         problems = self.query_one("#problems", DataTable)

@@ -125,6 +125,7 @@ async def test_the_wizard_shows_a_refused_file_and_the_held_rows(sqlite_url, tmp
         await settle(pilot)
         await type_path(pilot, bad)
         assert "Refused: file: binary data" in text(app, "#import-status")
+        assert app.screen.query_one("#import-progress", ProgressBar).total == 1  # stopped, not pulsing on
         await type_path(pilot, FIXTURES / "roster_followup.csv")
         await pilot.press("ctrl+s", "y")
         await settle(pilot)
