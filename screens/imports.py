@@ -292,7 +292,8 @@ class ImportScreen(ServiceCalls, Screen):
             )
         problems = self.query_one("#problems", DataTable)
         problems.clear()
-        lines = [(r.row, "rejected", r.column, r.reason, r.value) for r in report.rejected]
+        in_file = {field: header for header, field in report.columns}  # the clerk fixes the file: its own words
+        lines = [(r.row, "rejected", in_file.get(r.column, r.column), r.reason, r.value) for r in report.rejected]
         lines += [
             (
                 h.row,
@@ -306,7 +307,7 @@ class ImportScreen(ServiceCalls, Screen):
         lines.sort(key=lambda x: x[0])
         for number, outcome, column, reason, value in lines[:PROBLEMS_SHOWN]:
             shown = reason if outcome == "held" else arabic.display(reason, 60)  # held: names shown already
-            problems.add_row(str(number), outcome, column, shown, arabic.display(value, 30))
+            problems.add_row(str(number), outcome, arabic.display(column, 20), shown, arabic.display(value, 30))
         if len(lines) > PROBLEMS_SHOWN:
             status += f" (first {PROBLEMS_SHOWN:,} of {len(lines):,} listed; the CLI's --report writes all)"
         self._status(status, error=error)
