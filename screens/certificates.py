@@ -27,6 +27,7 @@ from trainer.accounts import settings
 from trainer.certification import badges, certificates
 from trainer.certification import pdf as certificate_pdf
 from trainer.certification.certificates import CertificateView
+from trainer.registry.scope import taught_by
 
 PAGE = 100
 STATUS_STYLE = {"valid": "green", "expired": "yellow", "revoked": "bold red", "superseded": "dim"}
@@ -158,7 +159,8 @@ class CertificatesScreen(ServiceCalls, Screen):
             if len(found) >= PAGE and not self.listing.startswith("expiring")
             else ""
         )
-        self.query_one("#title", Static).update(f"Certificates · {len(found)} {what}{more}")
+        scoped = " · of the trainees of the cohorts you teach" if taught_by(self.actor) is not None else ""
+        self.query_one("#title", Static).update(f"Certificates · {len(found)} {what}{more}{scoped}")
         self._detail()
 
     def _current(self) -> CertificateView | None:

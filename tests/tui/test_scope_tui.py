@@ -103,3 +103,4 @@ async def test_an_instructor_sees_only_their_trainees_and_no_registry_forms(tui_
         await settle(pilot, 5)
         shown = app.screen.shown
         assert sorted(c.trainee_id for c in shown) == sorted(ours.trainees[:2])
+        assert text_of(app, "#title").endswith("of the trainees of the cohorts you teach")
