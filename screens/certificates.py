@@ -179,8 +179,10 @@ class CertificatesScreen(ServiceCalls, Screen):
             self.query_one("#detail", Static).update("")
             return
         lines = [
-            f"{c.number} · code {c.verification_code} · issued {c.issued_on}"
-            f" · {arabic.display(c.name)} · {c.latin_name}",
+            f"{c.number} · code {c.verification_code} · issued {c.issued_on}",
+            # The names on a line of their own: a narrow terminal wrapping a shaped, reordered name
+            # puts its first word on the next line.
+            f"{c.latin_name} · {arabic.display(c.name)}",
             f"{c.course_title_en} ({c.course_code}) · cohort {c.cohort_code or '—'}",
             f"Instructor {c.issued_by or '—'} · signed by {c.signed_by or c.issued_by or '—'}",
         ]

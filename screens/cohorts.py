@@ -98,7 +98,8 @@ class CohortsScreen(RoleGate, ServiceCalls, Screen):
         table = self.query_one("#cohort-list", LazyTable)
         table.reset(opened.text, opened.total, opened.rows, keep_cursor=getattr(self, "keep_cursor", False))
         self.query_one("#cohort-count", Static).update(
-            f"{opened.total:,} cohorts" + (f" matching {opened.text!r}" if opened.text.strip() else "")
+            f"{opened.total:,} cohort{'' if opened.total == 1 else 's'}"
+            + (f" matching {opened.text!r}" if opened.text.strip() else "")
         )
         target = getattr(self, "select_id", None)
         if target is not None:
