@@ -8,6 +8,7 @@ is written. Aggregate exports are suppressed by the service (trainer.reporting.c
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -49,17 +50,26 @@ def _cell(value) -> str:
 
 
 def table_columns(result: reports.ReportResult) -> list[Column]:
+    """One column per field. A column of numbers is as wide as its numbers (its heading cut to fit,
+    down to 10 cells), so that more columns fit; columns that still do not fit go from the right,
+    whole (never a number cut at the edge), and the status line says how many (hidden_columns)."""
     sample = result.rows[:50]
     columns = []
     for i, label in enumerate(headings(result.columns)):  # words, not field names
         values = [_cell(r[i]) for r in sample]
-        width = min(max([len(label), *(len(v) for v in values)]), 28)
+        widest = max([0, *(len(v) for v in values)])
+        numeric = bool(values) and all(_NUMBER.fullmatch(v) for v in values if v)
+        heading = min(len(label), 10) if numeric else len(label)
+        width = min(max(heading, widest), 28)
 
         def value(row: Sequence[Any], i: int = i) -> str:
             return _cell(row[i])
 
-        columns.append(Column(label, width, value, arabic=any(is_arabic(v) for v in values)))
+        columns.append(Column(label, width, value, arabic=any(is_arabic(v) for v in values), drop=i))
     return columns
+
+
+_NUMBER = re.compile(r"-?[\d,]+(\.\d+)?%?")
 
 
 class ReportsScreen(Screen):
@@ -241,7 +251,14 @@ class ReportsScreen(Screen):
         table = self.query_one("#report-preview", LazyTable)
         table.columns = table_columns(result)
         table.set_rows(result.rows)
-        self._status("\n".join([f"{result.title}: {len(result.rows):,} rows", *result.notes]))
+        hidden = table.hidden_columns()
+        more = (
+            f" · {len(hidden)} more column{'s' if len(hidden) > 1 else ''} ({', '.join(hidden)}) in the export"
+            " or a wider terminal"
+            if hidden
+            else ""
+        )
+        self._status("\n".join([f"{result.title}: {len(result.rows):,} rows{more}", *result.notes]))
 
     @on(Failed)
     def failed(self, message: Failed) -> None:

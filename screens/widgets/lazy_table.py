@@ -242,6 +242,11 @@ class LazyTable(ScrollView, can_focus=True):
         self._width_cache = (width, widths)
         return widths
 
+    def hidden_columns(self) -> list[str]:
+        """The labels of the columns dropped to fit the list's present width."""
+        widths = self._widths(self.size.width) if self.size.width else [1] * len(self.columns)
+        return [c.label for c, w in zip(self.columns, widths, strict=True) if not w]
+
     def _line(self, cells: list[str], widths: list[int]) -> str:
         return " ".join(
             cells[i] + " " * max(0, widths[i] - arabic.cells(cells[i])) for i in range(len(cells)) if widths[i]

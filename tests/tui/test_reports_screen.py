@@ -210,3 +210,20 @@ async def test_escape_leaves_a_parameter_box_for_the_list(small_db):
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen.focused is listing
+
+
+async def test_columns_that_do_not_fit_go_whole_and_are_named(small_db):
+    """A wide report (deployment-leakage has a dozen columns): numbers' columns as wide as their
+    numbers, the rest dropped from the right, whole, and named in the status line."""
+    app = Host(ReportsScreen, Actor(user_id=None, username="root", role="admin"))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pick(pilot, "deployment-leakage")
+        await pilot.press("f5")
+        await settle(pilot)
+        table = app.screen.query_one("#report-preview", LazyTable)
+        hidden = table.hidden_columns()
+        assert hidden and hidden == [c.label for c in table.columns][-len(hidden) :]  # from the right
+        assert f"{len(hidden)} more columns ({', '.join(hidden)}) in the export" in status(app)
+        widths = [w for w in table._widths(table.size.width) if w]
+        assert sum(widths) + len(widths) - 1 <= table.size.width  # nothing cut at the edge
