@@ -19,8 +19,8 @@ from trainer.accounts.access import Actor, require
 from trainer.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from trainer.reporting import summary
 from trainer.training import rules
-from trainer.training.cohorts import status_on
 from trainer.training.attendance import GRID_STATUSES, excused_counts, percentages
+from trainer.training.cohorts import status_on
 from trainer.training.results import latest_scores
 from trainer.training.rules import CohortRules
 
