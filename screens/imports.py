@@ -22,7 +22,7 @@ from textual.widgets import Button, Checkbox, DataTable, Label, ProgressBar, Sta
 from screens.calls import ServiceCalls
 from screens.widgets import arabic
 from screens.widgets.chrome import KeyBar, TitleBar
-from screens.widgets.forms import Field
+from screens.widgets.forms import Field, Tick
 from trainer.accounts.access import Actor
 from trainer.rosters import imports
 
@@ -95,7 +95,7 @@ class ImportScreen(ServiceCalls, Screen):
                 yield Field(placeholder="Path of the roster file, then Enter", id="path")
                 yield Field(placeholder="Date format if asked: DD/MM/YYYY", id="date-format")
             with Horizontal():
-                yield Checkbox("Write the valid rows and skip the invalid ones", id="skip-invalid")
+                yield Tick("Write the valid rows and skip the invalid ones", id="skip-invalid")
                 yield Button("Read [ctrl+r]", id="read")
                 yield Button("Dry run [ctrl+g]", id="dry-run")
                 yield Button("Import [ctrl+s]", id="commit", variant="primary")

@@ -7,11 +7,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from screens.widgets import arabic
 
@@ -39,6 +40,16 @@ class Field(Input):
         if shown is None:
             return super()._value
         return Text(shown, no_wrap=True, overflow="ignore", end="")
+
+
+class Tick(Checkbox):
+    """A Checkbox whose box is empty when off: Textual draws an X either way and tells them apart
+    by colour alone, which a monochrome or badly themed terminal (and a tmux capture) loses."""
+
+    @property
+    def _button(self) -> Content:
+        self.BUTTON_INNER = "X" if self.value else " "  # on this instance; Textual reads it here only
+        return super()._button
 
 
 class SearchField(Field):
