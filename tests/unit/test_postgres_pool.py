@@ -33,7 +33,8 @@ def terminate_everyone_else(url: str) -> int:
     with psycopg.connect(url, autocommit=True) as admin:
         rows = admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid() AND starts_with(application_name, 'trainer ')"
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND starts_with(application_name, 'trainer ')"
         ).fetchall()
     return len(rows)
 
