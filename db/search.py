@@ -4,7 +4,8 @@ SQLite: two external-content FTS5 tables over the trainee table, a word index
 (prefix queries, `prefix='2 3'`) and a trigram index (substrings), kept in step
 by triggers. A bulk load drops the triggers, inserts, then rebuilds both
 indexes once, which is far cheaper than firing triggers per row.
-PostgreSQL: a pg_trgm GIN index serves both prefix and substring LIKE queries.
+PostgreSQL: a word table with a btree (db.search_words) serves word prefixes of three
+characters or more; a pg_trgm GIN index serves substrings and shorter prefixes.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from peewee import Database
+
+from db import search_words
 
 _SQLITE_TABLES = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS trainee_fts USING fts5("
@@ -95,8 +98,13 @@ def bulk_load(db: Database, *, postgres: bool) -> Iterator[BulkLoad]:
     costs what it adds, not what the registry already holds. The loader may
     index them as it goes (BulkLoad.index); the rest are indexed as the block ends.
     """
-    if postgres:  # the GIN index keeps itself current
+    if postgres:  # the GIN index keeps itself current; the word index too, but one row at a time
+        empty = db.execute_sql("SELECT NOT EXISTS (SELECT 1 FROM trainee)").fetchone()[0]
+        if empty:
+            search_words.begin_empty_load(db)
         yield BulkLoad(None)
+        if empty:
+            search_words.end_empty_load(db)
         rebuild(db, postgres=True)
         return
     before = db.execute_sql("SELECT COALESCE(MAX(id), 0) FROM trainee").fetchone()[0]
@@ -183,6 +191,8 @@ def id_subquery(
     terms = [t for t in terms if t and t[0]]
     if not terms:
         return "SELECT id FROM trainee WHERE 1 = 0", []
+    if postgres and not substring and search_words.served(terms):
+        return search_words.id_subquery(p, terms)
     if postgres:
         clauses, params = [], []
         for word, *alts in terms:
@@ -215,6 +225,8 @@ def search_ids(
     terms = [t for t in terms if t and t[0]]
     if not terms:
         return []
+    if postgres and not substring and search_words.served(terms):
+        return search_words.search_ids(db, terms, limit=limit, offset=offset)
     sql, params = id_subquery(db, terms, postgres=postgres, substring=substring)
     p = db.param
     key = "id" if sql.startswith("SELECT id") else "rowid"
