@@ -153,7 +153,7 @@ FIRST_WINDOW, GROWTH = 4096, 8
 
 def search_ids(db: Database, terms: list[tuple[str, ...]], *, limit: int, offset: int = 0) -> list[int]:
     """The first `limit` ids after `offset` of the trainees matching every term, in id order."""
-    want, found = limit + offset, []
+    want, found = limit + offset, list[int]()
     low, high = 0, FIRST_WINDOW
     top = None
     while len(found) < want:
