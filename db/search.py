@@ -197,7 +197,9 @@ def id_subquery(
         clauses, params = [], []
         for word, *alts in terms:
             if substring:
-                ors, ps = [f"search_text LIKE {p}"], ["%" + like_escape(word) + "%"]
+                # The word alone, as SQLite's trigram search: a skeleton alternative ORed in
+                # (two letters, no trigram) kept the index from serving the query at all.
+                ors, ps, alts = [f"search_text LIKE {p}"], ["%" + like_escape(word) + "%"], []
             else:
                 ors, ps = [f"search_text ~ {p}"], ["(^| )" + _pg_word(word)]
             for alt in alts:
@@ -229,6 +231,38 @@ def search_ids(
         return search_words.search_ids(db, terms, limit=limit, offset=offset)
     sql, params = id_subquery(db, terms, postgres=postgres, substring=substring)
     p = db.param
+    if postgres:
+        return _pg_scan_then_index(db, sql, params, limit=limit, offset=offset)
     key = "id" if sql.startswith("SELECT id") else "rowid"
     sql += f" ORDER BY {key} LIMIT {p} OFFSET {p}"
     return [r[0] for r in db.execute_sql(sql, params + [limit, offset]).fetchall()]
+
+
+# Rows of the primary key scanned before the trigram index takes over (PostgreSQL).
+SCAN_FIRST = 1024
+SCAN_MORE = 8192  # ids scanned further when the first ones promise the rest soon
+
+
+def _pg_scan_then_index(db: Database, sql: str, params: list[Any], *, limit: int, offset: int) -> list[int]:
+    """`sql` (SELECT id FROM trainee WHERE ...) in id order: the first SCAN_FIRST ids by the
+    primary key, testing each row, then the rest through the trigram GIN index at once.
+
+    A match common enough to fill the page among the first ids costs a short scan; the GIN
+    index would read every match from the table first (a bitmap of thousands). One rare
+    enough not to costs the index its few matches; a scan would test every row. `id + 0`
+    keeps the planner off the primary key for the second query."""
+    p = db.param
+    want = limit + offset
+    scan = f"{sql} AND id >= {p} AND id < {p} ORDER BY id LIMIT {p}"
+    found = [r[0] for r in db.execute_sql(scan, params + [0, SCAN_FIRST, want])]
+    low = SCAN_FIRST
+    if 0 < len(found) < want:
+        # Nearly there (at the density seen, the rest within SCAN_MORE ids): scan on, up to
+        # SCAN_MORE ids (LIMIT stops it sooner); a common match costs the index thousands of rows.
+        if (want - len(found)) * SCAN_FIRST / len(found) <= SCAN_MORE:
+            found += [r[0] for r in db.execute_sql(scan, params + [low, low + SCAN_MORE, want - len(found)])]
+            low += SCAN_MORE
+    if len(found) < want:
+        rest = f"{sql} AND id >= {p} ORDER BY id + 0 LIMIT {p}"
+        found += [r[0] for r in db.execute_sql(rest, params + [low, want - len(found)])]
+    return found[offset:want]

@@ -10,6 +10,7 @@ import dataclasses
 import datetime
 
 from db import models, search_words
+from db import search as db_search
 from db.connection import database, is_postgres
 from db.dialect import dialect
 from db.search import bulk_load
@@ -99,3 +100,20 @@ def test_a_bulk_load_into_an_empty_registry_is_indexed_once_at_the_end(db_url):
     assert len(ids("dara")) == 3 and len(ids("darab")) == 1
     later = create_trainee(SYSTEM, _person(9, given="Darazan"))  # the insert trigger is back on
     assert ids("daraz") == [later.id] and len(ids("dara")) == 4
+
+
+def test_substrings_come_in_id_order_past_the_scanned_ids(db_url, monkeypatch):
+    """PostgreSQL scans the first ids, then asks the trigram index for the rest: the answer is
+    the same as one query's, and a skeleton alternative does not widen a substring (as SQLite)."""
+    monkeypatch.setattr(db_search, "SCAN_FIRST", 4)
+    monkeypatch.setattr(db_search, "SCAN_MORE", 4)
+    made = [create_trainee(SYSTEM, _person(i, given="Hussein" if i % 3 else "Hassan")).id for i in range(30)]
+    husseins = [m for i, m in enumerate(made) if i % 3]
+
+    def sub(text: str, **page: int) -> list[int]:
+        with database.connection_context():
+            return dialect().search_ids(query_words(text), substring=True, **{"limit": 50, **page})
+
+    assert sub("ssei") == husseins and sub("ssei", limit=4, offset=9) == husseins[9:13]
+    assert sub("ssa") == [m for i, m in enumerate(made) if i % 3 == 0]
+    assert sub("ssei alma") == husseins and sub("ssei zzz") == []
