@@ -13,7 +13,7 @@ trigram index stays for substrings and prefixes under three characters.
 Kept in step by triggers: a statement-level one for inserts (a COPY or a multi-row INSERT
 adds its words in one statement), a row-level one for the rare edit of a name (its WHEN
 clause costs nothing to saves that leave the name alone), one for deletes. Size at 250,000
-trainees: 4.25 million rows, about 450 MB with its indexes; built in 40 s by migration 0012.
+trainees: 4.25 million rows, about 350 MB with its index; built in 40 s by migration 0012.
 """
 
 from __future__ import annotations
