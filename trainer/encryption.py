@@ -184,6 +184,7 @@ def encrypt_existing(url: str | None, actor: Actor, password: str, *, keep_plain
     from trainer.setup import connect
 
     connect(url, create=False, key=keys.db_key)
+    _audit(actor, "encrypt", sealed=sorted(secrets_found), plain_copy=str(plain_copy or ""))
     return Converted(path, plain_copy, recovery, tuple(secrets_found))
 
 
@@ -253,7 +254,15 @@ def rekey(actor: Actor, password: str, *, new_master: bool = False) -> Rekeyed:
     sealing.finish_rekey(keys, done=True)
     recovery = sealing.new_master(keys, password) if new_master else None
     connect(f"sqlite:///{path}", create=False, key=keys.db_key)
+    _audit(actor, "rekey", new_master=new_master)
     return Rekeyed(recovery)
+
+
+def _audit(actor: Actor, action: str, **details: object) -> None:
+    from trainer.accounts import audit
+
+    with database.connection_context(), database.atomic():
+        audit.record(actor, action, "database", "", **details)
 
 
 def refuse_locked(exc: sealing.Locked) -> PermissionDenied:
