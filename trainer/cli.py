@@ -42,11 +42,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_tui(args: argparse.Namespace) -> int:
     from trainer.commands.common import connect
+    from trainer.encryption import is_encrypted
 
-    opened = connect(args)
+    if is_encrypted(args.db) and not args.user:
+        # Nothing can be read before a sign-in unwraps the key: the app opens the database then.
+        from db.connection import resolve_url
+
+        url = resolve_url(args.db)
+    else:
+        url = connect(args).url
     from screens.app import make_app  # the only place the core imports the UI
 
-    make_app(opened.url).run()
+    make_app(url).run()
     return 0
 
 

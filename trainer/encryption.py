@@ -31,6 +31,11 @@ def is_encrypted(url: str | None) -> bool:
     return cipher.is_encrypted(site_path(url))
 
 
+def locked(url: str | None) -> bool:
+    """An encrypted site whose keys this process does not hold yet (the app then shows its sign-in)."""
+    return sealing.current is None and is_encrypted(url)
+
+
 def unlock(url: str | None, username: str, password: str) -> sealing.Unlocked:
     """Unwrap this site's keys for a user and hold them in this process; Locked (one line,
     "unknown user or wrong password") otherwise, with nothing changed."""
@@ -270,3 +275,49 @@ def refuse_locked(exc: sealing.Locked) -> PermissionDenied:
 
 
 __all__ = ["EncryptedDatabase"]
+
+
+# --- the app's sign-in and first run ----------------------------------------------------------
+
+
+def sign_in(url: str, username: str, password: str, *, session: str | None = None) -> Actor:
+    """The app's sign-in on an encrypted site: the key file first (nothing is read before it
+    opens), then the database if this process has not opened it yet, then authenticate()."""
+    from trainer.accounts.users import authenticate
+
+    try:
+        keys = unlock(url, username, password)
+    except sealing.Locked as exc:
+        raise PermissionDenied(str(exc)) from None
+    open_db = database.obj
+    if open_db is None or getattr(open_db, "cipher_key", None) not in (keys.db_key, keys.next_key):
+        path = site_path(url)
+        assert path is not None
+        from trainer.setup import connect
+
+        connect(url, create=False, key=open_key(keys, path))
+    return authenticate(username, password, session=session)
+
+
+def first_run_encrypted(url: str, username: str, password: str) -> Created:
+    """The app's first run with "encrypt" ticked: the new, still empty plain database that
+    start-up made is replaced by an encrypted one with this administrator."""
+    from trainer.accounts.users import MIN_PASSWORD, count_users
+
+    path = site_path(url)
+    if path is None:
+        raise DatabaseError("only a SQLite database is encrypted by trainer")
+    if len(password) < MIN_PASSWORD:  # refused before the plain file goes
+        raise ValidationFailed([FieldProblem("password", f"at least {MIN_PASSWORD} characters")])
+    if not username.strip():
+        raise ValidationFailed([FieldProblem("username", "give a user name")])
+    if database.obj is not None and path.exists() and not cipher.is_encrypted(path):
+        if count_users():
+            raise DatabaseError("this database already has users: use `trainer encrypt` to convert it")
+        checkpointer = getattr(database.obj, "checkpointer", None)
+        database.obj.close()
+        if checkpointer is not None:
+            checkpointer.stop()
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            leftover.unlink(missing_ok=True)
+    return init_encrypted(url, username, password)
