@@ -170,7 +170,13 @@ def make_database(url: str, *, create: bool = True, key: str | None = None) -> D
             raise DatabaseUnavailable(f"{_redact(url)} is not a database URL: {exc}") from None
         if not params.get("database"):
             raise DatabaseUnavailable(f"{_redact(url)} names no database: postgresql://USER@HOST:PORT/NAME")
+        from db import transport
         from db.postgres import PooledPsycopgDatabase
+
+        try:
+            transport.check(params)  # TLS to another machine, or an explicit --allow-plain
+        except transport.PlainConnectionRefused as exc:
+            raise DatabaseUnavailable(str(exc)) from None
 
         params.pop("max_connections", None)
         params.pop("stale_timeout", None)

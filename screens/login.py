@@ -120,7 +120,7 @@ class FirstRunScreen(ServiceCalls, Screen):
             yield Field(placeholder="password again", password=True, id="password2")
             yield Checkbox("Load the demo data (about 34,000 trainees; takes a while)", id="demo")
             yield Checkbox(
-                "Encrypt this database (recommended on a laptop: a lost disk then shows nothing)",
+                "Encrypt this database (recommended)",
                 value=True,
                 id="encrypt",
             )
