@@ -109,7 +109,7 @@ class CipherSqliteDatabase(KeptSqliteDatabase):
         conn = driver().connect(self.database, isolation_level=None, **self.connect_params)
         try:
             apply_key(conn, self.cipher_key)
-            self._add_conn_hooks(conn)
+            self._add_conn_hooks(conn)  # type: ignore[attr-defined]  # peewee's, unannotated
         except BaseException:
             conn.close()
             raise

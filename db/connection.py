@@ -19,10 +19,12 @@ from urllib.parse import urlparse
 from peewee import (
     Database,
     DatabaseProxy,
-    DatabaseError as PeeweeDatabaseError,
     OperationalError,
     PostgresqlDatabase,
     SqliteDatabase,
+)
+from peewee import (
+    DatabaseError as PeeweeDatabaseError,
 )
 
 from db.checkpoint import Checkpointer

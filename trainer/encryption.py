@@ -12,12 +12,17 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from db import cipher
 from db.connection import EncryptedDatabase, database, resolve_url, sqlite_path
 from trainer.accounts import sealing
 from trainer.accounts.access import Actor, require
 from trainer.errors import DatabaseError, FieldProblem, PermissionDenied, TrainerError, ValidationFailed
+
+if TYPE_CHECKING:
+    from trainer.accounts.keys import KeySpec
+    from trainer.setup import Opened
 
 RECOVERY_ENV = "TRAINER_RECOVERY_KEY"
 
@@ -61,7 +66,7 @@ def open_key(keys: sealing.Unlocked, path: Path) -> str:
     return keys.db_key
 
 
-def connect_signed_in(url: str | None, username: str, password: str, *, create: bool = False):  # type: ignore[no-untyped-def]
+def connect_signed_in(url: str | None, username: str, password: str, *, create: bool = False) -> Opened:
     """Unlock, then open (trainer.setup.connect with the key); the caller then authenticates."""
     from trainer.setup import connect
 
@@ -115,7 +120,7 @@ def init_encrypted(url: str | None, admin: str, password: str) -> Created:
 
 
 # The key files that become sealed secrets when a plain site is converted (trainer.accounts.keys).
-def _key_specs():  # type: ignore[no-untyped-def]
+def _key_specs() -> tuple[KeySpec, ...]:
     from trainer.accounts.audit import AUDIT_KEY
     from trainer.certification.signing import SIGNING_KEY
     from trainer.reporting.pseudonyms import PSEUDONYM_KEY
@@ -204,7 +209,9 @@ def _lock_or_refuse(path: Path) -> None:
             raise sqlite3.OperationalError("database is locked")
         conn.execute("PRAGMA journal_mode = WAL").fetchone()
     except sqlite3.OperationalError:
-        raise TrainerError("the database is open in another program: close it, then try again; nothing changed") from None
+        raise TrainerError(
+            "the database is open in another program: close it, then try again; nothing changed"
+        ) from None
     finally:
         conn.close()
 
@@ -263,7 +270,7 @@ def rekey(actor: Actor, password: str, *, new_master: bool = False) -> Rekeyed:
     return Rekeyed(recovery)
 
 
-def _audit(actor: Actor, action: str, **details: object) -> None:
+def _audit(actor: Actor, action: str, **details: Any) -> None:
     from trainer.accounts import audit
 
     with database.connection_context(), database.atomic():

@@ -35,7 +35,10 @@ def _bind(url: str, key: str | None) -> None:
 def measure(ctx: Context) -> list[Row]:
     ops = ["search substring", "report one quarter", "save one trainee"]
     if not ctx.scratch_url or not ctx.scratch_url.startswith("sqlite:"):
-        return [not_measured(AREA, f"encrypted SQLite: {op}", "SQLite only (PostgreSQL encrypts on its server)") for op in ops]
+        return [
+            not_measured(AREA, f"encrypted SQLite: {op}", "SQLite only (PostgreSQL encrypts on its server)")
+            for op in ops
+        ]
     why = missing("db.cipher:export_encrypted", "trainer.registry.trainees:search")
     if why:
         return [not_measured(AREA, f"encrypted SQLite: {op}", why, (Target("median", 1.0),)) for op in ops]

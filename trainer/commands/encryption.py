@@ -118,8 +118,8 @@ def cmd_recover(args: argparse.Namespace) -> int:
     os.chmod(cipher.key_file(target), 0o600)
     keys.path = cipher.key_file(target)
     if args.admin and new_password:
-        from trainer.accounts.users import list_users, set_password
         from trainer.accounts.access import SYSTEM
+        from trainer.accounts.users import list_users, set_password
         from trainer.setup import connect as open_db
 
         sealing.hold(keys)

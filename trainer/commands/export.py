@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     exp.add_argument(
         "--protect",
         action="store_true",
-        help="write an AES-encrypted ZIP (PATH.zip; password from $TRAINER_EXPORT_PASSWORD or a prompt); 7-Zip opens it",
+        help="write an AES-encrypted ZIP (PATH.zip; password: $TRAINER_EXPORT_PASSWORD or a prompt); 7-Zip opens it",
     )
     exp.set_defaults(handler=cmd_export)
 

@@ -25,7 +25,9 @@ def archive_name(path: Path) -> Path:
 
 def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise ValidationFailed([FieldProblem("password", f"an archive password has at least {MIN_PASSWORD} characters")])
+        raise ValidationFailed(
+            [FieldProblem("password", f"an archive password has at least {MIN_PASSWORD} characters")]
+        )
 
 
 def write_archive(plain: Path, target: Path, member: str, password: str) -> None:
