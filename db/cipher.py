@@ -164,3 +164,11 @@ def key_for(path: Path | str, live: Any = None) -> str | None:
     if found is not None:
         return found
     return getattr(live, "cipher_key", None)
+
+
+def site_file(url: str | None) -> Path | None:
+    """The SQLite file a database URL names (resolved as open_database does), None for a server:
+    only a file is encrypted by us."""
+    from db.connection import resolve_url, sqlite_path
+
+    return sqlite_path(resolve_url(url))

@@ -46,16 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
-    from trainer.commands.common import connect
-    from trainer.encryption import is_encrypted
+    from trainer.commands.common import connect_for_app
 
-    if is_encrypted(args.db) and not args.user:
-        # Nothing can be read before a sign-in unwraps the key: the app opens the database then.
-        from db.connection import resolve_url
-
-        url = resolve_url(args.db)
-    else:
-        url = connect(args).url
+    url = connect_for_app(args)
     from screens.app import make_app  # the only place the core imports the UI
 
     make_app(url).run()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from db import cipher
-from db.connection import EncryptedDatabase, database, resolve_url, sqlite_path
+from db.connection import EncryptedDatabase, database
 from trainer.accounts import sealing
 from trainer.accounts.access import Actor, require
 from trainer.errors import DatabaseError, FieldProblem, PermissionDenied, TrainerError, ValidationFailed
@@ -29,7 +29,7 @@ RECOVERY_ENV = "TRAINER_RECOVERY_KEY"
 
 def site_path(url: str | None) -> Path | None:
     """The SQLite file `url` names (resolved as connect() does), None for a server."""
-    return sqlite_path(resolve_url(url))
+    return cipher.site_file(url)
 
 
 def is_encrypted(url: str | None) -> bool:

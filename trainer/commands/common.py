@@ -48,6 +48,18 @@ def connect(args: argparse.Namespace) -> Opened:
     return opened
 
 
+def connect_for_app(args: argparse.Namespace) -> str:
+    """The app's database URL, opened, except an encrypted one without --user: nothing of it
+    can be read before a sign-in unwraps its key, so the app's sign-in screen opens it."""
+    from trainer.encryption import is_encrypted
+
+    if is_encrypted(args.db) and not args.user:
+        from db.connection import resolve_url
+
+        return resolve_url(args.db)
+    return connect(args).url
+
+
 def _unlock_and_open(args: argparse.Namespace, create: bool) -> Opened:
     """An encrypted database: --user's password unwraps the key before anything is read
     (trainer/encryption.py); actor() then signs in with the same password, asked once."""
