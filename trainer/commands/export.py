@@ -95,6 +95,8 @@ def _protected(args: argparse.Namespace, acting, path: Path, show) -> int:  # ty
             write_archive(plain, out, path.name, secret)
         finally:
             plain.unlink(missing_ok=True)
+            for companion in out.parent.glob(plain.name + "?*"):  # an error before the archive took them
+                companion.unlink(missing_ok=True)
     kind = "identified" if done.identified else "pseudonymised"
     print(f"wrote {done.rows} {kind} trainee rows to {target} (AES-256 ZIP: open it with 7-Zip and the password)")
     return 0

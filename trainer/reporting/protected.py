@@ -31,15 +31,22 @@ def check_password(password: str) -> None:
 
 
 def write_archive(plain: Path, target: Path, member: str, password: str) -> None:
-    """Write `plain` into a new AES-encrypted ZIP at `target` (as `member`), then remove `plain`."""
+    """Write `plain`, and the companions written beside it (its NAME-metadata.json), into a new
+    AES-encrypted ZIP at `target` (as `member`, `member`-metadata.json …); then remove them."""
+    import glob
+
     import pyzipper
 
     check_password(password)
+    companions = sorted(plain.parent.glob(glob.escape(plain.name) + "?*"))
     try:
         with pyzipper.AESZipFile(target, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES) as zf:
             zf.setpassword(password.encode("utf-8"))
             zf.setencryption(pyzipper.WZ_AES, nbits=256)
             zf.write(plain, member)
+            for extra in companions:
+                zf.write(extra, member + extra.name[len(plain.name) :])
         os.chmod(target, 0o600)
     finally:
-        plain.unlink(missing_ok=True)
+        for file in (plain, *companions):
+            file.unlink(missing_ok=True)
