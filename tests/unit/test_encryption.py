@@ -311,3 +311,22 @@ def test_the_checkpointer_of_an_encrypted_file_uses_its_key(site):
 
     checkpointer = database.obj.checkpointer
     assert checkpointer.checkpoint() is not None
+
+
+def test_the_site_keys_are_sealed_in_the_key_file_never_plain_files(site, tmp_path):
+    from trainer.accounts import audit
+    from trainer.certification import signing
+    from trainer.reporting import pseudonyms
+
+    url, path, recovery = site
+    audit_key, pseudonym_key = audit.audit_key(), pseudonyms.load_key()
+    private = signing.private_key()
+    names = {p.name for p in (tmp_path / "config").rglob("*") if p.is_file()}
+    assert not names & {audit.AUDIT_KEY.file, pseudonyms.PSEUDONYM_KEY.file, signing.KEY_FILE}
+    assert signing.PUBLIC_FILE in names  # the public half is public
+    raw = cipher.key_file(path).read_bytes()
+    assert audit_key not in raw and pseudonym_key not in raw
+    # a later process (the recovery key, say) reads the same keys back from the key file
+    sealing.hold(sealing.unlock_with_recovery(cipher.key_file(path), recovery))
+    assert audit.audit_key() == audit_key and pseudonyms.load_key() == pseudonym_key
+    assert signing.raw_public(signing.private_key().public_key()) == signing.raw_public(private.public_key())

@@ -305,8 +305,10 @@ def _sealed_key(spec: keys.KeySpec, create: bool) -> str | None:
             raise spec.error(f"no {spec.what.removeprefix('the ')} in the key file {held.path}")
         text = spec.make()
         seal_secret(held, spec.file, text)
-        if spec.created is not None:
-            spec.created(keys.default_path(spec), text)
+        if spec.created is not None:  # e.g. the signing key's public half, a public file beside it
+            beside = keys.default_path(spec)
+            beside.parent.mkdir(parents=True, exist_ok=True)
+            spec.created(beside, text)
         st = held.path.stat()
         ident = (st.st_ino, st.st_mtime_ns)
     _secret_cache[cache_key] = (ident, text.strip())
