@@ -306,6 +306,14 @@ def sign_in(url: str, username: str, password: str, *, session: str | None = Non
     return authenticate(username, password, session=session)
 
 
+def _holds_records() -> bool:
+    """Anything beyond the schema and reference data: then the file is not "new" and is never removed."""
+    from db import models
+
+    with database.connection_context():
+        return any(m.select().exists() for m in (models.Trainee, models.Course, models.Cohort, models.Centre))
+
+
 def first_run_encrypted(url: str, username: str, password: str) -> Created:
     """The app's first run with "encrypt" ticked: the new, still empty plain database that
     start-up made is replaced by an encrypted one with this administrator."""
@@ -319,8 +327,8 @@ def first_run_encrypted(url: str, username: str, password: str) -> Created:
     if not username.strip():
         raise ValidationFailed([FieldProblem("username", "give a user name")])
     if database.obj is not None and path.exists() and not cipher.is_encrypted(path):
-        if count_users():
-            raise DatabaseError("this database already has users: use `trainer encrypt` to convert it")
+        if count_users() or _holds_records():
+            raise DatabaseError("this database already holds records: use `trainer encrypt` to convert it")
         checkpointer = getattr(database.obj, "checkpointer", None)
         database.obj.close()
         if checkpointer is not None:

@@ -330,3 +330,16 @@ def test_the_site_keys_are_sealed_in_the_key_file_never_plain_files(site, tmp_pa
     sealing.hold(sealing.unlock_with_recovery(cipher.key_file(path), recovery))
     assert audit.audit_key() == audit_key and pseudonyms.load_key() == pseudonym_key
     assert signing.raw_public(signing.private_key().public_key()) == signing.raw_public(private.public_key())
+
+
+def test_the_first_run_never_replaces_a_file_that_holds_records(sqlite_url):
+    from tests.unit.test_reports import build_small
+    from trainer import encryption
+    from trainer.errors import DatabaseError
+
+    build_small()  # trainees, courses, cohorts; no user yet
+    path = cipher.site_file(sqlite_url)
+    with pytest.raises(DatabaseError, match="holds records"):
+        encryption.first_run_encrypted(sqlite_url, "boss", PASSWORD)
+    assert path.exists() and not cipher.is_encrypted(path)
+    assert path.read_bytes()[:16] == b"SQLite format 3\x00"
