@@ -267,6 +267,15 @@ def test_an_encrypted_backup_comes_back_with_the_recovery_key_alone(site, tmp_pa
 
     database.obj.close()
     shutil.rmtree(path.parent)
+    # a backup with its key file is itself an encrypted site: a known password opens a copy of it
+    copy = tmp_path / "copy" / "trainer.db"
+    copy.parent.mkdir()
+    shutil.copyfile(backup, copy)
+    shutil.copyfile(cipher.key_file(backup), cipher.key_file(copy))
+    monkeypatch.setenv("TRAINER_PASSWORD", OTHER)
+    assert run(capsys, "--db", f"sqlite:///{copy}", "--user", "clerk", "init")[0] == 0
+    sealing.hold(None)
+    monkeypatch.setenv("TRAINER_PASSWORD", PASSWORD)
     target = tmp_path / "new" / "trainer.db"
     monkeypatch.setenv("TRAINER_RECOVERY_KEY", "AAAA-" + recovery[5:])
     code, out, err = run(capsys, "recover", str(backup), "--to", str(target))
