@@ -27,6 +27,7 @@ from textual.screen import Screen
 from screens.calls import ServiceCalls
 from screens.commands import JumpProvider
 from screens.widgets import arabic
+from trainer import encryption
 from trainer.accounts import settings, users
 from trainer.accounts.access import Actor
 
@@ -192,7 +193,10 @@ class TrainerApp(ServiceCalls, App):
         return StartScreen(self.database_url)
 
     def on_mount(self) -> None:
-        self.call("users", users.count_users)
+        if encryption.locked(self.database_url):
+            self.done_users(1)  # an encrypted site not yet unlocked has users: its sign-in opens it
+        else:
+            self.call("users", users.count_users)
         stdin = sys.__stdin__
         if not self.is_headless and stdin is not None and os.isatty(stdin.fileno()):
             self.set_interval(2, partial(self._terminal_watch, stdin.fileno()))

@@ -313,3 +313,8 @@ class ReportsScreen(Screen):
         hidden = f"; {w.suppressed} cells suppressed" if w.suppressed else ""
         self._status(f"Wrote {w.rows:,} rows to {w.path}{hidden}")
         self.notify(f"Exported {w.rows:,} rows to {w.path}")
+        report = reports.CATALOGUE.get(self.report_name)
+        if report is not None and not report.aggregate:  # names leave the encrypted database with this file
+            from trainer.reporting.protected import WARNING
+
+            self.notify(f"Person-level file: {WARNING.split(' (or')[0]}", severity="warning", timeout=15)

@@ -32,6 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("TRAINER_USER"),
         help="act as this user (password from $TRAINER_PASSWORD or a prompt)",
     )
+    p.add_argument(
+        "--allow-plain",
+        action="store_true",
+        help="allow a PostgreSQL server on another machine without TLS (sslmode); the default refuses",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("tui", help="open the terminal app (the default)").set_defaults(handler=cmd_tui)
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
@@ -41,12 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
-    from trainer.commands.common import connect
+    from trainer.commands.common import connect_for_app
 
-    opened = connect(args)
+    url = connect_for_app(args)
     from screens.app import make_app  # the only place the core imports the UI
 
-    make_app(opened.url).run()
+    make_app(url).run()
     return 0
 
 
@@ -59,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args([*argv, "tui"])
+    if args.allow_plain:
+        os.environ["TRAINER_ALLOW_PLAIN"] = "1"  # read by db/transport.py when the database opens
     stdout, sys.stdout = sys.stdout, TerminalSafe(sys.stdout)
     try:
         return args.handler(args) or 0

@@ -196,6 +196,7 @@ def _version(model, id_):
 
 
 def _ops() -> dict[str, Op]:
+    from trainer import encryption
     from trainer.accounts import audit, backup, settings, site_settings, users
     from trainer.certification import certificates
     from trainer.registry import centres, trainees, vetting_decisions
@@ -392,6 +393,11 @@ def _ops() -> dict[str, Op]:
         "users.set_role": op("user.manage", lambda w, a: users.set_role(a, w.user_id, "auditor")),
         "users.set_password": op("user.manage", lambda w, a: users.set_password(a, w.user_id, "another long one")),
         "users.clear_lockout": op("user.manage", lambda w, a: users.clear_lockout(a, w.user_id)),
+        # encryption at rest: past the gate, a plain SQLite/PostgreSQL world refuses for its own reasons
+        "encryption.encrypt_existing": op(
+            "user.manage", lambda w, a: encryption.encrypt_existing("postgresql://nobody@localhost/none", a, "x")
+        ),
+        "encryption.rekey": op("user.manage", lambda w, a: encryption.rekey(a, "x")),
         "audit.history": op("record.history", lambda w, a: audit.history(a, "trainee", "x")),
         "audit.log": op("audit.read", lambda w, a: audit.log(a, limit=5)),
         "backup.backup": op(

@@ -30,7 +30,7 @@ from db.backup_files import CopyFailed
 from db.connection import database
 from db.dialect import dialect
 from db.schema import MIGRATIONS_DIR
-from trainer.accounts import audit
+from trainer.accounts import audit, sealing
 from trainer.accounts.access import SYSTEM, Actor, require
 from trainer.errors import FieldProblem, TrainerError, ValidationFailed
 from trainer.text import read_small
@@ -126,6 +126,7 @@ def backup(path: Path | str, actor: Actor) -> tuple[Path, Manifest]:
         facts = dialect().backup_copy(partial, _facts)
         os.chmod(partial, 0o600)  # it holds every name and national ID
         os.replace(partial, target)
+        sealing.copy_beside(target)  # an encrypted site: the backup's key file, restorable on its own
     except CopyFailed as exc:
         raise BackupFailed(str(exc)) from None
     finally:
@@ -208,6 +209,7 @@ def check(path: Path) -> tuple[Manifest, Path]:
     backend = dialect().name
     if manifest.backend != backend:
         raise BackupFailed(f"a {manifest.backend} backup cannot be restored into a {backend} database")
+    sealing.key_of_copy(file)  # an encrypted backup: its key, unwrapped now (trainer/accounts/sealing.py)
     try:
         counts = dialect().backup_counts(file, manifest.counts)
     except CopyFailed as exc:

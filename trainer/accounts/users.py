@@ -34,7 +34,7 @@ from peewee import Field
 from db import models
 from db.connection import database
 from db.dialect import dialect
-from trainer.accounts import audit
+from trainer.accounts import audit, sealing
 from trainer.accounts.access import ROLES, SYSTEM, Actor, require
 from trainer.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
 
@@ -196,6 +196,7 @@ def create_user(
             user.uuid,
             after={"username": username, "role": role, "centres": [c.code for c in centres]},
         )
+        sealing.password_set(username, password)  # an encrypted site: the new user's key wrap
         return _view(user)
 
 
@@ -425,6 +426,8 @@ def set_disabled(actor: Actor, user_id: int, disabled: bool) -> UserView:
             after={"disabled": disabled},
             sessions_ended=ended,
         )
+        if disabled:
+            sealing.access_ended(user.username)  # an encrypted site: their password opens nothing now
         return _view(_get(user_id))
 
 
@@ -482,6 +485,7 @@ def set_password(actor: Actor, user_id: int, new_password: str) -> None:
             (S.user == user.id) & S.ended_at.is_null() & (S.id != (actor.session_id or 0))
         ).execute()
         audit.record(actor, "password-reset", "user", user.uuid)
+        sealing.password_set(user.username, new_password)  # an encrypted site: the wrap follows
 
 
 def clear_lockout(actor: Actor, user_id: int) -> UserView:
