@@ -63,6 +63,7 @@ from db.models.stations import (
     Station,
 )
 from db.models.summary import CohortSummary, PersonSummary
+from db.models.sync import SyncChange, SyncMute, SyncPeer, SyncReview
 
 MODELS = (
     Force,
@@ -110,6 +111,10 @@ MODELS = (
     Program,
     CohortDelivery,
     CohortNation,
+    SyncChange,
+    SyncMute,
+    SyncPeer,
+    SyncReview,
 )
 
 # The package is the one door to the models: what it re-exports, named.
@@ -161,6 +166,10 @@ __all__ = [
     "SESSION_STATUSES",
     "Session",
     "Setting",
+    "SyncChange",
+    "SyncMute",
+    "SyncPeer",
+    "SyncReview",
     "TRAINEE_STATUSES",
     "Trainee",
     "Unit",

@@ -1,0 +1,163 @@
+"""Change capture for the exchange (docs/sync.md): triggers that log every change to a shared table.
+
+Every service already writes through one transaction; a trigger on each shared table
+adds the change-log row (db.models.SyncChange) inside that same transaction, so a
+change exists exactly when its log row does — whether it came from a form, a roster
+import, a merge or the demo's bulk load — and no service has to remember a call.
+
+Each row gets this database's next sequence number and a hybrid logical clock:
+max(now in ms << 16, the largest clock logged so far + 1), so clocks only move forward
+and pass every clock received from a peer. Writers are serialised (SQLite's write
+lock; on PostgreSQL the audit trail's advisory lock, taken by the trigger), so
+positions are handed out in commit order and a peer that acknowledged position n
+has every change up to n.
+
+An import applies peers' changes with a row in sync_mute (its own transaction only):
+the triggers stay silent and the import logs those changes under their origin.
+
+The SQLite triggers name each column; they are rebuilt from the live tables after
+every migration (db.schema.upgrade), so a column added later is captured too.
+PostgreSQL's one trigger function reads the whole row as JSON and needs no list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from peewee import Database
+
+from db import models
+from db.connection import database, is_postgres
+
+# Records that stay where they were made: accounts and sign-in, an import's own batches
+# and held rows (the imported records themselves travel).
+LOCAL_TABLES = frozenset({"user", "import_batch", "held_row"})
+# Columns that are this database's own bookkeeping, never another's business.
+LOCAL_COLUMNS = frozenset({"id", "version"})
+WRITER_LOCK = 0x7472_6169_6E65  # the audit trail's lock (trainer.accounts.audit.ADVISORY_LOCK)
+
+
+def shared_tables() -> tuple[str, ...]:
+    """The tables whose changes travel: every record people create, but the local ones."""
+    return tuple(
+        m._meta.table_name
+        for m in models.MODELS
+        if issubclass(m, models.Record) and m._meta.table_name not in LOCAL_TABLES
+    )
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """Inside the caller's transaction: writes are not logged as this database's own."""
+    database.execute_sql('INSERT INTO "sync_mute" DEFAULT VALUES')
+    try:
+        yield
+    finally:
+        database.execute_sql('DELETE FROM "sync_mute"')
+
+
+def install(db: Database) -> None:
+    """(Re)create the capture triggers on every shared table; idempotent."""
+    if is_postgres(db):
+        _install_postgres(db)
+    else:
+        _install_sqlite(db)
+
+
+# --- SQLite ------------------------------------------------------------------
+
+_SQLITE_NOW = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) * 65536"
+_SQLITE_LOG = (
+    'INSERT INTO "sync_change" ("origin", "seq", "hlc", "table_name", "record_uuid", "op", "fields") VALUES '
+    "('', (SELECT coalesce(max(\"seq\"), 0) + 1 FROM \"sync_change\" WHERE \"origin\" = ''), "
+    f'max({_SQLITE_NOW}, (SELECT coalesce(max("hlc"), 0) + 1 FROM "sync_change")), '
+    "'{table}', {uuid}, '{op}', {fields});"
+)
+_SQLITE_QUIET = 'NOT EXISTS (SELECT 1 FROM "sync_mute")'
+
+
+def _sqlite_columns(db: Database, table: str) -> list[str]:
+    return [row[1] for row in db.execute_sql(f'PRAGMA table_info("{table}")').fetchall()]
+
+
+def _install_sqlite(db: Database) -> None:
+    for table in shared_tables():
+        cols = [c for c in _sqlite_columns(db, table) if c not in LOCAL_COLUMNS]
+        everything = "json_object(" + ", ".join(f"'{c}', NEW.\"{c}\"" for c in cols) + ")"
+        changed = (
+            "(SELECT json_group_object(k, v) FROM ("
+            + " UNION ALL ".join(f"SELECT '{c}' AS k, NEW.\"{c}\" AS v WHERE OLD.\"{c}\" IS NOT NEW.\"{c}\"" for c in cols)
+            + "))"
+        )
+        any_change = " OR ".join(f'OLD."{c}" IS NOT NEW."{c}"' for c in cols)
+        for suffix in ("ai", "au", "ad"):
+            db.execute_sql(f'DROP TRIGGER IF EXISTS "sync_{table}_{suffix}"')
+        db.execute_sql(
+            f'CREATE TRIGGER "sync_{table}_ai" AFTER INSERT ON "{table}" WHEN {_SQLITE_QUIET} BEGIN '
+            + _SQLITE_LOG.format(table=table, uuid='NEW."uuid"', op="i", fields=everything)
+            + " END"
+        )
+        db.execute_sql(
+            f'CREATE TRIGGER "sync_{table}_au" AFTER UPDATE ON "{table}" '
+            f"WHEN {_SQLITE_QUIET} AND ({any_change}) BEGIN "
+            + _SQLITE_LOG.format(table=table, uuid='NEW."uuid"', op="u", fields=changed)
+            + " END"
+        )
+        db.execute_sql(
+            f'CREATE TRIGGER "sync_{table}_ad" AFTER DELETE ON "{table}" WHEN {_SQLITE_QUIET} BEGIN '
+            + _SQLITE_LOG.format(table=table, uuid='OLD."uuid"', op="d", fields="'{}'")
+            + " END"
+        )
+
+
+# --- PostgreSQL ----------------------------------------------------------------
+
+_PG_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION sync_capture() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    row_json jsonb;
+    old_json jsonb;
+    changed jsonb;
+    record_id text;
+BEGIN
+    IF EXISTS (SELECT 1 FROM sync_mute) THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        changed := '{{}}'::jsonb;
+        record_id := OLD.uuid::text;
+    ELSE
+        row_json := to_jsonb(NEW) - 'id' - 'version';
+        record_id := NEW.uuid::text;
+        IF TG_OP = 'UPDATE' THEN
+            old_json := to_jsonb(OLD);
+            SELECT coalesce(jsonb_object_agg(key, value), '{{}}'::jsonb) INTO changed
+              FROM jsonb_each(row_json) WHERE old_json -> key IS DISTINCT FROM value;
+            IF changed = '{{}}'::jsonb THEN
+                RETURN NULL;
+            END IF;
+        ELSE
+            changed := row_json;
+        END IF;
+    END IF;
+    PERFORM pg_advisory_xact_lock({WRITER_LOCK});
+    INSERT INTO sync_change (origin, seq, hlc, table_name, record_uuid, op, fields) VALUES (
+        '',
+        (SELECT coalesce(max(seq), 0) + 1 FROM sync_change WHERE origin = ''),
+        greatest((extract(epoch FROM clock_timestamp()) * 1000)::bigint * 65536,
+                 (SELECT coalesce(max(hlc), 0) + 1 FROM sync_change)),
+        TG_TABLE_NAME, record_id, lower(left(TG_OP, 1)), changed::text);
+    RETURN NULL;
+END $$
+"""
+
+
+def _install_postgres(db: Database) -> None:
+    db.execute_sql(_PG_FUNCTION)
+    for table in shared_tables():
+        db.execute_sql(f'DROP TRIGGER IF EXISTS "sync_{table}" ON "{table}"')
+        db.execute_sql(
+            f'CREATE TRIGGER "sync_{table}" AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
+            "FOR EACH ROW EXECUTE FUNCTION sync_capture()"
+        )
