@@ -1,0 +1,215 @@
+"""Applying peers' changes: log them once, then rebuild each touched record from its whole log.
+
+A record's state is a fold of every change logged for it, whatever order they came in:
+each field takes the value of the change with the highest (clock, site code); a
+deletion is a tombstone that no later change revives. Folding the whole log rather
+than patching the row makes the result independent of arrival order, so every
+database that holds the same changes holds the same record.
+
+Append-only records (result attempts) need nothing more: each attempt is its own
+record with its own UUID, so two sites' attempts are a union. Where the fold would
+silently overrule a person's decision — a national ID or a vetting result changed
+differently at two sites — the losing value is kept in sync_review for headquarters.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from peewee import IntegrityError
+
+from db import capture, models
+from db.connection import database
+from trainer.sync import log
+from trainer.sync.log import Change, Ids
+
+# Fields where last-writer-wins may not decide alone (issue 16): the loser is kept for review.
+REVIEWED = {("trainee", "national_id"), ("vetting_record", "result")}
+# Planted for the convergence test's self-check only: the fold ignores clocks (last applied wins).
+IGNORE_CLOCKS = False
+
+
+@dataclass
+class Tally:
+    applied: int = 0
+    held: int = 0  # already in this database
+    review: int = 0
+    records: int = 0
+    waiting: list[str] = field(default_factory=list)
+
+
+def log_changes(changes: Iterable[Change], own_code: str, tally: Tally) -> list[tuple[str, str]]:
+    """Add peers' changes to the log, each once (on origin and sequence); the touched records."""
+    C = models.SyncChange
+    batch = [c for c in changes]
+    fresh: list[Change] = []
+    by_origin: dict[str, list[int]] = {}
+    for c in batch:
+        by_origin.setdefault(c.origin, []).append(c.seq)
+    seen: set[tuple[str, int]] = set()
+    for origin, seqs in by_origin.items():
+        for start in range(0, len(seqs), 900):
+            chunk = seqs[start : start + 900]
+            seen.update(C.select(C.origin, C.seq).where((C.origin == origin) & C.seq.in_(chunk)).tuples())
+    for c in batch:
+        key = (c.origin, c.seq)
+        if c.origin == own_code or key in seen:
+            tally.held += 1
+            continue
+        seen.add(key)
+        fresh.append(c)
+    rows = [
+        dict(
+            origin=c.origin,
+            seq=c.seq,
+            hlc=c.hlc,
+            table_name=c.table,
+            record_uuid=c.uuid,
+            op=c.op,
+            fields=json.dumps(c.fields, separators=(",", ":")),
+        )
+        for c in fresh
+    ]
+    for start in range(0, len(rows), 500):
+        C.insert_many(rows[start : start + 500]).execute()
+    tally.applied += len(fresh)
+    touched: dict[tuple[str, str], None] = {}
+    for c in fresh:
+        touched[(c.table, c.uuid)] = None
+    return list(touched)
+
+
+def _log_of(records: list[tuple[str, str]], own_code: str, ids: Ids) -> dict[str, list[Change]]:
+    """Every logged change of these records, canonical, oldest position first."""
+    C = models.SyncChange
+    cols = (C.id, C.origin, C.seq, C.hlc, C.table_name, C.record_uuid, C.op, C.fields)
+    wanted = sorted({u for _, u in records} | {u.replace("-", "") for _, u in records})
+    rows: list[Change] = []
+    for start in range(0, len(wanted), 900):
+        rows += [log.stored(r) for r in C.select(*cols).where(C.record_uuid.in_(wanted[start : start + 900])).tuples()]
+    rows.sort(key=lambda c: c.position)
+    out: dict[str, list[Change]] = {}
+    for c in log.canonical(rows, own_code, ids):
+        out.setdefault(c.uuid, []).append(c)
+    return out
+
+
+def fold(changes: list[Change]) -> tuple[bool, bool, dict[str, Any], dict[str, tuple[int, str]]]:
+    """(deleted, ever inserted, field values, each field's winning (clock, site))."""
+    deleted = inserted = False
+    values: dict[str, Any] = {}
+    clocks: dict[str, tuple[int, str]] = {}
+    for c in changes:
+        if c.op == "d":
+            deleted = True
+            continue
+        inserted = inserted or c.op == "i"
+        stamp = (c.hlc, c.origin)
+        for name, value in c.fields.items():
+            if IGNORE_CLOCKS or name not in clocks or stamp > clocks[name]:
+                values[name], clocks[name] = value, stamp
+    return deleted, inserted, values, clocks
+
+
+def _reviews(table: str, record: str, changes: list[Change], values: dict[str, Any], hq: bool) -> list[dict[str, Any]]:
+    if not hq:
+        return []
+    out = []
+    for c in changes:
+        for name, value in c.fields.items():
+            if (table, name) in REVIEWED and c.op == "u" and value != values.get(name):
+                out.append(
+                    dict(
+                        table_name=table,
+                        record_uuid=record,
+                        field=name,
+                        kept=json.dumps(values.get(name)),
+                        held=json.dumps(value),
+                        origin=c.origin,
+                        reason="changed differently at two sites",
+                    )
+                )
+    return out
+
+
+def materialise(records: list[tuple[str, str]], own_code: str, *, hq: bool, tally: Tally) -> None:
+    """Write each touched record as its log now says (capture muted: the log has it already)."""
+    ids = Ids()
+    for start in range(0, len(records), 1000):
+        chunk = records[start : start + 1000]
+        logs = _log_of(chunk, own_code, ids)
+        wanted: dict[type[models.Record], set[str]] = {}
+        for table, record in chunk:
+            model = log.shared_models()[table]
+            wanted.setdefault(model, set()).add(record)
+            for col, f in log.columns(model).items():
+                target = log.record_target(f)
+                if target is not None:
+                    for c in logs.get(record, []):
+                        if c.fields.get(col):
+                            wanted.setdefault(target, set()).add(c.fields[col])
+        for model, found in wanted.items():
+            ids.learn_uuids(model, found)
+        with capture.muted():
+            for table, record in chunk:
+                _write(log.shared_models()[table], record, logs.get(record, []), ids, hq=hq, tally=tally)
+
+
+def _write(model: type[models.Record], record: str, changes: list[Change], ids: Ids, *, hq: bool, tally: Tally) -> None:
+    deleted, inserted, values, _clocks = fold(changes)
+    table = model._meta.table_name
+    local = ids.id_of(model, record)
+    if deleted and local is None:
+        return
+    row: dict[str, Any] = {}
+    if deleted:
+        values = {}
+    cols = log.columns(model)
+    for name, value in values.items():
+        f = cols.get(name)
+        if f is None:
+            continue
+        target = log.record_target(f)
+        if target is not None and value is not None:
+            parent = ids.id_of(target, value)
+            if parent is None:
+                tally.waiting.append(f"{table} {record}: its {name} {value} is not here yet")
+                return
+            value = parent
+        row[f.name] = uuid.UUID(value) if name == "uuid" else value
+    try:
+        with database.atomic():
+            if deleted:
+                model.delete().where(model.id == local).execute()
+            elif local is not None:
+                row.pop("uuid", None)
+                if row:
+                    model.update(**row, version=model.version + 1).where(model.id == local).execute()
+            elif inserted:
+                new_id = model.insert(**row).execute()
+                ids.remember(model, int(new_id), record)
+            else:
+                return  # changes to a record whose creation has not arrived yet: folded when it does
+    except IntegrityError as exc:
+        tally.review += 1
+        models.SyncReview.create(
+            table_name=table,
+            record_uuid=record,
+            field="",
+            kept="",
+            held=json.dumps(values, default=str),
+            origin=changes[-1].origin if changes else "",
+            reason=f"not applied: {str(exc).splitlines()[0][:50]}",
+        )
+        return
+    tally.records += 1
+    R = models.SyncReview
+    for review in _reviews(table, record, changes, values, hq):
+        same = (R.record_uuid == record) & (R.field == review["field"]) & (R.held == review["held"])
+        if not R.select().where(same & (R.origin == review["origin"])).exists():
+            tally.review += 1
+            R.create(**review)
