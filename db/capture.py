@@ -70,7 +70,7 @@ def install(db: Database) -> None:
 _SQLITE_NOW = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) * 65536"
 _SQLITE_LOG = (
     'INSERT INTO "sync_change" ("origin", "seq", "hlc", "table_name", "record_uuid", "op", "fields") VALUES '
-    "('', (SELECT coalesce(max(\"seq\"), 0) + 1 FROM \"sync_change\" WHERE \"origin\" = ''), "
+    '(\'\', (SELECT coalesce(max("seq"), 0) + 1 FROM "sync_change" WHERE "origin" = \'\'), '
     f'max({_SQLITE_NOW}, (SELECT coalesce(max("hlc"), 0) + 1 FROM "sync_change")), '
     "'{table}', {uuid}, '{op}', {fields});"
 )
@@ -87,7 +87,7 @@ def _install_sqlite(db: Database) -> None:
         everything = "json_object(" + ", ".join(f"'{c}', NEW.\"{c}\"" for c in cols) + ")"
         changed = (
             "(SELECT json_group_object(k, v) FROM ("
-            + " UNION ALL ".join(f"SELECT '{c}' AS k, NEW.\"{c}\" AS v WHERE OLD.\"{c}\" IS NOT NEW.\"{c}\"" for c in cols)
+            + " UNION ALL ".join(f'SELECT \'{c}\' AS k, NEW."{c}" AS v WHERE OLD."{c}" IS NOT NEW."{c}"' for c in cols)
             + "))"
         )
         any_change = " OR ".join(f'OLD."{c}" IS NOT NEW."{c}"' for c in cols)

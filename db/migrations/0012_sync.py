@@ -7,6 +7,8 @@ The capture triggers themselves are derived from the tables' current columns
 and (re)installed by db.schema.upgrade after every migration (db/capture.py).
 """
 
+from typing import Any
+
 SQLITE = [
     'CREATE TABLE "sync_change" ("id" INTEGER NOT NULL PRIMARY KEY, "origin" VARCHAR(16) NOT NULL DEFAULT \'\', '
     '"seq" INTEGER NOT NULL, "hlc" INTEGER NOT NULL, "table_name" VARCHAR(64) NOT NULL, '
@@ -42,7 +44,7 @@ POSTGRES = [
 ]
 
 
-def up(migrator, db):
+def up(migrator: object, db: Any) -> None:
     from db.connection import is_postgres
 
     for statement in POSTGRES if is_postgres(db) else SQLITE:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
+from typing import Any
 
 from trainer.commands.common import UsageError, actor, connect
 
 
-def register(sub) -> None:
+def register(sub: Any) -> None:
     sync = sub.add_parser("sync", help="exchange records with headquarters or a site through bundle files")
     sync.set_defaults(handler=_needs_subcommand)
     ssub = sync.add_subparsers(dest="sync_command")
@@ -28,11 +30,11 @@ def register(sub) -> None:
     rv.set_defaults(handler=cmd_review)
 
 
-def _needs_subcommand(args):
+def _needs_subcommand(args: argparse.Namespace) -> int:
     raise UsageError("sync: give a subcommand (export, import, status, review)")
 
 
-def cmd_export(args) -> int:
+def cmd_export(args: argparse.Namespace) -> int:
     from trainer.sync import exchange
 
     connect(args)
@@ -41,7 +43,7 @@ def cmd_export(args) -> int:
     return 0
 
 
-def cmd_import(args) -> int:
+def cmd_import(args: argparse.Namespace) -> int:
     from trainer.errors import TrainerError
     from trainer.sync import exchange
 
@@ -56,7 +58,7 @@ def cmd_import(args) -> int:
     return 0
 
 
-def cmd_status(args) -> int:
+def cmd_status(args: argparse.Namespace) -> int:
     from trainer.sync import exchange
 
     connect(args)
@@ -71,7 +73,7 @@ def cmd_status(args) -> int:
     return 0
 
 
-def cmd_review(args) -> int:
+def cmd_review(args: argparse.Namespace) -> int:
     from trainer.sync import exchange
 
     connect(args)
@@ -79,5 +81,6 @@ def cmd_review(args) -> int:
     if not items:
         print("nothing waits for review")
     for r in items:
-        print(f"{r.id}\t{r.table} {r.record_uuid}\t{r.field or '-'}\tkept {r.kept or '-'}\theld {r.held}\tfrom {r.origin}\t{r.reason}")
+        what = f"{r.table} {r.record_uuid} {r.field or '-'}"
+        print(f"{r.id}\t{what}\tkept {r.kept or '-'}\theld {r.held}\tfrom {r.origin}\t{r.reason}")
     return 0

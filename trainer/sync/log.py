@@ -55,7 +55,7 @@ _MODELS: dict[str, type[models.Record]] = {}
 def shared_models() -> dict[str, type[models.Record]]:
     if not _MODELS:
         shared = set(capture.shared_tables())
-        _MODELS.update({m._meta.table_name: m for m in models.MODELS if m._meta.table_name in shared})  # type: ignore[misc]
+        _MODELS.update({m._meta.table_name: m for m in models.MODELS if m._meta.table_name in shared})
     return _MODELS
 
 
@@ -143,9 +143,9 @@ def canonical(rows: list[Change], own_code: str, ids: Ids) -> list[Change]:
         cols = columns(shared_models()[c.table])
         fields: dict[str, Any] = {}
         for col, value in c.fields.items():
-            field = cols.get(col)
-            if field is None:
+            if col not in cols:
                 continue  # a column this code no longer has
+            field = cols[col]
             if isinstance(field, ForeignKeyField):
                 target = record_target(field)
                 if target is None:
