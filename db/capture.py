@@ -67,7 +67,10 @@ def install(db: Database) -> None:
 
 # --- SQLite ------------------------------------------------------------------
 
-_SQLITE_NOW = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) * 65536"
+_SQLITE_NOW = (
+    "(CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) "
+    '+ coalesce((SELECT "offset_ms" FROM "sync_clock" LIMIT 1), 0)) * 65536'
+)
 _SQLITE_LOG = (
     'INSERT INTO "sync_change" ("origin", "seq", "hlc", "table_name", "record_uuid", "op", "fields") VALUES '
     '(\'\', (SELECT coalesce(max("seq"), 0) + 1 FROM "sync_change" WHERE "origin" = \'\'), '
@@ -145,7 +148,8 @@ BEGIN
     INSERT INTO sync_change (origin, seq, hlc, table_name, record_uuid, op, fields) VALUES (
         '',
         (SELECT coalesce(max(seq), 0) + 1 FROM sync_change WHERE origin = ''),
-        greatest((extract(epoch FROM clock_timestamp()) * 1000)::bigint * 65536,
+        greatest(((extract(epoch FROM clock_timestamp()) * 1000)::bigint
+                  + coalesce((SELECT offset_ms FROM sync_clock LIMIT 1), 0)) * 65536,
                  (SELECT coalesce(max(hlc), 0) + 1 FROM sync_change)),
         TG_TABLE_NAME, record_id, lower(left(TG_OP, 1)), changed::text);
     RETURN NULL;

@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from peewee import Database
+
 from db.connection import database
 from trainer.accounts import users
 from trainer.accounts.access import SYSTEM, Actor
@@ -27,13 +29,24 @@ class Place:
     hq: bool = False
     block: int = 0
     admin: Actor = field(default=SYSTEM)
+    db: Database | None = None
 
     def use(self) -> Place:
-        if database.obj is not None and not database.obj.is_closed():
-            database.obj.close()
         os.environ["XDG_CONFIG_HOME"] = str(self.config)
-        connect(self.url)
+        if self.db is None:
+            connect(self.url)
+            self.db = database.obj
+        else:
+            database.initialize(self.db)
         return self
+
+    def close(self) -> None:
+        if self.db is not None:
+            if not self.db.is_closed():
+                self.db.close()
+            if hasattr(self.db, "close_all"):
+                self.db.close_all()
+            self.db = None
 
     def setup(self) -> Place:
         self.use()

@@ -1,6 +1,7 @@
 """The exchange between field sites and headquarters (docs/sync.md).
 
-sync_change is the change log (outbox and what peers sent); sync_mute silences
+sync_change is the change log (outbox and what peers sent); sync_clock corrects
+the clock stamps of a database whose clock is known wrong; sync_mute silences
 the capture while an import applies a peer's changes; sync_peer keeps each
 peer's positions; sync_review keeps values last-writer-wins would have dropped.
 The capture triggers themselves are derived from the tables' current columns
@@ -17,6 +18,7 @@ SQLITE = [
     'CREATE INDEX "sync_change_record_uuid" ON "sync_change" ("record_uuid")',
     'CREATE UNIQUE INDEX "sync_change_origin_seq" ON "sync_change" ("origin", "seq")',
     'CREATE TABLE "sync_mute" ("id" INTEGER NOT NULL PRIMARY KEY)',
+    'CREATE TABLE "sync_clock" ("id" INTEGER NOT NULL PRIMARY KEY, "offset_ms" INTEGER NOT NULL DEFAULT 0)',
     'CREATE TABLE "sync_peer" ("code" VARCHAR(16) NOT NULL PRIMARY KEY, "acked" INTEGER NOT NULL DEFAULT 0, '
     '"received" INTEGER NOT NULL DEFAULT 0, "last_export_at" DATETIME, "last_import_at" DATETIME, '
     '"exports" INTEGER NOT NULL DEFAULT 0, "imports" INTEGER NOT NULL DEFAULT 0)',
@@ -34,6 +36,7 @@ POSTGRES = [
     'CREATE INDEX "sync_change_record_uuid" ON "sync_change" ("record_uuid")',
     'CREATE UNIQUE INDEX "sync_change_origin_seq" ON "sync_change" ("origin", "seq")',
     'CREATE TABLE "sync_mute" ("id" SERIAL NOT NULL PRIMARY KEY)',
+    'CREATE TABLE "sync_clock" ("id" SERIAL NOT NULL PRIMARY KEY, "offset_ms" BIGINT NOT NULL DEFAULT 0)',
     'CREATE TABLE "sync_peer" ("code" VARCHAR(16) NOT NULL PRIMARY KEY, "acked" BIGINT NOT NULL DEFAULT 0, '
     '"received" BIGINT NOT NULL DEFAULT 0, "last_export_at" TIMESTAMP, "last_import_at" TIMESTAMP, '
     '"exports" INTEGER NOT NULL DEFAULT 0, "imports" INTEGER NOT NULL DEFAULT 0)',

@@ -63,7 +63,7 @@ from db.models.stations import (
     Station,
 )
 from db.models.summary import CohortSummary, PersonSummary
-from db.models.sync import SyncChange, SyncMute, SyncPeer, SyncReview
+from db.models.sync import SyncChange, SyncClock, SyncMute, SyncPeer, SyncReview
 
 MODELS = (
     Force,
@@ -112,6 +112,7 @@ MODELS = (
     CohortDelivery,
     CohortNation,
     SyncChange,
+    SyncClock,
     SyncMute,
     SyncPeer,
     SyncReview,
@@ -167,6 +168,7 @@ __all__ = [
     "Session",
     "Setting",
     "SyncChange",
+    "SyncClock",
     "SyncMute",
     "SyncPeer",
     "SyncReview",

@@ -36,6 +36,16 @@ class SyncMute(BaseModel):
     id = AutoField()
 
 
+class SyncClock(BaseModel):
+    """At most one row: milliseconds added to this database's clock when it stamps a change.
+
+    For a laptop whose clock is known wrong and may not be reset (and for the tests, which
+    skew each site's clock); no row means the clock as it is."""
+
+    id = AutoField()
+    offset_ms = BigIntegerField(default=0)
+
+
 class SyncPeer(BaseModel):
     """Where the exchange with one trusted peer stands."""
 

@@ -38,6 +38,7 @@ NOT_SHARED = {
     "province": "reference data seeded from the code on every database",
     "sync_change": "the log itself",
     "sync_mute": "the log's switch",
+    "sync_clock": "this database's clock correction",
     "sync_peer": "this database's view of its peers",
     "sync_review": "what waits for a person here",
     # Link tables keyed by two records, without an identity of their own: not yet carried.
