@@ -38,13 +38,38 @@ LOCAL_COLUMNS = frozenset({"id", "version"})
 WRITER_LOCK = 0x7472_6169_6E65  # the audit trail's lock (trainer.accounts.audit.ADVISORY_LOCK)
 
 
-def shared_tables() -> tuple[str, ...]:
-    """The tables whose changes travel: every record people create, but the local ones."""
+# Link rows without an identity of their own (the course catalogue's): a row is named by
+# its key columns, a reference as the UUID of the record it points to ("<uuid>|police").
+LINKS: dict[str, tuple[str, ...]] = {
+    "course_force": ("course_id", "force_id"),
+    "course_prerequisite": ("course_id", "requires_id"),
+    "course_competency": ("course_id", "competency_id"),
+    "competency_tag": ("competency_id", "tag"),
+}
+
+
+def record_tables() -> tuple[str, ...]:
     return tuple(
         m._meta.table_name
         for m in models.MODELS
         if issubclass(m, models.Record) and m._meta.table_name not in LOCAL_TABLES
     )
+
+
+def shared_tables() -> tuple[str, ...]:
+    """The tables whose changes travel: every record people create but the local ones, and the links."""
+    return record_tables() + tuple(LINKS)
+
+
+def _parents(table: str) -> list[tuple[str, str | None]]:
+    """Each key column of a link table with the record table it points to (None: a plain value)."""
+    model = next(m for m in models.MODELS if m._meta.table_name == table)
+    by_column = {f.column_name: f for f in model._meta.sorted_fields}
+    out: list[tuple[str, str | None]] = []
+    for col in LINKS[table]:
+        rel = getattr(by_column[col], "rel_model", None)
+        out.append((col, rel._meta.table_name if rel is not None and issubclass(rel, models.Record) else None))
+    return out
 
 
 @contextmanager
@@ -84,8 +109,47 @@ def _sqlite_columns(db: Database, table: str) -> list[str]:
     return [row[1] for row in db.execute_sql(f'PRAGMA table_info("{table}")').fetchall()]
 
 
+def _sqlite_link_key(table: str, row: str) -> tuple[str, str]:
+    """(key expression, condition that every parent still exists) for a link row."""
+    parts, conds = [], []
+    for col, parent in _parents(table):
+        if parent is None:
+            parts.append(f'{row}."{col}"')
+        else:
+            parts.append(f'(SELECT "uuid" FROM "{parent}" WHERE "id" = {row}."{col}")')
+            conds.append(f'EXISTS (SELECT 1 FROM "{parent}" WHERE "id" = {row}."{col}")')
+    return " || '|' || ".join(parts), " AND ".join(conds) or "1"
+
+
+def _install_sqlite_link(db: Database, table: str) -> None:
+    cols = [c for c in _sqlite_columns(db, table) if c not in LOCAL_COLUMNS]
+    everything = "json_object(" + ", ".join(f"'{c}', NEW.\"{c}\"" for c in cols) + ")"
+    for suffix, when, row, op, fields in (
+        ("ai", "INSERT", "NEW", "i", everything),
+        ("ad", "DELETE", "OLD", "d", "'{}'"),
+    ):
+        key, parents_exist = _sqlite_link_key(table, row)
+        db.execute_sql(f'DROP TRIGGER IF EXISTS "sync_{table}_{suffix}"')
+        db.execute_sql(
+            f'CREATE TRIGGER "sync_{table}_{suffix}" AFTER {when} ON "{table}" '
+            f"WHEN {_SQLITE_QUIET} AND {parents_exist} BEGIN "
+            + _SQLITE_LOG.format(table=table, uuid=key, op=op, fields=fields)
+            + " END"
+        )
+    db.execute_sql(f'DROP TRIGGER IF EXISTS "sync_{table}_au"')
+    db.execute_sql(  # a link row is not edited in place: a change is a delete and an insert
+        f'CREATE TRIGGER "sync_{table}_au" AFTER UPDATE ON "{table}" WHEN {_SQLITE_QUIET} BEGIN '
+        + _SQLITE_LOG.format(table=table, uuid=_sqlite_link_key(table, "OLD")[0], op="d", fields="'{}'")
+        + " "
+        + _SQLITE_LOG.format(table=table, uuid=_sqlite_link_key(table, "NEW")[0], op="i", fields=everything)
+        + " END"
+    )
+
+
 def _install_sqlite(db: Database) -> None:
-    for table in shared_tables():
+    for table in LINKS:
+        _install_sqlite_link(db, table)
+    for table in record_tables():
         cols = [c for c in _sqlite_columns(db, table) if c not in LOCAL_COLUMNS]
         everything = "json_object(" + ", ".join(f"'{c}', NEW.\"{c}\"" for c in cols) + ")"
         changed = (
@@ -123,11 +187,30 @@ DECLARE
     old_json jsonb;
     changed jsonb;
     record_id text;
+    part text;
 BEGIN
     IF EXISTS (SELECT 1 FROM sync_mute) THEN
         RETURN NULL;
     END IF;
-    IF TG_OP = 'DELETE' THEN
+    IF TG_NARGS > 0 THEN  -- a link row: named by its key columns (db/capture.py LINKS)
+        IF TG_OP = 'UPDATE' THEN
+            RAISE EXCEPTION USING MESSAGE = 'sync: link rows are deleted and inserted, not updated: ' || TG_TABLE_NAME;
+        END IF;
+        IF TG_OP = 'DELETE' THEN row_json := to_jsonb(OLD); ELSE row_json := to_jsonb(NEW); END IF;
+        record_id := NULL;
+        FOR i IN 0 .. TG_NARGS / 2 - 1 LOOP
+            part := row_json ->> TG_ARGV[2 * i];
+            IF TG_ARGV[2 * i + 1] <> '' THEN
+                EXECUTE 'SELECT uuid::text FROM ' || quote_ident(TG_ARGV[2 * i + 1]) || ' WHERE id = $1' INTO part
+                    USING part::integer;
+                IF part IS NULL THEN
+                    RETURN NULL;  -- its parent is being deleted: the parent's tombstone says it all
+                END IF;
+            END IF;
+            record_id := CASE WHEN record_id IS NULL THEN part ELSE record_id || '|' || part END;
+        END LOOP;
+        IF TG_OP = 'DELETE' THEN changed := '{{}}'::jsonb; ELSE changed := row_json - 'id'; END IF;
+    ELSIF TG_OP = 'DELETE' THEN
         changed := '{{}}'::jsonb;
         record_id := OLD.uuid::text;
     ELSE
@@ -159,7 +242,14 @@ END $$
 
 def _install_postgres(db: Database) -> None:
     db.execute_sql(_PG_FUNCTION)
-    for table in shared_tables():
+    for table in LINKS:
+        args = ", ".join(f"'{col}', '{parent or ''}'" for col, parent in _parents(table))
+        db.execute_sql(f'DROP TRIGGER IF EXISTS "sync_{table}" ON "{table}"')
+        db.execute_sql(
+            f'CREATE TRIGGER "sync_{table}" AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
+            f"FOR EACH ROW EXECUTE FUNCTION sync_capture({args})"
+        )
+    for table in record_tables():
         db.execute_sql(f'DROP TRIGGER IF EXISTS "sync_{table}" ON "{table}"')
         db.execute_sql(
             f'CREATE TRIGGER "sync_{table}" AFTER INSERT OR UPDATE OR DELETE ON "{table}" '

@@ -13,7 +13,7 @@ from typing import Any
 SQLITE = [
     'CREATE TABLE "sync_change" ("id" INTEGER NOT NULL PRIMARY KEY, "origin" VARCHAR(16) NOT NULL DEFAULT \'\', '
     '"seq" INTEGER NOT NULL, "hlc" INTEGER NOT NULL, "table_name" VARCHAR(64) NOT NULL, '
-    '"record_uuid" VARCHAR(36) NOT NULL, "op" VARCHAR(1) NOT NULL, "fields" TEXT NOT NULL DEFAULT \'{}\')',
+    '"record_uuid" VARCHAR(100) NOT NULL, "op" VARCHAR(1) NOT NULL, "fields" TEXT NOT NULL DEFAULT \'{}\')',
     'CREATE INDEX "sync_change_hlc" ON "sync_change" ("hlc")',
     'CREATE INDEX "sync_change_record_uuid" ON "sync_change" ("record_uuid")',
     'CREATE UNIQUE INDEX "sync_change_origin_seq" ON "sync_change" ("origin", "seq")',
@@ -23,7 +23,7 @@ SQLITE = [
     '"received" INTEGER NOT NULL DEFAULT 0, "last_export_at" DATETIME, "last_import_at" DATETIME, '
     '"exports" INTEGER NOT NULL DEFAULT 0, "imports" INTEGER NOT NULL DEFAULT 0)',
     'CREATE TABLE "sync_review" ("id" INTEGER NOT NULL PRIMARY KEY, "at" DATETIME NOT NULL, '
-    '"table_name" VARCHAR(64) NOT NULL, "record_uuid" VARCHAR(36) NOT NULL, "field" VARCHAR(64) NOT NULL, '
+    '"table_name" VARCHAR(64) NOT NULL, "record_uuid" VARCHAR(100) NOT NULL, "field" VARCHAR(64) NOT NULL, '
     '"kept" TEXT NOT NULL, "held" TEXT NOT NULL, "origin" VARCHAR(16) NOT NULL, "reason" VARCHAR(64) NOT NULL, '
     '"status" VARCHAR(16) NOT NULL)',
 ]
@@ -31,7 +31,7 @@ SQLITE = [
 POSTGRES = [
     'CREATE TABLE "sync_change" ("id" SERIAL NOT NULL PRIMARY KEY, "origin" VARCHAR(16) NOT NULL DEFAULT \'\', '
     '"seq" BIGINT NOT NULL, "hlc" BIGINT NOT NULL, "table_name" VARCHAR(64) NOT NULL, '
-    '"record_uuid" VARCHAR(36) NOT NULL, "op" VARCHAR(1) NOT NULL, "fields" TEXT NOT NULL DEFAULT \'{}\')',
+    '"record_uuid" VARCHAR(100) NOT NULL, "op" VARCHAR(1) NOT NULL, "fields" TEXT NOT NULL DEFAULT \'{}\')',
     'CREATE INDEX "sync_change_hlc" ON "sync_change" ("hlc")',
     'CREATE INDEX "sync_change_record_uuid" ON "sync_change" ("record_uuid")',
     'CREATE UNIQUE INDEX "sync_change_origin_seq" ON "sync_change" ("origin", "seq")',
@@ -41,7 +41,7 @@ POSTGRES = [
     '"received" BIGINT NOT NULL DEFAULT 0, "last_export_at" TIMESTAMP, "last_import_at" TIMESTAMP, '
     '"exports" INTEGER NOT NULL DEFAULT 0, "imports" INTEGER NOT NULL DEFAULT 0)',
     'CREATE TABLE "sync_review" ("id" SERIAL NOT NULL PRIMARY KEY, "at" TIMESTAMP NOT NULL, '
-    '"table_name" VARCHAR(64) NOT NULL, "record_uuid" VARCHAR(36) NOT NULL, "field" VARCHAR(64) NOT NULL, '
+    '"table_name" VARCHAR(64) NOT NULL, "record_uuid" VARCHAR(100) NOT NULL, "field" VARCHAR(64) NOT NULL, '
     '"kept" TEXT NOT NULL, "held" TEXT NOT NULL, "origin" VARCHAR(16) NOT NULL, "reason" VARCHAR(64) NOT NULL, '
     '"status" VARCHAR(16) NOT NULL)',
 ]

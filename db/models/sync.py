@@ -21,7 +21,7 @@ class SyncChange(BaseModel):
     seq = BigIntegerField()
     hlc = BigIntegerField(index=True)
     table_name = CharField(max_length=64)
-    record_uuid = CharField(max_length=36, index=True)
+    record_uuid = CharField(max_length=100, index=True)  # a link row: "<uuid>|<uuid or code>"
     op = CharField(max_length=1)  # i(nsert), u(pdate), d(elete)
     fields = TextField(default="{}")  # JSON: column -> new value (foreign keys as local ids)
 
@@ -64,7 +64,7 @@ class SyncReview(BaseModel):
     id = AutoField()
     at = DateTimeField(default=now)
     table_name = CharField(max_length=64)
-    record_uuid = CharField(max_length=36)
+    record_uuid = CharField(max_length=100)
     field = CharField(max_length=64)
     kept = TextField(default="")  # JSON value now in the record
     held = TextField(default="")  # JSON value that lost

@@ -283,7 +283,7 @@ def _world(templates, tmp: Path, seed: int, hq_backend: str) -> World:
         _copy(root / f"{code}.db", db_file)
         fresh[code] = Place(code, f"sqlite:///{db_file}", p.config, hq=p.hq, block=p.block, admin=p.admin)
     rng = random.Random(seed)
-    for code, p in fresh.items():
+    for p in fresh.values():
         p.use()
         with database.connection_context():
             models.SyncClock.create(offset_ms=rng.randint(-2 * HOUR_MS, 2 * HOUR_MS))

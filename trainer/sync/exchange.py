@@ -21,7 +21,7 @@ from db.connection import database
 from trainer.accounts import audit
 from trainer.accounts.access import Actor, require
 from trainer.errors import TrainerError
-from trainer.sync import bundle, identity, log, merge
+from trainer.sync import bundle, identity, log, merge, summaries
 from trainer.sync.bundle import BundleRefused
 
 # A peer clock this far ahead of ours is refused: one wrong clock would win every field for days.
@@ -162,6 +162,7 @@ def import_bundle(actor: Actor, path: Path, progress: Progress | None = None) ->
         if not ended:
             raise BundleRefused("damaged bundle: no end")
         _apply(batch, me, tally, progress)
+        summaries.refresh(tally.touched)
         S = models.SyncPeer
         state = _peer_row(peer.code)
         S.update(

@@ -46,27 +46,56 @@ def from_line(item: Any) -> Change:
     position, origin, seq, hlc, table, record, op, fields = item
     if table not in shared_models() or op not in ("i", "u", "d"):
         raise ValueError(f"unknown table or operation {table!r} {op!r}")
-    return Change(int(position), str(origin), int(seq), int(hlc), table, canonical_uuid(record), op, fields)
+    return Change(int(position), str(origin), int(seq), int(hlc), table, canonical_key(table, record), op, fields)
 
 
-_MODELS: dict[str, type[models.Record]] = {}
+_MODELS: dict[str, type[models.BaseModel]] = {}
 
 
-def shared_models() -> dict[str, type[models.Record]]:
+def is_link(table: str) -> bool:
+    return table in capture.LINKS
+
+
+def canonical_key(table: str, value: Any) -> str:
+    """A record's UUID with its dashes; a link row's key with each UUID part so."""
+    if not is_link(table):
+        return canonical_uuid(value)
+    return "|".join(_maybe_uuid(part) for part in str(value).split("|"))
+
+
+def stored_keys(key: str) -> list[str]:
+    """The spellings a key may be logged under here (SQLite writes UUIDs without dashes)."""
+    bare = "|".join(part.replace("-", "") if _is_uuid(part) else part for part in key.split("|"))
+    return [key, bare] if bare != key else [key]
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        return len(text) in (32, 36) and uuid.UUID(text) is not None
+    except ValueError:
+        return False
+
+
+def _maybe_uuid(part: str) -> str:
+    return canonical_uuid(part) if _is_uuid(part) else part
+
+
+def shared_models() -> dict[str, type[models.BaseModel]]:
     if not _MODELS:
         shared = set(capture.shared_tables())
         _MODELS.update({m._meta.table_name: m for m in models.MODELS if m._meta.table_name in shared})
     return _MODELS
 
 
-def columns(model: type[models.Record]) -> dict[str, Field[Any]]:
+def columns(model: type[models.BaseModel]) -> dict[str, Field[Any]]:
     return {f.column_name: f for f in model._meta.sorted_fields if f.column_name not in capture.LOCAL_COLUMNS}
 
 
 def record_target(field: Field[Any]) -> type[models.Record] | None:
     """The model a foreign key points to when that is a record with an identity, else None."""
-    if isinstance(field, ForeignKeyField) and field.rel_model._meta.table_name in shared_models():
-        return shared_models()[field.rel_model._meta.table_name]
+    if isinstance(field, ForeignKeyField) and field.rel_model._meta.table_name in capture.record_tables():
+        target: type[models.Record] = field.rel_model
+        return target
     return None
 
 
@@ -155,7 +184,7 @@ def canonical(rows: list[Change], own_code: str, ids: Ids) -> list[Change]:
                 fields[col] = None if value is None else ids.uuid_of(target, value)
             else:
                 fields[col] = plain(field, value)
-        out.append(Change(c.position, own_code, c.seq, c.hlc, c.table, canonical_uuid(c.uuid), c.op, fields))
+        out.append(Change(c.position, own_code, c.seq, c.hlc, c.table, canonical_key(c.table, c.uuid), c.op, fields))
     return out
 
 

@@ -40,6 +40,7 @@ class Tally:
     review: int = 0
     records: int = 0
     waiting: list[str] = field(default_factory=list)
+    touched: dict[str, set[int]] = field(default_factory=dict)  # table -> local ids written
 
 
 def log_changes(changes: Iterable[Change], own_code: str, tally: Tally) -> list[tuple[str, str]]:
@@ -87,7 +88,7 @@ def _log_of(records: list[tuple[str, str]], own_code: str, ids: Ids) -> dict[str
     """Every logged change of these records, canonical, oldest position first."""
     C = models.SyncChange
     cols = (C.id, C.origin, C.seq, C.hlc, C.table_name, C.record_uuid, C.op, C.fields)
-    wanted = sorted({u for _, u in records} | {u.replace("-", "") for _, u in records})
+    wanted = sorted({k for _, u in records for k in log.stored_keys(u)})
     rows: list[Change] = []
     for start in range(0, len(wanted), 900):
         rows += [log.stored(r) for r in C.select(*cols).where(C.record_uuid.in_(wanted[start : start + 900])).tuples()]
@@ -103,6 +104,9 @@ def fold(changes: list[Change]) -> tuple[bool, bool, dict[str, Any], dict[str, t
     deleted = inserted = False
     values: dict[str, Any] = {}
     clocks: dict[str, tuple[int, str]] = {}
+    if changes and log.is_link(changes[0].table):  # a link row exists as its last say has it
+        last = max(changes, key=lambda c: (c.hlc, c.origin)) if not IGNORE_CLOCKS else changes[-1]
+        return last.op == "d", last.op == "i", dict(last.fields), {}
     for c in changes:
         if c.op == "d":
             deleted = True
@@ -142,10 +146,11 @@ def materialise(records: list[tuple[str, str]], own_code: str, *, hq: bool, tall
     for start in range(0, len(records), 1000):
         chunk = records[start : start + 1000]
         logs = _log_of(chunk, own_code, ids)
-        wanted: dict[type[models.Record], set[str]] = {}
+        wanted: dict[type[models.Record], set[str]] = {}  # records whose local ids are needed
         for table, record in chunk:
             model = log.shared_models()[table]
-            wanted.setdefault(model, set()).add(record)
+            if not log.is_link(table):
+                wanted.setdefault(model, set()).add(record)  # type: ignore[arg-type]
             for col, f in log.columns(model).items():
                 target = log.record_target(f)
                 if target is not None:
@@ -159,14 +164,30 @@ def materialise(records: list[tuple[str, str]], own_code: str, *, hq: bool, tall
                 _write(log.shared_models()[table], record, logs.get(record, []), ids, hq=hq, tally=tally)
 
 
-def _write(model: type[models.Record], record: str, changes: list[Change], ids: Ids, *, hq: bool, tally: Tally) -> None:
+def _local_id(model: type[models.BaseModel], record: str, row: dict[str, Any], ids: Ids) -> int | None:
+    if not log.is_link(model._meta.table_name):
+        return ids.id_of(model, record)  # type: ignore[arg-type]
+    key = [
+        getattr(model, model._meta.columns[c].name) == row.get(model._meta.columns[c].name)
+        for c in capture.LINKS[model._meta.table_name]
+    ]
+    found = model.select(model._meta.primary_key).where(*key).scalar()
+    return int(found) if found is not None else None
+
+
+def _write(
+    model: type[models.BaseModel], record: str, changes: list[Change], ids: Ids, *, hq: bool, tally: Tally
+) -> None:
     deleted, inserted, values, _clocks = fold(changes)
     table = model._meta.table_name
-    local = ids.id_of(model, record)
-    if deleted and local is None:
-        return
+    if log.is_link(table) and deleted:
+        values = {}
+        for c in changes:
+            values.update(c.fields)  # a deleted link row: its key, from when it was made
+        if not values:
+            return
     row: dict[str, Any] = {}
-    if deleted:
+    if deleted and not log.is_link(table):
         values = {}
     cols = log.columns(model)
     for name, value in values.items():
@@ -181,17 +202,22 @@ def _write(model: type[models.Record], record: str, changes: list[Change], ids: 
                 return
             value = parent
         row[f.name] = uuid.UUID(value) if name == "uuid" else value
+    local = _local_id(model, record, row, ids)
+    if deleted and local is None:
+        return
     try:
         with database.atomic():
             if deleted:
-                model.delete().where(model.id == local).execute()
+                model.delete().where(model._meta.primary_key == local).execute()
             elif local is not None:
                 row.pop("uuid", None)
-                if row:
-                    model.update(**row, version=model.version + 1).where(model.id == local).execute()
+                if row and not log.is_link(table):
+                    model.update(**row, version=model.version + 1).where(model._meta.primary_key == local).execute()  # type: ignore[attr-defined]
             elif inserted:
                 new_id = model.insert(**row).execute()
-                ids.remember(model, int(new_id), record)
+                local = int(new_id)
+                if not log.is_link(table):
+                    ids.remember(model, local, record)  # type: ignore[arg-type]
             else:
                 return  # changes to a record whose creation has not arrived yet: folded when it does
     except IntegrityError as exc:
@@ -207,6 +233,8 @@ def _write(model: type[models.Record], record: str, changes: list[Change], ids: 
         )
         return
     tally.records += 1
+    if local is not None:
+        tally.touched.setdefault(table, set()).add(local)
     R = models.SyncReview
     for review in _reviews(table, record, changes, values, hq):
         same = (R.record_uuid == record) & (R.field == review["field"]) & (R.held == review["held"])
