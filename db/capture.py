@@ -22,6 +22,7 @@ PostgreSQL's one trigger function reads the whole row as JSON and needs no list.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -30,9 +31,10 @@ from peewee import Database
 from db import models
 from db.connection import database, is_postgres
 
-# Records that stay where they were made: accounts and sign-in, an import's own batches
-# and held rows (the imported records themselves travel).
-LOCAL_TABLES = frozenset({"user", "import_batch", "held_row"})
+# Records that stay where they were made: accounts and sign-in, and what hangs on an account
+# (an instructor's qualifications); an import's own batches and held rows (the imported
+# records themselves travel).
+LOCAL_TABLES = frozenset({"user", "instructor_qualification", "import_batch", "held_row"})
 # Columns that are this database's own bookkeeping, never another's business.
 LOCAL_COLUMNS = frozenset({"id", "version"})
 WRITER_LOCK = 0x7472_6169_6E65  # the audit trail's lock (trainer.accounts.audit.ADVISORY_LOCK)
@@ -48,6 +50,7 @@ LINKS: dict[str, tuple[str, ...]] = {
 }
 
 
+@functools.cache
 def record_tables() -> tuple[str, ...]:
     return tuple(
         m._meta.table_name
@@ -56,6 +59,7 @@ def record_tables() -> tuple[str, ...]:
     )
 
 
+@functools.cache
 def shared_tables() -> tuple[str, ...]:
     """The tables whose changes travel: every record people create but the local ones, and the links."""
     return record_tables() + tuple(LINKS)

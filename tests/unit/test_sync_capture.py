@@ -26,6 +26,7 @@ from trainer.registry.trainees import create_trainee, update_trainee, with_chang
 NOT_SHARED = {
     "user": "accounts and passwords are each site's own",
     "user_centre": "which centres an account works at: the account is local",
+    "instructor_qualification": "what an instructor (a local account) may teach",
     "audit_event": "each site's own HMAC chain (verified at the site); not yet carried",
     "user_session": "sign-in state",
     "login_throttle": "sign-in state",

@@ -151,6 +151,9 @@ def import_bundle(actor: Actor, path: Path, progress: Progress | None = None) ->
                 break
             try:
                 change = log.from_line(item)
+            except log.NotShared:
+                tally.skipped += 1
+                continue
             except (ValueError, TypeError, KeyError) as exc:
                 raise BundleRefused(f"damaged bundle: a change that is not one ({exc})") from None
             _check_clock(change)

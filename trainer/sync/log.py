@@ -11,7 +11,9 @@ UUIDs carry their dashes. Writing a merged record turns the UUIDs back into loca
 from __future__ import annotations
 
 import datetime
+import functools
 import json
+import re
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -39,13 +41,19 @@ class Change:
         return [self.position, self.origin, self.seq, self.hlc, self.table, self.uuid, self.op, self.fields]
 
 
+class NotShared(Exception):
+    """A change to a table this database does not share (a peer running other code): skipped."""
+
+
 def from_line(item: Any) -> Change:
     """A bundle's change line; ValueError when it is not one."""
     if not isinstance(item, list) or len(item) != 8 or not isinstance(item[7], dict):
         raise ValueError("not a change")
     position, origin, seq, hlc, table, record, op, fields = item
-    if table not in shared_models() or op not in ("i", "u", "d"):
-        raise ValueError(f"unknown table or operation {table!r} {op!r}")
+    if op not in ("i", "u", "d"):
+        raise ValueError(f"unknown operation {op!r}")
+    if table not in shared_models():
+        raise NotShared(table)
     return Change(int(position), str(origin), int(seq), int(hlc), table, canonical_key(table, record), op, fields)
 
 
@@ -87,8 +95,28 @@ def shared_models() -> dict[str, type[models.BaseModel]]:
     return _MODELS
 
 
+@functools.cache
 def columns(model: type[models.BaseModel]) -> dict[str, Field[Any]]:
     return {f.column_name: f for f in model._meta.sorted_fields if f.column_name not in capture.LOCAL_COLUMNS}
+
+
+# How each column of a table travels: a reference to a shared record (as its UUID), to reference
+# data (as its code), to a local record (not at all), or a plain value.
+REF, CODE, LOCAL, PLAIN = "ref", "code", "local", "plain"
+
+
+@functools.cache
+def plan(table: str) -> dict[str, tuple[str, Field[Any], type[models.Record] | None]]:
+    out: dict[str, tuple[str, Field[Any], type[models.Record] | None]] = {}
+    for col, field in columns(shared_models()[table]).items():
+        target = record_target(field)
+        if target is not None:
+            out[col] = (REF, field, target)
+        elif isinstance(field, ForeignKeyField):
+            out[col] = (LOCAL if issubclass(field.rel_model, models.Record) else CODE, field, None)
+        else:
+            out[col] = (PLAIN, field, None)
+    return out
 
 
 def record_target(field: Field[Any]) -> type[models.Record] | None:
@@ -100,13 +128,22 @@ def record_target(field: Field[Any]) -> type[models.Record] | None:
 
 
 def canonical_uuid(value: Any) -> str:
-    return str(uuid.UUID(str(value)))
+    text = str(value)
+    if len(text) == 32 and _HEX.fullmatch(text):  # SQLite's spelling: the fast path (export is hot)
+        text = text.lower()
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    return str(uuid.UUID(text))
+
+
+_HEX = re.compile(r"[0-9a-fA-F]{32}")
 
 
 def plain(field: Field[Any], value: Any) -> Any:
     """A value (not a reference) in its canonical form."""
-    if value is None:
-        return None
+    if value is None or type(value) is int and not isinstance(field, BooleanField):
+        return value
+    if type(value) is str and not isinstance(field, (UUIDField, DateTimeField)):
+        return value
     if isinstance(field, UUIDField):
         return canonical_uuid(value)
     if isinstance(field, BooleanField):
@@ -158,8 +195,7 @@ def canonical(rows: list[Change], own_code: str, ids: Ids) -> list[Change]:
     mine = [c for c in rows if c.origin == ""]
     wanted: dict[type[models.Record], set[int]] = {}
     for c in mine:
-        for col, field in columns(shared_models()[c.table]).items():
-            target = record_target(field)
+        for col, (_kind, _field, target) in plan(c.table).items():
             if target is not None and c.fields.get(col) is not None:
                 wanted.setdefault(target, set()).add(c.fields[col])
     for target, found in wanted.items():
@@ -169,21 +205,19 @@ def canonical(rows: list[Change], own_code: str, ids: Ids) -> list[Change]:
         if c.origin != "":
             out.append(c)
             continue
-        cols = columns(shared_models()[c.table])
+        cols = plan(c.table)
         fields: dict[str, Any] = {}
         for col, value in c.fields.items():
             if col not in cols:
                 continue  # a column this code no longer has
-            field = cols[col]
-            if isinstance(field, ForeignKeyField):
-                target = record_target(field)
-                if target is None:
-                    if not issubclass(field.rel_model, models.Record):
-                        fields[col] = value  # reference data keyed by its code (force, province)
-                    continue  # a local record (an account): not shared
-                fields[col] = None if value is None else ids.uuid_of(target, value)
-            else:
+            kind, field, target = cols[col]
+            if kind == REF:
+                fields[col] = None if value is None else ids.uuid_of(target, value)  # type: ignore[arg-type]
+            elif kind == CODE:
+                fields[col] = value  # reference data keyed by its code (force, province)
+            elif kind == PLAIN:
                 fields[col] = plain(field, value)
+            # LOCAL: a local record (an account) is not shared
         out.append(Change(c.position, own_code, c.seq, c.hlc, c.table, canonical_key(c.table, c.uuid), c.op, fields))
     return out
 
@@ -204,6 +238,7 @@ def pending(after: int, skip_origin: str, own_code: str, ids: Ids, *, own_only: 
             stored(r)
             for r in C.select(*cols)
             .where((C.id > last) & ((C.origin == "") if own_only else (C.origin != skip_origin)))
+            .where(C.table_name.in_(capture.shared_tables()))
             .order_by(C.id)
             .limit(BATCH)
             .tuples()

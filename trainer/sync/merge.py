@@ -39,6 +39,7 @@ class Tally:
     held: int = 0  # already in this database
     review: int = 0
     records: int = 0
+    skipped: int = 0  # changes to tables this database does not share
     waiting: list[str] = field(default_factory=list)
     touched: dict[str, set[int]] = field(default_factory=dict)  # table -> local ids written
 
