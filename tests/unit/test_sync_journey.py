@@ -50,7 +50,8 @@ def test_a_site_exchanges_with_headquarters_through_files(db_url, tmp_path, monk
     assert hq("site", "trust", "ERBIL", "--public-key", str(tmp_path / "erbil.json"))[0] == 0
     assert site("site", "trust", "HQ", "--public-key", str(tmp_path / "hq.json"))[0] == 0
 
-    # Offline at the site: a basic course open to the police, twelve trainees graduate, certified (above small-cell suppression).
+    # Offline at the site: a basic course open to the police; twelve trainees graduate and are
+    # certified (twelve: above small-cell suppression).
     monkeypatch.setenv("XDG_CONFIG_HOME", str(site_config))
     connect(site_url)
     w = build(trainees=12, prefix="site-")
