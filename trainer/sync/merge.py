@@ -161,8 +161,41 @@ def materialise(records: list[tuple[str, str]], own_code: str, *, hq: bool, tall
         for model, found in wanted.items():
             ids.learn_uuids(model, found)
         with capture.muted():
+            inserts = Inserts(ids, hq, tally)
             for table, record in chunk:
-                _write(log.shared_models()[table], record, logs.get(record, []), ids, hq=hq, tally=tally)
+                _write(log.shared_models()[table], record, logs.get(record, []), ids, inserts)
+            inserts.flush()
+
+
+class Inserts:
+    """New records gathered per table and written a statement at a time (imports are mostly new
+    records); flushed before anything needs their ids, and one by one if a batch is refused."""
+
+    def __init__(self, ids: Ids, hq: bool, tally: Tally) -> None:
+        self.ids, self.hq, self.tally = ids, hq, tally
+        self.rows: dict[
+            tuple[type[models.BaseModel], frozenset[str]], list[tuple[str, dict[str, Any], list[Change]]]
+        ] = {}
+
+    def add(self, model: type[models.BaseModel], record: str, row: dict[str, Any], changes: list[Change]) -> None:
+        self.rows.setdefault((model, frozenset(row)), []).append((record, row, changes))
+
+    def flush(self) -> None:
+        rows, self.rows = self.rows, {}
+        for (model, _cols), batch in rows.items():
+            try:
+                with database.atomic():
+                    for start in range(0, len(batch), 200):
+                        model.insert_many([row for _, row, _ in batch[start : start + 200]]).execute()
+            except IntegrityError:
+                for record, row, changes in batch:  # one by one: only the offending records are held
+                    _apply_row(model, record, row, None, False, True, changes, self.ids, self.hq, self.tally)
+                continue
+            target: type[models.Record] = model  # type: ignore[assignment]
+            self.ids.learn_uuids(target, [record for record, _, _ in batch])
+            for record, _row, changes in batch:
+                local = self.ids.id_of(target, record)
+                _done(model._meta.table_name, record, local, changes, self.hq, self.tally)
 
 
 def _local_id(model: type[models.BaseModel], record: str, row: dict[str, Any], ids: Ids) -> int | None:
@@ -176,9 +209,8 @@ def _local_id(model: type[models.BaseModel], record: str, row: dict[str, Any], i
     return int(found) if found is not None else None
 
 
-def _write(
-    model: type[models.BaseModel], record: str, changes: list[Change], ids: Ids, *, hq: bool, tally: Tally
-) -> None:
+def _write(model: type[models.BaseModel], record: str, changes: list[Change], ids: Ids, inserts: Inserts) -> None:
+    tally = inserts.tally
     deleted, inserted, values, _clocks = fold(changes)
     table = model._meta.table_name
     if log.is_link(table) and deleted:
@@ -198,6 +230,9 @@ def _write(
         target = log.record_target(f)
         if target is not None and value is not None:
             parent = ids.id_of(target, value)
+            if parent is None and inserts.rows:
+                inserts.flush()  # the parent may be among the records gathered for insertion
+                parent = ids.id_of(target, value)
             if parent is None:
                 tally.waiting.append(f"{table} {record}: its {name} {value} is not here yet")
                 return
@@ -206,6 +241,25 @@ def _write(
     local = _local_id(model, record, row, ids)
     if deleted and local is None:
         return
+    if local is None and inserted and not deleted and not log.is_link(table):
+        inserts.add(model, record, row, changes)
+        return
+    _apply_row(model, record, row, local, deleted, inserted, changes, ids, inserts.hq, tally)
+
+
+def _apply_row(
+    model: type[models.BaseModel],
+    record: str,
+    row: dict[str, Any],
+    local: int | None,
+    deleted: bool,
+    inserted: bool,
+    changes: list[Change],
+    ids: Ids,
+    hq: bool,
+    tally: Tally,
+) -> None:
+    table = model._meta.table_name
     try:
         with database.atomic():
             if deleted:
@@ -228,15 +282,20 @@ def _write(
             record_uuid=record,
             field="",
             kept="",
-            held=json.dumps(values, default=str),
+            held=json.dumps(row, default=str),
             origin=changes[-1].origin if changes else "",
             reason=f"not applied: {str(exc).splitlines()[0][:50]}",
         )
         return
+    _done(table, record, local, changes, hq, tally)
+
+
+def _done(table: str, record: str, local: int | None, changes: list[Change], hq: bool, tally: Tally) -> None:
     tally.records += 1
     if local is not None:
         tally.touched.setdefault(table, set()).add(local)
     R = models.SyncReview
+    values = fold(changes)[2]
     for review in _reviews(table, record, changes, values, hq):
         same = (R.record_uuid == record) & (R.field == review["field"]) & (R.held == review["held"])
         if not R.select().where(same & (R.origin == review["origin"])).exists():
