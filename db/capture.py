@@ -94,6 +94,44 @@ def install(db: Database) -> None:
         _install_sqlite(db)
 
 
+def backfill(db: Database) -> int:
+    """Log every shared record that exists with no log row (a database from before the log):
+    one insert each, stamped now, so the records made before still travel. Set-based: one
+    statement per table. Returns how many were logged."""
+    before = db.execute_sql('SELECT count(*) FROM "sync_change"').fetchone()[0]
+    with db.atomic():
+        for table in shared_tables():
+            if is_postgres(db):
+                key = _pg_key_sql(table) if table in LINKS else 't."uuid"::text'
+                fields = "to_jsonb(t) - 'id'" + ("" if table in LINKS else " - 'version'")
+                now = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint * 65536"
+                larger = "greatest"
+            else:
+                cols = [c for c in _sqlite_columns(db, table) if c not in LOCAL_COLUMNS]
+                key = _sqlite_link_key(table, "t")[0] if table in LINKS else 't."uuid"'
+                fields = "json_object(" + ", ".join(f"'{c}', t.\"{c}\"" for c in cols) + ")"
+                now, larger = _SQLITE_NOW, "max"
+            db.execute_sql(
+                'INSERT INTO "sync_change" ("origin", "seq", "hlc", "table_name", "record_uuid", "op", "fields") '
+                f'SELECT \'\', (SELECT coalesce(max("seq"), 0) FROM "sync_change" WHERE "origin" = \'\') '
+                f'+ row_number() OVER (ORDER BY t."id"), '
+                f'{larger}({now}, (SELECT coalesce(max("hlc"), 0) + 1 FROM "sync_change")) '
+                f"+ row_number() OVER (ORDER BY t.\"id\") - 1, '{table}', {key}, 'i', {fields} "
+                f'FROM "{table}" t'
+            )
+    return int(db.execute_sql('SELECT count(*) FROM "sync_change"').fetchone()[0]) - before
+
+
+def _pg_key_sql(table: str) -> str:
+    parts = []
+    for col, parent in _parents(table):
+        if parent is None:
+            parts.append(f't."{col}"::text')
+        else:
+            parts.append(f'(SELECT p."uuid"::text FROM "{parent}" p WHERE p."id" = t."{col}")')
+    return " || '|' || ".join(parts)
+
+
 # --- SQLite ------------------------------------------------------------------
 
 _SQLITE_NOW = (

@@ -72,6 +72,8 @@ def upgrade(db: Database, *, target: str | None = None, backup: bool = True) -> 
     applied = runner(db).up(target)
     if "0012_sync" in status(db).applied:
         capture.install(db)  # the triggers follow the tables' columns (db/capture.py)
+    if "0012_sync" in applied:
+        capture.backfill(db)  # records made before the change log existed: logged once, as inserts
     return applied, backup_path
 
 

@@ -36,7 +36,7 @@ READING = {
     "tui": "tests.bench.tui",
     "stations": "tests.bench.stations",
 }
-WRITING = {"saving": "tests.bench.saving", "imports": "tests.bench.imports"}
+WRITING = {"saving": "tests.bench.saving", "imports": "tests.bench.imports", "sync": "tests.bench.sync"}
 AREAS = {**READING, **WRITING}
 
 

@@ -180,3 +180,30 @@ def test_a_bulk_path_is_captured_too(db_url):
         ).execute()
     rows = _log()
     assert len(rows) == 5 and [r[1] for r in rows] == [1, 2, 3, 4, 5]
+
+
+def test_records_from_before_the_log_are_logged_once_on_upgrade(backend, tmp_path):
+    from db.connection import open_database
+    from db.schema import runner
+    from tests.conftest import fresh_url
+    from tests.unit.test_schema import add_trainee
+    from trainer.setup import connect, seed_reference
+
+    url = fresh_url(backend, tmp_path)
+    db = open_database(url)
+    with database.connection_context():
+        runner(db).up("0011_certificate_signer")
+        seed_reference()
+        t = add_trainee()
+        course = models.Course.create(code="BPC", title_en="Basic", title_ar="أساسي", category="basic", duration_days=5)
+        models.CourseForce.create(course=course, force="police")
+    connect(url)
+    rows = _log()
+    assert sorted((r[3], r[5]) for r in rows) == [("course", "i"), ("course_force", "i"), ("trainee", "i")]
+    assert [r[1] for r in rows] == [1, 2, 3] and rows[0][2] < rows[1][2] < rows[2][2]
+    by_table = {r[3]: r for r in rows}
+    assert str(by_table["trainee"][4]).replace("-", "") == t.uuid.hex
+    assert str(by_table["course_force"][4]).replace("-", "") == f"{course.uuid.hex}|police"
+    assert json.loads(by_table["trainee"][6])["national_id"] == "123456789012"
+    connect(url)
+    assert len(_log()) == 3  # once
