@@ -98,7 +98,7 @@ def backfill(db: Database) -> int:
     """Log every shared record that exists with no log row (a database from before the log):
     one insert each, stamped now, so the records made before still travel. Set-based: one
     statement per table. Returns how many were logged."""
-    before = db.execute_sql('SELECT count(*) FROM "sync_change"').fetchone()[0]
+    before = int(db.execute_sql('SELECT count(*) FROM "sync_change"').fetchone()[0])
     with db.atomic():
         for table in shared_tables():
             if is_postgres(db):
