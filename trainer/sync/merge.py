@@ -20,10 +20,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import peewee
 from peewee import IntegrityError
 
 from db import capture, models
 from db.connection import database
+from db.dialect import dialect
 from trainer.sync import log
 from trainer.sync.log import Change, Ids
 
@@ -76,8 +78,7 @@ def log_changes(changes: Iterable[Change], own_code: str, tally: Tally) -> list[
         )
         for c in fresh
     ]
-    for start in range(0, len(rows), 500):
-        C.insert_many(rows[start : start + 500]).execute()
+    insert_plain(C, rows)
     tally.applied += len(fresh)
     touched: dict[tuple[str, str], None] = {}
     for c in fresh:
@@ -167,6 +168,30 @@ def materialise(records: list[tuple[str, str]], own_code: str, *, hq: bool, tall
             inserts.flush()
 
 
+DRIVER_ERRORS = getattr(peewee, "__exception_wrapper__")  # noqa: B009  (a dunder name: not an attribute access)
+
+
+def insert_plain(model: type[models.BaseModel], rows: list[dict[str, Any]]) -> None:
+    """Many rows (dicts by field name, of one shape) in multi-row statements, without peewee's
+    per-value query building, which was most of an import's time; defaults filled as peewee would."""
+    if not rows:
+        return
+    meta = model._meta
+    fields = [
+        f for f in meta.sorted_fields if f.name in rows[0] or (f.default is not None and f is not meta.primary_key)
+    ]
+    fill = {f.name: f.default for f in fields if f.name not in rows[0]}
+    values = [
+        tuple(
+            f.db_value(row[f.name] if f.name in row else (fill[f.name]() if callable(fill[f.name]) else fill[f.name]))
+            for f in fields
+        )
+        for row in rows
+    ]
+    with DRIVER_ERRORS:  # the driver's IntegrityError raised as peewee's
+        dialect().insert_rows(database.cursor(), meta.table_name, [f.column_name for f in fields], values)
+
+
 class Inserts:
     """New records gathered per table and written a statement at a time (imports are mostly new
     records); flushed before anything needs their ids, and one by one if a batch is refused."""
@@ -185,8 +210,7 @@ class Inserts:
         for (model, _cols), batch in rows.items():
             try:
                 with database.atomic():
-                    for start in range(0, len(batch), 200):
-                        model.insert_many([row for _, row, _ in batch[start : start + 200]]).execute()
+                    insert_plain(model, [row for _, row, _ in batch])
             except IntegrityError:
                 for record, row, changes in batch:  # one by one: only the offending records are held
                     _apply_row(model, record, row, None, False, True, changes, self.ids, self.hq, self.tally)
