@@ -124,3 +124,40 @@ def test_delivered_means_acknowledged_and_a_lost_bundle_is_covered_by_the_next(w
     assert exchange.export(a.admin, tmp / "after", None).changes == 0
     st = exchange.status(a.admin)
     assert [(p.code, p.waiting) for p in st.peers] == [("HQ", 0)]
+
+
+def test_a_record_that_arrives_before_the_record_it_refers_to_is_written_when_that_one_comes(db_url):
+    from trainer.sync import log, merge
+
+    def trainee(key: str, n: int, merged_into: str | None) -> list:
+        fields = dict(
+            uuid=key,
+            given_name="علي",
+            father_name="حسن",
+            grandfather_name="كاظم",
+            date_of_birth="1990-01-02",
+            force_id="police",
+            province_id="IQ-NI",
+            national_id=f"55555555555{n}",
+            status="merged" if merged_into else "active",
+            merged_into_id=merged_into,
+        )
+        return [n, "ERBIL", n, (1 << 40) + n, "trainee", key, "i", fields]
+
+    child, parent = "01900000-0000-7000-8000-000000000001", "01900000-0000-7000-8000-000000000002"
+    first = [log.from_line(trainee(child, 1, parent))]
+    with database.connection_context(), database.atomic():
+        tally = merge.Tally()
+        merge.materialise(merge.log_changes(first, "HQ", tally), "HQ", hq=True, tally=tally)
+        merge.retry_waiting("HQ", hq=True, tally=tally)
+        assert tally.waiting == [("trainee", child)] and models.Trainee.select().count() == 0
+    # The next import brings the parent: the child is written too, pointing at it.
+    with database.connection_context(), database.atomic():
+        tally = merge.Tally()
+        second = [log.from_line(trainee(parent, 2, None))]
+        merge.materialise(merge.log_changes(second, "HQ", tally), "HQ", hq=True, tally=tally)
+        merge.retry_waiting("HQ", hq=True, tally=tally)
+        assert tally.waiting == []
+        rows = {str(t.uuid): t.merged_into_id for t in models.Trainee.select()}
+        ids = {str(t.uuid): t.id for t in models.Trainee.select()}
+    assert rows == {parent: None, child: ids[parent]}

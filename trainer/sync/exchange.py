@@ -165,6 +165,7 @@ def import_bundle(actor: Actor, path: Path, progress: Progress | None = None) ->
         if not ended:
             raise BundleRefused("damaged bundle: no end")
         _apply(batch, me, tally, progress)
+        merge.retry_waiting(me.code, hq=me.kind == "hq", tally=tally)
         summaries.refresh(tally.touched)
         S = models.SyncPeer
         state = _peer_row(peer.code)

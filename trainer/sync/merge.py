@@ -42,7 +42,7 @@ class Tally:
     review: int = 0
     records: int = 0
     skipped: int = 0  # changes to tables this database does not share
-    waiting: list[str] = field(default_factory=list)
+    waiting: list[tuple[str, str]] = field(default_factory=list)  # (table, key) whose parent is missing
     touched: dict[str, set[int]] = field(default_factory=dict)  # table -> local ids written
 
 
@@ -222,6 +222,32 @@ class Inserts:
                 _done(model._meta.table_name, record, local, changes, self.hq, self.tally)
 
 
+def retry_waiting(own_code: str, *, hq: bool, tally: Tally) -> None:
+    """Records left waiting for a parent — in this import (the parent came later in the bundle, as a
+    person merged into one registered after them) or an earlier one — written now if they can be,
+    until no more can; those still waiting are kept (sync_review, status 'waiting') for the next."""
+    R = models.SyncReview
+    earlier = [(t, k) for t, k in R.select(R.table_name, R.record_uuid).where(R.status == "waiting").tuples()]
+    R.delete().where(R.status == "waiting").execute()
+    pending = list(dict.fromkeys(tally.waiting + earlier))
+    while pending:
+        tally.waiting = []
+        materialise(pending, own_code, hq=hq, tally=tally)
+        if len(tally.waiting) >= len(pending):
+            break
+        pending = list(dict.fromkeys(tally.waiting))
+    for table, key in dict.fromkeys(tally.waiting):
+        R.create(
+            table_name=table,
+            record_uuid=key,
+            field="",
+            kept="",
+            held="",
+            status="waiting",
+            reason="waiting for a record it refers to",
+        )
+
+
 def _local_id(model: type[models.BaseModel], record: str, row: dict[str, Any], ids: Ids) -> int | None:
     if not log.is_link(model._meta.table_name):
         return ids.id_of(model, record)  # type: ignore[arg-type]
@@ -258,7 +284,7 @@ def _write(model: type[models.BaseModel], record: str, changes: list[Change], id
                 inserts.flush()  # the parent may be among the records gathered for insertion
                 parent = ids.id_of(target, value)
             if parent is None:
-                tally.waiting.append(f"{table} {record}: its {name} {value} is not here yet")
+                tally.waiting.append((table, record))  # retried when the import ends (retry_waiting)
                 return
             value = parent
         row[f.name] = uuid.UUID(value) if name == "uuid" else value
