@@ -208,8 +208,8 @@ def canonical(rows: list[Change], own_code: str, ids: Ids) -> list[Change]:
         cols = plan(c.table)
         fields: dict[str, Any] = {}
         for col, value in c.fields.items():
-            if col not in cols:
-                continue  # a column this code no longer has
+            if col not in cols or col == "uuid":
+                continue  # a column this code no longer has; the identity, which is the change's key
             kind, field, target = cols[col]
             if kind == REF:
                 fields[col] = None if value is None else ids.uuid_of(target, value)  # type: ignore[arg-type]

@@ -288,6 +288,8 @@ def _write(model: type[models.BaseModel], record: str, changes: list[Change], id
                 return
             value = parent
         row[f.name] = uuid.UUID(value) if name == "uuid" else value
+    if not log.is_link(table):
+        row["uuid"] = uuid.UUID(record)  # the identity travels as the change's key, not as a field
     local = _local_id(model, record, row, ids)
     if deleted and local is None:
         return
