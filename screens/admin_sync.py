@@ -129,8 +129,7 @@ class SyncScreen(ServiceCalls, Screen):
 
     def done_import(self, done: exchange.Imported) -> None:
         self.query_one("#sync-status", Static).update(
-            f"From {done.peer}: {done.applied:,} applied, {done.held:,} already held, "
-            f"{done.review:,} held for review."
+            f"From {done.peer}: {done.applied:,} applied, {done.held:,} already held, {done.review:,} held for review."
         )
         self.action_reload()
 
