@@ -208,6 +208,8 @@ class Inserts:
     def flush(self) -> None:
         rows, self.rows = self.rows, {}
         for (model, _cols), batch in rows.items():
+            table = model._meta.table_name
+            before = database.execute_sql(f'SELECT coalesce(max("id"), 0) FROM "{table}"').fetchone()[0]
             try:
                 with database.atomic():
                     insert_plain(model, [row for _, row, _ in batch])
@@ -216,7 +218,14 @@ class Inserts:
                     _apply_row(model, record, row, None, False, True, changes, self.ids, self.hq, self.tally)
                 continue
             target: type[models.Record] = model  # type: ignore[assignment]
-            self.ids.learn_uuids(target, [record for record, _, _ in batch])
+            # Their new ids: the rows above the largest id before (a range, not a list of UUIDs), ours only.
+            ours = {record for record, _, _ in batch}
+            for rid, ruuid in database.execute_sql(
+                f'SELECT "id", "uuid" FROM "{table}" WHERE "id" > %s' % dialect().param, (before,)
+            ):
+                key = log.canonical_uuid(ruuid)
+                if key in ours:
+                    self.ids.remember(target, int(rid), key)
             for record, _row, changes in batch:
                 local = self.ids.id_of(target, record)
                 _done(model._meta.table_name, record, local, changes, self.hq, self.tally)
