@@ -36,7 +36,7 @@ import datetime
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -212,7 +212,8 @@ def record_many(actor: Actor, events: Iterable[Pending]) -> int:
 
 def _head_row() -> tuple[int, str] | None:
     E = models.AuditEvent
-    return E.select(E.id, E.chain).order_by(E.id.desc()).limit(1).tuples().first()
+    row: tuple[int, str] | None = E.select(E.id, E.chain).order_by(E.id.desc()).limit(1).tuples().first()
+    return row
 
 
 # --- the head, anchored outside the database (trainer/accounts/audit_heads.py) ---
@@ -267,7 +268,7 @@ def head() -> Head:
         return Head(last[0], last[1], E.select().count()) if last else Head(0, "", 0)
 
 
-def _rows(cursor, size: int = 2000):
+def _rows(cursor: Any, size: int = 2000) -> Iterator[tuple[Any, ...]]:
     while True:
         batch = cursor.fetchmany(size)
         if not batch:
@@ -298,7 +299,8 @@ def verify(expected: Head | None = None, *, max_problems: int = 50) -> Verificat
                     f"({json.loads(row.value)}): nothing can be checked with it",
                 ),
             )
-        previous, previous_id, count, chains = "", 0, 0, {}
+        previous, previous_id, count = "", 0, 0
+        chains: dict[int, str | None] = {}
         # Raw values, not peewee's conversions: a row written outside trainer may hold bytes
         # or a number where text belongs, and must be reported, not crash the walk.
         cursor = database.execute_sql(

@@ -29,7 +29,7 @@ from typing import Any
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from confusable_homoglyphs import confusables
-from peewee import Field
+from peewee import Expression, Field
 
 from db import models
 from db.connection import database
@@ -89,7 +89,10 @@ def skeleton(username: str) -> str:
     (Cyrillic "асе" and Latin "ace" share one skeleton; so do "admin" and "ADMIN")."""
     out = []
     for char in username:
-        found = confusables.is_confusable(char, preferred_aliases=["latin", "common"]) if ord(char) > 0x7F else False
+        # the look-alikes found (a list of dicts), or False
+        found: Any = (
+            confusables.is_confusable(char, preferred_aliases=["latin", "common"]) if ord(char) > 0x7F else False
+        )
         out.append(found[0]["homoglyphs"][0]["c"] if found else char)
     return "".join(out).casefold()
 
@@ -238,7 +241,12 @@ def _fingerprint(text: str) -> str:
     return hashlib.sha256(("trainer-username:" + text).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _reserve(model, where, now: datetime.datetime, create: dict | None = None) -> tuple[int, datetime.datetime | None]:
+def _reserve(
+    model: type[models.User] | type[models.LoginThrottle],
+    where: Expression,
+    now: datetime.datetime,
+    create: dict[str, Any] | None = None,
+) -> tuple[int, datetime.datetime | None]:
     """Count this attempt as a failure before the password is checked, atomically.
 
     (failures including this attempt, None) when the attempt may go on; (failures, until)
