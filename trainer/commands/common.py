@@ -8,7 +8,6 @@ import getpass
 import glob
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -120,6 +119,8 @@ def staged(path, *, stream_ok: bool = True):
     if not folder.is_dir():
         raise TrainerError(f"cannot write {final}: no folder {folder}")
     # The temporary name keeps the file's ending (formats are checked by it).
+    import tempfile  # here: it imports shutil, lzma, bz2 (ms at every start of the CLI)
+
     fd, tmp = tempfile.mkstemp(prefix=f".{final.stem[:80]}.", suffix=f".partial{final.suffix[:16]}", dir=folder)
     os.close(fd)
     tmp = Path(tmp)
