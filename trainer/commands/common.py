@@ -8,7 +8,7 @@ import getpass
 import glob
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -98,7 +98,7 @@ def count(text: str) -> int:
 
 
 @contextlib.contextmanager
-def staged(path, *, stream_ok: bool = True):
+def staged(path: str | Path, *, stream_ok: bool = True) -> Iterator[Path]:
     """Write a command's output file whole or not at all.
 
     Yields a temporary name beside `path`, renamed over it only when the block
@@ -121,9 +121,9 @@ def staged(path, *, stream_ok: bool = True):
     # The temporary name keeps the file's ending (formats are checked by it).
     import tempfile  # here: it imports shutil, lzma, bz2 (ms at every start of the CLI)
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{final.stem[:80]}.", suffix=f".partial{final.suffix[:16]}", dir=folder)
+    fd, name = tempfile.mkstemp(prefix=f".{final.stem[:80]}.", suffix=f".partial{final.suffix[:16]}", dir=folder)
     os.close(fd)
-    tmp = Path(tmp)
+    tmp = Path(name)
     try:
         yield tmp
         # companions written beside it (a report's NAME-metadata.json) follow it to its name
