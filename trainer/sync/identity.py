@@ -36,6 +36,7 @@ class _KeyClass(Protocol[_Key]):
 
     def from_private_bytes(self, data: bytes) -> _Key: ...
 
+
 IDENTITY_KEY, PEER_PREFIX = "site.identity", "site.peer."
 KINDS = ("site", "hq")
 CODE_RE = re.compile(r"^[A-Z][A-Z0-9-]{1,15}$")
