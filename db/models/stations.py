@@ -1,6 +1,8 @@
 """Police in a Box: stations and border posts, station kits and their inventory, postings of
 graduates, and who delivered a cohort (coalition nations, program of instruction)."""
 
+from __future__ import annotations
+
 from peewee import AutoField, CharField, Check, DateField, FloatField, ForeignKeyField, IntegerField, TextField
 
 from db.fields import ChoiceField
