@@ -9,10 +9,11 @@ from trainer.demo import catalogue
 from trainer.demo import names as person_names
 from trainer.demo.plan import TODAY
 from trainer.demo.shared import CHUNK, REC, STAMP
+from trainer.demo.state import LoaderState, Row
 from trainer.registry import names
 
 
-class TraineeRows:
+class TraineeRows(LoaderState):
     """Part of the demo loader (trainer.demo.build._Loader): its state lives on the loader."""
 
     def _part(self, text: str) -> tuple[list[str], list[str]]:
@@ -44,7 +45,8 @@ class TraineeRows:
         return names.keys(*parts)
 
     def write_trainees(self, rng: random.Random) -> None:
-        self._parts, self._compose, self._checked = {}, True, 0
+        self._parts: dict[str, tuple[list[str], list[str]]] = {}
+        self._compose, self._checked = True, 0
         latin = {
             ar: la
             for table in (
@@ -69,7 +71,10 @@ class TraineeRows:
         service = {f: rng.randrange(1000, 20000) for f in self.forces}
         today, kr = TODAY.toordinal(), ("IQ-AR", "IQ-DA", "IQ-SU")
         day0, unit_from, unit_to = (date(y, 1, 1).toordinal() for y in (2017, 2016, 2026))
-        rows, units, match, ua = [], [], {}, 0
+        rows: list[Row] = []
+        units: list[Row] = []
+        match: dict[tuple[str, str], str] = {}
+        ua = 0
         cols = REC + (
             "given_name",
             "father_name",
