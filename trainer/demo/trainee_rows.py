@@ -16,15 +16,16 @@ from trainer.registry import names
 class TraineeRows(LoaderState):
     """Part of the demo loader (trainer.demo.build._Loader): its state lives on the loader."""
 
+    _parts: dict[str, tuple[list[str], list[str]]]  # name part -> names.key_parts(part)
+    _compose: bool  # keys composed from the cached parts (checked against names.keys)
+    _checked: int
+
     def _part(self, text: str) -> tuple[list[str], list[str]]:
-        """A name part's normalised words and skeletons: names.keys(*parts) joins these over the
-        parts (words first, then skeletons, deduplicated); cached, checked against keys()."""
+        """A name part's search words and skeletons (names.key_parts): names.keys(*parts) joins
+        these over the parts (words first, then skeletons, deduplicated); cached per part."""
         got = self._parts.get(text)
         if got is None:
-            words, skels = names.normalise(text).split(), names.skeleton(text).split()
-            if names.keys(text) != " ".join(dict.fromkeys(words + skels)):
-                self._compose = False
-            got = self._parts[text] = (words, skels)
+            got = self._parts[text] = names.key_parts(text)
         return got
 
     def _keys(self, parts: tuple[str, ...]) -> str:
@@ -45,7 +46,7 @@ class TraineeRows(LoaderState):
         return names.keys(*parts)
 
     def write_trainees(self, rng: random.Random) -> None:
-        self._parts: dict[str, tuple[list[str], list[str]]] = {}
+        self._parts = {}
         self._compose, self._checked = True, 0
         latin = {
             ar: la
