@@ -34,7 +34,7 @@ def test_commits_never_checkpoint_and_the_thread_does(tmp_path):
     with database.connection_context():
         assert db.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
         assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert db.execute_sql("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL: safe with WAL, as before
+        assert db.execute_sql("PRAGMA synchronous").fetchone()[0] == 2  # FULL: a save survives a power cut
     db.checkpointer.stop()  # no background checkpoints: what reaches the file is what commits copied
     before = _file_mb(path)
     _write(db)
