@@ -4,7 +4,8 @@ SQLite: two external-content FTS5 tables over the trainee table, a word index
 (prefix queries, `prefix='2 3'`) and a trigram index (substrings), kept in step
 by triggers. A bulk load drops the triggers, inserts, then rebuilds both
 indexes once, which is far cheaper than firing triggers per row.
-PostgreSQL: a pg_trgm GIN index serves both prefix and substring LIKE queries.
+PostgreSQL: a word table with a btree (db.search_words) serves word prefixes of three
+characters or more; a pg_trgm GIN index serves substrings and shorter prefixes.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from peewee import Database
+
+from db import search_words
 
 _SQLITE_TABLES = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS trainee_fts USING fts5("
@@ -40,7 +43,7 @@ _SQLITE_TRIGGERS = tuple(
 _TRIGGER_NAMES = [f"{t}_{s}" for t in ("trainee_fts", "trainee_trgm") for s in ("ai", "ad", "au")]
 
 # Indexes the models do not declare (schema comparisons leave them out).
-SEARCH_INDEXES = ("trainee_search_trgm",)
+SEARCH_INDEXES = ("trainee_search_trgm", search_words.TSVECTOR_INDEX)
 
 _POSTGRES = (
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
@@ -95,8 +98,13 @@ def bulk_load(db: Database, *, postgres: bool) -> Iterator[BulkLoad]:
     costs what it adds, not what the registry already holds. The loader may
     index them as it goes (BulkLoad.index); the rest are indexed as the block ends.
     """
-    if postgres:  # the GIN index keeps itself current
+    if postgres:  # the GIN index keeps itself current; the word index too, but one row at a time
+        empty = db.execute_sql("SELECT NOT EXISTS (SELECT 1 FROM trainee)").fetchone()[0]
+        if empty:
+            search_words.begin_empty_load(db)
         yield BulkLoad(None)
+        if empty:
+            search_words.end_empty_load(db)
         rebuild(db, postgres=True)
         return
     before = db.execute_sql("SELECT COALESCE(MAX(id), 0) FROM trainee").fetchone()[0]
@@ -183,11 +191,15 @@ def id_subquery(
     terms = [t for t in terms if t and t[0]]
     if not terms:
         return "SELECT id FROM trainee WHERE 1 = 0", []
+    if postgres and not substring and search_words.served(terms):
+        return search_words.id_subquery(p, terms)
     if postgres:
         clauses, params = [], []
         for word, *alts in terms:
             if substring:
-                ors, ps = [f"search_text LIKE {p}"], ["%" + like_escape(word) + "%"]
+                # The word alone, as SQLite's trigram search: a skeleton alternative ORed in
+                # (two letters, no trigram) kept the index from serving the query at all.
+                ors, ps, alts = [f"search_text LIKE {p}"], ["%" + like_escape(word) + "%"], []
             else:
                 ors, ps = [f"search_text ~ {p}"], ["(^| )" + _pg_word(word)]
             for alt in alts:
@@ -215,8 +227,42 @@ def search_ids(
     terms = [t for t in terms if t and t[0]]
     if not terms:
         return []
+    if postgres and not substring and search_words.served(terms):
+        return search_words.search_ids(db, terms, limit=limit, offset=offset)
     sql, params = id_subquery(db, terms, postgres=postgres, substring=substring)
     p = db.param
+    if postgres:
+        return _pg_scan_then_index(db, sql, params, limit=limit, offset=offset)
     key = "id" if sql.startswith("SELECT id") else "rowid"
     sql += f" ORDER BY {key} LIMIT {p} OFFSET {p}"
     return [r[0] for r in db.execute_sql(sql, params + [limit, offset]).fetchall()]
+
+
+# Rows of the primary key scanned before the trigram index takes over (PostgreSQL).
+SCAN_FIRST = 1024
+SCAN_MORE = 8192  # ids scanned further when the first ones promise the rest soon
+
+
+def _pg_scan_then_index(db: Database, sql: str, params: list[Any], *, limit: int, offset: int) -> list[int]:
+    """`sql` (SELECT id FROM trainee WHERE ...) in id order: the first SCAN_FIRST ids by the
+    primary key, testing each row, then the rest through the trigram GIN index at once.
+
+    A match common enough to fill the page among the first ids costs a short scan; the GIN
+    index would read every match from the table first (a bitmap of thousands). One rare
+    enough not to costs the index its few matches; a scan would test every row. `id + 0`
+    keeps the planner off the primary key for the second query."""
+    p = db.param
+    want = limit + offset
+    scan = f"{sql} AND id >= {p} AND id < {p} ORDER BY id LIMIT {p}"
+    found = [r[0] for r in db.execute_sql(scan, params + [0, SCAN_FIRST, want])]
+    low = SCAN_FIRST
+    if 0 < len(found) < want:
+        # Nearly there (at the density seen, the rest within SCAN_MORE ids): scan on, up to
+        # SCAN_MORE ids (LIMIT stops it sooner); a common match costs the index thousands of rows.
+        if (want - len(found)) * SCAN_FIRST / len(found) <= SCAN_MORE:
+            found += [r[0] for r in db.execute_sql(scan, params + [low, low + SCAN_MORE, want - len(found)])]
+            low += SCAN_MORE
+    if len(found) < want:
+        rest = f"{sql} AND id >= {p} ORDER BY id + 0 LIMIT {p}"
+        found += [r[0] for r in db.execute_sql(rest, params + [low, want - len(found)])]
+    return found[offset:want]

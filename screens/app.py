@@ -50,6 +50,16 @@ AREA_NEEDS = {
     "cohorts": "cohort.read",
     "certificates": "certificate.read",
     "reports": "report.run",
+    "stations": "station.read",
+}
+# Why an area is closed to a role, in the words of the notification its key gives (docs/roles.md).
+AREA_WHY = {
+    "trainee.read": "it holds trainees' names and records",
+    "course.read": "it needs the course catalogue",
+    "cohort.read": "it holds cohorts and their trainees' names",
+    "certificate.read": "it holds certificates with their holders' names",
+    "report.run": "reports are for administrators, analysts and auditors",
+    "station.read": "it holds stations, kits and the officers posted there",
 }
 # Where each role lands after signing in (an analyst never sees names).
 START_AREA = {
@@ -250,8 +260,14 @@ class TrainerApp(ServiceCalls, App):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action in ("area", "toggle_theme", "sign_out") and self.actor is None:
             return False
-        if action == "area" and parameters:
-            return self.may_open(parameters[0])
+        # An area the role may not open still takes its key, to say so (action_area): a key that
+        # silently does nothing reads as a broken keyboard. The key bar leaves it out (offers).
+        return True
+
+    def offers(self, action: str) -> bool:
+        """Whether the key bar shows an app binding: not the key of an area the role may not open."""
+        if action.startswith("area('"):
+            return self.may_open(action[len("area('") : -len("')")])
         return True
 
     def may_open(self, mode: str) -> bool:
@@ -322,10 +338,21 @@ class TrainerApp(ServiceCalls, App):
 
     def action_area(self, mode: str) -> None:
         if not self.may_open(mode):
+            self.refuse_area(mode)
             return
         if mode != self.current_mode:
             self.switch_mode(mode)
             self.set_timer(SETTLE, settle_heap)
+
+    def refuse_area(self, mode: str) -> None:
+        """One line naming the area and why this role may not open it."""
+        assert self.actor is not None  # check_action lets area keys through only when signed in
+        why = AREA_WHY.get(AREA_NEEDS.get(mode, ""), "")
+        self.notify(
+            f"{mode.title()} ({AREAS[mode][0]}) is not open to the {self.actor.role} role: {why}.",
+            title="Not for your role",
+            severity="warning",
+        )
 
     async def jump_to(self, kind: str, key) -> None:
         """From the command palette: open a trainee, cohort or certificate in its area."""

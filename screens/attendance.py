@@ -1,8 +1,10 @@
 """The attendance grid: trainees down, sessions across, one key per mark, saved as typed.
 
-p / a / e / l mark the highlighted cell present, absent, excused or late and
-move down to the next trainee; P / A / E / L fill the whole day's empty cells
-with that mark; Delete clears a mistake. Every mark is saved at once (in
+1 / 2 / 3 / 4 mark the highlighted cell present, absent, late or excused and
+move down to the next trainee; Shift and the letter the grid shows (P, A, L, E)
+fill the whole day's empty cells with that mark; Delete (or 0) clears a mistake.
+Lower-case letters are left alone: `a` and `e` are the Admin and Certificates
+area keys everywhere (docs/keys.md). Every mark is saved at once (in
 order, off the UI thread); a refusal puts the cell back and says why.
 """
 
@@ -34,6 +36,10 @@ MARK_STYLE = {
 }
 
 
+# The digits of the bindings below, taken by the grid in typing order (see _grid_key).
+DIGIT_MARKS = {"1": "present", "2": "absent", "3": "late", "4": "excused"}
+
+
 def mark_cell(mark: str | None, *, before_enrolment: bool = False, pending: bool = False) -> Cell:
     if before_enrolment:
         return " ", "dim"
@@ -58,8 +64,9 @@ class AttendanceScreen(SaveQueue, ServiceCalls, Screen):
         Binding("3", "mark('late')", "Late", id="attendance.late"),
         Binding("4", "mark('excused')", "Excused", id="attendance.excused"),
         Binding("delete,backspace,0", "clear", "Clear", id="attendance.clear", key_display="del"),
-        # Shifted letters fill the day's unmarked cells (nothing marked is overwritten).
-        Binding("P", "column('present')", "Day: all present", id="attendance.day_present"),
+        # Shifted letters, as the grid shows the marks, fill the day's unmarked cells (nothing marked
+        # is overwritten); one entry in the key bar stands for the four.
+        Binding("P", "column('present')", "Whole day", id="attendance.day_present", key_display="⇧P A L E"),
         Binding("A", "column('absent')", "Day: absent", id="attendance.day_absent", show=False),
         Binding("E", "column('excused')", "Day: excused", id="attendance.day_excused", show=False),
         Binding("L", "column('late')", "Day: late", id="attendance.day_late", show=False),
@@ -92,11 +99,11 @@ class AttendanceScreen(SaveQueue, ServiceCalls, Screen):
         """Marks are taken here, as the grid receives them, so that a mark and the arrow typed
         after it are applied in that order (see screens.widgets.grid)."""
         key = event.key
-        if key in ("p", "a", "e", "l"):
-            self.action_mark(attendance.MARK_KEYS[key])
+        if key in DIGIT_MARKS:
+            self.action_mark(DIGIT_MARKS[key])
         elif key in ("P", "A", "E", "L"):
             self.action_column(attendance.MARK_KEYS[key.lower()])
-        elif key in ("delete", "backspace"):
+        elif key in ("delete", "backspace", "0"):
             self.action_clear()
         else:
             return False
@@ -126,7 +133,7 @@ class AttendanceScreen(SaveQueue, ServiceCalls, Screen):
             rows.append((str(r.enrolment_id), cells))
         self.query_one("#grid", Grid).set_data(columns, rows)
         first, last = (grid.sessions[0].day, grid.sessions[-1].day) if grid.sessions else (None, None)
-        span = f"{first:%-d %b} – {last:%-d %b %Y}" if first else "no sessions yet: press g to make them"
+        span = f"{first:%-d %b} – {last:%-d %b %Y}" if first else "no sessions yet: press n to make them"
         self.query_one("#title", Static).update(
             f"Attendance · {grid.cohort_code} · {len(grid.rows)} trainees · {len(grid.sessions)} sessions · {span}"
         )

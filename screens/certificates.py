@@ -27,6 +27,7 @@ from trainer.accounts import settings
 from trainer.certification import badges, certificates
 from trainer.certification import pdf as certificate_pdf
 from trainer.certification.certificates import CertificateView
+from trainer.registry.scope import taught_by
 
 PAGE = 100
 STATUS_STYLE = {"valid": "green", "expired": "yellow", "revoked": "bold red", "superseded": "dim"}
@@ -158,7 +159,8 @@ class CertificatesScreen(ServiceCalls, Screen):
             if len(found) >= PAGE and not self.listing.startswith("expiring")
             else ""
         )
-        self.query_one("#title", Static).update(f"Certificates · {len(found)} {what}{more}")
+        scoped = " · of the trainees of the cohorts you teach" if taught_by(self.actor) is not None else ""
+        self.query_one("#title", Static).update(f"Certificates · {len(found)} {what}{more}{scoped}")
         self._detail()
 
     def _current(self) -> CertificateView | None:
@@ -177,8 +179,10 @@ class CertificatesScreen(ServiceCalls, Screen):
             self.query_one("#detail", Static).update("")
             return
         lines = [
-            f"{c.number} · code {c.verification_code} · issued {c.issued_on}"
-            f" · {arabic.display(c.name)} · {c.latin_name}",
+            f"{c.number} · code {c.verification_code} · issued {c.issued_on}",
+            # The names on a line of their own: a narrow terminal wrapping a shaped, reordered name
+            # puts its first word on the next line.
+            f"{c.latin_name} · {arabic.display(c.name)}",
             f"{c.course_title_en} ({c.course_code}) · cohort {c.cohort_code or '—'}",
             f"Instructor {c.issued_by or '—'} · signed by {c.signed_by or c.issued_by or '—'}",
         ]
@@ -206,7 +210,7 @@ class CertificatesScreen(ServiceCalls, Screen):
 
         self.app.push_screen(
             ReasonDialog(
-                f"Revoke certificate {c.number} ({c.latin_name or arabic.display(c.name)})",
+                f"Revoke certificate {c.number} ({c.latin_name or c.name})",  # the dialog shapes names
                 "It stops verifying as valid at once, and a revocation cannot be undone. "
                 "Why is it revoked? The reason is kept with the certificate.",
             ),

@@ -14,7 +14,7 @@ from textual.widgets import Checkbox, Label, Select, SelectionList, Static
 
 from screens.calls import ServiceCalls
 from screens.record_form import RecordFormActions
-from screens.widgets.forms import Field, form_buttons, form_row, show_field_problems
+from screens.widgets.forms import Field, Tick, form_buttons, form_row, show_field_problems
 from trainer.errors import FieldProblem
 from trainer.registry import centres
 from trainer.training import cohorts, courses
@@ -67,7 +67,7 @@ class CohortForm(RecordFormActions, ServiceCalls, ModalScreen[CohortView | None]
             yield from form_row("Funder", Field(placeholder="e.g. US, UK, Iraqi MoI", id="funder"), "funder")
             yield from form_row(
                 "Coalition-funded",
-                Checkbox("needs Leahy vetting before the start", id="coalition_funded"),
+                Tick("needs Leahy vetting before the start", id="coalition_funded"),
                 "coalition_funded",
             )
             if self.view:
@@ -78,7 +78,7 @@ class CohortForm(RecordFormActions, ServiceCalls, ModalScreen[CohortView | None]
                     id="cohort-status",
                 )
                 yield from form_row(
-                    "Cancelled", Checkbox("the cohort will not run (untick to reopen)", id="cancelled"), "cancelled"
+                    "Cancelled", Tick("the cohort will not run (untick to reopen)", id="cancelled"), "cancelled"
                 )
             yield from form_row("Code", Field(placeholder="empty: COURSE-CENTRE-YYMMDD", id="code"), "code")
             yield from form_buttons()

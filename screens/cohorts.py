@@ -98,7 +98,8 @@ class CohortsScreen(RoleGate, ServiceCalls, Screen):
         table = self.query_one("#cohort-list", LazyTable)
         table.reset(opened.text, opened.total, opened.rows, keep_cursor=getattr(self, "keep_cursor", False))
         self.query_one("#cohort-count", Static).update(
-            f"{opened.total:,} cohorts" + (f" matching {opened.text!r}" if opened.text.strip() else "")
+            f"{opened.total:,} cohort{'' if opened.total == 1 else 's'}"
+            + (f" matching {opened.text!r}" if opened.text.strip() else "")
         )
         target = getattr(self, "select_id", None)
         if target is not None:
@@ -242,7 +243,6 @@ class CohortsScreen(RoleGate, ServiceCalls, Screen):
                 "Put the roster cursor on an enrolled or waitlisted trainee (Tab to the roster).", severity="warning"
             )
             return
-        from screens.widgets import arabic
         from screens.widgets.dialogs import ReasonDialog
 
         where = self.cohort.code if self.cohort else "the cohort"
@@ -253,7 +253,7 @@ class CohortsScreen(RoleGate, ServiceCalls, Screen):
 
         self.app.push_screen(
             ReasonDialog(
-                f"Withdraw {line.latin_name or arabic.display(line.name)} from {where}",
+                f"Withdraw {line.latin_name or line.name} from {where}",  # the dialog shapes names
                 "Their seat goes to the first on the waitlist; the enrolment stays on record as withdrawn. "
                 "Why is this trainee leaving the cohort?",
             ),

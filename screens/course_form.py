@@ -19,7 +19,7 @@ from textual.widgets import Checkbox, Label, Select, SelectionList, Static, Text
 
 from screens.calls import ServiceCalls
 from screens.record_form import RecordFormActions
-from screens.widgets.forms import Field, form_buttons, form_row, show_field_problems
+from screens.widgets.forms import Field, Tick, form_buttons, form_row, show_field_problems
 from trainer.errors import FieldProblem
 from trainer.registry import reference
 from trainer.training import courses
@@ -119,14 +119,14 @@ class CourseForm(RecordFormActions, ServiceCalls, ModalScreen[CourseView | None]
             yield Static("One per line: CODE | title | max | pass mark | weight", classes="hint")
             yield from form_row(
                 "Pass rule",
-                Checkbox("every assessment passed", value=True, id="rule_all_assessments"),
+                Tick("every assessment passed", value=True, id="rule_all_assessments"),
                 "rule_all_assessments",
             )
             for label, name, hint in RULE[:2]:
                 yield from form_row(label, Field(placeholder=hint, value=hint, id=name), name)
             yield from form_row(
                 "Certificate",
-                Checkbox("grants a certificate", value=True, id="grants_certificate"),
+                Tick("grants a certificate", value=True, id="grants_certificate"),
                 "grants_certificate",
             )
             label, name, hint = RULE[2]

@@ -207,7 +207,8 @@ class GraduationScreen(ServiceCalls, Screen):
                 + f", signed by {report.signed_by or report.instructor} (issuing instructor {report.instructor})."
             )
             for r in report.refused:
-                lines.append(f"Refused: {arabic.display(r.name)} — {r.reason}")
+                also = f" ({r.latin_name})" if r.latin_name else ""  # both scripts, as the enrolment refusals
+                lines.append(f"Refused: {arabic.display(r.name)}{also} — {r.reason}")
             if any(r.reason.startswith("vetting") for r in report.refused):
                 lines.append("Record their vetting decision on Trainees (k), then issue again (i).")
         self._say("\n".join(lines), error=bool(refusal or (report and report.refused)))

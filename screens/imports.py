@@ -22,7 +22,7 @@ from textual.widgets import Button, Checkbox, DataTable, Label, ProgressBar, Sta
 from screens.calls import ServiceCalls
 from screens.widgets import arabic
 from screens.widgets.chrome import KeyBar, TitleBar
-from screens.widgets.forms import Field
+from screens.widgets.forms import Field, Tick
 from trainer.accounts.access import Actor
 from trainer.rosters import imports
 
@@ -95,7 +95,7 @@ class ImportScreen(ServiceCalls, Screen):
                 yield Field(placeholder="Path of the roster file, then Enter", id="path")
                 yield Field(placeholder="Date format if asked: DD/MM/YYYY", id="date-format")
             with Horizontal():
-                yield Checkbox("Write the valid rows and skip the invalid ones", id="skip-invalid")
+                yield Tick("Write the valid rows and skip the invalid ones", id="skip-invalid")
                 yield Button("Read [ctrl+r]", id="read")
                 yield Button("Dry run [ctrl+g]", id="dry-run")
                 yield Button("Import [ctrl+s]", id="commit", variant="primary")
@@ -263,6 +263,7 @@ class ImportScreen(ServiceCalls, Screen):
             )
             return
         self.report = None
+        self.query_one("#import-progress", ProgressBar).update(total=1, progress=0)  # stopped, not pulsing on
         self.query_one("#file-info", Static).update("")
         self.query_one("#preview", DataTable).clear()
         problems = self.query_one("#problems", DataTable)
@@ -291,7 +292,8 @@ class ImportScreen(ServiceCalls, Screen):
             )
         problems = self.query_one("#problems", DataTable)
         problems.clear()
-        lines = [(r.row, "rejected", r.column, r.reason, r.value) for r in report.rejected]
+        in_file = {field: header for header, field in report.columns}  # the clerk fixes the file: its own words
+        lines = [(r.row, "rejected", in_file.get(r.column, r.column), r.reason, r.value) for r in report.rejected]
         lines += [
             (
                 h.row,
@@ -305,7 +307,7 @@ class ImportScreen(ServiceCalls, Screen):
         lines.sort(key=lambda x: x[0])
         for number, outcome, column, reason, value in lines[:PROBLEMS_SHOWN]:
             shown = reason if outcome == "held" else arabic.display(reason, 60)  # held: names shown already
-            problems.add_row(str(number), outcome, column, shown, arabic.display(value, 30))
+            problems.add_row(str(number), outcome, arabic.display(column, 20), shown, arabic.display(value, 30))
         if len(lines) > PROBLEMS_SHOWN:
             status += f" (first {PROBLEMS_SHOWN:,} of {len(lines):,} listed; the CLI's --report writes all)"
         self._status(status, error=error)

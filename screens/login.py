@@ -13,7 +13,7 @@ from textual.widgets import Button, Checkbox, Label, ProgressBar, Static
 
 from screens.calls import ServiceCalls
 from screens.widgets.chrome import KeyBar, TitleBar
-from screens.widgets.forms import Field
+from screens.widgets.forms import Field, Tick
 from trainer.accounts import users
 from trainer.accounts.access import Actor
 from trainer.errors import TrainerError
@@ -112,7 +112,7 @@ class FirstRunScreen(ServiceCalls, Screen):
             yield Field(value="admin", placeholder="user name", id="username")
             yield Field(placeholder="password", password=True, id="password")
             yield Field(placeholder="password again", password=True, id="password2")
-            yield Checkbox("Load the demo data (about 34,000 trainees; takes a while)", id="demo")
+            yield Tick("Load the demo data (34,000 trainees: minutes)", id="demo")
             yield Static("", id="first-run-error", classes="error")
             yield Button("Create account", id="create", variant="primary")
             yield ProgressBar(id="demo-progress", show_eta=False)

@@ -8,6 +8,7 @@ is written. Aggregate exports are suppressed by the service (trainer.reporting.c
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -49,17 +50,26 @@ def _cell(value) -> str:
 
 
 def table_columns(result: reports.ReportResult) -> list[Column]:
+    """One column per field. A column of numbers is as wide as its numbers (its heading cut to fit,
+    down to 10 cells), so that more columns fit; columns that still do not fit go from the right,
+    whole (never a number cut at the edge), and the status line says how many (hidden_columns)."""
     sample = result.rows[:50]
     columns = []
     for i, label in enumerate(headings(result.columns)):  # words, not field names
         values = [_cell(r[i]) for r in sample]
-        width = min(max([len(label), *(len(v) for v in values)]), 28)
+        widest = max([0, *(len(v) for v in values)])
+        numeric = bool(values) and all(_NUMBER.fullmatch(v) for v in values if v)
+        heading = min(len(label), 10) if numeric else len(label)
+        width = min(max(heading, widest), 28)
 
         def value(row: Sequence[Any], i: int = i) -> str:
             return _cell(row[i])
 
-        columns.append(Column(label, width, value, arabic=any(is_arabic(v) for v in values)))
+        columns.append(Column(label, width, value, arabic=any(is_arabic(v) for v in values), drop=i))
     return columns
+
+
+_NUMBER = re.compile(r"-?[\d,]+(\.\d+)?%?")
 
 
 class ReportsScreen(Screen):
@@ -67,6 +77,9 @@ class ReportsScreen(Screen):
     BINDINGS = [
         Binding("f5", "preview", "Preview", id="reports.preview", tooltip="Run the report and show it"),
         Binding("f6", "export", "Export", id="reports.export", tooltip="Write the report to a file"),
+        # Out of a parameter box back to the catalogue, where letters are area keys again (in a box
+        # they are text: "t" typed there went into the date).
+        Binding("escape", "to_list", "To the list", id="reports.to_list"),
     ]
 
     class Previewed(Message):
@@ -117,6 +130,10 @@ class ReportsScreen(Screen):
                             [(p.name_en, p.code) for p in reference.PROVINCES], prompt="any province", id="province"
                         )
                         yield Button("Preview (F5)", id="preview", variant="primary")
+                    # A report's own options (CLI --days, --by), shown only for the reports that take them.
+                    with Horizontal(classes="row", id="report-options"):
+                        yield Input(placeholder="within N days", id="days", type="integer")
+                        yield Select([], prompt="grouped by", id="by")
                 with Horizontal(id="report-export"):
                     yield Select([(f, f) for f in EXPORT_FORMATS], value="csv", allow_blank=False, id="format")
                     yield Input(placeholder="output file", id="output")
@@ -130,6 +147,15 @@ class ReportsScreen(Screen):
         self.query_one("#report-list", OptionList).highlighted = 0
         self.query_one("#report-list", OptionList).focus()
         self._suggest_output()
+        self._show_options()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "to_list":  # offered only where it moves something
+            return self.focused is not self.query_one("#report-list")
+        return True
+
+    def action_to_list(self) -> None:
+        self.query_one("#report-list", OptionList).focus()
 
     # --- parameters ---------------------------------------------------------
 
@@ -148,6 +174,22 @@ class ReportsScreen(Screen):
     @on(OptionList.OptionHighlighted, "#report-list")
     def report_changed(self) -> None:
         self._suggest_output()
+        self._show_options()
+
+    def _show_options(self) -> None:
+        """The days and grouping boxes, for the reports that take them (named with their default)."""
+        report = reports.get(self.report_name)
+        days, by = self.query_one("#days", Input), self.query_one("#by", Select)
+        days.display = "days" in report.uses
+        by.display = "by" in report.uses
+        self.query_one("#report-options").display = days.display or by.display
+        if days.display:
+            default = f" (default {report.days_default})" if report.days_default is not None else ""
+            days.placeholder = f"within N days{default}"
+        if by.display and getattr(by, "choices_of", None) != report.name:
+            by.set_options([(choice, choice) for choice in report.by_choices])
+            by.prompt = f"grouped by {report.by_choices[0]}" if report.by_choices else "grouped by"
+            by.choices_of = report.name  # type: ignore[attr-defined]  # set_options once per report
 
     @on(Select.Changed, "#format")
     def format_changed(self) -> None:
@@ -170,11 +212,15 @@ class ReportsScreen(Screen):
                 self._status(f"{raw!r} is not a date: use YYYY-MM-DD", error=True)
                 self.query_one(selector, Input).focus()
                 return None
+        uses = reports.get(self.report_name).uses
+        days = text("#days") if "days" in uses else None
         return reports.ReportParams(
             force=choice("#force"),
             province=choice("#province"),
             centre=text("#centre"),
             cohort=text("#cohort"),
+            days=int(days) if days else None,  # the box takes digits only
+            by=choice("#by") if "by" in uses else None,
             date_from=dates["date_from"],
             date_to=dates["date_to"],
         )
@@ -206,7 +252,14 @@ class ReportsScreen(Screen):
         table = self.query_one("#report-preview", LazyTable)
         table.columns = table_columns(result)
         table.set_rows(result.rows)
-        self._status("\n".join([f"{result.title}: {len(result.rows):,} rows", *result.notes]))
+        hidden = table.hidden_columns()
+        more = (
+            f" · {len(hidden)} more column{'s' if len(hidden) > 1 else ''} ({', '.join(hidden)}) in the export"
+            " or a wider terminal"
+            if hidden
+            else ""
+        )
+        self._status("\n".join([f"{result.title}: {len(result.rows):,} rows{more}", *result.notes]))
 
     @on(Failed)
     def failed(self, message: Failed) -> None:

@@ -52,7 +52,9 @@ COLUMNS = [  # on a narrow list the province, force, birth date, then ID make ro
     Column("Latin", 0, lambda t: t.latin_name),
     Column("Born", 10, lambda t: t.date_of_birth.isoformat(), drop=2),
     Column("National ID", 12, lambda t: t.national_id, drop=1),
-    Column("Force", 9, lambda t: t.force if t.status == "active" else f"{t.force} ({t.status})", drop=3),
+    # Not active: the status in capitals instead of the force (the detail shows both), whole in nine
+    # cells; "police (dismissed)" cut to "police (…" read the same as "police (deceased)".
+    Column("Force", 9, lambda t: t.force if t.status == "active" else t.status.upper(), drop=3),
     Column("Pr.", 3, lambda t: t.province[3:], drop=4),
 ]
 

@@ -5,7 +5,9 @@ For a cell of a given width we crop the *logical* string first (so the start
 of the name survives, as a reader of Arabic expects), then join the letters
 (arabic-reshaper) and put them in visual order (python-bidi). Terminals that
 do both themselves (VTE, Konsole) would do it twice: a per-user setting turns
-our reordering off. Inputs always edit the logical string.
+our reordering off. Inputs always edit the logical string; a text box shows
+it shaped unless the cursor is inside the text (`in_box`), and dialogs pass
+their prose through `display_lines`.
 """
 
 from __future__ import annotations
@@ -124,6 +126,30 @@ def display(text: str | None, width: int | None = None) -> str:
     if text.endswith(ELLIPSIS) and _PLAIN_RTL.fullmatch(text, 0, len(text) - 1):
         return ELLIPSIS + _plain_visual(text[:-1])  # a cropped name: the ellipsis ends up leftmost
     return _visual(text)
+
+
+# Presentation forms: text holding them was shaped already (by `display`) and must not be again:
+# a second pass would reverse it back into logical order.
+_SHAPED = re.compile("[\ufb50-\ufdff\ufe70-\ufefc]")
+
+
+def display_lines(text: str | None) -> str:
+    """Prose that may hold names (a question, a notice, a title): each line shaped and put in
+    visual order as `display` does, the Latin around a name left in place. Lines already shaped
+    pass unchanged, so a caller that shaped a name itself does no harm."""
+    return "\n".join(line if _SHAPED.search(line) else display(line) for line in (text or "").split("\n"))
+
+
+def in_box(value: str, *, editing_inside: bool) -> str | None:
+    """What a text box shows for `value`, when that is not the value itself: Arabic shaped and
+    ordered while the box is not being edited, or while the cursor is at the end (typing on).
+    Padded to the value's length, so the cursor cell after it and the box's width stay where the
+    logical string puts them (a lam-alef pair is one glyph). None: show the value as typed (the
+    cursor inside the text edits the logical string, which only reads right unshaped)."""
+    if editing_inside or not _reorder or not is_arabic(value):
+        return None
+    shown = display(value)
+    return shown + " " * max(0, len(value) - len(shown))
 
 
 def fit(text: str | None, width: int) -> str:

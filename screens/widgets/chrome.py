@@ -83,6 +83,8 @@ class KeyBar(Widget):
         for key, (node, binding, enabled, _) in self.screen.active_bindings.items():
             if focused is not None and node is not focused and focused.check_consume_key(key, key_to_character(key)):
                 continue  # typed into the focused box, not a command: not offered
+            if node is self.app and not getattr(self.app, "offers", lambda _: True)(binding.action):
+                continue  # an area this role may not open (its key says so when pressed)
             if binding.show and binding.action not in actions:
                 actions.add(binding.action)
                 item = (binding.key, self.app.get_key_display(binding), binding.description, enabled)

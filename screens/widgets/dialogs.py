@@ -167,8 +167,8 @@ class ReasonDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="reason", classes="dialog"):
-            yield Label(self.title_text, classes="card-title")
-            yield Static(self.prompt)
+            yield Label(arabic.display_lines(self.title_text), classes="card-title", markup=False)
+            yield Static(arabic.display_lines(self.prompt), markup=False)
             yield Field(placeholder="reason", id="reason-text")
             yield Static("", id="reason-error", classes="error")
             yield Static("Enter to confirm, Escape to cancel.", classes="hint")
@@ -186,6 +186,8 @@ class ReasonDialog(ModalScreen[str | None]):
 
 
 class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question; names in it are shown as everywhere else (arabic.display_lines)."""
+
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
@@ -197,7 +199,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm", classes="dialog"):
-            yield Static(self.question, markup=False)
+            yield Static(arabic.display_lines(self.question), markup=False)
             yield Static("y: yes   n or Escape: no", classes="hint", markup=False)
 
     def action_answer(self, yes: bool) -> None:
@@ -215,8 +217,8 @@ class InfoDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="info", classes="dialog wide"):
-            yield Label(self.title_text, classes="card-title")
-            yield Static(self.text, markup=False)
+            yield Label(arabic.display_lines(self.title_text), classes="card-title", markup=False)
+            yield Static(arabic.display_lines(self.text), markup=False)
             yield Static("Enter or Escape to close.", classes="hint")
 
     def action_close(self) -> None:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from rich.segment import Segment
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Checkbox, Input, Label, Static
+
+from screens.widgets import arabic
 
 
 class Field(Input):
@@ -23,6 +27,29 @@ class Field(Input):
 
     def on_mount(self) -> None:
         self.cursor_blink = getattr(self.app, "cursor_blink", True)
+
+    @property
+    def _value(self) -> Text:
+        """The value as drawn: Arabic shaped and in visual order like every other place a name
+        appears, except while the cursor is inside the text (editing there works on the logical
+        string, so it is shown as typed). `value`, what is saved, is always what was typed."""
+        value = self.value
+        shown = (
+            None if self.password else arabic.in_box(value, editing_inside=self.has_focus and not self.cursor_at_end)
+        )
+        if shown is None:
+            return super()._value
+        return Text(shown, no_wrap=True, overflow="ignore", end="")
+
+
+class Tick(Checkbox):
+    """A Checkbox whose box is empty when off: Textual draws an X either way and tells them apart
+    by colour alone, which a monochrome or badly themed terminal (and a tmux capture) loses."""
+
+    @property
+    def _button(self) -> Content:
+        self.BUTTON_INNER = "X" if self.value else " "  # on this instance; Textual reads it here only
+        return super()._button
 
 
 class SearchField(Field):

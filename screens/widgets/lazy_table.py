@@ -96,8 +96,8 @@ class LazyTable(ScrollView, can_focus=True):
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
+        self._strips: dict[tuple[int, bool], Strip] = {}  # drawn rows by (index, under the cursor)
         self.columns = columns
-        self._width_cache: tuple[int, list[int]] = (-1, [])  # (list width, column widths)
         self._content_width = 0  # inside the scrollbar, measured once per render pass
         self.fetch = fetch
         self.empty = empty
@@ -107,7 +107,20 @@ class LazyTable(ScrollView, can_focus=True):
         self._pages: dict[int, Sequence[Any]] = {}
         self._pending: set[int] = set()
         self._styles: tuple = ()  # this render pass's styles (render_lines)
-        self._strips: dict[tuple[int, bool], Strip] = {}  # drawn rows by (index, under the cursor)
+
+    @property
+    def columns(self) -> list[Column]:
+        return self._columns
+
+    @columns.setter
+    def columns(self, columns: list[Column]) -> None:
+        """New columns (a report's preview): widths worked out again and rows drawn anew (a width
+        cache kept for the old columns showed only as many columns as there were before)."""
+        self._columns = columns
+        self._width_cache: tuple[int, list[int]] = (-1, [])  # (list width, column widths)
+        self._strips.clear()
+        if self.is_attached:
+            self.refresh()
 
     # --- data ---------------------------------------------------------------
 
@@ -228,6 +241,11 @@ class LazyTable(ScrollView, can_focus=True):
         widths = [(c.width or rest) if c in shown else 0 for c in self.columns]
         self._width_cache = (width, widths)
         return widths
+
+    def hidden_columns(self) -> list[str]:
+        """The labels of the columns dropped to fit the list's present width."""
+        widths = self._widths(self.size.width) if self.size.width else [1] * len(self.columns)
+        return [c.label for c, w in zip(self.columns, widths, strict=True) if not w]
 
     def _line(self, cells: list[str], widths: list[int]) -> str:
         return " ".join(

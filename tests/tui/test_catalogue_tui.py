@@ -94,7 +94,7 @@ async def test_create_a_cohort_by_keys(admin_url):
         await pilot.press("backspace", *"25", "tab", "end", "space", "tab", *"US", "tab", "space", "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, CohortsScreen)
-        assert text_of(app, "#cohort-count") == "1 cohorts"
+        assert text_of(app, "#cohort-count") == "1 cohort"
         assert "0/25 seats" in text_of(app, "#roster-title")
     made = cohorts.find_cohort(SYSTEM, "POL-BASIC-MOSUL-1-260301")
     assert (made.capacity, made.instructors, made.funder, made.coalition_funded) == (25, ("teacher",), "US", True)

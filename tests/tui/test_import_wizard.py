@@ -15,6 +15,7 @@ from db import models
 from db.connection import database
 from screens.imports import ImportScreen
 from screens.review import ReviewScreen
+from screens.widgets import arabic
 from trainer.accounts.access import SYSTEM, Actor
 from trainer.registry import trainees
 from trainer.rosters import imports
@@ -87,9 +88,9 @@ async def test_the_wizard_reads_checks_refuses_then_imports_with_progress(sqlite
         preview = app.screen.query_one("#preview", DataTable)
         problems = app.screen.query_one("#problems", DataTable)
         assert preview.row_count == 20 and problems.row_count == 6
-        assert [problems.get_row_at(i)[:3] for i in (0, 4)] == [
-            ["17", "rejected", "father_name"],
-            ["36", "rejected", "national_id"],
+        assert [problems.get_row_at(i)[:3] for i in (0, 4)] == [  # the column as the file names it
+            ["17", "rejected", arabic.display("اسم الاب")],
+            ["36", "rejected", arabic.display("الرقم الوطني")],
         ]
         assert "Read 36 rows: 30 valid, 6 invalid" in text(app, "#import-status")
 
@@ -125,6 +126,7 @@ async def test_the_wizard_shows_a_refused_file_and_the_held_rows(sqlite_url, tmp
         await settle(pilot)
         await type_path(pilot, bad)
         assert "Refused: file: binary data" in text(app, "#import-status")
+        assert app.screen.query_one("#import-progress", ProgressBar).total == 1  # stopped, not pulsing on
         await type_path(pilot, FIXTURES / "roster_followup.csv")
         await pilot.press("ctrl+s", "y")
         await settle(pilot)

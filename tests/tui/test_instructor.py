@@ -250,6 +250,7 @@ async def test_the_vetting_gate_refuses_with_its_reason(sqlite_url):
         status = text(app, "#status")
         assert "Certificates issued: 1" in status  # trainee 1 failed WPN; trainee 0 vetted and passed
         assert "Refused:" in status and "vetting: no vetting record" in status
+        assert "(Rebwar Ahmad Kawa)" in status  # the Latin name beside the Arabic one
     with database.connection_context():
         assert models.Certificate.select().count() == 1
 
@@ -366,7 +367,7 @@ async def test_a_fast_typists_burst_lands_in_order(sqlite_url):
         await settle(pilot)
         app.push_screen(AttendanceScreen(w.cohort_id))
         await settle(pilot)
-        burst(app, "p", "a", "up", "l", "right", "e", "down", "down", "p")
+        burst(app, "1", "2", "up", "3", "right", "4", "down", "down", "1")
         await settle(pilot)
     with database.connection_context():
         R, A = models.Result, models.Attendance
@@ -374,8 +375,8 @@ async def test_a_fast_typists_burst_lands_in_order(sqlite_url):
         marks = {(s, e): m for s, e, m in A.select(A.session, A.enrolment, A.mark).tuples()}
     assert scores == {order[3]: 7, order[4]: 4, order[2]: 9}  # 120 refused, then in typing order
     first, second = days[0].id, days[1].id
-    # p on row 0 (moves down), a on row 1, up, l overwrites row 1, right to day 2, e on row 2,
-    # down down (the second stops at the last row), p on row 4.
+    # 1 (present) on row 0 (moves down), 2 (absent) on row 1, up, 3 (late) overwrites row 1,
+    # right to day 2, 4 (excused) on row 2, down down (the second stops at the last row), 1 on row 4.
     assert marks == {
         (first, order[0]): "present",
         (first, order[1]): "late",
@@ -393,12 +394,37 @@ async def test_a_mark_changed_under_the_instructor_is_shown(sqlite_url):
         await settle(pilot)
         first = app.screen.grid.rows[0].enrolment_id
         attendance.mark(w.admin, days[0].id, first, "e")  # elsewhere, after the grid was read
-        await pilot.press("a")
+        await pilot.press("2")
         await settle(pilot)
         assert "replacing excused: someone else had marked this cell" in text(app, "#status")
-        await pilot.press("up", "p")  # this screen's own change is no surprise
+        await pilot.press("up", "1")  # this screen's own change is no surprise
         await settle(pilot)
         assert text(app, "#status") == "Saved."
     with database.connection_context():
         row = models.Attendance.get((models.Attendance.session == days[0].id) & (models.Attendance.enrolment == first))
         assert row.mark == "present" and row.version == 3
+
+
+async def test_attendance_letters_leave_area_keys_alone_and_shift_fills_the_day(sqlite_url):
+    """a and e are the Admin and Certificates keys everywhere: the grid does not take them as marks.
+    Shift and the letter the grid shows fills the day; the key bar names both kinds of key."""
+    from screens.widgets.chrome import KeyBar
+
+    w = build(trainees=3)
+    days = sessions.generate_sessions(w.admin, w.cohort_id)
+    app = Desk(w.instructor, AttendanceScreen(w.cohort_id))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("a", "e", "p", "l")
+        await settle(pilot)
+        with database.connection_context():
+            assert models.Attendance.select().count() == 0
+        shown = {key: what for _, key, what, _ in app.screen.query_one(KeyBar).shown()}
+        assert shown["1"] == "Present" and shown["4"] == "Excused" and shown["⇧P A L E"] == "Whole day"
+        await pilot.press("4", "A")  # first trainee excused, then everyone else absent that day
+        await settle(pilot)
+        assert "2 trainees marked" in text(app, "#status")
+    with database.connection_context():
+        A = models.Attendance
+        marks = sorted(A.select(A.mark).where(A.session == days[0].id).tuples())
+    assert marks == [("absent",), ("absent",), ("excused",)]

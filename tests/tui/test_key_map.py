@@ -61,3 +61,17 @@ def test_the_key_map_document_names_every_area_key():
     doc = (Path(__file__).parents[2] / "docs" / "keys.md").read_text(encoding="utf-8")
     for key, label, *_ in AREAS.values():
         assert re.search(rf"^\| `{key}` \|", doc, re.M), f"docs/keys.md lacks the area key {key} ({label})"
+
+
+def test_the_grids_take_no_area_key():
+    """The attendance and results grids read keys before any binding (typing order, see
+    screens.widgets.grid): the binding check above cannot see them, so ask them. Attendance once
+    took a and e as marks, and the Admin and Certificates keys did nothing there."""
+    from textual import events
+
+    from screens.attendance import AttendanceScreen
+    from screens.results import ResultsScreen
+
+    for screen in (AttendanceScreen(1), ResultsScreen(1)):
+        taken = [key for key in sorted(AREA_KEYS) if screen._grid_key(events.Key(key, key))]
+        assert taken == [], f"{type(screen).__name__} takes {taken}"

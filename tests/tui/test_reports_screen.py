@@ -54,6 +54,8 @@ async def test_choose_and_preview_reports(small_db):
             "Trained",
         ]
         assert "Trained persons by force" in status(app)
+        header = "".join(segment.text for segment in table.render_line(0))
+        assert header.split() == " ".join(c.label for c in table.columns).split()  # every column drawn
         assert table.columns[2].arabic and not table.columns[1].arabic
         await pick(pilot, "pass-rates")
         await pilot.press("f5")
@@ -164,3 +166,64 @@ async def test_export_xlsx_from_the_screen(small_db, tmp_path):
     sheet = load_workbook(out).active
     assert [c.value for c in sheet[1]][:3] == ["course", "title", "category"]
     assert sheet.freeze_panes == "A2"
+
+
+async def test_a_reports_own_options_are_offered_only_where_it_takes_them(small_db):
+    """--days and --by of the command line: a days box and a grouping choice, for those reports."""
+    app = Host(ReportsScreen, Actor(user_id=None, username="root", role="admin"))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        assert not app.screen.query_one("#report-options").display  # trained-by-force takes neither
+        await pick(pilot, "deployment-leakage")
+        days, by = app.screen.query_one("#days", Input), app.screen.query_one("#by", Select)
+        assert app.screen.query_one("#report-options").display and days.display and by.display
+        assert days.placeholder == "within N days (default 90)"
+        days.focus()
+        await pilot.press(*"30x")  # digits only: the x is not taken
+        by.value = "province"
+        await pilot.press("f5")
+        await settle(pilot)
+        assert days.value == "30"
+        assert app.screen.result.params.days == 30 and app.screen.result.params.by == "province"
+        await pick(pilot, "station-readiness")
+        assert not days.display and by.display
+        assert [str(o[0]) for o in by._options[1:]] == ["station", "province"]
+        await pick(pilot, "pass-rates")
+        await pilot.press("f5")
+        await settle(pilot)
+        assert app.screen.result.params.days is None and app.screen.result.params.by is None
+
+
+async def test_escape_leaves_a_parameter_box_for_the_list(small_db):
+    """Letters in a box are text; Escape goes back to the catalogue, where they are keys again."""
+    from screens.widgets.chrome import KeyBar
+
+    app = Host(ReportsScreen, ANALYST)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        listing = app.screen.query_one("#report-list", OptionList)
+        assert app.screen.focused is listing
+        assert "escape" not in [key for key, *_ in app.screen.query_one(KeyBar).shown()]
+        app.screen.query_one("#centre", Input).focus()
+        await pilot.pause()
+        assert "escape" in [key for key, *_ in app.screen.query_one(KeyBar).shown()]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.focused is listing
+
+
+async def test_columns_that_do_not_fit_go_whole_and_are_named(small_db):
+    """A wide report (deployment-leakage has a dozen columns): numbers' columns as wide as their
+    numbers, the rest dropped from the right, whole, and named in the status line."""
+    app = Host(ReportsScreen, Actor(user_id=None, username="root", role="admin"))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pick(pilot, "deployment-leakage")
+        await pilot.press("f5")
+        await settle(pilot)
+        table = app.screen.query_one("#report-preview", LazyTable)
+        hidden = table.hidden_columns()
+        assert hidden and hidden == [c.label for c in table.columns][-len(hidden) :]  # from the right
+        assert f"{len(hidden)} more columns ({', '.join(hidden)}) in the export" in status(app)
+        widths = [w for w in table._widths(table.size.width) if w]
+        assert sum(widths) + len(widths) - 1 <= table.size.width  # nothing cut at the edge

@@ -3,6 +3,8 @@ shown (never an endless "Loading …"), an instructor's registry is their own co
 
 from __future__ import annotations
 
+import datetime
+
 import tests.instructor_fixtures as fx
 from db import models
 from db.connection import database
@@ -13,6 +15,7 @@ from screens.widgets.chrome import KeyBar
 from tests.tui.conftest import SIZE, new_app, settle, sign_in, text_of
 from trainer.accounts import users
 from trainer.accounts.access import SYSTEM
+from trainer.certification.numbers import format_number
 
 PASSWORD = "a long enough password"
 
@@ -30,9 +33,11 @@ async def test_an_analyst_is_offered_neither_the_registry_nor_its_forms(tui_url)
         offered = keys_offered(app)
         assert "t" not in offered and "o" not in offered and "e" not in offered
         assert offered["r"] == "Reports" and offered["d"] == "Dash"
-        await pilot.press("t")  # not offered, and nothing happens: no screen stuck on "Loading …"
+        await pilot.press("t")  # not offered: one line says why, and no screen stuck on "Loading …"
         await settle(pilot)
         assert isinstance(app.screen, DashboardScreen)
+        said = [n.message for n in app._notifications]
+        assert said == ["Trainees (t) is not open to the analyst role: it holds trainees' names and records."]
         await pilot.press("a")
         await settle(pilot)
         assert isinstance(app.screen, AdminScreen)
@@ -62,10 +67,21 @@ async def test_a_refused_registry_says_so_where_the_count_would_be(tui_url, monk
 async def test_an_instructor_sees_only_their_trainees_and_no_registry_forms(tui_url):
     ours = fx.build(trainees=3)
     fx.build(trainees=2, code="BPC-02", course_code="BPC2", prefix="b-")
+    theirs = fx.build(trainees=2, code="BPC-03", course_code="BPC3", prefix="c-")
     users.create_user(SYSTEM, "teacher", "instructor", PASSWORD)
     with database.connection_context():
         teacher = models.User.get(models.User.username == "teacher")
         models.CohortInstructor.create(cohort=ours.cohort_id, user=teacher.id)
+        for n, (course, tid) in enumerate(
+            [(ours.course_id, t) for t in ours.trainees[:2]] + [(theirs.course_id, theirs.trainees[0])]
+        ):
+            models.Certificate.create(
+                number=format_number(2000 + n),
+                verification_code=f"SCOPE{n}X",
+                trainee=tid,
+                course=course,
+                issued_on=datetime.date(2025, 3, 14),
+            )
     app = new_app(tui_url)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, "teacher", PASSWORD)
@@ -83,3 +99,8 @@ async def test_an_instructor_sees_only_their_trainees_and_no_registry_forms(tui_
         await pilot.press("n", "enter")  # neither the new-trainee form nor the edit form opens
         await settle(pilot)
         assert app.screen is screen
+        await pilot.press("e")  # certificates: only those of the trainees of cohorts they teach
+        await settle(pilot, 5)
+        shown = app.screen.shown
+        assert sorted(c.trainee_id for c in shown) == sorted(ours.trainees[:2])
+        assert text_of(app, "#title").endswith("of the trainees of the cohorts you teach")

@@ -187,3 +187,24 @@ async def test_the_second_save_of_two_clerks_is_a_conflict_with_reload(admin_url
         assert isinstance(second.screen, TraineesScreen)
     saved = trainees.get_trainee(SYSTEM, person.id)
     assert (saved.rank, saved.phone, saved.version) == ("Corporal", "+9647700000000", 3)
+
+
+def test_the_force_column_names_a_status_whole():
+    """Not active: the status in capitals, whole in the column (a cut "police (…" hid which)."""
+    from types import SimpleNamespace
+
+    from screens.trainees import COLUMNS
+
+    force = next(c for c in COLUMNS if c.label == "Force")
+    shown = {
+        status: force.value(SimpleNamespace(force="peshmerga", status=status))
+        for status in ("active", "inactive", "dismissed", "deceased", "merged")
+    }
+    assert shown == {
+        "active": "peshmerga",
+        "inactive": "INACTIVE",
+        "dismissed": "DISMISSED",
+        "deceased": "DECEASED",
+        "merged": "MERGED",
+    }
+    assert all(len(v) <= force.width for v in shown.values())

@@ -115,3 +115,23 @@ def test_kurdish_names_keep_every_letter_and_their_width(name):
     for letter in "ێڵڕ":
         assert shown.count(letter) == name.count(letter)
     assert arabic.fit(name, 12).startswith(shown) and arabic.cells(arabic.fit(name, 12)) == 12
+
+
+def test_prose_lines_are_shaped_once_and_latin_stays_in_place():
+    kurdish = "پێشڕەو هێڤی"
+    question = f"Revoke certificate IQTC-0000001005 ({kurdish})?\nIt cannot be undone."
+    shown = arabic.display_lines(question)
+    first, second = shown.split("\n")
+    assert first.startswith("Revoke certificate IQTC-0000001005 (") and first.endswith(")?")
+    assert arabic.display(kurdish) in first and second == "It cannot be undone."
+    assert arabic.display_lines(shown) == shown  # shaped already: a second pass changes nothing
+
+
+def test_a_text_box_shows_arabic_shaped_unless_editing_inside_it():
+    kurdish = "لا ڕۆژ"  # lam-alef: two letters, one glyph; the box keeps the typed length
+    shown = arabic.in_box(kurdish, editing_inside=False)
+    assert shown is not None and shown.rstrip() == arabic.display(kurdish) and len(shown) == len(kurdish)
+    assert arabic.in_box(kurdish, editing_inside=True) is None  # the cursor edits the logical string
+    assert arabic.in_box("Ali", editing_inside=False) is None
+    arabic.set_reordering(False)
+    assert arabic.in_box(kurdish, editing_inside=False) is None  # the terminal does it

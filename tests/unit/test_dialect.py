@@ -89,3 +89,27 @@ def test_dropped_indexes_come_back_from_their_statements(db_url):
 def test_for_update_locks_only_on_a_server(db_url):
     query = dialect().for_update(models.Cohort.select())
     assert ("FOR UPDATE" in query.sql()[0]) == (dialect().name == "postgresql")
+
+
+def test_a_streamed_result_comes_in_chunks_and_a_write_meanwhile_nests_in_it(db_url):
+    """Exports read the whole registry through dialect().stream: on PostgreSQL a server-side cursor,
+    so the client never holds more than one chunk; a write made while streaming (an audit event)
+    neither commits the cursor's transaction away nor is lost."""
+    d = dialect()
+    with database.connection_context(), database.atomic():
+        for i in range(23):
+            models.Unit.create(code=f"police:stream-{i:02}", name=f"Unit {i}", force="police")
+    sql = f"SELECT code FROM unit WHERE code LIKE {d.param} ORDER BY code"
+    with database.connection_context():
+        chunks = []
+        for chunk in d.stream(sql, ["police:stream-%"], size=10):
+            chunks.append([code for (code,) in chunk])
+            if len(chunks) == 1:
+                models.Unit.create(code="police:written-meanwhile", name="Meanwhile", force="police")
+        assert [len(c) for c in chunks] == [10, 10, 3]
+        assert [c for part in chunks for c in part] == [f"police:stream-{i:02}" for i in range(23)]
+        if d.name == "postgresql":
+            # The cursor lived on the server and is gone with its transaction.
+            assert scalar("SELECT count(*) FROM pg_cursors") == 0
+    with database.connection_context():
+        assert models.Unit.select().where(models.Unit.code == "police:written-meanwhile").count() == 1

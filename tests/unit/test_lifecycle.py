@@ -45,3 +45,12 @@ def test_excused_from_every_session_is_said_so(db_url):
     reasons = {o.enrolment_id: o.reasons for o in graduation.preview(w.admin, w.cohort_id).outcomes}
     assert reasons[w.enrolments[0]][0] == "excused from all 1 session(s) held since enrolment: no attendance to count"
     assert not any("attendance" in r or "sessions" in r for r in reasons[w.enrolments[1]])
+
+
+def test_the_graduation_preview_names_the_status_the_dates_give(db_url):
+    """A cohort stored as planned (or running) whose dates have passed reads "ended" on the
+    graduation screen, as it does in the cohort list."""
+    w = build(trainees=1, start=D(2025, 3, 2), end=D(2025, 3, 13))  # stored "running", long over
+    with database.connection_context():
+        models.Cohort.update(status="planned").where(models.Cohort.id == w.cohort_id).execute()
+    assert graduation.preview(w.admin, w.cohort_id).cohort_status == "ended"

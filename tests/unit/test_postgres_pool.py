@@ -74,3 +74,26 @@ def test_a_process_holds_a_bounded_number_of_connections(pg):
     for t in threads:
         t.join(60)
     assert len(seen) == 40 and max(seen) <= POOL_MAX
+
+
+def test_a_connection_dropped_inside_a_write_loses_that_write_whole_and_says_so_in_one_line(pg):
+    """A server restarted between two statements of one transaction: the service's call fails
+    (the CLI and the screens print its first line), nothing of it was written, and the next
+    call gets a fresh connection. Here only our own backends are terminated, in our database."""
+    with database.connection_context():
+        models.Unit.create(code="police:before", name="Before", force="police")
+    failed = None
+    try:
+        with database.connection_context(), database.atomic():
+            models.Unit.create(code="police:half-1", name="Half", force="police")
+            assert terminate_everyone_else(pg) >= 1
+            models.Unit.create(code="police:half-2", name="Half", force="police")
+    except Exception as exc:  # noqa: BLE001  what a caller gets, whatever the driver's class
+        failed = exc
+    assert failed is not None
+    # What trainer.cli prints (its first line): it names the lost connection.
+    line = str(failed).strip().splitlines()[0].lower()
+    assert any(w in line for w in ("terminat", "connection", "server")), line
+    with database.connection_context():
+        codes = {u.code for u in models.Unit.select().where(models.Unit.code.startswith("police:"))}
+    assert codes == {"police:before"}

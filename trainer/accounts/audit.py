@@ -36,7 +36,7 @@ import datetime
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -268,14 +268,6 @@ def head() -> Head:
         return Head(last[0], last[1], E.select().count()) if last else Head(0, "", 0)
 
 
-def _rows(cursor: Any, size: int = 2000) -> Iterator[tuple[Any, ...]]:
-    while True:
-        batch = cursor.fetchmany(size)
-        if not batch:
-            return
-        yield from batch
-
-
 def verify(expected: Head | None = None, *, max_problems: int = 50) -> Verification:
     """Walk the whole trail; name every event whose chain does not follow, and a lost tail.
 
@@ -303,11 +295,14 @@ def verify(expected: Head | None = None, *, max_problems: int = 50) -> Verificat
         chains: dict[int, str | None] = {}
         # Raw values, not peewee's conversions: a row written outside trainer may hold bytes
         # or a number where text belongs, and must be reported, not crash the walk.
-        cursor = database.execute_sql(
+        stream = dialect().stream(
             'SELECT "id", "at", "user_id", "username", "action", "entity", "entity_uuid", "detail", "chain" '
-            'FROM "audit_event" ORDER BY "id"'
+            'FROM "audit_event" ORDER BY "id"',
+            size=2000,
         )
-        for id_, at, user_id, username, action, entity, entity_uuid, detail, chain in _rows(cursor):
+        for id_, at, user_id, username, action, entity, entity_uuid, detail, chain in (
+            row for batch in stream for row in batch
+        ):
             count += 1
             try:
                 if isinstance(at, str):  # SQLite keeps times as text; an edited row may hold any text

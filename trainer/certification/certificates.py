@@ -66,8 +66,9 @@ class GateRefused(ValidationFailed):
 @dataclass(frozen=True)
 class Refusal:
     enrolment_id: int
-    name: str
+    name: str  # Arabic, logical order
     reason: str
+    latin_name: str = ""  # shown beside the Arabic: a reader may know the trainee by either
 
 
 @dataclass(frozen=True)
@@ -231,7 +232,8 @@ def issue_for_cohort(
                     if reason is None:
                         issued.append(_issue_one(actor, e, cohort, cohort_rules, issuer, on))
                     elif not reason.startswith("already holds"):
-                        refused.append(Refusal(e.id, _trainee_name(e.trainee_id), reason))
+                        name, latin = _trainee_names(e.trainee_id)
+                        refused.append(Refusal(e.id, name, reason, latin))
                 if issued:
                     summary.refresh_cohort(cohort_id)
         except IntegrityError:
@@ -266,9 +268,12 @@ def issue(
         return _one(models.Certificate.id == new_id, on)
 
 
-def _trainee_name(trainee_id: int) -> str:
+def _trainee_names(trainee_id: int) -> tuple[str, str]:
+    """(Arabic, Latin) full names."""
     t = models.Trainee.get_by_id(trainee_id)
-    return _join(t.given_name, t.father_name, t.grandfather_name, t.family_name)
+    return _join(t.given_name, t.father_name, t.grandfather_name, t.family_name), _join(
+        t.given_name_latin, t.father_name_latin, t.grandfather_name_latin, t.family_name_latin
+    )
 
 
 # --- after issue --------------------------------------------------------------

@@ -18,6 +18,7 @@ from trainer.accounts.access import Actor, require
 from trainer.certification import signing
 from trainer.certification.numbers import valid_number
 from trainer.errors import FieldProblem, NotFound, TrainerError, ValidationFailed
+from trainer.registry.scope import require_sees, taught_trainees
 
 if TYPE_CHECKING:
     from db.models.base import Select
@@ -203,10 +204,23 @@ def _one(where: Expression, today: datetime.date | None = None) -> CertificateVi
     return found[0]
 
 
+def _scoped(query: Select[models.Certificate], actor: Actor) -> Select[models.Certificate]:
+    """`query` kept to the certificates `actor` may see (an instructor: of the trainees they teach)."""
+    for condition in taught_trainees(actor, models.Certificate.trainee):
+        query = query.where(condition)
+    return query
+
+
+def _seen(actor: Actor, view: CertificateView) -> CertificateView:
+    """The certificate, if `actor` may see its holder (an instructor: only trainees they teach)."""
+    require_sees(actor, view.trainee_id)
+    return view
+
+
 def get(actor: Actor, certificate_id: int, *, today: datetime.date | None = None) -> CertificateView:
     require(actor, "certificate.read")
     with database.connection_context():
-        return _one(models.Certificate.id == certificate_id, today)
+        return _seen(actor, _one(models.Certificate.id == certificate_id, today))
 
 
 def by_number(actor: Actor, number: str, *, today: datetime.date | None = None) -> CertificateView:
@@ -222,9 +236,10 @@ def by_number(actor: Actor, number: str, *, today: datetime.date | None = None) 
         )
     with database.connection_context():
         try:
-            return _one(models.Certificate.number == number, today)
+            view = _one(models.Certificate.number == number, today)
         except NotFound:
             raise NotFound(f"no certificate {number}") from None
+        return _seen(actor, view)
 
 
 def public_status(number: str, *, today: datetime.date | None = None) -> tuple[str, str, str] | None:
@@ -241,12 +256,13 @@ def public_status(number: str, *, today: datetime.date | None = None) -> tuple[s
 def search(
     actor: Actor, text: str = "", *, limit: int = 100, offset: int = 0, today: datetime.date | None = None
 ) -> list[CertificateView]:
-    """By number or verification code prefix, else by the holder's name (any script)."""
+    """By number or verification code prefix, else by the holder's name (any script); an instructor
+    finds only the certificates of the trainees of cohorts they teach (registry.scope)."""
     require(actor, "certificate.read")
     C = models.Certificate
     text = text.strip()
     with database.connection_context():
-        query = _query()
+        query = _scoped(_query(), actor)
         if text:
             key = text.upper()
             by_code = query.where(C.number.startswith(key) | C.verification_code.startswith(key))
@@ -263,13 +279,14 @@ def search(
 def expiring(
     actor: Actor, days: int, *, today: datetime.date | None = None, limit: int = 1000
 ) -> list[CertificateView]:
-    """Valid certificates whose expiry falls within the next `days` days, soonest first."""
+    """Valid certificates whose expiry falls within the next `days` days, soonest first (an
+    instructor: those of the trainees they teach)."""
     require(actor, "certificate.read")
     today = today or datetime.date.today()
     C = models.Certificate
     with database.connection_context():
         query = (
-            _query()
+            _scoped(_query(), actor)
             .where((C.status == "valid") & C.expires_on.between(today, today + datetime.timedelta(days)))
             .order_by(C.expires_on, C.number)
             .limit(limit)

@@ -51,6 +51,8 @@ class Report:
     aggregate: bool = True
     needs: tuple[str, ...] = ()  # parameters that must be given, e.g. ("cohort",)
     uses: tuple[str, ...] = ("date_from", "date_to", "force", "province", "centre")
+    by_choices: tuple[str, ...] = ()  # the groupings `by` takes, the first the default (screens offer them)
+    days_default: int | None = None  # the window `days` means when not given
 
 
 @dataclass(frozen=True)

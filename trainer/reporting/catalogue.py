@@ -18,11 +18,12 @@ from trainer.reporting.base import Report as Report
 from trainer.reporting.base import ReportParams as ReportParams
 from trainer.reporting.base import ReportResult as ReportResult
 from trainer.reporting.box_status import box_status
-from trainer.reporting.deployment import deployment_leakage, outcomes_by_program
+from trainer.reporting.deployment import DEFAULT_DAYS, LEAKAGE_BY, deployment_leakage, outcomes_by_program
 from trainer.reporting.outcomes import attrition, certificates_expiring, pass_rates
 from trainer.reporting.output import Written as Written
 from trainer.reporting.output import write_result as write_result
 from trainer.reporting.people import cohort_roster, vetting_compliance
+from trainer.reporting.readiness import BY as READINESS_BY
 from trainer.reporting.readiness import station_readiness
 from trainer.reporting.trained import (
     ilp_transition,
@@ -92,6 +93,7 @@ CATALOGUE: dict[str, Report] = {
             "each station judged by the readiness rule (--by province: roll-up against requirements; --to: as of)",
             station_readiness,
             uses=("date_to", "force", "province", "by"),
+            by_choices=READINESS_BY,
         ),
         Report(
             "deployment-leakage",
@@ -99,6 +101,8 @@ CATALOGUE: dict[str, Report] = {
             "force|province|nation)",
             deployment_leakage,
             uses=(*_DATES_PLACES, "cohort", "days", "by"),
+            by_choices=LEAKAGE_BY,
+            days_default=DEFAULT_DAYS,
         ),
         Report(
             "outcomes-by-program",

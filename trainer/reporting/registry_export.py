@@ -18,6 +18,7 @@ from peewee import JOIN
 
 from db import models
 from db.connection import database
+from db.dialect import dialect
 from trainer.accounts import audit
 from trainer.accounts.access import Actor
 from trainer.errors import PermissionDenied, TrainerError
@@ -110,11 +111,7 @@ def export_trainees(
             # SQLite hands dates over as ISO text: CSV and JSON keep it, XLSX gets real dates.
             token = tokens.token
             real_dates = fmt == "xlsx"
-            cursor = database.execute_sql(sql, args)
-            while True:
-                chunk = cursor.fetchmany(5000)
-                if not chunk:
-                    return
+            for chunk in dialect().stream(sql, args):
                 for r in chunk:
                     dob = r[4]
                     trained, ilp = r[7], r[8]

@@ -20,6 +20,7 @@ from trainer.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from trainer.reporting import summary
 from trainer.training import rules
 from trainer.training.attendance import GRID_STATUSES, excused_counts, percentages
+from trainer.training.cohorts import status_on
 from trainer.training.results import latest_scores
 from trainer.training.rules import CohortRules
 
@@ -44,7 +45,7 @@ class Outcome:
 class GraduationPreview:
     cohort_id: int
     cohort_code: str
-    cohort_status: str
+    cohort_status: str  # as its dates say (cohorts.status_on): the stored "planned" of a cohort that ended is "ended"
     rules: CohortRules
     outcomes: tuple[Outcome, ...]
     ends_on: datetime.date | None = None
@@ -134,7 +135,7 @@ def preview(actor: Actor, cohort_id: int) -> GraduationPreview:
         return GraduationPreview(
             cohort_id,
             cohort.code,
-            cohort.status,
+            status_on(cohort.status, cohort.start_date, cohort.end_date),
             cohort_rules,
             tuple(_outcomes(cohort_id, cohort_rules)),
             cohort.end_date,
