@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from db import cipher
 from db.connection import attach_checkpointer, database
 
 Execute = Callable[[str], list[Any]]  # runs a SELECT inside the copy's snapshot, returns its rows
@@ -33,7 +34,8 @@ def sqlite_copy(partial: Path, facts: Facts) -> dict[str, Any]:
     with database.connection_context():
         # One statement, one read transaction: every change committed before it began is in the copy.
         database.execute_sql("VACUUM INTO ?", (str(partial),))
-    conn = sqlite3.connect(partial)
+    # An encrypted database's copy is encrypted with its key (SQLCipher's VACUUM INTO).
+    conn = cipher.connect(partial, getattr(database.obj, "cipher_key", None))
     try:
         _integrity(conn, partial)
         return facts(lambda sql: conn.execute(sql).fetchall())
@@ -43,7 +45,7 @@ def sqlite_copy(partial: Path, facts: Facts) -> dict[str, Any]:
 
 def sqlite_counts(file: Path, tables: Iterable[str]) -> dict[str, Any]:
     """Row counts of `tables` in a backup file, after its integrity check."""
-    conn = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
+    conn = cipher.connect(file, cipher.key_for(file, database.obj), readonly=True)
     try:
         _integrity(conn, file)
         return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
@@ -78,25 +80,26 @@ def sqlite_restore(file: Path, stamp: str) -> Path | None:
     if checkpointer is not None:
         checkpointer.stop()  # its connection would hold the lock too
     kept = live.with_name(f"{live.stem}.replaced-{stamp}{live.suffix}")
-    lock = sqlite3.connect(str(live), timeout=RESTORE_WAIT, isolation_level=None)
+    live_key = getattr(database.obj, "cipher_key", None)  # an encrypted site: every copy keyed (db/cipher.py)
+    lock = cipher.connect(live, live_key, timeout=RESTORE_WAIT, isolation_level=None)
     try:
         lock.execute("PRAGMA locking_mode = EXCLUSIVE")
         try:
             lock.execute("BEGIN IMMEDIATE")  # the exclusive lock, kept after COMMIT in this mode
             lock.execute("COMMIT")
-        except sqlite3.OperationalError:
+        except cipher.errors():
             who = f" (open sessions: {', '.join(sessions)})" if sessions else ""
             raise CopyFailed(
                 f"the database is in use by another program{who}: close every app and command "
                 "using it, then restore again; nothing was changed"
             ) from None
-        aside = sqlite3.connect(str(kept))
+        aside = cipher.connect(kept, live_key)
         try:
             lock.backup(aside)
         finally:
             aside.close()
         os.chmod(kept, 0o600)
-        incoming = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
+        incoming = cipher.connect(file, cipher.key_for(file, database.obj), readonly=True)
         try:
             incoming.backup(lock)
         finally:

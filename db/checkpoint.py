@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import atexit
 import os
-import sqlite3
 import threading
 import weakref
 from pathlib import Path
@@ -29,14 +28,18 @@ _live: weakref.WeakSet[Checkpointer] = weakref.WeakSet()
 class Checkpointer:
     """A daemon thread checkpointing one database file; stop() ends it and closes its connection."""
 
-    def __init__(self, path: Path, interval: float = INTERVAL_S) -> None:
+    def __init__(self, path: Path, interval: float = INTERVAL_S, *, key: str | None = None) -> None:
         self.path = Path(path)
         self.wal = Path(f"{path}-wal")
         self.interval = interval
         self.checkpoints = 0  # PASSIVE checkpoints run (tests and the benchmark read it)
         self._stop = threading.Event()
         # timeout 0: no checkpoint here ever waits (PASSIVE does not; the last one, TRUNCATE, gives up).
-        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=0)
+        # An encrypted file (db/cipher.py) is opened with its key, through SQLCipher's driver.
+        from db.cipher import connect, errors
+
+        self._errors = errors()
+        self._conn = connect(path, key, check_same_thread=False, isolation_level=None, timeout=0)
         # Having read once, the connection holds the WAL index: the WAL stays while it is open.
         self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         self._seen = self._signature()
@@ -65,10 +68,10 @@ class Checkpointer:
         """One PASSIVE checkpoint: (busy, WAL frames, frames checkpointed), None if it could not run."""
         try:
             row = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        except sqlite3.Error:
+        except self._errors:
             return None  # the file went away or is locked by a backup: try again next time
         self.checkpoints += 1
-        return row
+        return (int(row[0]), int(row[1]), int(row[2])) if row else None
 
     def stop(self) -> None:
         """End the thread after a last checkpoint that also empties the WAL file when nobody else
@@ -82,11 +85,11 @@ class Checkpointer:
         try:
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
             self.checkpoints += 1
-        except sqlite3.Error:
+        except self._errors:
             self._if_written()  # another process is in the middle of something: copy what we can
         try:
             self._conn.close()
-        except sqlite3.Error:
+        except self._errors:
             pass
 
 

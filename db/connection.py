@@ -16,7 +16,16 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
 
-from peewee import Database, DatabaseProxy, OperationalError, PostgresqlDatabase, SqliteDatabase
+from peewee import (
+    Database,
+    DatabaseProxy,
+    OperationalError,
+    PostgresqlDatabase,
+    SqliteDatabase,
+)
+from peewee import (
+    DatabaseError as PeeweeDatabaseError,
+)
 
 from db.checkpoint import Checkpointer
 
@@ -113,8 +122,15 @@ def sqlite_path(url: str) -> Path | None:
     return Path(path) if path and path != ":memory:" else None
 
 
-def make_database(url: str, *, create: bool = True) -> Database:
-    """Build (and test-connect) a database for `url` without binding the proxy."""
+class EncryptedDatabase(DatabaseUnavailable):
+    """The file is encrypted (db/cipher.py) and no key, or the wrong one, was given."""
+
+
+def make_database(url: str, *, create: bool = True, key: str | None = None) -> Database:
+    """Build (and test-connect) a database for `url` without binding the proxy.
+
+    `key`: the SQLCipher key of an encrypted file (db/cipher.py); with one, a new file is
+    created encrypted."""
     scheme = urlparse(url).scheme
     if scheme == "sqlite":
         if "?" in url or "#" in url:  # would otherwise become part of the file name
@@ -127,18 +143,22 @@ def make_database(url: str, *, create: bool = True) -> Database:
                 path.parent.mkdir(parents=True, exist_ok=True)
             elif not path.is_file():  # a directory, /dev/null, a pipe: never a database
                 raise DatabaseUnavailable(f"{path} is not a database file")
-            elif not _looks_like_sqlite(path):
+            elif key is None and _encrypted(path):
+                raise EncryptedDatabase(f"{path} is encrypted: sign in (--user NAME) to open it")
+            elif key is None and not _looks_like_sqlite(path):
                 raise DatabaseUnavailable(f"{path} is not a trainer database (not an SQLite file)")
         # lock_type: every transaction BEGINs IMMEDIATE; timeout also covers that BEGIN.
         # check_same_thread off: connections stay per thread, but an import lends its
         # own to one writer thread while it prepares the next rows (trainer/rosters/writing.py).
-        db: Database = KeptSqliteDatabase(
-            str(path) if path else ":memory:",
-            pragmas=SQLITE_PRAGMAS,
-            timeout=10,
-            lock_type="IMMEDIATE",
-            check_same_thread=False,
+        options: dict[str, Any] = dict(
+            pragmas=SQLITE_PRAGMAS, timeout=10, lock_type="IMMEDIATE", check_same_thread=False
         )
+        if key is not None:
+            from db.cipher import CipherSqliteDatabase
+
+            db: Database = CipherSqliteDatabase(str(path) if path else ":memory:", key=key, **options)
+        else:
+            db = KeptSqliteDatabase(str(path) if path else ":memory:", **options)
     elif scheme in ("postgres", "postgresql", "postgresext", "postgresqlext"):
         # Pooled: every service call opens and closes a connection, and a
         # new PostgreSQL connection costs milliseconds; a pooled one does not.
@@ -154,7 +174,13 @@ def make_database(url: str, *, create: bool = True) -> Database:
             raise DatabaseUnavailable(f"{_redact(url)} is not a database URL: {exc}") from None
         if not params.get("database"):
             raise DatabaseUnavailable(f"{_redact(url)} names no database: postgresql://USER@HOST:PORT/NAME")
+        from db import transport
         from db.postgres import PooledPsycopgDatabase
+
+        try:
+            transport.check(params)  # TLS to another machine, or an explicit --allow-plain
+        except transport.PlainConnectionRefused as exc:
+            raise DatabaseUnavailable(str(exc)) from None
 
         params.pop("max_connections", None)
         params.pop("stale_timeout", None)
@@ -167,8 +193,10 @@ def make_database(url: str, *, create: bool = True) -> Database:
         db.connect(reuse_if_open=True)
         if isinstance(db, SqliteDatabase):
             db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
-    except (OperationalError, sqlite3.DatabaseError) as exc:
+    except (OperationalError, PeeweeDatabaseError, sqlite3.DatabaseError) as exc:
         db.close()
+        if key is not None and "not a database" in str(exc):
+            raise EncryptedDatabase(f"{path}: the key does not open this database") from None
         raise DatabaseUnavailable(f"cannot open database {_redact(url)}: {_first_line(exc)}") from None
     except Exception as exc:  # driver-specific errors (psycopg.OperationalError, pool timeouts …)
         if not db.is_closed():
@@ -183,19 +211,26 @@ def make_database(url: str, *, create: bool = True) -> Database:
     return db
 
 
-def attach_checkpointer(db, path: Path) -> None:
+def attach_checkpointer(db: Database, path: Path) -> None:
     """Checkpoints off the commit path, and the WAL kept in place while thread workers'
     connections come and go (db/checkpoint.py); the thread ends when `db` is dropped.
     Whoever moves the file away (a restore) stops db.checkpointer first and attaches anew."""
-    db.checkpointer = Checkpointer(path)
-    weakref.finalize(db, db.checkpointer.stop)
+    checkpointer = Checkpointer(path, key=getattr(db, "cipher_key", None))
+    db.checkpointer = checkpointer  # type: ignore[attr-defined]  # peewee's Database has no slot for it
+    weakref.finalize(db, checkpointer.stop)
 
 
-def open_database(url: str | None = None, *, create: bool = True) -> Database:
+def open_database(url: str | None = None, *, create: bool = True, key: str | None = None) -> Database:
     """Bind the global proxy to the database at `url` (resolved) and return it."""
-    db = make_database(resolve_url(url), create=create)
+    db = make_database(resolve_url(url), create=create, key=key)
     database.initialize(db)
     return db
+
+
+def _encrypted(path: Path) -> bool:
+    from db.cipher import is_encrypted
+
+    return is_encrypted(path)
 
 
 def _looks_like_sqlite(path: Path) -> bool:

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import ClassVar
 
 from textual import events
 from textual._context import active_app
@@ -27,6 +28,7 @@ from textual.screen import Screen
 from screens.calls import ServiceCalls
 from screens.commands import JumpProvider
 from screens.widgets import arabic
+from trainer import encryption
 from trainer.accounts import settings, users
 from trainer.accounts.access import Actor
 
@@ -113,7 +115,10 @@ class TrainerApp(ServiceCalls, App):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "trainer"
     SUB_TITLE = "training records"
-    MODES = {mode: area(mode) for mode in AREAS} | {SIGN_IN: sign_in_screen}
+    MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {
+        **{mode: area(mode) for mode in AREAS},
+        SIGN_IN: sign_in_screen,
+    }
     COMMANDS = App.COMMANDS | {JumpProvider}
     # A screen narrower than 100 columns gets the class -narrow: its CSS gives the data the room.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -192,7 +197,10 @@ class TrainerApp(ServiceCalls, App):
         return StartScreen(self.database_url)
 
     def on_mount(self) -> None:
-        self.call("users", users.count_users)
+        if encryption.locked(self.database_url):
+            self.done_users(1)  # an encrypted site not yet unlocked has users: its sign-in opens it
+        else:
+            self.call("users", users.count_users)
         stdin = sys.__stdin__
         if not self.is_headless and stdin is not None and os.isatty(stdin.fileno()):
             self.set_interval(2, partial(self._terminal_watch, stdin.fileno()))

@@ -14,6 +14,7 @@ from textual.widgets import Button, Checkbox, Label, ProgressBar, Static
 from screens.calls import ServiceCalls
 from screens.widgets.chrome import KeyBar, TitleBar
 from screens.widgets.forms import Field, Tick
+from trainer import encryption
 from trainer.accounts import users
 from trainer.accounts.access import Actor
 from trainer.errors import TrainerError
@@ -76,7 +77,12 @@ class LoginScreen(ServiceCalls, Screen):
             return
         self.query_one("#login-error", Static).update("Checking …")
         keys_to(self.app, "hold")  # until the user's area is open (or the sign-in refused)
-        self.call("login", users.authenticate, name, password, session="tui")
+        url = getattr(self.app, "database_url", None)
+        if url is not None and encryption.is_encrypted(url):
+            # the key file first: nothing of an encrypted database is read before it opens
+            self.call("login", encryption.sign_in, url, name, password, session="tui")
+        else:
+            self.call("login", users.authenticate, name, password, session="tui")
 
     def done_login(self, actor: Actor) -> None:
         self.app.signed_in(actor)
@@ -113,6 +119,7 @@ class FirstRunScreen(ServiceCalls, Screen):
             yield Field(placeholder="password", password=True, id="password")
             yield Field(placeholder="password again", password=True, id="password2")
             yield Tick("Load the demo data (34,000 trainees: minutes)", id="demo")
+            yield Tick("Encrypt this database (recommended)", value=True, id="encrypt")
             yield Static("", id="first-run-error", classes="error")
             yield Button("Create account", id="create", variant="primary")
             yield ProgressBar(id="demo-progress", show_eta=False)
@@ -120,6 +127,9 @@ class FirstRunScreen(ServiceCalls, Screen):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        url = getattr(self.app, "database_url", None)
+        # Offered for a new SQLite file only (a PostgreSQL server encrypts on its own disk).
+        self.query_one("#encrypt").display = url is not None and encryption.site_path(url) is not None
         self.query_one("#demo-progress").display = False
         self.query_one("#password").focus()
         keys_to(self.app, "release")
@@ -147,12 +157,29 @@ class FirstRunScreen(ServiceCalls, Screen):
             return
         error.update("Creating the account …")
         self.query_one("#create", Button).disabled = True
-        self.call("create", self._create, name, first)
+        box = self.query_one("#encrypt", Checkbox)
+        url = getattr(self.app, "database_url", None) if box.display and box.value else None
+        self.call("create", self._create, name, first, url)
 
-    @staticmethod
-    def _create(name: str, password: str) -> Actor:
-        users.create_user(None, name, "admin", password)
+    def _create(self, name: str, password: str, encrypt_url: str | None) -> Actor:
+        if encrypt_url is None:
+            users.create_user(None, name, "admin", password)
+            return users.authenticate(name, password, session="tui")
+        created = encryption.first_run_encrypted(encrypt_url, name, password)
+        self.recovery_key = created.recovery_key
         return users.authenticate(name, password, session="tui")
+
+    recovery_key: str | None = None
+
+    def _recovery_notice(self) -> tuple[str, str] | None:
+        if self.recovery_key is None:
+            return None
+        return (
+            "Recovery key: write it down now",
+            f"This database is encrypted. Its recovery key, shown this once:\n\n  {self.recovery_key}\n\n"
+            "Keep it apart from this computer: with a backup it brings the records back "
+            "if every administrator's password is lost (trainer recover).",
+        )
 
     def failed_create(self, error: TrainerError) -> None:
         self.query_one("#first-run-error", Static).update(str(error))
@@ -164,7 +191,7 @@ class FirstRunScreen(ServiceCalls, Screen):
     def done_create(self, actor: Actor) -> None:
         self.actor_created = actor
         if not self.query_one("#demo", Checkbox).value:
-            self.app.signed_in(actor)
+            self.app.signed_in(actor, notice=self._recovery_notice())
             return
         self.query_one("#first-run-error", Static).update("Loading the demo data …")
         self.query_one("#demo-progress").display = True
@@ -190,8 +217,11 @@ class FirstRunScreen(ServiceCalls, Screen):
         self.query_one("#demo-step", Static).update(f"{message.step}: {message.done:,}/{message.total:,}")
 
     def done_demo(self, summary: str) -> None:
+        recovery = self._recovery_notice()
+        if recovery is not None:
+            summary = f"{recovery[1]}\n\n{summary}"
         self.app.signed_in(self.actor_created, notice=("Demo data loaded", summary))
 
     def failed_demo(self, error: TrainerError) -> None:
         self.app.notify(f"Demo data not loaded: {error}", severity="warning", timeout=10)
-        self.app.signed_in(self.actor_created)
+        self.app.signed_in(self.actor_created, notice=self._recovery_notice())

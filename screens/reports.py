@@ -221,7 +221,8 @@ class ReportsScreen(Screen):
             cohort=text("#cohort"),
             days=int(days) if days else None,  # the box takes digits only
             by=choice("#by") if "by" in uses else None,
-            **dates,
+            date_from=dates["date_from"],
+            date_to=dates["date_to"],
         )
 
     def _status(self, text: str, *, error: bool = False) -> None:
@@ -291,7 +292,7 @@ class ReportsScreen(Screen):
     def export(self, name: str, params, fmt: str, output: str, result) -> None:
         try:
             if result is None:
-                result = reports.run_report(self.app.actor, name, params)
+                result = reports.run_report(self.actor, name, params)
             Path(output).expanduser().parent.mkdir(parents=True, exist_ok=True)  # the exports folder, first time
 
             def progress(done: int, total: int) -> None:
@@ -313,3 +314,8 @@ class ReportsScreen(Screen):
         hidden = f"; {w.suppressed} cells suppressed" if w.suppressed else ""
         self._status(f"Wrote {w.rows:,} rows to {w.path}{hidden}")
         self.notify(f"Exported {w.rows:,} rows to {w.path}")
+        report = reports.CATALOGUE.get(self.report_name)
+        if report is not None and not report.aggregate:  # names leave the encrypted database with this file
+            from trainer.reporting.protected import WARNING
+
+            self.notify(f"Person-level file: {WARNING.split(' (or')[0]}", severity="warning", timeout=15)

@@ -38,6 +38,15 @@ def audit_heads(tmp_path, monkeypatch):
     monkeypatch.setenv("TRAINER_AUDIT_HEADS", str(tmp_path / "audit-heads.json"))
 
 
+@pytest.fixture(autouse=True)
+def no_site_keys_held():
+    """An encrypted site's keys held by one test (trainer/accounts/sealing.py) never reach the next."""
+    yield
+    from trainer.accounts import sealing
+
+    sealing.hold(None)
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def backend(request) -> str:
     return request.param

@@ -18,7 +18,8 @@ from trainer.errors import TrainerError, readable
 from trainer.text import TerminalSafe, printable, valid_text
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, app_only: bool = False) -> argparse.ArgumentParser:
+    """The whole command line; with `app_only`, only `tui` (what opening the app needs)."""
     p = argparse.ArgumentParser(prog=PROG, description="Training records of Iraqi security forces.")
     p.add_argument(
         "--db",
@@ -32,33 +33,52 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("TRAINER_USER"),
         help="act as this user (password from $TRAINER_PASSWORD or a prompt)",
     )
+    p.add_argument(
+        "--allow-plain",
+        action="store_true",
+        help="allow a PostgreSQL server on another machine without TLS (sslmode); the default refuses",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("tui", help="open the terminal app (the default)").set_defaults(handler=cmd_tui)
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        if info.name != "common":
+        if info.name != "common" and not app_only:
             importlib.import_module(f"{commands.__name__}.{info.name}").register(sub)
     return p
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
-    from trainer.commands.common import connect
+    from trainer.commands.common import connect_for_app
 
-    opened = connect(args)
+    url = connect_for_app(args)
     from screens.app import make_app  # the only place the core imports the UI
 
-    make_app(opened.url).run()
+    make_app(url).run()
     return 0
 
 
+GLOBAL_OPTIONS = ("--db", "--user")
+
+
+def opens_the_app(argv: list[str]) -> bool:
+    """Only global options, then nothing or `tui`: the app's start, which need not import and
+    register every other command (tens of ms of CPU before the first screen)."""
+    rest = list(argv)
+    while rest and (rest[0] in GLOBAL_OPTIONS or rest[0].startswith(tuple(o + "=" for o in GLOBAL_OPTIONS))):
+        rest = rest[2:] if rest[0] in GLOBAL_OPTIONS else rest[1:]
+    return rest in ([], ["tui"])
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
     argv = list(argv if argv is not None else sys.argv[1:])
+    parser = build_parser(app_only=opens_the_app(argv))
     for arg in argv:
         if not valid_text(arg):
             parser.error(f"argument {printable(arg)!r} is not valid UTF-8 text")  # exits 2
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args([*argv, "tui"])
+    if args.allow_plain:
+        os.environ["TRAINER_ALLOW_PLAIN"] = "1"  # read by db/transport.py when the database opens
     stdout, sys.stdout = sys.stdout, TerminalSafe(sys.stdout)
     try:
         return args.handler(args) or 0

@@ -21,16 +21,17 @@ class Opened:
     version: int
 
 
-def connect(url: str | None = None, *, migrate: bool = True, create: bool = True) -> Opened:
+def connect(url: str | None = None, *, migrate: bool = True, create: bool = True, key: str | None = None) -> Opened:
     """Bind the database at `url` and bring it to the current schema.
 
     Refuses (DatabaseError, one line) a file that is not a database, an
     unknown scheme, an unreachable server or a schema newer than this code.
     With `create` false, a SQLite file that does not exist is refused, not made.
+    `key`: an encrypted file's database key, unwrapped first (trainer/encryption.py).
     """
     resolved = resolve_url(url)
     try:
-        db = open_database(resolved, create=create)
+        db = open_database(resolved, create=create, key=key)
     except DatabaseUnavailable as exc:
         raise DatabaseError(str(exc)) from None
     try:

@@ -18,6 +18,8 @@ async def test_first_run_creates_the_admin_with_the_password_typed_twice(tui_url
         await settle(pilot)
         assert isinstance(app.screen, FirstRunScreen)
         assert app.screen.query_one("#username").value == "admin"
+        assert app.screen.query_one("#encrypt").value  # offered, ticked, for a new SQLite file
+        app.screen.query_one("#encrypt").value = False  # this test: the plain path (tests/tui/test_encrypted_site.py)
         await pilot.press(*"secret-one", "enter", *"secret-two", "enter")
         await settle(pilot)
         assert "differ" in text_of(app, "#first-run-error")

@@ -112,6 +112,14 @@ ALLOWED: dict[str, set[str]] = {
         "trainer.rosters.reading",
         "trainer.reporting.summary",
     },
+    "encryption": {
+        "db",
+        "trainer.errors",
+        "trainer.accounts",
+        "trainer.setup",  # unlock first, then open: it orders sign-in around setup.connect
+        "trainer.certification.signing",  # the key files a conversion seals
+        "trainer.reporting.pseudonyms",
+    },
     "commands": EVERYTHING - {"trainer.cli"},
     "cli": {"trainer.commands", "trainer.errors", "trainer.text"},  # and the UI, inside the tui command only
 }

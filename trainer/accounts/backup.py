@@ -30,7 +30,7 @@ from db.backup_files import CopyFailed
 from db.connection import database
 from db.dialect import dialect
 from db.schema import MIGRATIONS_DIR
-from trainer.accounts import audit
+from trainer.accounts import audit, sealing
 from trainer.accounts.access import SYSTEM, Actor, require
 from trainer.errors import FieldProblem, TrainerError, ValidationFailed
 
@@ -125,6 +125,7 @@ def backup(path: Path | str, actor: Actor) -> tuple[Path, Manifest]:
         facts = dialect().backup_copy(partial, _facts)
         os.chmod(partial, 0o600)  # it holds every name and national ID
         os.replace(partial, target)
+        sealing.copy_beside(target)  # an encrypted site: the backup's key file, restorable on its own
     except CopyFailed as exc:
         raise BackupFailed(str(exc)) from None
     finally:
@@ -207,6 +208,7 @@ def check(path: Path) -> tuple[Manifest, Path]:
     backend = dialect().name
     if manifest.backend != backend:
         raise BackupFailed(f"a {manifest.backend} backup cannot be restored into a {backend} database")
+    sealing.key_of_copy(file)  # an encrypted backup: its key, unwrapped now (trainer/accounts/sealing.py)
     try:
         counts = dialect().backup_counts(file, manifest.counts)
     except CopyFailed as exc:
@@ -319,7 +321,7 @@ def note_attempt(ok: bool, text: str) -> None:
         )
 
 
-def last_attempt() -> dict | None:
+def last_attempt() -> dict[str, Any] | None:
     with database.connection_context():
         row = models.Setting.get_or_none(models.Setting.key == ATTEMPT_SETTING)
     return json.loads(row.value) if row else None

@@ -61,6 +61,10 @@ def _in_config_dir(name: str, *_environment: Any) -> Path:
 
 _cache: dict[str, tuple[tuple[Any, ...], str]] = {}
 
+# On an encrypted site these keys live sealed in the database's key file, never as plain files:
+# trainer.accounts.sealing sets this while a process holds the site's keys (spec, create) -> text.
+sealed_source: Callable[[KeySpec, bool], str | None] | None = None
+
 
 def load(spec: KeySpec, path: Path | Callable[[], Path] | None = None, *, create: bool = True) -> str:
     """The key's text: `spec.env` if set, else the file at `path` (a path, or a function giving
@@ -70,6 +74,10 @@ def load(spec: KeySpec, path: Path | Callable[[], Path] | None = None, *, create
         if len(env.strip()) < MIN_CHARS:
             raise spec.error(f"{spec.env} is too short: give at least {MIN_CHARS} characters (e.g. 64 hex digits)")
         return env
+    if sealed_source is not None:
+        sealed = sealed_source(spec, create)
+        if sealed is not None:
+            return sealed
     path = path() if callable(path) else path
     if path is None:
         path = default_path(spec)

@@ -47,8 +47,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
         f"{manifest.counts.get('trainee', 0):,} trainees, audit head #{manifest.audit_head['id']})"
     )
     print(f"manifest: {backup.manifest_path(target)}")
-    from trainer.accounts import audit
+    from trainer.accounts import audit, sealing
 
+    if sealing.current is not None:
+        # Its keys are sealed in the key file copied beside it: an admin's password or the recovery key opens it.
+        print(f"encrypted; its key file: {target}.keys (keep it with the backup)")
+        return 0
     warn(
         f"the audit key is not in the backup: keep a copy of {audit.key_path()} "
         f"(or ${audit.KEY_ENV}) somewhere safe, apart from the backups"

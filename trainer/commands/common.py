@@ -8,8 +8,7 @@ import getpass
 import glob
 import os
 import sys
-import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,12 +34,44 @@ def connect(args: argparse.Namespace) -> Opened:
     from db.drivers import import_peewee_for
 
     import_peewee_for(args.db)  # before trainer.setup imports it: no PostgreSQL drivers for SQLite
+    from trainer.encryption import is_encrypted
     from trainer.setup import connect as open_db
 
-    opened = open_db(args.db, create=getattr(args, "command", None) in CREATING_COMMANDS)
+    create = getattr(args, "command", None) in CREATING_COMMANDS
+    if is_encrypted(args.db):
+        opened = _unlock_and_open(args, create)
+    else:
+        opened = open_db(args.db, create=create)
     if opened.backup:
         warn(f"upgraded the database; the previous version is kept at {opened.backup}")
     return opened
+
+
+def connect_for_app(args: argparse.Namespace) -> str:
+    """The app's database URL, opened, except an encrypted one without --user: nothing of it
+    can be read before a sign-in unwraps its key, so the app's sign-in screen opens it."""
+    from trainer.encryption import is_encrypted
+
+    if is_encrypted(args.db) and not args.user:
+        from db.connection import resolve_url
+
+        return resolve_url(args.db)
+    return connect(args).url
+
+
+def _unlock_and_open(args: argparse.Namespace, create: bool) -> Opened:
+    """An encrypted database: --user's password unwraps the key before anything is read
+    (trainer/encryption.py); actor() then signs in with the same password, asked once."""
+    from trainer.accounts.sealing import Locked
+    from trainer.encryption import connect_signed_in
+
+    if not args.user:
+        raise TrainerError("this database is encrypted: give --user NAME (password from TRAINER_PASSWORD)")
+    args.password = password(f"Password for {args.user}: ")
+    try:
+        return connect_signed_in(args.db, args.user, args.password, create=create)
+    except Locked as exc:
+        raise TrainerError(str(exc)) from None
 
 
 def warn(text: str) -> None:
@@ -64,7 +95,9 @@ def actor(args: argparse.Namespace, *, allow_local_analyst: bool = False) -> Act
     from trainer.setup import local_file
 
     if args.user:
-        return authenticate(args.user, password(f"Password for {args.user}: "))
+        given = getattr(args, "password", None) or password(f"Password for {args.user}: ")
+        args.password = given  # asked once per command (an encrypted site asked it to unlock)
+        return authenticate(args.user, given)
     if allow_local_analyst and local_file():
         # Whoever can read the SQLite file can read all of it; aggregate
         # reports add nothing to that. A shared server requires --user.
@@ -99,7 +132,7 @@ def count(text: str) -> int:
 
 
 @contextlib.contextmanager
-def staged(path, *, stream_ok: bool = True):
+def staged(path: str | Path, *, stream_ok: bool = True) -> Iterator[Path]:
     """Write a command's output file whole or not at all.
 
     Yields a temporary name beside `path`, renamed over it only when the block
@@ -120,9 +153,11 @@ def staged(path, *, stream_ok: bool = True):
     if not folder.is_dir():
         raise TrainerError(f"cannot write {final}: no folder {folder}")
     # The temporary name keeps the file's ending (formats are checked by it).
-    fd, tmp = tempfile.mkstemp(prefix=f".{final.stem[:80]}.", suffix=f".partial{final.suffix[:16]}", dir=folder)
+    import tempfile  # here: it imports shutil, lzma, bz2 (ms at every start of the CLI)
+
+    fd, name = tempfile.mkstemp(prefix=f".{final.stem[:80]}.", suffix=f".partial{final.suffix[:16]}", dir=folder)
     os.close(fd)
-    tmp = Path(tmp)
+    tmp = Path(name)
     try:
         yield tmp
         # companions written beside it (a report's NAME-metadata.json) follow it to its name

@@ -12,7 +12,11 @@ from trainer.errors import TrainerError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    sub.add_parser("init", help="create or upgrade the database; idempotent").set_defaults(handler=cmd_init)
+    init = sub.add_parser("init", help="create or upgrade the database; idempotent")
+    init.add_argument("--encrypt", action="store_true", help="create a new encrypted SQLite database")
+    init.add_argument("--admin", metavar="NAME", help="with --encrypt: its first administrator")
+    init.add_argument("--password-stdin", action="store_true", help="with --encrypt: read the password from stdin")
+    init.set_defaults(handler=cmd_init)
 
     user = sub.add_parser("user", help="manage accounts")
     user.set_defaults(handler=_user_needs_subcommand)
@@ -23,6 +27,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add.add_argument("--centre", action="append", default=[], metavar="CODE")
     add.add_argument("--password-stdin", action="store_true")
     add.set_defaults(handler=cmd_user_add)
+    pw = user_sub.add_parser("password", help="set a user's password (on an encrypted site: their key wrap too)")
+    pw.add_argument("name")
+    pw.add_argument("--password-stdin", action="store_true")
+    pw.set_defaults(handler=cmd_user_password)
 
     demo = sub.add_parser("demo", help="load deterministic demo data into an empty database")
     demo.add_argument("--scale", choices=("default", "quick", "full"), default="default")
@@ -31,10 +39,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _user_needs_subcommand(args: argparse.Namespace) -> int:
-    raise UsageError("user: give a subcommand (add)")
+    raise UsageError("user: give a subcommand (add, password)")
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    if args.encrypt or args.admin:
+        from trainer.commands.encryption import init_encrypted
+
+        return init_encrypted(args)
     opened = connect(args)
     if opened.applied:
         print(f"database at schema version {opened.version} (applied: {', '.join(opened.applied)})")
@@ -58,6 +70,30 @@ def cmd_user_add(args: argparse.Namespace) -> int:
             raise TrainerError("the two passwords differ")
     view = create_user(acting, args.name, args.role, new_password, tuple(args.centre))
     print(f"added {view.username} ({view.role})")
+    return 0
+
+
+def _new_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if not sys.stdin.isatty():
+        raise TrainerError("no password: use --password-stdin or run in a terminal")
+    new_password = getpass.getpass(f"Password for {args.name}: ")
+    if getpass.getpass("Again: ") != new_password:
+        raise TrainerError("the two passwords differ")
+    return new_password
+
+
+def cmd_user_password(args: argparse.Namespace) -> int:
+    from trainer.accounts.users import list_users, set_password
+
+    connect(args)
+    acting = actor(args)
+    found = [u for u in list_users(acting) if u.username == args.name]
+    if not found:
+        raise TrainerError(f"no user {args.name!r}")
+    set_password(acting, found[0].id, _new_password(args))
+    print(f"password set for {args.name}")
     return 0
 
 

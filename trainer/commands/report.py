@@ -106,6 +106,11 @@ def cmd_report(args: argparse.Namespace) -> int:
                 with_totals=args.with_totals,
             )
         print(f"wrote {written.rows} rows to {args.output}")
+        if not report.aggregate:
+            from trainer.commands.common import warn
+            from trainer.reporting.protected import WARNING
+
+            warn(f"warning: {WARNING.replace(' (or write it protected: --protect)', '')}")
         if written.metadata:
             print(f"notes, totals and parameters in {output.sidecar_path(args.output)}")
         if written.suppressed:

@@ -36,7 +36,6 @@ import os
 import random
 import secrets
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,11 +50,10 @@ from trainer.demo.plan import FULL, Planner, _shrunk, _uuid7_maker
 from trainer.demo.record_rows import RecordRows
 from trainer.demo.reference_rows import ReferenceRows
 from trainer.demo.shared import BULK_TABLES, LOAD_CACHE_KIB, POPULATION, QUICK_TRAINEES, SCALES, TABLES
+from trainer.demo.state import Progress
 from trainer.demo.trainee_rows import TraineeRows
 from trainer.errors import PermissionDenied, TrainerError
 from trainer.reporting import summary
-
-Progress = Callable[[str, int, int], None]  # (step, done, total), as the roster import reports it
 
 
 @dataclass(frozen=True)
@@ -115,6 +113,7 @@ def generate(
         loader = _Loader(scale, seed, progress or (lambda step, done, total: None))
         with loader.dialect.load_cache(LOAD_CACHE_KIB), database.atomic():
             created = loader.run(password_hash)
+        _wrap_users(password)
         # trainer.reporting.summary's contract for bulk loads: one rebuild at the end, after the commit (it reads
         # faster from the database file than through the load's uncommitted WAL pages); at the full scale
         # too, or the first report would wait for it (tens of seconds).
@@ -153,6 +152,17 @@ def generate(
         round(time.perf_counter() - started, 2),
         summaries,
     )
+
+
+def _wrap_users(password: str) -> None:
+    """An encrypted site: each demo user's password unlocks it too (trainer/accounts/sealing.py)."""
+    from trainer.accounts import sealing
+
+    if sealing.current is None:
+        return
+    for (name,) in models.User.select(models.User.username).tuples():
+        if not sealing.has_wrap(sealing.current.path, name):
+            sealing.add_wrap(sealing.current, name, password)
 
 
 def demo_password(given: str | None = None) -> tuple[str, bool]:
