@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from peewee import IntegrityError
 
 from db import models
@@ -265,3 +265,34 @@ def number_block() -> int:
     with database.connection_context():
         value = _read(IDENTITY_KEY)
     return value["block"] if value else 0
+
+
+def signing_key() -> Ed25519PrivateKey:
+    """This site's private signing key (bundles it sends); never created here, made by init."""
+    key: Ed25519PrivateKey = _private(SIGN_KEY, Ed25519PrivateKey, create=False)
+    return key
+
+
+def box_key() -> X25519PrivateKey:
+    """This site's private X25519 key (bundles sent to it are encrypted to its public half)."""
+    key: X25519PrivateKey = _private(BOX_KEY, X25519PrivateKey, create=False)
+    return key
+
+
+def peer(code: str) -> Site | None:
+    """A trusted peer by code; None when this database does not trust it."""
+    with database.connection_context():
+        value = _read(PEER_PREFIX + code)
+    return _site(value) if value else None
+
+
+def public_keys(site: Site) -> tuple[Ed25519PublicKey, X25519PublicKey]:
+    return Ed25519PublicKey.from_public_bytes(_unb64(site.ed25519)), X25519PublicKey.from_public_bytes(
+        _unb64(site.x25519)
+    )
+
+
+def peers_unchecked() -> list[Site]:
+    """The trusted peers, for the exchange (its callers check the actor)."""
+    with database.connection_context():
+        return [_site(v) for _, v in _peers()]
