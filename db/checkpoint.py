@@ -71,7 +71,7 @@ class Checkpointer:
         except self._errors:
             return None  # the file went away or is locked by a backup: try again next time
         self.checkpoints += 1
-        return row
+        return (int(row[0]), int(row[1]), int(row[2])) if row else None
 
     def stop(self) -> None:
         """End the thread after a last checkpoint that also empties the WAL file when nobody else

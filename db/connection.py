@@ -211,12 +211,13 @@ def make_database(url: str, *, create: bool = True, key: str | None = None) -> D
     return db
 
 
-def attach_checkpointer(db, path: Path) -> None:
+def attach_checkpointer(db: Database, path: Path) -> None:
     """Checkpoints off the commit path, and the WAL kept in place while thread workers'
     connections come and go (db/checkpoint.py); the thread ends when `db` is dropped.
     Whoever moves the file away (a restore) stops db.checkpointer first and attaches anew."""
-    db.checkpointer = Checkpointer(path, key=getattr(db, "cipher_key", None))
-    weakref.finalize(db, db.checkpointer.stop)
+    checkpointer = Checkpointer(path, key=getattr(db, "cipher_key", None))
+    db.checkpointer = checkpointer  # type: ignore[attr-defined]  # peewee's Database has no slot for it
+    weakref.finalize(db, checkpointer.stop)
 
 
 def open_database(url: str | None = None, *, create: bool = True, key: str | None = None) -> Database:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
+from types import ModuleType
 
 POSTGRES_DRIVERS = ("psycopg2", "psycopg", "psycopg2cffi")
 _ABSENT = object()
@@ -25,7 +26,7 @@ def import_peewee_for(url: str | None) -> None:
     url = url or os.environ.get("TRAINER_DATABASE_URL") or "sqlite:"
     if "peewee" in sys.modules or not url.startswith("sqlite:"):
         return
-    hidden = {name: sys.modules.get(name, _ABSENT) for name in POSTGRES_DRIVERS}
+    hidden: dict[str, ModuleType | object] = {name: sys.modules.get(name, _ABSENT) for name in POSTGRES_DRIVERS}
     for name in POSTGRES_DRIVERS:
         sys.modules[name] = None  # type: ignore[assignment]  # `import name` raises ImportError
     try:
@@ -36,4 +37,4 @@ def import_peewee_for(url: str | None) -> None:
             if was is _ABSENT:
                 del sys.modules[name]
             else:
-                sys.modules[name] = was
+                sys.modules[name] = was  # type: ignore[assignment]  # the module (or None) found before

@@ -10,6 +10,7 @@ from pathlib import Path
 from peewee import Database
 from playhouse.migrations import Runner
 
+from db import capture
 from db.connection import is_sqlite
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -69,6 +70,10 @@ def upgrade(db: Database, *, target: str | None = None, backup: bool = True) -> 
     if backup and state.applied and is_sqlite(db) and db.database != ":memory:":
         backup_path = backup_sqlite(db, f"pre-v{state.latest:04d}")
     applied = runner(db).up(target)
+    if "0013_sync" in status(db).applied:
+        capture.install(db)  # the triggers follow the tables' columns (db/capture.py)
+    if "0013_sync" in applied:
+        capture.backfill(db)  # records made before the change log existed: logged once, as inserts
     return applied, backup_path
 
 

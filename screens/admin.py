@@ -1,4 +1,4 @@
-"""Admin: your display preferences, training centres, and adding user accounts."""
+"""Admin: your display preferences, training centres, adding user accounts; users, settings and sync."""
 
 from __future__ import annotations
 
@@ -23,10 +23,11 @@ CENTRES_READ = "cohort.read"  # what trainer.registry.centres.list_centres requi
 
 
 class AdminScreen(RoleGate, ServiceCalls, Screen):
-    NEEDS = {"users": "user.manage"}
+    NEEDS = {"users": "user.manage", "sync": "site.manage"}
     BINDINGS = [
         Binding("u", "users", "Manage users", id="admin.users"),
         Binding("s", "settings", "Site settings", id="admin.settings"),
+        Binding("y", "sync", "Sync", id="admin.sync"),
         Binding("f5", "reload", "Reload", id="admin.reload", show=False),
     ]
 
@@ -95,6 +96,12 @@ class AdminScreen(RoleGate, ServiceCalls, Screen):
         from screens.admin_settings import SettingsScreen
 
         self.app.push_screen(SettingsScreen())
+
+    def action_sync(self) -> None:
+        """This site's identity, peers, export and import of bundles, what waits for review."""
+        from screens.admin_sync import SyncScreen
+
+        self.app.push_screen(SyncScreen())
 
     def action_reload(self) -> None:
         if may(self, CENTRES_READ):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import cast
 
 from rich.text import Text
 from textual import on
@@ -128,7 +129,7 @@ class SettingsScreen(ServiceCalls, Screen):
         table = self.query_one("#settings-list", OptionList)
         if table.highlighted is None or not hasattr(self, "texts"):
             return
-        key = table.get_option_at_index(table.highlighted).id
+        key = cast(str, table.get_option_at_index(table.highlighted).id)  # every option has one
         label, meaning, text = self.texts[key]
         self.app.push_screen(ValueDialog(label, meaning, text), lambda value: self._changed(key, value))
 

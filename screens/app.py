@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import ClassVar
 
 from textual import events
 from textual._context import active_app
@@ -114,7 +115,10 @@ class TrainerApp(ServiceCalls, App):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "trainer"
     SUB_TITLE = "training records"
-    MODES = {mode: area(mode) for mode in AREAS} | {SIGN_IN: sign_in_screen}
+    MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {
+        **{mode: area(mode) for mode in AREAS},
+        SIGN_IN: sign_in_screen,
+    }
     COMMANDS = App.COMMANDS | {JumpProvider}
     # A screen narrower than 100 columns gets the class -narrow: its CSS gives the data the room.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]

@@ -151,7 +151,7 @@ class GraduationScreen(ServiceCalls, Screen):
 
             self.app.push_screen(
                 ReasonDialog(
-                    f"Graduate early: {self.preview.cohort_code} ends on {self.preview.ends_on.isoformat()}",
+                    f"Graduate early: {self.preview.cohort_code} ends on {self.preview.ends_on}",
                     question + "\nIt has not ended yet: why graduate now? Enter confirms, Escape cancels.",
                 ),
                 reason,

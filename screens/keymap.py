@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+from typing import TypeVar
 
 from textual.app import App
 from textual.binding import Binding
@@ -16,6 +17,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 
 import screens
+
+T = TypeVar("T")
 
 
 def bindings_of(cls: type) -> list[Binding]:
@@ -34,9 +37,9 @@ def keys_of(binding: Binding) -> list[str]:
     return [key.strip() for key in binding.key.split(",") if key.strip()]
 
 
-def classes_of(kind: type) -> list[type]:
+def classes_of(kind: type[T]) -> list[type[T]]:
     """Every subclass of `kind` the app defines (each module of the screens package, imported)."""
-    found: dict[str, type] = {}
+    found: dict[str, type[T]] = {}
     for info in pkgutil.walk_packages(screens.__path__, "screens."):
         module = importlib.import_module(info.name)
         for _, cls in inspect.getmembers(module, inspect.isclass):
@@ -65,7 +68,8 @@ def reachable(screen: type[Screen], app: type[App]) -> list[tuple[str, Binding]]
 
 def clashes(screen: type[Screen], app: type[App], area_keys: set[str]) -> list[str]:
     """What is wrong with a screen's keys, one line each (empty: nothing)."""
-    problems, seen = [], {}
+    problems: list[str] = []
+    seen: dict[str, tuple[str, str]] = {}
     for owner, binding in reachable(screen, app):
         for key in keys_of(binding):
             if owner != app.__qualname__ and key in area_keys:

@@ -221,7 +221,8 @@ class ReportsScreen(Screen):
             cohort=text("#cohort"),
             days=int(days) if days else None,  # the box takes digits only
             by=choice("#by") if "by" in uses else None,
-            **dates,
+            date_from=dates["date_from"],
+            date_to=dates["date_to"],
         )
 
     def _status(self, text: str, *, error: bool = False) -> None:
@@ -291,7 +292,7 @@ class ReportsScreen(Screen):
     def export(self, name: str, params, fmt: str, output: str, result) -> None:
         try:
             if result is None:
-                result = reports.run_report(self.app.actor, name, params)
+                result = reports.run_report(self.actor, name, params)
             Path(output).expanduser().parent.mkdir(parents=True, exist_ok=True)  # the exports folder, first time
 
             def progress(done: int, total: int) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from typing import Any, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -56,7 +58,7 @@ class ProvinceDialog(ModalScreen[str | None]):
     @on(Select.Changed, "#province")
     def _changed(self, event: Select.Changed) -> None:
         if event.value != (self.current or ""):
-            self.dismiss(event.value)
+            self.dismiss(cast(str, event.value))  # allow_blank=False: always a code or ""
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -131,13 +133,13 @@ class KitMoveDialog(ServiceCalls, ModalScreen[bool]):
             self._say(str(exc))
             return
         serial, signed, code = value("#serial"), value("#signed"), self.station.code
-        calls = {
+        calls: dict[str, tuple[Callable[..., Any], tuple[Any, ...]]] = {
             "receive": (kits.receive, (serial, value("#centre"), signed, day)),
             "issue": (kits.issue, (serial, code, signed, day)),
             "set-up": (kits.set_up, (serial, signed, day)),
             "transfer": (kits.transfer, (serial, code, signed, day)),
         }
-        fn, args = calls[move]
+        fn, args = calls[cast(str, move)]
         self.call("moved", fn, self.actor, *args)
 
     def done_moved(self, view: KitView) -> None:

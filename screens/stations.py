@@ -8,6 +8,8 @@ graduates here, h the station's history. The list reads one page at a time (scre
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -20,6 +22,11 @@ from screens.widgets.forms import Field, SearchField, StatusLine
 from screens.widgets.lazy_table import Column, LazyTable
 from screens.widgets.text_pane import TextPane
 from trainer.stations import stations
+
+if TYPE_CHECKING:
+    from textual.timer import Timer
+
+    from trainer.stations.detail import StationDetail
 
 FIRST_PAGE = 100
 REST = 0.12  # seconds the cursor must rest before the detail pane loads (one query per stop, not per key)
@@ -54,8 +61,8 @@ class StationsScreen(ServiceCalls, Screen):
     def __init__(self) -> None:
         super().__init__()
         self.province: str | None = None
-        self.detail = None  # trainer.stations.detail.StationDetail of the highlighted station
-        self.detail_timer = None
+        self.detail: StationDetail | None = None  # of the highlighted station
+        self.detail_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -198,7 +205,9 @@ class StationsScreen(ServiceCalls, Screen):
             return
         from screens.station_forms import KitMoveDialog
 
-        self.app.push_screen(KitMoveDialog(station, self.detail.kit), lambda _done: self.action_reload())
+        self.app.push_screen(
+            KitMoveDialog(station, self.detail.kit if self.detail else None), lambda _done: self.action_reload()
+        )
 
     def action_history(self) -> None:
         """The station's changes and its kit's movements and checks, from the audit trail."""

@@ -18,7 +18,8 @@ from trainer.errors import TrainerError, readable
 from trainer.text import TerminalSafe, printable, valid_text
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, app_only: bool = False) -> argparse.ArgumentParser:
+    """The whole command line; with `app_only`, only `tui` (what opening the app needs)."""
     p = argparse.ArgumentParser(prog=PROG, description="Training records of Iraqi security forces.")
     p.add_argument(
         "--db",
@@ -40,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("tui", help="open the terminal app (the default)").set_defaults(handler=cmd_tui)
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        if info.name != "common":
+        if info.name != "common" and not app_only:
             importlib.import_module(f"{commands.__name__}.{info.name}").register(sub)
     return p
 
@@ -55,9 +56,21 @@ def cmd_tui(args: argparse.Namespace) -> int:
     return 0
 
 
+GLOBAL_OPTIONS = ("--db", "--user")
+
+
+def opens_the_app(argv: list[str]) -> bool:
+    """Only global options, then nothing or `tui`: the app's start, which need not import and
+    register every other command (tens of ms of CPU before the first screen)."""
+    rest = list(argv)
+    while rest and (rest[0] in GLOBAL_OPTIONS or rest[0].startswith(tuple(o + "=" for o in GLOBAL_OPTIONS))):
+        rest = rest[2:] if rest[0] in GLOBAL_OPTIONS else rest[1:]
+    return rest in ([], ["tui"])
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
     argv = list(argv if argv is not None else sys.argv[1:])
+    parser = build_parser(app_only=opens_the_app(argv))
     for arg in argv:
         if not valid_text(arg):
             parser.error(f"argument {printable(arg)!r} is not valid UTF-8 text")  # exits 2

@@ -17,6 +17,7 @@ import re
 import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any, TextIO
 
 from trainer.errors import FieldProblem, TrainerError
 
@@ -53,7 +54,7 @@ def problems(
     return found
 
 
-def deep_unsafe(value, path: str = "") -> tuple[str, str] | None:
+def deep_unsafe(value: object, path: str = "") -> tuple[str, str] | None:
     """(where, character) of the first unsafe character at any depth of a dict/list of values, or None."""
     if isinstance(value, str):
         bad = unsafe(value, multiline=True)
@@ -81,7 +82,7 @@ def printable(text: object) -> str:
     return _PRINT_UNSAFE.sub(_escape, s)
 
 
-def _escape(m: re.Match) -> str:
+def _escape(m: re.Match[str]) -> str:
     c = ord(m.group())
     return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
 
@@ -108,14 +109,14 @@ class TerminalSafe:
     from files) can move the cursor, retitle the terminal or reverse a line.
     """
 
-    def __init__(self, stream):
+    def __init__(self, stream: TextIO) -> None:
         self._stream = stream
 
     def write(self, text: str) -> int:
         self._stream.write(_STREAM_UNSAFE.sub(_escape, text))
         return len(text)
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
 
 

@@ -1,6 +1,11 @@
 """Police in a Box: stations and posts, kits with their manifest, movements and inventory checks,
 postings of graduates, programs of instruction and the nations that delivered a cohort."""
 
+from __future__ import annotations
+
+from peewee import Database
+from playhouse.migrate import SchemaMigrator
+
 SQLITE = [
     'CREATE TABLE "station" ("id" INTEGER NOT NULL PRIMARY KEY, "uuid" TEXT NOT NULL, "version" INTEGER NOT NULL, "created_at" DATETIME NOT NULL, "updated_at" DATETIME NOT NULL, "code" VARCHAR(32) NOT NULL, "kind" VARCHAR(32) NOT NULL CHECK ("kind" IN (\'police\', \'border\')), "province_id" VARCHAR(8) NOT NULL, "district" VARCHAR(255) NOT NULL, "name_en" VARCHAR(255) NOT NULL, "name_ar" VARCHAR(255) NOT NULL, "latitude" REAL CHECK (latitude IS NULL OR latitude BETWEEN -90 AND 90), "longitude" REAL CHECK (longitude IS NULL OR longitude BETWEEN -180 AND 180), "status" VARCHAR(32) NOT NULL CHECK ("status" IN (\'planned\', \'open\', \'closed\')), "authorised_strength" INTEGER NOT NULL CHECK (authorised_strength >= 0), "centre_id" INTEGER, FOREIGN KEY ("province_id") REFERENCES "province" ("code") ON DELETE RESTRICT, FOREIGN KEY ("centre_id") REFERENCES "centre" ("id") ON DELETE RESTRICT)',
     'CREATE UNIQUE INDEX "station_uuid" ON "station" ("uuid")',
@@ -90,7 +95,7 @@ POSTGRES = [
 ]
 
 
-def up(migrator, db):
+def up(migrator: SchemaMigrator, db: Database) -> None:
     from db.connection import is_postgres
 
     for statement in POSTGRES if is_postgres(db) else SQLITE:

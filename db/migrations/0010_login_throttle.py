@@ -10,6 +10,11 @@ registrar's scope (the other: the centres of the trainee's cohorts). Rows from
 before this migration have none; the cohort half still applies to them.
 """
 
+from __future__ import annotations
+
+from peewee import Database
+from playhouse.migrate import SchemaMigrator
+
 SQLITE = [
     'CREATE TABLE "login_throttle" ("name_key" VARCHAR(64) NOT NULL PRIMARY KEY, '
     '"failed_logins" INTEGER NOT NULL DEFAULT 0, "locked_until" DATETIME)',
@@ -25,7 +30,7 @@ POSTGRES = [
 ]
 
 
-def up(migrator, db):
+def up(migrator: SchemaMigrator, db: Database) -> None:
     from db.connection import is_postgres
 
     for statement in POSTGRES if is_postgres(db) else SQLITE:

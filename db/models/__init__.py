@@ -63,6 +63,7 @@ from db.models.stations import (
     Station,
 )
 from db.models.summary import CohortSummary, PersonSummary
+from db.models.sync import SyncChange, SyncClock, SyncMute, SyncPeer, SyncReview
 
 MODELS = (
     Force,
@@ -110,6 +111,11 @@ MODELS = (
     Program,
     CohortDelivery,
     CohortNation,
+    SyncChange,
+    SyncClock,
+    SyncMute,
+    SyncPeer,
+    SyncReview,
 )
 
 # The package is the one door to the models: what it re-exports, named.
@@ -161,6 +167,11 @@ __all__ = [
     "SESSION_STATUSES",
     "Session",
     "Setting",
+    "SyncChange",
+    "SyncClock",
+    "SyncMute",
+    "SyncPeer",
+    "SyncReview",
     "TRAINEE_STATUSES",
     "Trainee",
     "Unit",
@@ -171,5 +182,16 @@ __all__ = [
     "VETTING_KINDS",
     "VETTING_RESULTS",
     "VettingRecord",
+    "CohortDelivery",
+    "CohortNation",
+    "InventoryCheck",
+    "InventoryLine",
+    "Kit",
+    "KitItem",
+    "KitMovement",
+    "LoginThrottle",
+    "Posting",
+    "Program",
+    "Station",
     "now",
 ]

@@ -76,7 +76,9 @@ class KeyBar(Widget):
 
     def groups(self) -> list[list[tuple[str, str, str, bool]]]:
         """The screen's own keys, then the app's (areas, help): each group wraps on its own."""
-        own, app_wide, actions = [], [], set()
+        own: list[tuple[str, str, str, bool]] = []
+        app_wide: list[tuple[str, str, str, bool]] = []
+        actions = set()
         focused = self.screen.focused
         for key, (node, binding, enabled, _) in self.screen.active_bindings.items():
             if focused is not None and node is not focused and focused.check_consume_key(key, key_to_character(key)):
@@ -109,13 +111,13 @@ class KeyBar(Widget):
         key_style = self.get_visual_style("key-bar--key")
         label_style = self.get_visual_style("key-bar--label")
         off_style = self.get_visual_style("key-bar--disabled")
-        out = []
+        out: list[list[tuple[Content, str | None]]] = []
         where = self.typing_in()
         if where is not None:
             badge = Content.assemble((f" typing in {where} ", self.get_visual_style("key-bar--focus")))
             out.append([(badge, None)])
         for group in self.groups():
-            pieces = []
+            pieces: list[tuple[Content, str | None]] = []
             for key, shown, description, enabled in group:
                 piece = Content.assemble(
                     (f" {shown} ", key_style if enabled else off_style),

@@ -17,7 +17,7 @@ class DiscardGuard:
         self.call_after_refresh(self.mark_pristine)  # type: ignore[attr-defined]
 
     def form_values(self) -> tuple:
-        out = []
+        out: list[tuple[str | None, object]] = []
         for widget in self.query("*"):  # type: ignore[attr-defined]
             if isinstance(widget, SelectionList):
                 out.append((widget.id, tuple(widget.selected)))

@@ -36,7 +36,12 @@ READING = {
     "tui": "tests.bench.tui",
     "stations": "tests.bench.stations",
 }
-WRITING = {"saving": "tests.bench.saving", "imports": "tests.bench.imports", "encrypted": "tests.bench.encrypted"}
+WRITING = {
+    "saving": "tests.bench.saving",
+    "imports": "tests.bench.imports",
+    "encrypted": "tests.bench.encrypted",
+    "sync": "tests.bench.sync",
+}
 AREAS = {**READING, **WRITING}
 
 

@@ -47,7 +47,10 @@ def first_screen_markers() -> tuple[str, ...]:
 def launch(cmd: list[str], markers: tuple[str, ...], *, timeout: float = 30.0) -> tuple[float, float, float]:
     """One start: seconds to the first screen, the app's peak RSS (MB), and the CPU seconds
     (user + system) it had used when it was killed, just after that screen."""
-    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "TEXTUAL")}
+    # Without PYTHONDONTWRITEBYTECODE (set in some shells and CI images): the warm-up start writes
+    # the byte-compiled files an installed app has, else every start compiles the app's modules.
+    dropped = ("COLUMNS", "LINES", "TEXTUAL", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env["TERM"] = "xterm-256color"
     start = time.perf_counter()
     pid, fd = pty.fork()

@@ -76,7 +76,7 @@ ALLOWED: dict[str, set[str]] = {
         "trainer.registry",
         "trainer.reporting.summary",
     },
-    "sync": {"db", "trainer.errors", "trainer.accounts"},
+    "sync": {"db", "trainer.errors", "trainer.accounts", "trainer.reporting.summary"},
     "certification": {
         "db",
         "trainer.errors",

@@ -51,6 +51,8 @@ EXEMPT = {
     "trainer.accounts.settings.set_personal": "the actor's own preferences only: the key is bound to the actor",
     "trainer.rosters.writing.ensure_units": "units named by a roster, inside import_trainees' checked transaction",
     "trainer.training.rules.freeze": "snapshots a course's pass rule when a checked service first uses it",
+    "trainer.sync.merge.retry_waiting": "a peer's records, inside sync.exchange.import_bundle's checked transaction",
+    "trainer.sync.merge.materialise": "a peer's records, inside sync.exchange.import_bundle's checked transaction",
 }
 
 

@@ -240,7 +240,8 @@ def _anchor_committed_head() -> None:
 
 def _head_row() -> tuple[int, str] | None:
     E = models.AuditEvent
-    return E.select(E.id, E.chain).order_by(E.id.desc()).limit(1).tuples().first()
+    row: tuple[int, str] | None = E.select(E.id, E.chain).order_by(E.id.desc()).limit(1).tuples().first()
+    return row
 
 
 # --- the head, anchored outside the database (trainer/accounts/audit_heads.py) ---
@@ -318,7 +319,8 @@ def verify(expected: Head | None = None, *, max_problems: int = 50) -> Verificat
                     f"({json.loads(row.value)}): nothing can be checked with it",
                 ),
             )
-        previous, previous_id, count, chains = "", 0, 0, {}
+        previous, previous_id, count = "", 0, 0
+        chains: dict[int, str | None] = {}
         # Raw values, not peewee's conversions: a row written outside trainer may hold bytes
         # or a number where text belongs, and must be reported, not crash the walk.
         stream = dialect().stream(

@@ -17,6 +17,7 @@ import fcntl
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from db.connection import database
 from trainer.errors import TrainerError
@@ -45,7 +46,7 @@ def _trail_name() -> str:
     return str(Path(db.database).resolve())
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(read_small(path, MAX_BYTES, "heads file").decode("utf-8"))
     except (TrainerError, ValueError):

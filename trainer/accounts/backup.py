@@ -322,7 +322,7 @@ def note_attempt(ok: bool, text: str) -> None:
         )
 
 
-def last_attempt() -> dict | None:
+def last_attempt() -> dict[str, Any] | None:
     with database.connection_context():
         row = models.Setting.get_or_none(models.Setting.key == ATTEMPT_SETTING)
     return json.loads(row.value) if row else None

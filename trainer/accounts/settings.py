@@ -108,7 +108,7 @@ def exports_folder(actor: Actor) -> Path:
     return exports_folder_of(personal(actor) if actor.user_id is not None else {})
 
 
-def exports_folder_of(prefs: dict) -> Path:
+def exports_folder_of(prefs: dict[str, Any]) -> Path:
     """The exports folder from preferences already read (the app holds them: no database call)."""
     chosen = prefs.get("exports_directory") or ""
     return Path(chosen).expanduser() if chosen else default_exports_folder()

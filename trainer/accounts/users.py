@@ -28,8 +28,7 @@ from typing import Any
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
-from confusable_homoglyphs import confusables
-from peewee import Field
+from peewee import Expression, Field
 
 from db import models
 from db.connection import database
@@ -50,6 +49,7 @@ MIN_PASSWORD = 8
 SLOW_AFTER = 3
 LOCK_AFTER = 6
 LOCK_MINUTES = 15
+_Counted = type[models.User] | type[models.LoginThrottle]  # what counts failed sign-ins
 
 # The time source for throttling and lockout; tests replace it (never sleep).
 clock = models.now
@@ -87,9 +87,11 @@ def normal(password: str) -> str:
 def skeleton(username: str) -> str:
     """What a name looks like: each letter that has a Latin look-alike replaced by it, case folded
     (Cyrillic "асе" and Latin "ace" share one skeleton; so do "admin" and "ADMIN")."""
+    from confusable_homoglyphs import confusables  # its tables cost tens of ms to load: not at app start
+
     out = []
     for char in username:
-        found = confusables.is_confusable(char, preferred_aliases=["latin", "common"]) if ord(char) > 0x7F else False
+        found = confusables.is_confusable(char, preferred_aliases=["latin", "common"]) if ord(char) > 0x7F else None
         out.append(found[0]["homoglyphs"][0]["c"] if found else char)
     return "".join(out).casefold()
 
@@ -140,6 +142,8 @@ def count_users() -> int:
 
 
 def _problems(username: str, role: str, password: str | None) -> list[FieldProblem]:
+    from confusable_homoglyphs import confusables  # as in skeleton()
+
     problems = []
     if not username or not username.replace("_", "").replace(".", "").isalnum() or len(username) > 64:
         problems.append(FieldProblem("username", "letters, digits, '.' and '_' only (at most 64)"))
@@ -239,7 +243,9 @@ def _fingerprint(text: str) -> str:
     return hashlib.sha256(("trainer-username:" + text).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _reserve(model, where, now: datetime.datetime, create: dict | None = None) -> tuple[int, datetime.datetime | None]:
+def _reserve(
+    model: _Counted, where: Expression, now: datetime.datetime, create: dict[str, Any] | None = None
+) -> tuple[int, datetime.datetime | None]:
     """Count this attempt as a failure before the password is checked, atomically.
 
     (failures including this attempt, None) when the attempt may go on; (failures, until)

@@ -24,5 +24,5 @@ def signer_name(actor: Actor) -> str:
             U = models.User
             row = U.select(U.display_name, U.username).where(U.id == actor.user_id).tuples().first()
         if row:
-            return row[0] or row[1]
+            return str(row[0] or row[1])
     return actor.username

@@ -8,8 +8,7 @@ import getpass
 import glob
 import os
 import sys
-import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -151,7 +150,7 @@ def count(text: str) -> int:
 
 
 @contextlib.contextmanager
-def staged(path, *, stream_ok: bool = True):
+def staged(path: str | Path, *, stream_ok: bool = True) -> Iterator[Path]:
     """Write a command's output file whole or not at all.
 
     Yields a temporary name beside `path`, renamed over it only when the block
@@ -172,9 +171,11 @@ def staged(path, *, stream_ok: bool = True):
     if not folder.is_dir():
         raise TrainerError(f"cannot write {final}: no folder {folder}")
     # The temporary name keeps the file's ending (formats are checked by it).
-    fd, tmp = tempfile.mkstemp(prefix=f".{final.stem[:80]}.", suffix=f".partial{final.suffix[:16]}", dir=folder)
+    import tempfile  # here: it imports shutil, lzma, bz2 (ms at every start of the CLI)
+
+    fd, name = tempfile.mkstemp(prefix=f".{final.stem[:80]}.", suffix=f".partial{final.suffix[:16]}", dir=folder)
     os.close(fd)
-    tmp = Path(tmp)
+    tmp = Path(name)
     try:
         yield tmp
         # companions written beside it (a report's NAME-metadata.json) follow it to its name

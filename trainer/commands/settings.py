@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from trainer.commands.common import UsageError, actor, connect
@@ -9,7 +10,7 @@ from trainer.commands.common import UsageError, actor, connect
 PERSONAL = ("exports_directory",)  # each user's own; the rest are the site's
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     s = sub.add_parser("settings", help="read or change site settings (idle lock, vetting validity, backups …)")
     s.set_defaults(handler=cmd_get, key=None)
     ssub = s.add_subparsers(dest="settings_command", metavar="WHAT")
@@ -22,7 +23,7 @@ def register(sub) -> None:
     st.set_defaults(handler=cmd_set)
 
 
-def cmd_get(args) -> int:
+def cmd_get(args: argparse.Namespace) -> int:
     from trainer.accounts import settings, site_settings
 
     connect(args)
@@ -42,7 +43,7 @@ def cmd_get(args) -> int:
     return 0
 
 
-def cmd_set(args) -> int:
+def cmd_set(args: argparse.Namespace) -> int:
     from trainer.accounts import settings, site_settings
 
     if args.key not in site_settings.BY_KEY and args.key not in PERSONAL:

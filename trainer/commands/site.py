@@ -18,7 +18,7 @@ def _block(text: str) -> int:
     return int(text)
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     site = sub.add_parser("site", help="field site or headquarters: identity, keys, trusted peers")
     site.set_defaults(handler=_needs_subcommand)
     ssub = site.add_subparsers(dest="site_command")
@@ -47,11 +47,11 @@ def register(sub) -> None:
     peers.set_defaults(handler=cmd_peers)
 
 
-def _needs_subcommand(args):
+def _needs_subcommand(args: argparse.Namespace) -> int:
     raise UsageError("site: give a subcommand (init, show, key, trust, peers)")
 
 
-def cmd_init(args) -> int:
+def cmd_init(args: argparse.Namespace) -> int:
     from trainer.sync import identity
 
     connect(args)
@@ -60,7 +60,7 @@ def cmd_init(args) -> int:
     return 0
 
 
-def cmd_show(args) -> int:
+def cmd_show(args: argparse.Namespace) -> int:
     from trainer.sync import identity
 
     connect(args)
@@ -74,7 +74,7 @@ def cmd_show(args) -> int:
     return 0
 
 
-def cmd_key(args) -> int:
+def cmd_key(args: argparse.Namespace) -> int:
     from trainer.sync import identity
 
     connect(args)
@@ -87,7 +87,7 @@ def cmd_key(args) -> int:
     return 0
 
 
-def cmd_trust(args) -> int:
+def cmd_trust(args: argparse.Namespace) -> int:
     from trainer.sync import identity
 
     try:
@@ -101,7 +101,7 @@ def cmd_trust(args) -> int:
     return 0
 
 
-def cmd_peers(args) -> int:
+def cmd_peers(args: argparse.Namespace) -> int:
     from trainer.reporting import exports
     from trainer.sync import identity
 

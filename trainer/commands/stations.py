@@ -6,6 +6,7 @@ import argparse
 import datetime
 from pathlib import Path
 
+from trainer.accounts.access import Actor
 from trainer.commands.common import UsageError, actor, connect, count, whole
 
 
@@ -23,7 +24,7 @@ def _mark(text: str) -> tuple[str, str]:
     return item.strip().upper(), note.strip()
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     st = sub.add_parser("station", help="police stations and border posts").add_subparsers(dest="op", required=True)
     add = st.add_parser("add", help="add a station or border post (admin)")
     add.add_argument("code")
@@ -125,12 +126,12 @@ def register(sub) -> None:
     d.set_defaults(handler=cmd_delivery)
 
 
-def _acting(args):
+def _acting(args: argparse.Namespace) -> Actor:
     connect(args)
     return actor(args)
 
 
-def cmd_station_add(args) -> int:
+def cmd_station_add(args: argparse.Namespace) -> int:
     from trainer.stations import stations
 
     if (args.lat is None) != (args.lon is None):
@@ -155,7 +156,7 @@ def cmd_station_add(args) -> int:
     return 0
 
 
-def cmd_station_edit(args) -> int:
+def cmd_station_edit(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from trainer.stations import stations
@@ -181,7 +182,7 @@ def cmd_station_edit(args) -> int:
     return 0
 
 
-def cmd_station_list(args) -> int:
+def cmd_station_list(args: argparse.Namespace) -> int:
     from trainer.stations import stations
 
     for s in stations.list_stations(_acting(args), args.search, province=args.province, limit=args.limit):
@@ -191,7 +192,7 @@ def cmd_station_list(args) -> int:
     return 0
 
 
-def cmd_station_show(args) -> int:
+def cmd_station_show(args: argparse.Namespace) -> int:
     from db.connection import database
     from trainer.reporting import summary
     from trainer.stations import readiness, stations
@@ -208,7 +209,7 @@ def cmd_station_show(args) -> int:
     return 0
 
 
-def cmd_kit_plan(args) -> int:
+def cmd_kit_plan(args: argparse.Namespace) -> int:
     from trainer.stations import kits
 
     view = kits.plan_kit(_acting(args), args.serial, args.kind)
@@ -216,7 +217,7 @@ def cmd_kit_plan(args) -> int:
     return 0
 
 
-def cmd_kit_move(args) -> int:
+def cmd_kit_move(args: argparse.Namespace) -> int:
     from trainer.stations import kits
 
     acting = _acting(args)
@@ -232,7 +233,7 @@ def cmd_kit_move(args) -> int:
     return 0
 
 
-def cmd_kit_check(args) -> int:
+def cmd_kit_check(args: argparse.Namespace) -> int:
     from trainer.stations import inventory, kits
 
     acting = _acting(args)
@@ -247,7 +248,7 @@ def cmd_kit_check(args) -> int:
     return 0
 
 
-def cmd_kit_show(args) -> int:
+def cmd_kit_show(args: argparse.Namespace) -> int:
     from trainer.stations import kits
 
     k = kits.get_kit(_acting(args), args.serial)
@@ -269,10 +270,10 @@ def _trainee_id(national_id: str) -> int:
         tid = models.Trainee.select(models.Trainee.id).where(models.Trainee.national_id == national_id).scalar()
     if tid is None:
         raise NotFound(f"no person with national ID {national_id}")
-    return tid
+    return int(tid)
 
 
-def cmd_posting_add(args) -> int:
+def cmd_posting_add(args: argparse.Namespace) -> int:
     from trainer.stations import postings
 
     acting = _acting(args)
@@ -281,7 +282,7 @@ def cmd_posting_add(args) -> int:
     return 0
 
 
-def cmd_posting_cohort(args) -> int:
+def cmd_posting_cohort(args: argparse.Namespace) -> int:
     from trainer.stations import postings
 
     done = postings.post_cohort(_acting(args), args.cohort, args.station, args.start)
@@ -293,7 +294,7 @@ def cmd_posting_cohort(args) -> int:
     return 0
 
 
-def cmd_posting_end(args) -> int:
+def cmd_posting_end(args: argparse.Namespace) -> int:
     from db import models
     from db.connection import database
     from trainer.errors import NotFound
@@ -309,7 +310,7 @@ def cmd_posting_end(args) -> int:
     return 0
 
 
-def cmd_posting_import(args) -> int:
+def cmd_posting_import(args: argparse.Namespace) -> int:
     from trainer.stations.posting_import import import_postings
 
     done = import_postings(_acting(args), args.file, dry_run=args.dry_run, skip_invalid=args.skip_invalid)
@@ -320,7 +321,7 @@ def cmd_posting_import(args) -> int:
     return 0
 
 
-def cmd_program_add(args) -> int:
+def cmd_program_add(args: argparse.Namespace) -> int:
     from trainer.training import delivery
 
     view = delivery.add_program(_acting(args), args.code, args.revision, args.name, args.course, args.nation)
@@ -328,7 +329,7 @@ def cmd_program_add(args) -> int:
     return 0
 
 
-def cmd_program_list(args) -> int:
+def cmd_program_list(args: argparse.Namespace) -> int:
     from trainer.training import delivery
 
     for p in delivery.list_programs(_acting(args)):
@@ -336,7 +337,7 @@ def cmd_program_list(args) -> int:
     return 0
 
 
-def cmd_delivery(args) -> int:
+def cmd_delivery(args: argparse.Namespace) -> int:
     from trainer.training import delivery
 
     if not args.program and not args.nation:

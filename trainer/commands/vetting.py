@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import sys
 
@@ -9,7 +10,7 @@ from trainer.commands.common import UsageError, actor, connect
 from trainer.errors import NotFound
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     v = sub.add_parser("vetting", help="record vetting decisions; a trainee's vetting history")
     v.set_defaults(handler=_needs_subcommand)
     vsub = v.add_subparsers(dest="vetting_command", metavar="WHAT")
@@ -36,7 +37,7 @@ def register(sub) -> None:
     h.set_defaults(handler=cmd_history)
 
 
-def _needs_subcommand(args):
+def _needs_subcommand(args: argparse.Namespace) -> int:
     raise UsageError("vetting: say record or history")
 
 
@@ -50,10 +51,10 @@ def _trainee_id(field: str, value: str) -> int:
         found = T.select(T.id).where(column == value.strip()).scalar()
     if found is None:
         raise NotFound(f"no trainee with {field.replace('_', ' ')} {value}")
-    return found
+    return int(found)
 
 
-def cmd_record(args) -> int:
+def cmd_record(args: argparse.Namespace) -> int:
     from trainer.registry import vetting_decisions as vd
 
     try:
@@ -80,7 +81,7 @@ def cmd_record(args) -> int:
     return 0
 
 
-def cmd_history(args) -> int:
+def cmd_history(args: argparse.Namespace) -> int:
     from trainer.registry import vetting_decisions as vd
     from trainer.reporting.exports import to_table
 

@@ -36,7 +36,6 @@ import os
 import random
 import secrets
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,11 +50,10 @@ from trainer.demo.plan import FULL, Planner, _shrunk, _uuid7_maker
 from trainer.demo.record_rows import RecordRows
 from trainer.demo.reference_rows import ReferenceRows
 from trainer.demo.shared import BULK_TABLES, LOAD_CACHE_KIB, POPULATION, QUICK_TRAINEES, SCALES, TABLES
+from trainer.demo.state import Progress
 from trainer.demo.trainee_rows import TraineeRows
 from trainer.errors import PermissionDenied, TrainerError
 from trainer.reporting import summary
-
-Progress = Callable[[str, int, int], None]  # (step, done, total), as the roster import reports it
 
 
 @dataclass(frozen=True)

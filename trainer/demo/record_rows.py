@@ -14,14 +14,16 @@ from trainer.certification.numbers import CODE_ALPHABET, format_number
 from trainer.demo import catalogue
 from trainer.demo.plan import TODAY
 from trainer.demo.shared import CHUNK, REC, STAMP, TABLES, USER_CENTRE
+from trainer.demo.state import LoaderState, Row
 
 
-class RecordRows:
+class RecordRows(LoaderState):
     """Part of the demo loader (trainer.demo.build._Loader): its state lives on the loader."""
 
     def write_cohorts(self) -> None:
         instructor, home = self.user_id["instructor"], self.centre_id[USER_CENTRE]
-        rows, teach = [], []
+        rows: list[Row] = []
+        teach: list[Row] = []
         for c in self.cohorts:
             centre = self.centre_id[c.centre]
             created = f"{min(c.start - timedelta(days=60), TODAY).isoformat()} 08:00:00"
@@ -74,14 +76,17 @@ class RecordRows:
     def write_enrolments(self, rng: random.Random) -> None:
         n, total, today = self.n_trainees, len(self.seats), TODAY.toordinal()
         rnd, uid, reasons = rng.random, self.uid, catalogue.WITHDRAWAL_REASONS
-        E, R, C, V = [], [], [], []
+        E: list[Row] = []
+        R: list[Row] = []
+        C: list[Row] = []
+        V: list[Row] = []
         eid = rid = cert = vid = pos = 0
         self.last_vet = last_vet = array("i", bytes(4 * (n + 1)))
         last_cert: dict[int, tuple[int, int]] = {}
         codes: set[str] = set()
         self.supersede, self.running = [], []
 
-        def flush():
+        def flush() -> None:
             self.insert(
                 "vetting_record",
                 REC + ("trainee_id", "unit_id", "kind", "case_ref", "result", "decision_date", "funder", "note"),
@@ -274,7 +279,8 @@ class RecordRows:
                 ("issued in error: an assessment result was entered for the wrong trainee", row[0]),
             )
         # unit vettings, and persons never in a coalition-funded cohort: pending, denied, suspended
-        vetting, vid = [], self.n_vetting
+        vetting: list[Row] = []
+        vid = self.n_vetting
         units = [u for f in ("police", "border") for p in ("IQ-NI", "IQ-AN", "IQ-SD") for u in self.units_at[(f, p)]]
         for i, unit in enumerate(units):
             d = date(2018 + i % 7, 1 + i % 12, 10 + i).isoformat()
@@ -297,14 +303,16 @@ class RecordRows:
                     "unit vetting" if result == "approved" else "credible information received; unit under review",
                 )
             )
-        wanted, picked = max(60, self.n_trainees // 200), set()
+        wanted, picked = max(60, self.n_trainees // 200), set[int]()
         while len(picked) < wanted:
             t = rng.randint(1, self.n_trainees)
             if self.last_vet[t] or t in picked:
                 continue
             picked.add(t)
             result = rng.choices(("pending", "denied", "suspended"), (6, 3, 1))[0]
-            d = None if result == "pending" else date.fromordinal(TODAY.toordinal() - rng.randint(30, 2000)).isoformat()
+            decided = (
+                None if result == "pending" else date.fromordinal(TODAY.toordinal() - rng.randint(30, 2000)).isoformat()
+            )
             vid += 1
             vetting.append(
                 (
@@ -318,7 +326,7 @@ class RecordRows:
                     "individual",
                     f"INV-{vid:07d}",
                     result,
-                    d,
+                    decided,
                     "CTEF",
                     "" if result == "pending" else "decision received from the embassy",
                 )
@@ -344,7 +352,8 @@ class RecordRows:
                 [(i, self.uid(), 1, STAMP, STAMP) + h for i, h in enumerate(catalogue.HOLIDAYS, 1)],
             )
             holidays = {date.fromisoformat(h[0]) for h in catalogue.HOLIDAYS}
-        sessions, marks = [], []
+        sessions: list[Row] = []
+        marks: list[Row] = []
         for c, enrolled in self.running:
             by = self.user_id["instructor"] if c.taught else None
             day, k = c.start, 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 
 from db import models
@@ -12,20 +13,22 @@ from trainer.demo import catalogue
 from trainer.demo import names as person_names
 from trainer.demo.plan import _Course
 from trainer.demo.shared import REC, STAMP, USER_CENTRE
+from trainer.demo.state import LoaderState, Row
 
 
-class ReferenceRows:
+class ReferenceRows(LoaderState):
     """Part of the demo loader (trainer.demo.build._Loader): its state lives on the loader."""
 
     def reference(self) -> None:
-        rec = lambda i: (i, self.uid(), 1, STAMP, STAMP)  # noqa: E731
+        rec: Callable[[int], Row] = lambda i: (i, self.uid(), 1, STAMP, STAMP)  # noqa: E731
         self.centre_id = {code: i for i, (code, *_rest) in enumerate(catalogue.CENTRES, 1)}
         self.insert(
             "centre",
             REC + ("code", "province_id", "name_en", "name_ar"),
             [rec(i) + row for i, row in enumerate(catalogue.CENTRES, 1)],
         )
-        units, self.units_at, self.units_of = [], {}, {}
+        units: list[Row] = []
+        self.units_at, self.units_of = {}, {}
         for f in self.forces:
             for prov, _w in person_names.PROVINCE_WEIGHTS[f]:
                 for n in (1, 2):
@@ -57,7 +60,8 @@ class ReferenceRows:
                 for i, (c, tag) in enumerate(((c[0], tag) for c in catalogue.COMPETENCIES for tag in c[3]), 1)
             ],
         )
-        self.courses, courses, links = [], [], {"force": [], "prereq": [], "comp": [], "assess": []}
+        self.courses, courses = [], []
+        links: dict[str, list[Row]] = {"force": [], "prereq": [], "comp": [], "assess": []}
         for idx, spec in enumerate(catalogue.COURSES):
             course = _Course(spec, idx, idx + 1, tuple(self.forces.index(f) for f in spec.forces))
             self.courses.append(course)
@@ -166,9 +170,9 @@ class ReferenceRows:
                 if role in ("registrar", "instructor"):
                     models.UserCentre.create(user=user, centre=centre)
             self.user_id[role] = user.id
-        quals = []
+        quals: list[Row] = []
         for c in self.courses:
-            periods = [("2016-09-01", None)]
+            periods: list[tuple[str, str | None]] = [("2016-09-01", None)]
             if c.spec.code == "WPN-Q":
                 periods = [("2016-09-01", "2020-08-31"), ("2020-09-01", None)]
             elif c.spec.code == "TTT-1":

@@ -18,6 +18,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from trainer.demo.plan import TODAY
+from trainer.demo.state import LoaderState, Row
 from trainer.stations.kits import manifest
 
 STAMP = "2026-11-01 06:00:00"
@@ -61,19 +62,19 @@ AWAITING = 45  # days: cohorts that ended this recently are not posted yet
 END_REASONS = (("transferred", 6), ("deserted", 3), ("killed", 1), ("dismissed", 1), ("retired", 1))
 
 
-def write(loader) -> dict[str, int]:
+def write(loader: LoaderState) -> dict[str, int]:
     """Write everything through `loader.insert` (SQLite executemany / PostgreSQL COPY); counts back."""
     return _Writer(loader).run()
 
 
 class _Writer:
-    def __init__(self, loader) -> None:
+    def __init__(self, loader: LoaderState) -> None:
         self.loader, self.insert, self.uid = loader, loader.insert, loader.uid
         self.rng = random.Random(f"{loader.seed}:stations")
         self.db = loader.db
         self.counts: dict[str, int] = {}
 
-    def rec(self, i: int) -> tuple:
+    def rec(self, i: int) -> Row:
         return (i, self.uid(), 1, STAMP, STAMP)
 
     def run(self) -> dict[str, int]:
@@ -99,7 +100,7 @@ class _Writer:
         return self.counts
 
     # -- stations ------------------------------------------------------------
-    def stations(self, centres: dict, names_ar: dict) -> None:
+    def stations(self, centres: dict[str, int], names_ar: dict[str, str]) -> None:
         rng = self.rng
         police, border = STATIONS[self.loader.scale]
         plan: list[tuple[str, str]] = []
@@ -111,7 +112,7 @@ class _Writer:
         provs, weights = zip(*BORDER_WEIGHTS.items())
         plan += [("border", p) for p in rng.choices(provs, weights, k=border - 50)]
         rows, self.station_of = [], defaultdict(list)  # (kind, province) -> [(id, strength)]
-        numbers: dict = defaultdict(int)
+        numbers: dict[tuple[str, str], int] = defaultdict(int)
         self.station_meta = {}
         for sid, (kind, prov) in enumerate(plan, 1):
             numbers[(kind, prov)] += 1
@@ -127,7 +128,8 @@ class _Writer:
             lon = round(39.0 + rng.random() * 9.0, 5) if lat is not None else None
             status = rng.choices(("open", "planned", "closed"), (70, 27, 3))[0]
             self.station_meta[sid] = [code, kind, prov, status]
-            rows.append((sid, kind, prov, district, name_en, name_ar, lat, lon, strength, centres.get(centre), code))
+            centre_id = centres.get(centre) if centre is not None else None
+            rows.append((sid, kind, prov, district, name_en, name_ar, lat, lon, strength, centre_id, code))
             if status != "closed":
                 self.station_of[(kind, prov)].append((sid, strength))
         self.station_rows = rows
@@ -170,7 +172,7 @@ class _Writer:
         )
 
     # -- kits ------------------------------------------------------------------
-    def kits(self, centres: dict) -> None:
+    def kits(self, centres: dict[str, int]) -> None:
         rng = self.rng
         kits, items, moves, checks, lines = [], [], [], [], []
         item_id = move_id = check_id = line_id = 0
@@ -196,7 +198,7 @@ class _Writer:
                     if rng.random() < 0.85:
                         state, set_up = "set-up", issued + timedelta(days=rng.randint(3, 30))
             kits.append(self.rec(kid) + (serial, kind, state, centre, station, received, by, issued, set_up))
-            conditions = {}
+            conditions: dict[str, tuple[str, str]] = {}
             for stage, day, place in (("receipt", received, centre), ("set-up", set_up, station)):
                 if day is None:
                     continue
@@ -284,7 +286,9 @@ class _Writer:
             f"SELECT id, course_id FROM cohort WHERE course_id IN ({ids}) AND status <> {marks} ORDER BY id",
             ("cancelled",),
         ).fetchall()
-        delivered, nations, self.nation_of = [], [], {}
+        delivered: list[Row] = []
+        nations: list[Row] = []
+        self.nation_of = {}
         for cohort, course in cohorts:
             if rng.random() < 0.12:
                 continue  # no delivery recorded
@@ -315,7 +319,8 @@ class _Writer:
             units[(force, prov)].append(uid)
         room = {key: [[sid, int(strength * rng.uniform(0.75, 1.5))] for sid, strength in stations]
                 for key, stations in self.station_of.items()}  # fmt: skip
-        reasons, weights = zip(*END_REASONS)
+        reasons = [r for r, _w in END_REASONS]
+        weights = [w for _r, w in END_REASONS]
         seen, rows, pid = set(), [], 0
         for tid, cohort, end, force, prov in grads:
             if tid in seen:
@@ -337,12 +342,13 @@ class _Writer:
                 places.pop(0)
             if places:
                 places[0][1] -= 1
-                where = (places[0][0], None)
+                where: tuple[int | None, int | None] = (places[0][0], None)
             elif units.get((force, prov)):
                 where = (None, rng.choice(units[(force, prov)]))
             else:
                 continue
-            stop, reason = None, ""
+            stop: date | None = None
+            reason = ""
             if rng.random() < 0.12:
                 reason = rng.choices(reasons, weights)[0]
                 stop = start + timedelta(days=rng.randint(60, 1500))
@@ -352,6 +358,7 @@ class _Writer:
             rows.append(self.rec(pid) + (tid, *where, start.isoformat(), stop and stop.isoformat(), reason, "demo"))
             if reason == "transferred" and units.get((force, prov)):  # serves on in a unit from the next day
                 pid += 1
+                assert stop is not None  # a transfer has its end
                 nxt = (stop + timedelta(days=1)).isoformat()
                 rows.append(self.rec(pid) + (tid, None, rng.choice(units[(force, prov)]), nxt, None, "", "demo"))
         self.insert(

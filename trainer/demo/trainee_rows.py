@@ -9,21 +9,23 @@ from trainer.demo import catalogue
 from trainer.demo import names as person_names
 from trainer.demo.plan import TODAY
 from trainer.demo.shared import CHUNK, REC, STAMP
+from trainer.demo.state import LoaderState, Row
 from trainer.registry import names
 
 
-class TraineeRows:
+class TraineeRows(LoaderState):
     """Part of the demo loader (trainer.demo.build._Loader): its state lives on the loader."""
 
+    _parts: dict[str, tuple[list[str], list[str]]]  # name part -> names.key_parts(part)
+    _compose: bool  # keys composed from the cached parts (checked against names.keys)
+    _checked: int
+
     def _part(self, text: str) -> tuple[list[str], list[str]]:
-        """A name part's normalised words and skeletons: names.keys(*parts) joins these over the
-        parts (words first, then skeletons, deduplicated); cached, checked against keys()."""
+        """A name part's search words and skeletons (names.key_parts): names.keys(*parts) joins
+        these over the parts (words first, then skeletons, deduplicated); cached per part."""
         got = self._parts.get(text)
         if got is None:
-            words, skels = names.normalise(text).split(), names.skeleton(text).split()
-            if names.keys(text) != " ".join(dict.fromkeys(words + skels)):
-                self._compose = False
-            got = self._parts[text] = (words, skels)
+            got = self._parts[text] = names.key_parts(text)
         return got
 
     def _keys(self, parts: tuple[str, ...]) -> str:
@@ -44,7 +46,8 @@ class TraineeRows:
         return names.keys(*parts)
 
     def write_trainees(self, rng: random.Random) -> None:
-        self._parts, self._compose, self._checked = {}, True, 0
+        self._parts = {}
+        self._compose, self._checked = True, 0
         latin = {
             ar: la
             for table in (
@@ -69,7 +72,10 @@ class TraineeRows:
         service = {f: rng.randrange(1000, 20000) for f in self.forces}
         today, kr = TODAY.toordinal(), ("IQ-AR", "IQ-DA", "IQ-SU")
         day0, unit_from, unit_to = (date(y, 1, 1).toordinal() for y in (2017, 2016, 2026))
-        rows, units, match, ua = [], [], {}, 0
+        rows: list[Row] = []
+        units: list[Row] = []
+        match: dict[tuple[str, str], str] = {}
+        ua = 0
         cols = REC + (
             "given_name",
             "father_name",

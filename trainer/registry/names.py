@@ -29,6 +29,7 @@ __all__ = [
     "normalise",
     "skeleton",
     "keys",
+    "key_parts",
     "name_skeleton",
     "is_arabic",
     "transliterate",
@@ -260,19 +261,28 @@ def keys(*parts: str | None) -> str:
     words: list[str] = []
     skels: list[str] = []
     for p in parts:
-        if not p:
-            continue
-        ws = normalise(p).split()
-        # A detached article (the "al" of Al-Dulaimi) is no search term: kept,
-        # it would answer every query whose skeleton is "al" (Ali, علي).
-        words += [w for i, w in enumerate(ws) if not _is_article(w, ws[i + 1] if i + 1 < len(ws) else None)]
-        for w in _prepare(ws):
-            if w not in ws:
-                words.append(w)
-            s = _skel_word(w)
-            if s:
-                skels.append(s)
+        if p:
+            w, s = key_parts(p)
+            words += w
+            skels += s
     return " ".join(dict.fromkeys(words + skels))
+
+
+def key_parts(part: str) -> tuple[list[str], list[str]]:
+    """One part's share of ``keys``: its words and its skeletons (keys joins them over the parts,
+    words first, then skeletons, deduplicated). A bulk writer caches these per distinct part."""
+    ws = normalise(part).split()
+    # A detached article (the "al" of Al-Dulaimi) is no search term: kept,
+    # it would answer every query whose skeleton is "al" (Ali, علي).
+    words = [w for i, w in enumerate(ws) if not _is_article(w, ws[i + 1] if i + 1 < len(ws) else None)]
+    skels: list[str] = []
+    for w in _prepare(ws):
+        if w not in ws:
+            words.append(w)
+        s = _skel_word(w)
+        if s:
+            skels.append(s)
+    return words, skels
 
 
 def matches(query: str, key_text: str) -> bool:

@@ -8,10 +8,16 @@ through here, so the screens cannot show more than this allows.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from peewee import Expression, Field
 
 from db.connection import database
 from trainer.accounts.access import TEACHING_SCOPED, Actor
 from trainer.errors import PermissionDenied
+
+if TYPE_CHECKING:  # trainees imports this module
+    from trainer.registry.trainees import TraineeView
 
 # The trainees of the cohorts user {p} teaches (indexed on both sides: enrolment.cohort_id,
 # cohort_instructor.user_id).
@@ -26,7 +32,7 @@ def taught_by(actor: Actor) -> int | None:
     return actor.user_id if actor.role in TEACHING_SCOPED else None
 
 
-def taught_trainees(actor: Actor, trainee_id) -> tuple:
+def taught_trainees(actor: Actor, trainee_id: Field) -> tuple[Expression, ...]:
     """Peewee conditions (none, or one) keeping `trainee_id` to what `actor` may see."""
     teacher = taught_by(actor)
     if teacher is None:
@@ -49,7 +55,7 @@ def require_sees(actor: Actor, trainee_id: int) -> None:
         raise PermissionDenied(f"{actor.username} (instructor) teaches no cohort of this trainee")
 
 
-def shown(actor: Actor, view):
+def shown(actor: Actor, view: TraineeView) -> TraineeView:
     """The view with what `actor` may not read left empty (national ID, phone)."""
     if actor.may("trainee.identify"):
         return view

@@ -11,7 +11,9 @@ Users' guide: docs/vetting.md.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from peewee import JOIN
 
@@ -83,7 +85,7 @@ def clean(data: DecisionInput) -> DecisionInput:
     )
 
 
-def row_values(data: DecisionInput, unit_id: int | None) -> dict:
+def row_values(data: DecisionInput, unit_id: int | None) -> dict[str, Any]:
     return dict(
         kind="unit" if unit_id else "individual",
         trainee=None if unit_id else data.trainee_id,
@@ -96,7 +98,7 @@ def row_values(data: DecisionInput, unit_id: int | None) -> dict:
     )
 
 
-def audit_values(data: DecisionInput, trainee_uuid: str | None) -> dict:
+def audit_values(data: DecisionInput, trainee_uuid: str | None) -> dict[str, Any]:
     return {
         "case_ref": data.case_ref,
         "result": data.result,
@@ -136,7 +138,7 @@ def record_batch(actor: Actor, data: DecisionInput, trainee_ids: list[int]) -> i
             U = models.UnitAssignment
             return U.select(U.trainee).where(U.unit == unit.id).distinct().count()
         T = models.Trainee
-        found = dict(T.select(T.id, T.uuid).where(T.id.in_(trainee_ids)).tuples())
+        found: dict[int, str] = dict(T.select(T.id, T.uuid).where(T.id.in_(trainee_ids)).tuples())
         missing = [i for i in trainee_ids if i not in found]
         if missing:
             raise ValidationFailed([FieldProblem("trainee", f"no trainee {missing[0]}")])
@@ -154,7 +156,7 @@ def history(actor: Actor, trainee_id: int) -> list[HistoryLine]:
     V, U, A = models.VettingRecord, models.Unit, models.UnitAssignment
     with database.connection_context():
         units = A.select(A.unit).where(A.trainee == trainee_id)
-        rows = (
+        rows: Iterable[Any] = (  # records, with their unit's code and name as attributes
             V.select(V, U.code, U.name)
             .join(U, join_type=JOIN.LEFT_OUTER, on=(V.unit == U.id))
             .where((V.trainee == trainee_id) | ((V.kind == "unit") & V.unit.in_(units)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from peewee import JOIN, Case, fn
 
@@ -53,7 +54,7 @@ def box_status(actor: Actor, params: ReportParams) -> ReportResult:
         per_kit = per_kit.where(K.kind == p.force)
     if p.centre_id:
         per_kit = per_kit.where(K.centre == p.centre_id)
-    groups: dict = defaultdict(lambda: [0, 0, 0, 0, None, None, 0, 0, 0])
+    groups: dict[Any, list[Any]] = defaultdict(lambda: [0, 0, 0, 0, None, None, 0, 0, 0])
     for _kid, kind, state, received, station_prov, centre_prov, centre, miss, dmg in per_kit.tuples():
         received = as_date(received)
         if p.date_from and (received is None or received < p.date_from):
@@ -132,7 +133,7 @@ class BoxFigures:
 def box_figures(as_of: datetime.date) -> BoxFigures:
     """Counts only (no person appears); the caller opens the connection."""
     K, S, P, U, R = models.Kit, models.Station, models.Posting, models.Unit, models.Requirement
-    states = dict(K.select(K.state, fn.COUNT(K.id)).group_by(K.state).tuples())
+    states: dict[str, int] = dict(K.select(K.state, fn.COUNT(K.id)).group_by(K.state).tuples())
     judged = readiness.assess(as_of, readiness.rule())
     active = (P.start_date <= as_of) & (P.end_date.is_null() | (P.end_date >= as_of))
     at_stations = (

@@ -9,20 +9,25 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
 
 from db import models
 from trainer.accounts.access import Actor
 from trainer.errors import FieldProblem, ValidationFailed
-from trainer.reporting.base import ReportParams, ReportResult, as_date, period_note, resolve
+from trainer.reporting.base import ReportParams, ReportResult, Resolved, as_date, period_note, resolve
 from trainer.reporting.suppression import Layout, percent
 
 DEFAULT_DAYS = 90
 LEAKAGE_BY = ("cohort", "centre", "force", "province", "nation")
 REASONS = ("transferred", "dismissed", "deserted", "killed", "retired")
 NO_NATION = "(none recorded)"
+# (trainee, cohort id, cohort code, centre code, force, province, end date)
+Graduation = tuple[int, int, str, str, str, str, datetime.date]
+Spell = tuple[datetime.date, datetime.date | None, str]  # a posting: start, end, end reason
 
 
-def _graduations(p):
+def _graduations(p: Resolved) -> list[Graduation]:
     """(trainee, cohort id, cohort code, centre code, force, province, end date) per graduated enrolment."""
     E, C, T, Ce = models.Enrolment, models.Cohort, models.Trainee, models.Centre
     q = (
@@ -56,10 +61,10 @@ def _nations() -> dict[int, list[str]]:
     return out
 
 
-def _postings(trainees: set[int]) -> dict[int, list[tuple]]:
+def _postings(trainees: set[int]) -> dict[int, list[Spell]]:
     """trainee -> [(start, end, reason)] for the given persons (read once, filtered here)."""
     P = models.Posting
-    out: dict[int, list[tuple]] = defaultdict(list)
+    out: dict[int, list[Spell]] = defaultdict(list)
     if not trainees:
         return out
     for tid, start, end, reason in P.select(P.trainee, P.start_date, P.end_date, P.end_reason).tuples():
@@ -68,17 +73,19 @@ def _postings(trainees: set[int]) -> dict[int, list[tuple]]:
     return out
 
 
-def posted_within(postings: list[tuple], graduated: datetime.date, days: int) -> bool:
+def posted_within(postings: list[Spell], graduated: datetime.date, days: int) -> bool:
     """Serving at some time between graduation and `days` after it."""
     until = graduated + datetime.timedelta(days=days)
     return any(s <= until and (e is None or e >= graduated) for s, e, _r in postings)
 
 
-def serving_on(postings: list[tuple], day: datetime.date) -> bool:
+def serving_on(postings: list[Spell], day: datetime.date) -> bool:
     return any(s <= day and (e is None or e >= day) for s, e, _r in postings)
 
 
-def _first_by_group(grads, key_of) -> dict[str, dict[int, datetime.date]]:
+def _first_by_group(
+    grads: list[Graduation], key_of: Callable[[Graduation], str] | None
+) -> dict[str, dict[int, datetime.date]]:
     groups: dict[str, dict[int, datetime.date]] = defaultdict(dict)
     nations = _nations() if key_of is None else {}
     for row in grads:
@@ -115,7 +122,7 @@ def deployment_leakage(actor: Actor, params: ReportParams) -> ReportResult:
     for key in sorted(groups):
         people = groups[key]
         within = later = 0
-        ended = defaultdict(int)
+        ended: dict[str, int] = defaultdict(int)
         for tid, graduated in people.items():
             mine = posts.get(tid, [])
             if posted_within(mine, graduated, days):
@@ -225,7 +232,9 @@ def outcomes_by_program(actor: Actor, params: ReportParams) -> ReportResult:
     K = models.Certificate
     delivered = E.select(E.id).join(D, on=(D.cohort == E.cohort)).where(E.status == "graduated")
     certified_enrolments = {e for (e,) in K.select(K.enrolment).where(K.enrolment.in_(delivered)).tuples()}
-    groups: dict = defaultdict(lambda: {"enrolled": set(), "grad": {}, "scores": [], "cert": set()})
+    groups: dict[tuple[str, str], dict[str, Any]] = defaultdict(
+        lambda: {"enrolled": set(), "grad": {}, "scores": [], "cert": set()}
+    )
     for eid, tid, status, cohort, end, code, revision in rows_in:
         for nation in nations.get(cohort) or [NO_NATION]:
             g = groups[(nation, f"{code} v{revision}")]

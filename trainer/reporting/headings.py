@@ -7,6 +7,8 @@ read unchanged; a person reading a table sees "Province" and "Trained %", never
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 WORDS = {
     "province": "Province code",
     "province_en": "Province",
@@ -49,5 +51,5 @@ def heading(name: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def headings(names) -> tuple[str, ...]:
+def headings(names: Iterable[object]) -> tuple[str, ...]:
     return tuple(heading(str(n)) for n in names)

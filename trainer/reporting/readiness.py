@@ -3,6 +3,7 @@ or (--by province) the province roll-up against the force requirement."""
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 
 from peewee import fn
@@ -10,7 +11,7 @@ from peewee import fn
 from db import models
 from trainer.accounts.access import Actor
 from trainer.errors import FieldProblem, ValidationFailed
-from trainer.reporting.base import ReportParams, ReportResult, province_names, resolve
+from trainer.reporting.base import ReportParams, ReportResult, Resolved, province_names, resolve
 from trainer.reporting.suppression import Layout
 from trainer.stations import readiness
 
@@ -92,7 +93,13 @@ def station_readiness(actor: Actor, params: ReportParams) -> ReportResult:
     )
 
 
-def _by_province(params, p, judged, day, notes) -> ReportResult:
+def _by_province(
+    params: ReportParams,
+    p: Resolved,
+    judged: list[readiness.StationReadiness],
+    day: datetime.date,
+    notes: tuple[str, ...],
+) -> ReportResult:
     R, PS = models.Requirement, models.PersonSummary
     forces = (p.force,) if p.force else ("police", "border")
     required = defaultdict(int)
@@ -106,7 +113,7 @@ def _by_province(params, p, judged, day, notes) -> ReportResult:
         .tuples()
     ):
         trained[prov] = int(n)
-    stats = defaultdict(lambda: [0, 0, 0, 0])  # posted, qualified, stations, ready
+    stats: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # posted, qualified, stations, ready
     for r in judged:
         s = stats[r.province]
         s[0] += r.posted

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from peewee import JOIN
 
@@ -117,7 +118,10 @@ def _station(code: str) -> models.Station:
 def holder_centre(kit: models.Kit) -> int | None:
     """The centre answerable for a kit: where it was received, or the centre supporting its station."""
     if kit.station_id is not None:
-        return models.Station.select(models.Station.centre).where(models.Station.id == kit.station_id).scalar()
+        centre: int | None = (
+            models.Station.select(models.Station.centre).where(models.Station.id == kit.station_id).scalar()
+        )
+        return centre
     return kit.centre_id
 
 
@@ -137,7 +141,16 @@ def _day(day: datetime.date | None, after: datetime.date | None, what: str) -> d
     return day
 
 
-def _move(actor, kit, action: str, day, signed_by: str, place: dict, changes: dict, before=None) -> KitView:
+def _move(
+    actor: Actor,
+    kit: models.Kit,
+    action: str,
+    day: datetime.date,
+    signed_by: str,
+    place: dict[str, int | None],
+    changes: dict[str, Any],
+    before: dict[str, Any] | None = None,
+) -> KitView:
     """Apply `changes` to the kit (version-checked), log the movement at `place`, audit it."""
     K = models.Kit
     changed = (

@@ -15,6 +15,7 @@ import datetime
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from db import models
 from db.connection import database
@@ -44,7 +45,7 @@ class PostingImport:
     dry_run: bool = False
 
 
-def _read(path: Path) -> list[tuple[int, dict]]:
+def _read(path: Path) -> list[tuple[int, dict[str, str]]]:
     try:
         data = read_small(path, MAX_FILE_BYTES, "personnel list")
     except TrainerError as exc:
@@ -69,7 +70,7 @@ def _read(path: Path) -> list[tuple[int, dict]]:
     ]
 
 
-def _date(text: str, row: int, name: str, problems: list) -> datetime.date | None:
+def _date(text: str, row: int, name: str, problems: list[FieldProblem]) -> datetime.date | None:
     if not text:
         return None
     try:
@@ -79,21 +80,24 @@ def _date(text: str, row: int, name: str, problems: list) -> datetime.date | Non
         return None
 
 
-def import_postings(actor: Actor, path, *, dry_run: bool = False, skip_invalid: bool = False) -> PostingImport:
+def import_postings(
+    actor: Actor, path: str | Path, *, dry_run: bool = False, skip_invalid: bool = False
+) -> PostingImport:
     require(actor, "posting.write")
     records = _read(Path(path))
     out = PostingImport(rows=len(records), dry_run=dry_run)
     T, S, P = models.Trainee, models.Station, models.Posting
     with database.connection_context(), database.atomic() as txn:
         ids = [r["national_id"] for _, r in records]
-        people = {}
+        people: dict[str, int] = {}
         for i in range(0, len(ids), 5000):  # within every backend's limit on bound values
             people.update(T.select(T.national_id, T.id).where(T.national_id.in_(ids[i : i + 5000])).tuples())
         stations = {
             code: (sid, centre, status)
             for sid, code, centre, status in S.select(S.id, S.code, S.centre, S.status).tuples()
         }
-        ok, in_file = [], {}
+        ok: list[dict[str, Any]] = []
+        in_file: dict[int, list[tuple[datetime.date, datetime.date | None, int]]] = {}
         for n, r in records:
             problems: list[FieldProblem] = []
             tid = people.get(r["national_id"])
@@ -113,6 +117,7 @@ def import_postings(actor: Actor, path, *, dry_run: bool = False, skip_invalid: 
                 except ValidationFailed as exc:
                     problems += [FieldProblem(p.field, p.reason, n) for p in exc.problems]
             if not problems:
+                assert tid is not None and station is not None and start is not None  # else a problem above
                 if actor.role == "registrar":
                     try:
                         require_centre(actor, station[1] or 0)
@@ -130,6 +135,7 @@ def import_postings(actor: Actor, path, *, dry_run: bool = False, skip_invalid: 
             if problems:
                 out.invalid += problems
                 continue
+            assert tid is not None and station is not None and start is not None  # as above
             in_file.setdefault(tid, []).append((start, end, n))
             ok.append(dict(trainee=tid, station=station[0], start_date=start, end_date=end, end_reason=reason,
                            source=Path(path).name))  # fmt: skip

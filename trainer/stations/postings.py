@@ -9,7 +9,9 @@ advisory lock per person), so two clerks cannot post the same man twice.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from peewee import JOIN
 
@@ -19,6 +21,9 @@ from db.dialect import dialect
 from trainer.accounts import audit
 from trainer.accounts.access import Actor, require, require_centre
 from trainer.errors import Conflict, FieldProblem, NotFound, TrainerError, ValidationFailed
+
+if TYPE_CHECKING:
+    from db.models.base import Select
 
 LOCK_SPACE = 0x706F7374  # "post": advisory locks per trainee
 REFUSED_STATUSES = {"deceased": "is recorded as dead", "dismissed": "was dismissed", "merged": "is a merged record"}
@@ -38,7 +43,7 @@ class PostingView:
     source: str
 
 
-def _lock(trainee_ids) -> None:
+def _lock(trainee_ids: Iterable[int]) -> None:
     """Serialise writers of these persons' postings until commit (SQLite: one writer anyway)."""
     writers = dialect()
     for tid in sorted(set(trainee_ids)):
@@ -85,7 +90,14 @@ def _scope(actor: Actor, station: models.Station) -> None:
 
 
 def post(
-    actor: Actor, trainee_id: int, station: str, start: datetime.date, *, end=None, reason: str = "", source=""
+    actor: Actor,
+    trainee_id: int,
+    station: str,
+    start: datetime.date,
+    *,
+    end: datetime.date | None = None,
+    reason: str = "",
+    source: str = "",
 ) -> PostingView:
     """Post one person to a station."""
     with database.connection_context(), database.atomic():
@@ -109,7 +121,7 @@ def post(
         return _views(models.Posting.select().where(models.Posting.id == posting.id))[0]
 
 
-def _check_dates(start, end, reason) -> None:
+def _check_dates(start: datetime.date | None, end: datetime.date | None, reason: str) -> None:
     problems = []
     if start is None:
         problems.append(FieldProblem("start_date", "required"))
@@ -219,7 +231,7 @@ def postings_of(actor: Actor, trainee_id: int) -> list[PostingView]:
         return _views(models.Posting.select().where(models.Posting.trainee == trainee_id))
 
 
-def _views(query) -> list[PostingView]:
+def _views(query: Select[models.Posting]) -> list[PostingView]:
     P, T, S = models.Posting, models.Trainee, models.Station
     rows = (
         query.select(

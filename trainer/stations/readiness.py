@@ -19,11 +19,14 @@ import datetime
 import math
 from dataclasses import dataclass
 
-from peewee import JOIN, SQL, Case, fn
+from peewee import JOIN, SQL, Case, Select, fn
 
 from db import models
 from trainer.accounts import settings
 from trainer.accounts.access import SYSTEM, Actor
+
+# The stations to look at: a query of their ids, the ids themselves, or None for all.
+StationFilter = Select | list[int] | None
 
 STRENGTH_KEY = "readiness.strength_pct"
 ILP_KEY = "readiness.ilp_pct"
@@ -73,7 +76,7 @@ class StationReadiness:
     reason: str  # what stands in the way ('' when ready)
 
 
-def _kits(station_filter) -> dict[int, tuple[str, str, int]]:
+def _kits(station_filter: StationFilter) -> dict[int, tuple[str, str, int]]:
     K, KI = models.Kit, models.KitItem
     bad = fn.SUM(Case(None, [(KI.condition != "present", 1)], 0))
     q = (
@@ -87,7 +90,7 @@ def _kits(station_filter) -> dict[int, tuple[str, str, int]]:
     return {sid: (serial, state, int(n or 0)) for sid, serial, state, n in q.tuples()}
 
 
-def _officers(station_filter, day: datetime.date) -> dict[int, tuple[int, int, int]]:
+def _officers(station_filter: StationFilter, day: datetime.date) -> dict[int, tuple[int, int, int]]:
     """station -> (posted, qualified, qualified and ILP-trained) on `day`."""
     P, PS, Ce, K = models.Posting, models.PersonSummary, models.Certificate, models.Course
     basic = [k for (k,) in K.select(K.id).where(K.category == "basic").tuples()]  # a handful: no join per row
@@ -123,7 +126,7 @@ def assess(
     Callers check permissions and open the connection."""
     S = models.Station
     q = S.select(S.id, S.code, S.name_en, S.kind, S.province, S.status, S.authorised_strength).order_by(S.code)
-    station_filter = None
+    station_filter: StationFilter = None
     if province:
         q = q.where(S.province == province)
         station_filter = S.select(S.id).where(S.province == province)

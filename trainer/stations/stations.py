@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 from peewee import JOIN, IntegrityError, fn
 
@@ -13,6 +14,9 @@ from trainer.accounts import audit
 from trainer.accounts.access import Actor, require
 from trainer.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from trainer.registry import reference
+
+if TYPE_CHECKING:
+    from db.models.base import Select
 
 KIND_LABEL = {"police": "police station", "border": "border post"}
 
@@ -71,7 +75,7 @@ class StationView:
         )
 
 
-def _checked(data: StationInput) -> dict:
+def _checked(data: StationInput) -> dict[str, Any]:
     problems = []
     code = data.code.strip().upper()
     if not code:
@@ -89,7 +93,11 @@ def _checked(data: StationInput) -> dict:
         problems.append(FieldProblem("authorised_strength", f"a whole number from 0 to {MAX_STRENGTH:,}"))
     if (data.latitude is None) != (data.longitude is None):
         problems.append(FieldProblem("coordinates", "give both latitude and longitude, or neither"))
-    elif data.latitude is not None and not (-90 <= data.latitude <= 90 and -180 <= data.longitude <= 180):
+    elif (
+        data.latitude is not None
+        and data.longitude is not None
+        and not (-90 <= data.latitude <= 90 and -180 <= data.longitude <= 180)
+    ):
         problems.append(FieldProblem("coordinates", "latitude -90..90, longitude -180..180"))
     centre_id = None
     if data.centre.strip():
@@ -152,11 +160,11 @@ def update_station(actor: Actor, station_id: int, data: StationInput, *, version
         return _views(S.select().where(S.id == station_id))[0]
 
 
-def _audit_values(values: dict) -> dict:
+def _audit_values(values: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in values.items()}
 
 
-def _matching(text: str = "", province: str | None = None):
+def _matching(text: str = "", province: str | None = None) -> Select[models.Station]:
     S = models.Station
     query = S.select()
     text = text.strip()
@@ -186,10 +194,10 @@ def list_stations(
 def count_stations(actor: Actor, text: str = "", *, province: str | None = None) -> int:
     require(actor, "station.read")
     with database.connection_context():
-        return _matching(text, province).count()
+        return int(_matching(text, province).count())
 
 
-def get_station(actor: Actor, code_or_id) -> StationView:
+def get_station(actor: Actor, code_or_id: int | str) -> StationView:
     require(actor, "station.read")
     S = models.Station
     where = S.id == code_or_id if isinstance(code_or_id, int) else S.code == str(code_or_id).strip().upper()
@@ -200,7 +208,7 @@ def get_station(actor: Actor, code_or_id) -> StationView:
     return found[0]
 
 
-def _views(query) -> list[StationView]:
+def _views(query: Select[models.Station]) -> list[StationView]:
     """Views for one page of stations in one statement: its kit joined (a station holds one at
     most), officers serving today counted through the posting index."""
     S, P, Ce, K, Po = models.Station, models.Province, models.Centre, models.Kit, models.Posting
@@ -251,5 +259,5 @@ def _views(query) -> list[StationView]:
     ]
 
 
-def as_dict(view: StationView) -> dict:
+def as_dict(view: StationView) -> dict[str, Any]:
     return asdict(view)

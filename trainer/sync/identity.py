@@ -15,10 +15,11 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from peewee import IntegrityError
 
 from db import models
@@ -26,6 +27,15 @@ from db.connection import database
 from trainer.accounts import audit, keys
 from trainer.accounts.access import Actor, require
 from trainer.errors import FieldProblem, TrainerError, ValidationFailed
+
+_Key = TypeVar("_Key", bound=Ed25519PrivateKey | X25519PrivateKey, covariant=True)
+
+
+class _KeyClass(Protocol[_Key]):
+    """Ed25519PrivateKey or X25519PrivateKey, the class: what `_private` reads a key file as."""
+
+    def from_private_bytes(self, data: bytes) -> _Key: ...
+
 
 IDENTITY_KEY, PEER_PREFIX = "site.identity", "site.peer."
 KINDS = ("site", "hq")
@@ -46,7 +56,7 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _raw_private(key) -> str:
+def _raw_private(key: Ed25519PrivateKey | X25519PrivateKey) -> str:
     raw = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
     return _b64(raw) + "\n"  # 43 characters: passes keys.MIN_CHARS
 
@@ -67,7 +77,7 @@ BOX_KEY = keys.KeySpec(
 )
 
 
-def _private(spec: keys.KeySpec, cls, *, create: bool):
+def _private(spec: keys.KeySpec, cls: _KeyClass[_Key], *, create: bool) -> _Key:
     text = keys.load(spec, create=create).strip()
     try:
         return cls.from_private_bytes(_unb64(text))
@@ -75,7 +85,7 @@ def _private(spec: keys.KeySpec, cls, *, create: bool):
         raise SiteKeyError(f"{spec.what} ({spec.env} or {keys.default_path(spec)}) is not a key ({exc})") from None
 
 
-def _public_raw(key) -> str:
+def _public_raw(key: Ed25519PrivateKey | X25519PrivateKey) -> str:
     return _b64(key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
 
 
@@ -94,7 +104,7 @@ class Site:
     ed25519: str  # public keys, base64url
     x25519: str
 
-    def document(self) -> dict:
+    def document(self) -> dict[str, Any]:
         """The public-key document handed to peers."""
         return {
             "type": DOCUMENT_TYPE,
@@ -110,11 +120,11 @@ def kind_name(kind: str) -> str:
     return "headquarters" if kind == "hq" else "field site"
 
 
-def _site(value: dict) -> Site:
+def _site(value: dict[str, Any]) -> Site:
     return Site(value["code"], value.get("name", ""), value["kind"], value["block"], value["ed25519"], value["x25519"])
 
 
-def _read(key: str) -> dict | None:
+def _read(key: str) -> dict[str, Any] | None:
     row = models.Setting.get_or_none(models.Setting.key == key)
     return json.loads(row.value) if row else None
 
@@ -171,17 +181,21 @@ def show(actor: Actor) -> Site:
     site = current()
     if site is None:
         raise TrainerError("this database is not a site yet: run `trainer site init CODE --name NAME`")
-    for spec, cls, public in ((SIGN_KEY, Ed25519PrivateKey, site.ed25519), (BOX_KEY, X25519PrivateKey, site.x25519)):
+    pairs: tuple[tuple[keys.KeySpec, _KeyClass[Ed25519PrivateKey | X25519PrivateKey], str], ...] = (
+        (SIGN_KEY, Ed25519PrivateKey, site.ed25519),
+        (BOX_KEY, X25519PrivateKey, site.x25519),
+    )
+    for spec, cls, public in pairs:
         if _public_raw(_private(spec, cls, create=False)) != public:
             raise SiteKeyError(f"{spec.what} ({keys.default_path(spec)}) is not the key site {site.code} was made with")
     return site
 
 
-def public_document(actor: Actor) -> dict:
+def public_document(actor: Actor) -> dict[str, Any]:
     return show(actor).document()
 
 
-def parse_document(text: str, where: str) -> dict:
+def parse_document(text: str, where: str) -> dict[str, Any]:
     """A peer's public-key document, checked field by field; one-line errors name the file."""
     try:
         doc = json.loads(text)
@@ -235,7 +249,7 @@ def trust(actor: Actor, code: str, text: str, where: str = "the key document") -
     return _site(value)
 
 
-def _peers() -> list[tuple[str, dict]]:
+def _peers() -> list[tuple[str, dict[str, Any]]]:
     rows = models.Setting.select().where(models.Setting.key.startswith(PEER_PREFIX)).order_by(models.Setting.key)
     return [(r.key[len(PEER_PREFIX) :], json.loads(r.value)) for r in rows]
 
@@ -251,3 +265,34 @@ def number_block() -> int:
     with database.connection_context():
         value = _read(IDENTITY_KEY)
     return value["block"] if value else 0
+
+
+def signing_key() -> Ed25519PrivateKey:
+    """This site's private signing key (bundles it sends); never created here, made by init."""
+    key: Ed25519PrivateKey = _private(SIGN_KEY, Ed25519PrivateKey, create=False)
+    return key
+
+
+def box_key() -> X25519PrivateKey:
+    """This site's private X25519 key (bundles sent to it are encrypted to its public half)."""
+    key: X25519PrivateKey = _private(BOX_KEY, X25519PrivateKey, create=False)
+    return key
+
+
+def peer(code: str) -> Site | None:
+    """A trusted peer by code; None when this database does not trust it."""
+    with database.connection_context():
+        value = _read(PEER_PREFIX + code)
+    return _site(value) if value else None
+
+
+def public_keys(site: Site) -> tuple[Ed25519PublicKey, X25519PublicKey]:
+    return Ed25519PublicKey.from_public_bytes(_unb64(site.ed25519)), X25519PublicKey.from_public_bytes(
+        _unb64(site.x25519)
+    )
+
+
+def peers_unchecked() -> list[Site]:
+    """The trusted peers, for the exchange (its callers check the actor)."""
+    with database.connection_context():
+        return [_site(v) for _, v in _peers()]

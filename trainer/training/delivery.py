@@ -84,6 +84,7 @@ def add_program(actor: Actor, code: str, revision: str, name: str, course: str, 
             problems.append(FieldProblem("code", f"program {code} v{revision} already exists"))
         if problems:
             raise ValidationFailed(problems)
+        assert nat is not None  # an unknown nation is a problem above
         program = P.create(code=code, revision=revision, name=name.strip(), course=course_id, nation=nat)
         audit.record(actor, "create", "program", program.uuid, after={"code": code, "revision": revision, "name": name})
         return ProgramView(program.id, code, revision, name.strip(), course.strip().upper(), nat)
@@ -127,11 +128,11 @@ def set_delivery(actor: Actor, cohort: str, program: str | None, nations: tuple[
                 program_id = found[0]
         codes = []
         for n in nations:
-            code = nation_code(n)
-            if code is None:
+            nat = nation_code(n)
+            if nat is None:
                 problems.append(FieldProblem("nation", f"unknown nation {n!r}: one of {', '.join(NATIONS)}"))
-            elif code not in codes:
-                codes.append(code)
+            elif nat not in codes:
+                codes.append(nat)
         if problems:
             raise ValidationFailed(problems)
         models.CohortDelivery.insert(cohort=cohort_id, program=program_id).on_conflict(

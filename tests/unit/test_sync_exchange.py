@@ -1,0 +1,163 @@
+"""Exchange rules one by one (docs/sync.md), headquarters on SQLite and PostgreSQL: a conflicting
+national ID kept for review at HQ, a record that cannot be written held with its reason, a peer
+clock far ahead refused whole, an unsigned or cut-off bundle refused, and acknowledgements."""
+
+from __future__ import annotations
+
+import datetime
+import os
+
+import pytest
+
+from db import models
+from db.connection import database
+from tests.sync_places import AUDIT_KEY, Place, link
+from tests.unit.test_trainees import person
+from trainer.registry.trainees import create_trainee, get_trainee, update_trainee, with_changes
+from trainer.sync import exchange
+from trainer.sync.bundle import BundleRefused
+
+
+@pytest.fixture
+def world(db_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("TRAINER_AUDIT_KEY", AUDIT_KEY)
+    monkeypatch.setenv("XDG_CONFIG_HOME", os.environ.get("XDG_CONFIG_HOME", str(tmp_path / "cfg")))
+    hq = Place("HQ", db_url, tmp_path / "hq-config", hq=True).setup()
+    a = Place("ERBIL", f"sqlite:///{tmp_path / 'a.db'}", tmp_path / "a-config", block=3).setup()
+    b = Place("BASRA", f"sqlite:///{tmp_path / 'b.db'}", tmp_path / "b-config", block=4).setup()
+    link(hq, [a, b], tmp_path)
+    yield hq, a, b, tmp_path
+    for p in (a, b):
+        p.close()
+
+
+def _send(sender: Place, recipient: Place, path):
+    sender.use()
+    exchange.export(sender.admin, path, recipient.code if sender.hq else None)
+    recipient.use()
+    return exchange.import_bundle(recipient.admin, path)
+
+
+def test_a_national_id_changed_differently_at_two_sites_is_kept_for_review(world):
+    hq, a, b, tmp = world
+    a.use()
+    t = create_trainee(a.admin, person())
+    _send(a, hq, tmp / "1")
+    _send(hq, b, tmp / "2")
+    a.use()
+    update_trainee(a.admin, t.id, t.version, with_changes(t, national_id="111111111111"))
+    b.use()
+    with database.connection_context():
+        bid = models.Trainee.get().id
+    tb = get_trainee(b.admin, bid)
+    update_trainee(b.admin, tb.id, tb.version, with_changes(tb, national_id="222222222222"))
+    _send(a, hq, tmp / "3")
+    got = _send(b, hq, tmp / "4")
+    assert got.review >= 1
+    hq.use()
+    items = exchange.reviews(hq.admin)
+    assert [(r.table, r.field) for r in items] == [("trainee", "national_id")]
+    with database.connection_context():
+        kept = models.Trainee.get().national_id
+    assert {kept, items[0].held.strip('"')} == {"111111111111", "222222222222"}
+    assert items[0].kept.strip('"') == kept
+
+
+def test_a_record_that_cannot_be_written_is_held_with_its_reason(world):
+    hq, a, b, tmp = world
+    hq.use()
+    create_trainee(hq.admin, person(national_id="333333333333", given_name="علي"))
+    a.use()
+    create_trainee(a.admin, person(national_id="333333333333"))  # the same ID, offline, another person
+    got = _send(a, hq, tmp / "1")
+    assert got.applied == 1 and got.review == 1
+    hq.use()
+    (item,) = exchange.reviews(hq.admin)
+    assert item.table == "trainee" and item.reason.startswith("not applied") and "333333333333" in item.held
+    with database.connection_context():
+        assert models.Trainee.select().count() == 1
+
+
+def test_a_clock_far_ahead_is_refused_whole(world):
+    hq, a, _b, tmp = world
+    a.use()
+    with database.connection_context():
+        models.SyncClock.create(offset_ms=3 * 24 * 3600 * 1000)
+    create_trainee(a.admin, person())
+    a.use()
+    exchange.export(a.admin, tmp / "ahead", None)
+    hq.use()
+    with pytest.raises(BundleRefused, match="clock runs 7[12] h ahead"):
+        exchange.import_bundle(hq.admin, tmp / "ahead")
+    with database.connection_context():
+        assert models.SyncChange.select().count() == 0 and models.Trainee.select().count() == 0
+
+
+def test_cut_off_and_unsigned_bundles_are_refused(world):
+    hq, a, _b, tmp = world
+    a.use()
+    create_trainee(a.admin, person())
+    exchange.export(a.admin, tmp / "whole", None)
+    data = (tmp / "whole").read_bytes()
+    (tmp / "cut").write_bytes(data[: len(data) // 2])
+    (tmp / "unsigned").write_bytes(data[:-64])
+    hq.use()
+    for name, words in (("cut", "cut off"), ("unsigned", "no signature")):
+        with pytest.raises(BundleRefused, match=words):
+            exchange.import_bundle(hq.admin, tmp / name)
+
+
+def test_delivered_means_acknowledged_and_a_lost_bundle_is_covered_by_the_next(world):
+    hq, a, _b, tmp = world
+    a.use()
+    create_trainee(a.admin, person())
+    lost = exchange.export(a.admin, tmp / "lost", None)
+    assert lost.changes == 1
+    create_trainee(a.admin, person(national_id="444444444444", date_of_birth=datetime.date(1980, 1, 1)))
+    again = exchange.export(a.admin, tmp / "next", None)
+    assert again.changes == 2  # nothing was acknowledged: everything again
+    hq.use()
+    assert exchange.import_bundle(hq.admin, tmp / "next").applied == 2
+    assert exchange.import_bundle(hq.admin, tmp / "lost").applied == 0  # late and replayed: held already
+    _send(hq, a, tmp / "ack")
+    a.use()
+    assert exchange.export(a.admin, tmp / "after", None).changes == 0
+    st = exchange.status(a.admin)
+    assert [(p.code, p.waiting) for p in st.peers] == [("HQ", 0)]
+
+
+def test_a_record_that_arrives_before_the_record_it_refers_to_is_written_when_that_one_comes(db_url):
+    from trainer.sync import log, merge
+
+    def trainee(key: str, n: int, merged_into: str | None) -> list:
+        fields = dict(
+            uuid=key,
+            given_name="علي",
+            father_name="حسن",
+            grandfather_name="كاظم",
+            date_of_birth="1990-01-02",
+            force_id="police",
+            province_id="IQ-NI",
+            national_id=f"55555555555{n}",
+            status="merged" if merged_into else "active",
+            merged_into_id=merged_into,
+        )
+        return [n, "ERBIL", n, (1 << 40) + n, "trainee", key, "i", fields]
+
+    child, parent = "01900000-0000-7000-8000-000000000001", "01900000-0000-7000-8000-000000000002"
+    first = [log.from_line(trainee(child, 1, parent))]
+    with database.connection_context(), database.atomic():
+        tally = merge.Tally()
+        merge.materialise(merge.log_changes(first, "HQ", tally), "HQ", hq=True, tally=tally)
+        merge.retry_waiting("HQ", hq=True, tally=tally)
+        assert tally.waiting == [("trainee", child)] and models.Trainee.select().count() == 0
+    # The next import brings the parent: the child is written too, pointing at it.
+    with database.connection_context(), database.atomic():
+        tally = merge.Tally()
+        second = [log.from_line(trainee(parent, 2, None))]
+        merge.materialise(merge.log_changes(second, "HQ", tally), "HQ", hq=True, tally=tally)
+        merge.retry_waiting("HQ", hq=True, tally=tally)
+        assert tally.waiting == []
+        rows = {str(t.uuid): t.merged_into_id for t in models.Trainee.select()}
+        ids = {str(t.uuid): t.id for t in models.Trainee.select()}
+    assert rows == {parent: None, child: ids[parent]}
