@@ -36,7 +36,8 @@ import datetime
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -166,6 +167,13 @@ def catch_up() -> None:
     """Inside a write transaction: chain what waits in the sign-in ledger (sign-ins made while
     another writer held SQLite's lock, trainer/accounts/sign_in_ledger.py)."""
     record_many(SYSTEM, [])
+
+
+@contextmanager
+def caught_up() -> Iterator[None]:
+    """Entered inside a write transaction: `catch_up` first (users._reserve counts with it)."""
+    catch_up()
+    yield
 
 
 def record_many(actor: Actor, events: Iterable[Pending]) -> int:
