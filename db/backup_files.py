@@ -191,23 +191,111 @@ def pg_dump(partial: Path, facts: Facts) -> dict[str, Any]:
     return found
 
 
+# Other sessions on the database: (who, where, since) of every client backend but the caller's own.
+_OTHERS_SQL = """
+SELECT string_agg(format('%s (%s, pid %s, %s since %s)', coalesce(nullif(application_name, ''), 'unnamed client'),
+                         usename, pid, coalesce(host(client_addr), 'local'), to_char(backend_start, 'HH24:MI')),
+                  ', ' ORDER BY backend_start)
+FROM pg_stat_activity
+WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+  AND application_name <> '{me}'
+"""
+_HEAD_SQL = "SELECT coalesce((SELECT id || ':' || chain FROM public.audit_event ORDER BY id DESC LIMIT 1), '0:')"
+_MARK = "trainer-restore: "
+LOCK_WAIT = "10s"  # how long the restore waits for running transactions to end before refusing
+
+
+def _others_sql() -> str:
+    """Every client backend but this process's own (closed first; an earlier pool of this process
+    that is still open is not another program) and the asking one."""
+    from db.postgres import app_name
+
+    return _OTHERS_SQL.replace("{me}", app_name().replace("'", ""))
+
+
+def _psql_value(sql: str, args: list[str], env: dict[str, Any]) -> str:
+    cmd = ["psql", "--quiet", "--no-psqlrc", "--tuples-only", "--no-align", "-v", "ON_ERROR_STOP=1", *args]
+    return _run([*cmd, "--command", sql], env, "asking the server (psql)").stdout.strip()
+
+
+def _audit_head(args: list[str], env: dict[str, Any]) -> str:
+    exists = _psql_value("SELECT to_regclass('public.audit_event') IS NOT NULL", args, env)
+    return _psql_value(_HEAD_SQL, args, env) if exists == "t" else "0:"
+
+
+def _guard(head: str) -> str:
+    """SQL run first in the restore's transaction: lock every table (new statements from other
+    clients wait, and then see the restored tables), refuse if anyone else is connected, and
+    refuse if the audit head moved since the replaced database was dumped (a save made in
+    between would be in neither the dump nor the restored database)."""
+    if not head.replace(":", "").isalnum():
+        raise CopyFailed(f"unexpected audit head {head!r}")
+    return f"""SET lock_timeout = '{LOCK_WAIT}';
+DO $trainer$
+DECLARE t record; others text; now_head text := '0:';
+BEGIN
+  FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP
+    EXECUTE format('LOCK TABLE public.%I IN ACCESS EXCLUSIVE MODE', t.tablename);
+  END LOOP;
+  {_others_sql().strip()} INTO others;
+  IF others IS NOT NULL THEN
+    RAISE EXCEPTION '{_MARK}other clients are connected to this database: %; close them, then restore again', others;
+  END IF;
+  IF to_regclass('public.audit_event') IS NOT NULL THEN
+    EXECUTE $h${_HEAD_SQL}$h$ INTO now_head;
+  END IF;
+  IF now_head <> '{head}' THEN
+    RAISE EXCEPTION '{_MARK}the database changed while the restore was getting ready; restore again';
+  END IF;
+END $trainer$;
+"""
+
+
 def pg_restore(file: Path, stamp: str) -> Path:
+    """Replace the database's schema with the backup's, in one transaction, with nobody else on it.
+
+    Other sessions (an app left open, a command running) are refused by name before
+    anything is copied, and again inside the restore's own transaction once every table
+    is locked: a save can then be neither lost between the copy of the replaced database
+    and the swap, nor acknowledged into tables that are about to go.
+    """
     args, env = _pg_env()
     kept = file.with_name(f"{database.obj.database}.replaced-{stamp}.dump")
+    close_all = getattr(database.obj, "close_all", None)
+    if close_all is not None:
+        close_all()  # this process's own pooled connections are not "other clients"
+    elif not database.obj.is_closed():
+        database.obj.close()
+    others = _psql_value(_others_sql(), args, env)
+    if others:
+        raise CopyFailed(
+            f"other clients are connected to this database: {others}; close them, then restore again; "
+            "nothing was changed"
+        )
+    head = _audit_head(args, env)
     _run(
         ["pg_dump", "--format=custom", "--no-owner", "--file", str(kept), *args],
         env,
         "keeping the current database (pg_dump)",
     )
     sql = _run(["pg_restore", "--no-owner", "--file", "-", str(file)], env, "reading the backup").stdout
-    if not database.obj.is_closed():
-        database.obj.close()
     # One transaction: the old schema goes and the backup comes in together, or nothing changes.
-    script = "DROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n" + sql
-    _run(
-        ["psql", "--quiet", "--no-psqlrc", "--single-transaction", "-v", "ON_ERROR_STOP=1", *args],
-        env,
-        "restoring (psql)",
-        input=script,
-    )
+    script = _guard(head) + "DROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n" + sql
+    cmd = ["psql", "--quiet", "--no-psqlrc", "--single-transaction", "-v", "ON_ERROR_STOP=1", *args]
+    try:
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, input=script)
+    except FileNotFoundError:
+        raise CopyFailed("psql is not installed: install the PostgreSQL client tools") from None
+    if done.returncode != 0:
+        kept.unlink(missing_ok=True)  # nothing was replaced: nothing to keep
+        said = (done.stderr or done.stdout).strip().splitlines()
+        mine = [line.split(_MARK, 1)[1] for line in said if _MARK in line]
+        if mine:
+            raise CopyFailed(f"{mine[0]}; nothing was changed")
+        errors = [line.split("ERROR:", 1)[1].strip() for line in said if "ERROR:" in line] or said[-1:]
+        if errors and "lock timeout" in errors[0]:
+            raise CopyFailed(
+                f"the database stayed busy for {LOCK_WAIT}: another program is writing; nothing was changed"
+            )
+        raise CopyFailed(f"restoring (psql) failed: {errors[0] if errors else 'no reason given'}; nothing was changed")
     return kept

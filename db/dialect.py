@@ -58,6 +58,16 @@ class Dialect:
     def serialise_writers(self, key: int) -> None:
         """Inside a transaction: wait until no other transaction holds `key` (till commit)."""
 
+    def lock_wait(self, seconds: float) -> AbstractContextManager[None]:
+        """Within the block, this thread's writes wait at most `seconds` for another writer
+        (SQLite's one write lock; a long import holds it) before failing "locked"."""
+        return nullcontext()
+
+    def beside(self, suffix: str) -> Path | None:
+        """A file next to the database file, for what must not wait for its write lock
+        (trainer/accounts/sign_in_ledger.py); None where there is no file (a server)."""
+        return None
+
     # -- SQL fragments ----------------------------------------------------------
     def month_start(self, expr: str) -> str:
         raise NotImplementedError
@@ -154,6 +164,23 @@ class SqliteDialect(Dialect):
     local_file = True
 
     # Locking: every transaction BEGINs IMMEDIATE (db.connection), holding the write lock.
+
+    @contextmanager
+    def lock_wait(self, seconds: float) -> Iterator[None]:
+        from db.connection import SQLITE_PRAGMAS
+
+        self.db.execute_sql(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+        try:
+            yield
+        finally:
+            self.db.execute_sql(f"PRAGMA busy_timeout = {dict(SQLITE_PRAGMAS)['busy_timeout']}")
+
+    def beside(self, suffix: str) -> Path | None:
+        name = str(self.db.database)
+        if not name or name == ":memory:" or name.startswith("file:"):
+            return None
+        path = Path(name)
+        return path.with_name(path.name + suffix)
 
     def month_start(self, expr: str) -> str:
         return f"date({expr}, 'start of month')"

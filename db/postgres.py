@@ -24,6 +24,16 @@ POOL_MIN, POOL_MAX = 1, int(os.environ.get("TRAINER_PG_POOL_MAX", "3"))
 POOL_WAIT = 30.0  # seconds a call waits for a free connection before it is refused
 
 
+def app_name() -> str:
+    """What pg_stat_activity shows for this process's connections: an administrator (and a
+    restore, which refuses while other programs are connected) can tell who is on the database."""
+    import re
+    import socket
+
+    host = re.sub(r"[^A-Za-z0-9.-]", "", socket.gethostname())
+    return f"trainer {os.getpid()}@{host}"[:63]
+
+
 class PoolExhausted(Exception):
     """Every connection of this process stayed busy for POOL_WAIT seconds."""
 
@@ -43,7 +53,7 @@ class PooledPsycopgDatabase(PostgresqlDatabase):
     def _make_pool(self) -> ConnectionPool[Any]:
         from psycopg_pool import ConnectionPool
 
-        params = {"application_name": "trainer", **self.connect_params, "dbname": self.database, "autocommit": True}
+        params = {"application_name": app_name(), **self.connect_params, "dbname": self.database, "autocommit": True}
         pool = ConnectionPool(
             kwargs=params,
             min_size=POOL_MIN,

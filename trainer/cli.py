@@ -13,7 +13,7 @@ import pkgutil
 import sys
 
 from trainer import commands
-from trainer.commands.common import PROG, UsageError
+from trainer.commands.common import PROG, UsageError, after_command
 from trainer.errors import TrainerError, readable
 from trainer.text import TerminalSafe, printable, valid_text
 
@@ -98,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         sys.stdout = stdout
+        after_command()
 
 
 def fail(message: str) -> None:

@@ -12,11 +12,14 @@ U+200E, U+200F) are ordinary in Arabic text and allowed.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any, TextIO
 
-from trainer.errors import FieldProblem
+from trainer.errors import FieldProblem, TrainerError
 
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 # One-line fields: every C0 control, DEL, C1 controls, bidi controls, lone surrogates.
@@ -115,3 +118,22 @@ class TerminalSafe:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
+
+
+def read_small(path: str | Path, limit: int, what: str = "file") -> bytes:
+    """The bytes of a file a person named, read whole only when it is a regular file of at most
+    `limit` bytes. /dev/zero or /dev/urandom would be read until memory runs out (the machine's,
+    not just ours), and a named pipe until someone writes to it: each is refused in one line."""
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise TrainerError(f"{path} is not a regular file: give the {what} itself")
+        if st.st_size > limit:
+            raise TrainerError(f"{path} is larger than {limit:,} bytes: not a {what}")
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise TrainerError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > limit:  # it grew while we read
+        raise TrainerError(f"{path} is larger than {limit:,} bytes: not a {what}")
+    return data

@@ -104,7 +104,7 @@ def test_a_truncated_tail_is_found_against_a_manifest_head(db_url):
     assert audit.verify(head).ok
     tamper("DELETE FROM audit_event WHERE id > 7")
     # The rest of the chain is whole; the head anchored outside the database at each append tells.
-    assert not audit.verify().ok and "#9" in audit.verify().problems[0]
+    assert not audit.verify().ok and "#10" in audit.verify().problems[0]
     result = audit.verify(head)
     assert not result.ok and "missing" in result.problems[0] and "#10" in result.problems[0]
     write(5, start=100)  # new events after the cut do not hide it
@@ -219,7 +219,7 @@ def test_the_anchor_is_kept_outside_the_database(db_url, tmp_path):
     write(3)
     heads = json.loads((tmp_path / "audit-heads.json").read_text())
     (only,) = heads.values()
-    assert only["id"] == 2 and len(only["chain"]) == 64  # the head before the newest append
+    assert only["id"] == 3 and len(only["chain"]) == 64  # the newest event, once committed
     assert oct((tmp_path / "audit-heads.json").stat().st_mode & 0o777) == "0o600"
 
 
@@ -248,3 +248,57 @@ def test_the_cli_reports_a_malformed_row_and_still_lists_the_log(sqlite_url, cap
     assert main(["--db", sqlite_url, "--user", "boss", "audit", "log"]) == 0
     out, err = capsys.readouterr()
     assert "yesterday" in out and "\x1b" not in out and "\\x1b[2J" in out
+
+
+def test_deleting_the_very_last_event_is_found_without_a_backup(db_url):
+    """Issue 14: the head outside the database trailed by one event, so the newest could go unseen."""
+    write(4)
+    assert audit.verify().ok
+    last = audit.head()
+    tamper(f"DELETE FROM audit_event WHERE id = {last.id}")
+    result = audit.verify()
+    assert not result.ok
+    assert f"event #{last.id}" in result.problems[0] and "missing" in result.problems[0]
+
+
+def test_a_rolled_back_event_is_never_anchored(db_url):
+    write(2)
+    kept = audit.head()
+
+    class Undo(Exception):
+        pass
+
+    with database.connection_context(), pytest.raises(Undo):
+        with database.atomic():
+            audit.record(CLERK, "update", "trainee", "gone", after={"rank": "x"})
+            raise Undo
+    with database.connection_context(), database.atomic():
+        with database.atomic() as inner:  # a savepoint rolled back inside a committed transaction
+            audit.record(CLERK, "update", "trainee", "gone too", after={"rank": "y"})
+            inner.rollback()
+    assert audit.anchored() == audit.Head(kept.id, kept.chain, 0)
+    assert audit.verify().ok
+
+
+def test_many_processes_leave_the_newest_head_anchored(db_url):
+    """Each commit anchors under a file lock: a slower writer never puts an older head back."""
+    errors = []
+
+    def writer(n):
+        try:
+            for i in range(10):
+                with database.connection_context(), database.atomic():
+                    audit.record(CLERK, "update", "trainee", f"t{n}-{i}", after={"i": i})
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    head = audit.head()
+    assert audit.anchored() == audit.Head(head.id, head.chain, 0)
+    tamper(f"DELETE FROM audit_event WHERE id = {head.id}")
+    assert not audit.verify().ok

@@ -201,6 +201,46 @@ def cases(tmp: Path, url: str) -> list[tuple[str, list[str], Path | None]]:
     for path in [tmp / "none.db", tmp, Path("/dev/null"), f["binary"], tmp / ("m" * 300)]:
         add(f"restore {path.name[:20]}", [*me, "restore", path, "--yes"])
         add(f"audit verify manifest {path.name[:20]}", [*me, "audit", "verify", "--manifest", path])
+    # numbers past a database integer, or past sense (they ended in OverflowError)
+    for big in ["99999999999999999999999", "-5", "1e3", "nan"]:
+        add(
+            f"station strength {big}",
+            [*me, "station", "add", "S1", "--kind", "police", "--province", "IQ-BG", "--name", "n", "--strength", big],
+        )
+        add(f"station edit strength {big}", [*me, "station", "edit", "S1", "--strength", big])
+        add(f"station list limit {big}", [*me, "station", "list", "--limit", big])
+        add(f"posting end {big}", [*me, "posting", "end", big, "--on", "2026-01-01", "--reason", "r"])
+        add(f"report days {big}", [*me, "report", "deployment-leakage", "--days", big])
+        add(f"serve port {big}", [*db, "serve", "--port", big])
+        add(f"demo seed {big}", [*db, "demo", "--seed", big])
+    for coord in ["nan", "inf", "-inf", "1e309", "91"]:
+        add(
+            f"station lat {coord}",
+            [
+                *me,
+                "station",
+                "add",
+                "S2",
+                "--kind",
+                "police",
+                "--province",
+                "IQ-BG",
+                "--name",
+                "n",
+                "--lat",
+                coord,
+                "--lon",
+                "44",
+            ],
+        )
+    # files that are not regular files: refused before a byte is read (see test_endless_inputs_…)
+    for name, path in (("dir", tmp), ("devnull", Path("/dev/null")), ("long", tmp / ("p" * 300))):
+        add(f"posting import {name}", [*me, "posting", "import", path, "--dry-run"])
+        add(f"site trust key {name}", [*me, "site", "trust", "PEER", "--public-key", path])
+        add(
+            f"vetting sheet {name}",
+            [*me, "vetting", "record", "--case-ref", "c", "--result", "approved", "--national-id", "1"],
+        )
     # accounts and the rest
     for name in ["", "a b", "аdmin", "x" * 100, "new\x1b", "admin", "ok_name"]:
         add(f"user add {name[:10]!r}", [*me, "user", "add", name, "--role", "analyst", "--password-stdin"])
@@ -337,3 +377,71 @@ def test_bytes_and_end_of_input_in_a_real_process(tmp_path, argv, stdin, env):
     assert done.returncode in (1, 2), err
     assert "Traceback" not in err and INTERNAL not in err, err
     assert len(err.strip().splitlines()) == 1 or done.returncode == 2, err
+
+
+ENDLESS = ["/dev/zero", "/dev/urandom", "FIFO"]
+READERS = [
+    ["posting", "import", "{src}", "--dry-run"],
+    ["cert", "verify", "TRC1.a.b", "--public-key", "{src}"],
+    ["site", "trust", "PEER", "--public-key", "{src}"],
+    ["audit", "verify", "--manifest", "{src}"],
+    ["import", "trainees", "{src}", "--dry-run"],
+    ["audit", "log", "--limit", "1"],  # with TRAINER_AUDIT_HEADS={src}
+]
+
+
+@pytest.mark.parametrize("src", ENDLESS)
+@pytest.mark.parametrize("command", READERS, ids=lambda c: " ".join(c[:2]))
+def test_endless_inputs_are_refused_not_read(tmp_path, src, command):
+    """/dev/zero as a public key or a personnel list was read until the machine ran out of memory
+    (the OOM killer took 23 GB), /dev/urandom or a named pipe hung the command. Run in a process
+    with a 2 GB address-space cap and a time limit, so a regression fails instead of harming the machine."""
+    import resource
+
+    if src == "FIFO":
+        src = str(tmp_path / "pipe")
+        os.mkfifo(src)
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    env = dict(os.environ, PYTHONPATH=str(ROOT), XDG_CONFIG_HOME=str(tmp_path), TRAINER_PASSWORD=PASSWORD)
+    env["TRAINER_AUDIT_KEY"] = "endless-key-0123456789abcdef0123456789"
+    from trainer.accounts import users
+    from trainer.setup import connect
+
+    connect(url)
+    users.create_user(None, "admin", "admin", PASSWORD)
+    if command[0] == "audit" and command[1] == "log":
+        env["TRAINER_AUDIT_HEADS"] = src
+    argv = [part.replace("{src}", src) for part in command]
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "trainer.cli", "--db", url, "--user", "admin", *argv],
+        capture_output=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        preexec_fn=cap,
+        stdin=subprocess.DEVNULL,
+    )
+    err = done.stderr.decode("utf-8", "replace")
+    assert done.returncode in (0, 1), err
+    assert "Traceback" not in err and INTERNAL not in err and "out of memory" not in err, err
+    assert len(err.strip().splitlines()) <= 1, err
+    if src.startswith("/dev/"):
+        assert Path(src).is_char_device() and not Path(src + ".lock").exists()
+
+
+def test_an_xlsx_onto_a_full_disk_is_one_error_and_no_stray_traceback(capfd):
+    """xlsxwriter wrote the file itself; on a full disk its zipfile's __del__ printed a traceback
+    after ours. The workbook is now built in memory and written by us."""
+    import gc
+
+    from trainer.reporting.exports import write_xlsx
+
+    with pytest.raises(OSError):
+        write_xlsx("/dev/full", ["a", "b"], [[str(i) * 50, i] for i in range(5000)])
+    gc.collect()
+    _, err = capfd.readouterr()
+    assert "Traceback" not in err and "Exception ignored" not in err, err

@@ -80,6 +80,7 @@ ALLOWED: dict[str, set[str]] = {
     "certification": {
         "db",
         "trainer.errors",
+        "trainer.text",
         "trainer.accounts",
         "trainer.sync",
         "trainer.registry",
@@ -89,6 +90,7 @@ ALLOWED: dict[str, set[str]] = {
     "rosters": {
         "db",
         "trainer.errors",
+        "trainer.text",
         "trainer.accounts",
         "trainer.registry",
         "trainer.training",
@@ -107,6 +109,7 @@ ALLOWED: dict[str, set[str]] = {
     "stations": {
         "db",
         "trainer.errors",
+        "trainer.text",
         "trainer.accounts",
         "trainer.registry.reference",
         "trainer.rosters.reading",

@@ -33,7 +33,8 @@ def terminate_everyone_else(url: str) -> int:
     with psycopg.connect(url, autocommit=True) as admin:
         rows = admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = 'trainer'"
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND starts_with(application_name, 'trainer ')"
         ).fetchall()
     return len(rows)
 
@@ -63,7 +64,7 @@ def test_a_process_holds_a_bounded_number_of_connections(pg):
             with database.connection_context():
                 seen.append(
                     database.execute_sql(
-                        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'trainer' "
+                        "SELECT count(*) FROM pg_stat_activity WHERE starts_with(application_name, 'trainer ') "
                         "AND datname = current_database()"
                     ).fetchone()[0]
                 )

@@ -34,6 +34,9 @@ AUDIT = {"record", "record_many"}
 # Writes that act for no one, or before anyone can be known: why each is not a hole.
 EXEMPT = {
     "trainer.accounts.users.authenticate": "sign-in: who acts is what it establishes; throttled and audited",
+    "trainer.accounts.sign_in_ledger.sign_in": "sign-in (users.authenticate, or its ledger while the database is busy)",
+    "trainer.accounts.sign_in_ledger.drain": "in audit.record_many's transaction: ledger sign-ins, each by its actor",
+    "trainer.accounts.sign_in_ledger.flush": "sign-ins already made (counts, audit events) into the database",
     "trainer.accounts.users.unlock": "the idle lock: the signed-in person proves it again (checks the session)",
     "trainer.accounts.users.sign_out": "ends the actor's own session only",
     "trainer.accounts.users.create_user": "actor None only while no account exists (the bootstrap admin)",

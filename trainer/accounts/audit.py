@@ -36,7 +36,8 @@ import datetime
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -48,7 +49,7 @@ from db import models
 from db.connection import database
 from db.dialect import dialect
 from trainer.accounts import audit_heads, keys
-from trainer.accounts.access import Actor, require
+from trainer.accounts.access import SYSTEM, Actor, require
 from trainer.errors import FieldProblem, TrainerError, ValidationFailed
 from trainer.text import deep_unsafe
 from trainer.text import describe as describe_unsafe
@@ -162,24 +163,47 @@ def refuse_unsafe(ev: Pending) -> None:
         raise ValidationFailed([FieldProblem(field, describe_unsafe(char))])
 
 
+def catch_up() -> None:
+    """Inside a write transaction: chain what waits in the sign-in ledger (sign-ins made while
+    another writer held SQLite's lock, trainer/accounts/sign_in_ledger.py)."""
+    record_many(SYSTEM, [])
+
+
+@contextmanager
+def caught_up() -> Iterator[None]:
+    """Entered inside a write transaction: `catch_up` first (users._reserve counts with it)."""
+    catch_up()
+    yield
+
+
 def record_many(actor: Actor, events: Iterable[Pending]) -> int:
-    """Append events in order, chained, in one statement per 500 (bulk imports)."""
-    key = audit_key()
+    """Append events in order, chained, in one statement per 500 (bulk imports).
+
+    Sign-ins kept in the ledger while another writer held the lock go first, with their own
+    actors and times: every writer replays them (trainer/accounts/sign_in_ledger.py)."""
+    from trainer.accounts import sign_in_ledger
+
     events = list(events)
+    if not events and sign_in_ledger.ledger_path() is None:
+        return 0
+    key = audit_key()
     for ev in events:
         refuse_unsafe(ev)
     with database.connection_context(), database.atomic():
         dialect().serialise_writers(ADVISORY_LOCK)
         _check_key(key)
+        queued = sign_in_ledger.drain()
+        items = [*queued, *((actor, None, ev) for ev in events)]
         last = _head_row()
         previous = last[1] if last else ""
         if last:
-            # The head before this append is committed (writers are serialised), so it is safe
-            # to anchor outside the database now; this event's own head is anchored by the next.
+            # The head before this append is committed (writers are serialised): anchoring it
+            # again costs nothing when the last commit anchored it, and repairs the file when
+            # that process died between its commit and its anchor.
             anchor(Head(last[0], last[1], 0))
         rows = []
-        for ev in events:
-            at = models.now()
+        for by, when, ev in items:
+            at = when or models.now()
             entity_uuid = str(ev.entity_uuid or "")
             extra = dict(ev.extra or {})
             if len(entity_uuid) > MAX_UUID:  # a setting's key, say: keep it whole in the detail
@@ -191,13 +215,13 @@ def record_many(actor: Actor, events: Iterable[Pending]) -> int:
                 sort_keys=True,
             )
             previous = link(
-                key, previous, canonical(at, actor.user_id, actor.username, ev.action, ev.entity, entity_uuid, detail)
+                key, previous, canonical(at, by.user_id, by.username, ev.action, ev.entity, entity_uuid, detail)
             )
             rows.append(
                 dict(
                     at=at,
-                    user=actor.user_id,
-                    username=actor.username,
+                    user=by.user_id,
+                    username=by.username,
                     action=ev.action,
                     entity=ev.entity,
                     entity_uuid=entity_uuid,
@@ -207,7 +231,19 @@ def record_many(actor: Actor, events: Iterable[Pending]) -> int:
             )
         for start in range(0, len(rows), 500):
             models.AuditEvent.insert_many(rows[start : start + 500]).execute()
+        if rows:
+            # The new head is anchored once the caller's outermost transaction commits, so the
+            # file never names an event that was rolled back, and never trails the trail by one.
+            database.after_commit(_anchor_committed_head)
     return len(rows)
+
+
+def _anchor_committed_head() -> None:
+    """After a commit: anchor the trail's committed head (read back, not assumed: a savepoint
+    that was rolled back inside the transaction took its events with it)."""
+    last = _head_row()
+    if last:
+        anchor(Head(last[0], last[1], 0))
 
 
 def _head_row() -> tuple[int, str] | None:

@@ -33,6 +33,7 @@ from db.schema import MIGRATIONS_DIR
 from trainer.accounts import audit, sealing
 from trainer.accounts.access import SYSTEM, Actor, require
 from trainer.errors import FieldProblem, TrainerError, ValidationFailed
+from trainer.text import read_small
 
 MANIFEST_SUFFIX = ".manifest.json"
 LAST_SETTING = "backup.last"  # {"path", "manifest", "at"}: written by every backup
@@ -86,10 +87,10 @@ def read_manifest(path: Path) -> tuple[Manifest, Path]:
     if not mpath.exists():
         raise BackupFailed(f"no manifest {mpath}: not a trainer backup, or the manifest was lost")
     try:
-        data = json.loads(mpath.read_text(encoding="utf-8"))
+        data = json.loads(read_small(mpath, 1024 * 1024, "manifest").decode("utf-8"))
         data["migrations"] = tuple(data["migrations"])
         manifest = Manifest(**data)
-    except (ValueError, TypeError, KeyError) as exc:
+    except (ValueError, TypeError, KeyError, TrainerError) as exc:
         raise BackupFailed(f"{mpath} is not a readable manifest ({exc})") from None
     return manifest, mpath.with_name(manifest.file)
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from trainer.errors import TrainerError
+from trainer.text import read_small
 
 MIN_CHARS = 32
 
@@ -98,7 +99,10 @@ def load(spec: KeySpec, path: Path | Callable[[], Path] | None = None, *, create
     cached = _cache.get(str(path))
     if cached is not None and cached[0] == identity:
         return cached[1]
-    text = path.read_text(encoding="utf-8").strip()
+    try:
+        text = read_small(path, 64 * 1024, "key file").decode("utf-8").strip()
+    except (TrainerError, UnicodeDecodeError) as exc:
+        raise spec.error(f"{spec.what} {path}: {exc}") from None
     if len(text) < MIN_CHARS:
         raise spec.error(f"{spec.what} {path} is empty or too short: it needs at least {MIN_CHARS} characters")
     _cache[str(path)] = (identity, text)

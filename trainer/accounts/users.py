@@ -254,7 +254,7 @@ def _reserve(
     UPDATE), so 24 guesses at once see each other: after SLOW_AFTER of them the rest find
     the lock and are refused without a hash check. A correct password then resets the count.
     """
-    with database.atomic():
+    with database.atomic(), audit.caught_up():  # the sign-in ledger's counts first (sign_in_ledger.py)
         if create is not None:
             model.insert(**create).on_conflict_ignore().execute()
         query = dialect().for_update(model.select(model.failed_logins, model.locked_until).where(where))

@@ -37,6 +37,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from trainer.accounts import keys
 from trainer.errors import TrainerError
+from trainer.text import read_small
 
 KEY_ENV = "TRAINER_SIGNING_KEY"
 KEY_FILE = "certificate-signing.key"
@@ -185,7 +186,7 @@ def public_jwk(key: Ed25519PublicKey | None = None) -> dict[str, Any]:
 
 def load_public_key(path: str | Path) -> Ed25519PublicKey:
     """A public key from a file: PEM, base64 of the raw key, or a JWK (or a JWK set of one key)."""
-    data = Path(path).read_bytes()
+    data = read_small(path, 64 * 1024, "public key file")
     if data.lstrip().startswith(b"{"):
         return _from_jwk(data, path)
     try:

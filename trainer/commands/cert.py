@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from trainer.commands.common import UsageError, actor, connect, staged
 from trainer.errors import TrainerError
+from trainer.text import read_small
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -125,7 +126,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     text = args.code
     if text.count(".") != 2 and len(text) < 4096 and Path(text).is_file():
-        text = Path(text).read_text(encoding="utf-8")
+        text = read_small(text, 64 * 1024, "certificate code file").decode("utf-8", "replace")
     from trainer.certification import verification
 
     if "." not in text and verification.looks_like_code(text):  # printed codes have no dots; payloads do

@@ -91,13 +91,15 @@ def password(prompt: str = "Password: ") -> str:
 
 def actor(args: argparse.Namespace, *, allow_local_analyst: bool = False) -> Actor:
     """The authenticated --user; for aggregate reports on a local SQLite file, the local operator."""
-    from trainer.accounts.users import authenticate
+    from trainer.accounts.sign_in_ledger import sign_in
     from trainer.setup import local_file
 
     if args.user:
         given = getattr(args, "password", None) or password(f"Password for {args.user}: ")
         args.password = given  # asked once per command (an encrypted site asked it to unlock)
-        return authenticate(args.user, given)
+        # Not users.authenticate: a command that only reads still signs in while an import
+        # holds SQLite's write lock (trainer/accounts/sign_in_ledger.py).
+        return sign_in(args.user, given)
     if allow_local_analyst and local_file():
         # Whoever can read the SQLite file can read all of it; aggregate
         # reports add nothing to that. A shared server requires --user.
@@ -116,6 +118,22 @@ def progress_printer() -> Callable[[str, int, int], None]:
                 print(file=sys.stderr)
 
     return progress
+
+
+def whole(low: int, high: int) -> Callable[[str], int]:
+    """argparse type: a whole number from `low` to `high` (a database integer takes no more)."""
+    import argparse
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number from {low:,} to {high:,}")
+        return value
+
+    return parse
 
 
 def count(text: str) -> int:
@@ -168,3 +186,18 @@ def staged(path: str | Path, *, stream_ok: bool = True) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
         for companion in folder.glob(glob.escape(tmp.name) + "?*"):
             companion.unlink(missing_ok=True)
+
+
+def after_command() -> None:
+    """Whatever a command's sign-in left in the ledger (the database was busy) goes into the
+    database now if its lock is free; otherwise the next writer takes it."""
+    from db.connection import database
+
+    if database.obj is None:
+        return
+    from trainer.accounts.sign_in_ledger import flush
+
+    try:
+        flush()
+    except Exception:  # noqa: BLE001  never a reason to fail a command that has done its work
+        pass

@@ -7,7 +7,7 @@ import getpass
 import sys
 
 from trainer.accounts.access import ROLES
-from trainer.commands.common import UsageError, actor, connect, progress_printer
+from trainer.commands.common import UsageError, actor, connect, progress_printer, whole
 from trainer.errors import TrainerError
 
 
@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     demo = sub.add_parser("demo", help="load deterministic demo data into an empty database")
     demo.add_argument("--scale", choices=("default", "quick", "full"), default="default")
-    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--seed", type=whole(0, 2**31 - 1), default=1)
     demo.set_defaults(handler=cmd_demo)
 
 

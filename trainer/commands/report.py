@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from trainer.commands.common import UsageError, actor, connect, progress_printer, staged
+from trainer.commands.common import UsageError, actor, connect, progress_printer, staged, whole
 from trainer.errors import TrainerError
 
 FORMATS = ("table", "csv", "xlsx", "json", "ndjson", "hxl")
@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rep.add_argument("--province", help="ISO code or name (IQ-NI, Ninawa …)")
     rep.add_argument("--centre", metavar="CODE")
     rep.add_argument("--cohort", metavar="CODE")
-    rep.add_argument("--days", type=int, metavar="N", help="a window in days (deployment-leakage: 90)")
+    rep.add_argument("--days", type=whole(1, 36_500), metavar="N", help="a window in days (deployment-leakage: 90)")
     rep.add_argument("--by", metavar="GROUP", help="how to group rows, where a report offers a choice")
     rep.add_argument("--format", choices=FORMATS, default="table")
     rep.add_argument("--output", type=Path, metavar="PATH", help="the file (its ending must match --format)")

@@ -15,7 +15,7 @@ import os
 import shlex
 import sys
 
-from trainer.commands.common import PROG, UsageError, connect
+from trainer.commands.common import PROG, UsageError, connect, whole
 
 LOCAL = ("127.0.0.1", "localhost", "::1")
 
@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "any other address needs a TLS proxy in front.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--port", type=whole(1, 65_535), default=8000, help="port (default 8000)")
     serve.add_argument(
         "--public-url", metavar="URL", help="the address browsers use, when a proxy stands in front (https://…)"
     )

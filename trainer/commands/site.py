@@ -9,6 +9,7 @@ from pathlib import Path
 
 from trainer.commands.common import UsageError, actor, connect
 from trainer.errors import TrainerError
+from trainer.text import read_small
 
 
 def _block(text: str) -> int:
@@ -90,8 +91,8 @@ def cmd_trust(args: argparse.Namespace) -> int:
     from trainer.sync import identity
 
     try:
-        text = args.public_key.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_small(args.public_key, 64 * 1024, "public key document").decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise TrainerError(f"cannot read {args.public_key}: {getattr(exc, 'strerror', None) or exc}") from None
     connect(args)
     peer = identity.trust(actor(args), args.code, text, str(args.public_key))

@@ -7,7 +7,7 @@ import datetime
 from pathlib import Path
 
 from trainer.accounts.access import Actor
-from trainer.commands.common import UsageError, actor, connect
+from trainer.commands.common import UsageError, actor, connect, count, whole
 
 
 def _date(text: str) -> datetime.date:
@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add.add_argument("--name", required=True, help="English name")
     add.add_argument("--name-ar", default="")
     add.add_argument("--district", default="")
-    add.add_argument("--strength", type=int, default=0, help="authorised strength (officers)")
+    add.add_argument("--strength", type=whole(0, 100_000), default=0, help="authorised strength (officers)")
     add.add_argument("--centre", default="", metavar="CODE", help="the training centre that supports it")
     add.add_argument("--status", choices=("planned", "open", "closed"), default="planned")
     add.add_argument("--lat", type=float)
@@ -44,14 +44,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ed.add_argument("--name")
     ed.add_argument("--name-ar")
     ed.add_argument("--district")
-    ed.add_argument("--strength", type=int)
+    ed.add_argument("--strength", type=whole(0, 100_000))
     ed.add_argument("--centre", metavar="CODE")
     ed.add_argument("--status", choices=("planned", "open", "closed"))
     ed.set_defaults(handler=cmd_station_edit)
     ls = st.add_parser("list", help="stations, by code")
     ls.add_argument("--search", default="")
     ls.add_argument("--province")
-    ls.add_argument("--limit", type=int, default=100)
+    ls.add_argument("--limit", type=count, default=100)
     ls.set_defaults(handler=cmd_station_list)
     show = st.add_parser("show", help="one station: kit, officers, readiness")
     show.add_argument("code")
@@ -99,7 +99,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--from", dest="start", type=_date, required=True, metavar="DATE")
     p.set_defaults(handler=cmd_posting_cohort)
     p = post.add_parser("end", help="end a posting, with the reason")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=whole(1, 2**63 - 1))
     p.add_argument("--on", type=_date, required=True, metavar="DATE")
     p.add_argument("--reason", required=True)
     p.set_defaults(handler=cmd_posting_end)

@@ -250,8 +250,11 @@ def write_xlsx(
     """
     import xlsxwriter
 
+    # The zip is built in memory and written by us: xlsxwriter writing the file itself, on a
+    # full disk, left a zipfile whose __del__ printed a second traceback past our one line.
+    built = io.BytesIO()
     book = xlsxwriter.Workbook(
-        str(path),
+        built,
         {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
     )
     last_row = 0
@@ -322,6 +325,8 @@ def write_xlsx(
                 info.write_string(k, 1, neutralise(str(text)))
     finally:
         book.close()
+    with open(path, "wb") as fh:
+        fh.write(built.getbuffer())
     tick(last_row, final=True)
     return last_row
 

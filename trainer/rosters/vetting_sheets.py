@@ -19,10 +19,13 @@ from db import models
 from db.connection import database
 from trainer.accounts import audit
 from trainer.accounts.access import Actor, require
-from trainer.errors import FieldProblem, ValidationFailed
+from trainer.errors import FieldProblem, TrainerError, ValidationFailed
 from trainer.registry import names
 from trainer.registry.vetting_decisions import DecisionInput, audit_values, clean, problems_of, row_values
 from trainer.rosters import reading
+from trainer.text import read_small
+
+MAX_SHEET_BYTES = reading.MAX_FILE_BYTES
 
 HEADERS = {
     "national_id": "national_id",
@@ -65,9 +68,9 @@ class VettingImportReport:
 
 def _table(path: Path) -> list[list[str]]:
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ValidationFailed([FieldProblem("file", f"cannot read {path}: {exc.strerror or exc}")]) from None
+        data = read_small(path, MAX_SHEET_BYTES, "vetting sheet")
+    except TrainerError as exc:
+        raise ValidationFailed([FieldProblem("file", str(exc))]) from None
     if data.startswith(b"PK\x03\x04"):
         return reading._xlsx_table(data)
     text, _ = reading.decode(data)

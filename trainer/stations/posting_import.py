@@ -21,9 +21,10 @@ from db import models
 from db.connection import database
 from trainer.accounts import audit
 from trainer.accounts.access import Actor, require, require_centre
-from trainer.errors import FieldProblem, PermissionDenied, ValidationFailed
+from trainer.errors import FieldProblem, PermissionDenied, TrainerError, ValidationFailed
 from trainer.rosters.reading import DAY_FIRST, MAX_FILE_BYTES, decode, parse_date
 from trainer.stations.postings import _check_dates, _lock, refusal
+from trainer.text import read_small
 
 HEADERS = {
     "national_id": ("national_id", "national id", "الرقم الوطني"),
@@ -46,11 +47,9 @@ class PostingImport:
 
 def _read(path: Path) -> list[tuple[int, dict[str, str]]]:
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise ValidationFailed([FieldProblem("file", f"cannot read {path}: {exc.strerror or exc}")]) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise ValidationFailed([FieldProblem("file", f"larger than {MAX_FILE_BYTES:,} bytes")])
+        data = read_small(path, MAX_FILE_BYTES, "personnel list")
+    except TrainerError as exc:
+        raise ValidationFailed([FieldProblem("file", str(exc))]) from None
     if data.startswith(b"PK\x03\x04"):
         raise ValidationFailed([FieldProblem("file", "a workbook: save the personnel list as CSV UTF-8")])
     text, _encoding = decode(data)

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 KIND_LABEL = {"police": "police station", "border": "border post"}
 
+MAX_STRENGTH = 100_000  # officers at one station: far above any real one, within a database integer
+
 
 @dataclass(frozen=True)
 class StationInput:
@@ -87,8 +89,8 @@ def _checked(data: StationInput) -> dict[str, Any]:
         problems.append(FieldProblem("name_en", "required"))
     if data.status not in models.STATION_STATUSES:
         problems.append(FieldProblem("status", "planned, open or closed"))
-    if not isinstance(data.authorised_strength, int) or data.authorised_strength < 0:
-        problems.append(FieldProblem("authorised_strength", "a whole number, 0 or more"))
+    if not isinstance(data.authorised_strength, int) or not 0 <= data.authorised_strength <= MAX_STRENGTH:
+        problems.append(FieldProblem("authorised_strength", f"a whole number from 0 to {MAX_STRENGTH:,}"))
     if (data.latitude is None) != (data.longitude is None):
         problems.append(FieldProblem("coordinates", "give both latitude and longitude, or neither"))
     elif (
