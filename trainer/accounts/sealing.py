@@ -84,7 +84,7 @@ def _open(key: bytes, box: dict[str, Any], ad: bytes) -> bytes:
 
 
 def _stretch(secret: str, salt: bytes, kdf: dict[str, int]) -> bytes:
-    from trainer.accounts.users import normal  # the same password typed any way is the same password
+    from trainer.accounts.spelling import normal  # the same password typed any way is the same password
 
     return hash_secret_raw(
         normal(secret).encode("utf-8", "surrogatepass"),

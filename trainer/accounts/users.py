@@ -35,6 +35,7 @@ from db.connection import database
 from db.dialect import dialect
 from trainer.accounts import audit, sealing
 from trainer.accounts.access import ROLES, SYSTEM, Actor, require
+from trainer.accounts.spelling import normal, skeleton
 from trainer.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
 
 # RFC 9106's "second recommended" profile; OWASP's minimum for Argon2id is
@@ -75,25 +76,6 @@ class UserView:
     last_login: datetime.datetime | None = None
     open_sessions: int = 0
     uuid: str = ""
-
-
-def normal(password: str) -> str:
-    """NFKC, as NIST SP 800-63B advises, and every decimal digit as ASCII: the same password
-    typed as NFC or NFD, or with Arabic-Indic or full-width digits, is the same password."""
-    text = unicodedata.normalize("NFKC", password)
-    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() and not c.isascii() else c for c in text)
-
-
-def skeleton(username: str) -> str:
-    """What a name looks like: each letter that has a Latin look-alike replaced by it, case folded
-    (Cyrillic "асе" and Latin "ace" share one skeleton; so do "admin" and "ADMIN")."""
-    from confusable_homoglyphs import confusables  # its tables cost tens of ms to load: not at app start
-
-    out = []
-    for char in username:
-        found = confusables.is_confusable(char, preferred_aliases=["latin", "common"]) if ord(char) > 0x7F else None
-        out.append(found[0]["homoglyphs"][0]["c"] if found else char)
-    return "".join(out).casefold()
 
 
 def hash_password(password: str) -> str:
