@@ -416,3 +416,61 @@ def test_a_plain_ledger_left_from_before_conversion_is_not_kept(site, capsys):
         holder.execute("ROLLBACK")
         holder.close()
     assert b"boss" not in ledger.read_bytes()
+
+
+def _digest(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_plain_backup_is_not_restored_into_an_encrypted_site(site, tmp_path, capsys, monkeypatch):
+    """It would leave the site's records plain on the disk (and its key file naming a plain file)."""
+    url, path, _ = site
+    plain = tmp_path / "plain" / "trainer.db"
+    plain_url = f"sqlite:///{plain}"
+    sealing.hold(None)
+    assert run(capsys, "--db", plain_url, "init")[0] == 0
+    from trainer.accounts import users
+
+    users.create_user(None, "boss", "admin", PASSWORD)
+    code, out, err = run(capsys, "--db", plain_url, "--user", "boss", "backup", str(tmp_path / "bk") + "/")
+    assert code == 0, err
+    manifest = next((tmp_path / "bk").glob("*.manifest.json"))
+    _let_go()
+    before = {
+        p.name: _digest(p) for p in path.parent.iterdir() if p.is_file() and not p.name.endswith(("-wal", "-shm"))
+    }
+    code, out, err = run(capsys, "--db", url, "--user", "boss", "restore", str(manifest), "--yes")
+    assert code == 1, (out, err)
+    assert len(err.strip().splitlines()) == 1 and "plain" in err and "encrypt" in err, err
+    _let_go()
+    after = {p.name: _digest(p) for p in path.parent.iterdir() if p.is_file() and not p.name.endswith(("-wal", "-shm"))}
+    assert (
+        set(after) == set(before)
+        and after[path.name] == before[path.name]
+        and after[cipher.key_file(path).name] == before[cipher.key_file(path).name]
+    )
+    assert run(capsys, "--db", url, "--user", "boss", "init")[0] == 0  # the site still opens as before
+
+
+def test_an_encrypted_backup_on_a_plain_site_without_the_recovery_key_is_one_line(site, tmp_path, capsys, monkeypatch):
+    url, path, _ = site
+    code, out, err = run(capsys, "--db", url, "--user", "boss", "backup", str(tmp_path / "bk") + "/")
+    assert code == 0, err
+    manifest = next((tmp_path / "bk").glob("*.manifest.json"))
+    sealing.hold(None)
+    plain = tmp_path / "plain" / "trainer.db"
+    plain_url = f"sqlite:///{plain}"
+    assert run(capsys, "--db", plain_url, "init")[0] == 0
+    from trainer.accounts import users
+
+    users.create_user(None, "admin", "admin", PASSWORD)
+    _let_go()
+    before = _digest(plain)
+    code, out, err = run(capsys, "--db", plain_url, "--user", "admin", "restore", str(manifest), "--yes")
+    assert code == 1, (out, err)
+    assert len(err.strip().splitlines()) == 1 and "TRAINER_RECOVERY_KEY" in err, err
+    _let_go()
+    assert _digest(plain) == before and not cipher.key_file(plain).exists()
+    assert not list(plain.parent.glob("*.replaced-*"))
