@@ -58,6 +58,13 @@ class Dialect:
     def serialise_writers(self, key: int) -> None:
         """Inside a transaction: wait until no other transaction holds `key` (till commit)."""
 
+    def writer_first(self) -> None:
+        """At the start of a write transaction that races others on the same rows: take the
+        writers' lock before any row lock. On PostgreSQL the change log's trigger takes that lock
+        at the first logged write (db/capture.py); a transaction holding a row lock (a summary
+        row, FOR UPDATE) while waiting for it, behind one that holds it and waits for the row,
+        is a deadlock. SQLite's transactions already take its one write lock at BEGIN."""
+
     def lock_wait(self, seconds: float) -> AbstractContextManager[None]:
         """Within the block, this thread's writes wait at most `seconds` for another writer
         (SQLite's one write lock; a long import holds it) before failing "locked"."""
@@ -277,6 +284,11 @@ class PostgresDialect(Dialect):
 
     def serialise_writers(self, key: int) -> None:
         self.db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (key,))
+
+    def writer_first(self) -> None:
+        from db.capture import WRITER_LOCK
+
+        self.serialise_writers(WRITER_LOCK)
 
     def month_start(self, expr: str) -> str:
         return f"CAST(date_trunc('month', {expr}) AS date)"

@@ -217,6 +217,7 @@ def issue_for_cohort(
     with database.connection_context():
         try:
             with database.atomic():
+                dialect().writer_first()  # before any row lock (db/dialect.py)
                 cohort = models.Cohort.get_or_none(models.Cohort.id == cohort_id)
                 if cohort is None:
                     raise NotFound(f"no cohort {cohort_id}")
@@ -251,6 +252,7 @@ def issue(
     with database.connection_context():
         try:
             with database.atomic():
+                dialect().writer_first()  # before any row lock (db/dialect.py)
                 enrolment = models.Enrolment.get_or_none(models.Enrolment.id == enrolment_id)
                 if enrolment is None:
                     raise NotFound(f"no enrolment {enrolment_id}")
@@ -334,6 +336,7 @@ def revoke(actor: Actor, certificate_id: int, reason: str, *, version: int | Non
     if not reason:
         raise ValidationFailed([FieldProblem("reason", "a revocation needs a reason")])
     with database.connection_context(), database.atomic():
+        dialect().writer_first()  # before any row lock (db/dialect.py)
         row = _locked(certificate_id, version)
         if row.status in ("revoked", "superseded"):
             raise ValidationFailed([FieldProblem("status", f"certificate {row.number} is already {row.status}")])
@@ -371,6 +374,7 @@ def recertify(
     with database.connection_context():
         try:
             with database.atomic():
+                dialect().writer_first()  # before any row lock (db/dialect.py)
                 old = _locked(certificate_id, version)
                 course = models.Course.get_by_id(old.course_id)
                 status = effective_status(old.status, old.expires_on, on)

@@ -106,8 +106,13 @@ def write(
 
 def header(path: Path) -> dict[str, Any]:
     """The clear header (who from, to whom, which bundle): read before trusting anything."""
-    with open(path, "rb") as f:
-        return _header(f)[0]
+    if not Path(path).is_file():  # a folder, a device, a name mistyped: one line, not a traceback
+        raise BundleRefused(f"{path}: no bundle file there")
+    try:
+        with open(path, "rb") as f:
+            return _header(f)[0]
+    except OSError as exc:
+        raise BundleRefused(f"{path}: cannot read it ({exc.strerror or exc})") from None
 
 
 def _header(f: BinaryIO) -> tuple[dict[str, Any], bytes]:

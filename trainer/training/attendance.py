@@ -253,6 +253,7 @@ def mark(
     today = today or datetime.date.today()
     with database.connection_context():
         with database.atomic():
+            dialect().writer_first()  # before any row lock (db/dialect.py)
             session, enrolment = _load(session_id, enrolment_id)
             require_teaches(actor, session.cohort_id)
             _check_cell(session, enrolment, today)
@@ -271,6 +272,7 @@ def clear(actor: Actor, session_id: int, enrolment_id: int, *, today: datetime.d
     A, S = models.Attendance, models.Session
     with database.connection_context():
         with database.atomic():
+            dialect().writer_first()  # before any row lock (db/dialect.py)
             session, enrolment = _load(session_id, enrolment_id)
             require_teaches(actor, session.cohort_id)
             _check_cell(session, enrolment, today)
@@ -302,6 +304,7 @@ def mark_column(
     E, A = models.Enrolment, models.Attendance
     with database.connection_context():
         with database.atomic():
+            dialect().writer_first()  # before any row lock (db/dialect.py)
             session = models.Session.get_or_none(models.Session.id == session_id)
             if session is None:
                 raise NotFound(f"no session {session_id}")

@@ -127,6 +127,7 @@ def enrol(actor: Actor, cohort_id: int, trainee_ids: list[int], *, today: dateti
     E = M.Enrolment
     outcomes: list[EnrolOutcome] = []
     with database.connection_context(), database.atomic():
+        dialect().writer_first()  # before any row lock (db/dialect.py)
         cohort = _locked_cohort(cohort_id)
         if cohort.status not in OPEN_COHORT:
             raise ValidationFailed(
@@ -224,6 +225,7 @@ def withdraw(
     M = models
     E = M.Enrolment
     with database.connection_context(), database.atomic():
+        dialect().writer_first()  # before any row lock (db/dialect.py)
         row = E.get_or_none(E.id == enrolment_id)
         if row is None:
             raise NotFound(f"no enrolment {enrolment_id}")

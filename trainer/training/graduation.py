@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from db import models
 from db.connection import database
+from db.dialect import dialect
 from trainer.accounts import audit
 from trainer.accounts.access import Actor, require
 from trainer.errors import Conflict, FieldProblem, NotFound, ValidationFailed
@@ -155,6 +156,7 @@ def confirm(
     require(actor, "graduation.confirm")
     E, C = models.Enrolment, models.Cohort
     with database.connection_context(), database.atomic():
+        dialect().writer_first()  # before any row lock (db/dialect.py)
         cohort = _cohort(cohort_id)
         if cohort.status == "cancelled":
             raise ValidationFailed([FieldProblem("cohort", f"cohort {cohort.code} is cancelled")])

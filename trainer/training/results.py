@@ -151,6 +151,7 @@ def enter_score(actor: Actor, enrolment_id: int, assessment_id: int, text: str |
     require(actor, "result.write")
     R = models.Result
     with database.connection_context(), database.atomic():
+        dialect().writer_first()  # before any row lock (db/dialect.py)
         enrolment = _enrolment(enrolment_id)
         require_teaches(actor, enrolment.cohort_id)
         rule = _rule(rules.freeze(enrolment.cohort_id), assessment_id)
