@@ -21,7 +21,7 @@ from db.connection import database
 from trainer.accounts import audit
 from trainer.accounts.access import Actor, require
 from trainer.errors import TrainerError
-from trainer.sync import bundle, identity, log, merge, summaries
+from trainer.sync import bundle, identity, log, merge, persons, summaries
 from trainer.sync.bundle import BundleRefused
 
 # A peer clock this far ahead of ours is refused: one wrong clock would win every field for days.
@@ -48,6 +48,7 @@ class Imported:
     held: int  # already in this database
     review: int
     waiting: int
+    persons_held: int = 0  # new persons held as likely duplicates (headquarters only)
 
 
 def _me() -> identity.Site:
@@ -142,7 +143,7 @@ def import_bundle(actor: Actor, path: Path, progress: Progress | None = None) ->
         first = next(items, None)
         if not isinstance(first, dict) or first.get("kind") != "head":
             raise BundleRefused("damaged bundle: no head")
-        top_position = 0
+        top_position, before = 0, persons.last_trainee_id()
         batch: list[log.Change] = []
         ended = False
         for item in items:
@@ -166,6 +167,8 @@ def import_bundle(actor: Actor, path: Path, progress: Progress | None = None) ->
             raise BundleRefused("damaged bundle: no end")
         _apply(batch, me, tally, progress)
         merge.retry_waiting(me.code, hq=me.kind == "hq", tally=tally)
+        held_persons = persons.hold_likely_duplicates(before, peer.code) if me.kind == "hq" else 0
+        tally.review += held_persons
         summaries.refresh(tally.touched)
         S = models.SyncPeer
         state = _peer_row(peer.code)
@@ -180,7 +183,7 @@ def import_bundle(actor: Actor, path: Path, progress: Progress | None = None) ->
         audit.record(
             actor, "import", "sync_bundle", peer.code, applied=tally.applied, held=tally.held, review=tally.review
         )
-    return Imported(peer.code, tally.applied, tally.held, tally.review, len(tally.waiting))
+    return Imported(peer.code, tally.applied, tally.held, tally.review, len(tally.waiting), held_persons)
 
 
 def _apply(batch: list[log.Change], me: identity.Site, tally: merge.Tally, progress: Progress | None) -> None:
@@ -207,6 +210,7 @@ class Status:
     logged: int
     peers: list[PeerState]
     review: int
+    persons_held: int = 0  # of the open review items, persons held as likely duplicates
 
 
 def status(actor: Actor) -> Status:
@@ -233,7 +237,7 @@ def status(actor: Actor) -> Status:
                 )
             )
         review = models.SyncReview.select().where(models.SyncReview.status == "open").count()
-        return Status(me, C.select().count(), peers, review)
+        return Status(me, C.select().count(), peers, review, persons.held_count())
 
 
 @dataclass(frozen=True)
