@@ -21,7 +21,7 @@ from db.connection import database
 from trainer.accounts import audit
 from trainer.accounts.access import Actor, require
 from trainer.errors import TrainerError
-from trainer.sync import bundle, identity, log, merge, persons, summaries
+from trainer.sync import bundle, identity, log, merge, persons, scope, summaries
 from trainer.sync.bundle import BundleRefused
 
 # A peer clock this far ahead of ours is refused: one wrong clock would win every field for days.
@@ -90,12 +90,21 @@ def export(actor: Actor, output: Path, for_code: str | None = None, progress: Pr
         state = _peer_row(peer.code)
         top = models.SyncChange.select(models.SyncChange.id).order_by(models.SyncChange.id.desc()).scalar() or 0
 
+        # Headquarters sends a site only what it may have (trainer/sync/scope.py).
+        only = scope.Scope(peer.code) if me.kind == "hq" else None
+
         def lines() -> Iterator[Any]:
             nonlocal count
             yield {"kind": "head", "ack": state.received, "from": state.acked, "to": top}
+            earlier = only.backfill(state.acked, top, me.code) if only else iter(())
+            for change in earlier:
+                count += 1
+                yield change.line()
             for change in log.pending(state.acked, peer.code, me.code, log.Ids(), own_only=me.kind == "site"):
                 if change.position > top:
                     break
+                if only and not only.wants(change):
+                    continue
                 count += 1
                 if progress and count % 1000 == 0:
                     progress(count)
