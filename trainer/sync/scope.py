@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from db import models
 from trainer.sync import log
@@ -82,7 +83,7 @@ def records_of(trainees: set[int]) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {t: set() for t in PERSONAL}
     T, E, M = models.Trainee, models.Enrolment, models.Merge
     ids = sorted(trainees)
-    by_table = {m._meta.table_name: m for m in models.MODELS}
+    by_table: dict[str, Any] = {m._meta.table_name: m for m in models.MODELS}  # each has uuid (and trainee)
     for chunk in _chunks(ids):
         out["trainee"] |= {log.canonical_uuid(u) for (u,) in T.select(T.uuid).where(T.id.in_(chunk)).tuples()}
         for table in DIRECT:
