@@ -327,5 +327,7 @@ def test_the_planted_bugs_make_it_fail(templates, tmp_path, monkeypatch, bug):
         monkeypatch.setattr(merge, "IGNORE_CLOCKS", True)
     else:
         monkeypatch.setattr(exchange, "ACK_ON_SEND", True)
-    caught = sum(bool(run_seed(templates, tmp_path / f"seed{seed}", seed)) for seed in range(5))
-    assert caught >= 3, f"the planted bug ({bug}) failed only {caught} of 5 seeds"
+    # Ten seeds: a site changes only its own persons (who gets what), so fewer seeds than before
+    # hold the cross-site conflicts that a clock bug needs (5 of the first 10 did when this was set).
+    caught = sum(bool(run_seed(templates, tmp_path / f"seed{seed}", seed)) for seed in range(10))
+    assert caught >= 3, f"the planted bug ({bug}) failed only {caught} of 10 seeds"
