@@ -15,9 +15,11 @@ from screens.calls import ServiceCalls
 from screens.widgets.chrome import KeyBar, TitleBar
 from screens.widgets.forms import Field, Tick
 from trainer import encryption
-from trainer.accounts import users
+from trainer.accounts import app_sign_in, users
 from trainer.accounts.access import Actor
 from trainer.errors import TrainerError
+
+WAITING_FOR_IMPORT = "An import is running: signing in as soon as it ends."
 
 
 def keys_to(app, what: str) -> None:
@@ -80,9 +82,13 @@ class LoginScreen(ServiceCalls, Screen):
         url = getattr(self.app, "database_url", None)
         if url is not None and encryption.is_encrypted(url):
             # the key file first: nothing of an encrypted database is read before it opens
-            self.call("login", encryption.sign_in, url, name, password, session="tui")
+            self.call("login", encryption.sign_in, url, name, password, session="tui", waiting=self._import_running)
         else:
-            self.call("login", users.authenticate, name, password, session="tui")
+            self.call("login", app_sign_in.sign_in, name, password, session="tui", waiting=self._import_running)
+
+    def _import_running(self) -> None:
+        """From the sign-in's worker: the password is right, an import holds the lock (app_sign_in.py)."""
+        self.app.call_from_thread(self.query_one("#login-error", Static).update, WAITING_FOR_IMPORT)
 
     def done_login(self, actor: Actor) -> None:
         self.app.signed_in(actor)

@@ -10,6 +10,7 @@ converting a plain one (`encrypt`) and changing the key (`rekey`). See docs/encr
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -287,10 +288,13 @@ __all__ = ["EncryptedDatabase"]
 # --- the app's sign-in and first run ----------------------------------------------------------
 
 
-def sign_in(url: str, username: str, password: str, *, session: str | None = None) -> Actor:
+def sign_in(
+    url: str, username: str, password: str, *, session: str = "tui", waiting: Callable[[], None] | None = None
+) -> Actor:
     """The app's sign-in on an encrypted site: the key file first (nothing is read before it
-    opens), then the database if this process has not opened it yet, then authenticate()."""
-    from trainer.accounts.users import authenticate
+    opens), then the database if this process has not opened it yet, then the sign-in
+    (trainer/accounts/app_sign_in.py: never a hang while an import holds the lock)."""
+    from trainer.accounts import app_sign_in
 
     try:
         keys = unlock(url, username, password)
@@ -303,7 +307,8 @@ def sign_in(url: str, username: str, password: str, *, session: str | None = Non
         from trainer.setup import connect
 
         connect(url, create=False, key=open_key(keys, path))
-    return authenticate(username, password, session=session)
+    # as the app signs in on a plain file: through the ledger while an import holds the lock
+    return app_sign_in.sign_in(username, password, session=session, waiting=waiting)
 
 
 def _holds_records() -> bool:

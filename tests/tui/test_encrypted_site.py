@@ -61,3 +61,47 @@ async def test_first_run_encrypts_then_a_second_user_signs_in_through_the_key_fi
         await sign_in(pilot, "clerk", "clerk's own password")
         assert app.actor is not None and (app.actor.username, app.actor.role) == ("clerk", "auditor")
     _process_ends()
+
+
+async def test_sign_in_while_an_import_holds_the_lock_of_an_encrypted_site(tui_url):
+    """The app's sign-in during an import (trainer/accounts/app_sign_in.py) on an encrypted site:
+    told at once, signed in when the lock frees, and its ledger beside the file shows no name."""
+    import asyncio
+
+    from screens.login import WAITING_FOR_IMPORT
+    from screens.trainees import TraineesScreen
+    from tests.tui.test_sign_in_during_import import until
+    from trainer.accounts import sign_in_ledger
+
+    path = sqlite_path(tui_url)
+    app = new_app(tui_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*PASSWORD, "enter", *PASSWORD, "enter")
+        await settle(pilot, 5)
+        await pilot.press("enter")
+        assert app.actor.username == "admin"
+    key = sealing.unlock(cipher.key_file(path), "admin", PASSWORD).db_key
+    _process_ends()
+    holder = cipher.connect(path, key, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO setting (key, value) VALUES ('held', '1')")
+    ledger = path.with_name(path.name + sign_in_ledger.SUFFIX)
+    app = new_app(tui_url)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press(*"admin", "enter", *PASSWORD, "enter")
+            assert await until(pilot, lambda: text_of(app, "#login-error") == WAITING_FOR_IMPORT, 8) < 7
+            assert ledger.exists() and b"admin" not in ledger.read_bytes()
+            holder.execute("ROLLBACK")
+            holder.close()
+            holder = None
+            await until(pilot, lambda: isinstance(app.screen, TraineesScreen), 10)
+            await asyncio.sleep(0)
+            assert app.actor.username == "admin" and app.actor.session_id is not None
+    finally:
+        if holder is not None:
+            holder.execute("ROLLBACK")
+            holder.close()
+    assert b"admin" not in ledger.read_bytes()

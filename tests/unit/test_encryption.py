@@ -352,3 +352,125 @@ def test_the_first_run_never_replaces_a_file_that_holds_records(sqlite_url):
         encryption.first_run_encrypted(sqlite_url, "boss", PASSWORD)
     assert path.exists() and not cipher.is_encrypted(path)
     assert path.read_bytes()[:16] == b"SQLite format 3\x00"
+
+
+def test_the_sign_in_ledger_of_an_encrypted_site_gives_away_no_name(site, capsys):
+    """A sign-in while another program holds the write lock is counted in `<db>-signin`
+    (trainer/accounts/sign_in_ledger.py): on an encrypted site that file is encrypted too."""
+    from db.connection import database
+    from trainer.accounts import sign_in_ledger
+
+    url, path, _ = site
+    assert run(capsys, "--db", url, "--user", "boss", "init")[0] == 0  # unlocked and bound, as a command is
+    keys = sealing.unlock(cipher.key_file(path), "boss", PASSWORD)
+    holder = cipher.connect(path, keys.db_key, isolation_level=None)  # an import's long transaction
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO setting (key, value) VALUES ('held', '1')")
+    try:
+        actor = sign_in_ledger.sign_in("boss", PASSWORD)
+        assert actor.username == "boss"
+        ledger = Path(f"{path}{sign_in_ledger.SUFFIX}")
+        assert ledger.exists() and sign_in_ledger.waiting()  # counted there, not yet in the database
+        for file in [ledger, *(Path(f"{ledger}{x}") for x in ("-journal", "-wal"))]:
+            if file.exists():
+                raw = file.read_bytes()
+                assert b"SQLite format 3" not in raw[:16], file.name
+                assert b"boss" not in raw and b"while_busy" not in raw, file.name
+        with pytest.raises(sqlite3.DatabaseError, match="not a database"):
+            sqlite3.connect(f"file:{ledger}?mode=ro", uri=True).execute("SELECT * FROM attempt").fetchall()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    sign_in_ledger.flush()  # the lock is free: the ledger's sign-in is written into the database
+    assert not sign_in_ledger.waiting()
+    from db import models
+
+    with database.connection_context():
+        boss = models.User.get(models.User.username == "boss")
+        assert boss.last_login is not None and boss.failed_logins == 0
+
+
+def test_a_plain_ledger_left_from_before_conversion_is_not_kept(site, capsys):
+    """A ledger its key does not open (written before `encrypt` or `rekey`, whose writers replayed
+    it) is started anew at the next busy sign-in, never left readable."""
+    from trainer.accounts import sign_in_ledger
+
+    url, path, _ = site
+    assert run(capsys, "--db", url, "--user", "boss", "init")[0] == 0
+    ledger = Path(f"{path}{sign_in_ledger.SUFFIX}")
+    plain = sqlite3.connect(str(ledger))
+    plain.executescript(sign_in_ledger._SCHEMA)
+    plain.execute(
+        "INSERT INTO attempt (key, username, role, uuid, at, outcome)"
+        " VALUES ('x', 'boss', 'a', 'u', '2026-01-01', 'ok')"
+    )
+    plain.commit()
+    plain.close()
+    keys = sealing.unlock(cipher.key_file(path), "boss", PASSWORD)
+    holder = cipher.connect(path, keys.db_key, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO setting (key, value) VALUES ('held', '1')")
+    try:
+        assert sign_in_ledger.sign_in("boss", PASSWORD).username == "boss"
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert b"boss" not in ledger.read_bytes()
+
+
+def _digest(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_plain_backup_is_not_restored_into_an_encrypted_site(site, tmp_path, capsys, monkeypatch):
+    """It would leave the site's records plain on the disk (and its key file naming a plain file)."""
+    url, path, _ = site
+    plain = tmp_path / "plain" / "trainer.db"
+    plain_url = f"sqlite:///{plain}"
+    sealing.hold(None)
+    assert run(capsys, "--db", plain_url, "init")[0] == 0
+    from trainer.accounts import users
+
+    users.create_user(None, "boss", "admin", PASSWORD)
+    code, out, err = run(capsys, "--db", plain_url, "--user", "boss", "backup", str(tmp_path / "bk") + "/")
+    assert code == 0, err
+    manifest = next((tmp_path / "bk").glob("*.manifest.json"))
+    _let_go()
+    before = {
+        p.name: _digest(p) for p in path.parent.iterdir() if p.is_file() and not p.name.endswith(("-wal", "-shm"))
+    }
+    code, out, err = run(capsys, "--db", url, "--user", "boss", "restore", str(manifest), "--yes")
+    assert code == 1, (out, err)
+    assert len(err.strip().splitlines()) == 1 and "plain" in err and "encrypt" in err, err
+    _let_go()
+    after = {p.name: _digest(p) for p in path.parent.iterdir() if p.is_file() and not p.name.endswith(("-wal", "-shm"))}
+    assert (
+        set(after) == set(before)
+        and after[path.name] == before[path.name]
+        and after[cipher.key_file(path).name] == before[cipher.key_file(path).name]
+    )
+    assert run(capsys, "--db", url, "--user", "boss", "init")[0] == 0  # the site still opens as before
+
+
+def test_an_encrypted_backup_on_a_plain_site_without_the_recovery_key_is_one_line(site, tmp_path, capsys, monkeypatch):
+    url, path, _ = site
+    code, out, err = run(capsys, "--db", url, "--user", "boss", "backup", str(tmp_path / "bk") + "/")
+    assert code == 0, err
+    manifest = next((tmp_path / "bk").glob("*.manifest.json"))
+    sealing.hold(None)
+    plain = tmp_path / "plain" / "trainer.db"
+    plain_url = f"sqlite:///{plain}"
+    assert run(capsys, "--db", plain_url, "init")[0] == 0
+    from trainer.accounts import users
+
+    users.create_user(None, "admin", "admin", PASSWORD)
+    _let_go()
+    before = _digest(plain)
+    code, out, err = run(capsys, "--db", plain_url, "--user", "admin", "restore", str(manifest), "--yes")
+    assert code == 1, (out, err)
+    assert len(err.strip().splitlines()) == 1 and "TRAINER_RECOVERY_KEY" in err, err
+    _let_go()
+    assert _digest(plain) == before and not cipher.key_file(plain).exists()
+    assert not list(plain.parent.glob("*.replaced-*"))

@@ -36,6 +36,7 @@ EXEMPT = {
     "trainer.accounts.users.authenticate": "sign-in: who acts is what it establishes; throttled and audited",
     "trainer.accounts.sign_in_ledger.sign_in": "sign-in (users.authenticate, or its ledger while the database is busy)",
     "trainer.accounts.sign_in_ledger.drain": "in audit.record_many's transaction: ledger sign-ins, each by its actor",
+    "trainer.accounts.app_sign_in.open_session": "the session of a sign-in the ledger has just counted and checked",
     "trainer.accounts.sign_in_ledger.flush": "sign-ins already made (counts, audit events) into the database",
     "trainer.accounts.users.unlock": "the idle lock: the signed-in person proves it again (checks the session)",
     "trainer.accounts.users.sign_out": "ends the actor's own session only",

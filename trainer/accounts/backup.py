@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from db import models
+from db import cipher, models
 from db.backup_files import CopyFailed
 from db.connection import database
 from db.dialect import dialect
@@ -190,6 +190,7 @@ def check(path: Path) -> tuple[Manifest, Path]:
     manifest, file = read_manifest(path)
     if not file.exists():
         raise BackupFailed(f"the backup file {file} named by the manifest is missing")
+    _same_encryption(file)
     if manifest.hmac and not hmac.compare_digest(manifest.hmac, _sign(manifest.body())):
         raise BackupFailed(
             "the manifest's signature does not match: it was edited, or this computer has a different audit key"
@@ -217,6 +218,28 @@ def check(path: Path) -> tuple[Manifest, Path]:
     if counts is not None and counts != manifest.counts:
         raise BackupFailed("the backup's table counts differ from its manifest")
     return manifest, file
+
+
+def _same_encryption(file: Path) -> None:
+    """Told by the files alone (a backup of an encrypted site has its key file beside it),
+    before the manifest's signature, whose key an encrypted site keeps sealed: so the answer
+    says what to do rather than "a different audit key"."""
+    if not dialect().local_file:
+        return
+    encrypted_backup = cipher.key_file(file).exists()
+    encrypted_site = getattr(database.obj, "cipher_key", None) is not None
+    if encrypted_site and not encrypted_backup:
+        raise BackupFailed(
+            f"{file.name} is a plain backup and this site is encrypted: restoring it would put its records back "
+            "unencrypted; restore it into a plain database (trainer --db sqlite:///NEW.db init, then restore), "
+            "then convert that with `trainer encrypt`; nothing was changed"
+        )
+    if encrypted_backup and not encrypted_site and not os.environ.get(sealing.RECOVERY_ENV):
+        raise BackupFailed(
+            f"{file.name} is an encrypted backup and this site is plain: set {sealing.RECOVERY_ENV} to the "
+            "recovery key printed when its site was made, or bring it back as an encrypted site with "
+            "`trainer recover BACKUP --to NEW.db`; nothing was changed"
+        )
 
 
 def restore(path: Path, actor: Actor) -> Restored:

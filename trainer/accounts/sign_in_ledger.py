@@ -15,6 +15,12 @@ database in their order, with their own times (`drain`): the counts, last_login 
 audit events. A mark in the database (setting `signin.drained`, written in the same
 transaction) names the last ledger row replayed, so none is replayed twice.
 
+On an encrypted site the ledger is a SQLCipher file too, keyed from the database key (an
+HKDF of it, so the two files never share a key): who signed in, and when, is no more readable
+than the database. Only a process that unlocked the database has that key, and a sign-in
+reaches the ledger after unwrapping it. A ledger its key no longer opens (the site was
+rekeyed or converted since; both replay it first, being writers) is stale and started anew.
+
 PostgreSQL locks rows, not the database: there is no ledger and nothing changes there.
 """
 
@@ -30,9 +36,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from peewee import OperationalError
 
-from db import models
+from db import cipher, models
 from db.connection import database
 from db.dialect import dialect
 from db.models.security import LoginThrottle
@@ -75,10 +83,44 @@ def ledger_path() -> Path | None:
     return dialect().beside(SUFFIX)
 
 
+def _key() -> str | None:
+    """The ledger's SQLCipher key on an encrypted site (None: a plain site, a plain ledger)."""
+    db_key = getattr(database.obj, "cipher_key", None)
+    if db_key is None:
+        return None
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"trainer sign-in ledger")
+    return hkdf.derive(bytes.fromhex(db_key)).hex()
+
+
+def _open(path: Path, *, create: bool) -> Any:
+    """A connection to the ledger (sqlite3, or sqlcipher3 with the ledger's key). Raises
+    sqlite3.Error for any failure of either driver, so callers handle one class."""
+    key = _key()
+    if not create and not path.exists():
+        raise sqlite3.OperationalError("no ledger yet")
+    try:
+        conn = cipher.connect(path, key, timeout=10, isolation_level=None)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except BaseException:
+            conn.close()
+            raise
+    except cipher.errors() as exc:
+        if "not a database" in str(exc) and create:
+            # Stale: written under a key this site no longer has (rekey, conversion), whose
+            # writer replayed it first. Started anew, never left readable beside the database.
+            path.unlink(missing_ok=True)
+            for extra in ("-journal", "-wal", "-shm"):
+                Path(f"{path}{extra}").unlink(missing_ok=True)
+            return cipher.connect(path, key, timeout=10, isolation_level=None)
+        raise sqlite3.OperationalError(str(exc)) from None
+    return conn
+
+
 @contextmanager
-def _ledger(path: Path, *, write: bool) -> Iterator[sqlite3.Connection]:
+def _ledger(path: Path, *, write: bool) -> Iterator[Any]:
     """The ledger, in one transaction (IMMEDIATE when `write`: attempts are counted one at a time)."""
-    conn = sqlite3.connect(str(path), timeout=10, isolation_level=None)
+    conn = _open(path, create=write)
     try:
         if write:
             conn.executescript(_SCHEMA)
@@ -92,6 +134,10 @@ def _ledger(path: Path, *, write: bool) -> Iterator[sqlite3.Connection]:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+    except cipher.errors() as exc:
+        if isinstance(exc, sqlite3.Error):
+            raise
+        raise sqlite3.OperationalError(str(exc)) from None
     finally:
         conn.close()
 
@@ -104,7 +150,7 @@ def _mark(value: str | None) -> tuple[str, int]:
         return "", 0
 
 
-def _since(conn: sqlite3.Connection, mark: tuple[str, int], key: str | None = None) -> list[Attempt]:
+def _since(conn: Any, mark: tuple[str, int], key: str | None = None) -> list[Attempt]:
     """Ledger rows not yet in the database, oldest first (all of them if the ledger is not the marked one)."""
     generation = conn.execute("SELECT v FROM meta WHERE k = 'generation'").fetchone()
     after = mark[1] if generation and generation[0] == mark[0] else 0
@@ -204,9 +250,7 @@ def _ledger_sign_in(path: Path, username: str, password: str) -> Actor:
         return users._actor_for(user, None)
 
 
-def _add(
-    conn: sqlite3.Connection, key: str, who: tuple[Any, ...], at: datetime.datetime, outcome: str, wait: str = ""
-) -> int:
+def _add(conn: Any, key: str, who: tuple[Any, ...], at: datetime.datetime, outcome: str, wait: str = "") -> int:
     cur = conn.execute(
         "INSERT INTO attempt (key, user_id, username, role, uuid, at, outcome, wait) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (key, *who, at.isoformat(), outcome, wait),
@@ -232,10 +276,10 @@ def drain() -> list[tuple[Actor, datetime.datetime, audit.Pending]]:
     S = models.Setting
     mark = _mark(S.select(S.value).where(S.key == MARK_SETTING).scalar())
     try:
-        with closing(sqlite3.connect(str(path), timeout=10)) as conn:
+        with closing(_open(path, create=False)) as conn:
             found = conn.execute("SELECT v FROM meta WHERE k = 'generation'").fetchone()
             attempts = _since(conn, mark) if found else []
-    except sqlite3.Error:
+    except cipher.errors():
         return []  # no ledger yet, or unreadable: the sign-ins it would hold were refused "busy"
     now = models.now()
     ready = []
@@ -322,9 +366,9 @@ def waiting() -> bool:
     with database.connection_context():
         mark = _mark(S.select(S.value).where(S.key == MARK_SETTING).scalar())
     try:
-        with closing(sqlite3.connect(str(path), timeout=10)) as conn:
+        with closing(_open(path, create=False)) as conn:
             return bool(_since(conn, mark))
-    except sqlite3.Error:
+    except cipher.errors():
         return False
 
 
