@@ -176,7 +176,7 @@ def import_bundle(actor: Actor, path: Path, progress: Progress | None = None) ->
             raise BundleRefused("damaged bundle: no end")
         _apply(batch, me, tally, progress)
         merge.retry_waiting(me.code, hq=me.kind == "hq", tally=tally)
-        held_persons = persons.hold_likely_duplicates(before, peer.code) if me.kind == "hq" else 0
+        held_persons = persons.hold_likely_duplicates(actor, before, peer.code) if me.kind == "hq" else 0
         tally.review += held_persons
         summaries.refresh(tally.touched)
         S = models.SyncPeer

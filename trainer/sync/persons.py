@@ -33,9 +33,10 @@ def last_trainee_id() -> int:
     return int(models.Trainee.select(models.Trainee.id).order_by(models.Trainee.id.desc()).scalar() or 0)
 
 
-def hold_likely_duplicates(before: int, origin: str) -> int:
+def hold_likely_duplicates(actor: Actor, before: int, origin: str) -> int:
     """Persons this import added (ids past `before`) who are likely registered persons: held
     for review in sync_review, with the candidates' UUIDs. Returns how many were held."""
+    require(actor, "site.manage")  # part of an import, which checked it too
     T = models.Trainee
     new = list(
         T.select(T.uuid, T.match_key, T.national_id, T.date_of_birth, T.given_name, T.family_name)

@@ -55,6 +55,9 @@ def rows() -> dict[str, Op]:
         "sync.exchange.import_bundle": op("site.manage", lambda w, a: exchange.import_bundle(a, Path("/nonexistent"))),
         "sync.persons.merge_held": op("site.manage", lambda w, a: persons.merge_held(a, 999_999)),
         "sync.persons.distinct": op("site.manage", lambda w, a: persons.distinct(a, 999_999)),
+        "sync.persons.hold_likely_duplicates": op(
+            "site.manage", lambda w, a: persons.hold_likely_duplicates(a, 10**9, "ERBIL")
+        ),
         # Past the gate an admin is refused on the merits: the world's database is not empty.
         "demo.build.generate": op("demo.load", lambda w, a: demo.generate(a)),
     }
