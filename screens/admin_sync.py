@@ -15,7 +15,7 @@ from textual.widgets import Button, Label, Static
 from screens.calls import ServiceCalls
 from screens.widgets.chrome import KeyBar, TitleBar
 from screens.widgets.forms import Field
-from trainer.sync import exchange, identity
+from trainer.sync import exchange, identity, persons
 
 
 def _when(at) -> str:
@@ -87,6 +87,12 @@ class SyncScreen(ServiceCalls, Screen):
     def done_reviews(self, items: list[exchange.Review]) -> None:
         text = "\n".join(f"{r.table} {r.record_uuid} {r.field or ''}: {r.reason} (from {r.origin})" for r in items[:50])
         more = f"\n… and {len(items) - 50} more (`trainer sync review`)" if len(items) > 50 else ""
+        held = sum(1 for r in items if r.field == persons.FIELD)
+        if held:  # decided on the command line: a merge is not undone by a stray key
+            text = (
+                f"{held} persons held as likely duplicates: `trainer sync review --merge ID` or `--distinct ID`\n"
+                + text
+            )
         self.query_one("#sync-review", Static).update((text + more) or "Nothing waits for review.")
 
     def failed_reviews(self, error) -> None:

@@ -76,7 +76,14 @@ ALLOWED: dict[str, set[str]] = {
         "trainer.registry",
         "trainer.reporting.summary",
     },
-    "sync": {"db", "trainer.errors", "trainer.accounts", "trainer.reporting.summary"},
+    "sync": {
+        "db",
+        "trainer.errors",
+        "trainer.accounts",
+        "trainer.reporting.summary",
+        "trainer.rosters.likely",  # persons new at headquarters: the roster import's duplicate check
+        "trainer.rosters.merges",  # a held person's review decided by the merge service
+    },
     "certification": {
         "db",
         "trainer.errors",

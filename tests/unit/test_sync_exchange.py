@@ -13,6 +13,7 @@ from db import models
 from db.connection import database
 from tests.sync_places import AUDIT_KEY, Place, link
 from tests.unit.test_trainees import person
+from trainer.registry.centres import create_centre
 from trainer.registry.trainees import create_trainee, get_trainee, update_trainee, with_changes
 from trainer.sync import exchange
 from trainer.sync.bundle import BundleRefused
@@ -40,8 +41,16 @@ def _send(sender: Place, recipient: Place, path):
 
 def test_a_national_id_changed_differently_at_two_sites_is_kept_for_review(world):
     hq, a, b, tmp = world
+    b.use()
+    create_centre(b.admin, "BSR1", "Basra centre", "IQ-NI")
+    _send(b, hq, tmp / "0")
+    _send(hq, a, tmp / "0a")
     a.use()
     t = create_trainee(a.admin, person())
+    with database.connection_context(), database.atomic():  # registered at Basra's centre: Basra gets them too
+        centre = models.Centre.get(models.Centre.code == "BSR1")
+        models.Trainee.update(registered_centre=centre.id).where(models.Trainee.id == t.id).execute()
+    t = get_trainee(a.admin, t.id)
     _send(a, hq, tmp / "1")
     _send(hq, b, tmp / "2")
     a.use()

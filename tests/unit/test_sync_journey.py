@@ -92,6 +92,10 @@ def test_a_site_exchanges_with_headquarters_through_files(db_url, tmp_path, monk
     assert applied > 20
     code_, out, err = hq("sync", "import", str(bundle))
     assert code_ == 0 and "0 applied" in out and f"{applied} already held" in out, err
+    code_, out, err = hq("sync", "review")
+    assert code_ == 0 and "0 persons held as likely duplicates" in out, err
+    code_, out, err = hq("sync", "review", "--merge", "999")
+    assert code_ == 1 and len(err.strip().splitlines()) == 1 and "999" in err, (out, err)
 
     code_, out, err = hq("report", "trained-by-force", "--format", "json")
     assert code_ == 0, err

@@ -27,6 +27,10 @@ def register(sub: Any) -> None:
     st.set_defaults(handler=cmd_status)
 
     rv = ssub.add_parser("review", help="values kept for a person's decision (conflicts, held records)")
+    decide = rv.add_mutually_exclusive_group()
+    decide.add_argument("--merge", type=int, metavar="ID", help="a held person is the registered one: merge")
+    decide.add_argument("--distinct", type=int, metavar="ID", help="a held person is someone else: close it")
+    rv.add_argument("--into", metavar="UUID", help="with --merge: which registered person (default: the first)")
     rv.set_defaults(handler=cmd_review)
 
 
@@ -54,6 +58,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(
         f"from {done.peer}: {done.applied} applied, {done.held} already held, {done.review} held for review"
         + (f", {done.waiting} waiting for their parent record" if done.waiting else "")
+        + (f"; {done.persons_held} persons held as likely duplicates" if done.persons_held else "")
     )
     return 0
 
@@ -65,7 +70,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     st = exchange.status(actor(args))
     print(f"site:     {st.site.code + ' (' + st.site.kind + ')' if st.site else 'not a site yet (trainer site init)'}")
     print(f"logged:   {st.logged} changes")
-    print(f"review:   {st.review} open")
+    print(f"review:   {st.review} open ({st.persons_held} persons held as likely duplicates)")
     for p in st.peers:
         last_out = p.last_export_at.isoformat(sep=" ", timespec="minutes") if p.last_export_at else "never"
         last_in = p.last_import_at.isoformat(sep=" ", timespec="minutes") if p.last_import_at else "never"
@@ -74,10 +79,24 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from trainer.sync import exchange
+    from trainer.sync import exchange, persons
 
     connect(args)
+    if args.into and args.merge is None:
+        raise UsageError("sync review: --into goes with --merge ID")
+    if args.merge is not None:
+        done = persons.merge_held(actor(args), args.merge, args.into)
+        print(
+            f"review {args.merge}: merged into {done.survivor_uuid}; the merge reaches the sites with the next export"
+        )
+        return 0
+    if args.distinct is not None:
+        persons.distinct(actor(args), args.distinct)
+        print(f"review {args.distinct}: closed, two different persons")
+        return 0
     items = exchange.reviews(actor(args))
+    held = sum(1 for r in items if r.field == persons.FIELD)
+    print(f"{len(items)} open, {held} persons held as likely duplicates")
     if not items:
         print("nothing waits for review")
     for r in items:

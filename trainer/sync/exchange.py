@@ -21,7 +21,7 @@ from db.connection import database
 from trainer.accounts import audit
 from trainer.accounts.access import Actor, require
 from trainer.errors import TrainerError
-from trainer.sync import bundle, identity, log, merge, summaries
+from trainer.sync import bundle, identity, log, merge, persons, scope, summaries
 from trainer.sync.bundle import BundleRefused
 
 # A peer clock this far ahead of ours is refused: one wrong clock would win every field for days.
@@ -48,6 +48,7 @@ class Imported:
     held: int  # already in this database
     review: int
     waiting: int
+    persons_held: int = 0  # new persons held as likely duplicates (headquarters only)
 
 
 def _me() -> identity.Site:
@@ -89,12 +90,21 @@ def export(actor: Actor, output: Path, for_code: str | None = None, progress: Pr
         state = _peer_row(peer.code)
         top = models.SyncChange.select(models.SyncChange.id).order_by(models.SyncChange.id.desc()).scalar() or 0
 
+        # Headquarters sends a site only what it may have (trainer/sync/scope.py).
+        only = scope.Scope(peer.code) if me.kind == "hq" else None
+
         def lines() -> Iterator[Any]:
             nonlocal count
             yield {"kind": "head", "ack": state.received, "from": state.acked, "to": top}
+            earlier = only.backfill(state.acked, top, me.code) if only else iter(())
+            for change in earlier:
+                count += 1
+                yield change.line()
             for change in log.pending(state.acked, peer.code, me.code, log.Ids(), own_only=me.kind == "site"):
                 if change.position > top:
                     break
+                if only and not only.wants(change):
+                    continue
                 count += 1
                 if progress and count % 1000 == 0:
                     progress(count)
@@ -142,7 +152,7 @@ def import_bundle(actor: Actor, path: Path, progress: Progress | None = None) ->
         first = next(items, None)
         if not isinstance(first, dict) or first.get("kind") != "head":
             raise BundleRefused("damaged bundle: no head")
-        top_position = 0
+        top_position, before = 0, persons.last_trainee_id()
         batch: list[log.Change] = []
         ended = False
         for item in items:
@@ -166,6 +176,8 @@ def import_bundle(actor: Actor, path: Path, progress: Progress | None = None) ->
             raise BundleRefused("damaged bundle: no end")
         _apply(batch, me, tally, progress)
         merge.retry_waiting(me.code, hq=me.kind == "hq", tally=tally)
+        held_persons = persons.hold_likely_duplicates(actor, before, peer.code) if me.kind == "hq" else 0
+        tally.review += held_persons
         summaries.refresh(tally.touched)
         S = models.SyncPeer
         state = _peer_row(peer.code)
@@ -180,7 +192,7 @@ def import_bundle(actor: Actor, path: Path, progress: Progress | None = None) ->
         audit.record(
             actor, "import", "sync_bundle", peer.code, applied=tally.applied, held=tally.held, review=tally.review
         )
-    return Imported(peer.code, tally.applied, tally.held, tally.review, len(tally.waiting))
+    return Imported(peer.code, tally.applied, tally.held, tally.review, len(tally.waiting), held_persons)
 
 
 def _apply(batch: list[log.Change], me: identity.Site, tally: merge.Tally, progress: Progress | None) -> None:
@@ -207,6 +219,7 @@ class Status:
     logged: int
     peers: list[PeerState]
     review: int
+    persons_held: int = 0  # of the open review items, persons held as likely duplicates
 
 
 def status(actor: Actor) -> Status:
@@ -233,7 +246,7 @@ def status(actor: Actor) -> Status:
                 )
             )
         review = models.SyncReview.select().where(models.SyncReview.status == "open").count()
-        return Status(me, C.select().count(), peers, review)
+        return Status(me, C.select().count(), peers, review, persons.held_count())
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ def rows() -> dict[str, Op]:
     from trainer import encryption
     from trainer.accounts import audit, backup, settings, site_settings, users
     from trainer.demo import build as demo
-    from trainer.sync import exchange, identity
+    from trainer.sync import exchange, identity, persons
 
     return {
         "accounts.settings.set": op("reference.write", lambda w, a: settings.set(a, "vetting_validity_months", 12)),
@@ -48,14 +48,15 @@ def rows() -> dict[str, Op]:
         "sync.identity.public_document": op("site.manage", lambda w, a: (as_hq(w), identity.public_document(a))),
         "sync.identity.trust": op("site.manage", lambda w, a: (as_hq(w), identity.trust(a, "ERBIL", peer_document()))),
         "sync.identity.peers": op("site.manage", lambda w, a: identity.peers(a)),
-        # the exchange: past the gate, a world with no peer refuses for its own reasons
-        "sync.exchange.status": op("site.manage", lambda w, a: (as_hq(w), exchange.status(a))),
-        "sync.exchange.reviews": op("site.manage", lambda w, a: (as_hq(w), exchange.reviews(a))),
-        "sync.exchange.export": op(
-            "site.manage", lambda w, a: (as_hq(w), exchange.export(a, Path(w.tmp) / "out.bundle", "NOPE"))
-        ),
-        "sync.exchange.import_bundle": op(
-            "site.manage", lambda w, a: (as_hq(w), exchange.import_bundle(a, Path(w.tmp) / "none.bundle"))
+        "sync.exchange.status": op("site.manage", lambda w, a: exchange.status(a)),
+        "sync.exchange.reviews": op("site.manage", lambda w, a: exchange.reviews(a)),
+        # Past the gate these are refused on the merits: the world is not a site / holds no such item.
+        "sync.exchange.export": op("site.manage", lambda w, a: exchange.export(a, Path("/nonexistent/b"))),
+        "sync.exchange.import_bundle": op("site.manage", lambda w, a: exchange.import_bundle(a, Path("/nonexistent"))),
+        "sync.persons.merge_held": op("site.manage", lambda w, a: persons.merge_held(a, 999_999)),
+        "sync.persons.distinct": op("site.manage", lambda w, a: persons.distinct(a, 999_999)),
+        "sync.persons.hold_likely_duplicates": op(
+            "site.manage", lambda w, a: persons.hold_likely_duplicates(a, 10**9, "ERBIL")
         ),
         # Past the gate an admin is refused on the merits: the world's database is not empty.
         "demo.build.generate": op("demo.load", lambda w, a: demo.generate(a)),
