@@ -7,8 +7,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from peewee import Database
 
@@ -73,3 +75,27 @@ def link(hq: Place, sites: list[Place], tmp: Path) -> None:
         identity.trust(hq.admin, s.code, key.read_text())
         s.use()
         identity.trust(s.admin, hq.code, hq_key.read_text())
+
+
+def hq_and_two_sites(db_url: str, tmp: Path, monkeypatch: Any) -> Iterator[tuple[Place, Place, Place, Path]]:
+    """Headquarters on `db_url` and two SQLite sites, ERBIL and BASRA, trusting each other:
+    the world of the exchange tests (a fixture body: `yield from` it)."""
+    monkeypatch.setenv("TRAINER_AUDIT_KEY", AUDIT_KEY)
+    monkeypatch.setenv("XDG_CONFIG_HOME", os.environ.get("XDG_CONFIG_HOME", str(tmp / "cfg")))
+    hq = Place("HQ", db_url, tmp / "hq-config", hq=True).setup()
+    a = Place("ERBIL", f"sqlite:///{tmp / 'a.db'}", tmp / "a-config", block=3).setup()
+    b = Place("BASRA", f"sqlite:///{tmp / 'b.db'}", tmp / "b-config", block=4).setup()
+    link(hq, [a, b], tmp)
+    yield hq, a, b, tmp
+    for p in (a, b):
+        p.close()
+
+
+def send(sender: Place, recipient: Place, path: Path) -> Any:
+    """One bundle from `sender` (headquarters addresses it to `recipient`) imported there."""
+    from trainer.sync import exchange
+
+    sender.use()
+    exchange.export(sender.admin, path, recipient.code if sender.hq else None)
+    recipient.use()
+    return exchange.import_bundle(recipient.admin, path)

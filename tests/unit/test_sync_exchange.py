@@ -5,13 +5,12 @@ clock far ahead refused whole, an unsigned or cut-off bundle refused, and acknow
 from __future__ import annotations
 
 import datetime
-import os
 
 import pytest
 
 from db import models
 from db.connection import database
-from tests.sync_places import AUDIT_KEY, Place, link
+from tests.sync_places import hq_and_two_sites, send
 from tests.unit.test_trainees import person
 from trainer.registry.centres import create_centre
 from trainer.registry.trainees import create_trainee, get_trainee, update_trainee, with_changes
@@ -21,38 +20,23 @@ from trainer.sync.bundle import BundleRefused
 
 @pytest.fixture
 def world(db_url, tmp_path, monkeypatch):
-    monkeypatch.setenv("TRAINER_AUDIT_KEY", AUDIT_KEY)
-    monkeypatch.setenv("XDG_CONFIG_HOME", os.environ.get("XDG_CONFIG_HOME", str(tmp_path / "cfg")))
-    hq = Place("HQ", db_url, tmp_path / "hq-config", hq=True).setup()
-    a = Place("ERBIL", f"sqlite:///{tmp_path / 'a.db'}", tmp_path / "a-config", block=3).setup()
-    b = Place("BASRA", f"sqlite:///{tmp_path / 'b.db'}", tmp_path / "b-config", block=4).setup()
-    link(hq, [a, b], tmp_path)
-    yield hq, a, b, tmp_path
-    for p in (a, b):
-        p.close()
-
-
-def _send(sender: Place, recipient: Place, path):
-    sender.use()
-    exchange.export(sender.admin, path, recipient.code if sender.hq else None)
-    recipient.use()
-    return exchange.import_bundle(recipient.admin, path)
+    yield from hq_and_two_sites(db_url, tmp_path, monkeypatch)
 
 
 def test_a_national_id_changed_differently_at_two_sites_is_kept_for_review(world):
     hq, a, b, tmp = world
     b.use()
     create_centre(b.admin, "BSR1", "Basra centre", "IQ-NI")
-    _send(b, hq, tmp / "0")
-    _send(hq, a, tmp / "0a")
+    send(b, hq, tmp / "0")
+    send(hq, a, tmp / "0a")
     a.use()
     t = create_trainee(a.admin, person())
     with database.connection_context(), database.atomic():  # registered at Basra's centre: Basra gets them too
         centre = models.Centre.get(models.Centre.code == "BSR1")
         models.Trainee.update(registered_centre=centre.id).where(models.Trainee.id == t.id).execute()
     t = get_trainee(a.admin, t.id)
-    _send(a, hq, tmp / "1")
-    _send(hq, b, tmp / "2")
+    send(a, hq, tmp / "1")
+    send(hq, b, tmp / "2")
     a.use()
     update_trainee(a.admin, t.id, t.version, with_changes(t, national_id="111111111111"))
     b.use()
@@ -60,8 +44,8 @@ def test_a_national_id_changed_differently_at_two_sites_is_kept_for_review(world
         bid = models.Trainee.get().id
     tb = get_trainee(b.admin, bid)
     update_trainee(b.admin, tb.id, tb.version, with_changes(tb, national_id="222222222222"))
-    _send(a, hq, tmp / "3")
-    got = _send(b, hq, tmp / "4")
+    send(a, hq, tmp / "3")
+    got = send(b, hq, tmp / "4")
     assert got.review >= 1
     hq.use()
     items = exchange.reviews(hq.admin)
@@ -78,7 +62,7 @@ def test_a_record_that_cannot_be_written_is_held_with_its_reason(world):
     create_trainee(hq.admin, person(national_id="333333333333", given_name="علي"))
     a.use()
     create_trainee(a.admin, person(national_id="333333333333"))  # the same ID, offline, another person
-    got = _send(a, hq, tmp / "1")
+    got = send(a, hq, tmp / "1")
     assert got.applied == 1 and got.review == 1
     hq.use()
     (item,) = exchange.reviews(hq.admin)
@@ -128,7 +112,7 @@ def test_delivered_means_acknowledged_and_a_lost_bundle_is_covered_by_the_next(w
     hq.use()
     assert exchange.import_bundle(hq.admin, tmp / "next").applied == 2
     assert exchange.import_bundle(hq.admin, tmp / "lost").applied == 0  # late and replayed: held already
-    _send(hq, a, tmp / "ack")
+    send(hq, a, tmp / "ack")
     a.use()
     assert exchange.export(a.admin, tmp / "after", None).changes == 0
     st = exchange.status(a.admin)

@@ -4,13 +4,11 @@ reaches the sites as a redirect. Headquarters on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from db import models
 from db.connection import database
-from tests.sync_places import AUDIT_KEY, Place, link
+from tests.sync_places import hq_and_two_sites, send
 from tests.unit.test_trainees import person
 from trainer.errors import TrainerError
 from trainer.registry.trainees import create_trainee
@@ -19,22 +17,7 @@ from trainer.sync import exchange, persons
 
 @pytest.fixture
 def world(db_url, tmp_path, monkeypatch):
-    monkeypatch.setenv("TRAINER_AUDIT_KEY", AUDIT_KEY)
-    monkeypatch.setenv("XDG_CONFIG_HOME", os.environ.get("XDG_CONFIG_HOME", str(tmp_path / "cfg")))
-    hq = Place("HQ", db_url, tmp_path / "hq-config", hq=True).setup()
-    a = Place("ERBIL", f"sqlite:///{tmp_path / 'a.db'}", tmp_path / "a-config", block=3).setup()
-    b = Place("BASRA", f"sqlite:///{tmp_path / 'b.db'}", tmp_path / "b-config", block=4).setup()
-    link(hq, [a, b], tmp_path)
-    yield hq, a, b, tmp_path
-    for p in (a, b):
-        p.close()
-
-
-def _send(sender: Place, recipient: Place, path):
-    sender.use()
-    exchange.export(sender.admin, path, recipient.code if sender.hq else None)
-    recipient.use()
-    return exchange.import_bundle(recipient.admin, path)
+    yield from hq_and_two_sites(db_url, tmp_path, monkeypatch)
 
 
 def _trainees():
@@ -49,15 +32,15 @@ def test_a_person_registered_at_two_sites_is_held_then_merged_everywhere(world):
     first = create_trainee(a.admin, person())
     b.use()
     second = create_trainee(b.admin, person(national_id=""))  # the same person, ID not at hand
-    assert _send(a, hq, tmp / "1").persons_held == 0
-    got = _send(b, hq, tmp / "2")
+    assert send(a, hq, tmp / "1").persons_held == 0
+    got = send(b, hq, tmp / "2")
     assert got.persons_held == 1 and got.review >= 1
     hq.use()
     assert exchange.status(hq.admin).persons_held == 1
     [item] = [r for r in exchange.reviews(hq.admin) if r.field == persons.FIELD]
     assert item.record_uuid == str(second.uuid) and str(first.uuid) in item.kept and item.origin == "BASRA"
     # Not held twice when the same person's bundle comes again.
-    assert _send(b, hq, tmp / "2b").persons_held == 0
+    assert send(b, hq, tmp / "2b").persons_held == 0
     hq.use()
     with pytest.raises(TrainerError):
         persons.merge_held(hq.admin, item.id, into="00000000-0000-0000-0000-000000000000")
@@ -68,7 +51,7 @@ def test_a_person_registered_at_two_sites_is_held_then_merged_everywhere(world):
         persons.merge_held(hq.admin, item.id)  # decided once
     # The redirect travels: both sites end with the second record merged into the first.
     for site, path in ((b, tmp / "3"), (a, tmp / "4")):
-        _send(hq, site, path)
+        send(hq, site, path)
         site.use()
         held = _trainees()
         assert held[str(second.uuid)] == ("merged", str(first.uuid))
@@ -84,8 +67,8 @@ def test_a_different_national_id_is_another_person_and_distinct_closes_an_item(w
     b.use()
     create_trainee(b.admin, person(national_id="222222222222"))
     create_trainee(b.admin, person(national_id="", date_of_birth=person().date_of_birth, phone="+9647701234568"))
-    _send(a, hq, tmp / "1")
-    got = _send(b, hq, tmp / "2")
+    send(a, hq, tmp / "1")
+    got = send(b, hq, tmp / "2")
     assert got.persons_held == 1  # the one without an ID; the contradicting ID is someone else
     hq.use()
     [item] = [r for r in exchange.reviews(hq.admin) if r.field == persons.FIELD]
