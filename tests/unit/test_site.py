@@ -79,7 +79,12 @@ def test_trust_checks_the_document_and_the_blocks(db_url):
     identity.trust(w.admin, "ERBIL", _document("ERBIL", 3))
     with pytest.raises(ValidationFailed, match="block 3 is already ERBIL's"):
         identity.trust(w.admin, "BASRA", _document("BASRA", 3))
-    identity.trust(w.admin, "BASRA", _document("BASRA", 4))
+    # One config directory behind two sites gives both the same keys: refused, whoever holds them.
+    with pytest.raises(ValidationFailed, match="holds ERBIL's own keys"):
+        identity.trust(w.admin, "BASRA", _document("BASRA", 4))
+    with pytest.raises(ValidationFailed, match="holds HQ's own keys"):
+        identity.trust(w.admin, "BASRA", _document("BASRA", 4, ed25519=identity.current().ed25519))
+    identity.trust(w.admin, "BASRA", _document("BASRA", 4, ed25519=_b64(b"\x05" * 32), x25519=_b64(b"\x06" * 32)))
     identity.trust(w.admin, "ERBIL", _document("ERBIL", 3, ed25519=_b64(b"\x07" * 32)))  # a new key replaces
     with pytest.raises(PermissionDenied):
         identity.peers(w.instructor)

@@ -237,6 +237,18 @@ def trust(actor: Actor, code: str, text: str, where: str = "the key document") -
                 raise ValidationFailed(
                     [FieldProblem("block", f"block {doc['block']} is already {other['code']}'s: numbers would collide")]
                 )
+            # Keys live in the user's config directory, not in the database: two databases set up
+            # under one config directory share a key pair, and their bundles could not be told apart.
+            if other["ed25519"] == doc["ed25519"] or other["x25519"] == doc["x25519"]:
+                raise ValidationFailed(
+                    [
+                        FieldProblem(
+                            "public-key",
+                            f"{where} holds {other['code']}'s own keys: each site needs key files of its own "
+                            "(were both set up under one config directory? docs/sync.md)",
+                        )
+                    ]
+                )
         before = _read(PEER_PREFIX + code)
         value = {k: doc[k] for k in ("code", "kind", "block", "ed25519", "x25519")}
         text_value = json.dumps(value)
