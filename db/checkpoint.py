@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import sqlite3
 import threading
 import weakref
 from pathlib import Path
@@ -38,7 +39,7 @@ class Checkpointer:
         # An encrypted file (db/cipher.py) is opened with its key, through SQLCipher's driver.
         from db.cipher import connect, errors
 
-        self._errors = errors()
+        self._errors = errors() if key is not None else (sqlite3.Error,)  # no SQLCipher import for a plain file
         self._conn = connect(path, key, check_same_thread=False, isolation_level=None, timeout=0)
         # Having read once, the connection holds the WAL index: the WAL stays while it is open.
         self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()

@@ -154,9 +154,10 @@ class TrainerApp(ServiceCalls, App):
 
     actor: Actor | None = None  # type: ignore[assignment]  # the signed-in user: None until sign-in
 
-    def __init__(self, database_url: str, *, cursor_blink: bool = True) -> None:
+    def __init__(self, database_url: str, *, users: int | None = None, cursor_blink: bool = True) -> None:
         super().__init__()
         self.database_url = database_url
+        self.user_count = users  # counted by whoever opened the database (trainer tui); None: count here
         self.cursor_blink = cursor_blink
         self.actor: Actor | None = None
         self.prefs: dict = dict(settings.PERSONAL_DEFAULTS)
@@ -194,10 +195,12 @@ class TrainerApp(ServiceCalls, App):
     def get_default_screen(self) -> Screen:
         from screens.login import StartScreen
 
-        return StartScreen(self.database_url)
+        return StartScreen(self.database_url, opening=self.user_count is None)
 
     def on_mount(self) -> None:
-        if encryption.locked(self.database_url):
+        if self.user_count is not None:
+            self.done_users(self.user_count)  # the first screen at once: no worker, no "Opening …" frame
+        elif encryption.locked(self.database_url):
             self.done_users(1)  # an encrypted site not yet unlocked has users: its sign-in opens it
         else:
             self.call("users", users.count_users)
@@ -218,6 +221,14 @@ class TrainerApp(ServiceCalls, App):
         from screens.login import FirstRunScreen, LoginScreen
 
         self.push_screen(LoginScreen() if count else FirstRunScreen())
+        self.call_after_refresh(self._collect_again)
+
+    @staticmethod
+    def _collect_again() -> None:
+        """`trainer tui` starts with the cyclic collector off (trainer/cli.py): on again once the
+        first screen is drawn. (A function of ours: Textual reads a callback's signature, and a
+        built-in's costs it a tokenizer import.)"""
+        gc.enable()
 
     # --- session ------------------------------------------------------------
 
@@ -382,6 +393,7 @@ class TrainerApp(ServiceCalls, App):
         self.set_preference("theme", theme)
 
 
-def make_app(database_url: str, *, cursor_blink: bool = True) -> TrainerApp:
-    """Build the app on a database that trainer.setup.connect() has already opened."""
-    return TrainerApp(database_url, cursor_blink=cursor_blink)
+def make_app(database_url: str, *, users: int | None = None, cursor_blink: bool = True) -> TrainerApp:
+    """Build the app on a database that trainer.setup.connect() has already opened; `users`, its
+    number of users when the caller counted them (else the app counts them in a worker)."""
+    return TrainerApp(database_url, users=users, cursor_blink=cursor_blink)

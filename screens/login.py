@@ -30,13 +30,18 @@ def keys_to(app, what: str) -> None:
 
 
 class StartScreen(Screen):
-    """What shows for the instant before the first-run or login screen."""
+    """What lies under the first-run or login screen: "Opening …" for the instant the app counts
+    the users itself; empty when they were counted before the app started (`opening` false), so
+    that the first screen is the only one built and drawn."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, *, opening: bool = True) -> None:
         super().__init__()
         self.database_url = database_url
+        self.opening = opening
 
     def compose(self) -> ComposeResult:
+        if not self.opening:
+            return
         yield TitleBar()
         yield Static(f"Opening {self.database_url} …", id="start")
         yield KeyBar()

@@ -7,6 +7,7 @@ Each area's commands live in trainer/commands/<area>.py and are discovered here.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import pkgutil
@@ -49,10 +50,14 @@ def build_parser(*, app_only: bool = False) -> argparse.ArgumentParser:
 def cmd_tui(args: argparse.Namespace) -> int:
     from trainer.commands.common import connect_for_app
 
-    url = connect_for_app(args)
+    # No cyclic garbage collection until the first screen is drawn (the app turns it back on):
+    # the start allocates hundreds of thousands of long-lived objects (modules, classes, styles),
+    # and the collections they set off walked them all again and again (docs/speed.md).
+    gc.disable()
+    url, users = connect_for_app(args)
     from screens.app import make_app  # the only place the core imports the UI
 
-    make_app(url).run()
+    make_app(url, users=users).run()
     return 0
 
 

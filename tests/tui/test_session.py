@@ -203,3 +203,30 @@ async def test_the_idle_lock_lets_someone_else_sign_in(admin_url):
         assert isinstance(app.screen, LoginScreen) and app.actor is None and not app.idle_lock.locked
         await sign_in(pilot)
         assert isinstance(app.screen, TraineesScreen)
+
+
+async def test_users_counted_before_the_start_open_the_first_screen_at_once(admin_url):
+    """`trainer tui` hands the app the number of users it counted when it opened the database:
+    the sign-in screen is the first screen, on an empty start screen, with no worker to wait for;
+    the sign-in then works as ever."""
+    from screens.app import make_app
+    from screens.login import StartScreen
+
+    app = make_app(admin_url, users=1, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen)
+        assert [type(s) for s in app.screen_stack] == [StartScreen, LoginScreen]
+        assert not app.screen_stack[0].children  # no "Opening …" under it
+        assert not [w for w in app.workers if w.name == "users"]
+        await sign_in(pilot)
+        assert isinstance(app.screen, TraineesScreen)
+
+
+async def test_no_users_counted_before_the_start_open_the_first_run_screen(tui_url):
+    from screens.app import make_app
+
+    app = make_app(tui_url, users=0, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, FirstRunScreen)

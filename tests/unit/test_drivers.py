@@ -39,3 +39,19 @@ def test_hidden_only_for_that_import_and_only_for_sqlite():
     assert _probe(body, TRAINER_DATABASE_URL="sqlite:///x.db")[0] == "True"  # a later import still works
     body = "from db.drivers import import_peewee_for\nimport_peewee_for('postgresql://u@h/db')"
     assert _probe(body)[2] == "True"  # psycopg 3, the driver, is imported for PostgreSQL
+
+
+def test_the_app_start_on_sqlite_imports_no_postgres_driver_and_counts_the_users(tmp_path):
+    """What `trainer tui` does before the first screen (trainer.cli.cmd_tui), minus the app itself:
+    the encryption check came first once and imported peewee with the drivers in view."""
+    db = tmp_path / "t.db"
+    setup = f"from trainer.cli import main\nassert main(['--db', 'sqlite:///{db}', 'init']) == 0"
+    _probe(setup)  # a database with no users yet
+    body = (
+        "import argparse\n"
+        "from trainer.commands.common import connect_for_app\n"
+        f"url, users = connect_for_app(argparse.Namespace(db='sqlite:///{db}', user=None, command='tui'))\n"
+        "assert users == 0, users\n"
+        "assert 'argon2' not in sys.modules and 'cryptography' not in sys.modules, 'sign-in crypto at start'\n"
+    )
+    assert _probe(body) == ["True", "False", "False"]

@@ -35,10 +35,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from argon2.low_level import Type, hash_secret_raw
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-
 from trainer.accounts import keys
 from trainer.errors import TrainerError
 
@@ -74,16 +70,34 @@ def _unb64(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"))
 
 
+# cryptography and argon2 are imported where a box is sealed or opened, not with this module:
+# the app's start imports it (users, encryption) and never needs them before a sign-in.
+
+
+class _NotOpened(Exception):
+    """A box did not open: the wrong key or secret (cryptography's InvalidTag)."""
+
+
 def _seal(key: bytes, plain: bytes, ad: bytes) -> dict[str, str]:
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
     nonce = secrets.token_bytes(12)
     return {"nonce": _b64(nonce), "ct": _b64(ChaCha20Poly1305(key).encrypt(nonce, plain, ad))}
 
 
 def _open(key: bytes, box: dict[str, Any], ad: bytes) -> bytes:
-    return ChaCha20Poly1305(key).decrypt(_unb64(box["nonce"]), _unb64(box["ct"]), ad)
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
+    try:
+        return ChaCha20Poly1305(key).decrypt(_unb64(box["nonce"]), _unb64(box["ct"]), ad)
+    except InvalidTag:
+        raise _NotOpened() from None
 
 
 def _stretch(secret: str, salt: bytes, kdf: dict[str, int]) -> bytes:
+    from argon2.low_level import Type, hash_secret_raw
+
     from trainer.accounts.spelling import normal  # the same password typed any way is the same password
 
     return hash_secret_raw(
@@ -202,7 +216,7 @@ def unlock(path: Path, username: str, password: str) -> Unlocked:
             _stretch(password, secrets.token_bytes(16), KDF)
             raise Locked(WRONG)
         master = _unwrap(wrap, password, username.strip())
-    except InvalidTag:
+    except _NotOpened:
         raise Locked(WRONG) from None
     return _inner(path, data, master, username.strip())
 
@@ -211,7 +225,7 @@ def unlock_with_recovery(path: Path, recovery: str) -> Unlocked:
     data = read(path)
     try:
         master = _unwrap(data["recovery"], recovery.strip().upper(), _RECOVERY)
-    except InvalidTag:
+    except _NotOpened:
         raise Locked("that is not this database's recovery key") from None
     return _inner(path, data, master, None)
 
@@ -345,7 +359,7 @@ def open_copy(path: Path, recovery: str | None = None) -> Unlocked:
     if current is not None:
         try:
             return _inner(path, data, current.master, current.username)
-        except InvalidTag:
+        except _NotOpened:
             pass  # the master key was replaced since that backup: its recovery key opens it
     if recovery:
         return unlock_with_recovery(path, recovery)

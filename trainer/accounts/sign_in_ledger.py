@@ -36,8 +36,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from peewee import OperationalError
 
 from db import cipher, models
@@ -88,6 +86,9 @@ def _key() -> str | None:
     db_key = getattr(database.obj, "cipher_key", None)
     if db_key is None:
         return None
+    from cryptography.hazmat.primitives import hashes  # here: a plain site (and the app's start) needs none
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"trainer sign-in ledger")
     return hkdf.derive(bytes.fromhex(db_key)).hex()
 

@@ -24,10 +24,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from argon2 import PasswordHasher, Type
-from argon2.exceptions import InvalidHashError, VerificationError
 from peewee import Expression, Field
 
 from db import models
@@ -38,13 +36,14 @@ from trainer.accounts.access import ROLES, SYSTEM, Actor, require
 from trainer.accounts.spelling import normal, skeleton
 from trainer.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
 
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
 # RFC 9106's "second recommended" profile; OWASP's minimum for Argon2id is
 # m=19 MiB, t=2, p=1. Raising these makes every older hash rehash at its next sign-in.
 TIME_COST, MEMORY_KIB, PARALLELISM = 3, 64 * 1024, 4
 OWASP_MIN = {"memory_cost": 19 * 1024, "time_cost": 2, "parallelism": 1}
-hasher = PasswordHasher(
-    time_cost=TIME_COST, memory_cost=MEMORY_KIB, parallelism=PARALLELISM, hash_len=32, salt_len=16, type=Type.ID
-)
+hasher: PasswordHasher | None = None  # made at the first password (_hasher): argon2 is not needed to start the app
 MIN_PASSWORD = 8
 
 SLOW_AFTER = 3
@@ -78,20 +77,33 @@ class UserView:
     uuid: str = ""
 
 
+def _hasher() -> PasswordHasher:
+    global hasher
+    if hasher is None:
+        from argon2 import PasswordHasher, Type
+
+        hasher = PasswordHasher(
+            time_cost=TIME_COST, memory_cost=MEMORY_KIB, parallelism=PARALLELISM, hash_len=32, salt_len=16, type=Type.ID
+        )
+    return hasher
+
+
 def hash_password(password: str) -> str:
-    return hasher.hash(normal(password))
+    return _hasher().hash(normal(password))
 
 
 def _verify(password_hash: str, password: str) -> tuple[bool, bool]:
     """(matches, legacy): a hash written before normalisation matches the text as typed; it is
     rehashed (normalised) at that sign-in."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
-        return hasher.verify(password_hash, normal(password)), False
+        return _hasher().verify(password_hash, normal(password)), False
     except (VerificationError, InvalidHashError):
         pass
     if normal(password) != password:
         try:
-            return hasher.verify(password_hash, password), True
+            return _hasher().verify(password_hash, password), True
         except (VerificationError, InvalidHashError):
             pass
     return False, False
@@ -99,7 +111,7 @@ def _verify(password_hash: str, password: str) -> tuple[bool, bool]:
 
 @lru_cache(maxsize=1)
 def _decoy_hash() -> str:
-    return hasher.hash("no such user: compare anyway so timing reveals nothing")
+    return _hasher().hash("no such user: compare anyway so timing reveals nothing")
 
 
 def delay_after(failures: int) -> datetime.timedelta:
@@ -313,7 +325,7 @@ def authenticate(username: str, password: str, *, session: str | None = None) ->
         U = models.User
         with database.atomic():
             values: dict[Field[Any], object] = {U.failed_logins: 0, U.locked_until: None, U.last_login: now}
-            if legacy or hasher.check_needs_rehash(user.password_hash):
+            if legacy or _hasher().check_needs_rehash(user.password_hash):
                 values[U.password_hash] = hash_password(password)
             U.update(values).where(U.id == user.id).execute()
             session_id = None

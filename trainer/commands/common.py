@@ -47,16 +47,24 @@ def connect(args: argparse.Namespace) -> Opened:
     return opened
 
 
-def connect_for_app(args: argparse.Namespace) -> str:
-    """The app's database URL, opened, except an encrypted one without --user: nothing of it
-    can be read before a sign-in unwraps its key, so the app's sign-in screen opens it."""
+def connect_for_app(args: argparse.Namespace) -> tuple[str, int | None]:
+    """The app's database URL, opened, and how many users it has (the app opens on the sign-in
+    or the first-run screen at once, docs/speed.md); an encrypted one without --user is left
+    closed (None users): nothing of it can be read before a sign-in unwraps its key, so the
+    app's sign-in screen opens it."""
+    from db.drivers import import_peewee_for
+
+    import_peewee_for(args.db)  # before trainer.encryption imports peewee (db.connection): no psycopg
     from trainer.encryption import is_encrypted
 
     if is_encrypted(args.db) and not args.user:
         from db.connection import resolve_url
 
-        return resolve_url(args.db)
-    return connect(args).url
+        return resolve_url(args.db), None
+    url = connect(args).url
+    from trainer.accounts.users import count_users
+
+    return url, count_users()
 
 
 def _unlock_and_open(args: argparse.Namespace, create: bool) -> Opened:

@@ -28,6 +28,8 @@ _GENDERS = {"m": "m", "f": "f", "male": "m", "female": "f", "ذكر": "m", "ان
 
 @dataclass(slots=True)
 class _Row:
+    """A checked roster row: an invalid one (its problems) is a _Row, a valid one a _ValidRow."""
+
     number: int
     data: TraineeInput | None  # cleaned, when the row is valid
     unit: str
@@ -37,6 +39,16 @@ class _Row:
     candidates: tuple[Candidate, ...] = ()
     fingerprint: str = ""
     key: str = ""  # match_key of a valid row
+
+
+@dataclass(slots=True, kw_only=True)
+class _ValidRow(_Row):
+    """A row that passed every check: its cleaned data is there, date of birth included (`dob`,
+    the data's, which TraineeInput itself leaves optional). Its status is then valid, new,
+    present, held or already held; a row found invalid later (a duplicate) becomes a _Row."""
+
+    data: TraineeInput
+    dob: datetime.date
 
 
 _force = lru_cache(maxsize=4096)(reference.resolve_force)
@@ -101,7 +113,7 @@ def check_row(row: roster.RosterRow, today: datetime.date) -> _Row:
     gender = _GENDERS.get(gender_text.lower() if gender_text else "m")
     if gender is None:
         problems.append(FieldProblem("gender", f"{gender_text!r} is not m or f", number))
-    if problems:
+    if problems or dob is None:  # (a missing date of birth is among the problems)
         return _Row(number, None, v["unit"].strip(), v, problems)
     data = _input(
         given_name=given,
@@ -118,7 +130,9 @@ def check_row(row: roster.RosterRow, today: datetime.date) -> _Row:
         phone=_digits(v["phone"]),
     )
     # Unit text is kept exactly (a formula-like cell stays inert text).
-    return _Row(number, data, v["unit"].strip(), v, status="valid", key=match_key(data))
+    return _ValidRow(
+        number=number, data=data, dob=dob, unit=v["unit"].strip(), values=v, status="valid", key=match_key(data)
+    )
 
 
 _INPUT_DEFAULTS = {f.name: f.default for f in fields(TraineeInput) if f.default is not MISSING}
@@ -147,7 +161,7 @@ def _check_rows(raws: Iterable[roster.RosterRow], today: datetime.date, first_by
         if nid:
             earlier = first_by_id.setdefault(nid, row.number)
             if earlier != row.number:
-                row.problems.append(FieldProblem("national_id", f"duplicate of row {earlier}", row.number))
-                row.data, row.status = None, "duplicate"
+                problem = FieldProblem("national_id", f"duplicate of row {earlier}", row.number)
+                row = _Row(row.number, None, row.unit, row.values, [*row.problems, problem], status="duplicate")
         rows.append(row)
     return rows

@@ -33,7 +33,7 @@ from trainer.errors import TrainerError
 from trainer.registry.trainees import TraineeInput
 from trainer.reporting import summary
 from trainer.rosters import reading as roster
-from trainer.rosters.checking import _check_rows, _Row, check_row, fingerprint
+from trainer.rosters.checking import _check_rows, _Row, _ValidRow, check_row, fingerprint
 from trainer.rosters.report import (
     Candidate,
     Held,
@@ -146,7 +146,7 @@ class _Registry:
         self.ids: dict[tuple[str, str], list[int]] = {}  # (key, ISO date of birth) -> trainee ids
         self.persons: dict[int, tuple[Candidate, str, tuple[Any, ...]]] = {}
 
-    def lookup(self, valid: list[_Row]) -> tuple[set[str], Found]:
+    def lookup(self, valid: list[_ValidRow]) -> tuple[set[str], Found]:
         ids = sorted({r.data.national_id for r in valid if r.data.national_id})
         registered = {
             n
@@ -161,9 +161,7 @@ class _Registry:
             keys,
         ):
             self.ids.setdefault((key, str(dob)[:10]), []).append(tid)
-        pairs = {
-            (r.key, r.data.date_of_birth): self.ids.get((r.key, r.data.date_of_birth.isoformat()), ()) for r in rows
-        }
+        pairs = {(r.key, r.dob): self.ids.get((r.key, r.dob.isoformat()), ()) for r in rows}
         cols = ", ".join(f + "_id" if f in ("force", "province") else f for f in _SAME_ROW)
         for tid, tuuid, nid, *values in self._select(
             f"SELECT id, uuid, national_id, {cols} FROM trainee WHERE id IN ({{marks}})",
@@ -183,13 +181,13 @@ class _Registry:
         return _select_in(self.cursor, self.mark, sql, values)
 
 
-def _sort(valid: list[_Row], registered: set[str], found: Found) -> None:
+def _sort(valid: list[_ValidRow], registered: set[str], found: Found) -> None:
     """Each valid row: already present, held for review (with its fingerprint), or new."""
     for r in valid:
         if r.data.national_id in registered:
             r.status = "present"
             continue
-        matches = found.get((r.key, r.data.date_of_birth))
+        matches = found.get((r.key, r.dob))
         if not matches:
             r.status = "new"
             continue
@@ -208,7 +206,7 @@ def _sort(valid: list[_Row], registered: set[str], found: Found) -> None:
             r.status = "new"
 
 
-def _mark_already_held(cursor: Any, mark: str, held: list[_Row]) -> None:
+def _mark_already_held(cursor: Any, mark: str, held: list[_ValidRow]) -> None:
     """Held rows an earlier import already holds for review (pending) are not held twice."""
     pending = {
         f
@@ -226,7 +224,7 @@ def _mark_already_held(cursor: Any, mark: str, held: list[_Row]) -> None:
 
 def _classify(rows: list[_Row]) -> None:
     """Against the database (read-only): already present, held for review, or new."""
-    valid = [r for r in rows if r.data is not None]
+    valid = [r for r in rows if isinstance(r, _ValidRow)]
     cursor, mark = database.cursor(), database.obj.param
     _sort(valid, *_Registry(cursor, mark).lookup(valid))
     _mark_already_held(cursor, mark, [r for r in valid if r.status == "held"])
@@ -337,7 +335,7 @@ def _write(actor: Actor, book: roster.Roster, skip_invalid: bool, progress: Prog
                 rows += chunk
                 refused = refused or (not skip_invalid and any(r.problems for r in chunk))
                 if not refused:
-                    valid = [r for r in chunk if r.data is not None]
+                    valid = [r for r in chunk if isinstance(r, _ValidRow)]
                     writer.wait()  # the previous chunk written: the connection is this thread's again
                     _sort(valid, *registry.lookup(valid))
                     # The previous chunk's search entries: the writer's work while this chunk is prepared.
@@ -378,7 +376,7 @@ def _write(actor: Actor, book: roster.Roster, skip_invalid: bool, progress: Prog
                 progress("indexing", 0, 1)
     finally:
         writer.close()  # before any rollback: the connection is this thread's alone again
-    held = [r for r in rows if r.status == "held"]
+    held = [r for r in rows if isinstance(r, _ValidRow) and r.status == "held"]
     _mark_already_held(cursor, mark, held)
     held = [r for r in held if r.status == "held"]
     batch = models.ImportBatch.create(
@@ -402,7 +400,7 @@ def _write(actor: Actor, book: roster.Roster, skip_invalid: bool, progress: Prog
                 dict(
                     batch=batch,
                     row_number=r.number,
-                    values=held_values(r.data, r.unit),
+                    values=held_values(r.data, r.dob, r.unit),
                     candidates=json.dumps([c.uuid for c in r.candidates]),
                     fingerprint=r.fingerprint,
                 )
@@ -440,7 +438,6 @@ def _write_chunk(cursor: Any, d: Dialect, trainees: tuple[Any, ...], assignments
     d.insert_rows(cursor, "unit_assignment", *assignments)
 
 
-def held_values(data: TraineeInput, unit: str) -> str:
-    return json.dumps(
-        {**asdict(data), "date_of_birth": data.date_of_birth.isoformat(), "unit": unit}, ensure_ascii=False
-    )
+def held_values(data: TraineeInput, dob: datetime.date, unit: str) -> str:
+    """A held row as stored for review: its cleaned fields, `dob` (a valid row's) as ISO text, its unit."""
+    return json.dumps({**asdict(data), "date_of_birth": dob.isoformat(), "unit": unit}, ensure_ascii=False)

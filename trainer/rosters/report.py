@@ -108,6 +108,8 @@ def build_report(
     batch_uuid: str = "",
     started: float = 0.0,
 ) -> ImportReport:
+    from trainer.rosters.checking import _ValidRow  # here: checking imports this module (Candidate)
+
     rejected = tuple(
         Rejection(p.row or r.number, p.field, p.reason, _shown(r.values, p.field)) for r in rows for p in r.problems
     )
@@ -119,11 +121,11 @@ def build_report(
         Held(
             r.number,
             full_name(r.data.given_name, r.data.father_name, r.data.grandfather_name, r.data.family_name),
-            r.data.date_of_birth,
+            r.dob,
             r.candidates,
         )
         for r in rows
-        if r.status == "held"
+        if isinstance(r, _ValidRow) and r.status == "held"
     )
     return ImportReport(
         file=book.path,
