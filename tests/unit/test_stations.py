@@ -10,7 +10,7 @@ import pytest
 import tests.instructor_fixtures as fx
 from db import models
 from db.connection import database
-from trainer.accounts import settings
+from trainer.accounts import settings, site_settings
 from trainer.accounts.access import SYSTEM
 from trainer.errors import PermissionDenied, TrainerError, ValidationFailed
 from trainer.reporting import summary
@@ -99,10 +99,14 @@ def test_a_station_is_just_ready_at_its_strength_with_its_ilp_share(db_url):
     )  # fmt: skip
     r = judged("NI-001")
     assert not r.ready and r.reason == "4/5 qualified officers"
-    # the thresholds are settings: 80 % of 5 is 4
-    settings.set(SYSTEM, readiness.STRENGTH_KEY, 80)
+    # the thresholds are site settings an admin changes (trainer settings set, Admin > Site settings): 80 % of 5 is 4
+    assert site_settings.change(SYSTEM, readiness.STRENGTH_KEY, "80") == "80"
     assert judged("NI-001").ready
     assert "at least 80% of authorised strength" in readiness.rule().describe()
+    with pytest.raises(ValidationFailed, match="readiness.ilp_pct: a whole number from 0 to 100"):
+        site_settings.change(SYSTEM, readiness.ILP_KEY, "120")
+    site_settings.change(SYSTEM, readiness.ILP_KEY, "30")  # 1 of 4 is 25 %: no longer enough
+    assert judged("NI-001").reason == "ILP/community 1/4 below 30%"
 
 
 def test_an_expired_certificate_makes_the_station_not_ready(db_url):
