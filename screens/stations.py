@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from screens.calls import ServiceCalls
+from screens.returning import ReloadOnReturn
 from screens.widgets.chrome import KeyBar, TitleBar
 from screens.widgets.forms import Field, SearchField, StatusLine
 from screens.widgets.lazy_table import Column, LazyTable
@@ -47,7 +48,7 @@ def first_page(actor, text: str, province: str | None) -> tuple[tuple, int | Non
     return (text, province), (len(rows) if len(rows) < FIRST_PAGE else None), rows
 
 
-class StationsScreen(ServiceCalls, Screen):
+class StationsScreen(ServiceCalls, ReloadOnReturn, Screen):
     BINDINGS = [
         Binding("slash", "search", "Search", id="stations.search", key_display="/"),
         Binding("f", "filter", "Province", id="stations.filter"),
@@ -127,6 +128,9 @@ class StationsScreen(ServiceCalls, Screen):
     def action_reload(self) -> None:
         self.reload()
         self._load_detail()
+
+    def returned(self) -> None:  # back from another area, where a cohort may have been posted here
+        self.action_reload()
 
     @on(Field.Changed, "#search")
     def _changed(self) -> None:

@@ -113,7 +113,10 @@ async def test_a_graduating_cohort_is_posted_from_the_cohorts_screen(box_url):
         models.Enrolment.update(status="graduated").execute()
     app = new_app(box_url)
     async with app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot)
+        stations_screen = await open_stations(pilot)
+        await pilot.press("down")  # NI-002, where the cohort goes
+        await settle(pilot)
+        assert stations_screen.detail.station.code == "NI-002" and stations_screen.detail.readiness.posted == 0
         await pilot.press("o")
         await settle(pilot)
         await pilot.press("j")
@@ -125,6 +128,11 @@ async def test_a_graduating_cohort_is_posted_from_the_cohorts_screen(box_url):
         await pilot.press(*"NI-001", "ctrl+s")
         await settle(pilot)
         assert "already posted at NI-002" in str(app.screen.query_one("#post-status").render())
+        await pilot.press("escape", "q")  # back in Stations: what was posted meanwhile shows without F5
+        await settle(pilot)
+        assert app.screen is stations_screen
+        assert stations_screen.detail.readiness.posted == 3
+        assert stations_screen.query_one("#station-list").current.posted == 3
     with database.connection_context():
         at = models.Posting.select(models.Station.code).join(models.Station).tuples()
         assert [code for (code,) in at] == ["NI-002"] * 3
