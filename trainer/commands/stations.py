@@ -88,9 +88,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=cmd_kit_show)
 
     post = sub.add_parser("posting", help="postings of graduates to stations").add_subparsers(dest="op", required=True)
-    p = post.add_parser("add", help="post one graduate")
+    p = post.add_parser("add", help="post one graduate to a station or a unit")
     p.add_argument("--national-id", required=True)
-    p.add_argument("--station", required=True, metavar="CODE")
+    place = p.add_mutually_exclusive_group(required=True)
+    place.add_argument("--station", metavar="CODE")
+    place.add_argument("--unit", metavar="CODE", help="a unit's code, for a posting outside the stations")
     p.add_argument("--from", dest="start", type=_date, required=True, metavar="DATE")
     p.set_defaults(handler=cmd_posting_add)
     p = post.add_parser("cohort", help="post every graduate of a cohort who can be posted to one station")
@@ -277,8 +279,11 @@ def cmd_posting_add(args: argparse.Namespace) -> int:
     from trainer.stations import postings
 
     acting = _acting(args)
-    view = postings.post(acting, _trainee_id(args.national_id), args.station, args.start, source="cli")
-    print(f"posted {view.latin_name or view.name} to {view.station} from {view.start_date} (posting {view.id})")
+    view = postings.post(
+        acting, _trainee_id(args.national_id), args.station or "", args.start, unit=args.unit or "", source="cli"
+    )
+    print(f"posted {view.latin_name or view.name} to {view.station or view.unit} from {view.start_date} "
+          f"(posting {view.id})")  # fmt: skip
     return 0
 
 
