@@ -136,3 +136,25 @@ async def test_a_graduating_cohort_is_posted_from_the_cohorts_screen(box_url):
     with database.connection_context():
         at = models.Posting.select(models.Station.code).join(models.Station).tuples()
         assert [code for (code,) in at] == ["NI-002"] * 3
+
+
+async def test_the_kit_movement_offers_the_serials_it_could_take(box_url):
+    kits.plan_kit(SYSTEM, "PK-002", "police")
+    app = new_app(box_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_stations(pilot)
+        await pilot.press("down", "b")  # NI-002 has no kit: the dialog opens on "issue"
+        await settle(pilot)
+        assert screen.detail.station.code == "NI-002"
+        hint = lambda: str(app.screen.query_one("#kit-hint").render())  # noqa: E731
+        assert hint() == "No police kit waits at MOSUL: receive one."
+        app.screen.query_one("#move").value = "receive"
+        await settle(pilot)
+        assert hint() == "Not yet received (police): PK-002"
+        await pilot.press(*"PK-002", "tab", "tab", *"Capt. Ahmed", "ctrl+s")
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        assert hint() == "Received at MOSUL, not issued: PK-002"
+    with database.connection_context():
+        assert models.Kit.get(models.Kit.serial == "PK-002").state == "received"

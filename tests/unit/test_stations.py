@@ -131,8 +131,16 @@ def test_one_missing_kit_item_makes_the_station_not_ready_until_found(db_url):
     assert not r.ready and r.reason == "kit: 1 item(s) not present"
     # the missing item stays until a later check finds it
     marks = {i.item: Mark("present") for i in view.items}
-    inventory.check_kit(SYSTEM, "PK-001", marks, day=D(2025, 5, 20))
+    assert inventory.check_kit(SYSTEM, "PK-001", marks, day=D(2025, 5, 20)).stage == "routine"
     assert judged("NI-001").ready
+    with database.connection_context():  # the first check after the set-up was the set-up check
+        stages = [
+            s
+            for (s,) in models.InventoryCheck.select(models.InventoryCheck.stage)
+            .order_by(models.InventoryCheck.id)
+            .tuples()
+        ]
+    assert stages == ["set-up", "routine"]
 
 
 def test_too_few_ilp_trained_makes_the_station_not_ready(db_url):
