@@ -138,7 +138,7 @@ class KitMoveDialog(ServiceCalls, ModalScreen[bool]):
     def done_offer(self, found: tuple[list[str], int]) -> None:
         serials, total = found
         move = cast(str, self.query_one("#move", Select).value)
-        kind, centre = self.station.kind, self.station.centre or "its centre"
+        kind, centre = self.station.kind, self.station.centre or "any centre"
         listed = ", ".join(serials) + (f" … ({total:,} in all)" if total > len(serials) else "")
         where = {
             "receive": (f"Not yet received ({kind}): ", f"Every {kind} kit has been received."),

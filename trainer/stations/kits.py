@@ -277,16 +277,18 @@ def list_kits(actor: Actor, *, state: str | None = None, limit: int = 500) -> li
 
 def waiting(actor: Actor, move: str, kind: str, centre: str = "", *, limit: int = 6) -> tuple[list[str], int]:
     """Serials a movement could take, first by serial, and how many: for `receive` the kits of this
-    kind not yet received; `issue`, those received at `centre` and not issued; `transfer`, those at
+    kind not yet received; `issue`, those received at `centre` (any, if none) and not issued; `transfer`, those at
     stations. What the app's kit movement offers, since a serial cannot be guessed."""
     require(actor, "station.read")
     K = models.Kit
     q = K.select(K.serial).where(K.kind == kind)
     if move == "receive":
         q = q.where(K.state == "planned")
-    elif move == "issue":
-        centre_id = models.Centre.select(models.Centre.id).where(models.Centre.code == centre.strip()).scalar()
-        q = q.where((K.state == "received") & (K.centre == centre_id))
+    elif move == "issue":  # at the station's centre; a station no centre supports takes one from any
+        q = q.where(K.state == "received")
+        if centre.strip():
+            centre_id = models.Centre.select(models.Centre.id).where(models.Centre.code == centre.strip()).scalar()
+            q = q.where(K.centre == centre_id)
     elif move == "transfer":
         q = q.where(K.state.in_(("issued", "set-up")))
     else:
