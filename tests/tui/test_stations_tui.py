@@ -158,3 +158,30 @@ async def test_the_kit_movement_offers_the_serials_it_could_take(box_url):
         assert hint() == "Received at MOSUL, not issued: PK-002"
     with database.connection_context():
         assert models.Kit.get(models.Kit.serial == "PK-002").state == "received"
+
+
+async def test_who_delivered_a_cohort_is_recorded_from_the_cohorts_screen(box_url):
+    from trainer.training import delivery
+
+    with database.connection_context():
+        course = models.Course.select(models.Course.code).scalar()
+    delivery.add_program(SYSTEM, "POI-POL-IT", "2", "Carabinieri police programme", course, "IT")
+    app = new_app(box_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        app.screen.query_one("#program").value = "POI-POL-IT@2"
+        await pilot.press(*"Atlantis, IQ", "ctrl+s")  # refused: one line naming the nation
+        await settle(pilot)
+        assert "unknown nation 'Atlantis'" in str(app.screen.query_one("#delivery-status").render())
+        app.screen.query_one("#nations").value = "Italy, IQ"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("y")  # opened again: what was recorded
+        await settle(pilot)
+        assert app.screen.query_one("#nations").value == "IQ, IT"
+        assert app.screen.query_one("#program").value == "POI-POL-IT@2"
+    assert delivery.delivery(SYSTEM, "BPC-01").nations == ("IQ", "IT")
