@@ -44,6 +44,16 @@ class PostingImport:
     present: int = 0
     invalid: list[FieldProblem] = field(default_factory=list)
     dry_run: bool = False
+    # every row's outcome, for review (`posting import --report`): (row, posted | present | rejected, column, reason)
+    outcomes: list[tuple[int, str, str, str]] = field(default_factory=list)
+
+
+class PostingsRefused(ValidationFailed):
+    """All or nothing: some rows are invalid and nothing was written; `report` says what each row would be."""
+
+    def __init__(self, report: PostingImport) -> None:
+        super().__init__(report.invalid)
+        self.report = report
 
 
 def _read(path: Path) -> list[tuple[int, dict[str, str]]]:
@@ -140,6 +150,7 @@ def import_postings(
                 same = (P.station == place["station"]) if station is not None else (P.unit == unit)
                 if P.select().where((P.trainee == tid) & same & (P.start_date == start)).exists():
                     out.present += 1
+                    out.outcomes.append((n, "present", "", "the same posting is already recorded"))
                     continue
                 why = refusal(tid, start, end)
                 for other_start, other_end, other_row in in_file.get(tid, []):
@@ -149,13 +160,15 @@ def import_postings(
                     problems.append(FieldProblem("national_id", f"the person {why}", n))
             if problems:
                 out.invalid += problems
+                out.outcomes += [(n, "rejected", p.field, p.reason) for p in problems]
                 continue
             assert tid is not None and start is not None  # as above
             in_file.setdefault(tid, []).append((start, end, n))
             ok.append(dict(trainee=tid, **place, start_date=start, end_date=end, end_reason=reason,
                            source=Path(path).name))  # fmt: skip
+            out.outcomes.append((n, "posted", "", ""))
         if out.invalid and not skip_invalid:
-            raise ValidationFailed(out.invalid)
+            raise PostingsRefused(out)
         if dry_run:
             txn.rollback()
             out.written = len(ok)
