@@ -65,6 +65,7 @@ class CohortsScreen(RoleGate, ServiceCalls, Screen):
         Binding("s", "open('results')", "Results", id="cohorts.results"),
         Binding("g", "open('graduation')", "Graduate", id="cohorts.graduation"),
         Binding("j", "post", "Post to station", id="cohorts.post"),
+        Binding("y", "delivery", "Delivered by", id="cohorts.delivery", show=False),
         Binding("slash", "search", "Search", id="cohorts.search", key_display="/"),
         Binding("escape", "to_list", "To list", id="cohorts.to_list", show=False),
         Binding("f5", "reload", "Reload", id="cohorts.reload", show=False),
@@ -155,6 +156,15 @@ class CohortsScreen(RoleGate, ServiceCalls, Screen):
         from screens.station_forms import PostCohortDialog
 
         self.app.push_screen(PostCohortDialog(cohort=c.code))
+
+    def action_delivery(self) -> None:
+        """Who delivered the highlighted cohort: program of instruction and nations (docs/stations.md)."""
+        c = self.cohort
+        if c is None:
+            return
+        from screens.delivery_form import DeliveryDialog
+
+        self.app.push_screen(DeliveryDialog(c))
 
     def show_cohort(self, cohort_id: int) -> None:
         """Jump here (command palette)."""

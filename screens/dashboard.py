@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
+from screens.returning import ReloadOnReturn
 from screens.widgets.chrome import KeyBar, TitleBar
 from trainer.accounts.access import Actor
 from trainer.errors import readable
@@ -96,7 +97,7 @@ def box_lines(b) -> tuple[str, ...]:
     )
 
 
-class DashboardScreen(Screen):
+class DashboardScreen(ReloadOnReturn, Screen):
     CSS_PATH = Path(__file__).with_name("reports.tcss")
     BINDINGS = [Binding("f5", "reload", "Refresh", id="dashboard.reload", tooltip="Reload the figures")]
 
@@ -124,6 +125,9 @@ class DashboardScreen(Screen):
 
     def action_reload(self) -> None:
         self.query_one("#headline", Static).update("Loading the figures…")
+        self.load()
+
+    def returned(self) -> None:  # back from another area: the figures there may have changed (kept until the new)
         self.load()
 
     @work(thread=True, exclusive=True, group="dashboard")

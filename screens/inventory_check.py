@@ -43,7 +43,7 @@ class InventoryCheckScreen(ServiceCalls, ModalScreen[bool]):
         self.notes = {i.item: "" for i in kit.items}
 
     def compose(self) -> ComposeResult:
-        stage = inventory.stage_for(self.kit.state) or self.kit.state
+        stage = inventory.stage_of(self.kit) or self.kit.state
         with Vertical(classes="dialog"):
             yield Label(f"Inventory check of kit {self.kit.serial} ({stage})", classes="card-title")
             yield DataTable(id="checklist", cursor_type="row", zebra_stripes=True)
@@ -56,11 +56,19 @@ class InventoryCheckScreen(ServiceCalls, ModalScreen[bool]):
         table.add_column("Item", key="item", width=11)
         table.add_column("Qty", key="qty", width=3)
         table.add_column("Found", key="found", width=8)
-        table.add_column("Name / note", key="note", width=40)
+        table.add_column("Last", key="last", width=8)  # the condition the last check found (it stays on the kit)
+        table.add_column("Name / note", key="note", width=34)
         for i in self.kit.items:
-            last = f"last: {i.condition}" if i.condition != "unchecked" else ""
-            table.add_row(i.item, str(i.quantity), Text("—", style="dim"), f"{i.name} {last}".strip(), key=i.item)
+            last = Text(i.condition if i.condition != "unchecked" else "—", style=STYLE.get(i.condition, "dim"))
+            table.add_row(i.item, str(i.quantity), Text("—", style="dim"), last, self._described(i.item), key=i.item)
         table.focus()
+
+    def _described(self, item: str) -> str:
+        """The note typed now; else the item's name with the last check's note (what was wrong)."""
+        if self.notes[item]:
+            return self.notes[item]
+        kept = next(i for i in self.kit.items if i.item == item)
+        return f"{kept.name}: {kept.note}" if kept.note else kept.name
 
     def _item(self) -> str:
         table = self.query_one("#checklist", DataTable)
@@ -70,8 +78,7 @@ class InventoryCheckScreen(ServiceCalls, ModalScreen[bool]):
         table = self.query_one("#checklist", DataTable)
         mark = self.marks[item]
         table.update_cell(item, "found", Text(mark or "—", style=STYLE[mark]))
-        name = next(i.name for i in self.kit.items if i.item == item)
-        table.update_cell(item, "note", self.notes[item] or name)
+        table.update_cell(item, "note", self._described(item))
 
     def action_mark(self, condition: str) -> None:
         item = self._item()

@@ -115,6 +115,7 @@ class KitMoveDialog(ServiceCalls, ModalScreen[bool]):
             yield from form_row(
                 "Kit serial", Field(value=k.serial if k else "", placeholder="e.g. PK-051", id="serial")
             )
+            yield Static("", id="kit-hint", classes="hint")  # which serials the movement could take
             yield from form_row("Centre (receipt)", Field(value=self.station.centre, id="centre"))
             yield from form_row("Signed by", Field(placeholder="name of who signs for it", id="signed"))
             yield from form_row("Date", Field(placeholder="YYYY-MM-DD (empty: today)", id="date"))
@@ -123,6 +124,35 @@ class KitMoveDialog(ServiceCalls, ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#serial" if not self.kit else "#signed", Field).focus()
+        self._offer()
+
+    @on(Select.Changed, "#move")
+    def _offer(self) -> None:
+        """Under the serial: the kits this movement could take here (a serial cannot be guessed)."""
+        move = cast(str, self.query_one("#move", Select).value)
+        if move == "set-up":
+            self.query_one("#kit-hint", Static).update("")
+            return
+        self.call("offer", kits.waiting, self.actor, move, self.station.kind, self.station.centre)
+
+    def done_offer(self, found: tuple[list[str], int]) -> None:
+        serials, total = found
+        move = cast(str, self.query_one("#move", Select).value)
+        kind, centre = self.station.kind, self.station.centre or "any centre"
+        listed = ", ".join(serials) + (f" … ({total:,} in all)" if total > len(serials) else "")
+        where = {
+            "receive": (f"Not yet received ({kind}): ", f"Every {kind} kit has been received."),
+            "issue": (
+                f"Received at {centre}, not issued: ",
+                f"No {kind} kit waits at {centre}: receive one.",
+            ),
+            "transfer": (f"At other stations ({kind}): ", f"No {kind} kit is at a station."),
+        }
+        found_text, none_text = where.get(move, ("", ""))
+        self.query_one("#kit-hint", Static).update(found_text + listed if serials else none_text)
+
+    def failed_offer(self, _error) -> None:
+        self.query_one("#kit-hint", Static).update("")
 
     def action_save(self) -> None:
         value = lambda sel: self.query_one(sel, Field).value  # noqa: E731

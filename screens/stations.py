@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from screens.calls import ServiceCalls
+from screens.returning import ReloadOnReturn
 from screens.widgets.chrome import KeyBar, TitleBar
 from screens.widgets.forms import Field, SearchField, StatusLine
 from screens.widgets.lazy_table import Column, LazyTable
@@ -47,7 +48,7 @@ def first_page(actor, text: str, province: str | None) -> tuple[tuple, int | Non
     return (text, province), (len(rows) if len(rows) < FIRST_PAGE else None), rows
 
 
-class StationsScreen(ServiceCalls, Screen):
+class StationsScreen(ServiceCalls, ReloadOnReturn, Screen):
     BINDINGS = [
         Binding("slash", "search", "Search", id="stations.search", key_display="/"),
         Binding("f", "filter", "Province", id="stations.filter"),
@@ -63,6 +64,7 @@ class StationsScreen(ServiceCalls, Screen):
         self.province: str | None = None
         self.detail: StationDetail | None = None  # of the highlighted station
         self.detail_timer: Timer | None = None
+        self.after_detail: str | None = None  # an action waiting for the highlighted station's detail
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -128,6 +130,9 @@ class StationsScreen(ServiceCalls, Screen):
         self.reload()
         self._load_detail()
 
+    def returned(self) -> None:  # back from another area, where a cohort may have been posted here
+        self.action_reload()
+
     @on(Field.Changed, "#search")
     def _changed(self) -> None:
         self.reload()
@@ -171,15 +176,35 @@ class StationsScreen(ServiceCalls, Screen):
     def done_detail(self, detail) -> None:
         self.detail = detail
         self.query_one("#station-detail", TextPane).show(render_detail(detail))
+        then, self.after_detail = self.after_detail, None
+        if then is not None and detail.station.id == getattr(self._current(), "id", None):
+            getattr(self, f"action_{then}")()
+
+    def _current(self):
+        return self.query_one("#station-list", LazyTable).current
+
+    def _ready_for(self, action: str) -> bool:
+        """True when the detail is the highlighted station's; else load it and run `action` then
+        (a key typed right after moving the cursor must act on the station under it, not the last one)."""
+        row = self._current()
+        if row is None:
+            return False
+        if self.detail is not None and self.detail.station.id == row.id:
+            return True
+        if self.detail_timer is not None:
+            self.detail_timer.stop()
+        self.after_detail = action
+        self._load_detail()
+        return False
 
     # --- actions ------------------------------------------------------------------
 
-    def _station(self):
-        return self.detail.station if self.detail is not None else None
+    def _station(self, action: str):
+        return self.detail.station if self._ready_for(action) and self.detail is not None else None
 
     def action_inventory(self) -> None:
         """Check the station's kit; a station without one asks for a serial (a kit at the centre)."""
-        if self.detail is None:
+        if not self._ready_for("inventory") or self.detail is None:
             return
         if self.detail.kit is not None:
             self.done_kit(self.detail.kit)
@@ -200,7 +225,7 @@ class StationsScreen(ServiceCalls, Screen):
         self.app.push_screen(InventoryCheckScreen(kit), lambda _done: self.action_reload())
 
     def action_kit(self) -> None:
-        station = self._station()
+        station = self._station("kit")
         if station is None:
             return
         from screens.station_forms import KitMoveDialog
@@ -211,7 +236,7 @@ class StationsScreen(ServiceCalls, Screen):
 
     def action_history(self) -> None:
         """The station's changes and its kit's movements and checks, from the audit trail."""
-        station = self._station()
+        station = self._station("history")
         if station is None:
             return
         from screens.history import RecordHistoryScreen
@@ -219,7 +244,7 @@ class StationsScreen(ServiceCalls, Screen):
         self.app.push_screen(RecordHistoryScreen("station", station.uuid, f"{station.code} {station.name_en}"))
 
     def action_post(self) -> None:
-        station = self._station()
+        station = self._station("post")
         if station is None:
             return
         from screens.station_forms import PostCohortDialog

@@ -113,7 +113,10 @@ async def test_a_graduating_cohort_is_posted_from_the_cohorts_screen(box_url):
         models.Enrolment.update(status="graduated").execute()
     app = new_app(box_url)
     async with app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot)
+        stations_screen = await open_stations(pilot)
+        await pilot.press("down")  # NI-002, where the cohort goes
+        await settle(pilot)
+        assert stations_screen.detail.station.code == "NI-002" and stations_screen.detail.readiness.posted == 0
         await pilot.press("o")
         await settle(pilot)
         await pilot.press("j")
@@ -125,6 +128,60 @@ async def test_a_graduating_cohort_is_posted_from_the_cohorts_screen(box_url):
         await pilot.press(*"NI-001", "ctrl+s")
         await settle(pilot)
         assert "already posted at NI-002" in str(app.screen.query_one("#post-status").render())
+        await pilot.press("escape", "q")  # back in Stations: what was posted meanwhile shows without F5
+        await settle(pilot)
+        assert app.screen is stations_screen
+        assert stations_screen.detail.readiness.posted == 3
+        assert stations_screen.query_one("#station-list").current.posted == 3
     with database.connection_context():
         at = models.Posting.select(models.Station.code).join(models.Station).tuples()
         assert [code for (code,) in at] == ["NI-002"] * 3
+
+
+async def test_the_kit_movement_offers_the_serials_it_could_take(box_url):
+    kits.plan_kit(SYSTEM, "PK-002", "police")
+    app = new_app(box_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_stations(pilot)
+        await pilot.press("down", "b")  # NI-002 has no kit: the dialog opens on "issue"
+        await settle(pilot)
+        assert screen.detail.station.code == "NI-002"
+        hint = lambda: str(app.screen.query_one("#kit-hint").render())  # noqa: E731
+        assert hint() == "No police kit waits at MOSUL: receive one."
+        app.screen.query_one("#move").value = "receive"
+        await settle(pilot)
+        assert hint() == "Not yet received (police): PK-002"
+        await pilot.press(*"PK-002", "tab", "tab", *"Capt. Ahmed", "ctrl+s")
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        assert hint() == "Received at MOSUL, not issued: PK-002"
+    with database.connection_context():
+        assert models.Kit.get(models.Kit.serial == "PK-002").state == "received"
+
+
+async def test_who_delivered_a_cohort_is_recorded_from_the_cohorts_screen(box_url):
+    from trainer.training import delivery
+
+    with database.connection_context():
+        course = models.Course.select(models.Course.code).scalar()
+    delivery.add_program(SYSTEM, "POI-POL-IT", "2", "Carabinieri police programme", course, "IT")
+    app = new_app(box_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        app.screen.query_one("#program").value = "POI-POL-IT@2"
+        await pilot.press(*"Atlantis, IQ", "ctrl+s")  # refused: one line naming the nation
+        await settle(pilot)
+        assert "unknown nation 'Atlantis'" in str(app.screen.query_one("#delivery-status").render())
+        app.screen.query_one("#nations").value = "Italy, IQ"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("y")  # opened again: what was recorded
+        await settle(pilot)
+        assert app.screen.query_one("#nations").value == "IQ, IT"
+        assert app.screen.query_one("#program").value == "POI-POL-IT@2"
+    assert delivery.delivery(SYSTEM, "BPC-01").nations == ("IQ", "IT")

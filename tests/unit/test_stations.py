@@ -10,11 +10,11 @@ import pytest
 import tests.instructor_fixtures as fx
 from db import models
 from db.connection import database
-from trainer.accounts import settings
+from trainer.accounts import settings, site_settings
 from trainer.accounts.access import SYSTEM
 from trainer.errors import PermissionDenied, TrainerError, ValidationFailed
 from trainer.reporting import summary
-from trainer.stations import inventory, kits, postings, readiness, stations
+from trainer.stations import inventory, kits, posting_import, postings, readiness, stations
 from trainer.stations.inventory import Mark
 
 D = datetime.date
@@ -99,10 +99,14 @@ def test_a_station_is_just_ready_at_its_strength_with_its_ilp_share(db_url):
     )  # fmt: skip
     r = judged("NI-001")
     assert not r.ready and r.reason == "4/5 qualified officers"
-    # the thresholds are settings: 80 % of 5 is 4
-    settings.set(SYSTEM, readiness.STRENGTH_KEY, 80)
+    # the thresholds are site settings an admin changes (trainer settings set, Admin > Site settings): 80 % of 5 is 4
+    assert site_settings.change(SYSTEM, readiness.STRENGTH_KEY, "80") == "80"
     assert judged("NI-001").ready
     assert "at least 80% of authorised strength" in readiness.rule().describe()
+    with pytest.raises(ValidationFailed, match="readiness.ilp_pct: a whole number from 0 to 100"):
+        site_settings.change(SYSTEM, readiness.ILP_KEY, "120")
+    site_settings.change(SYSTEM, readiness.ILP_KEY, "30")  # 1 of 4 is 25 %: no longer enough
+    assert judged("NI-001").reason == "ILP/community 1/4 below 30%"
 
 
 def test_an_expired_certificate_makes_the_station_not_ready(db_url):
@@ -127,8 +131,16 @@ def test_one_missing_kit_item_makes_the_station_not_ready_until_found(db_url):
     assert not r.ready and r.reason == "kit: 1 item(s) not present"
     # the missing item stays until a later check finds it
     marks = {i.item: Mark("present") for i in view.items}
-    inventory.check_kit(SYSTEM, "PK-001", marks, day=D(2025, 5, 20))
+    assert inventory.check_kit(SYSTEM, "PK-001", marks, day=D(2025, 5, 20)).stage == "routine"
     assert judged("NI-001").ready
+    with database.connection_context():  # the first check after the set-up was the set-up check
+        stages = [
+            s
+            for (s,) in models.InventoryCheck.select(models.InventoryCheck.stage)
+            .order_by(models.InventoryCheck.id)
+            .tuples()
+        ]
+    assert stages == ["set-up", "routine"]
 
 
 def test_too_few_ilp_trained_makes_the_station_not_ready(db_url):
@@ -233,3 +245,34 @@ def test_postings_refuse_non_graduates_the_dead_the_dismissed_and_overlaps(db_ur
         postings.post_cohort(SYSTEM, "BPC-01", "NI-002", D(2025, 6, 2))
     with database.connection_context():
         assert models.Posting.select().count() == 3
+
+
+def test_a_graduate_is_posted_to_a_unit_and_never_to_a_station_at_the_same_time(db_url, tmp_path):
+    w = fx.build(trainees=3)
+    graduate(w)
+    station("NI-001")
+    with database.connection_context():
+        models.Unit.create(code="NI-POL-BN3", name="3rd Police Battalion, Ninawa", force="police", province="IQ-NI")
+    in_unit = postings.post(SYSTEM, w.trainees[0], "", D(2025, 4, 1), unit="NI-POL-BN3")
+    assert (in_unit.unit, in_unit.station) == ("NI-POL-BN3", "")
+    with pytest.raises(ValidationFailed, match="already posted at NI-POL-BN3 from 2025-04-01"):
+        postings.post(SYSTEM, w.trainees[0], "NI-001", D(2025, 5, 1))
+    with pytest.raises(ValidationFailed, match="give a station or a unit"):
+        postings.post(SYSTEM, w.trainees[1], "NI-001", D(2025, 5, 1), unit="NI-POL-BN3")
+    with pytest.raises(TrainerError, match="no unit NI-POL-BN9"):
+        postings.post(SYSTEM, w.trainees[1], "", D(2025, 5, 1), unit="NI-POL-BN9")
+    # a personnel list may name a unit instead of a station, row by row
+    with database.connection_context():
+        ids = [t.national_id for t in models.Trainee.select().order_by(models.Trainee.id)]
+    sheet = tmp_path / "personnel.csv"
+    sheet.write_text(
+        f"national_id,station,unit,start_date\n{ids[1]},,NI-POL-BN3,2025-04-01\n{ids[2]},NI-001,NI-POL-BN3,2025-04-01\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationFailed, match="row 3, station: give a station or a unit"):
+        posting_import.import_postings(SYSTEM, sheet)
+    sheet.write_text(f"national_id,unit,start_date\n{ids[1]},NI-POL-BN3,2025-04-01\n", encoding="utf-8")
+    assert posting_import.import_postings(SYSTEM, sheet).written == 1
+    assert posting_import.import_postings(SYSTEM, sheet).present == 1  # the same row again: already there
+    with database.connection_context():
+        assert models.Posting.select().where(models.Posting.unit.is_null(False)).count() == 2

@@ -51,3 +51,29 @@ def test_a_kit_from_plan_to_station_and_its_refusals(cli, capsys):
     with pytest.raises(SystemExit) as usage:
         cli("report", "pass-rates", "--days", "30")
     assert usage.value.code == 2
+
+
+def test_a_refused_personnel_list_leaves_its_review_report(cli, capsys, tmp_path):
+    from db import models
+    from db.connection import database
+
+    assert cli("station", "add", "NI-001", "--kind", "police", "--province", "Ninawa", "--name", "Bartella",
+               "--centre", "MOSUL") == 0  # fmt: skip
+    with database.connection_context():
+        someone = models.Trainee.select(models.Trainee.national_id).order_by(models.Trainee.id).scalar()
+    sheet = tmp_path / "personnel.csv"
+    sheet.write_text(
+        f"national_id,station,start_date\n{someone},NI-001,2025-04-01\n999999999999,NI-009,2025-04-01\n",
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    report = tmp_path / "review.csv"
+    assert cli("posting", "import", str(sheet), "--report", str(report)) == 1  # all or nothing: refused
+    assert capsys.readouterr().err.count("\n") == 1
+    lines = report.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "row,outcome,column,reason"
+    assert lines[1].startswith("2,rejected,national_id,the person has not graduated")
+    assert lines[2].startswith("3,rejected,national_id,no person")
+    assert lines[3] == "3,rejected,station,no station 'NI-009'"
+    with database.connection_context():
+        assert models.Posting.select().count() == 0

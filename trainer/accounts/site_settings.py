@@ -117,6 +117,21 @@ CATALOGUE: tuple[SiteSetting, ...] = (
         "IQ-NI police",
         _cell,
     ),
+    # The readiness rule's two thresholds (trainer/stations/readiness.py; docs/stations.md, "Readiness").
+    SiteSetting(
+        "readiness.strength_pct",
+        "Ready: strength (%)",
+        "A station is ready with qualified officers at least this % of its authorised strength.",
+        100,
+        _whole(1, 200),
+    ),
+    SiteSetting(
+        "readiness.ilp_pct",
+        "Ready: ILP/community (%)",
+        "A ready station also has at least this % of those officers trained in ILP or community policing.",
+        20,
+        _whole(0, 100),
+    ),
     SiteSetting(
         "backup_every_hours",
         "Backup every (hours)",

@@ -88,9 +88,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=cmd_kit_show)
 
     post = sub.add_parser("posting", help="postings of graduates to stations").add_subparsers(dest="op", required=True)
-    p = post.add_parser("add", help="post one graduate")
+    p = post.add_parser("add", help="post one graduate to a station or a unit")
     p.add_argument("--national-id", required=True)
-    p.add_argument("--station", required=True, metavar="CODE")
+    place = p.add_mutually_exclusive_group(required=True)
+    place.add_argument("--station", metavar="CODE")
+    place.add_argument("--unit", metavar="CODE", help="a unit's code, for a posting outside the stations")
     p.add_argument("--from", dest="start", type=_date, required=True, metavar="DATE")
     p.set_defaults(handler=cmd_posting_add)
     p = post.add_parser("cohort", help="post every graduate of a cohort who can be posted to one station")
@@ -107,6 +109,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("file", type=Path)
     p.add_argument("--dry-run", action="store_true")
     p.add_argument("--skip-invalid", action="store_true")
+    p.add_argument("--report", metavar="PATH", help="also write each row's outcome as CSV, for review")
     p.set_defaults(handler=cmd_posting_import)
 
     prog = sub.add_parser("program", help="programs of instruction (POI)").add_subparsers(dest="op", required=True)
@@ -277,8 +280,11 @@ def cmd_posting_add(args: argparse.Namespace) -> int:
     from trainer.stations import postings
 
     acting = _acting(args)
-    view = postings.post(acting, _trainee_id(args.national_id), args.station, args.start, source="cli")
-    print(f"posted {view.latin_name or view.name} to {view.station} from {view.start_date} (posting {view.id})")
+    view = postings.post(
+        acting, _trainee_id(args.national_id), args.station or "", args.start, unit=args.unit or "", source="cli"
+    )
+    print(f"posted {view.latin_name or view.name} to {view.station or view.unit} from {view.start_date} "
+          f"(posting {view.id})")  # fmt: skip
     return 0
 
 
@@ -311,14 +317,39 @@ def cmd_posting_end(args: argparse.Namespace) -> int:
 
 
 def cmd_posting_import(args: argparse.Namespace) -> int:
-    from trainer.stations.posting_import import import_postings
+    from trainer.stations.posting_import import PostingsRefused, import_postings
 
-    done = import_postings(_acting(args), args.file, dry_run=args.dry_run, skip_invalid=args.skip_invalid)
+    acting = _acting(args)
+    try:
+        done = import_postings(acting, args.file, dry_run=args.dry_run, skip_invalid=args.skip_invalid)
+    except PostingsRefused as refused:
+        if args.report:
+            _write_outcomes(refused.report.outcomes, args.report, written=False)
+            print(f"report written to {args.report}")
+        raise
+    if args.report:
+        _write_outcomes(done.outcomes, args.report, written=not done.dry_run)
+        print(f"report written to {args.report}")
     verb = "would post" if done.dry_run else "posted"
     print(f"{verb} {done.written} of {done.rows} rows; {done.present} already present; {len(done.invalid)} invalid")
     for problem in done.invalid:
         print(f"  {problem}")
     return 0
+
+
+def _write_outcomes(outcomes: list[tuple[int, str, str, str]], path: str, *, written: bool) -> None:
+    """row, outcome, column, reason: every row of a personnel list, as a roster import's --report
+    (the same CSV writer: a cell a spreadsheet would run as a formula is written as text)."""
+    from trainer.commands.common import staged
+    from trainer.errors import TrainerError
+    from trainer.reporting.exports import to_csv
+
+    rows = [(n, o if written or o != "posted" else "would be posted", c, r) for n, o, c, r in outcomes]
+    try:
+        with staged(path) as out:
+            out.write_text(to_csv(("row", "outcome", "column", "reason"), rows), encoding="utf-8")
+    except OSError as exc:
+        raise TrainerError(f"cannot write the report to {path}: {exc.strerror or exc}") from None
 
 
 def cmd_program_add(args: argparse.Namespace) -> int:

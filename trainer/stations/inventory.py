@@ -35,9 +35,14 @@ class CheckDone:
     damaged: int
 
 
-def stage_for(state: str) -> str:
-    """What a check is, from where the kit stands: at receipt, at set-up, or a routine check."""
-    return {"received": "receipt", "issued": "set-up", "set-up": "routine"}.get(state, "")
+def stage_of(kit: KitView) -> str:
+    """What a check is, from where the kit stands: at receipt (at the centre), at set-up (at its
+    station, until one set-up check is recorded there: before or after the set-up itself), then routine."""
+    if kit.state == "received":
+        return "receipt"
+    if kit.state == "issued" or (kit.state == "set-up" and not kit.set_up_checked):
+        return "set-up"
+    return "routine" if kit.state == "set-up" else ""
 
 
 def check_kit(
@@ -72,7 +77,7 @@ def check_kit(
         if day > datetime.date.today() or (kit.received_on and day < kit.received_on):
             raise ValidationFailed([FieldProblem("date", f"{day.isoformat()} is before receipt or in the future")])
         counts = {c: sum(1 for m in marks.values() if m.condition == c) for c in CONDITIONS}
-        stage = stage_for(kit.state)
+        stage = stage_of(kit_view(kit.id))
         check = models.InventoryCheck.create(
             kit=kit.id,
             stage=stage,

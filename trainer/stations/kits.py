@@ -71,6 +71,7 @@ class KitView:
     set_up_on: datetime.date | None
     items: tuple[KitItemView, ...]
     movements: tuple[MovementView, ...]
+    set_up_checked: bool = False  # a set-up check was made at its present station (trainer.stations.inventory)
 
     @property
     def problems(self) -> tuple[KitItemView, ...]:
@@ -274,6 +275,28 @@ def list_kits(actor: Actor, *, state: str | None = None, limit: int = 500) -> li
         return [kit_view(kid) for (kid,) in q.tuples()]
 
 
+def waiting(actor: Actor, move: str, kind: str, centre: str = "", *, limit: int = 6) -> tuple[list[str], int]:
+    """Serials a movement could take, first by serial, and how many: for `receive` the kits of this
+    kind not yet received; `issue`, those received at `centre` (any, if none) and not issued; `transfer`, those at
+    stations. What the app's kit movement offers, since a serial cannot be guessed."""
+    require(actor, "station.read")
+    K = models.Kit
+    q = K.select(K.serial).where(K.kind == kind)
+    if move == "receive":
+        q = q.where(K.state == "planned")
+    elif move == "issue":  # at the station's centre; a station no centre supports takes one from any
+        q = q.where(K.state == "received")
+        if centre.strip():
+            centre_id = models.Centre.select(models.Centre.id).where(models.Centre.code == centre.strip()).scalar()
+            q = q.where(K.centre == centre_id)
+    elif move == "transfer":
+        q = q.where(K.state.in_(("issued", "set-up")))
+    else:
+        return [], 0
+    with database.connection_context():
+        return [serial for (serial,) in q.order_by(K.serial).limit(limit).tuples()], q.count()
+
+
 def kit_view(kit_id: int) -> KitView:
     K, KI, M, S, Ce, U = models.Kit, models.KitItem, models.KitMovement, models.Station, models.Centre, models.User
     kit = K.get_by_id(kit_id)
@@ -288,6 +311,13 @@ def kit_view(kit_id: int) -> KitView:
         .where(KI.kit == kit_id)
         .order_by(KI.id)
         .tuples()
+    )
+    IC = models.InventoryCheck
+    set_up_checked = (
+        kit.station_id is not None
+        and IC.select()
+        .where((IC.kit == kit_id) & (IC.stage == "set-up") & (IC.station == kit.station_id) & (IC.day >= kit.issued_on))
+        .exists()
     )
     moves = []
     for action, day, centre, station, signed, user in (
@@ -318,4 +348,5 @@ def kit_view(kit_id: int) -> KitView:
         set_up_on=kit.set_up_on,
         items=items,
         movements=tuple(moves),
+        set_up_checked=set_up_checked,
     )

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from db import models
 from db.connection import database
@@ -41,6 +41,7 @@ class PostingView:
     end_date: datetime.date | None
     end_reason: str
     source: str
+    unit: str = ""  # unit code, for a posting to a unit rather than a station
 
 
 def _lock(trainee_ids: Iterable[int]) -> None:
@@ -61,10 +62,13 @@ def refusal(trainee_id: int, start: datetime.date, end: datetime.date | None) ->
     graduated = E.select(E.id).where((E.trainee == trainee_id) & (E.status == "graduated")).exists()
     if not graduated:
         return "has not graduated a course"
+    U = models.Unit
     overlap = P.start_date <= end if end is not None else True
     clash = (
-        P.select(P.start_date, P.end_date, S.code)
+        P.select(P.start_date, P.end_date, fn.COALESCE(S.code, U.code))
         .join(S, join_type=JOIN.LEFT_OUTER, on=(S.id == P.station))
+        .switch(P)
+        .join(U, join_type=JOIN.LEFT_OUTER, on=(U.id == P.unit))
         .where((P.trainee == trainee_id) & (P.end_date.is_null() | (P.end_date >= start)))
     )
     if end is not None:
@@ -74,6 +78,16 @@ def refusal(trainee_id: int, start: datetime.date, end: datetime.date | None) ->
         s, e, where = found
         return f"is already posted at {where or 'a unit'} from {s} to {e or 'now'}"
     return None
+
+
+def _who(trainee_id: int) -> str:
+    """How a refusal names the person: Latin name and national ID as the clerk typed them."""
+    T = models.Trainee
+    row = T.select(T.given_name_latin, T.father_name_latin, T.national_id).where(T.id == trainee_id).tuples().first()
+    if row is None:
+        return f"person {trainee_id}"
+    name = " ".join(x for x in row[:2] if x) or f"person {trainee_id}"
+    return f"{name} (national ID {row[2]})" if row[2] else name
 
 
 def _station(code: str) -> models.Station:
@@ -89,6 +103,26 @@ def _scope(actor: Actor, station: models.Station) -> None:
     require_centre(actor, station.centre_id or 0, "posting.write")
 
 
+def _unit(code: str) -> models.Unit:
+    unit = models.Unit.get_or_none(models.Unit.code == code.strip())
+    if unit is None:
+        raise NotFound(f"no unit {code.strip()}")
+    return unit
+
+
+def _place(actor: Actor, station: str, unit: str) -> dict[str, int]:
+    """Where a posting goes, scope checked: a station (its supporting centre's staff, or an admin) or a
+    unit (anyone who may post: a unit belongs to no centre)."""
+    if bool(station.strip()) == bool(unit.strip()):
+        raise ValidationFailed([FieldProblem("station", "give a station or a unit (one of them)")])
+    if unit.strip():
+        require(actor, "posting.write")
+        return {"unit": _unit(unit).id}
+    target = _station(station)
+    _scope(actor, target)
+    return {"station": target.id}
+
+
 def post(
     actor: Actor,
     trainee_id: int,
@@ -98,25 +132,26 @@ def post(
     end: datetime.date | None = None,
     reason: str = "",
     source: str = "",
+    unit: str = "",
 ) -> PostingView:
-    """Post one person to a station."""
+    """Post one person to a station (or, with `unit` and station "", to a unit)."""
     with database.connection_context(), database.atomic():
-        target = _station(station)
-        _scope(actor, target)
+        place = _place(actor, station, unit)
         _check_dates(start, end, reason)
         _lock([trainee_id])
         why = refusal(trainee_id, start, end)
         if why:
-            raise ValidationFailed([FieldProblem("trainee", f"person {trainee_id} {why}")])
+            raise ValidationFailed([FieldProblem("trainee", f"{_who(trainee_id)} {why}")])
         posting = models.Posting.create(
-            trainee=trainee_id, station=target.id, start_date=start, end_date=end, end_reason=reason, source=source
+            trainee=trainee_id, **place, start_date=start, end_date=end, end_reason=reason, source=source
         )
+        where = {"unit": unit.strip()} if unit.strip() else {"station": station.strip().upper()}
         audit.record(
             actor,
             "post",
             "posting",
             posting.uuid,
-            after={"trainee": trainee_id, "station": target.code, "start": start.isoformat(), "source": source},
+            after={"trainee": trainee_id, **where, "start": start.isoformat(), "source": source},
         )
         return _views(models.Posting.select().where(models.Posting.id == posting.id))[0]
 
@@ -232,7 +267,7 @@ def postings_of(actor: Actor, trainee_id: int) -> list[PostingView]:
 
 
 def _views(query: Select[models.Posting]) -> list[PostingView]:
-    P, T, S = models.Posting, models.Trainee, models.Station
+    P, T, S, U = models.Posting, models.Trainee, models.Station, models.Unit
     rows = (
         query.select(
             P.id,
@@ -249,14 +284,19 @@ def _views(query: Select[models.Posting]) -> list[PostingView]:
             P.end_date,
             P.end_reason,
             P.source,
+            U.code,
         )  # fmt: skip
         .join(T, on=(T.id == P.trainee))
         .switch(P)
         .join(S, join_type=JOIN.LEFT_OUTER, on=(S.id == P.station))
+        .switch(P)
+        .join(U, join_type=JOIN.LEFT_OUTER, on=(U.id == P.unit))
         .order_by(T.given_name_latin, T.id, P.start_date)
         .tuples()
     )
     return [
-        PostingView(pid, v, tid, f"{g} {f} {gf}", " ".join(x for x in (gl, fl, gfl) if x), code or "", s, e, r, src)
-        for pid, v, tid, g, f, gf, gl, fl, gfl, code, s, e, r, src in rows
+        PostingView(
+            pid, v, tid, f"{g} {f} {gf}", " ".join(x for x in (gl, fl, gfl) if x), code or "", s, e, r, src, unit or ""
+        )
+        for pid, v, tid, g, f, gf, gl, fl, gfl, code, s, e, r, src, unit in rows
     ]

@@ -49,6 +49,7 @@ def rows() -> dict[str, Op]:
         ),
         "stations.kits.get_kit": op("station.read", lambda w, a: kits.get_kit(a, "NONE")),
         "stations.kits.list_kits": op("station.read", lambda w, a: kits.list_kits(a)),
+        "stations.kits.waiting": op("station.read", lambda w, a: kits.waiting(a, "receive", "police")),
         "stations.inventory.check_kit": op(
             "kit.check", lambda w, a: inventory.check_kit(a, "PERM-K", marks(box(w))), scoped=True
         ),
