@@ -63,7 +63,7 @@ def verify_with_node(tmp_path: Path, badge: dict, status: dict) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_the_badge_fits_the_open_badges_data_model(sqlite_url, private_config):
+def test_the_badge_fits_the_open_badges_data_model(db_url, private_config):
     _, issued = _issued(1)
     badge = json.loads(badges.export(issued[0], status_url=URL))
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
@@ -78,9 +78,16 @@ def test_the_badge_fits_the_open_badges_data_model(sqlite_url, private_config):
     broken = {**badge, "proof": badge["proof"][0]}  # a bare object, as before
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, schema)
+    # The identity is one of the data model's identifier types, hashed as it prescribes.
+    identity = badge["credentialSubject"]["identifier"][0]
+    assert identity["identityType"] == "name" and identity["identityHash"].startswith("sha256$")
+    for wrong in ({"identityType": "nationalId"}, {"identityHash": "sha1$00ff"}, {"nationalId": "1234"}):
+        subject = {**badge["credentialSubject"], "identifier": [{**identity, **wrong}]}
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({**badge, "credentialSubject": subject}, schema)
 
 
-def test_an_independent_verifier_accepts_the_badge_and_reads_its_revocation(sqlite_url, private_config, tmp_path):
+def test_an_independent_verifier_accepts_the_badge_and_reads_its_revocation(db_url, private_config, tmp_path):
     w, issued = _issued(2)
     badge = json.loads(badges.export(issued[0], status_url=URL))
     url, revoked = badges.revoked_indexes(w.admin)
@@ -101,7 +108,7 @@ def test_an_independent_verifier_accepts_the_badge_and_reads_its_revocation(sqli
     assert result["verified"] is False and "signature" in result["error"].lower()
 
 
-def test_cli_status_list_and_jwk(sqlite_url, private_config, tmp_path, capsys, monkeypatch):
+def test_cli_status_list_and_jwk(db_url, private_config, tmp_path, capsys, monkeypatch):
     from db import models
     from db.connection import database
     from trainer.accounts.users import hash_password
@@ -114,7 +121,7 @@ def test_cli_status_list_and_jwk(sqlite_url, private_config, tmp_path, capsys, m
         ).execute()
     monkeypatch.setenv("TRAINER_PASSWORD", "manager-pass")
     out = tmp_path / "status.json"
-    assert main(["--db", sqlite_url, "--user", "manager", "cert", "status-list", "--output", str(out)]) == 0
+    assert main(["--db", db_url, "--user", "manager", "cert", "status-list", "--output", str(out)]) == 0
     status = json.loads(out.read_text(encoding="utf-8"))
     assert status["type"] == ["VerifiableCredential", "BitstringStatusListCredential"] and badges.verify(status)
     assert len(badges.decode_bits(status["credentialSubject"]["encodedList"])) * 8 >= badges.STATUS_BITS
