@@ -95,12 +95,18 @@ def test_an_independent_verifier_accepts_the_badge_and_reads_its_revocation(db_u
     status = badges.status_list(revoked, url=URL)
     assert verify_with_node(tmp_path, badge, status) == {"verified": True, "revoked": False, "error": None}
     # Revoked at the site: the next published list flips the badge's bit.
+    clean = status
     certificates.revoke(w.admin, issued[0].id, "issued in error")
     _, revoked = badges.revoked_indexes(w.admin)
     assert revoked == [issued[0].id]
     status = badges.status_list(revoked, url=URL)
     assert badges.is_revoked(status, issued[0].id) and not badges.is_revoked(status, issued[1].id)
     assert verify_with_node(tmp_path, badge, status)["revoked"] is True
+    # A forged list (the bit cleared, the signature kept) is refused, not read as "not revoked".
+    forged = json.loads(json.dumps(status))
+    forged["credentialSubject"]["encodedList"] = clean["credentialSubject"]["encodedList"]
+    result = verify_with_node(tmp_path, badge, forged)
+    assert result["verified"] is False and "BitstringStatusListCredential" in result["error"], result
     # A changed credential no longer verifies.
     tampered = json.loads(json.dumps(badge))
     tampered["credentialSubject"]["achievement"]["name"] = "Advanced Investigations"
