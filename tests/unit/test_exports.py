@@ -287,6 +287,10 @@ def test_cli_reports_and_exports(sqlite_url, tmp_path, capsys, monkeypatch):
         == 1
     )
     assert "may not export names" in capsys.readouterr().err and not (tmp_path / "i.csv").exists()
+    # The person-level export refuses a file ending that is not its format, as reports do.
+    with pytest.raises(SystemExit) as exit_:
+        main(["--db", db_url, "--user", "ana", "export", "trainees", "--format", "json", "--output", str(xlsx)])
+    assert exit_.value.code == 2 and "a json file's name ends in .json" in capsys.readouterr().err
 
 
 # --- a real spreadsheet program ------------------------------------------------
