@@ -14,12 +14,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import jsonschema  # the test extra: a missing one fails, never skips
 import pytest
 
 from tests.instructor_fixtures import build
 from trainer.certification import badges, certificates
-
-jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is in the test extra")
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "tests" / "fixtures" / "ob3" / "openbadgecredential.schema.json"
@@ -63,7 +62,7 @@ def verify_with_node(tmp_path: Path, badge: dict, status: dict) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_the_badge_fits_the_open_badges_data_model(sqlite_url, private_config):
+def test_the_badge_fits_the_open_badges_data_model(db_url, private_config):
     _, issued = _issued(1)
     badge = json.loads(badges.export(issued[0], status_url=URL))
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
@@ -78,9 +77,16 @@ def test_the_badge_fits_the_open_badges_data_model(sqlite_url, private_config):
     broken = {**badge, "proof": badge["proof"][0]}  # a bare object, as before
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, schema)
+    # The identity is one of the data model's identifier types, hashed as it prescribes.
+    identity = badge["credentialSubject"]["identifier"][0]
+    assert identity["identityType"] == "name" and identity["identityHash"].startswith("sha256$")
+    for wrong in ({"identityType": "nationalId"}, {"identityHash": "sha1$00ff"}, {"nationalId": "1234"}):
+        subject = {**badge["credentialSubject"], "identifier": [{**identity, **wrong}]}
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({**badge, "credentialSubject": subject}, schema)
 
 
-def test_an_independent_verifier_accepts_the_badge_and_reads_its_revocation(sqlite_url, private_config, tmp_path):
+def test_an_independent_verifier_accepts_the_badge_and_reads_its_revocation(db_url, private_config, tmp_path):
     w, issued = _issued(2)
     badge = json.loads(badges.export(issued[0], status_url=URL))
     url, revoked = badges.revoked_indexes(w.admin)
@@ -88,12 +94,18 @@ def test_an_independent_verifier_accepts_the_badge_and_reads_its_revocation(sqli
     status = badges.status_list(revoked, url=URL)
     assert verify_with_node(tmp_path, badge, status) == {"verified": True, "revoked": False, "error": None}
     # Revoked at the site: the next published list flips the badge's bit.
+    clean = status
     certificates.revoke(w.admin, issued[0].id, "issued in error")
     _, revoked = badges.revoked_indexes(w.admin)
     assert revoked == [issued[0].id]
     status = badges.status_list(revoked, url=URL)
     assert badges.is_revoked(status, issued[0].id) and not badges.is_revoked(status, issued[1].id)
     assert verify_with_node(tmp_path, badge, status)["revoked"] is True
+    # A forged list (the bit cleared, the signature kept) is refused, not read as "not revoked".
+    forged = json.loads(json.dumps(status))
+    forged["credentialSubject"]["encodedList"] = clean["credentialSubject"]["encodedList"]
+    result = verify_with_node(tmp_path, badge, forged)
+    assert result["verified"] is False and "BitstringStatusListCredential" in result["error"], result
     # A changed credential no longer verifies.
     tampered = json.loads(json.dumps(badge))
     tampered["credentialSubject"]["achievement"]["name"] = "Advanced Investigations"
@@ -101,7 +113,7 @@ def test_an_independent_verifier_accepts_the_badge_and_reads_its_revocation(sqli
     assert result["verified"] is False and "signature" in result["error"].lower()
 
 
-def test_cli_status_list_and_jwk(sqlite_url, private_config, tmp_path, capsys, monkeypatch):
+def test_cli_status_list_and_jwk(db_url, private_config, tmp_path, capsys, monkeypatch):
     from db import models
     from db.connection import database
     from trainer.accounts.users import hash_password
@@ -114,7 +126,7 @@ def test_cli_status_list_and_jwk(sqlite_url, private_config, tmp_path, capsys, m
         ).execute()
     monkeypatch.setenv("TRAINER_PASSWORD", "manager-pass")
     out = tmp_path / "status.json"
-    assert main(["--db", sqlite_url, "--user", "manager", "cert", "status-list", "--output", str(out)]) == 0
+    assert main(["--db", db_url, "--user", "manager", "cert", "status-list", "--output", str(out)]) == 0
     status = json.loads(out.read_text(encoding="utf-8"))
     assert status["type"] == ["VerifiableCredential", "BitstringStatusListCredential"] and badges.verify(status)
     assert len(badges.decode_bits(status["credentialSubject"]["encodedList"])) * 8 >= badges.STATUS_BITS

@@ -115,3 +115,64 @@ def test_cli_pdf_and_badge(sqlite_url, tmp_path, capsys, monkeypatch):
     assert not badges.verify(badge)
     assert main([*base, "expiring", "--days", "90"]) == 0
     assert "0 certificates expire within 90 days" in capsys.readouterr().out  # the test clock is past 2026-03
+
+
+def _pdftoppm() -> str:
+    import os
+    import shutil
+
+    found = shutil.which("pdftoppm")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must render with poppler: .ci/run installs poppler-utils (pdftoppm)")
+        pytest.skip("poppler's pdftoppm is needed: apt-get install poppler-utils")
+    return found
+
+
+def test_a_phone_app_verifies_the_qr_of_a_poppler_rendered_pdf(db_url, tmp_path):
+    """Another renderer (poppler), a scanner (zxing-cpp), then two verifiers that share no code with our
+    signer's JWS handling: jwcrypto with the published JWK set, and the openssl command on the raw
+    Ed25519 signature with the published PEM. docs/credentials.md has the worked example."""
+    import base64
+    import subprocess
+
+    import zxingcpp
+    from jwcrypto import jwk, jws
+    from PIL import Image
+
+    _, issued = _issued(1)
+    (tmp_path / "cert.pdf").write_bytes(certificate_pdf.render(issued[0], certificates.payload(issued[0])))
+    subprocess.run([_pdftoppm(), "-r", "200", "-png", "-singlefile", "cert.pdf", "page"], cwd=tmp_path, check=True)
+    found = zxingcpp.read_barcodes(Image.open(tmp_path / "page.png"), formats=zxingcpp.BarcodeFormat.QRCode)
+    assert len(found) == 1
+    scanned = found[0].text
+    header_b64, payload_b64, sig_b64 = scanned.split(".")
+
+    keys = jwk.JWKSet.from_json(json.dumps({"keys": [signing.public_jwk()]}))
+    token = jws.JWS()
+    token.deserialize(scanned)
+    token.verify(keys.get_key(token.jose_header["kid"]), alg="EdDSA")
+    claims = json.loads(token.payload)
+    assert (claims["sub"], claims["name"], claims["name#ar"]) == (
+        issued[0].number,
+        issued[0].latin_name,
+        issued[0].name,
+    )
+
+    def unb64(part: str) -> bytes:
+        return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+    (tmp_path / "site.pem").write_bytes(signing.public_pem())
+    (tmp_path / "signed").write_bytes(f"{header_b64}.{payload_b64}".encode("ascii"))
+    (tmp_path / "sig").write_bytes(unb64(sig_b64))
+    openssl = ["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", "site.pem", "-rawin", "-in", "signed"]
+    done = subprocess.run([*openssl, "-sigfile", "sig"], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0 and "Signature Verified Successfully" in done.stdout, done.stderr
+    # One changed claim and neither accepts it.
+    forged = base64.urlsafe_b64encode(json.dumps({**claims, "name": "Somebody Else"}).encode()).rstrip(b"=")
+    (tmp_path / "signed").write_bytes(f"{header_b64}.".encode("ascii") + forged)
+    assert subprocess.run([*openssl, "-sigfile", "sig"], cwd=tmp_path, capture_output=True).returncode != 0
+    token = jws.JWS()
+    token.deserialize(f"{header_b64}.{forged.decode()}.{sig_b64}")
+    with pytest.raises(jws.InvalidJWSSignature):
+        token.verify(keys.get_key(token.jose_header["kid"]), alg="EdDSA")

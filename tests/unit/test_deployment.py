@@ -99,9 +99,11 @@ def test_every_station_report_leaves_in_every_format_with_suppression(db_url, tm
     world()
     for name in ("box-status", "station-readiness", "deployment-leakage", "outcomes-by-program"):
         result = catalogue.run_report(SYSTEM, name, ReportParams())
+        # box-status's kind totals (level "all") are metadata in a file: its records are the location rows.
+        records = [r for r in result.rows if name != "box-status" or r[0] != "all"]
         for fmt in ("csv", "json", "xlsx", "hxl"):
             written = catalogue.write_result(result, fmt, tmp_path / f"{name}.{'csv' if fmt == 'hxl' else fmt}")
-            assert written.rows == len(result.rows)
+            assert written.rows == len(records)
     # small officer counts are hidden in files, never in the analyst's own table
     result = catalogue.run_report(SYSTEM, "deployment-leakage", ReportParams(by="force"))
     assert catalogue.write_result(result, "csv", tmp_path / "l.csv").suppressed > 0

@@ -136,6 +136,21 @@ def test_json_and_hxl(tmp_path):
     assert read_csv(tmp_path / "x.csv")[:3] == [["province", "n"], ["#adm1+code", "#indicator+num"], ["IQ-NI", "5"]]
 
 
+def test_times_leave_with_their_zone(tmp_path):
+    """The database keeps UTC without a zone; a file says so, and pandas reads the time as UTC."""
+    import pandas as pd
+
+    columns, rows = ("at", "day"), [(datetime.datetime(2026, 12, 3, 8, 30), datetime.date(2026, 12, 3))]
+    exports.write_json(tmp_path / "t.json", columns, rows)
+    assert json.loads((tmp_path / "t.json").read_text(encoding="utf-8")) == [
+        {"at": "2026-12-03T08:30:00+00:00", "day": "2026-12-03"}
+    ]
+    exports.write_csv(tmp_path / "t.csv", columns, rows)
+    assert read_csv(tmp_path / "t.csv")[1] == ["2026-12-03T08:30:00+00:00", "2026-12-03"]
+    at = pd.to_datetime(pd.read_json(tmp_path / "t.json", dtype=False)["at"])
+    assert str(at.dt.tz) == "UTC" and at[0].hour == 8
+
+
 def test_progress_is_reported_in_steps(tmp_path):
     seen = []
     exports.write_csv(
@@ -272,6 +287,10 @@ def test_cli_reports_and_exports(sqlite_url, tmp_path, capsys, monkeypatch):
         == 1
     )
     assert "may not export names" in capsys.readouterr().err and not (tmp_path / "i.csv").exists()
+    # The person-level export refuses a file ending that is not its format, as reports do.
+    with pytest.raises(SystemExit) as exit_:
+        main(["--db", db_url, "--user", "ana", "export", "trainees", "--format", "json", "--output", str(xlsx)])
+    assert exit_.value.code == 2 and "a json file's name ends in .json" in capsys.readouterr().err
 
 
 # --- a real spreadsheet program ------------------------------------------------

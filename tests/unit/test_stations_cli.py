@@ -45,9 +45,15 @@ def test_a_kit_from_plan_to_station_and_its_refusals(cli, capsys):
     shown = capsys.readouterr().out
     assert "GPS" in shown and "missing" in shown and "lost in transit" in shown and "signed by Capt. Ahmed" in shown
     assert cli("report", "box-status", "--format", "csv") == 0
-    out = capsys.readouterr().out.splitlines()
+    captured = capsys.readouterr()
+    out = captured.out.splitlines()
     assert out[0].startswith("level,kind,province,centre,kits,received")
-    assert out[1].startswith("all,police,,,1,1,1,0,") and out[1].endswith(",1,0,1")
+    # Data only: the kind's total (level "all") goes to standard error with the notes.
+    assert len(out) == 2 and out[1].startswith("location,police,IQ-NI,MOSUL,1,1,1,0,") and out[1].endswith(",1,0,1")
+    assert '# totals: {"kits": 1, "received": 1, "at_stations": 1, "set_up": 0' in captured.err
+    assert cli("report", "box-status", "--format", "csv", "--with-totals") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1].startswith("all,police,,,1,1,1,0,") and out[-1].endswith(",1,0,1")
     with pytest.raises(SystemExit) as usage:
         cli("report", "pass-rates", "--days", "30")
     assert usage.value.code == 2

@@ -41,6 +41,9 @@ class ReportResult:
     layout: Layout | None = None  # how to suppress small counts in an export (aggregate reports)
     hxl: tuple[str, ...] = ()  # one HXL hashtag per column (aggregate reports)
     params: ReportParams = field(default_factory=ReportParams)
+    # (column, value): rows holding that value are the report's own totals (box-status's level "all"),
+    # shown to people but metadata in a data file, where a sum over the records would count them twice.
+    total_rows: tuple[int, str] | None = None
 
 
 @dataclass(frozen=True)

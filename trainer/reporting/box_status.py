@@ -114,6 +114,7 @@ def box_status(actor: Actor, params: ReportParams) -> ReportResult:
             "#indicator+num+problem_kits",
         ),
         params=params,
+        total_rows=(0, "all"),  # a data file holds the location rows; the kind totals are its metadata
     )
 
 

@@ -80,11 +80,18 @@ def check_extension(fmt: str, path: str | Path) -> None:
     raise TrainerError(f"{Path(path).name}: a {fmt} file's name ends in {wanted}")
 
 
+def stamp(value: datetime.date) -> str:
+    """A date as ISO 8601; a time with its zone (the database keeps UTC without one: db/models/base.py)."""
+    if isinstance(value, datetime.datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.UTC)
+    return value.isoformat()
+
+
 def _cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
+        return stamp(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)
@@ -194,7 +201,7 @@ def write_hxl(
 
 def _json_value(v: Any) -> Any:
     if isinstance(v, (datetime.date, datetime.datetime)):
-        return v.isoformat()
+        return stamp(v)
     return v
 
 
@@ -237,14 +244,14 @@ def write_xlsx(
     *,
     title: str = "Report",
     notes: Sequence[tuple[str, str]] = (),
-    totals: Sequence[Any] | None = None,
+    totals: Sequence[Sequence[Any]] = (),
     progress: Progress | None = None,
     total: int = 0,
 ) -> int:
     """XLSX in constant-memory mode: the data sheet holds the header and records only.
 
-    Frozen bold header, autofilter over the records, real dates; a totals row, when asked,
-    stands one empty row below the filter's range. The sheet reads right to left when its
+    Frozen bold header, autofilter over the records, real dates; totals rows, when asked,
+    stand one empty row below the filter's range. The sheet reads right to left when its
     rows are named in Arabic (the first text column). `notes` (label, text) pairs go to a
     second sheet, "Notes".
     """
@@ -310,8 +317,8 @@ def write_xlsx(
             tick(r)
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(last_row, 1), max(len(columns) - 1, 0))
-        if totals is not None:
-            put(last_row + 2, totals, bold)
+        for k, row in enumerate(totals):
+            put(last_row + 2 + k, row, bold)
         for c, w in enumerate(widths):
             sheet.set_column(c, c, w + 2)
         if arabic > latin:

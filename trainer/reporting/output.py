@@ -55,6 +55,8 @@ class Tidy:
     totals: tuple[Any, ...] | None
     notes: tuple[str, ...]
     hidden: int
+    # The records --with-totals appends: the totals row, or the report's own total rows (box-status).
+    appended: tuple[tuple[Any, ...], ...] = ()
 
 
 def tidy(result: ReportResult, fmt: str, *, to_file: bool = True) -> Tidy:
@@ -63,8 +65,12 @@ def tidy(result: ReportResult, fmt: str, *, to_file: bool = True) -> Tidy:
         raise TrainerError(f"unknown format {fmt!r}: use {', '.join(exports.FORMATS)}")
     if fmt == "hxl" and not (result.aggregate and result.hxl):
         raise TrainerError(f"{result.name} lists persons: HXL is for aggregate reports only")
-    if (fmt == "table" and not to_file) or not result.aggregate or result.layout is None:
+    if (fmt == "table" and not to_file) or not result.aggregate:
         return Tidy(result.columns, result.rows, None, result.notes, 0)
+    if result.layout is None:
+        if fmt == "table" or result.total_rows is None:
+            return Tidy(result.columns, result.rows, None, result.notes, 0)
+        return _own_totals_apart(result)
     done = suppress(result.columns, result.rows, result.layout)
     rows = done.rows
     totals = None
@@ -79,7 +85,20 @@ def tidy(result: ReportResult, fmt: str, *, to_file: bool = True) -> Tidy:
     rows = tuple(_flagged(done.columns, r) for r in rows)
     if totals is not None:
         totals = _flagged(done.columns, totals)
-    return Tidy(columns, rows, totals, notes, hidden)
+    return Tidy(columns, rows, totals, notes, hidden, (totals,) if totals is not None else ())
+
+
+def _own_totals_apart(result: ReportResult) -> Tidy:
+    """An unsuppressed report whose own total rows stand among its records (box-status's level "all"):
+    the records alone in the data, the total rows appended only when asked, their sum as the totals."""
+    assert result.total_rows is not None
+    col, mark = result.total_rows
+    own = tuple(r for r in result.rows if r[col] == mark)
+    records = tuple(r for r in result.rows if r[col] != mark)
+    summed = tuple(
+        sum(values) if own and all(type(v) is int for v in values) else None for values in zip(*own, strict=False)
+    )
+    return Tidy(result.columns, records, summed or None, result.notes, 0, own)
 
 
 def _flagged(columns: tuple[str, ...], row: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -102,6 +121,9 @@ def metadata(result: ReportResult, t: Tidy, fmt: str) -> dict[str, Any]:
     }
     if t.totals is not None:
         meta["totals"] = {c: _plain(v) for c, v in zip(t.columns, t.totals) if v not in (None, "", "Total")}
+    if t.appended and t.appended != (t.totals,):
+        # The report's own total rows (box-status: one per kind), which --with-totals appends.
+        meta["total_rows"] = [{c: _plain(v) for c, v in zip(t.columns, r)} for r in t.appended]
     return meta
 
 
@@ -160,7 +182,7 @@ def write_result(
         raise TrainerError("HXL files carry no totals row: HXL tools add the rows up themselves")
     t = tidy(result, fmt, to_file=to_file)
     meta = metadata(result, t, fmt)
-    rows = t.rows + ((t.totals,) if with_totals and t.totals is not None else ())
+    rows = t.rows + (t.appended if with_totals else ())
     total = len(rows)
     sidecar: Path | None = None
     if fmt == "xlsx":
@@ -177,7 +199,7 @@ def write_result(
             t.rows,
             title=result.name,
             notes=notes,
-            totals=t.totals if with_totals else None,
+            totals=t.appended if with_totals else (),
             progress=progress,
             total=len(t.rows),
         )
