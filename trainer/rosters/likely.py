@@ -26,6 +26,10 @@ class _Person:
     key: str
     data: _Data
 
+    @property
+    def dob(self) -> datetime.date:  # as a checked roster row has it (rosters.checking._ValidRow)
+        return self.data.date_of_birth
+
 
 def likely_same(persons: list[tuple[str, str, datetime.date]], upto: int) -> list[tuple[Candidate, ...]]:
     """For each (match key, national ID, date of birth), the registered persons (ids up to
