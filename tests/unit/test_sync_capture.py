@@ -27,7 +27,7 @@ NOT_SHARED = {
     "user": "accounts and passwords are each site's own",
     "user_centre": "which centres an account works at: the account is local",
     "instructor_qualification": "what an instructor (a local account) may teach",
-    "audit_event": "each site's own HMAC chain (verified at the site); not yet carried",
+    "audit_event": "each site's own HMAC chain: carried beside the changes (trainer/sync/audit_chains.py)",
     "user_session": "sign-in state",
     "login_throttle": "sign-in state",
     "setting": "site settings; HQ-owned ones are not yet carried (docs/sync.md, not built)",
@@ -42,6 +42,8 @@ NOT_SHARED = {
     "sync_clock": "this database's clock correction",
     "sync_peer": "this database's view of its peers",
     "sync_review": "what waits for a person here",
+    "sync_audit_event": "sites' audit trails held at headquarters (trainer/sync/audit_chains.py)",
+    "sync_audit_head": "the heads sites signed of those trails: carried beside the changes",
     # Link tables without an identity of their own, beyond the catalogue's (db/capture.py LINKS): not yet carried.
     "cohort_instructor": "link rows (no UUID): not yet carried",
     "kit_item": "link rows (no UUID): not yet carried",

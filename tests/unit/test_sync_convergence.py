@@ -21,6 +21,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from peewee import fn
 
 from db import models
 from db.connection import database
@@ -28,7 +29,7 @@ from tests.conftest import PG_URL, reset_postgres
 from tests.sync_places import AUDIT_KEY, Place, link
 from trainer.registry.centres import create_centre
 from trainer.registry.trainees import TraineeInput, create_trainee, get_trainee, update_trainee, with_changes
-from trainer.sync import exchange, merge
+from trainer.sync import audit_chains, exchange, merge
 from trainer.sync.bundle import BundleRefused
 
 SEEDS = int(os.environ.get("TRAINER_SYNC_SEEDS", "50"))
@@ -229,15 +230,37 @@ class World:
                         found.append(
                             f"{code}: {self.kind[record]} {record} {name} {rows[record].get(name)!r} != {value!r}"
                         )
+        return found + self.audit_problems()
+
+    def audit_problems(self) -> list[str]:
+        """Each site's audit trail at headquarters: every event before the site's last export, once,
+        and every chain verifying (docs/sync.md, "Audit across sites")."""
+        found: list[str] = []
+        E, A = models.AuditEvent, models.SyncAuditEvent
+        for code in SITES:
+            self.places[code].use()
+            with database.connection_context():
+                last_export = (
+                    E.select(fn.max(E.id)).where((E.action == "export") & (E.entity == "sync_bundle")).scalar()
+                )
+                sent = [i for (i,) in E.select(E.id).where(E.id < last_export).order_by(E.id).tuples()]
+            self.places["HQ"].use()
+            with database.connection_context():
+                held = [i for (i,) in A.select(A.event_id).where(A.origin == code).order_by(A.event_id).tuples()]
+            if held != sent:
+                found.append(f"HQ: {code}'s audit trail held as {len(held)} events, sent {len(sent)}")
+        self.places["HQ"].use()
+        found += [p for chain in audit_chains.verify_sites() for p in chain.problems]
         return found
 
 
-def _snapshot() -> tuple[int, int, int]:
+def _snapshot() -> tuple[int, int, int, int]:
     with database.connection_context():
         return (
             models.SyncChange.select().count(),
             models.Trainee.select().count(),
             models.Centre.select().count(),
+            models.SyncAuditEvent.select().count(),
         )
 
 

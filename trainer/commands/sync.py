@@ -60,6 +60,15 @@ def cmd_import(args: argparse.Namespace) -> int:
         + (f", {done.waiting} waiting for their parent record" if done.waiting else "")
         + (f"; {done.persons_held} persons held as likely duplicates" if done.persons_held else "")
     )
+    if done.audit is not None:
+        print(
+            f"audit trail of {done.peer}: {done.audit.events} new events"
+            + (
+                f"; {done.audit.breaks} did not verify at the site (`trainer audit verify` names them)"
+                if done.audit.breaks
+                else ""
+            )
+        )
     return 0
 
 
