@@ -1,4 +1,7 @@
-"""Each site's audit chain carried to headquarters (docs/sync.md, "Audit across sites").
+"""Each site's audit chain carried to headquarters (docs/sync.md, "Audit across sites"); and, with
+no change of schema, the rows of the tables the change log captures from this version on (kit
+items, inventory lines, a cohort's delivery and nations: db/capture.py CAPTURED_SINCE_0014) are
+logged once as inserts by db.schema.upgrade, as 0013 logged the records made before it.
 
 sync_audit_event holds, at headquarters, every audit event a site sent: the event as the
 site wrote it (canonical JSON, its HMAC chain value included) and the public hash chain
