@@ -137,6 +137,10 @@ def test_a_site_exchanges_with_headquarters_through_files(db_url, tmp_path, monk
     code_, out, err = site("cert", "verify", code)
     assert code_ == 1 and "REVOKED: issued in error" in out, (out, err)
 
+    # A national rule is headquarters' to set: a site's change is refused in one line.
+    code_, out, err = site("settings", "set", "vetting_validity_months", "6")
+    assert code_ == 1 and len(err.strip().splitlines()) == 1 and "owned by headquarters" in err, (out, err)
+
     # The site's next export acknowledges; headquarters then has nothing waiting for it.
     assert site("sync", "export", "--output", str(tmp_path / "erbil-2.bundle"))[0] == 0
     code_, out, err = hq("sync", "import", str(tmp_path / "erbil-2.bundle"))

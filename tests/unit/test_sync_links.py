@@ -105,3 +105,32 @@ def test_kits_stations_postings_and_deliveries_reach_headquarters_and_back(world
     at_b = _state(b)
     assert {k: v for k, v in at_b.items() if k != "postings"} == {k: v for k, v in at_hq.items() if k != "postings"}
     assert at_b["postings"] == []  # a person's record: not Basra's person
+
+
+def test_rows_made_before_their_capture_are_logged_once_on_upgrade(backend, tmp_path):
+    """A database at version 0013 whose kit items were written by code that did not capture them
+    (muted here): upgrading to 0014 logs each once, as an insert, so they travel too."""
+    from db import capture
+    from db.connection import open_database
+    from db.schema import upgrade
+    from tests.conftest import fresh_url
+    from trainer.setup import connect, seed_reference
+
+    url = fresh_url(backend, tmp_path)
+    db = open_database(url)
+    with database.connection_context():
+        upgrade(db, target="0013_sync", backup=False)
+        seed_reference()
+        with database.atomic(), capture.muted():
+            kit = models.Kit.create(serial="K-OLD", kind="police")
+            models.KitItem.insert_many(
+                [dict(kit=kit.id, item=i, name=n, quantity=q) for i, n, q in kits.manifest("police")]
+            ).execute()
+    assert "0014_sync_more" in connect(url).applied
+    C = models.SyncChange
+    with database.connection_context():
+        logged = C.select().where(C.table_name == "kit_item").count()
+        assert logged == len(kits.manifest("police")) and {
+            c.op for c in C.select(C.op).where(C.table_name == "kit_item")
+        } == {"i"}
+        assert C.select().where(C.table_name == "kit").count() == 0  # only the tables captured since

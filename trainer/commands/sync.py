@@ -60,6 +60,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         + (f", {done.waiting} waiting for their parent record" if done.waiting else "")
         + (f"; {done.persons_held} persons held as likely duplicates" if done.persons_held else "")
     )
+    if done.settings:
+        print(f"{done.settings} setting(s) headquarters owns changed here (`trainer settings get` shows them)")
     if done.audit is not None:
         print(
             f"audit trail of {done.peer}: {done.audit.events} new events"

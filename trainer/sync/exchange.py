@@ -18,7 +18,7 @@ from typing import Any
 
 from db import models
 from db.connection import database
-from trainer.accounts import audit
+from trainer.accounts import audit, owned_settings
 from trainer.accounts.access import Actor, require
 from trainer.errors import TrainerError
 from trainer.sync import audit_chains, bundle, identity, log, merge, persons, scope, summaries
@@ -50,6 +50,7 @@ class Imported:
     waiting: int
     persons_held: int = 0  # new persons held as likely duplicates (headquarters only)
     audit: audit_chains.Taken | None = None  # the site's audit events taken in (headquarters only)
+    settings: int = 0  # settings headquarters owns that changed here (a site only)
 
 
 def _me() -> identity.Site:
@@ -116,6 +117,8 @@ def export(actor: Actor, output: Path, for_code: str | None = None, progress: Pr
             yield {"kind": "end", "count": count}
             if me.kind == "site":  # after the changes: our audit trail (trainer/sync/audit_chains.py)
                 yield from audit_chains.outgoing(me.code, state.audit_acked, state.audit_hash)
+            else:  # the settings headquarters owns (trainer/accounts/owned_settings.py)
+                yield {"kind": "settings", "stamp": time.time_ns() // 1000, "values": owned_settings.snapshot()}
 
         created = models.now().isoformat(timespec="seconds")
         size = bundle.write(
@@ -182,8 +185,10 @@ def import_bundle(actor: Actor, path: Path, progress: Progress | None = None) ->
             raise BundleRefused("damaged bundle: no end")
         _apply(batch, me, tally, progress)
         trail = audit_chains.take(items, peer.code, sign_public) if me.kind == "hq" else None
+        owned = 0
         if me.kind == "site":
             audit_chains.remember_ack(peer.code, first.get("audit"))
+            owned = _take_settings(actor, items, peer.code)
         merge.retry_waiting(me.code, hq=me.kind == "hq", tally=tally)
         held_persons = persons.hold_likely_duplicates(actor, before, peer.code) if me.kind == "hq" else 0
         tally.review += held_persons
@@ -201,7 +206,20 @@ def import_bundle(actor: Actor, path: Path, progress: Progress | None = None) ->
         audit.record(
             actor, "import", "sync_bundle", peer.code, applied=tally.applied, held=tally.held, review=tally.review
         )
-    return Imported(peer.code, tally.applied, tally.held, tally.review, len(tally.waiting), held_persons, trail)
+    return Imported(peer.code, tally.applied, tally.held, tally.review, len(tally.waiting), held_persons, trail, owned)
+
+
+def _take_settings(actor: Actor, items: Iterator[Any], origin: str) -> int:
+    """At a site: the settings headquarters owns, sent after its changes (none from older code)."""
+    for item in items:
+        if not (isinstance(item, dict) and item.get("kind") == "settings" and isinstance(item.get("values"), dict)):
+            raise BundleRefused("damaged bundle: unexpected lines after its changes")
+        try:
+            stamp = int(item["stamp"])
+        except (KeyError, TypeError, ValueError):
+            raise BundleRefused("damaged bundle: settings without their time") from None
+        return owned_settings.take(actor, item["values"], stamp, origin)
+    return 0
 
 
 def _apply(batch: list[log.Change], me: identity.Site, tally: merge.Tally, progress: Progress | None) -> None:
