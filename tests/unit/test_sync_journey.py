@@ -147,3 +147,11 @@ def test_a_site_exchanges_with_headquarters_through_files(db_url, tmp_path, monk
     assert code_ == 0, err
     code_, out, err = hq("sync", "status")
     assert "peer ERBIL: 0 changes waiting" in out, out
+
+    # Trimming the log asks first; with --yes it runs and the exchange still holds.
+    code_, out, err = hq("sync", "trim")
+    assert code_ == 1 and len(err.strip().splitlines()) == 1 and "confirm with --yes" in err, (out, err)
+    code_, out, err = hq("sync", "trim", "--yes")
+    assert code_ == 0 and out.startswith("trimmed: "), (out, err)
+    code_, out, err = hq("sync", "import", str(tmp_path / "erbil-2.bundle"))
+    assert code_ == 0 and "0 applied" in out, (out, err)
