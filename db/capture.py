@@ -40,14 +40,22 @@ LOCAL_COLUMNS = frozenset({"id", "version"})
 WRITER_LOCK = 0x7472_6169_6E65  # the audit trail's lock (trainer.accounts.audit.ADVISORY_LOCK)
 
 
-# Link rows without an identity of their own (the course catalogue's): a row is named by
-# its key columns, a reference as the UUID of the record it points to ("<uuid>|police").
+# Rows without an identity of their own (the course catalogue's links, a kit's manifest and its
+# checks' lines, a cohort's delivery): a row is named by its key columns, a reference as the
+# UUID of the record it points to ("<uuid>|police"). An edit in place (a kit item's condition,
+# a cohort's program) is logged as the old key's deletion and the new row's insertion.
 LINKS: dict[str, tuple[str, ...]] = {
     "course_force": ("course_id", "force_id"),
     "course_prerequisite": ("course_id", "requires_id"),
     "course_competency": ("course_id", "competency_id"),
     "competency_tag": ("competency_id", "tag"),
+    "kit_item": ("kit_id", "item"),
+    "inventory_line": ("check_id", "item"),
+    "cohort_delivery": ("cohort_id", "cohort_id"),  # "<uuid>|<uuid>": a name apart from the cohort's own
+    "cohort_nation": ("cohort_id", "nation"),
 }
+# Captured from migration 0014 on: their rows made before are logged once when it applies.
+CAPTURED_SINCE_0014 = ("kit_item", "inventory_line", "cohort_delivery", "cohort_nation")
 
 
 @functools.cache
@@ -94,13 +102,14 @@ def install(db: Database) -> None:
         _install_sqlite(db)
 
 
-def backfill(db: Database) -> int:
-    """Log every shared record that exists with no log row (a database from before the log):
-    one insert each, stamped now, so the records made before still travel. Set-based: one
-    statement per table. Returns how many were logged."""
+def backfill(db: Database, tables: tuple[str, ...] | None = None) -> int:
+    """Log every row of the shared `tables` (default: all) as it stands — for a database from
+    before their capture: one insert each, stamped now, so the rows made before still travel.
+    Set-based: one statement per table. Returns how many were logged."""
     before = int(db.execute_sql('SELECT count(*) FROM "sync_change"').fetchone()[0])
     with db.atomic():
-        for table in shared_tables():
+        for table in tables or shared_tables():
+            order = f't."{LINKS[table][0]}"' if table in LINKS else 't."id"'  # a cohort's delivery has no id
             if is_postgres(db):
                 key = _pg_key_sql(table) if table in LINKS else 't."uuid"::text'
                 fields = "to_jsonb(t) - 'id'" + ("" if table in LINKS else " - 'version'")
@@ -114,9 +123,9 @@ def backfill(db: Database) -> int:
             db.execute_sql(
                 'INSERT INTO "sync_change" ("origin", "seq", "hlc", "table_name", "record_uuid", "op", "fields") '
                 f'SELECT \'\', (SELECT coalesce(max("seq"), 0) FROM "sync_change" WHERE "origin" = \'\') '
-                f'+ row_number() OVER (ORDER BY t."id"), '
+                f"+ row_number() OVER (ORDER BY {order}), "
                 f'{larger}({now}, (SELECT coalesce(max("hlc"), 0) + 1 FROM "sync_change")) '
-                f"+ row_number() OVER (ORDER BY t.\"id\") - 1, '{table}', {key}, 'i', {fields} "
+                f"+ row_number() OVER (ORDER BY {order}) - 1, '{table}', {key}, 'i', {fields} "
                 f'FROM "{table}" t'
             )
     return int(db.execute_sql('SELECT count(*) FROM "sync_change"').fetchone()[0]) - before
@@ -222,53 +231,34 @@ def _install_sqlite(db: Database) -> None:
 
 # --- PostgreSQL ----------------------------------------------------------------
 
-_PG_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION sync_capture() RETURNS trigger LANGUAGE plpgsql AS $$
+_PG_LINK_KEY = """
+CREATE OR REPLACE FUNCTION sync_link_key(row_json jsonb, args text[]) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
-    row_json jsonb;
-    old_json jsonb;
-    changed jsonb;
     record_id text;
     part text;
+    lo integer := array_lower(args, 1);  -- TG_ARGV counts from 0, keeping its bounds when passed
 BEGIN
-    IF EXISTS (SELECT 1 FROM sync_mute) THEN
-        RETURN NULL;
-    END IF;
-    IF TG_NARGS > 0 THEN  -- a link row: named by its key columns (db/capture.py LINKS)
-        IF TG_OP = 'UPDATE' THEN
-            RAISE EXCEPTION USING MESSAGE = 'sync: link rows are deleted and inserted, not updated: ' || TG_TABLE_NAME;
-        END IF;
-        IF TG_OP = 'DELETE' THEN row_json := to_jsonb(OLD); ELSE row_json := to_jsonb(NEW); END IF;
-        record_id := NULL;
-        FOR i IN 0 .. TG_NARGS / 2 - 1 LOOP
-            part := row_json ->> TG_ARGV[2 * i];
-            IF TG_ARGV[2 * i + 1] <> '' THEN
-                EXECUTE 'SELECT uuid::text FROM ' || quote_ident(TG_ARGV[2 * i + 1]) || ' WHERE id = $1' INTO part
-                    USING part::integer;
-                IF part IS NULL THEN
-                    RETURN NULL;  -- its parent is being deleted: the parent's tombstone says it all
-                END IF;
-            END IF;
-            record_id := CASE WHEN record_id IS NULL THEN part ELSE record_id || '|' || part END;
-        END LOOP;
-        IF TG_OP = 'DELETE' THEN changed := '{{}}'::jsonb; ELSE changed := row_json - 'id'; END IF;
-    ELSIF TG_OP = 'DELETE' THEN
-        changed := '{{}}'::jsonb;
-        record_id := OLD.uuid::text;
-    ELSE
-        row_json := to_jsonb(NEW) - 'id' - 'version';
-        record_id := NEW.uuid::text;
-        IF TG_OP = 'UPDATE' THEN
-            old_json := to_jsonb(OLD);
-            SELECT coalesce(jsonb_object_agg(key, value), '{{}}'::jsonb) INTO changed
-              FROM jsonb_each(row_json) WHERE old_json -> key IS DISTINCT FROM value;
-            IF changed = '{{}}'::jsonb THEN
+    -- a link row's name: its key columns, a reference as its record's UUID (db/capture.py LINKS);
+    -- NULL when a parent is gone (being deleted: the parent's tombstone says it all)
+    FOR i IN 0 .. array_length(args, 1) / 2 - 1 LOOP
+        part := row_json ->> args[lo + 2 * i];
+        IF args[lo + 2 * i + 1] <> '' THEN
+            EXECUTE 'SELECT uuid::text FROM ' || quote_ident(args[lo + 2 * i + 1]) || ' WHERE id = $1' INTO part
+                USING part::integer;
+            IF part IS NULL THEN
                 RETURN NULL;
             END IF;
-        ELSE
-            changed := row_json;
         END IF;
-    END IF;
+        record_id := CASE WHEN record_id IS NULL THEN part ELSE record_id || '|' || part END;
+    END LOOP;
+    RETURN record_id;
+END $$
+"""
+
+_PG_LOG = f"""
+CREATE OR REPLACE FUNCTION sync_log(tbl text, record_id text, op text, changed jsonb) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
     PERFORM pg_advisory_xact_lock({WRITER_LOCK});
     INSERT INTO sync_change (origin, seq, hlc, table_name, record_uuid, op, fields) VALUES (
         '',
@@ -276,14 +266,62 @@ BEGIN
         greatest(((extract(epoch FROM clock_timestamp()) * 1000)::bigint
                   + coalesce((SELECT offset_ms FROM sync_clock LIMIT 1), 0)) * 65536,
                  (SELECT coalesce(max(hlc), 0) + 1 FROM sync_change)),
-        TG_TABLE_NAME, record_id, lower(left(TG_OP, 1)), changed::text);
+        tbl, record_id, op, changed::text);
+END $$
+"""
+
+_PG_FUNCTION = """
+CREATE OR REPLACE FUNCTION sync_capture() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    row_json jsonb;
+    old_json jsonb;
+    changed jsonb;
+    record_id text;
+BEGIN
+    IF EXISTS (SELECT 1 FROM sync_mute) THEN
+        RETURN NULL;
+    END IF;
+    IF TG_NARGS > 0 THEN  -- a link row: an edit is the old key's deletion and the new row's insertion
+        IF TG_OP IN ('UPDATE', 'DELETE') THEN
+            record_id := sync_link_key(to_jsonb(OLD), TG_ARGV);
+            IF record_id IS NOT NULL THEN
+                PERFORM sync_log(TG_TABLE_NAME, record_id, 'd', '{}'::jsonb);
+            END IF;
+        END IF;
+        IF TG_OP IN ('UPDATE', 'INSERT') THEN
+            record_id := sync_link_key(to_jsonb(NEW), TG_ARGV);
+            IF record_id IS NOT NULL THEN
+                PERFORM sync_log(TG_TABLE_NAME, record_id, 'i', to_jsonb(NEW) - 'id');
+            END IF;
+        END IF;
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        changed := '{}'::jsonb;
+        record_id := OLD.uuid::text;
+    ELSE
+        row_json := to_jsonb(NEW) - 'id' - 'version';
+        record_id := NEW.uuid::text;
+        IF TG_OP = 'UPDATE' THEN
+            old_json := to_jsonb(OLD);
+            SELECT coalesce(jsonb_object_agg(key, value), '{}'::jsonb) INTO changed
+              FROM jsonb_each(row_json) WHERE old_json -> key IS DISTINCT FROM value;
+            IF changed = '{}'::jsonb THEN
+                RETURN NULL;
+            END IF;
+        ELSE
+            changed := row_json;
+        END IF;
+    END IF;
+    PERFORM sync_log(TG_TABLE_NAME, record_id, lower(left(TG_OP, 1)), changed);
     RETURN NULL;
 END $$
 """
 
 
 def _install_postgres(db: Database) -> None:
-    db.execute_sql(_PG_FUNCTION)
+    for function in (_PG_LINK_KEY, _PG_LOG, _PG_FUNCTION):
+        db.execute_sql(function)
     for table in LINKS:
         args = ", ".join(f"'{col}', '{parent or ''}'" for col, parent in _parents(table))
         db.execute_sql(f'DROP TRIGGER IF EXISTS "sync_{table}" ON "{table}"')

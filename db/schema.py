@@ -74,6 +74,8 @@ def upgrade(db: Database, *, target: str | None = None, backup: bool = True) -> 
         capture.install(db)  # the triggers follow the tables' columns (db/capture.py)
     if "0013_sync" in applied:
         capture.backfill(db)  # records made before the change log existed: logged once, as inserts
+    elif "0014_sync_more" in applied:
+        capture.backfill(db, capture.CAPTURED_SINCE_0014)  # the tables captured from 0014 on, likewise
     return applied, backup_path
 
 

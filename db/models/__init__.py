@@ -63,7 +63,7 @@ from db.models.stations import (
     Station,
 )
 from db.models.summary import CohortSummary, PersonSummary
-from db.models.sync import SyncChange, SyncClock, SyncMute, SyncPeer, SyncReview
+from db.models.sync import SyncAuditEvent, SyncAuditHead, SyncChange, SyncClock, SyncMute, SyncPeer, SyncReview
 
 MODELS = (
     Force,
@@ -116,6 +116,8 @@ MODELS = (
     SyncMute,
     SyncPeer,
     SyncReview,
+    SyncAuditEvent,
+    SyncAuditHead,
 )
 
 # The package is the one door to the models: what it re-exports, named.
@@ -170,6 +172,8 @@ __all__ = [
     "SyncChange",
     "SyncClock",
     "SyncMute",
+    "SyncAuditEvent",
+    "SyncAuditHead",
     "SyncPeer",
     "SyncReview",
     "TRAINEE_STATUSES",

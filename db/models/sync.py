@@ -56,6 +56,8 @@ class SyncPeer(BaseModel):
     last_import_at = DateTimeField(null=True)
     exports = IntegerField(default=0)
     imports = IntegerField(default=0)
+    audit_acked = BigIntegerField(default=0)  # at a site: our last audit event headquarters holds
+    audit_hash = CharField(default="", max_length=64)  # ... and the public hash chain there
 
 
 class SyncReview(BaseModel):
@@ -71,3 +73,34 @@ class SyncReview(BaseModel):
     origin = CharField(default="", max_length=16)
     reason = CharField(default="", max_length=64)
     status = CharField(default="open", max_length=16)
+
+
+class SyncAuditEvent(BaseModel):
+    """At headquarters: one audit event a site sent, as the site wrote it (trainer/sync/audit_chains.py).
+
+    `event` is the canonical JSON of the site's row (its HMAC chain value included); `hash` the
+    public hash chain over that site's events up to this one, which the site's signed heads cover."""
+
+    id = AutoField()
+    origin = CharField(max_length=16)
+    event_id = BigIntegerField()
+    event = TextField()
+    hash = CharField(max_length=64)
+
+    class Meta:
+        indexes = ((("origin", "event_id"), True),)
+
+
+class SyncAuditHead(BaseModel):
+    """At headquarters: a head of a site's audit chain as the site signed it in a bundle."""
+
+    id = AutoField()
+    origin = CharField(max_length=16)
+    event_id = BigIntegerField()
+    hash = CharField(max_length=64)
+    breaks = TextField()  # JSON: the events that did not verify at the site when it sent them
+    signature = CharField(max_length=128)
+    at = DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("origin", "event_id"), True),)

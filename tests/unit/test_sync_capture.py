@@ -27,10 +27,10 @@ NOT_SHARED = {
     "user": "accounts and passwords are each site's own",
     "user_centre": "which centres an account works at: the account is local",
     "instructor_qualification": "what an instructor (a local account) may teach",
-    "audit_event": "each site's own HMAC chain (verified at the site); not yet carried",
+    "audit_event": "each site's own HMAC chain: carried beside the changes (trainer/sync/audit_chains.py)",
     "user_session": "sign-in state",
     "login_throttle": "sign-in state",
-    "setting": "site settings; HQ-owned ones are not yet carried (docs/sync.md, not built)",
+    "setting": "site settings; those HQ owns travel on their own (trainer/accounts/owned_settings.py)",
     "import_batch": "an import's own bookkeeping (its records travel)",
     "held_row": "an import's rows held for review at that site",
     "cohort_summary": "derived: rebuilt from the records",
@@ -42,13 +42,11 @@ NOT_SHARED = {
     "sync_clock": "this database's clock correction",
     "sync_peer": "this database's view of its peers",
     "sync_review": "what waits for a person here",
-    # Link tables without an identity of their own, beyond the catalogue's (db/capture.py LINKS): not yet carried.
-    "cohort_instructor": "link rows (no UUID): not yet carried",
-    "kit_item": "link rows (no UUID): not yet carried",
-    "kit_movement": "link rows (no UUID): not yet carried",
-    "inventory_line": "link rows (no UUID): not yet carried",
-    "cohort_delivery": "link rows (no UUID): not yet carried",
-    "cohort_nation": "link rows (no UUID): not yet carried",
+    "sync_audit_event": "sites' audit trails held at headquarters (trainer/sync/audit_chains.py)",
+    "sync_audit_head": "the heads sites signed of those trails: carried beside the changes",
+    # Rows without an identity of their own that do not travel (the others: db/capture.py LINKS).
+    "cohort_instructor": "who teaches a cohort: instructors are accounts, which are each site's own",
+    "kit_movement": "no identity of its own (two alike on one day cannot be told apart): needs a UUID, not built",
 }
 
 
@@ -207,3 +205,10 @@ def test_records_from_before_the_log_are_logged_once_on_upgrade(backend, tmp_pat
     assert json.loads(by_table["trainee"][6])["national_id"] == "123456789012"
     connect(url)
     assert len(_log()) == 3  # once
+
+
+def test_no_link_row_is_named_like_the_record_it_hangs_on():
+    """A link row's name is its key; one reference alone would be its parent's own UUID, and the
+    merge (which reads a record's log by name) would fold the two together."""
+    for table, cols in capture.LINKS.items():
+        assert len(cols) > 1, f"{table}: name it by two parts (db/capture.py LINKS)"

@@ -21,6 +21,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from peewee import fn
 
 from db import models
 from db.connection import database
@@ -28,7 +29,7 @@ from tests.conftest import PG_URL, reset_postgres
 from tests.sync_places import AUDIT_KEY, Place, link
 from trainer.registry.centres import create_centre
 from trainer.registry.trainees import TraineeInput, create_trainee, get_trainee, update_trainee, with_changes
-from trainer.sync import exchange, merge
+from trainer.sync import audit_chains, exchange, merge, trim
 from trainer.sync.bundle import BundleRefused
 
 SEEDS = int(os.environ.get("TRAINER_SYNC_SEEDS", "50"))
@@ -50,6 +51,8 @@ class World:
         self.mail: list[tuple[str, Path]] = []  # (recipient, bundle) in flight
         self.serial = 0
         self.refused = 0
+        self.trims = random.Random(hash(rng.getstate()))  # its own stream: the operations stay as they were
+        self.trimmed = 0
 
     # --- operations --------------------------------------------------------------
 
@@ -170,15 +173,20 @@ class World:
             self.send(sender, rng.choice(SITES) if code == "HQ" else "HQ")
         elif self.mail:
             self.deliver(rng.randrange(len(self.mail)) if rng.random() < 0.5 else 0)  # reordered or in turn
+        if self.trims.random() < 0.1:  # the change log trimmed now and then, anywhere (trainer/sync/trim.py)
+            place = self.places[self.trims.choice(list(self.places))].use()
+            self.trimmed += trim.trim(place.admin).emptied
 
     def settle(self) -> None:
         """The final full exchange: every site with headquarters, twice round, nothing lost."""
         self.mail.clear()
-        for _ in range(2):
+        for round_ in range(2):
             for code in SITES:
                 self._direct(self.places[code], "HQ")
             for code in SITES:
                 self._direct(self.places["HQ"], code)
+            for place in self.places.values() if round_ == 0 else ():  # trimmed, then exchanged again
+                self.trimmed += trim.trim(place.use().admin).emptied
 
     def _direct(self, sender: Place, recipient: str) -> None:
         sender.use()
@@ -229,15 +237,37 @@ class World:
                         found.append(
                             f"{code}: {self.kind[record]} {record} {name} {rows[record].get(name)!r} != {value!r}"
                         )
+        return found + self.audit_problems()
+
+    def audit_problems(self) -> list[str]:
+        """Each site's audit trail at headquarters: every event before the site's last export, once,
+        and every chain verifying (docs/sync.md, "Audit across sites")."""
+        found: list[str] = []
+        E, A = models.AuditEvent, models.SyncAuditEvent
+        for code in SITES:
+            self.places[code].use()
+            with database.connection_context():
+                last_export = (
+                    E.select(fn.max(E.id)).where((E.action == "export") & (E.entity == "sync_bundle")).scalar()
+                )
+                sent = [i for (i,) in E.select(E.id).where(E.id < last_export).order_by(E.id).tuples()]
+            self.places["HQ"].use()
+            with database.connection_context():
+                held = [i for (i,) in A.select(A.event_id).where(A.origin == code).order_by(A.event_id).tuples()]
+            if held != sent:
+                found.append(f"HQ: {code}'s audit trail held as {len(held)} events, sent {len(sent)}")
+        self.places["HQ"].use()
+        found += [p for chain in audit_chains.verify_sites() for p in chain.problems]
         return found
 
 
-def _snapshot() -> tuple[int, int, int]:
+def _snapshot() -> tuple[int, int, int, int]:
     with database.connection_context():
         return (
             models.SyncChange.select().count(),
             models.Trainee.select().count(),
             models.Centre.select().count(),
+            models.SyncAuditEvent.select().count(),
         )
 
 
@@ -296,12 +326,16 @@ def _world(templates, tmp: Path, seed: int, hq_backend: str) -> World:
     return World(fresh, rng, tmp)
 
 
+TRIMMED: list[int] = []  # updates each seed's trims emptied (the trims must have had something to do)
+
+
 def run_seed(templates, tmp: Path, seed: int, hq_backend: str = "sqlite") -> list[str]:
     world = _world(templates, tmp, seed, hq_backend)
     try:
         for _ in range(STEPS):
             world.step()
         world.settle()
+        TRIMMED.append(world.trimmed)
         return world.problems()
     finally:
         for p in world.places.values():
@@ -319,6 +353,7 @@ def test_every_database_converges_to_the_model(templates, tmp_path, hq_backend):
         if problems:
             failed[seed] = problems[:5]
     assert not failed, f"{len(failed)} of {seeds} seeds did not converge: {failed}"
+    assert sum(TRIMMED[-seeds:]) > 0, "no seed trimmed anything: the trim went untested"
 
 
 @pytest.mark.parametrize("bug", ["no clock comparison", "delivered on send"])

@@ -88,12 +88,31 @@ def test_a_site_exchanges_with_headquarters_through_files(db_url, tmp_path, monk
 
     code_, out, err = hq("sync", "import", str(bundle))
     assert code_ == 0 and "from ERBIL:" in out and " 0 already held" in out, err
+    assert "audit trail of ERBIL: " in out and "did not verify" not in out, out
     applied = int(out.split(":")[1].split()[0])
     assert applied > 20
     code_, out, err = hq("sync", "import", str(bundle))
     assert code_ == 0 and "0 applied" in out and f"{applied} already held" in out, err
     code_, out, err = hq("sync", "review")
     assert code_ == 0 and "0 persons held as likely duplicates" in out, err
+
+    # The site's audit trail came with its bundle: headquarters checks it beside its own.
+    code_, out, err = hq("audit", "verify")
+    assert code_ == 0 and "site ERBIL: audit trail verified" in out and "TAMPERED" not in out, (out, err)
+    connect(hq_url)
+    A = models.SyncAuditEvent
+    with database.connection_context():
+        second = A.select().where(A.origin == "ERBIL").order_by(A.event_id).offset(1).first()
+        kept = second.event
+        altered = json.loads(kept)
+        altered[3] = "mallory"  # who did it
+        A.update(event=json.dumps(altered, ensure_ascii=False, separators=(",", ":"))).where(
+            A.id == second.id
+        ).execute()
+    code_, out, err = hq("audit", "verify")
+    assert code_ == 1 and f"TAMPERED: site ERBIL: event #{second.event_id} does not follow" in out, (out, err)
+    with database.connection_context():
+        A.update(event=kept).where(A.id == second.id).execute()
     code_, out, err = hq("sync", "review", "--merge", "999")
     assert code_ == 1 and len(err.strip().splitlines()) == 1 and "999" in err, (out, err)
 
@@ -118,9 +137,21 @@ def test_a_site_exchanges_with_headquarters_through_files(db_url, tmp_path, monk
     code_, out, err = site("cert", "verify", code)
     assert code_ == 1 and "REVOKED: issued in error" in out, (out, err)
 
+    # A national rule is headquarters' to set: a site's change is refused in one line.
+    code_, out, err = site("settings", "set", "vetting_validity_months", "6")
+    assert code_ == 1 and len(err.strip().splitlines()) == 1 and "owned by headquarters" in err, (out, err)
+
     # The site's next export acknowledges; headquarters then has nothing waiting for it.
     assert site("sync", "export", "--output", str(tmp_path / "erbil-2.bundle"))[0] == 0
     code_, out, err = hq("sync", "import", str(tmp_path / "erbil-2.bundle"))
     assert code_ == 0, err
     code_, out, err = hq("sync", "status")
     assert "peer ERBIL: 0 changes waiting" in out, out
+
+    # Trimming the log asks first; with --yes it runs and the exchange still holds.
+    code_, out, err = hq("sync", "trim")
+    assert code_ == 1 and len(err.strip().splitlines()) == 1 and "confirm with --yes" in err, (out, err)
+    code_, out, err = hq("sync", "trim", "--yes")
+    assert code_ == 0 and out.startswith("trimmed: "), (out, err)
+    code_, out, err = hq("sync", "import", str(tmp_path / "erbil-2.bundle"))
+    assert code_ == 0 and "0 applied" in out, (out, err)

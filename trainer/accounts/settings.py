@@ -15,7 +15,7 @@ from typing import Any
 
 from db import models
 from db.connection import database
-from trainer.accounts import audit
+from trainer.accounts import audit, owned_settings
 from trainer.accounts.access import Actor, require
 from trainer.errors import FieldProblem, ValidationFailed
 
@@ -63,6 +63,8 @@ def set(actor: Actor, key: str, value: Any) -> None:  # noqa: A001 - mirrors get
     require(actor, "reference.write")
     if key.startswith("user."):
         raise ValidationFailed([FieldProblem("key", "personal preferences are set with set_personal")])
+    with database.connection_context():
+        owned_settings.refuse_at_site(key)  # a field site takes national rules from headquarters
     _write(actor, key, value)
 
 

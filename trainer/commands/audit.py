@@ -59,6 +59,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     result = audit.verify(expected)
     for problem in result.problems:
         print(f"TAMPERED: {problem}")
+    sites_ok = _verify_sites()
     against = (
         f"; tail checked against {source} (event #{expected.id})"
         if expected
@@ -66,9 +67,25 @@ def cmd_verify(args: argparse.Namespace) -> int:
     )
     if result.ok:
         print(f"audit trail verified: {result.events:,} events, head #{result.head.id}{against}")
-        return 0
+        return 0 if sites_ok else 1
     print(f"audit trail FAILED verification: {len(result.problems)} problem(s) in {result.events:,} events")
     return 1
+
+
+def _verify_sites() -> bool:
+    """At headquarters: every site's trail carried in its bundles (trainer/sync/audit_chains.py)."""
+    from trainer.sync import audit_chains
+
+    ok = True
+    for chain in audit_chains.verify_sites():
+        for problem in chain.problems:
+            print(f"TAMPERED: {problem}")
+        if chain.problems:
+            ok = False
+            print(f"site {chain.code}: audit trail FAILED verification: {len(chain.problems)} problem(s)")
+        else:
+            print(f"site {chain.code}: audit trail verified: {chain.events:,} events, head #{chain.head}")
+    return ok
 
 
 def cmd_log(args: argparse.Namespace) -> int:

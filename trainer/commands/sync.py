@@ -33,9 +33,13 @@ def register(sub: Any) -> None:
     rv.add_argument("--into", metavar="UUID", help="with --merge: which registered person (default: the first)")
     rv.set_defaults(handler=cmd_review)
 
+    tr = ssub.add_parser("trim", help="empty logged updates every peer acknowledged and later changes override")
+    tr.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    tr.set_defaults(handler=cmd_trim)
+
 
 def _needs_subcommand(args: argparse.Namespace) -> int:
-    raise UsageError("sync: give a subcommand (export, import, status, review)")
+    raise UsageError("sync: give a subcommand (export, import, status, review, trim)")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -60,6 +64,17 @@ def cmd_import(args: argparse.Namespace) -> int:
         + (f", {done.waiting} waiting for their parent record" if done.waiting else "")
         + (f"; {done.persons_held} persons held as likely duplicates" if done.persons_held else "")
     )
+    if done.settings:
+        print(f"{done.settings} setting(s) headquarters owns changed here (`trainer settings get` shows them)")
+    if done.audit is not None:
+        print(
+            f"audit trail of {done.peer}: {done.audit.events} new events"
+            + (
+                f"; {done.audit.breaks} did not verify at the site (`trainer audit verify` names them)"
+                if done.audit.breaks
+                else ""
+            )
+        )
     return 0
 
 
@@ -102,4 +117,26 @@ def cmd_review(args: argparse.Namespace) -> int:
     for r in items:
         what = f"{r.table} {r.record_uuid} {r.field or '-'}"
         print(f"{r.id}\t{what}\tkept {r.kept or '-'}\theld {r.held}\tfrom {r.origin}\t{r.reason}")
+    return 0
+
+
+def cmd_trim(args: argparse.Namespace) -> int:
+    import sys
+
+    from trainer.errors import TrainerError
+    from trainer.sync import trim
+
+    connect(args)
+    who = actor(args)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise TrainerError("trim empties acknowledged, overridden changes in the log: confirm with --yes")
+        if input("Empty the overridden changes every peer has acknowledged? [y/N] ").strip().lower() not in (
+            "y",
+            "yes",
+        ):
+            print("nothing changed")
+            return 1
+    done = trim.trim(who)
+    print(f"trimmed: {done.emptied} overridden updates emptied ({done.bytes:,} bytes), up to position {done.upto}")
     return 0

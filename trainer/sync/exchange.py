@@ -18,10 +18,10 @@ from typing import Any
 
 from db import models
 from db.connection import database
-from trainer.accounts import audit
+from trainer.accounts import audit, owned_settings
 from trainer.accounts.access import Actor, require
 from trainer.errors import TrainerError
-from trainer.sync import bundle, identity, log, merge, persons, scope, summaries
+from trainer.sync import audit_chains, bundle, identity, log, merge, persons, scope, summaries
 from trainer.sync.bundle import BundleRefused
 
 # A peer clock this far ahead of ours is refused: one wrong clock would win every field for days.
@@ -49,6 +49,8 @@ class Imported:
     review: int
     waiting: int
     persons_held: int = 0  # new persons held as likely duplicates (headquarters only)
+    audit: audit_chains.Taken | None = None  # the site's audit events taken in (headquarters only)
+    settings: int = 0  # settings headquarters owns that changed here (a site only)
 
 
 def _me() -> identity.Site:
@@ -95,7 +97,10 @@ def export(actor: Actor, output: Path, for_code: str | None = None, progress: Pr
 
         def lines() -> Iterator[Any]:
             nonlocal count
-            yield {"kind": "head", "ack": state.received, "from": state.acked, "to": top}
+            head: dict[str, Any] = {"kind": "head", "ack": state.received, "from": state.acked, "to": top}
+            if me.kind == "hq":  # how far we hold the site's audit trail (audit_chains)
+                head["audit"] = audit_chains.ack_for(peer.code)
+            yield head
             earlier = only.backfill(state.acked, top, me.code) if only else iter(())
             for change in earlier:
                 count += 1
@@ -110,6 +115,10 @@ def export(actor: Actor, output: Path, for_code: str | None = None, progress: Pr
                     progress(count)
                 yield change.line()
             yield {"kind": "end", "count": count}
+            if me.kind == "site":  # after the changes: our audit trail (trainer/sync/audit_chains.py)
+                yield from audit_chains.outgoing(me.code, state.audit_acked, state.audit_hash)
+            else:  # the settings headquarters owns (trainer/accounts/owned_settings.py)
+                yield {"kind": "settings", "stamp": time.time_ns() // 1000, "values": owned_settings.snapshot()}
 
         created = models.now().isoformat(timespec="seconds")
         size = bundle.write(
@@ -175,6 +184,11 @@ def import_bundle(actor: Actor, path: Path, progress: Progress | None = None) ->
         if not ended:
             raise BundleRefused("damaged bundle: no end")
         _apply(batch, me, tally, progress)
+        trail = audit_chains.take(items, peer.code, sign_public) if me.kind == "hq" else None
+        owned = 0
+        if me.kind == "site":
+            audit_chains.remember_ack(peer.code, first.get("audit"))
+            owned = _take_settings(actor, items, peer.code)
         merge.retry_waiting(me.code, hq=me.kind == "hq", tally=tally)
         held_persons = persons.hold_likely_duplicates(actor, before, peer.code) if me.kind == "hq" else 0
         tally.review += held_persons
@@ -192,7 +206,20 @@ def import_bundle(actor: Actor, path: Path, progress: Progress | None = None) ->
         audit.record(
             actor, "import", "sync_bundle", peer.code, applied=tally.applied, held=tally.held, review=tally.review
         )
-    return Imported(peer.code, tally.applied, tally.held, tally.review, len(tally.waiting), held_persons)
+    return Imported(peer.code, tally.applied, tally.held, tally.review, len(tally.waiting), held_persons, trail, owned)
+
+
+def _take_settings(actor: Actor, items: Iterator[Any], origin: str) -> int:
+    """At a site: the settings headquarters owns, sent after its changes (none from older code)."""
+    for item in items:
+        if not (isinstance(item, dict) and item.get("kind") == "settings" and isinstance(item.get("values"), dict)):
+            raise BundleRefused("damaged bundle: unexpected lines after its changes")
+        try:
+            stamp = int(item["stamp"])
+        except (KeyError, TypeError, ValueError):
+            raise BundleRefused("damaged bundle: settings without their time") from None
+        return owned_settings.take(actor, item["values"], stamp, origin)
+    return 0
 
 
 def _apply(batch: list[log.Change], me: identity.Site, tally: merge.Tally, progress: Progress | None) -> None:

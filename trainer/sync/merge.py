@@ -329,6 +329,8 @@ def _apply_row(
                 row.pop("uuid", None)
                 if row and not log.is_link(table):
                     model.update(**row, version=model.version + 1).where(model._meta.primary_key == local).execute()  # type: ignore[attr-defined]
+                elif row:  # a link row edited in place (a kit item's condition): its other columns
+                    model.update(**row).where(model._meta.primary_key == local).execute()
             elif inserted:
                 new_id = model.insert(**row).execute()
                 local = int(new_id)

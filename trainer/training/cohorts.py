@@ -10,8 +10,8 @@ from peewee import IntegrityError, fn
 
 from db import models
 from db.connection import database
-from trainer.accounts import audit
-from trainer.accounts.access import Actor, require, require_centre, require_cohort
+from trainer.accounts import audit, settings
+from trainer.accounts.access import SYSTEM, Actor, require, require_centre, require_cohort
 from trainer.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 
 if TYPE_CHECKING:
@@ -265,8 +265,23 @@ def instructor_choices(actor: Actor) -> list[InstructorChoice]:
 # --- writing ---------------------------------------------------------------
 
 
-def _resolve(data: CohortInput) -> tuple[CohortInput, dict[str, Any], list[FieldProblem]]:
-    """Check the input against the database; the row values to write."""
+# This database's site identity, written by `trainer site init` (trainer/sync/identity.py).
+SITE_IDENTITY = "site.identity"
+
+
+def site_mark() -> str:
+    """What a cohort code made at a field site ends with, so that two sites creating the same
+    course at the same centre on the same day offline never make one code (docs/sync.md,
+    "Numbers"): '-S' and the site's number block. Empty at headquarters and before `site init`."""
+    site = settings.get(SYSTEM, SITE_IDENTITY)
+    if not isinstance(site, dict) or site.get("kind") != "site":
+        return ""
+    return f"-S{int(site['block']):02d}"
+
+
+def _resolve(data: CohortInput, kept: str = "") -> tuple[CohortInput, dict[str, Any], list[FieldProblem]]:
+    """Check the input against the database; the row values to write (`kept`: the code the
+    cohort has, which an edit keeps as it is wherever it was made)."""
     M = models
     problems: list[FieldProblem] = []
     course = M.Course.get_or_none(M.Course.code == data.course.strip().upper()) if data.course.strip() else None
@@ -295,11 +310,14 @@ def _resolve(data: CohortInput) -> tuple[CohortInput, dict[str, Any], list[Field
     if data.coalition_funded and not data.funder.strip():
         problems.append(FieldProblem("funder", "a coalition-funded cohort names its funder"))
     code = data.code.strip().upper()
+    mark = "" if kept and code == kept else site_mark()
     if not code and course is not None and centre is not None and data.start_date:
-        code = f"{course.code}-{centre.code}-{data.start_date:%y%m%d}"
-        base, n = code, 2
+        base, n = f"{course.code}-{centre.code}-{data.start_date:%y%m%d}", 2
+        code = base + mark
         while M.Cohort.select().where(M.Cohort.code == code).exists():
-            code, n = f"{base}-{n}", n + 1
+            code, n = f"{base}-{n}{mark}", n + 1
+    elif code and mark and not code.endswith(mark):
+        code += mark  # a code typed at a field site carries the site's mark too
     cleaned = replace(data, code=code, instructors=usernames, funder=" ".join(data.funder.split()))
     values = dict(
         code=code,
@@ -349,7 +367,7 @@ def update_cohort(actor: Actor, cohort_id: int, version: int, data: CohortInput)
         try:
             with database.atomic():
                 before = get_cohort(actor, cohort_id)
-                cleaned, resolved, problems = _resolve(replace(data, code=data.code or before.code))
+                cleaned, resolved, problems = _resolve(replace(data, code=data.code or before.code), before.code)
                 if isinstance(data.capacity, int) and data.capacity < before.enrolled:
                     problems.append(FieldProblem("capacity", f"{before.enrolled} seats are already taken"))
                 if before.status == "completed" and data.cancelled:

@@ -12,7 +12,7 @@ def rows() -> dict[str, Op]:
     from trainer import encryption
     from trainer.accounts import audit, backup, settings, site_settings, users
     from trainer.demo import build as demo
-    from trainer.sync import exchange, identity, persons
+    from trainer.sync import exchange, identity, persons, trim
 
     return {
         "accounts.settings.set": op("reference.write", lambda w, a: settings.set(a, "vetting_validity_months", 12)),
@@ -53,6 +53,7 @@ def rows() -> dict[str, Op]:
         # Past the gate these are refused on the merits: the world is not a site / holds no such item.
         "sync.exchange.export": op("site.manage", lambda w, a: exchange.export(a, Path("/nonexistent/b"))),
         "sync.exchange.import_bundle": op("site.manage", lambda w, a: exchange.import_bundle(a, Path("/nonexistent"))),
+        "sync.trim.trim": op("site.manage", lambda w, a: trim.trim(a)),
         "sync.persons.merge_held": op("site.manage", lambda w, a: persons.merge_held(a, 999_999)),
         "sync.persons.distinct": op("site.manage", lambda w, a: persons.distinct(a, 999_999)),
         "sync.persons.hold_likely_duplicates": op(
