@@ -18,6 +18,7 @@ from typing import Any
 
 from db import models
 from db.connection import database
+from db.dialect import dialect
 from trainer.accounts import audit
 from trainer.accounts.access import Actor, require
 from trainer.errors import TrainerError
@@ -148,6 +149,9 @@ def import_bundle(actor: Actor, path: Path, progress: Progress | None = None) ->
     box = identity.box_key()
     tally = merge.Tally()
     with database.connection_context(), database.atomic():
+        # The writers' lock for the whole import (PostgreSQL; SQLite's transaction holds its own):
+        # the log rows it adds take positions in commit order, as every local writer's do.
+        dialect().writer_first()
         items = bundle.read(path, box)
         first = next(items, None)
         if not isinstance(first, dict) or first.get("kind") != "head":
