@@ -170,14 +170,16 @@ def import_bundle(actor: Actor, path: Path, progress: Progress | None = None) ->
                 continue
             except (ValueError, TypeError, KeyError) as exc:
                 raise BundleRefused(f"damaged bundle: a change that is not one ({exc})") from None
-            _check_clock(change)
             top_position = max(top_position, change.position)
             batch.append(change)
             if len(batch) >= APPLY_BATCH:
+                _check_clock(max(batch, key=lambda c: c.hlc))  # the batch's furthest clock
                 _apply(batch, me, tally, progress)
                 batch = []
         if not ended:
             raise BundleRefused("damaged bundle: no end")
+        if batch:
+            _check_clock(max(batch, key=lambda c: c.hlc))
         _apply(batch, me, tally, progress)
         merge.retry_waiting(me.code, hq=me.kind == "hq", tally=tally)
         held_persons = persons.hold_likely_duplicates(actor, before, peer.code) if me.kind == "hq" else 0

@@ -16,8 +16,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from peewee import BooleanField, DateTimeField, Field, ForeignKeyField, UUIDField
 
@@ -27,8 +26,9 @@ from trainer.sync import rows
 BATCH = 2000
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
+    """One change (a named tuple, not a dataclass: an import makes one per change, twice)."""
+
     position: int  # this database's log id
     origin: str  # site code ('' before canonical(): this database)
     seq: int
@@ -39,7 +39,7 @@ class Change:
     fields: dict[str, Any]
 
     def line(self) -> list[Any]:
-        return [self.position, self.origin, self.seq, self.hlc, self.table, self.uuid, self.op, self.fields]
+        return list(self)
 
 
 class NotShared(Exception):

@@ -126,6 +126,9 @@ def fold(changes: list[Change]) -> tuple[bool, bool, dict[str, Any], dict[str, t
     if changes and log.is_link(changes[0].table):  # a link row exists as its last say has it
         last = max(changes, key=lambda c: (c.hlc, c.origin)) if not IGNORE_CLOCKS else changes[-1]
         return last.op == "d", last.op == "i", dict(last.fields), {}
+    if len(changes) == 1 and changes[0].op != "d":  # most records of an import: one insert
+        c = changes[0]
+        return False, c.op == "i", dict(c.fields), dict.fromkeys(c.fields, (c.hlc, c.origin))
     for c in changes:
         if c.op == "d":
             deleted = True

@@ -14,7 +14,17 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import peewee
-from peewee import CharField, Field, ForeignKeyField, IntegerField, UUIDField
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    Field,
+    FloatField,
+    ForeignKeyField,
+    IntegerField,
+    UUIDField,
+)
 
 from db import models
 from db.connection import database
@@ -22,6 +32,8 @@ from db.dialect import dialect
 
 CHUNK = 900  # values per `IN (...)`: under SQLite's oldest variable limit (999)
 DRIVER_ERRORS = getattr(peewee, "__exception_wrapper__")  # noqa: B009  (a dunder name: not an attribute access)
+_STAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?", re.ASCII)
+_DAY = re.compile(r"\d{4}-\d\d-\d\d", re.ASCII)
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -48,6 +60,16 @@ def _converter(field: Field[Any]) -> Callable[[Any], Any]:
         return lambda v: v if v is None or type(v) is str else slow(v)
     if kind.db_value is Field.db_value and kind.adapt is IntegerField.adapt:  # integers: int as it is
         return lambda v: v if v is None or type(v) is int else slow(v)
+    if kind.db_value is Field.db_value and kind.adapt is FloatField.adapt:
+        return lambda v: v if v is None or type(v) is float else slow(v)
+    if kind.db_value is Field.db_value and kind.adapt is BooleanField.adapt:
+        return lambda v: v if v is None or type(v) is bool else slow(v)
+    # Times and dates in the exchange's form: peewee would parse them and the driver print them
+    # back the same (SQLite's adapter: isoformat; PostgreSQL parses either). Others go through it.
+    if kind.db_value is Field.db_value and kind.adapt is DateTimeField.adapt and base.formats == DateTimeField.formats:
+        return lambda v: v if type(v) is str and _STAMP.fullmatch(v) and not v.endswith(".000000") else slow(v)
+    if kind.db_value is Field.db_value and kind.adapt is DateField.adapt and base.formats == DateField.formats:
+        return lambda v: v if type(v) is str and _DAY.fullmatch(v) else slow(v)
     if kind.db_value is UUIDField.db_value:  # a canonical UUID: its 32 hex digits, as peewee gives them
         return lambda v: v.replace("-", "") if type(v) is str and _UUID.fullmatch(v) else slow(v)
     return slow
