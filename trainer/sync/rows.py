@@ -55,7 +55,7 @@ def converters(model: type[models.BaseModel]) -> dict[str, Callable[[Any], Any]]
 def _converter(field: Field[Any]) -> Callable[[Any], Any]:
     base = field.rel_field if isinstance(field, ForeignKeyField) else field
     slow: Callable[[Any], Any] = field.db_value
-    kind = type(base)
+    kind, formats = type(base), getattr(base, "formats", None)
     if kind.db_value is Field.db_value and kind.adapt is CharField.adapt:  # text: str as it is
         return lambda v: v if v is None or type(v) is str else slow(v)
     if kind.db_value is Field.db_value and kind.adapt is IntegerField.adapt:  # integers: int as it is
@@ -66,9 +66,9 @@ def _converter(field: Field[Any]) -> Callable[[Any], Any]:
         return lambda v: v if v is None or type(v) is bool else slow(v)
     # Times and dates in the exchange's form: peewee would parse them and the driver print them
     # back the same (SQLite's adapter: isoformat; PostgreSQL parses either). Others go through it.
-    if kind.db_value is Field.db_value and kind.adapt is DateTimeField.adapt and base.formats == DateTimeField.formats:
+    if kind.db_value is Field.db_value and kind.adapt is DateTimeField.adapt and formats == DateTimeField.formats:
         return lambda v: v if type(v) is str and _STAMP.fullmatch(v) and not v.endswith(".000000") else slow(v)
-    if kind.db_value is Field.db_value and kind.adapt is DateField.adapt and base.formats == DateField.formats:
+    if kind.db_value is Field.db_value and kind.adapt is DateField.adapt and formats == DateField.formats:
         return lambda v: v if type(v) is str and _DAY.fullmatch(v) else slow(v)
     if kind.db_value is UUIDField.db_value:  # a canonical UUID: its 32 hex digits, as peewee gives them
         return lambda v: v.replace("-", "") if type(v) is str and _UUID.fullmatch(v) else slow(v)
