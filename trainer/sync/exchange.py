@@ -212,7 +212,7 @@ def _apply(batch: list[log.Change], me: identity.Site, tally: merge.Tally, progr
 class PeerState:
     code: str
     kind: str
-    waiting: int  # our changes it has not acknowledged
+    waiting: int  # what the next export to it would carry (at headquarters: after "who gets what")
     acked: int
     received: int
     last_export_at: datetime.datetime | None
@@ -238,8 +238,11 @@ def status(actor: Actor) -> Status:
         for p in identity.peers_unchecked():
             row = S.get_or_none(S.code == p.code)
             acked = row.acked if row else 0
-            mine = (C.origin == "") if me and me.kind == "site" else (C.origin != p.code)
-            waiting = C.select().where((C.id > acked) & mine).count()
+            if me and me.kind == "hq":  # what the site will get: its scope, and any backfill
+                waiting = scope.Scope(p.code).waiting(acked)
+            else:
+                mine = (C.origin == "") if me and me.kind == "site" else (C.origin != p.code)
+                waiting = C.select().where((C.id > acked) & mine).count()
             peers.append(
                 PeerState(
                     p.code,
