@@ -180,14 +180,14 @@ class Ids:
     def learn(self, model: type[models.Record], ids: Iterable[int]) -> None:
         known = self.to_uuid.setdefault(model._meta.table_name, {})
         wanted = sorted({i for i in ids if i is not None and i not in known})
-        sql = f'SELECT "id", "uuid" FROM "{model._meta.table_name}" WHERE "id" IN ({{}})'
+        sql = f'SELECT "id", "uuid" FROM "{model._meta.table_name}" WHERE "id" {{}}'
         for rid, ruuid in rows.select_in(sql, wanted):
             self.remember(model, rid, canonical_uuid(ruuid))
 
     def learn_uuids(self, model: type[models.Record], uuids: Iterable[str]) -> None:
         known = self.to_id.setdefault(model._meta.table_name, {})
         wanted = sorted({u for u in uuids if u and u not in known})
-        sql = f'SELECT "id", "uuid" FROM "{model._meta.table_name}" WHERE "uuid" IN ({{}})'
+        sql = f'SELECT "id", "uuid" FROM "{model._meta.table_name}" WHERE "uuid" {{}}'
         to_db = rows.converters(model)["uuid"]
         for rid, ruuid in rows.select_in(sql, [to_db(u) for u in wanted]):
             self.remember(model, rid, canonical_uuid(ruuid))

@@ -66,7 +66,7 @@ def log_changes(changes: Iterable[Change], own_code: str, tally: Tally) -> list[
         by_origin.setdefault(c.origin, []).append(c.seq)
     seen: set[tuple[str, int]] = set()
     for origin, seqs in by_origin.items():
-        sql = f'SELECT "origin", "seq" FROM "sync_change" WHERE "origin" = {dialect().param} AND "seq" IN ({{}})'
+        sql = f'SELECT "origin", "seq" FROM "sync_change" WHERE "origin" = {dialect().param} AND "seq" {{}}'
         seen.update((o, s) for o, s in rows.select_in(sql, seqs, (origin,)))
     for c in batch:
         key = (c.origin, c.seq)
@@ -94,7 +94,7 @@ def log_changes(changes: Iterable[Change], own_code: str, tally: Tally) -> list[
 
 _LOG_OF = (
     'SELECT "id", "origin", "seq", "hlc", "table_name", "record_uuid", "op", "fields" FROM "sync_change" '
-    'WHERE "record_uuid" IN ({})'
+    'WHERE "record_uuid" {}'
 )
 
 
@@ -103,10 +103,13 @@ def _log_of(records: list[tuple[str, str]], own_code: str, ids: Ids, fresh: Fres
     batch logged taken from memory, not read back and parsed again)."""
     keys = {u for _, u in records}
     wanted = sorted({k for u in keys for k in log.stored_keys(u)})
-    sql = _LOG_OF if fresh is None else _LOG_OF + f' AND "id" <= {int(fresh.below)}'
+    # Those past `below` are the batch's own, in memory (filtered here, not in the query: with the
+    # condition PostgreSQL's planner may walk the log by position instead of the key's index).
+    below = fresh.below if fresh is not None else None
     found = [
         Change(rid, origin, seq, hlc, table, key, op, json.loads(fields))
-        for rid, origin, seq, hlc, table, key, op, fields in rows.select_in(sql, wanted)
+        for rid, origin, seq, hlc, table, key, op, fields in rows.select_in(_LOG_OF, wanted)
+        if below is None or rid <= below
     ]
     if fresh is not None:
         for u in keys:

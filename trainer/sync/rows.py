@@ -30,7 +30,6 @@ from db import models
 from db.connection import database
 from db.dialect import dialect
 
-CHUNK = 900  # values per `IN (...)`: under SQLite's oldest variable limit (999)
 DRIVER_ERRORS = getattr(peewee, "__exception_wrapper__")  # noqa: B009  (a dunder name: not an attribute access)
 _STAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?", re.ASCII)
 _DAY = re.compile(r"\d{4}-\d\d-\d\d", re.ASCII)
@@ -38,12 +37,10 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 
 def select_in(sql: str, values: Sequence[Any], before: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
-    """The rows of `sql`, whose one `{}` is the list of an `IN`, for every chunk of `values`
-    (`before`: parameters that come ahead of the list, repeated for each chunk)."""
-    marks = dialect().marks
-    for start in range(0, len(values), CHUNK):
-        chunk = list(values[start : start + CHUNK])
-        yield from database.execute_sql(sql.format(marks(len(chunk))), [*before, *chunk]).fetchall()
+    """The rows of `sql`, whose one `{}` stands where `IN (...)` would (`"id" {}`), for every
+    chunk of `values` (`before`: parameters that come ahead of them, repeated for each chunk)."""
+    for condition, params in dialect().one_of(values):
+        yield from database.execute_sql(sql.format(condition), [*before, *params]).fetchall()
 
 
 @functools.cache
