@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import itertools
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from itertools import chain
 from pathlib import Path
@@ -49,6 +49,14 @@ class Dialect:
     def marks(self, n: int) -> str:
         """n placeholders for `IN (...)` or `VALUES (...)`."""
         return ", ".join([self.param] * n)
+
+    def one_of(self, values: Sequence[Any]) -> Iterator[tuple[str, list[Any]]]:
+        """`column {one_of}` for many values: (the condition's right side, its parameters) for each
+        chunk of `values`: `IN (…)`, at most 900 a statement (SQLite's oldest variable limit). On
+        PostgreSQL one array parameter (`= ANY(%s)`) was measured slower: its plans scanned more."""
+        for start in range(0, len(values), 900):
+            chunk = list(values[start : start + 900])
+            yield f"IN ({self.marks(len(chunk))})", chunk
 
     # -- locking --------------------------------------------------------------
     def for_update(self, query: _Q) -> _Q:

@@ -82,3 +82,29 @@ def test_a_lost_backfill_is_sent_again(world):
     send(hq, a, tmp / "4")
     a.use()
     assert str(national.uuid) in _held()[0]
+
+
+def test_status_at_headquarters_counts_what_each_site_will_get(world):
+    hq, a, b, tmp = world
+    a.use()
+    create_centre(a.admin, "ERB1", "Erbil centre", "IQ-NI")
+    create_trainee(a.admin, person(national_id="111111111111"))
+    send(a, hq, tmp / "1")
+    hq.use()
+    national = create_trainee(hq.admin, person(national_id="333333333333"))
+    send(hq, a, tmp / "2")
+    send(a, hq, tmp / "3")  # acknowledges bundle 2
+    hq.use()
+    with database.connection_context(), database.atomic():  # the person becomes Erbil's: a backfill is due
+        centre = models.Centre.get(models.Centre.code == "ERB1")
+        models.Trainee.update(registered_centre=centre.id).where(models.Trainee.uuid == national.uuid).execute()
+    waiting = {p.code: p.waiting for p in exchange.status(hq.admin).peers}
+    with database.connection_context():
+        C = models.SyncChange
+        unfiltered = C.select().where((C.id > 0) & (C.origin != b.code)).count()
+    assert waiting[b.code] < unfiltered  # neither Erbil's person nor the national one is Basra's
+    assert waiting[a.code] == exchange.export(hq.admin, tmp / "4", a.code).changes
+    assert waiting[b.code] == exchange.export(hq.admin, tmp / "5", b.code).changes
+    # The backfill is not acknowledged yet: the next export carries it again, and status says so.
+    again = {p.code: p.waiting for p in exchange.status(hq.admin).peers}
+    assert again[a.code] == waiting[a.code] == exchange.export(hq.admin, tmp / "6", a.code).changes

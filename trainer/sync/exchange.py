@@ -18,6 +18,7 @@ from typing import Any
 
 from db import models
 from db.connection import database
+from db.dialect import dialect
 from trainer.accounts import audit, owned_settings
 from trainer.accounts.access import Actor, require
 from trainer.errors import TrainerError
@@ -157,6 +158,9 @@ def import_bundle(actor: Actor, path: Path, progress: Progress | None = None) ->
     box = identity.box_key()
     tally = merge.Tally()
     with database.connection_context(), database.atomic():
+        # The writers' lock for the whole import (PostgreSQL; SQLite's transaction holds its own):
+        # the log rows it adds take positions in commit order, as every local writer's do.
+        dialect().writer_first()
         items = bundle.read(path, box)
         first = next(items, None)
         if not isinstance(first, dict) or first.get("kind") != "head":
@@ -175,14 +179,16 @@ def import_bundle(actor: Actor, path: Path, progress: Progress | None = None) ->
                 continue
             except (ValueError, TypeError, KeyError) as exc:
                 raise BundleRefused(f"damaged bundle: a change that is not one ({exc})") from None
-            _check_clock(change)
             top_position = max(top_position, change.position)
             batch.append(change)
             if len(batch) >= APPLY_BATCH:
+                _check_clock(max(batch, key=lambda c: c.hlc))  # the batch's furthest clock
                 _apply(batch, me, tally, progress)
                 batch = []
         if not ended:
             raise BundleRefused("damaged bundle: no end")
+        if batch:
+            _check_clock(max(batch, key=lambda c: c.hlc))
         _apply(batch, me, tally, progress)
         trail = audit_chains.take(items, peer.code, sign_public) if me.kind == "hq" else None
         owned = 0
@@ -233,7 +239,7 @@ def _apply(batch: list[log.Change], me: identity.Site, tally: merge.Tally, progr
 class PeerState:
     code: str
     kind: str
-    waiting: int  # our changes it has not acknowledged
+    waiting: int  # what the next export to it would carry (at headquarters: after "who gets what")
     acked: int
     received: int
     last_export_at: datetime.datetime | None
@@ -259,8 +265,11 @@ def status(actor: Actor) -> Status:
         for p in identity.peers_unchecked():
             row = S.get_or_none(S.code == p.code)
             acked = row.acked if row else 0
-            mine = (C.origin == "") if me and me.kind == "site" else (C.origin != p.code)
-            waiting = C.select().where((C.id > acked) & mine).count()
+            if me and me.kind == "hq":  # what the site will get: its scope, and any backfill
+                waiting = scope.Scope(p.code).waiting(acked)
+            else:
+                mine = (C.origin == "") if me and me.kind == "site" else (C.origin != p.code)
+                waiting = C.select().where((C.id > acked) & mine).count()
             peers.append(
                 PeerState(
                     p.code,

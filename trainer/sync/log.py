@@ -16,18 +16,19 @@ import json
 import re
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from peewee import BooleanField, DateTimeField, Field, ForeignKeyField, UUIDField
 
 from db import capture, models
+from trainer.sync import rows
 
 BATCH = 2000
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
+    """One change (a named tuple, not a dataclass: an import makes one per change, twice)."""
+
     position: int  # this database's log id
     origin: str  # site code ('' before canonical(): this database)
     seq: int
@@ -38,7 +39,7 @@ class Change:
     fields: dict[str, Any]
 
     def line(self) -> list[Any]:
-        return [self.position, self.origin, self.seq, self.hlc, self.table, self.uuid, self.op, self.fields]
+        return list(self)
 
 
 class NotShared(Exception):
@@ -78,6 +79,8 @@ def stored_keys(key: str) -> list[str]:
 
 
 def _is_uuid(text: str) -> bool:
+    if _CANONICAL.fullmatch(text):  # the usual spelling, without building a UUID (imports are hot)
+        return True
     try:
         return len(text) in (32, 36) and uuid.UUID(text) is not None
     except ValueError:
@@ -119,6 +122,12 @@ def plan(table: str) -> dict[str, tuple[str, Field[Any], type[models.Record] | N
     return out
 
 
+@functools.cache
+def references(table: str) -> list[tuple[str, type[models.Record]]]:
+    """The columns of a table that refer to another shared record, with that record's model."""
+    return [(col, target) for col, (kind, _field, target) in plan(table).items() if target is not None]
+
+
 def record_target(field: Field[Any]) -> type[models.Record] | None:
     """The model a foreign key points to when that is a record with an identity, else None."""
     if isinstance(field, ForeignKeyField) and field.rel_model._meta.table_name in capture.record_tables():
@@ -128,7 +137,11 @@ def record_target(field: Field[Any]) -> type[models.Record] | None:
 
 
 def canonical_uuid(value: Any) -> str:
+    if isinstance(value, uuid.UUID):  # PostgreSQL's driver reads uuid columns as these
+        return str(value)
     text = str(value)
+    if len(text) == 36 and _CANONICAL.fullmatch(text):  # already so (a peer's key): the fast path
+        return text
     if len(text) == 32 and _HEX.fullmatch(text):  # SQLite's spelling: the fast path (export is hot)
         text = text.lower()
         return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
@@ -136,6 +149,7 @@ def canonical_uuid(value: Any) -> str:
 
 
 _HEX = re.compile(r"[0-9a-fA-F]{32}")
+_CANONICAL = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def plain(field: Field[Any], value: Any) -> Any:
@@ -166,18 +180,17 @@ class Ids:
     def learn(self, model: type[models.Record], ids: Iterable[int]) -> None:
         known = self.to_uuid.setdefault(model._meta.table_name, {})
         wanted = sorted({i for i in ids if i is not None and i not in known})
-        for start in range(0, len(wanted), 900):
-            chunk = wanted[start : start + 900]
-            for rid, ruuid in model.select(model.id, model.uuid).where(model.id.in_(chunk)).tuples():
-                self.remember(model, rid, canonical_uuid(ruuid))
+        sql = f'SELECT "id", "uuid" FROM "{model._meta.table_name}" WHERE "id" {{}}'
+        for rid, ruuid in rows.select_in(sql, wanted):
+            self.remember(model, rid, canonical_uuid(ruuid))
 
     def learn_uuids(self, model: type[models.Record], uuids: Iterable[str]) -> None:
         known = self.to_id.setdefault(model._meta.table_name, {})
         wanted = sorted({u for u in uuids if u and u not in known})
-        for start in range(0, len(wanted), 900):
-            chunk = [uuid.UUID(u) for u in wanted[start : start + 900]]
-            for rid, ruuid in model.select(model.id, model.uuid).where(model.uuid.in_(chunk)).tuples():
-                self.remember(model, rid, canonical_uuid(ruuid))
+        sql = f'SELECT "id", "uuid" FROM "{model._meta.table_name}" WHERE "uuid" {{}}'
+        to_db = rows.converters(model)["uuid"]
+        for rid, ruuid in rows.select_in(sql, [to_db(u) for u in wanted]):
+            self.remember(model, rid, canonical_uuid(ruuid))
 
     def remember(self, model: type[models.Record], rid: int, ruuid: str) -> None:
         self.to_uuid.setdefault(model._meta.table_name, {})[rid] = ruuid

@@ -20,17 +20,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import peewee
 from peewee import IntegrityError
 
 from db import capture, models
 from db.connection import database
 from db.dialect import dialect
-from trainer.sync import log
+from trainer.sync import log, rows
 from trainer.sync.log import Change, Ids
 
 # Fields where last-writer-wins may not decide alone (issue 16): the loser is kept for review.
 REVIEWED = {("trainee", "national_id"), ("vetting_record", "result")}
+_REVIEWED_TABLES = {table for table, _ in REVIEWED}
 # Planted for the convergence test's self-check only: the fold ignores clocks (last applied wins).
 IGNORE_CLOCKS = False
 
@@ -44,11 +44,21 @@ class Tally:
     skipped: int = 0  # changes to tables this database does not share
     waiting: list[tuple[str, str]] = field(default_factory=list)  # (table, key) whose parent is missing
     touched: dict[str, set[int]] = field(default_factory=dict)  # table -> local ids written
+    fresh: Fresh | None = None  # the last batch logged
+
+
+@dataclass(frozen=True)
+class Fresh:
+    """The changes a batch has just logged, kept in memory for materialise (not read back)."""
+
+    below: int  # the log's largest position before them: every other change is at or below it
+    by_record: dict[str, list[Change]]  # with their positions
 
 
 def log_changes(changes: Iterable[Change], own_code: str, tally: Tally) -> list[tuple[str, str]]:
-    """Add peers' changes to the log, each once (on origin and sequence); the touched records."""
-    C = models.SyncChange
+    """Add peers' changes to the log, each once (on origin and sequence); the touched records.
+    The changes logged are kept in `tally.fresh` until the next batch: materialise reads them
+    from there instead of parsing them back."""
     batch = [c for c in changes]
     fresh: list[Change] = []
     by_origin: dict[str, list[int]] = {}
@@ -56,9 +66,8 @@ def log_changes(changes: Iterable[Change], own_code: str, tally: Tally) -> list[
         by_origin.setdefault(c.origin, []).append(c.seq)
     seen: set[tuple[str, int]] = set()
     for origin, seqs in by_origin.items():
-        for start in range(0, len(seqs), 900):
-            chunk = seqs[start : start + 900]
-            seen.update(C.select(C.origin, C.seq).where((C.origin == origin) & C.seq.in_(chunk)).tuples())
+        sql = f'SELECT "origin", "seq" FROM "sync_change" WHERE "origin" = {dialect().param} AND "seq" {{}}'
+        seen.update((o, s) for o, s in rows.select_in(sql, seqs, (origin,)))
     for c in batch:
         key = (c.origin, c.seq)
         if c.origin == own_code or key in seen:
@@ -66,37 +75,48 @@ def log_changes(changes: Iterable[Change], own_code: str, tally: Tally) -> list[
             continue
         seen.add(key)
         fresh.append(c)
-    rows = [
-        dict(
-            origin=c.origin,
-            seq=c.seq,
-            hlc=c.hlc,
-            table_name=c.table,
-            record_uuid=c.uuid,
-            op=c.op,
-            fields=json.dumps(c.fields, separators=(",", ":")),
-        )
-        for c in fresh
-    ]
-    insert_plain(C, rows)
+    dumps = json.JSONEncoder(separators=(",", ":")).encode
+    below, positions = rows.reserve_ids("sync_change", len(fresh))  # in arrival order: parents first
+    rows.insert_tuples(
+        "sync_change",
+        ["id", "origin", "seq", "hlc", "table_name", "record_uuid", "op", "fields"],
+        [(p, c.origin, c.seq, c.hlc, c.table, c.uuid, c.op, dumps(c.fields)) for p, c in zip(positions, fresh)],
+    )
     tally.applied += len(fresh)
+    by_record: dict[str, list[Change]] = {}
     touched: dict[tuple[str, str], None] = {}
-    for c in fresh:
+    for p, c in zip(positions, fresh):
+        by_record.setdefault(c.uuid, []).append(Change(p, c.origin, c.seq, c.hlc, c.table, c.uuid, c.op, c.fields))
         touched[(c.table, c.uuid)] = None
+    tally.fresh = Fresh(below, by_record)
     return list(touched)
 
 
-def _log_of(records: list[tuple[str, str]], own_code: str, ids: Ids) -> dict[str, list[Change]]:
-    """Every logged change of these records, canonical, oldest position first."""
-    C = models.SyncChange
-    cols = (C.id, C.origin, C.seq, C.hlc, C.table_name, C.record_uuid, C.op, C.fields)
-    wanted = sorted({k for _, u in records for k in log.stored_keys(u)})
-    rows: list[Change] = []
-    for start in range(0, len(wanted), 900):
-        rows += [log.stored(r) for r in C.select(*cols).where(C.record_uuid.in_(wanted[start : start + 900])).tuples()]
-    rows.sort(key=lambda c: c.position)
+_LOG_OF = (
+    'SELECT "id", "origin", "seq", "hlc", "table_name", "record_uuid", "op", "fields" FROM "sync_change" '
+    'WHERE "record_uuid" {}'
+)
+
+
+def _log_of(records: list[tuple[str, str]], own_code: str, ids: Ids, fresh: Fresh | None) -> dict[str, list[Change]]:
+    """Every logged change of these records, canonical, oldest position first (those the last
+    batch logged taken from memory, not read back and parsed again)."""
+    keys = {u for _, u in records}
+    wanted = sorted({k for u in keys for k in log.stored_keys(u)})
+    # Those past `below` are the batch's own, in memory (filtered here, not in the query: with the
+    # condition PostgreSQL's planner may walk the log by position instead of the key's index).
+    below = fresh.below if fresh is not None else None
+    found = [
+        Change(rid, origin, seq, hlc, table, key, op, json.loads(fields))
+        for rid, origin, seq, hlc, table, key, op, fields in rows.select_in(_LOG_OF, wanted)
+        if below is None or rid <= below
+    ]
+    if fresh is not None:
+        for u in keys:
+            found += fresh.by_record.get(u, ())
+    found.sort(key=lambda c: c.position)
     out: dict[str, list[Change]] = {}
-    for c in log.canonical(rows, own_code, ids):
+    for c in log.canonical(found, own_code, ids):
         out.setdefault(c.uuid, []).append(c)
     return out
 
@@ -109,6 +129,9 @@ def fold(changes: list[Change]) -> tuple[bool, bool, dict[str, Any], dict[str, t
     if changes and log.is_link(changes[0].table):  # a link row exists as its last say has it
         last = max(changes, key=lambda c: (c.hlc, c.origin)) if not IGNORE_CLOCKS else changes[-1]
         return last.op == "d", last.op == "i", dict(last.fields), {}
+    if len(changes) == 1 and changes[0].op != "d":  # most records of an import: one insert
+        c = changes[0]
+        return False, c.op == "i", dict(c.fields), dict.fromkeys(c.fields, (c.hlc, c.origin))
     for c in changes:
         if c.op == "d":
             deleted = True
@@ -147,18 +170,17 @@ def materialise(records: list[tuple[str, str]], own_code: str, *, hq: bool, tall
     ids = Ids()
     for start in range(0, len(records), 1000):
         chunk = records[start : start + 1000]
-        logs = _log_of(chunk, own_code, ids)
+        logs = _log_of(chunk, own_code, ids, tally.fresh)
         wanted: dict[type[models.Record], set[str]] = {}  # records whose local ids are needed
         for table, record in chunk:
-            model = log.shared_models()[table]
             if not log.is_link(table):
-                wanted.setdefault(model, set()).add(record)  # type: ignore[arg-type]
-            for col, f in log.columns(model).items():
-                target = log.record_target(f)
-                if target is not None:
-                    for c in logs.get(record, []):
-                        if c.fields.get(col):
-                            wanted.setdefault(target, set()).add(c.fields[col])
+                wanted.setdefault(log.shared_models()[table], set()).add(record)  # type: ignore[arg-type]
+            changes = logs.get(record, [])
+            for col, target in log.references(table):
+                for c in changes:
+                    value = c.fields.get(col)
+                    if value:
+                        wanted.setdefault(target, set()).add(value)
         for model, found in wanted.items():
             ids.learn_uuids(model, found)
         with capture.muted():
@@ -166,30 +188,6 @@ def materialise(records: list[tuple[str, str]], own_code: str, *, hq: bool, tall
             for table, record in chunk:
                 _write(log.shared_models()[table], record, logs.get(record, []), ids, inserts)
             inserts.flush()
-
-
-DRIVER_ERRORS = getattr(peewee, "__exception_wrapper__")  # noqa: B009  (a dunder name: not an attribute access)
-
-
-def insert_plain(model: type[models.BaseModel], rows: list[dict[str, Any]]) -> None:
-    """Many rows (dicts by field name, of one shape) in multi-row statements, without peewee's
-    per-value query building, which was most of an import's time; defaults filled as peewee would."""
-    if not rows:
-        return
-    meta = model._meta
-    fields = [
-        f for f in meta.sorted_fields if f.name in rows[0] or (f.default is not None and f is not meta.primary_key)
-    ]
-    fill = {f.name: f.default for f in fields if f.name not in rows[0]}
-    values = [
-        tuple(
-            f.db_value(row[f.name] if f.name in row else (fill[f.name]() if callable(fill[f.name]) else fill[f.name]))
-            for f in fields
-        )
-        for row in rows
-    ]
-    with DRIVER_ERRORS:  # the driver's IntegrityError raised as peewee's
-        dialect().insert_rows(database.cursor(), meta.table_name, [f.column_name for f in fields], values)
 
 
 class Inserts:
@@ -206,29 +204,21 @@ class Inserts:
         self.rows.setdefault((model, frozenset(row)), []).append((record, row, changes))
 
     def flush(self) -> None:
-        rows, self.rows = self.rows, {}
-        for (model, _cols), batch in rows.items():
+        gathered, self.rows = self.rows, {}
+        for (model, _cols), batch in gathered.items():
             table = model._meta.table_name
-            before = database.execute_sql(f'SELECT coalesce(max("id"), 0) FROM "{table}"').fetchone()[0]
+            _top, new_ids = rows.reserve_ids(table, len(batch))  # known ahead: nothing to read back
             try:
                 with database.atomic():
-                    insert_plain(model, [row for _, row, _ in batch])
+                    rows.insert_plain(model, [row for _, row, _ in batch], new_ids)
             except IntegrityError:
                 for record, row, changes in batch:  # one by one: only the offending records are held
                     _apply_row(model, record, row, None, False, True, changes, self.ids, self.hq, self.tally)
                 continue
             target: type[models.Record] = model  # type: ignore[assignment]
-            # Their new ids: the rows above the largest id before (a range, not a list of UUIDs), ours only.
-            ours = {record for record, _, _ in batch}
-            for rid, ruuid in database.execute_sql(
-                f'SELECT "id", "uuid" FROM "{table}" WHERE "id" > %s' % dialect().param, (before,)
-            ):
-                key = log.canonical_uuid(ruuid)
-                if key in ours:
-                    self.ids.remember(target, int(rid), key)
-            for record, _row, changes in batch:
-                local = self.ids.id_of(target, record)
-                _done(model._meta.table_name, record, local, changes, self.hq, self.tally)
+            for (record, _row, changes), local in zip(batch, new_ids, strict=True):
+                self.ids.remember(target, local, record)
+                _done(table, record, local, changes, self.hq, self.tally)
 
 
 def retry_waiting(own_code: str, *, hq: bool, tally: Tally) -> None:
@@ -281,12 +271,12 @@ def _write(model: type[models.BaseModel], record: str, changes: list[Change], id
     row: dict[str, Any] = {}
     if deleted and not log.is_link(table):
         values = {}
-    cols = log.columns(model)
+    cols = log.plan(table)
     for name, value in values.items():
-        f = cols.get(name)
-        if f is None:
+        col = cols.get(name)
+        if col is None:
             continue
-        target = log.record_target(f)
+        _kind, f, target = col
         if target is not None and value is not None:
             parent = ids.id_of(target, value)
             if parent is None and inserts.rows:
@@ -298,7 +288,7 @@ def _write(model: type[models.BaseModel], record: str, changes: list[Change], id
             value = parent
         row[f.name] = uuid.UUID(value) if name == "uuid" else value
     if not log.is_link(table):
-        row["uuid"] = uuid.UUID(record)  # the identity travels as the change's key, not as a field
+        row["uuid"] = record  # the identity travels as the change's key (canonical), not as a field
     local = _local_id(model, record, row, ids)
     if deleted and local is None:
         return
@@ -357,6 +347,8 @@ def _done(table: str, record: str, local: int | None, changes: list[Change], hq:
     tally.records += 1
     if local is not None:
         tally.touched.setdefault(table, set()).add(local)
+    if not hq or table not in _REVIEWED_TABLES:
+        return
     R = models.SyncReview
     values = fold(changes)[2]
     for review in _reviews(table, record, changes, values, hq):

@@ -23,7 +23,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from db import models
+from db import capture, models
 from trainer.sync import log
 from trainer.sync.log import Change, Ids
 
@@ -121,13 +121,24 @@ class Scope:
         value = json.loads(row.value) if row else {}
         return value if isinstance(value, dict) else {}
 
-    def backfill(self, acked: int, top: int, own_code: str) -> Iterator[Change]:
-        """Earlier changes (up to the acknowledged position) of persons the site has not yet
-        acknowledged receiving whole; remembered as sent at `top` until acknowledged."""
+    def _undelivered(self, acked: int) -> tuple[dict[str, int], set[str], dict[int, str], set[int]]:
+        """(the kept state, the persons delivered, each person's UUID, the persons not yet delivered)."""
         state = self._state()
         uuid_of = {i: log.canonical_uuid(u) for i, u in self._uuids()}
         delivered = {u for u, at in state.items() if at <= acked}
-        new = {i for i, u in uuid_of.items() if u not in delivered}
+        return state, delivered, uuid_of, {i for i, u in uuid_of.items() if u not in delivered}
+
+    def _earlier(self, persons: set[int], acked: int) -> Iterator[list[str]]:
+        """The stored keys of these persons' records, a chunk at a time."""
+        records = records_of(persons)
+        keys = sorted({k for uuids in records.values() for u in uuids for k in log.stored_keys(u)})
+        for start in range(0, len(keys), 900):
+            yield keys[start : start + 900]
+
+    def backfill(self, acked: int, top: int, own_code: str) -> Iterator[Change]:
+        """Earlier changes (up to the acknowledged position) of persons the site has not yet
+        acknowledged receiving whole; remembered as sent at `top` until acknowledged."""
+        state, delivered, uuid_of, new = self._undelivered(acked)
         keep = {u: at for u, at in state.items() if u in delivered}
         keep.update({uuid_of[i]: top for i in new})
         text = json.dumps(keep, separators=(",", ":"))
@@ -136,20 +147,37 @@ class Scope:
         ).execute()
         if not new or acked == 0:
             return  # nothing acknowledged yet: the ordinary stream carries everything
-        records = records_of(new)
-        keys = sorted({k for uuids in records.values() for u in uuids for k in log.stored_keys(u)})
         C = models.SyncChange
         cols = (C.id, C.origin, C.seq, C.hlc, C.table_name, C.record_uuid, C.op, C.fields)
         ids = Ids()
-        for start in range(0, len(keys), 900):
+        for keys in self._earlier(new, acked):
             rows = [
                 log.stored(r)
                 for r in C.select(*cols)
-                .where(C.record_uuid.in_(keys[start : start + 900]) & (C.id <= acked) & (C.origin != self.site))
+                .where(C.record_uuid.in_(keys) & (C.id <= acked) & (C.origin != self.site))
                 .order_by(C.id)
                 .tuples()
             ]
             yield from log.canonical(rows, own_code, ids)
+
+    def waiting(self, acked: int) -> int:
+        """How many changes the next export would carry (`sync status`): the backfill and what
+        passes `wants` past the acknowledged position. Reads only: nothing is remembered as sent."""
+        C = models.SyncChange
+        count = 0
+        _state, _delivered, _uuid_of, new = self._undelivered(acked)
+        if new and acked:
+            for keys in self._earlier(new, acked):
+                count += C.select().where(C.record_uuid.in_(keys) & (C.id <= acked) & (C.origin != self.site)).count()
+        later = (
+            C.select(C.table_name, C.record_uuid, C.op)
+            .where((C.id > acked) & (C.origin != self.site) & C.table_name.in_(capture.shared_tables()))
+            .tuples()
+        )
+        for table, key, op in later.iterator():
+            if table not in PERSONAL or op == "d" or log.canonical_key(table, key) in self.records[table]:
+                count += 1
+        return count
 
     def _uuids(self) -> list[tuple[int, str]]:
         T = models.Trainee
