@@ -76,3 +76,40 @@ def test_a_different_national_id_is_another_person_and_distinct_closes_an_item(w
     assert persons.held_count() == 0
     with database.connection_context():
         assert models.Trainee.select().where(models.Trainee.status == "merged").count() == 0
+
+
+def test_one_person_with_one_national_id_registered_at_two_sites_is_held_then_merged(world):
+    """The common case: both sites typed the person's national ID. Headquarters cannot hold two
+    records with one ID: the second is written without it and held as likely the first."""
+    hq, a, b, tmp = world
+    a.use()
+    first = create_trainee(a.admin, person())
+    b.use()
+    second = create_trainee(b.admin, person())
+    send(a, hq, tmp / "1")
+    got = send(b, hq, tmp / "2")
+    assert got.persons_held == 1
+    hq.use()
+    [item] = [r for r in exchange.reviews(hq.admin) if r.field == persons.FIELD]
+    assert (item.field, item.record_uuid, item.origin) == (persons.FIELD, str(second.uuid), "BASRA")
+    assert str(first.uuid) in item.kept and "123456789012" in item.reason
+    assert send(b, hq, tmp / "2b").persons_held == 0  # the same bundle again: not held twice
+    hq.use()
+    persons.merge_held(hq.admin, item.id)
+    with database.connection_context():
+        T = models.Trainee
+        assert T.get(T.uuid == first.uuid).national_id == "123456789012"
+        assert T.get(T.uuid == second.uuid).status == "merged"
+    # The merge reaches the second site as a redirect, and the ID moves to the survivor there, as
+    # at headquarters; the first site never had the second record.
+    send(hq, b, tmp / "3")
+    b.use()
+    assert _trainees()[str(second.uuid)] == ("merged", str(first.uuid))
+    with database.connection_context():
+        T = models.Trainee
+        assert T.get(T.uuid == first.uuid).national_id == "123456789012"
+        assert T.get(T.uuid == second.uuid).national_id is None
+        assert not models.SyncReview.select().where(models.SyncReview.status == "open").exists()
+    send(hq, a, tmp / "4")
+    a.use()
+    assert _trainees()[str(first.uuid)][0] == "active"

@@ -165,7 +165,7 @@ def import_bundle(actor: Actor, path: Path, progress: Progress | None = None) ->
         first = next(items, None)
         if not isinstance(first, dict) or first.get("kind") != "head":
             raise BundleRefused("damaged bundle: no head")
-        top_position, before = 0, persons.last_trainee_id()
+        top_position, before, held_before = 0, persons.last_trainee_id(), persons.held_count()
         batch: list[log.Change] = []
         ended = False
         for item in items:
@@ -196,8 +196,9 @@ def import_bundle(actor: Actor, path: Path, progress: Progress | None = None) ->
             audit_chains.remember_ack(peer.code, first.get("audit"))
             owned = _take_settings(actor, items, peer.code)
         merge.retry_waiting(me.code, hq=me.kind == "hq", tally=tally)
-        held_persons = persons.hold_likely_duplicates(actor, before, peer.code) if me.kind == "hq" else 0
-        tally.review += held_persons
+        merge.settle_national_ids(tally, peer.code)
+        tally.review += persons.hold_likely_duplicates(actor, before, peer.code) if me.kind == "hq" else 0
+        held_persons = persons.held_count() - held_before  # with those held as they arrived (same ID)
         summaries.refresh(tally.touched)
         S = models.SyncPeer
         state = _peer_row(peer.code)

@@ -45,6 +45,7 @@ class Tally:
     waiting: list[tuple[str, str]] = field(default_factory=list)  # (table, key) whose parent is missing
     touched: dict[str, set[int]] = field(default_factory=dict)  # table -> local ids written
     fresh: Fresh | None = None  # the last batch logged
+    id_moves: list[tuple[str, str]] = field(default_factory=list)  # (person, national ID) written without it
 
 
 @dataclass(frozen=True)
@@ -329,6 +330,9 @@ def _apply_row(
             else:
                 return  # changes to a record whose creation has not arrived yet: folded when it does
     except IntegrityError as exc:
+        if inserted and local is None and table == "trainee" and _without_national_id(row, changes, ids, hq, tally):
+            _done(table, record, ids.id_of(models.Trainee, record), changes, hq, tally)
+            return
         tally.review += 1
         models.SyncReview.create(
             table_name=table,
@@ -341,6 +345,74 @@ def _apply_row(
         )
         return
     _done(table, record, local, changes, hq, tally)
+
+
+PERSON_FIELD = "person"  # sync_review.field of a person held as a likely duplicate (sync.persons)
+
+
+def _without_national_id(row: dict[str, Any], changes: list[Change], ids: Ids, hq: bool, tally: Tally) -> bool:
+    """A person whose national ID this database holds under another record: two sites registered
+    one person offline. The record is written without the ID (it is unique), so nothing that
+    refers to it waits. At headquarters it is held for review as likely that person (a roster
+    would call the row already present): `sync review --merge` makes them one and the merge
+    travels. At a site, such a person is the survivor of that merge arriving: the ID moves to it
+    once the site's own record is merged into it (settle_national_ids). The ID is never dropped."""
+    T = models.Trainee
+    nid = row.get("national_id")
+    other = T.get_or_none((T.national_id == nid) & (T.uuid != row["uuid"])) if nid else None
+    if other is None:
+        return False
+    try:
+        with database.atomic():
+            local = int(T.insert(**{**row, "national_id": None}).execute())
+    except IntegrityError:
+        return False
+    ids.remember(T, local, row["uuid"])
+    if not hq:
+        tally.id_moves.append((row["uuid"], str(nid)))
+        return True
+    tally.review += 1
+    name = " ".join(str(row.get(k) or "") for k in ("given_name", "family_name")).strip()
+    models.SyncReview.create(
+        table_name="trainee",
+        record_uuid=row["uuid"],
+        field=PERSON_FIELD,
+        kept=json.dumps([str(other.uuid)]),
+        held=json.dumps(name, ensure_ascii=False),
+        origin=changes[-1].origin if changes else "",
+        reason=f"same national ID {nid}"[:64],
+    )
+    return True
+
+
+def settle_national_ids(tally: Tally, origin: str) -> None:
+    """At a site, after an import: each person written without their national ID takes it from
+    the site's own record once that record is merged into them; otherwise the ID is kept for
+    review. Muted: headquarters already holds this state."""
+    T, R = models.Trainee, models.SyncReview
+    with capture.muted():
+        for record, nid in tally.id_moves:
+            person = T.get_or_none(T.uuid == record)
+            if person is None:
+                continue
+            holder = T.get_or_none((T.national_id == nid) & (T.id != person.id))
+            if holder is not None and holder.status == "merged" and holder.merged_into_id == person.id:
+                T.update(national_id=None).where(T.id == holder.id).execute()
+                holder = None
+            if holder is None:
+                T.update(national_id=nid).where(T.id == person.id).execute()
+                continue
+            tally.review += 1
+            R.create(
+                table_name="trainee",
+                record_uuid=record,
+                field="national_id",
+                kept=json.dumps(str(holder.uuid)),
+                held=json.dumps(nid),
+                origin=origin,
+                reason=f"national ID {nid} is another record's here"[:64],
+            )
+    tally.id_moves = []
 
 
 def _done(table: str, record: str, local: int | None, changes: list[Change], hq: bool, tally: Tally) -> None:

@@ -21,8 +21,9 @@ from trainer.accounts import audit
 from trainer.accounts.access import Actor, require
 from trainer.errors import NotFound, TrainerError
 from trainer.rosters import likely, merges
+from trainer.sync import merge
 
-FIELD = "person"  # sync_review.field of a person held as a likely duplicate
+FIELD = merge.PERSON_FIELD  # sync_review.field of a person held as a likely duplicate
 
 
 def _date(value: object) -> datetime.date:
@@ -47,9 +48,11 @@ def hold_likely_duplicates(actor: Actor, before: int, origin: str) -> int:
     if not new:
         return 0
     found = likely.likely_same([(key or "", nid or "", _date(dob)) for _, key, nid, dob, _, _ in new], before)
+    R = models.SyncReview
+    already = {str(u) for (u,) in R.select(R.record_uuid).where((R.field == FIELD) & (R.status == "open")).tuples()}
     held = 0
     for (ruuid, *_rest, given, family), candidates in zip(new, found, strict=True):
-        if not candidates:
+        if not candidates or str(ruuid) in already:  # held as it arrived (same national ID: merge)
             continue
         held += 1
         first = candidates[0]
