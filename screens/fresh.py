@@ -11,8 +11,12 @@ so they change nothing.
 
 from __future__ import annotations
 
-from textual import events, on
-from textual.screen import Screen
+from typing import TYPE_CHECKING
+
+from textual import events
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
 
 
 def preset_breakpoints(screen: Screen, width: int, height: int) -> None:
@@ -30,18 +34,21 @@ def preset_breakpoints(screen: Screen, width: int, height: int) -> None:
                 break
 
 
-class StyledOnceScreen(Screen):
-    """An area's Screen whose ScreenResume events before it is first suspended (those of its own
-    opening) do not restyle it; later ones (back from another area or a dialog, maybe after a
-    theme change) do, as Textual's do."""
+class StyledOnce:
+    """Mixed into an area's Screen (before Screen in its bases): the ScreenResume events before it
+    is first suspended (those of its own opening) do not restyle it; later ones (back from another
+    area or a dialog, maybe after a theme change) do, as Textual's do.
+
+    A mixin, not a Screen subclass (the key-map test takes every Screen subclass for a screen the
+    user sees). Its handlers carry Textual's private names so that they cannot clash with an
+    area's own on_screen_resume: Textual calls the handler of each class along the MRO, this
+    one before Screen's, which reads `refresh_styles`."""
 
     _suspended_once = False
 
-    @on(events.ScreenSuspend)
-    def _note_suspended(self) -> None:
+    def _on_screen_suspend(self) -> None:
         self._suspended_once = True
 
-    @on(events.ScreenResume)
-    def _skip_restyle(self, event: events.ScreenResume) -> None:
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
         if not self._suspended_once:
             event.refresh_styles = False

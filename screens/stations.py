@@ -14,9 +14,10 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.screen import Screen
 
 from screens.calls import ServiceCalls
-from screens.fresh import StyledOnceScreen
+from screens.fresh import StyledOnce
 from screens.returning import ReloadOnReturn
 from screens.widgets.chrome import KeyBar, TitleBar
 from screens.widgets.forms import Field, SearchField, StatusLine
@@ -49,7 +50,7 @@ def first_page(actor, text: str, province: str | None) -> tuple[tuple, int | Non
     return (text, province), (len(rows) if len(rows) < FIRST_PAGE else None), rows
 
 
-class StationsScreen(ServiceCalls, ReloadOnReturn, StyledOnceScreen):
+class StationsScreen(ServiceCalls, ReloadOnReturn, StyledOnce, Screen):
     BINDINGS = [
         Binding("slash", "search", "Search", id="stations.search", key_display="/"),
         Binding("f", "filter", "Province", id="stations.filter"),
