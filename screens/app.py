@@ -27,6 +27,7 @@ from textual.screen import Screen
 
 from screens.calls import ServiceCalls
 from screens.commands import JumpProvider
+from screens.fresh import preset_breakpoints
 from screens.widgets import arabic
 from trainer import encryption
 from trainer.accounts import settings, users
@@ -97,6 +98,7 @@ def area(mode: str) -> Callable[[], Screen]:
         app = active_app.get(None)
         if app is not None:
             screen._css_update_count = app._css_update_count
+            preset_breakpoints(screen, *app.size)  # its first Resize then restyles nothing (screens/fresh.py)
         return screen
 
     return make

@@ -15,6 +15,8 @@ never touch widgets.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
 from typing import TYPE_CHECKING, Any, cast
 
 from textual.message import Message
@@ -45,6 +47,11 @@ class Done(Message, namespace="calls", bubble=False):
         self.error = error
 
 
+# Threads for calls started before a screen is mounted (ServiceCalls.call_early): a Textual worker
+# begins only when the event loop next gets to it, after the screen's widgets are mounted.
+_EARLY = ThreadPoolExecutor(max_workers=2, thread_name_prefix="early-call")
+
+
 class ServiceCalls(_Node):
     """Mixin for a Screen (or Widget) that calls services."""
 
@@ -67,6 +74,28 @@ class ServiceCalls(_Node):
                 self.post_message(Done(token, serial, result=result))
 
         return self.run_worker(job, thread=True, group=f"call-{token}", name=token)
+
+    def call_early(self, token: str, fn: Callable[..., Any], *args: Any) -> None:
+        """Start `fn` in a thread now, from compose: its result can then be there for the screen's
+        first paint. `take_early(token)` (from on_mount or later) hands it to `done_<token>` at once
+        when it is ready, else through a worker as `call` does (docs/speed.md)."""
+        self.__dict__.setdefault("_early", {})[token] = _EARLY.submit(fn, *args)
+
+    def take_early(self, token: str, wait: float = 0.0) -> None:
+        """`wait`: seconds to wait for a result not yet there. The thread waiting holds no lock,
+        so the call runs at full speed meanwhile; left running, it competes with the screen's
+        mounting and painting for the interpreter and took several times its own CPU time."""
+        future: Future[Any] | None = self.__dict__.get("_early", {}).pop(token, None)
+        if future is None or self.__dict__.get("_call_serials", {}).get(token):
+            return  # taken already, never started, or superseded by a call with the same token
+        if wait and not future.done():
+            wait_futures([future], timeout=wait)
+        if future.done() and future.exception() is None:
+            handler = getattr(self, f"done_{token}", None)
+            if handler is not None:
+                handler(future.result())
+        else:  # still running (or failed): its result or refusal arrives as a Done message
+            self.call(token, future.result)
 
     def on_calls_done(self, message: Done) -> None:
         message.stop()

@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from screens.calls import ServiceCalls
+from screens.fresh import StyledOnce
 from screens.returning import ReloadOnReturn
 from screens.widgets.chrome import KeyBar, TitleBar
 from screens.widgets.forms import Field, SearchField, StatusLine
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from trainer.stations.detail import StationDetail
 
 FIRST_PAGE = 100
+FIRST_WAIT = 0.06  # seconds the screen waits for its first page before painting without it
 REST = 0.12  # seconds the cursor must rest before the detail pane loads (one query per stop, not per key)
 COLUMNS = [
     Column("Code", 11, lambda s: s.code),
@@ -48,7 +50,7 @@ def first_page(actor, text: str, province: str | None) -> tuple[tuple, int | Non
     return (text, province), (len(rows) if len(rows) < FIRST_PAGE else None), rows
 
 
-class StationsScreen(ServiceCalls, ReloadOnReturn, Screen):
+class StationsScreen(ServiceCalls, ReloadOnReturn, StyledOnce, Screen):
     BINDINGS = [
         Binding("slash", "search", "Search", id="stations.search", key_display="/"),
         Binding("f", "filter", "Province", id="stations.filter"),
@@ -67,6 +69,10 @@ class StationsScreen(ServiceCalls, ReloadOnReturn, Screen):
         self.after_detail: str | None = None  # an action waiting for the highlighted station's detail
 
     def compose(self) -> ComposeResult:
+        # The first page is asked for before the widgets are mounted and styled, so that its rows
+        # are there for the screen's first paint (asked for in on_mount, they came a frame later:
+        # a paint without rows, then a whole second one; docs/speed.md).
+        self.call_early("list", first_page, self.actor, "", self.province)
         yield TitleBar()
         yield SearchField(placeholder="Search stations: code, name or district", id="search")
         yield StatusLine("Loading …", id="station-count")
@@ -76,7 +82,7 @@ class StationsScreen(ServiceCalls, ReloadOnReturn, Screen):
 
     def on_mount(self) -> None:
         self.query_one("#station-list", LazyTable).focus()
-        self.reload()
+        self.take_early("list", wait=FIRST_WAIT)
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         needs = {
@@ -140,6 +146,7 @@ class StationsScreen(ServiceCalls, ReloadOnReturn, Screen):
     @on(Field.Submitted, "#search")
     def _submitted(self) -> None:
         self.query_one("#station-list", LazyTable).focus()
+        self.take_early("list", wait=FIRST_WAIT)
 
     def action_search(self) -> None:
         self.query_one("#search", Field).focus()

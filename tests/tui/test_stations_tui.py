@@ -12,6 +12,7 @@ from db import models
 from db.connection import database
 from screens.inventory_check import InventoryCheckScreen
 from screens.stations import StationsScreen
+from screens.widgets.lazy_table import LazyTable
 from tests.tui.conftest import new_app, settle, sign_in
 from trainer.accounts.access import SYSTEM
 from trainer.stations import kits, stations
@@ -185,3 +186,48 @@ async def test_who_delivered_a_cohort_is_recorded_from_the_cohorts_screen(box_ur
         assert app.screen.query_one("#nations").value == "IQ, IT"
         assert app.screen.query_one("#program").value == "POI-POL-IT@2"
     assert delivery.delivery(SYSTEM, "BPC-01").nations == ("IQ", "IT")
+
+
+# --- opening the area (docs/speed.md, "Opening an area") ---------------------------------
+
+
+def _record(app, styled: list, painted: list) -> None:
+    """Screens restyled whole (app.update_styles on a screen) and, per paint of the stations
+    screen, whether its list had rows."""
+    update_styles, display = app.update_styles, app._display
+
+    def restyle(node, animate: bool = True) -> None:
+        if node is app.screen or node.__class__.__name__.endswith("Screen"):
+            styled.append(node.__class__.__name__)
+        update_styles(node, animate=animate)
+
+    def paint(screen, renderable) -> None:
+        display(screen, renderable)
+        if renderable is not None and isinstance(screen, StationsScreen):
+            painted.append(screen.query_one(LazyTable).row(0) is not None)
+
+    app.update_styles, app._display = restyle, paint
+
+
+async def test_the_stations_area_is_styled_once_and_painted_with_its_rows(box_url, monkeypatch):
+    # A generous wait: on a loaded test machine the page must still be taken before the paint.
+    monkeypatch.setattr("screens.stations.FIRST_WAIT", 5.0)
+    app = new_app(box_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot)
+        styled: list[str] = []
+        painted: list[bool] = []
+        _record(app, styled, painted)
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, StationsScreen)
+        assert app.screen.has_class("-wide")  # the breakpoint class, given before it mounted
+        assert "StationsScreen" not in styled  # no whole-screen restyle on opening
+        assert painted and painted[0]  # the first paint already had the rows
+        assert app.screen.query_one(LazyTable).row(1).code == "NI-002"
+
+        await pilot.press("t")  # away and back: the resume restyles, as Textual's does
+        await settle(pilot)
+        await pilot.press("q")
+        await settle(pilot)
+        assert "StationsScreen" in styled
