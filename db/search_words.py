@@ -174,9 +174,9 @@ FIRST_WINDOW, DENSE = 4096, 2
 
 
 # The search keys (migration 0014): each word of the search text as "=word", and its first 2 to
-# KEY_PREFIX characters, as the lexemes of a tsvector with a GIN index. A prefix is then one
-# exact lexeme: GIN intersects the words' posting lists, skipping through the longer by the
-# shorter, where `to_tsvector` with `abd:*` first OR-ed every word beginning "abd" into a bitmap.
+# KEY_PREFIX characters (the migration's function fixes 5), as the lexemes of a tsvector with a
+# GIN index. A prefix is then one exact lexeme whose posting list GIN intersects with the other
+# words', where `to_tsvector` with `abd:*` first OR-ed every word beginning "abd" into a bitmap.
 KEYS_FUNCTION = "trainee_search_keys"
 KEYS_INDEX = "trainee_search_keys"  # both made by migration 0014
 KEY_PREFIX = 5
