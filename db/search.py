@@ -43,7 +43,7 @@ _SQLITE_TRIGGERS = tuple(
 _TRIGGER_NAMES = [f"{t}_{s}" for t in ("trainee_fts", "trainee_trgm") for s in ("ai", "ad", "au")]
 
 # Indexes the models do not declare (schema comparisons leave them out).
-SEARCH_INDEXES = ("trainee_search_trgm", search_words.KEYS_INDEX)
+SEARCH_INDEXES = ("trainee_search_trgm", search_words.TSVECTOR_INDEX)
 
 _POSTGRES = (
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",

@@ -7,8 +7,7 @@ word), head being a word's first three characters, gives the trainees whose word
 a prefix in id order from the index alone: one word is one query, each alternative's first
 rows merged (a whole-word alternative from a second btree, on word). Several words are
 intersected in id windows while they prove common together; when the first window shows them
-rare together, the rest comes from a GIN index over search keys (migration 0014: each word's
-first 2-5 characters as exact lexemes). SQLite has FTS5 for all this (db.search); the
+rare together, the rest comes from a tsvector GIN index. SQLite has FTS5 for all this (db.search); the
 trigram index stays for substrings and prefixes under three characters.
 
 Kept in step by triggers: a statement-level one for inserts (a COPY or a multi-row INSERT
@@ -173,32 +172,13 @@ def id_subquery(p: str, terms: list[tuple[str, ...]], window: tuple[int, int] | 
 FIRST_WINDOW, DENSE = 4096, 2
 
 
-# The search keys (migration 0014): each word of the search text as "=word", and its first 2 to
-# KEY_PREFIX characters (the migration's function fixes 5), as the lexemes of a tsvector with a
-# GIN index. A prefix is then one exact lexeme whose posting list GIN intersects with the other
-# words', where `to_tsvector` with `abd:*` first OR-ed every word beginning "abd" into a bitmap.
-KEYS_FUNCTION = "trainee_search_keys"
-KEYS_INDEX = "trainee_search_keys"  # both made by migration 0014
-KEY_PREFIX = 5
-
-
-def _lexeme(text: str, *, prefix: bool) -> str:
-    return "'" + (text[:KEY_PREFIX] if prefix else "=" + text) + "'"
-
-
-def keys_condition(p: str, terms: list[tuple[str, ...]]) -> tuple[str, list[Any]]:
-    """A condition on `trainee` for the trainees matching every term, served by the search
-    keys' GIN index; a prefix longer than the keys' is checked again on the search text."""
-    groups, checks, params = [], [], []
+def _tsquery(terms: list[tuple[str, ...]]) -> str:
+    """The terms as a tsquery: each an OR of its word as a prefix and its alternatives."""
+    groups = []
     for first, *alts in terms:
-        parts = [(word(first), True)] + [(word(a), a.endswith("*")) for a in alts]
-        parts = [(w, pre) for w, pre in parts if w]
-        groups.append("(" + " | ".join(_lexeme(w, prefix=pre) for w, pre in parts) + ")")
-        if any(pre and len(w) > KEY_PREFIX for w, pre in parts):
-            checks.append("(" + " OR ".join(f"search_text ~ {p}" for _ in parts) + ")")
-            params += ["(^| )" + w + ("" if pre else "( |$)") for w, pre in parts]
-    cond = f"{KEYS_FUNCTION}(search_text) @@ {p}::tsquery"
-    return " AND ".join([cond, *checks]), [" & ".join(groups), *params]
+        parts = [word(first) + ":*"] + [word(a) + (":*" if a.endswith("*") else "") for a in alts if word(a)]
+        groups.append("(" + " | ".join(parts) + ")")
+    return " & ".join(groups)
 
 
 def _first_of_term(p: str, term: tuple[str, ...], want: int) -> tuple[str, list[Any]]:
@@ -218,7 +198,7 @@ def search_ids(db: Database, terms: list[tuple[str, ...]], *, limit: int, offset
     """The first `limit` ids after `offset` of the trainees matching every term, in id order.
 
     One word: one query (`_first_of_term`). Several: id windows, intersected, while they match
-    densely; else the rest of the registry through the search keys' GIN index at once (its cost
+    densely; else the rest of the registry through the tsvector GIN index at once (its cost
     is the words' matches together, not each word's)."""
     p = db.param
     want = limit + offset
@@ -246,8 +226,12 @@ def search_ids(db: Database, terms: list[tuple[str, ...]], *, limit: int, offset
         # for "hassa has").
         low, high = high, high + max(FIRST_WINDOW, 5 * (want - len(found)) * high // (4 * len(found)))
     if len(found) < want:
-        # Rare together: the GIN index's cost is their matches (a few hundred at most).
-        cond, ps = keys_condition(p, terms)
-        rest = f"SELECT id FROM trainee WHERE id >= {p} AND {cond} ORDER BY id + 0 LIMIT {p}"
-        found += [r[0] for r in db.execute_sql(rest, [high, *ps, want - len(found)]).fetchall()]
+        # Rare together: the GIN index's cost is their matches (a few hundred at most) and the
+        # posting lists of the words each prefix begins. `id + 0`: ordered by id, the planner
+        # would walk the primary key testing every row.
+        rest = (
+            f"SELECT id FROM trainee WHERE id >= {p} AND to_tsvector('simple', search_text) "
+            f"@@ to_tsquery('simple', {p}) ORDER BY id + 0 LIMIT {p}"
+        )
+        found += [r[0] for r in db.execute_sql(rest, [high, _tsquery(terms), want - len(found)]).fetchall()]
     return found[offset:want]

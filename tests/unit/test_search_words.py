@@ -72,9 +72,9 @@ def test_the_first_fifty_come_in_id_order_across_windows_and_pages(db_url, monke
     husseins = [m for i, m in enumerate(made) if i % 3]
     assert ids("huss") == husseins
     assert ids("huss", limit=5, offset=3) == husseins[3:8]
-    # Two words: past the first window PostgreSQL asks the search keys' GIN index for the rest.
+    # Two words: past the first window PostgreSQL asks the tsvector GIN index for the rest.
     assert ids("huss salm") == husseins and ids("salm huss", limit=4, offset=10) == husseins[10:14]
-    # Prefixes longer than the keys' five characters are checked again on the search text.
+    # Longer prefixes, and a near miss, past the first window too.
     assert ids("hussei salm") == husseins and ids("husseq salm") == [] and ids("salman husseix") == []
     assert ids("huss bakh") == [] and ids("salman hussein") == husseins
     # A finished word's skeleton (hsn) matches only whole skeletons: the Husseins' is hsyn.
