@@ -4,10 +4,10 @@ Why: the pg_trgm GIN index answers "which rows hold these trigrams" as a bitmap 
 match, and the first 50 in id order are then read from the table: a common prefix cost
 thousands of row visits (113 ms p95 at 250,000 trainees). Here a btree on (head, trainee_id,
 word), head being a word's first three characters, gives the trainees whose words begin with
-a prefix in id order from the index alone, one id window at a time (search_ids): a common
-prefix fills its 50 rows from the first window. Several words are intersected per window;
-when the first window shows them rare together, the rest comes from a tsvector GIN index,
-which intersects posting lists exactly. SQLite has FTS5 for all this (db.search); the
+a prefix in id order from the index alone: one word is one query, each alternative's first
+rows merged (a whole-word alternative from a second btree, on word). Several words are
+intersected in id windows while they prove common together; when the first window shows them
+rare together, the rest comes from a tsvector GIN index. SQLite has FTS5 for all this (db.search); the
 trigram index stays for substrings and prefixes under three characters.
 
 Kept in step by triggers: a statement-level one for inserts (a COPY or a multi-row INSERT
@@ -24,7 +24,7 @@ from peewee import Database
 
 HEAD = 3  # characters of a word in the head column: shorter prefixes are not served here
 TABLE = "trainee_word"
-INDEXES = ("trainee_word_head",)
+INDEXES = ("trainee_word_head", "trainee_word_word")
 
 # The words of `rows`' search text: split on spaces, as the regular expressions before it did.
 _WORDS = "SELECT DISTINCT left(w, {head}), r.id, w FROM {rows} r, string_to_table(r.search_text, ' ') w WHERE w <> ''"
@@ -44,6 +44,9 @@ CREATE_INDEXES = (
     # triggers delete a trainee's rows through it too, by the old words: a second index on
     # trainee_id cost a third of what an import of 100,000 trainees spends on this table.
     f'CREATE INDEX IF NOT EXISTS trainee_word_head ON "{TABLE}" (head, trainee_id, word)',
+    # Whole words (a skeleton alternative) in id order: through the head index a rare word
+    # whose head is common ("abd" among 71,000 "abd…") cost every entry of the head (57 ms).
+    f'CREATE INDEX IF NOT EXISTS trainee_word_word ON "{TABLE}" (word, trainee_id)',
 )
 FILL = f'INSERT INTO "{TABLE}" (head, trainee_id, word) ' + _WORDS.format(head=HEAD, rows="trainee")
 
@@ -112,12 +115,14 @@ def word(text: str) -> str:
 def _match(p: str, alias: str, text: str, *, prefix: bool) -> tuple[str, list[Any]]:
     """Condition on trainee_word `alias`: its word begins with (or, not `prefix`, is) `text`.
 
-    The word test is a function call, not an operator: the planner takes a function's result
-    as true a third of the time, close to the truth once the head matched. As `LIKE` or `=`
-    it multiplied two selectivities of the same fact (head and word) into a row estimate
-    of 1, and chose a sort of every match over a merge of index scans already in order."""
-    test = "starts_with" if prefix else "texteq"
-    return f"({alias}.head = {p} AND {test}({alias}.word, {p}))", [text[:HEAD], text]
+    The prefix test is a function call, not an operator: the planner takes a function's result
+    as true a third of the time, close to the truth once the head matched. As `LIKE` it
+    multiplied two selectivities of the same fact (head and word) into a row estimate of 1,
+    and chose a sort of every match over a merge of index scans already in order. A whole
+    word is one range of the word index (trainee_word_word), in id order."""
+    if not prefix:
+        return f"({alias}.word = {p})", [text]
+    return f"({alias}.head = {p} AND starts_with({alias}.word, {p}))", [text[:HEAD], text]
 
 
 def served(terms: list[tuple[str, ...]]) -> bool:
@@ -161,11 +166,10 @@ def id_subquery(p: str, terms: list[tuple[str, ...]], window: tuple[int, int] | 
     return f"SELECT d.id FROM ({' INTERSECT '.join(sets)}) d", params
 
 
-# Id windows searched in turn, each eight times the last: a common prefix fills its 50 rows
-# from the first 1,024 trainees; a rare one costs a few more small queries, each reading only
-# the index entries of its window. One query over every id would leave the planner to sort
-# every match (it does not merge the alternatives' index ranges, though each is in id order).
-FIRST_WINDOW, GROWTH = 1024, 8
+# Several words are intersected among the first FIRST_WINDOW ids through the word index. While
+# DENSE or more have matched, the next window is read the same way (the GIN index would visit
+# every match: 40 ms for 2,000); fewer, and the GIN index serves the rest of the registry.
+FIRST_WINDOW, DENSE = 4096, 2
 
 
 def _tsquery(terms: list[tuple[str, ...]]) -> str:
@@ -177,32 +181,57 @@ def _tsquery(terms: list[tuple[str, ...]]) -> str:
     return " & ".join(groups)
 
 
+def _first_of_term(p: str, term: tuple[str, ...], want: int) -> tuple[str, list[Any]]:
+    """SQL for the first `want` ids, in id order, of the trainees matching one term: each
+    alternative's first `want` distinct ids (an index-only scan of one head, in id order,
+    stopped by its LIMIT), merged. One round trip, however rare the word."""
+    arms, params = [], []
+    for cond, ps in _alternatives(p, "w", term):
+        arms.append(f'(SELECT DISTINCT w.trainee_id AS id FROM "{TABLE}" w WHERE {cond} ORDER BY 1 LIMIT {p})')
+        params += ps + [want]
+    if len(arms) == 1:
+        return arms[0][1:-1], params
+    return f"SELECT DISTINCT d.id FROM ({' UNION ALL '.join(arms)}) d ORDER BY 1 LIMIT {p}", params + [want]
+
+
 def search_ids(db: Database, terms: list[tuple[str, ...]], *, limit: int, offset: int = 0) -> list[int]:
     """The first `limit` ids after `offset` of the trainees matching every term, in id order.
 
-    Several words that the first window shows to be rare together are looked up in the rest
-    of the registry through the tsvector GIN index at once (its cost is their matches); one
-    word, or words common together, go on window by window (their cost is the window's entries)."""
+    One word: one query (`_first_of_term`). Several: id windows, intersected, while they match
+    densely; else the rest of the registry through the tsvector GIN index at once (its cost
+    is the words' matches together, not each word's)."""
     p = db.param
-    want, found = limit + offset, list[int]()
-    low, high = 0, FIRST_WINDOW
-    top = None
-    while len(found) < want:
+    want = limit + offset
+    if len(terms) == 1:
+        sql, params = _first_of_term(p, terms[0], want)
+        return [r[0] for r in db.execute_sql(sql, params).fetchall()][offset:want]
+    found: list[int] = []
+    low, high, top = 0, FIRST_WINDOW, 0
+    while True:
         sql, params = id_subquery(p, terms, (low, high))
-        found += [r[0] for r in db.execute_sql(f"{sql} ORDER BY id LIMIT {p}", params + [want - len(found)]).fetchall()]
-        if len(found) >= want:
+        # The largest id comes with the rows (no round trip of its own): past it, no window is left.
+        rows = db.execute_sql(
+            f"SELECT m.id, (SELECT MAX(id) FROM trainee) FROM ({sql}) m ORDER BY m.id LIMIT {p}",
+            params + [want - len(found)],
+        ).fetchall()
+        found += [r[0] for r in rows]
+        top = rows[0][1] if rows else top
+        if len(found) >= want or len(found) < DENSE:
             break
-        if top is None:
-            top = db.execute_sql("SELECT COALESCE(MAX(id), 0) FROM trainee").fetchone()[0]
         if high > top:
-            break
-        if len(terms) > 1:
-            # `id + 0`: ordered by id, the planner would walk the primary key testing every row.
-            rest = (
-                f"SELECT id FROM trainee WHERE id >= {p} AND to_tsvector('simple', search_text) "
-                f"@@ to_tsquery('simple', {p}) ORDER BY id + 0 LIMIT {p}"
-            )
-            found += [r[0] for r in db.execute_sql(rest, [high, _tsquery(terms), want - len(found)]).fetchall()]
-            break
-        low, high = high, high * GROWTH
+            return found[offset:want]
+        # Common together: the rest lies within the ids that the density seen so far promises;
+        # the next window is a quarter more than that (an INTERSECT reads its whole window),
+        # and another follows if it falls short (the GIN index would visit every match: 130 ms
+        # for "hassa has").
+        low, high = high, high + max(FIRST_WINDOW, 5 * (want - len(found)) * high // (4 * len(found)))
+    if len(found) < want:
+        # Rare together: the GIN index's cost is their matches (a few hundred at most) and the
+        # posting lists of the words each prefix begins. `id + 0`: ordered by id, the planner
+        # would walk the primary key testing every row.
+        rest = (
+            f"SELECT id FROM trainee WHERE id >= {p} AND to_tsvector('simple', search_text) "
+            f"@@ to_tsquery('simple', {p}) ORDER BY id + 0 LIMIT {p}"
+        )
+        found += [r[0] for r in db.execute_sql(rest, [high, _tsquery(terms), want - len(found)]).fetchall()]
     return found[offset:want]
