@@ -14,7 +14,7 @@ from tests.sync_places import hq_and_two_sites, send
 from tests.unit.test_trainees import person
 from trainer.registry.centres import create_centre
 from trainer.registry.trainees import create_trainee, get_trainee, update_trainee, with_changes
-from trainer.sync import exchange
+from trainer.sync import exchange, persons
 from trainer.sync.bundle import BundleRefused
 
 
@@ -56,19 +56,44 @@ def test_a_national_id_changed_differently_at_two_sites_is_kept_for_review(world
     assert items[0].kept.strip('"') == kept
 
 
+def test_a_person_whose_national_id_is_taken_is_written_without_it_and_held(world):
+    """The same ID typed for another name at a site: written without the ID (it is unique), held
+    for a person's decision with the ID in the reason; `distinct` keeps both, the ID stays the first's."""
+    hq, a, b, tmp = world
+    hq.use()
+    first = create_trainee(hq.admin, person(national_id="333333333333", given_name="علي"))
+    a.use()
+    second = create_trainee(a.admin, person(national_id="333333333333"))  # the same ID, offline
+    got = send(a, hq, tmp / "1")
+    assert got.applied == 1 and got.review == 1 and got.persons_held == 1
+    hq.use()
+    (item,) = exchange.reviews(hq.admin)
+    assert (item.table, item.field, item.record_uuid) == ("trainee", persons.FIELD, str(second.uuid))
+    assert "333333333333" in item.reason and str(first.uuid) in item.kept
+    with database.connection_context():
+        T = models.Trainee
+        assert T.get(T.uuid == second.uuid).national_id is None
+        assert T.get(T.uuid == first.uuid).national_id == "333333333333"
+    persons.distinct(hq.admin, item.id)
+    assert exchange.reviews(hq.admin) == []
+
+
 def test_a_record_that_cannot_be_written_is_held_with_its_reason(world):
     hq, a, b, tmp = world
     hq.use()
     create_trainee(hq.admin, person(national_id="333333333333", given_name="علي"))
     a.use()
-    create_trainee(a.admin, person(national_id="333333333333"))  # the same ID, offline, another person
-    got = send(a, hq, tmp / "1")
+    create_trainee(a.admin, person(national_id="333333333333", service_number="SN-1"))
+    b.use()
+    create_trainee(b.admin, person(national_id="444444444444", service_number="SN-1"))  # another unique key
+    send(a, hq, tmp / "1")
+    got = send(b, hq, tmp / "2")
     assert got.applied == 1 and got.review == 1
     hq.use()
-    (item,) = exchange.reviews(hq.admin)
-    assert item.table == "trainee" and item.reason.startswith("not applied") and "333333333333" in item.held
+    [item] = [r for r in exchange.reviews(hq.admin) if r.field != persons.FIELD]
+    assert item.table == "trainee" and item.reason.startswith("not applied") and "444444444444" in item.held
     with database.connection_context():
-        assert models.Trainee.select().count() == 1
+        assert models.Trainee.select().count() == 2
 
 
 def test_a_clock_far_ahead_is_refused_whole(world):
