@@ -54,6 +54,7 @@ EXEMPT = {
     "trainer.training.rules.freeze": "snapshots a course's pass rule when a checked service first uses it",
     "trainer.sync.merge.retry_waiting": "a peer's records, inside sync.exchange.import_bundle's checked transaction",
     "trainer.sync.merge.materialise": "a peer's records, inside sync.exchange.import_bundle's checked transaction",
+    "trainer.sync.merge.settle_national_ids": "a peer's records, in sync.exchange.import_bundle's checked transaction",
     "trainer.sync.audit_chains.remember_ack": "HQ's word, inside sync.exchange.import_bundle's checked transaction",
     "trainer.sync.audit_chains.take": "a site's audit trail, inside sync.exchange.import_bundle's checked transaction",
     "trainer.accounts.owned_settings.take": "HQ's rules, inside sync.exchange.import_bundle's checked transaction",
