@@ -130,6 +130,12 @@ def run_measured(
 def _empty(url: str) -> None:
     if is_sqlite_url(url):
         path = sqlite_file(url)
+        if path.exists() and path.resolve().parent != DATA.resolve():
+            # A file named by TRAINER_BENCH_DATABASE_URL may be someone's real registry.
+            raise SystemExit(
+                f"bench: {path} is outside bench/data and is not the benchmark's build; the benchmark "
+                "deletes only its own databases (--database URL measures a database as it is)"
+            )
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
         for old in path.parent.glob(f"{path.stem}.*.bak{path.suffix}"):
@@ -317,6 +323,12 @@ def make_scratch(url: str) -> str:
 def drop_scratch(url: str) -> None:
     if is_sqlite_url(url):
         path = sqlite_file(url)
+        if path.exists() and path.resolve().parent != DATA.resolve():
+            # A file named by TRAINER_BENCH_DATABASE_URL may be someone's real registry.
+            raise SystemExit(
+                f"bench: {path} is outside bench/data and is not the benchmark's build; the benchmark "
+                "deletes only its own databases (--database URL measures a database as it is)"
+            )
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
         return
