@@ -74,6 +74,11 @@ def test_trust_checks_the_document_and_the_blocks(db_url):
         identity.trust(w.admin, "ERBIL", json.dumps({"keys": []}))
     with pytest.raises(ValidationFailed, match="x25519.*32-byte"):
         identity.trust(w.admin, "ERBIL", _document("ERBIL", 3, x25519="AAAA"))
+    # Headquarters takes bundles from sites, a site from headquarters: never hq to hq, site to site.
+    with pytest.raises(
+        ValidationFailed, match="is headquarters MOSUL; this headquarters exchanges bundles with field sites only"
+    ):
+        identity.trust(w.admin, "MOSUL", _document("MOSUL", 5, kind="hq"))
     with pytest.raises(ValidationFailed, match="block 0 is already HQ's"):
         identity.trust(w.admin, "ERBIL", _document("ERBIL", 0))
     identity.trust(w.admin, "ERBIL", _document("ERBIL", 3))
@@ -138,11 +143,22 @@ def _b64(raw: bytes) -> str:
     return identity._b64(raw)
 
 
-def _document(code: str, block: int, **keys_) -> str:
-    doc = {"type": "trainer-site-key", "code": code, "kind": "site", "block": block}
+def _document(code: str, block: int, kind: str = "site", **keys_) -> str:
+    doc = {"type": "trainer-site-key", "code": code, "kind": kind, "block": block}
     doc["ed25519"] = keys_.get("ed25519", _b64(bytes(range(32))))
     doc["x25519"] = keys_.get("x25519", _b64(bytes(range(1, 33))))
     return json.dumps(doc)
+
+
+def test_a_site_trusts_headquarters_only(db_url):
+    w = build(trainees=1)
+    identity.init(w.admin, "NIN", "Ninawa centre", block=7)
+    with pytest.raises(
+        ValidationFailed, match="is field site KRK; this field site exchanges bundles with headquarters only"
+    ):
+        identity.trust(w.admin, "KRK", _document("KRK", 8))
+    identity.trust(w.admin, "HQ", _document("HQ", 0, kind="hq"))
+    assert [(p.code, p.kind) for p in identity.peers(w.admin)] == [("HQ", "hq")]
 
 
 def test_an_init_that_loses_a_race_is_refused_cleanly(db_url, monkeypatch):

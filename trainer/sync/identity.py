@@ -232,6 +232,18 @@ def trust(actor: Actor, code: str, text: str, where: str = "the key document") -
             raise TrainerError("this database is not a site yet: run `trainer site init` first")
         if code == me["code"]:
             raise ValidationFailed([FieldProblem("code", f"{code} is this site's own code")])
+        # Bundles go between headquarters and each site, never site to site (docs/sync.md).
+        if (me["kind"] == "hq") == (doc["kind"] == "hq"):
+            takes = "field sites" if me["kind"] == "hq" else "headquarters"
+            raise ValidationFailed(
+                [
+                    FieldProblem(
+                        "kind",
+                        f"{where} is {kind_name(doc['kind'])} {doc['code']}; this {kind_name(me['kind'])} "
+                        f"exchanges bundles with {takes} only",
+                    )
+                ]
+            )
         for other in [me] + [v for k, v in _peers() if k != code]:
             if other["block"] == doc["block"]:
                 raise ValidationFailed(
