@@ -276,3 +276,27 @@ def test_a_graduate_is_posted_to_a_unit_and_never_to_a_station_at_the_same_time(
     assert posting_import.import_postings(SYSTEM, sheet).present == 1  # the same row again: already there
     with database.connection_context():
         assert models.Posting.select().where(models.Posting.unit.is_null(False)).count() == 2
+
+
+def test_a_station_that_opened_is_never_planned_again(db_url):
+    fx.build(trainees=1)
+    view = station("NI-009")
+    opened = stations.update_station(SYSTEM, view.id, replace(view.as_input(), status="open"), version=view.version)
+    closed = stations.update_station(SYSTEM, view.id, replace(view.as_input(), status="closed"), version=opened.version)
+    with pytest.raises(ValidationFailed, match="NI-009 is closed: it cannot be planned again"):
+        stations.update_station(SYSTEM, view.id, replace(view.as_input(), status="planned"), version=closed.version)
+    reopened = stations.update_station(SYSTEM, view.id, replace(view.as_input(), status="open"), version=closed.version)
+    assert reopened.status == "open"
+
+
+def test_the_dashboard_counts_ready_stations_among_those_not_closed(db_url):
+    from trainer.reporting.box_status import box_figures
+
+    fx.build(trainees=1)
+    for code in ("NI-001", "NI-002", "NI-003"):
+        station(code)
+    gone = station("NI-004")
+    stations.update_station(SYSTEM, gone.id, replace(gone.as_input(), status="closed"), version=gone.version)
+    with database.connection_context():
+        figures = box_figures(DAY)
+    assert (figures.stations, figures.stations_ready) == (3, 0)

@@ -126,7 +126,7 @@ class BoxFigures:
     kits_set_up: int
     kits_at_stations: int
     stations: int
-    stations_ready: int
+    stations_ready: int  # of `stations`, which leaves closed stations out
     ninawa_posted: int  # police serving at Ninawa's police stations or in its police units
     ninawa_required: int
 
@@ -151,7 +151,7 @@ def box_figures(as_of: datetime.date) -> BoxFigures:
         sum(n for state, n in states.items() if state != "planned"),
         states.get("set-up", 0),
         states.get("issued", 0) + states.get("set-up", 0),
-        len(judged),
+        sum(r.status != "closed" for r in judged),
         sum(r.ready for r in judged),
         posted,
         required,

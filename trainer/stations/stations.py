@@ -145,6 +145,11 @@ def update_station(actor: Actor, station_id: int, data: StationInput, *, version
         values = _checked(data)
         if values["code"] != current.code and S.select().where(S.code == values["code"]).exists():
             raise ValidationFailed([FieldProblem("code", f"station {values['code']} already exists")])
+        if values["status"] == "planned" and current.status != "planned":
+            # A station that has opened existed: closing it is a fact, reopening is "open".
+            raise ValidationFailed(
+                [FieldProblem("status", f"station {current.code} is {current.status}: it cannot be planned again")]
+            )
         before = {k: getattr(current, k if k not in ("province", "centre") else f"{k}_id") for k in values}
         changed = (
             S.update(**values, version=S.version + 1, updated_at=models.now())
