@@ -12,6 +12,7 @@ from db import models
 from db.connection import database
 from tests.sync_places import hq_and_two_sites, send
 from tests.unit.test_trainees import person
+from trainer.errors import TrainerError
 from trainer.registry.centres import create_centre
 from trainer.registry.trainees import create_trainee, get_trainee, update_trainee, with_changes
 from trainer.sync import exchange, persons
@@ -123,6 +124,24 @@ def test_cut_off_and_unsigned_bundles_are_refused(world):
     for name, words in (("cut", "cut off"), ("unsigned", "no signature")):
         with pytest.raises(BundleRefused, match=words):
             exchange.import_bundle(hq.admin, tmp / name)
+
+
+def test_an_export_that_cannot_be_written_names_the_bundle_and_leaves_nothing(world, monkeypatch):
+    _hq, a, _b, tmp = world
+    a.use()
+    create_trainee(a.admin, person())
+    with pytest.raises(TrainerError, match=r"usb: no such folder \(the bundle hq.bundle was not written\)"):
+        exchange.export(a.admin, tmp / "usb" / "hq.bundle", None)
+
+    def full(*_args):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as m:
+        m.setattr("trainer.sync.bundle.zlib.compressobj", full)  # the first write after the header
+        with pytest.raises(TrainerError, match=r"cannot write the bundle .*hq.bundle: No space left on device"):
+            exchange.export(a.admin, tmp / "hq.bundle", None)
+    assert sorted(p.name for p in tmp.iterdir() if "bundle" in p.name) == []
+    assert exchange.export(a.admin, tmp / "hq.bundle", None).changes == 1  # nothing counted as sent
 
 
 def test_delivered_means_acknowledged_and_a_lost_bundle_is_covered_by_the_next(world):

@@ -75,6 +75,27 @@ def write(
     aead = ChaCha20Poly1305(_key(ephemeral.exchange(recipient_box), header))
     digest = hashlib.sha512()
     tmp = path.with_name(path.name + ".partial")
+    if not path.parent.is_dir():
+        raise TrainerError(f"{path.parent}: no such folder (the bundle {path.name} was not written)")
+    try:
+        return _write(tmp, path, lines, header, aead, digest, sign_key)
+    except OSError as exc:  # a missing folder, a full disk: the bundle's own name, no half file left
+        tmp.unlink(missing_ok=True)
+        raise TrainerError(f"cannot write the bundle {path}: {exc.strerror or exc}") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _write(
+    tmp: Path,
+    path: Path,
+    lines: Iterable[Any],
+    header: bytes,
+    aead: ChaCha20Poly1305,
+    digest: Any,
+    sign_key: Ed25519PrivateKey,
+) -> int:
     with open(tmp, "wb") as out:
 
         def put(data: bytes) -> None:
