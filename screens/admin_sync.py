@@ -32,9 +32,10 @@ def status_lines(st: exchange.Status) -> tuple[str, str]:
             f"signing key {identity.fingerprint(st.site.ed25519)}\n"
             f"{st.logged:,} changes logged"
         )
+    # Two lines a peer: on one, the dates wrapped at 80 columns.
     peers = "\n".join(
-        f"{p.code:<10} {p.waiting:>8,} changes waiting   last export {_when(p.last_export_at)}"
-        f"   last import {_when(p.last_import_at)}"
+        f"{p.code:<10} {p.waiting:>8,} changes waiting\n"
+        f"{'':<10} last export {_when(p.last_export_at)} · last import {_when(p.last_import_at)}"
         for p in st.peers
     )
     return who, peers or "No trusted peer yet (`trainer site trust CODE --public-key FILE`)."

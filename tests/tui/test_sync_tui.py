@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
 from screens.admin_sync import SyncScreen
-from tests.tui.conftest import PASSWORD, SIZE, new_app, settle, sign_in, text_of
+from tests.tui.conftest import PASSWORD, new_app, settle, sign_in, text_of
 from trainer.accounts import users
 from trainer.sync import identity
 
@@ -48,7 +48,7 @@ async def test_sync_screen_shows_the_site_exports_and_refuses_junk(admin_url, tm
     junk = tmp_path / "junk.bundle"
     junk.write_bytes(b"not a bundle at all")
     app = new_app(admin_url)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:  # the narrowest screen: nothing may wrap
         await sign_in(pilot)
         await pilot.press("a")
         await settle(pilot)
@@ -63,6 +63,9 @@ async def test_sync_screen_shows_the_site_exports_and_refuses_junk(admin_url, tm
         assert "for HQ" in text_of(app, "#sync-status"), text_of(app, "#sync-status")
         assert (tmp_path / "out.bundle").stat().st_size > 0
         assert "never" in text_of(app, "#sync-peers")  # the last import; the export is dated
+        peers = app.screen.query_one("#sync-peers")
+        lines = text_of(app, "#sync-peers").splitlines()
+        assert len(lines) == 2 and max(map(len, lines)) <= peers.content_region.width, lines
         app.screen.query_one("#sync-file").value = str(junk)
         await pilot.click("#sync-import")
         await settle(pilot)
