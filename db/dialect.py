@@ -233,7 +233,7 @@ class SqliteDialect(Dialect):
         if not rows:
             return
         quoted = ", ".join(f'"{c}"' for c in cols)
-        per = max(1, cursor.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(cols))
+        per = max(1, _variable_limit(cursor.connection) // len(cols))
         one = "(" + ", ".join("?" * len(cols)) + ")"
         for i in range(0, len(rows), per):
             part = rows[i : i + per]
@@ -410,3 +410,10 @@ def dialect(db: Database | None = None) -> Dialect:
     if found is None:  # a database built outside make_database (a test's, say)
         found = db.dialect = for_database(db)  # type: ignore[union-attr]  # hung on the database it serves
     return found
+
+
+def _variable_limit(connection: Any) -> int:
+    """How many ? one statement may hold. sqlcipher3's connection (an encrypted site) has no
+    getlimit(); its SQLite (3.32 and later) allows 32,766, the default we then assume."""
+    getlimit = getattr(connection, "getlimit", None)
+    return int(getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)) if getlimit else 32_766

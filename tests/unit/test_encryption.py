@@ -474,3 +474,27 @@ def test_an_encrypted_backup_on_a_plain_site_without_the_recovery_key_is_one_lin
     _let_go()
     assert _digest(plain) == before and not cipher.key_file(plain).exists()
     assert not list(plain.parent.glob("*.replaced-*"))
+
+
+def test_init_with_an_administrator_but_no_encryption_says_how_to_add_one(tmp_path, capsys):
+    path = tmp_path / "trainer.db"
+    code, out, err = run(capsys, "--db", f"sqlite:///{path}", "init", "--admin", "boss")
+    assert code == 1 and "init --admin goes with --encrypt" in err and "trainer user add NAME --role admin" in err
+    assert not path.exists()  # nothing made half-way
+
+
+def test_a_roster_goes_into_an_encrypted_site(site, capsys):
+    """A field site's laptop is encrypted, and rosters are what a site imports most: the encrypted
+    driver (sqlcipher3) has no getlimit(), which once made every import an internal error."""
+    url, _path, _ = site
+    roster = Path(__file__).parents[1] / "fixtures" / "roster" / "roster.csv"
+    code, out, err = run(capsys, "--db", url, "--user", "boss", "import", "trainees", str(roster), "--skip-invalid")
+    assert code == 0, err
+    assert "30" in out and "internal error" not in err
+    code, out, err = run(capsys, "--db", url, "--user", "boss", "import", "trainees", str(roster), "--skip-invalid")
+    assert code == 0 and "internal error" not in err, err
+    from db import models
+    from db.connection import database
+
+    with database.connection_context():
+        assert models.Trainee.select().count() == 30

@@ -42,7 +42,12 @@ def init_encrypted(args: argparse.Namespace) -> int:
     from db.drivers import import_peewee_for
     from trainer.encryption import init_encrypted as create
 
-    if not (args.encrypt and args.admin):
+    if not args.encrypt:
+        raise TrainerError(
+            "init --admin goes with --encrypt; a plain database's first administrator: "
+            "trainer user add NAME --role admin"
+        )
+    if not args.admin:
         raise TrainerError("init --encrypt needs --admin NAME (and its password)")
     import_peewee_for(args.db)
     if args.password_stdin:
