@@ -50,7 +50,12 @@ def require_sees(actor: Actor, trainee_id: int) -> None:
     if teacher is None:
         return
     p = database.obj.param
-    sql = f"SELECT 1 FROM trainee t WHERE t.id = {p} AND " + TAUGHT.format(p=p)
+    # From the trainee's own enrolments: TAUGHT would list every trainee the instructor teaches
+    # (tens of thousands at the full scale) for each record the detail pane loads.
+    sql = (
+        "SELECT 1 FROM enrolment e JOIN cohort_instructor ci ON ci.cohort_id = e.cohort_id"
+        f" WHERE e.trainee_id = {p} AND ci.user_id = {p} LIMIT 1"
+    )
     if database.execute_sql(sql, [trainee_id, teacher]).fetchone() is None:
         raise PermissionDenied(f"{actor.username} (instructor) teaches no cohort of this trainee")
 
