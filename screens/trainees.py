@@ -14,6 +14,7 @@ from textual.screen import Screen
 
 from screens.calls import ServiceCalls
 from screens.detail import force_name, render
+from screens.fresh import StyledOnce
 from screens.trainee_filters import FILTERS, FilterDialog, summary
 from screens.widgets.allowed import RoleGate, may
 from screens.widgets.chrome import KeyBar, TitleBar
@@ -59,7 +60,7 @@ COLUMNS = [  # on a narrow list the province, force, birth date, then ID make ro
 ]
 
 
-class TraineesScreen(RoleGate, ServiceCalls, Screen):
+class TraineesScreen(RoleGate, ServiceCalls, StyledOnce, Screen):
     NEEDS = {
         "new": "trainee.write",
         "edit": "trainee.write",

@@ -208,3 +208,28 @@ def test_the_force_column_names_a_status_whole():
         "merged": "MERGED",
     }
     assert all(len(v) <= force.width for v in shown.values())
+
+
+async def test_the_trainees_area_opens_without_a_whole_screen_restyle(admin_url):
+    """The admin lands on Trainees: its opening's two ScreenResume events restyle nothing
+    (screens/fresh.py StyledOnce, docs/speed.md); coming back from another area restyles it."""
+    app = new_app(admin_url)
+    async with app.run_test(size=SIZE) as pilot:
+        styled: list[str] = []
+        update_styles = app.update_styles
+
+        def restyle(node, animate: bool = True) -> None:
+            if node.__class__.__name__.endswith("Screen"):
+                styled.append(node.__class__.__name__)
+            update_styles(node, animate=animate)
+
+        app.update_styles = restyle
+        await sign_in(pilot)
+        assert isinstance(app.screen, TraineesScreen)
+        assert "TraineesScreen" not in styled
+        await pilot.press("q")  # away (Stations) and back: the resume restyles, as Textual's does
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, TraineesScreen)
+        assert "TraineesScreen" in styled

@@ -355,3 +355,26 @@ def test_refuses_a_database_that_holds_trainees(tmp_path):
         demo.generate(password="demo-password")
     with pytest.raises(TrainerError, match="unknown scale"):
         demo.generate(scale="huge")
+
+
+def test_every_shared_row_is_in_the_change_log_once_as_it_stands(demo_db):
+    """The demo logs its bulk rows after the load (db.capture.backfill), not a trigger per row:
+    each shared row once, as an insert carrying its final state, in dependency order."""
+    import json
+
+    from db import capture
+
+    for table in capture.shared_tables():
+        rows = one(f'SELECT COUNT(*) FROM "{table}"')
+        logged = q("SELECT op, COUNT(*) FROM sync_change WHERE table_name = ? GROUP BY op", table)
+        assert dict(logged) == ({"i": rows} if rows else {}), table
+    # a superseded certificate: its one log row carries the status it ended with
+    uuid, status = q("SELECT uuid, status FROM certificate WHERE status = 'superseded' ORDER BY id LIMIT 1")[0]
+    (fields,) = q("SELECT fields FROM sync_change WHERE table_name = 'certificate' AND record_uuid = ?", str(uuid))[0]
+    assert json.loads(fields)["status"] == status
+    # parents before children: a trainee's insert before its enrolments', a cohort's before them too
+    first = dict(q("SELECT table_name, MIN(seq) FROM sync_change GROUP BY table_name"))
+    last = dict(q("SELECT table_name, MAX(seq) FROM sync_change GROUP BY table_name"))
+    assert last["trainee"] < first["enrolment"] and last["cohort"] < first["enrolment"] < first["result"]
+    seqs = [s for (s,) in q("SELECT seq FROM sync_change WHERE origin = '' ORDER BY id")]
+    assert seqs == list(range(1, len(seqs) + 1))

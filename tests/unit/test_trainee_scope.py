@@ -61,3 +61,27 @@ def test_an_instructor_cannot_open_or_find_another_cohorts_trainee(two_cohorts):
     assert [c.trainee_id for c in detail.find_certificates(inst, "IQTC-TEST")] == [ours.trainees[0]]
     assert len(detail.find_certificates(ours.admin, "IQTC-TEST")) == 2
     assert [t.id for t in trainees.search(ours.admin, "zubair")] == [stranger]
+
+
+@pytest.mark.parametrize("per_row", [True, False], ids=["row check", "taught list"])
+def test_both_forms_of_the_scope_list_the_same_pages(two_cohorts, monkeypatch, per_row):
+    """A page picks the row check or the taught list by the instructor's share (scope.taught_condition);
+    both keep to the same trainees, in order, forwards, backwards and by search."""
+    from trainer.registry import scope
+
+    ours, theirs, stranger = two_cohorts
+    inst = ours.instructor
+    with database.connection_context():
+        assert scope.taught_condition(inst.user_id) == scope.TAUGHT.format(p=database.obj.param)  # 3 enrolments
+    monkeypatch.setattr(scope, "ROW_CHECK_LIST", 0 if per_row else 10**9)
+    monkeypatch.setattr(scope, "ROW_CHECK_SHARE", 0.0 if per_row else 2.0)
+    with database.connection_context():
+        chosen = scope.taught_condition(inst.user_id)
+    assert chosen.startswith("EXISTS") == per_row
+    ids = sorted(ours.trainees)
+    assert [t.id for t in trainees.page(inst, None, 0, 50)] == ids
+    assert [t.id for t in trainees.page(inst, None, 0, 2, after_id=ids[0])] == ids[1:3]
+    assert [t.id for t in trainees.page(inst, None, 0, 2, before_id=ids[2])] == ids[:2]
+    assert [t.id for t in trainees.page(inst, None, 2, 5, total=3)] == ids[2:]
+    assert trainees.page(inst, TraineeFilters(text="zubair"), 0, 50) == []
+    assert trainees.open_list(inst, TraineeFilters(), 50).total == 3

@@ -39,7 +39,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from db import models
+from db import capture, models
 from db.connection import database
 from db.dialect import dialect
 from trainer.accounts import audit
@@ -210,17 +210,26 @@ class _Loader(ReferenceRows, TraineeRows, RecordRows, Planner):
         self.cohorts = self.plan_cohorts(plan_rng)
         self.plan_outcomes(plan_rng)
         self.assign_people(random.Random(f"{self.seed}:assign"))
+        # The change log (db/capture.py) takes the bulk rows in one statement per table after the
+        # load, not a trigger per row: per row, the triggers cost 5x the inserts themselves and
+        # put a log page between every two of a table's pages, so that reading the registry in
+        # order (exports, the trainees list) jumped over the file (docs/speed.md).
         indexes = self.drop_indexes(BULK_TABLES)
-        with self.dialect.bulk_load():
-            self.write_trainees(random.Random(f"{self.seed}:people"))
-        self.write_cohorts()
-        self.write_enrolments(random.Random(f"{self.seed}:records"))
-        self.finish(random.Random(f"{self.seed}:finish"))
-        self.progress("stations and kits", 0, 1)
-        from trainer.demo import stations as box  # Police in a Box: its own module (stations, kits, postings)
+        logged = {t for (t,) in self.db.execute_sql('SELECT DISTINCT "table_name" FROM "sync_change"')}
+        with capture.muted():
+            with self.dialect.bulk_load():
+                self.write_trainees(random.Random(f"{self.seed}:people"))
+            self.write_cohorts()
+            self.write_enrolments(random.Random(f"{self.seed}:records"))
+            self.finish(random.Random(f"{self.seed}:finish"))
+            self.progress("stations and kits", 0, 1)
+            from trainer.demo import stations as box  # Police in a Box: its own module (stations, kits, postings)
 
-        self.box = box.write(self)
-        self.progress("stations and kits", 1, 1)
+            self.box = box.write(self)
+            self.progress("stations and kits", 1, 1)
+        self.progress("change log", 0, 1)
+        capture.backfill(self.db, tuple(t for t in capture.shared_tables() if t not in logged and self._has_rows(t)))
+        self.progress("change log", 1, 1)
         for i, sql in enumerate(indexes, 1):  # a sort per index, a join per key: cheaper than per row
             self.progress("indexes", i, len(indexes))
             self.db.execute_sql(sql)
@@ -236,6 +245,9 @@ class _Loader(ReferenceRows, TraineeRows, RecordRows, Planner):
             users_created=created,
         )
         return created
+
+    def _has_rows(self, table: str) -> bool:
+        return self.db.execute_sql(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone() is not None
 
     def drop_indexes(self, tables_: tuple[str, ...]) -> list[str]:
         """The secondary indexes of the bulk tables (PostgreSQL: also the trigram index), dropped

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from db.connection import database
 from db.dialect import dialect
-from trainer.registry.scope import TAUGHT
+from trainer.registry.scope import TAUGHT, taught_condition
 
 if TYPE_CHECKING:
     from trainer.registry.trainees import TraineeFilters
@@ -50,10 +50,11 @@ VETTING = {"approved": ("approved",), "pending": ("pending",), "denied": ("denie
 
 
 def source(
-    filters: TraineeFilters, terms: list[tuple[str, ...]], taught_by: int | None = None
+    filters: TraineeFilters, terms: list[tuple[str, ...]], taught_by: int | None = None, *, page: bool = False
 ) -> tuple[str, str, list[str], list[Any]]:
     """(FROM clause, ordering key, WHERE conditions, parameters) for the filters; `taught_by` keeps
-    only the trainees of the cohorts that user teaches (trainer.registry.scope)."""
+    only the trainees of the cohorts that user teaches (trainer.registry.scope): for a `page`
+    (read in order up to a LIMIT) in the form that reads least, for a count as one list."""
     p = database.obj.param
     frm, key = "trainee t", "t.id"
     conds: list[str] = []
@@ -61,7 +62,7 @@ def source(
     if terms:
         frm, key, conds, params = dialect().search_source(terms, substring=filters.substring)
     if taught_by is not None:
-        conds.append(TAUGHT.format(p=p))
+        conds.append(taught_condition(taught_by) if page else TAUGHT.format(p=p))
         params.append(taught_by)
     for column, value in (("force_id", filters.force), ("province_id", filters.province), ("status", filters.status)):
         if value:
@@ -94,7 +95,7 @@ def rows(
     """Tuples of FIELDS in id order: after `after_id`, before `before_id`, or at `offset`
     (counted from the end when `total` is exact and the offset lies in the second half)."""
     p = database.obj.param
-    frm, key, conds, params = source(filters, terms, taught_by)
+    frm, key, conds, params = source(filters, terms, taught_by, page=True)
     descending = False
     if after_id is not None:
         conds.append(f"{key} > {p}")
