@@ -56,6 +56,8 @@ LINKS: dict[str, tuple[str, ...]] = {
 }
 # Captured from migration 0014 on: their rows made before are logged once when it applies.
 CAPTURED_SINCE_0014 = ("kit_item", "inventory_line", "cohort_delivery", "cohort_nation")
+# A record from migration 0016 on (it had no UUID): its rows made before are logged once likewise.
+CAPTURED_SINCE_0016 = ("kit_movement",)
 
 
 @functools.cache
@@ -106,9 +108,10 @@ def unmuted() -> Iterator[None]:
 
 
 def _present(db: Database, tables: tuple[str, ...]) -> list[str]:
-    """Those of `tables` this database has (a table a later version adds: not yet)."""
+    """Those of `tables` this database has as such (a table a later version adds, or makes a
+    record by giving it a UUID as 0016 did kit_movement: not yet)."""
     have = set(db.get_tables())
-    return [t for t in tables if t in have]
+    return [t for t in tables if t in have and (t in LINKS or any(c.name == "uuid" for c in db.get_columns(t)))]
 
 
 def install(db: Database) -> None:

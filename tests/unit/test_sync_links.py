@@ -47,6 +47,7 @@ def _state(place: Place) -> dict[str, object]:
         models.Posting,
     )
     D, N, C, Pr = models.CohortDelivery, models.CohortNation, models.Cohort, models.Program
+    KM = models.KitMovement
     with database.connection_context():
         return {
             "stations": sorted(s for (s,) in S.select(S.code).tuples()),
@@ -59,6 +60,10 @@ def _state(place: Place) -> dict[str, object]:
                 D.select(C.code, Pr.code).join(C).switch(D).join(Pr, join_type=JOIN.LEFT_OUTER).tuples()
             ),
             "nations": sorted(N.select(C.code, N.nation).join(C).tuples()),
+            "movements": sorted(
+                (str(u), *rest)
+                for u, *rest in KM.select(KM.uuid, K.serial, KM.action, KM.day, KM.signed_by).join(K).tuples()
+            ),
         }
 
 
@@ -86,6 +91,7 @@ def test_kits_stations_postings_and_deliveries_reach_headquarters_and_back(world
     set_delivery(a.admin, cohort.code, "POI1", ("US", "GB"))
     at_site = _state(a)
     assert at_site["items"] and at_site["lines"] and at_site["postings"] and at_site["nations"]
+    assert sorted(m[2:] for m in at_site["movements"]) == [("issue", DAY, "Lt Hassan"), ("receive", DAY, "Sgt Karim")]
     assert (items[0], "missing") in [(i, c) for _k, i, c, _n in at_site["items"]]
 
     got = send(a, hq, tmp / "a1")
