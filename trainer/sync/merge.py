@@ -404,6 +404,8 @@ def settle_national_ids(tally: Tally, origin: str) -> None:
             if person is None:
                 continue
             holder = T.get_or_none((T.national_id == nid) & (T.id != person.id))
+            if holder is not None and person.status == "merged" and person.merged_into_id == holder.id:
+                continue  # it arrived merged into the record holding the ID here: the ID is where it belongs
             if holder is not None and holder.status == "merged" and holder.merged_into_id == person.id:
                 T.update(national_id=None).where(T.id == holder.id).execute()
                 holder = None
