@@ -9,6 +9,8 @@ records: their capture triggers are installed by db.schema.upgrade like every ot
 
 from __future__ import annotations
 
+import datetime
+
 from peewee import Database
 from playhouse.migrate import SchemaMigrator
 
@@ -31,8 +33,9 @@ BOTH = (
 MOVEMENT_SQLITE = (
     'ALTER TABLE "kit_movement" ADD COLUMN "uuid" TEXT NOT NULL DEFAULT \'\'',
     'ALTER TABLE "kit_movement" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1',
-    'ALTER TABLE "kit_movement" ADD COLUMN "created_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP',
-    'ALTER TABLE "kit_movement" ADD COLUMN "updated_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP',
+    # SQLite adds a column to rows only with a constant default: the time of the upgrade, as text.
+    'ALTER TABLE "kit_movement" ADD COLUMN "created_at" DATETIME NOT NULL DEFAULT \'{now}\'',
+    'ALTER TABLE "kit_movement" ADD COLUMN "updated_at" DATETIME NOT NULL DEFAULT \'{now}\'',
 )
 MOVEMENT_POSTGRES = (
     'ALTER TABLE "kit_movement" ADD COLUMN "uuid" UUID',
@@ -46,8 +49,9 @@ def up(migrator: SchemaMigrator, db: Database) -> None:
     from db.connection import is_postgres
 
     pg = is_postgres(db)
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S")
     for stmt in (POSTGRES if pg else SQLITE) + BOTH + (MOVEMENT_POSTGRES if pg else MOVEMENT_SQLITE):
-        db.execute_sql(stmt)
+        db.execute_sql(stmt.replace("{now}", now))
     ids = [i for (i,) in db.execute_sql('SELECT "id" FROM "kit_movement" ORDER BY "id"').fetchall()]
     mark = "%s" if pg else "?"
     for i in ids:  # a few rows per kit: one statement each is fine

@@ -24,6 +24,7 @@ from trainer.registry.trainees import create_trainee
 from trainer.stations import kits
 from trainer.stations.inventory import Mark, check_kit
 from trainer.stations.stations import StationInput, create_station
+from trainer.sync import log
 from trainer.training.cohorts import create_cohort
 from trainer.training.delivery import add_program, set_delivery
 
@@ -140,3 +141,34 @@ def test_rows_made_before_their_capture_are_logged_once_on_upgrade(backend, tmp_
             c.op for c in C.select(C.op).where(C.table_name == "kit_item")
         } == {"i"}
         assert C.select().where(C.table_name == "kit").count() == 0  # only the tables captured since
+
+
+def test_kit_movements_made_before_0016_get_their_own_uuid_and_are_logged_once(backend, tmp_path):
+    """Two alike movements on one day, written at version 0015 (no UUID column yet): the upgrade
+    gives each its own UUID and logs each once, as an insert, so they travel as two."""
+    from db.connection import open_database
+    from db.schema import upgrade
+    from tests.conftest import fresh_url
+    from trainer.setup import connect, seed_reference
+
+    url = fresh_url(backend, tmp_path)
+    db = open_database(url)
+    with database.connection_context():
+        upgrade(db, target="0015_search_word_index", backup=False)
+        seed_reference()
+        kit = models.Kit.create(serial="K-OLD", kind="police")
+        for _ in range(2):
+            mark = "%s" if backend == "postgres" else "?"
+            db.execute_sql(
+                f'INSERT INTO "kit_movement" ("kit_id", "action", "day", "signed_by") VALUES ({", ".join([mark] * 4)})',
+                (kit.id, "receive", DAY, "Sgt Karim"),
+            )
+    assert "0016_sync_units" in connect(url).applied
+    C, M = models.SyncChange, models.KitMovement
+    with database.connection_context():
+        uuids = {str(u) for (u,) in M.select(M.uuid).tuples()}
+        assert len(uuids) == 2
+        logged = list(C.select(C.record_uuid, C.op).where(C.table_name == "kit_movement").tuples())
+        assert len(logged) == 2 and {op for _u, op in logged} == {"i"}
+        assert {log.canonical_uuid(u) for u, _op in logged} == uuids
+        assert C.select().where(C.table_name == "kit").count() == 1  # logged when made, not again
