@@ -56,6 +56,8 @@ LINKS: dict[str, tuple[str, ...]] = {
 }
 # Captured from migration 0014 on: their rows made before are logged once when it applies.
 CAPTURED_SINCE_0014 = ("kit_item", "inventory_line", "cohort_delivery", "cohort_nation")
+# A record from migration 0016 on (it had no UUID): its rows made before are logged once likewise.
+CAPTURED_SINCE_0016 = ("kit_movement",)
 
 
 @functools.cache
@@ -94,6 +96,24 @@ def muted() -> Iterator[None]:
         database.execute_sql('DELETE FROM "sync_mute"')
 
 
+@contextmanager
+def unmuted() -> Iterator[None]:
+    """Inside muted(): a write that is this database's own after all (headquarters' decision
+    taken while it applies a peer's changes, as a unit's alias), logged as such."""
+    database.execute_sql('DELETE FROM "sync_mute"')
+    try:
+        yield
+    finally:
+        database.execute_sql('INSERT INTO "sync_mute" DEFAULT VALUES')
+
+
+def _present(db: Database, tables: tuple[str, ...]) -> list[str]:
+    """Those of `tables` this database has as such (a table a later version adds, or makes a
+    record by giving it a UUID as 0016 did kit_movement: not yet)."""
+    have = set(db.get_tables())
+    return [t for t in tables if t in have and (t in LINKS or any(c.name == "uuid" for c in db.get_columns(t)))]
+
+
 def install(db: Database) -> None:
     """(Re)create the capture triggers on every shared table; idempotent."""
     if is_postgres(db):
@@ -108,7 +128,7 @@ def backfill(db: Database, tables: tuple[str, ...] | None = None) -> int:
     Set-based: one statement per table. Returns how many were logged."""
     before = int(db.execute_sql('SELECT count(*) FROM "sync_change"').fetchone()[0])
     with db.atomic():
-        for table in tables or shared_tables():
+        for table in _present(db, tables or shared_tables()):
             order = f't."{LINKS[table][0]}"' if table in LINKS else 't."id"'  # a cohort's delivery has no id
             if is_postgres(db):
                 key = _pg_key_sql(table) if table in LINKS else 't."uuid"::text'
@@ -200,7 +220,7 @@ def _install_sqlite_link(db: Database, table: str) -> None:
 def _install_sqlite(db: Database) -> None:
     for table in LINKS:
         _install_sqlite_link(db, table)
-    for table in record_tables():
+    for table in _present(db, record_tables()):
         cols = [c for c in _sqlite_columns(db, table) if c not in LOCAL_COLUMNS]
         everything = "json_object(" + ", ".join(f"'{c}', NEW.\"{c}\"" for c in cols) + ")"
         changed = (
@@ -329,7 +349,7 @@ def _install_postgres(db: Database) -> None:
             f'CREATE TRIGGER "sync_{table}" AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
             f"FOR EACH ROW EXECUTE FUNCTION sync_capture({args})"
         )
-    for table in record_tables():
+    for table in _present(db, record_tables()):
         db.execute_sql(f'DROP TRIGGER IF EXISTS "sync_{table}" ON "{table}"')
         db.execute_sql(
             f'CREATE TRIGGER "sync_{table}" AFTER INSERT OR UPDATE OR DELETE ON "{table}" '

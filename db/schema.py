@@ -74,8 +74,11 @@ def upgrade(db: Database, *, target: str | None = None, backup: bool = True) -> 
         capture.install(db)  # the triggers follow the tables' columns (db/capture.py)
     if "0013_sync" in applied:
         capture.backfill(db)  # records made before the change log existed: logged once, as inserts
-    elif "0014_sync_more" in applied:
-        capture.backfill(db, capture.CAPTURED_SINCE_0014)  # the tables captured from 0014 on, likewise
+    else:  # the tables captured from a later version on, likewise
+        later = ("0014_sync_more", capture.CAPTURED_SINCE_0014), ("0016_sync_units", capture.CAPTURED_SINCE_0016)
+        tables = tuple(t for name, group in later if name in applied for t in group)
+        if tables:
+            capture.backfill(db, tables)
     return applied, backup_path
 
 

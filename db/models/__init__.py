@@ -41,7 +41,7 @@ from db.models.records import (
     InstructorQualification,
     Result,
 )
-from db.models.reference import Centre, Force, Province, Requirement, Setting, Unit
+from db.models.reference import Centre, Force, Province, Requirement, Setting, Unit, UnitAlias
 from db.models.security import LoginThrottle, UserSession
 from db.models.stations import (
     CHECK_STAGES,
@@ -111,6 +111,7 @@ MODELS = (
     Program,
     CohortDelivery,
     CohortNation,
+    UnitAlias,
     SyncChange,
     SyncClock,
     SyncMute,
@@ -179,6 +180,7 @@ __all__ = [
     "TRAINEE_STATUSES",
     "Trainee",
     "Unit",
+    "UnitAlias",
     "UnitAssignment",
     "User",
     "UserCentre",

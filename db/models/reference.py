@@ -38,6 +38,16 @@ class Unit(Record):
     province_id: str | None
 
 
+class UnitAlias(Record):
+    """A unit made at a second site under a code headquarters already held: that record's UUID
+    (this row's own) names the unit headquarters kept, everywhere (docs/sync.md, "Units made at
+    two sites"). Written by headquarters only; it travels like any record."""
+
+    unit = ForeignKeyField(Unit, on_delete="RESTRICT")
+    unit_id: int
+    code = CharField(max_length=64)  # the code both sites gave it, for a reader
+
+
 class Requirement(Record):
     """How many trained persons a force needs in a province (e.g. Ninawa police 25,000)."""
 

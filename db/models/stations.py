@@ -76,10 +76,9 @@ class KitItem(BaseModel):
         indexes = ((("kit", "item"), True), (("condition", "kit"), False))
 
 
-class KitMovement(BaseModel):
-    """Receipt, issue, set-up and transfer of a kit: who signed, where, when."""
-
-    id: AutoField[int]
+class KitMovement(Record):
+    """Receipt, issue, set-up and transfer of a kit: who signed, where, when. A record (with a
+    UUID since 0016) so that it travels: two alike on one day are still two."""
 
     kit = ForeignKeyField(Kit, backref="movements", on_delete="CASCADE", index=True)
     kit_id: int

@@ -69,6 +69,33 @@ async def test_retire_a_course_by_keys(admin_url):
     assert courses.find_course(SYSTEM, "POL-BASIC").status == "retired"
 
 
+async def test_a_field_site_is_told_the_catalogue_is_headquarters(admin_url, tmp_path, monkeypatch):
+    """At a field site the retire key shows the service's refusal and its reason; nothing changes
+    (docs/sync.md, "Settings headquarters owns")."""
+    import shutil
+
+    from trainer.accounts import keys
+    from trainer.sync import identity
+
+    make.course("POL-BASIC")
+    held = keys.config_dir() / "audit.key"  # the trail's key goes along; the site's keys are made here
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    keys.config_dir().mkdir(parents=True)
+    if held.exists():  # else the key comes from TRAINER_AUDIT_KEY, which stays set
+        shutil.copy(held, keys.config_dir() / "audit.key")
+    identity.init(SYSTEM, "ERBIL", "Erbil", block=3)
+    app = new_app(admin_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("x", "y")
+        await settle(pilot)
+        shown = [n.message for n in app._notifications]
+        assert any("headquarters owns the catalogue" in m for m in shown), shown
+    assert courses.find_course(SYSTEM, "POL-BASIC").status == "active"
+
+
 async def test_create_a_cohort_by_keys(admin_url):
     make.centre()
     make.course()

@@ -46,7 +46,6 @@ NOT_SHARED = {
     "sync_audit_head": "the heads sites signed of those trails: carried beside the changes",
     # Rows without an identity of their own that do not travel (the others: db/capture.py LINKS).
     "cohort_instructor": "who teaches a cohort: instructors are accounts, which are each site's own",
-    "kit_movement": "no identity of its own (two alike on one day cannot be told apart): needs a UUID, not built",
 }
 
 

@@ -26,9 +26,11 @@ from peewee import fn
 from db import models
 from db.connection import database
 from tests.conftest import PG_URL, reset_postgres
+from tests.fixtures.make_roster import make_rows, write_roster
 from tests.sync_places import AUDIT_KEY, Place, link
 from trainer.registry.centres import create_centre
 from trainer.registry.trainees import TraineeInput, create_trainee, get_trainee, update_trainee, with_changes
+from trainer.rosters import imports
 from trainer.sync import audit_chains, exchange, merge, trim
 from trainer.sync.bundle import BundleRefused
 
@@ -37,6 +39,7 @@ STEPS = 60
 SITES = ("ERBIL", "BASRA", "NAJAF")
 TRAINEE_FIELDS = ("rank", "phone", "given_name_latin")
 HOUR_MS = 3_600_000
+UNITS = ("1 Bn", "2 Bn", "3 Bn")  # few: two places often make the same unit before they exchange
 
 
 class World:
@@ -53,6 +56,7 @@ class World:
         self.refused = 0
         self.trims = random.Random(hash(rng.getstate()))  # its own stream: the operations stay as they were
         self.trimmed = 0
+        self.assigned: dict[str, tuple[str, str]] = {}  # unit assignment -> (its person, its unit's code)
 
     # --- operations --------------------------------------------------------------
 
@@ -84,6 +88,9 @@ class World:
         n = self.serial
         choice = rng.random()
         trainees, centres = self._held("trainee"), self._held("centre")
+        if rng.random() < 0.1:
+            self.enlist(place, n)
+            return
         if choice < (0.3 if len(trainees) < 4 else 0.05) or not trainees:
             view = create_trainee(
                 place.admin,
@@ -127,6 +134,25 @@ class World:
             with database.connection_context(), database.atomic():
                 models.Centre.delete().where(models.Centre.id == row.id).execute()
             self.deleted.add(str(row.uuid))
+
+    def enlist(self, place: Place, n: int) -> None:
+        """A one-person roster naming a unit of the army: the import creates the unit if this
+        place does not hold it yet (docs/sync.md, "Units made at two sites") and assigns the person."""
+        [row] = make_rows(1, seed=n)
+        unit = self.rng.choice(UNITS)
+        dob = datetime.date(1960, 1, 1) + datetime.timedelta(days=n)  # no one else's: never held as likely
+        row.update(force="army", unit=unit, national_id=f"{place.block:02d}{n:010d}", date_of_birth=dob)
+        imports.import_trainees(place.admin, write_roster(self.tmp / f"roster-{n}.csv", [row], order="year-first"))
+        with database.connection_context():
+            T, A = models.Trainee, models.UnitAssignment
+            person = T.get(T.national_id == row["national_id"])
+            assignment = A.get(A.trainee == person.id)
+            record = str(person.uuid)
+            values = {f: getattr(person, f) for f in (*TRAINEE_FIELDS, "national_id")}
+        self.kind[record] = "trainee"
+        self.made_at[record] = place.code
+        self._note(place, record, values)
+        self.assigned[str(assignment.uuid)] = (record, f"army:{unit}")
 
     # --- exchanges ------------------------------------------------------------------
 
@@ -237,7 +263,29 @@ class World:
                         found.append(
                             f"{code}: {self.kind[record]} {record} {name} {rows[record].get(name)!r} != {value!r}"
                         )
-        return found + self.audit_problems()
+        return found + self.unit_problems() + self.audit_problems()
+
+    def unit_problems(self) -> list[str]:
+        """Every unit made is held once everywhere, under one UUID at every database, and every
+        assignment each database should hold names it (made at two places: one unit)."""
+        found: list[str] = []
+        codes = sorted({code for _, code in self.assigned.values()})
+        uuids: dict[str, set[str]] = {code: set() for code in codes}
+        for code, place in self.places.items():
+            place.use()
+            with database.connection_context():
+                U, A = models.Unit, models.UnitAssignment
+                held = sorted(c for (c,) in U.select(U.code).where(U.force == "army").tuples())
+                for c, u in U.select(U.code, U.uuid).where(U.code.in_(codes)).tuples():
+                    uuids[c].add(str(u))
+                assigned = {str(a): c for a, c in A.select(A.uuid, U.code).join(U).tuples()}
+            if held != codes:
+                found.append(f"{code}: units {held} != {codes}")
+            want = {a: c for a, (p, c) in self.assigned.items() if code == "HQ" or self.made_at[p] == code}
+            if assigned != want:
+                found.append(f"{code}: {len(set(want) - set(assigned))} assignments lost, {len(assigned)} held")
+        found += [f"unit {c} held under {len(u)} UUIDs" for c, u in uuids.items() if len(u) != 1]
+        return found
 
     def audit_problems(self) -> list[str]:
         """Each site's audit trail at headquarters: every event before the site's last export, once,
@@ -327,6 +375,7 @@ def _world(templates, tmp: Path, seed: int, hq_backend: str) -> World:
 
 
 TRIMMED: list[int] = []  # updates each seed's trims emptied (the trims must have had something to do)
+ALIASED: list[int] = []  # units made at two places, each seed (some must have been)
 
 
 def run_seed(templates, tmp: Path, seed: int, hq_backend: str = "sqlite") -> list[str]:
@@ -336,6 +385,9 @@ def run_seed(templates, tmp: Path, seed: int, hq_backend: str = "sqlite") -> lis
             world.step()
         world.settle()
         TRIMMED.append(world.trimmed)
+        world.places["HQ"].use()
+        with database.connection_context():
+            ALIASED.append(models.UnitAlias.select().count())
         return world.problems()
     finally:
         for p in world.places.values():
@@ -354,6 +406,7 @@ def test_every_database_converges_to_the_model(templates, tmp_path, hq_backend):
             failed[seed] = problems[:5]
     assert not failed, f"{len(failed)} of {seeds} seeds did not converge: {failed}"
     assert sum(TRIMMED[-seeds:]) > 0, "no seed trimmed anything: the trim went untested"
+    assert sum(ALIASED[-seeds:]) > 0, "no unit was made at two places: the aliases went untested"
 
 
 @pytest.mark.parametrize("bug", ["no clock comparison", "delivered on send"])

@@ -24,6 +24,7 @@ from trainer.registry.trainees import create_trainee
 from trainer.stations import kits
 from trainer.stations.inventory import Mark, check_kit
 from trainer.stations.stations import StationInput, create_station
+from trainer.sync import log
 from trainer.training.cohorts import create_cohort
 from trainer.training.delivery import add_program, set_delivery
 
@@ -47,6 +48,7 @@ def _state(place: Place) -> dict[str, object]:
         models.Posting,
     )
     D, N, C, Pr = models.CohortDelivery, models.CohortNation, models.Cohort, models.Program
+    KM = models.KitMovement
     with database.connection_context():
         return {
             "stations": sorted(s for (s,) in S.select(S.code).tuples()),
@@ -59,6 +61,10 @@ def _state(place: Place) -> dict[str, object]:
                 D.select(C.code, Pr.code).join(C).switch(D).join(Pr, join_type=JOIN.LEFT_OUTER).tuples()
             ),
             "nations": sorted(N.select(C.code, N.nation).join(C).tuples()),
+            "movements": sorted(
+                (str(u), *rest)
+                for u, *rest in KM.select(KM.uuid, K.serial, KM.action, KM.day, KM.signed_by).join(K).tuples()
+            ),
         }
 
 
@@ -86,6 +92,7 @@ def test_kits_stations_postings_and_deliveries_reach_headquarters_and_back(world
     set_delivery(a.admin, cohort.code, "POI1", ("US", "GB"))
     at_site = _state(a)
     assert at_site["items"] and at_site["lines"] and at_site["postings"] and at_site["nations"]
+    assert sorted(m[2:] for m in at_site["movements"]) == [("issue", DAY, "Lt Hassan"), ("receive", DAY, "Sgt Karim")]
     assert (items[0], "missing") in [(i, c) for _k, i, c, _n in at_site["items"]]
 
     got = send(a, hq, tmp / "a1")
@@ -134,3 +141,34 @@ def test_rows_made_before_their_capture_are_logged_once_on_upgrade(backend, tmp_
             c.op for c in C.select(C.op).where(C.table_name == "kit_item")
         } == {"i"}
         assert C.select().where(C.table_name == "kit").count() == 0  # only the tables captured since
+
+
+def test_kit_movements_made_before_0016_get_their_own_uuid_and_are_logged_once(backend, tmp_path):
+    """Two alike movements on one day, written at version 0015 (no UUID column yet): the upgrade
+    gives each its own UUID and logs each once, as an insert, so they travel as two."""
+    from db.connection import open_database
+    from db.schema import upgrade
+    from tests.conftest import fresh_url
+    from trainer.setup import connect, seed_reference
+
+    url = fresh_url(backend, tmp_path)
+    db = open_database(url)
+    with database.connection_context():
+        upgrade(db, target="0015_search_word_index", backup=False)
+        seed_reference()
+        kit = models.Kit.create(serial="K-OLD", kind="police")
+        for _ in range(2):
+            mark = "%s" if backend == "postgres" else "?"
+            db.execute_sql(
+                f'INSERT INTO "kit_movement" ("kit_id", "action", "day", "signed_by") VALUES ({", ".join([mark] * 4)})',
+                (kit.id, "receive", DAY, "Sgt Karim"),
+            )
+    assert "0016_sync_units" in connect(url).applied
+    C, M = models.SyncChange, models.KitMovement
+    with database.connection_context():
+        uuids = {str(u) for (u,) in M.select(M.uuid).tuples()}
+        assert len(uuids) == 2
+        logged = list(C.select(C.record_uuid, C.op).where(C.table_name == "kit_movement").tuples())
+        assert len(logged) == 2 and {op for _u, op in logged} == {"i"}
+        assert {log.canonical_uuid(u) for u, _op in logged} == uuids
+        assert C.select().where(C.table_name == "kit").count() == 1  # logged when made, not again

@@ -113,3 +113,10 @@ def test_one_person_with_one_national_id_registered_at_two_sites_is_held_then_me
     send(hq, a, tmp / "4")
     a.use()
     assert _trainees()[str(first.uuid)][0] == "active"
+    # The first site receives the second record already merged into its own: the ID stays where it
+    # is, and nothing is left for review there.
+    assert _trainees()[str(second.uuid)] == ("merged", str(first.uuid))
+    with database.connection_context():
+        T = models.Trainee
+        assert T.get(T.uuid == first.uuid).national_id == "123456789012"
+        assert not models.SyncReview.select().where(models.SyncReview.status == "open").exists()

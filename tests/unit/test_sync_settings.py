@@ -63,3 +63,33 @@ def test_headquarters_rules_reach_the_sites_and_a_site_cannot_change_them(world)
     assert readiness.rule().ilp_pct == readiness.DEFAULTS[readiness.ILP_KEY]
     # The other site had nothing yet: its first bundle brings the lot.
     assert send(hq, b, tmp / "h-b").settings == 1
+
+
+def test_a_site_may_not_edit_headquarters_catalogue(world):
+    """Courses belong to headquarters: made there, they reach the site, where the course
+    service refuses a new course, an edit and a retirement with the reason; headquarters may."""
+    from tests.unit.test_courses import full_input
+    from trainer.training import courses
+
+    hq, a, _b, tmp = world
+    hq.use()
+    made = courses.create_course(hq.admin, full_input(prerequisites=()))
+    send(hq, a, tmp / "h-a1")
+    a.use()
+    held = courses.find_course(a.admin, made.code)
+    assert held.uuid == made.uuid
+    edit = courses.CourseInput(**{**held.as_input().__dict__, "title_en": "Changed at the site"})
+    for attempt in (
+        lambda: courses.create_course(a.admin, full_input(code="SITE-1", prerequisites=())),
+        lambda: courses.update_course(a.admin, held.id, held.version, edit),
+        lambda: courses.retire_course(a.admin, held.id, held.version),
+    ):
+        with pytest.raises(ValidationFailed, match="headquarters owns the catalogue"):
+            attempt()
+    after = courses.find_course(a.admin, made.code)
+    assert (after.title_en, after.status, after.version) == (held.title_en, held.status, held.version)
+    with database.connection_context():
+        assert not models.Course.select().where(models.Course.code == "SITE-1").exists()
+    hq.use()
+    again = courses.find_course(hq.admin, made.code)
+    assert courses.retire_course(hq.admin, again.id, again.version).status == "retired"

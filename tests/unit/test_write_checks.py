@@ -58,6 +58,8 @@ EXEMPT = {
     "trainer.sync.audit_chains.remember_ack": "HQ's word, inside sync.exchange.import_bundle's checked transaction",
     "trainer.sync.audit_chains.take": "a site's audit trail, inside sync.exchange.import_bundle's checked transaction",
     "trainer.accounts.owned_settings.take": "HQ's rules, inside sync.exchange.import_bundle's checked transaction",
+    "trainer.sync.aliases.collided": "HQ's alias of a peer's unit, inside import_bundle's checked transaction",
+    "trainer.sync.aliases.adopt": "HQ's alias applied to a site's unit, inside import_bundle's checked transaction",
 }
 
 

@@ -42,6 +42,22 @@ def refuse_at_site(key: str) -> None:
         )
 
 
+def refuse_catalogue_at_site(what: str) -> None:
+    """Inside the caller's connection: the course catalogue (a course with its competencies,
+    assessments and links) and the force requirements are headquarters'; a field site's own
+    edit would be overwritten or fork the national catalogue, so it is refused."""
+    if at_field_site():
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    what,
+                    "headquarters owns the catalogue: change it there, it reaches this site with headquarters' "
+                    "next bundle",
+                )
+            ]
+        )
+
+
 def snapshot() -> dict[str, Any]:
     """At headquarters: the owned settings' values (None: not set, the default applies)."""
     S = models.Setting

@@ -238,7 +238,7 @@ class _Writer:
                                       ("set-up", set_up, None, station)):  # fmt: skip
                 if day is not None:
                     move_id += 1
-                    moves.append((move_id, kid, action, day, c, s, by or "demo", None))
+                    moves.append(self.rec(move_id) + (kid, action, day, c, s, by or "demo", None))
         self.write_stations()
         self.insert(
             "kit",
@@ -259,7 +259,7 @@ class _Writer:
         self.insert("kit_item", ("id", "kit_id", "item", "name", "quantity", "condition", "note"), items)
         self.insert(
             "kit_movement",
-            ("id", "kit_id", "action", "day", "centre_id", "station_id", "signed_by", "user_id"),
+            REC + ("kit_id", "action", "day", "centre_id", "station_id", "signed_by", "user_id"),
             [tuple(v.isoformat() if isinstance(v, date) else v for v in m) for m in moves],
         )
         self.insert(

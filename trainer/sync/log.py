@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 from peewee import BooleanField, DateTimeField, Field, ForeignKeyField, UUIDField
 
 from db import capture, models
-from trainer.sync import rows
+from trainer.sync import aliases, rows
 
 BATCH = 2000
 
@@ -191,6 +191,9 @@ class Ids:
         to_db = rows.converters(model)["uuid"]
         for rid, ruuid in rows.select_in(sql, [to_db(u) for u in wanted]):
             self.remember(model, rid, canonical_uuid(ruuid))
+        if model._meta.table_name == aliases.TABLE:  # a unit made at two sites: its alias names the kept one
+            for alias, rid in aliases.survivors([u for u in wanted if u not in known]):
+                known[canonical_uuid(alias)] = rid
 
     def remember(self, model: type[models.Record], rid: int, ruuid: str) -> None:
         self.to_uuid.setdefault(model._meta.table_name, {})[rid] = ruuid

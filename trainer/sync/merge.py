@@ -25,7 +25,7 @@ from peewee import IntegrityError
 from db import capture, models
 from db.connection import database
 from db.dialect import dialect
-from trainer.sync import log, rows
+from trainer.sync import aliases, log, rows
 from trainer.sync.log import Change, Ids
 
 # Fields where last-writer-wins may not decide alone (issue 16): the loser is kept for review.
@@ -263,6 +263,12 @@ def _write(model: type[models.BaseModel], record: str, changes: list[Change], id
     tally = inserts.tally
     deleted, inserted, values, _clocks = fold(changes)
     table = model._meta.table_name
+    if table == aliases.TABLE and aliases.is_alias(record):  # a unit made twice: the kept one stands for it
+        tally.records += 1
+        return
+    if table == aliases.ALIAS_TABLE and not deleted:  # this site's own copy takes the kept unit's UUID
+        inserts.flush()  # the kept unit, if gathered, meets this site's copy first (and waits)
+        aliases.adopt(record, values.get("unit_id"), ids, tally, changes[-1].origin if changes else "")
     if log.is_link(table) and deleted:
         values = {}
         for c in changes:
@@ -333,6 +339,8 @@ def _apply_row(
         if inserted and local is None and table == "trainee" and _without_national_id(row, changes, ids, hq, tally):
             _done(table, record, ids.id_of(models.Trainee, record), changes, hq, tally)
             return
+        if inserted and local is None and table == aliases.TABLE and aliases.collided(row, record, ids, hq, tally):
+            return  # one code, one unit: aliased at headquarters, waiting for that alias at a site
         tally.review += 1
         models.SyncReview.create(
             table_name=table,
@@ -396,6 +404,8 @@ def settle_national_ids(tally: Tally, origin: str) -> None:
             if person is None:
                 continue
             holder = T.get_or_none((T.national_id == nid) & (T.id != person.id))
+            if holder is not None and person.status == "merged" and person.merged_into_id == holder.id:
+                continue  # it arrived merged into the record holding the ID here: the ID is where it belongs
             if holder is not None and holder.status == "merged" and holder.merged_into_id == person.id:
                 T.update(national_id=None).where(T.id == holder.id).execute()
                 holder = None

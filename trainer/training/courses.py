@@ -17,7 +17,7 @@ from peewee import IntegrityError, fn
 
 from db import models
 from db.connection import database
-from trainer.accounts import audit
+from trainer.accounts import audit, owned_settings
 from trainer.accounts.access import Actor, require
 from trainer.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from trainer.registry import reference
@@ -363,6 +363,7 @@ def create_course(actor: Actor, data: CourseInput) -> CourseView:
     require(actor, "course.write")
     data = _checked(data)
     with database.connection_context():
+        owned_settings.refuse_catalogue_at_site("course")
         try:
             with database.atomic():
                 row = models.Course.create(**_scalar_values(data))
@@ -379,6 +380,7 @@ def update_course(actor: Actor, course_id: int, version: int, data: CourseInput)
     data = _checked(data)
     C = models.Course
     with database.connection_context():
+        owned_settings.refuse_catalogue_at_site("course")
         try:
             with database.atomic():
                 before = get_course(actor, course_id)
@@ -405,6 +407,7 @@ def set_status(actor: Actor, course_id: int, version: int, status: str) -> Cours
         raise ValidationFailed([FieldProblem("status", f"one of {', '.join(models.COURSE_STATUSES)}")])
     C = models.Course
     with database.connection_context(), database.atomic():
+        owned_settings.refuse_catalogue_at_site("course")
         before = get_course(actor, course_id)
         changed = (
             C.update(status=status, version=C.version + 1, updated_at=models.now())
