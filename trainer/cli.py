@@ -48,16 +48,29 @@ def build_parser(*, app_only: bool = False) -> argparse.ArgumentParser:
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
-    from trainer.commands.common import connect_for_app
+    from trainer.commands.common import app_opening, connect_for_app, warn
 
     # No cyclic garbage collection until the first screen is drawn (the app turns it back on):
     # the start allocates hundreds of thousands of long-lived objects (modules, classes, styles),
     # and the collections they set off walked them all again and again (docs/speed.md).
     gc.disable()
-    url, users = connect_for_app(args)
-    from screens.app import make_app  # the only place the core imports the UI
+    if args.user:  # its password, asked here at the terminal, may have to unlock the file first
+        url, users = connect_for_app(args)
+        from screens.app import make_app  # the only place the core imports the UI
 
-    make_app(url, users=users).run()
+        app = make_app(url, users=users)
+    else:
+        # The first screen is drawn before the database is opened, in a worker (docs/speed.md):
+        # sign-in, or first run for a file not made yet; a refusal is shown in the app.
+        opening = app_opening(args.db)
+        from screens.app import make_app
+
+        app = make_app(opening.url, opening=opening)
+    app.run()
+    if app.upgrade_note:
+        warn(app.upgrade_note)
+    if app.open_error is not None:
+        raise app.open_error  # the line the app showed, on stderr too; exit 1
     return 0
 
 
