@@ -119,8 +119,13 @@ def sign_in_screen() -> Screen:
     return LoginScreen()
 
 
+# The start screens' look and what all share (app.tcss), and the rest of the desk (desk.tcss):
+# with `opening`, the second is read once the first screen is drawn (docs/speed.md).
+START_CSS, DESK_CSS = Path(__file__).with_name("app.tcss"), Path(__file__).with_name("desk.tcss")
+
+
 class TrainerApp(ServiceCalls, App):
-    CSS_PATH = Path(__file__).with_name("app.tcss")
+    CSS_PATH = [START_CSS, DESK_CSS]
     TITLE = "trainer"
     SUB_TITLE = "training records"
     MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {
@@ -170,7 +175,7 @@ class TrainerApp(ServiceCalls, App):
         opening: AppOpening | None = None,
         cursor_blink: bool = True,
     ) -> None:
-        super().__init__()
+        super().__init__(css_path=[START_CSS] if opening is not None else None)
         self.database_url = database_url
         self.user_count = users  # counted by whoever opened the database (trainer tui); None: count here
         # `opening`: the database is opened in a worker once the first screen (sign-in, or first
@@ -223,6 +228,7 @@ class TrainerApp(ServiceCalls, App):
     def on_mount(self) -> None:
         if self.opening is not None:
             self.done_users(0 if self.opening.new_file else 1)  # drawn first; the database opens after
+            self.call_after_refresh(self._read_desk_css)
             self.call_after_refresh(self._open)
         elif self.user_count is not None:
             self.done_users(self.user_count)  # the first screen at once: no worker, no "Opening …" frame
@@ -244,6 +250,12 @@ class TrainerApp(ServiceCalls, App):
         from screens.lock import install_idle_lock
 
         install_idle_lock(self)  # quiet until someone signs in
+
+    def _read_desk_css(self) -> None:
+        """The desk's styles, parsed once the first screen is drawn (the sign-in's few widgets are
+        restyled); an area's screen is then styled from them as it mounts."""
+        self.stylesheet.read(DESK_CSS)
+        self.refresh_css(animate=False)
 
     def _open(self) -> None:
         assert self.opening is not None
@@ -295,7 +307,9 @@ class TrainerApp(ServiceCalls, App):
     def done_users(self, count: int) -> None:
         from screens.login import FirstRunScreen, LoginScreen
 
-        self.push_screen(LoginScreen() if count else FirstRunScreen())
+        screen = LoginScreen() if count else FirstRunScreen()
+        preset_breakpoints(screen, *self.size)  # styled once, as it mounts (screens/fresh.py)
+        self.push_screen(screen)
         self.call_after_refresh(self._collect_again)
 
     @staticmethod

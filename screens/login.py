@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Label, ProgressBar, Static
 
 from screens.calls import ServiceCalls
+from screens.fresh import StyledOnce
 from screens.widgets.chrome import KeyBar, TitleBar
 from screens.widgets.forms import Field, Tick
 from trainer.accounts.access import Actor
@@ -70,7 +71,7 @@ class StartScreen(Screen):
         yield KeyBar()
 
 
-class LoginScreen(ServiceCalls, Screen):
+class LoginScreen(StyledOnce, ServiceCalls, Screen):
     BINDINGS = [
         Binding("escape", "clear", "Clear", id="login.clear"),
         # Enter in the name field moves on when the key arrives (see the app's Tab), so the
@@ -129,7 +130,7 @@ class LoginScreen(ServiceCalls, Screen):
         self.query_one("#login-error", Static).update("")
 
 
-class FirstRunScreen(ServiceCalls, Screen):
+class FirstRunScreen(StyledOnce, ServiceCalls, Screen):
     """A new database: create the admin account (password typed twice), maybe load demo data."""
 
     class Progress(Message):

@@ -42,6 +42,7 @@ async def test_the_sign_in_is_drawn_first_and_a_sign_in_typed_ahead_waits_for_th
         await settle(pilot, 5)
         assert app.opened.is_set() and app.open_error is None
         assert isinstance(app.screen, TraineesScreen) and app.actor.username == "admin"
+        assert app.screen.styles.layout.name == "grid"  # desk.tcss, read after the first paint
 
 
 async def test_a_database_without_users_turns_the_sign_in_into_the_first_run(db_url):
