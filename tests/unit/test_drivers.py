@@ -58,19 +58,20 @@ def test_the_app_start_on_sqlite_imports_no_postgres_driver_and_counts_the_users
 
 
 def test_the_first_screen_is_built_before_peewee_and_the_opening_loads_no_postgres_driver(tmp_path):
-    """`trainer` (trainer.cli.cmd_tui) builds its app and first screen from the URL alone
-    (docs/speed.md); the worker that then opens the database imports peewee without the
+    """`trainer` (trainer.cli.cmd_tui) builds its app and first screen from the URL alone, its
+    arguments read without argparse (docs/speed.md); the worker that then opens the database imports peewee without the
     PostgreSQL drivers, and no sign-in crypto."""
     db = tmp_path / "t.db"
     _probe(f"from trainer.cli import main\nassert main(['--db', 'sqlite:///{db}', 'init']) == 0")
     body = (
-        "from trainer.cli import build_parser\n"
+        "from trainer.cli import app_start\n"
         "from trainer.commands.common import app_opening\n"
-        f"opening = app_opening('sqlite:///{db}')\n"
+        f"opening = app_opening(app_start(['--db', 'sqlite:///{db}']).db)\n"
         "from screens.app import make_app\n"
         "from screens.login import LoginScreen\n"
         "make_app(opening.url, opening=opening), LoginScreen()\n"
-        "early = [m for m in sys.modules if m.split('.')[0] in ('peewee', 'playhouse', 'argon2', 'cryptography')]\n"
+        "later = ('peewee', 'playhouse', 'argon2', 'cryptography', 'argparse')\n"
+        "early = [m for m in sys.modules if m.split('.')[0] in later]\n"
         "assert not early and 'db.models' not in sys.modules, early\n"
         "assert not opening.new_file and opening.local_file\n"
         "start = opening.open()\n"

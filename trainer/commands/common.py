@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import getpass
 import glob
@@ -18,7 +17,14 @@ from trainer.errors import TrainerError
 from trainer.text import printable, valid_text
 
 if TYPE_CHECKING:
+    import argparse
+    from types import SimpleNamespace
+
     from trainer.setup import Opened
+
+    # What a command's handler is given: argparse's answer, or for the app's own start
+    # (`trainer [--db URL] [--user NAME] [tui]`) trainer.cli.app_start's, read without argparse.
+    Arguments = argparse.Namespace | SimpleNamespace
 
 PROG = "trainer"
 
@@ -31,7 +37,7 @@ class UsageError(Exception):
 CREATING_COMMANDS = frozenset({"init", "demo", "tui", "restore"})
 
 
-def connect(args: argparse.Namespace) -> Opened:
+def connect(args: Arguments) -> Opened:
     from db.drivers import import_peewee_for
 
     import_peewee_for(args.db)  # before trainer.setup imports it: no PostgreSQL drivers for SQLite
@@ -48,7 +54,7 @@ def connect(args: argparse.Namespace) -> Opened:
     return opened
 
 
-def connect_for_app(args: argparse.Namespace) -> tuple[str, int | None]:
+def connect_for_app(args: Arguments) -> tuple[str, int | None]:
     """The app's database URL, opened, and how many users it has, before the app starts: the
     way of `trainer --user NAME`, whose password (asked at the terminal) may have to unlock an
     encrypted file first. An encrypted one without --user is left closed (None users): nothing
@@ -114,7 +120,7 @@ def app_opening(db: str | None) -> AppOpening:
     return AppOpening(url, partial(open_for_app, db), new_file=not_made_yet(url), local_file=is_local_file(url))
 
 
-def _unlock_and_open(args: argparse.Namespace, create: bool) -> Opened:
+def _unlock_and_open(args: Arguments, create: bool) -> Opened:
     """An encrypted database: --user's password unwraps the key before anything is read
     (trainer/encryption.py); actor() then signs in with the same password, asked once."""
     from trainer.accounts.sealing import Locked
