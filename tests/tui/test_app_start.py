@@ -7,13 +7,17 @@ from __future__ import annotations
 import dataclasses
 import threading
 
+import pytest
+
+from db.connection import database
 from screens.app import TrainerApp, make_app
 from screens.login import FirstRunScreen, LoginScreen, OpenFailedScreen
 from screens.trainees import TraineesScreen
-from tests.tui.conftest import PASSWORD, SIZE, settle, text_of
-from trainer.accounts import users
+from tests.tui.conftest import PASSWORD, SIZE, settle, sign_in, text_of
+from trainer import encryption
+from trainer.accounts import sealing, users
 from trainer.cli import main
-from trainer.commands.common import app_opening
+from trainer.commands.common import AppStart, app_opening
 
 
 def gated_app(url: str) -> tuple[TrainerApp, threading.Event]:
@@ -101,3 +105,36 @@ def test_the_command_prints_the_refusal_after_the_app_and_exits_1(tmp_path, monk
     code = main(["--db", f"sqlite:///{path}"])  # a directory: never a database
     err = capsys.readouterr().err
     assert code == 1 and err == f"trainer: {path} is not a database file\n"
+
+
+async def test_an_upgrade_is_announced_in_the_app_and_kept_for_the_exit(admin_url, tmp_path):
+    backup = tmp_path / "before-upgrade.db"
+    opening = dataclasses.replace(app_opening(admin_url), open=lambda: AppStart(users=1, backup=backup))
+    app = make_app(opening.url, opening=opening, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert [n.title for n in app._notifications] == ["Database upgraded"]
+        assert app.upgrade_note == f"upgraded the database; the previous version is kept at {backup}"
+
+
+@pytest.fixture
+def own_keys(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    for name in ("TRAINER_AUDIT_KEY", "TRAINER_PSEUDONYM_KEY", "TRAINER_SIGNING_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(sealing, "KDF", {"t": 1, "m": 1024, "p": 1})
+
+
+async def test_an_encrypted_site_is_left_closed_by_the_opening_and_opened_by_the_sign_in(tui_url, own_keys):
+    encryption.first_run_encrypted(tui_url, "admin", PASSWORD)
+    database.obj.close()  # a later start of the app is a new process: no connection, no keys
+    database.obj.checkpointer.stop()
+    sealing.hold(None)
+    app, gate = gated_app(tui_url)
+    gate.set()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen) and app.open_error is None and sealing.current is None
+        await sign_in(pilot)
+        assert isinstance(app.screen, TraineesScreen) and app.actor.username == "admin"
