@@ -17,11 +17,9 @@ import gc
 import importlib
 import os
 import sys
-import threading
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
 from textual._context import active_app
@@ -32,12 +30,13 @@ from textual.screen import Screen
 from screens.calls import ServiceCalls
 from screens.commands import JumpProvider
 from screens.fresh import preset_breakpoints
+from screens.opening import DESK_CSS, START_CSS, OpensAfterFirstPaint
 from screens.widgets import arabic
 from trainer.accounts.access import Actor
 from trainer.errors import TrainerError
 
 if TYPE_CHECKING:
-    from trainer.commands.common import AppOpening, AppStart
+    from trainer.commands.common import AppOpening
 
 # mode -> (key, label, module, class)
 AREAS: dict[str, tuple[str, str, str, str]] = {
@@ -119,12 +118,7 @@ def sign_in_screen() -> Screen:
     return LoginScreen()
 
 
-# The start screens' look and what all share (app.tcss), and the rest of the desk (desk.tcss):
-# with `opening`, the second is read once the first screen is drawn (docs/speed.md).
-START_CSS, DESK_CSS = Path(__file__).with_name("app.tcss"), Path(__file__).with_name("desk.tcss")
-
-
-class TrainerApp(ServiceCalls, App):
+class TrainerApp(OpensAfterFirstPaint, ServiceCalls, App):
     CSS_PATH = [START_CSS, DESK_CSS]
     TITLE = "trainer"
     SUB_TITLE = "training records"
@@ -179,13 +173,8 @@ class TrainerApp(ServiceCalls, App):
         self.database_url = database_url
         self.user_count = users  # counted by whoever opened the database (trainer tui); None: count here
         # `opening`: the database is opened in a worker once the first screen (sign-in, or first
-        # run for a file not made yet) is drawn.
-        self.opening = opening
-        self.opened = threading.Event()  # set once the database is open (or its opening failed)
-        if opening is None:
-            self.opened.set()
-        self.open_error: TrainerError | None = None  # the opening's refusal, shown (and printed at exit)
-        self.upgrade_note: str | None = None  # the schema was upgraded: where the previous copy is
+        # run for a file not made yet) is drawn (screens/opening.py).
+        self.init_opening(opening)
         self.cursor_blink = cursor_blink
         self.actor: Actor | None = None
         self.prefs: dict = {}  # the signed-in user's (trainer.accounts.settings.personal)
@@ -228,8 +217,7 @@ class TrainerApp(ServiceCalls, App):
     def on_mount(self) -> None:
         if self.opening is not None:
             self.done_users(0 if self.opening.new_file else 1)  # drawn first; the database opens after
-            self.call_after_refresh(self._read_desk_css)
-            self.call_after_refresh(self._open)
+            self.after_first_paint()
         elif self.user_count is not None:
             self.done_users(self.user_count)  # the first screen at once: no worker, no "Opening …" frame
         else:
@@ -250,53 +238,6 @@ class TrainerApp(ServiceCalls, App):
         from screens.lock import install_idle_lock
 
         install_idle_lock(self)  # quiet until someone signs in
-
-    def _read_desk_css(self) -> None:
-        """The desk's styles, parsed once the first screen is drawn (the sign-in's few widgets are
-        restyled); an area's screen is then styled from them as it mounts."""
-        self.stylesheet.read(DESK_CSS)
-        self.refresh_css(animate=False)
-
-    def _open(self) -> None:
-        assert self.opening is not None
-        self.call("opened", self.opening.open)
-
-    def done_opened(self, start: AppStart) -> None:
-        """The database is open (docs/speed.md): the screen drawn was the right one unless the
-        users were guessed wrong (a file made by `trainer init`, a new server database)."""
-        from screens.login import FirstRunScreen, LoginScreen
-
-        self.opened.set()
-        self._install_idle_lock()
-        if start.backup is not None:
-            self.upgrade_note = f"upgraded the database; the previous version is kept at {start.backup}"
-            self.notify(self.upgrade_note, title="Database upgraded", timeout=15)
-        wrong = FirstRunScreen if start.users else LoginScreen
-        if isinstance(self.screen, wrong):
-            self.hold_keys()  # the right screen takes what was typed meanwhile
-            self.switch_screen(LoginScreen() if start.users else FirstRunScreen())
-
-    def failed_opened(self, error: TrainerError) -> None:
-        """The database cannot be opened: one line on a screen of its own; leaving it exits 1
-        and prints the line (trainer/cli.py)."""
-        from screens.login import OpenFailedScreen
-
-        self.open_error = error
-        self.opened.set()
-        self.held_keys = None
-        self.switch_screen(OpenFailedScreen(self.database_url, str(error)))
-
-    def when_open(self, fn: Callable[..., Any]) -> Callable[..., Any]:
-        """`fn` for a worker, run once the database is open: a sign-in typed ahead waits for it,
-        and gets the opening's refusal if it failed."""
-
-        def after_opening(*args: Any, **kwargs: Any) -> Any:
-            self.opened.wait()
-            if self.open_error is not None:
-                raise self.open_error
-            return fn(*args, **kwargs)
-
-        return after_opening
 
     def _terminal_watch(self, fd: int) -> None:
         """A terminal that hung up without a SIGHUP reaching us (started by `make`, say) left the

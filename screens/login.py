@@ -37,7 +37,7 @@ def keys_to(app, what: str) -> None:
 
 
 def once_open(app, fn: Callable[..., Any]) -> Callable[..., Any]:
-    """`fn`, run by its worker once the app's database is open (TrainerApp.when_open): what is
+    """`fn`, run by its worker once the app's database is open (screens/opening.py): what is
     typed on the first screen may be sent before the opening has finished."""
     when_open = getattr(app, "when_open", None)
     return fn if when_open is None else when_open(fn)
