@@ -24,6 +24,7 @@ from screens.fresh import StyledOnce
 from screens.widgets.chrome import KeyBar, TitleBar
 from screens.widgets.forms import Field, Tick
 from trainer.accounts.access import Actor
+from trainer.accounts.passwords import MIN_PASSWORD
 from trainer.errors import TrainerError
 
 WAITING_FOR_IMPORT = "An import is running: signing in as soon as it ends."
@@ -139,14 +140,12 @@ class FirstRunScreen(StyledOnce, ServiceCalls, Screen):
             self.step, self.done, self.total = step, done, total
 
     def compose(self) -> ComposeResult:
-        from trainer.accounts import users  # for its rule; the first run of a new site only
-
         yield TitleBar()
         with Vertical(id="first-run", classes="card"):
             yield Label("Welcome: this database has no users yet", classes="card-title")
             yield Static(
                 "Create the administrator account. Its password cannot be recovered: "
-                f"at least {users.MIN_PASSWORD} characters."
+                f"at least {MIN_PASSWORD} characters."
             )
             yield Field(value="admin", placeholder="user name", id="username")
             yield Field(placeholder="password", password=True, id="password")

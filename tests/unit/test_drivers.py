@@ -3,10 +3,13 @@ PostgreSQL keeps them. Each case in a fresh interpreter: this one imported peewe
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = """
@@ -79,3 +82,44 @@ def test_the_first_screen_is_built_before_peewee_and_the_opening_loads_no_postgr
         "assert 'argon2' not in sys.modules and 'cryptography' not in sys.modules, 'sign-in crypto at start'\n"
     )
     assert _probe(body) == ["True", "False", "False"]
+
+
+FIRST_PAINT = """
+import dataclasses, json, sys
+from trainer.commands.common import AppStart, app_opening
+from screens.app import make_app
+
+opening = app_opening({url!r})
+seen = {{}}
+
+
+def probe():
+    # The opening's worker starts once the first screen is drawn: what was loaded by then?
+    later = ('peewee', 'playhouse', 'psycopg', 'psycopg2', 'argon2', 'cryptography', 'argparse')
+    seen['early'] = sorted(m for m in sys.modules if m.split('.')[0] in later or m == 'db.models')
+    seen['screen'] = type(app.screen).__name__
+    app.call_from_thread(app.exit)
+    return AppStart(users=0 if opening.new_file else 1, backup=None)
+
+
+app = make_app(opening.url, opening=dataclasses.replace(opening, open=probe))
+app.run(headless=True)
+print(json.dumps(seen))
+"""
+
+
+@pytest.mark.parametrize("made, screen", [(True, "LoginScreen"), (False, "FirstRunScreen")])
+def test_nothing_of_the_database_is_loaded_before_the_first_screen_is_drawn(tmp_path, made, screen):
+    """In a fresh interpreter, the app as `trainer` makes it: by the time the sign-in (or, for a
+    file not made yet, the first-run screen) is drawn, no peewee, models, drivers or crypto."""
+    db = tmp_path / "t.db"
+    if made:
+        _probe(f"from trainer.cli import main\nassert main(['--db', 'sqlite:///{db}', 'init']) == 0")
+    out = subprocess.run(
+        [sys.executable, "-c", FIRST_PAINT.format(url=f"sqlite:///{db}")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(out.stdout.splitlines()[-1]) == {"early": [], "screen": screen}
