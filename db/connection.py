@@ -9,7 +9,6 @@ failures of read-then-write transactions.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import weakref
 from pathlib import Path
@@ -28,6 +27,9 @@ from peewee import (
 )
 
 from db.checkpoint import Checkpointer
+from db.urls import default_sqlite_path as default_sqlite_path  # the URL helpers live in db/urls.py (no peewee)
+from db.urls import resolve_url as resolve_url
+from db.urls import sqlite_path as sqlite_path
 
 
 class _Proxy(DatabaseProxy):
@@ -90,20 +92,6 @@ class DatabaseUnavailable(Exception):
     """The URL names no usable database; the message is one line for the user."""
 
 
-def default_sqlite_path() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("trainer", appauthor=False)) / "trainer.db"
-
-
-def resolve_url(url: str | None) -> str:
-    """--db beats TRAINER_DATABASE_URL beats the per-user default file."""
-    url = url or os.environ.get("TRAINER_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{default_sqlite_path()}"
-
-
 def is_sqlite(db: Database | None = None) -> bool:
     db = db or database.obj
     return isinstance(db, SqliteDatabase)
@@ -112,14 +100,6 @@ def is_sqlite(db: Database | None = None) -> bool:
 def is_postgres(db: Database | None = None) -> bool:
     db = db or database.obj
     return isinstance(db, PostgresqlDatabase)
-
-
-def sqlite_path(url: str) -> Path | None:
-    parsed = urlparse(url)
-    if parsed.scheme != "sqlite":
-        return None
-    path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else parsed.path
-    return Path(path) if path and path != ":memory:" else None
 
 
 class EncryptedDatabase(DatabaseUnavailable):

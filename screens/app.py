@@ -1,8 +1,11 @@
 """The Textual application: one mode per area of the work, reached by single keys.
 
 Start-up: a database without users opens the first-run screen (create the
-admin, offer demo data); otherwise the login screen. The signed-in Actor is
-kept on the app and every screen passes it to the services it calls.
+admin, offer demo data); otherwise the login screen. `trainer` draws that
+screen before it opens the database, in a worker once the screen is drawn
+(`opening`); nothing here imports peewee before then (docs/speed.md). The
+signed-in Actor is kept on the app and every screen passes it to the services
+it calls.
 
 Each area's screen module is imported only when the area is first opened
 (`area()`), which keeps start-up fast.
@@ -16,8 +19,7 @@ import os
 import sys
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
 from textual._context import active_app
@@ -28,10 +30,13 @@ from textual.screen import Screen
 from screens.calls import ServiceCalls
 from screens.commands import JumpProvider
 from screens.fresh import preset_breakpoints
+from screens.opening import DESK_CSS, START_CSS, OpensAfterFirstPaint
 from screens.widgets import arabic
-from trainer import encryption
-from trainer.accounts import settings, users
 from trainer.accounts.access import Actor
+from trainer.errors import TrainerError
+
+if TYPE_CHECKING:
+    from trainer.commands.common import AppOpening
 
 # mode -> (key, label, module, class)
 AREAS: dict[str, tuple[str, str, str, str]] = {
@@ -113,8 +118,8 @@ def sign_in_screen() -> Screen:
     return LoginScreen()
 
 
-class TrainerApp(ServiceCalls, App):
-    CSS_PATH = Path(__file__).with_name("app.tcss")
+class TrainerApp(OpensAfterFirstPaint, ServiceCalls, App):
+    CSS_PATH = [START_CSS, DESK_CSS]
     TITLE = "trainer"
     SUB_TITLE = "training records"
     MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {
@@ -156,13 +161,23 @@ class TrainerApp(ServiceCalls, App):
 
     actor: Actor | None = None  # type: ignore[assignment]  # the signed-in user: None until sign-in
 
-    def __init__(self, database_url: str, *, users: int | None = None, cursor_blink: bool = True) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        users: int | None = None,
+        opening: AppOpening | None = None,
+        cursor_blink: bool = True,
+    ) -> None:
+        super().__init__(css_path=[START_CSS] if opening is not None else None)
         self.database_url = database_url
         self.user_count = users  # counted by whoever opened the database (trainer tui); None: count here
+        # `opening`: the database is opened in a worker once the first screen (sign-in, or first
+        # run for a file not made yet) is drawn (screens/opening.py).
+        self.init_opening(opening)
         self.cursor_blink = cursor_blink
         self.actor: Actor | None = None
-        self.prefs: dict = dict(settings.PERSONAL_DEFAULTS)
+        self.prefs: dict = {}  # the signed-in user's (trainer.accounts.settings.personal)
         # Keys typed while a screen is on its way (start-up, sign-in) wait here and are handed, in
         # order, to that screen once it has its focus: none is lost or lands in the wrong field.
         self.held_keys: list[events.Key] | None = []
@@ -197,18 +212,29 @@ class TrainerApp(ServiceCalls, App):
     def get_default_screen(self) -> Screen:
         from screens.login import StartScreen
 
-        return StartScreen(self.database_url, opening=self.user_count is None)
+        return StartScreen(self.database_url, opening=self.user_count is None and self.opening is None)
 
     def on_mount(self) -> None:
-        if self.user_count is not None:
+        if self.opening is not None:
+            self.done_users(0 if self.opening.new_file else 1)  # drawn first; the database opens after
+            self.after_first_paint()
+        elif self.user_count is not None:
             self.done_users(self.user_count)  # the first screen at once: no worker, no "Opening …" frame
-        elif encryption.locked(self.database_url):
-            self.done_users(1)  # an encrypted site not yet unlocked has users: its sign-in opens it
         else:
-            self.call("users", users.count_users)
+            from trainer import encryption
+            from trainer.accounts import users
+
+            if encryption.locked(self.database_url):
+                self.done_users(1)  # an encrypted site not yet unlocked has users: its sign-in opens it
+            else:
+                self.call("users", users.count_users)
         stdin = sys.__stdin__
         if not self.is_headless and stdin is not None and os.isatty(stdin.fileno()):
             self.set_interval(2, partial(self._terminal_watch, stdin.fileno()))
+        if self.opening is None:
+            self._install_idle_lock()
+
+    def _install_idle_lock(self) -> None:
         from screens.lock import install_idle_lock
 
         install_idle_lock(self)  # quiet until someone signs in
@@ -222,7 +248,9 @@ class TrainerApp(ServiceCalls, App):
     def done_users(self, count: int) -> None:
         from screens.login import FirstRunScreen, LoginScreen
 
-        self.push_screen(LoginScreen() if count else FirstRunScreen())
+        screen = LoginScreen() if count else FirstRunScreen()
+        preset_breakpoints(screen, *self.size)  # styled once, as it mounts (screens/fresh.py)
+        self.push_screen(screen)
         self.call_after_refresh(self._collect_again)
 
     @staticmethod
@@ -237,8 +265,11 @@ class TrainerApp(ServiceCalls, App):
     def signed_in(self, actor: Actor, *, notice: tuple[str, str] | None = None) -> None:
         """Called by the login and first-run screens once the user is known; `notice`
         (title, text) is shown once the user's area is open."""
+        from trainer.accounts import settings
+
         self.actor = actor
         self.notice = notice
+        self.prefs = dict(settings.PERSONAL_DEFAULTS)
         gc.collect()  # the start and login screens' garbage, before settle_heap keeps what is left
         self.sub_title = f"{actor.username} ({actor.role})"
         self.call("prefs", settings.personal, actor)
@@ -270,6 +301,8 @@ class TrainerApp(ServiceCalls, App):
             for widget in self.screen.query("LazyTable"):
                 widget.refresh()
         if self.actor is not None:
+            from trainer.accounts import settings
+
             self.call("pref_saved", settings.set_personal, self.actor, name, value)
 
     # --- actions ------------------------------------------------------------
@@ -346,7 +379,7 @@ class TrainerApp(ServiceCalls, App):
 
     @staticmethod
     def _end_session(actor: Actor) -> None:
-        from trainer.errors import TrainerError
+        from trainer.accounts import users
 
         try:
             users.sign_out(actor)
@@ -395,7 +428,15 @@ class TrainerApp(ServiceCalls, App):
         self.set_preference("theme", theme)
 
 
-def make_app(database_url: str, *, users: int | None = None, cursor_blink: bool = True) -> TrainerApp:
+def make_app(
+    database_url: str,
+    *,
+    users: int | None = None,
+    opening: AppOpening | None = None,
+    cursor_blink: bool = True,
+) -> TrainerApp:
     """Build the app on a database that trainer.setup.connect() has already opened; `users`, its
-    number of users when the caller counted them (else the app counts them in a worker)."""
-    return TrainerApp(database_url, users=users, cursor_blink=cursor_blink)
+    number of users when the caller counted them (else the app counts them in a worker). Or,
+    with `opening`, on one not opened yet: the app opens it in a worker once the first screen
+    is drawn (`trainer`, docs/speed.md)."""
+    return TrainerApp(database_url, users=users, opening=opening, cursor_blink=cursor_blink)

@@ -1,6 +1,14 @@
-"""Start-up screens: the blank start, first run (create the admin, offer demo data), login."""
+"""Start-up screens: the blank start, first run (create the admin, offer demo data), login, and
+the database that cannot be opened.
+
+The first of them is drawn before the database is opened (docs/speed.md): nothing here imports
+a service (nor so peewee) before it is used.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from textual import on
 from textual.actions import SkipAction
@@ -12,11 +20,11 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Label, ProgressBar, Static
 
 from screens.calls import ServiceCalls
+from screens.fresh import StyledOnce
 from screens.widgets.chrome import KeyBar, TitleBar
 from screens.widgets.forms import Field, Tick
-from trainer import encryption
-from trainer.accounts import app_sign_in, users
 from trainer.accounts.access import Actor
+from trainer.accounts.passwords import MIN_PASSWORD
 from trainer.errors import TrainerError
 
 WAITING_FOR_IMPORT = "An import is running: signing in as soon as it ends."
@@ -27,6 +35,23 @@ def keys_to(app, what: str) -> None:
     handler = getattr(app, f"{what}_keys", None)
     if handler is not None:
         handler()
+
+
+def once_open(app, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`fn`, run by its worker once the app's database is open (screens/opening.py): what is
+    typed on the first screen may be sent before the opening has finished."""
+    when_open = getattr(app, "when_open", None)
+    return fn if when_open is None else when_open(fn)
+
+
+def _sign_in(url: str | None, name: str, password: str, waiting: Callable[[], None]) -> Actor:
+    """In the worker: an encrypted file's key file first, nothing of it read before it opens."""
+    from trainer import encryption
+    from trainer.accounts import app_sign_in
+
+    if url is not None and encryption.is_encrypted(url):
+        return encryption.sign_in(url, name, password, session="tui", waiting=waiting)
+    return app_sign_in.sign_in(name, password, session="tui", waiting=waiting)
 
 
 class StartScreen(Screen):
@@ -47,7 +72,7 @@ class StartScreen(Screen):
         yield KeyBar()
 
 
-class LoginScreen(ServiceCalls, Screen):
+class LoginScreen(StyledOnce, ServiceCalls, Screen):
     BINDINGS = [
         Binding("escape", "clear", "Clear", id="login.clear"),
         # Enter in the name field moves on when the key arrives (see the app's Tab), so the
@@ -85,11 +110,7 @@ class LoginScreen(ServiceCalls, Screen):
         self.query_one("#login-error", Static).update("Checking …")
         keys_to(self.app, "hold")  # until the user's area is open (or the sign-in refused)
         url = getattr(self.app, "database_url", None)
-        if url is not None and encryption.is_encrypted(url):
-            # the key file first: nothing of an encrypted database is read before it opens
-            self.call("login", encryption.sign_in, url, name, password, session="tui", waiting=self._import_running)
-        else:
-            self.call("login", app_sign_in.sign_in, name, password, session="tui", waiting=self._import_running)
+        self.call("login", once_open(self.app, _sign_in), url, name, password, self._import_running)
 
     def _import_running(self) -> None:
         """From the sign-in's worker: the password is right, an import holds the lock (app_sign_in.py)."""
@@ -110,7 +131,7 @@ class LoginScreen(ServiceCalls, Screen):
         self.query_one("#login-error", Static).update("")
 
 
-class FirstRunScreen(ServiceCalls, Screen):
+class FirstRunScreen(StyledOnce, ServiceCalls, Screen):
     """A new database: create the admin account (password typed twice), maybe load demo data."""
 
     class Progress(Message):
@@ -124,7 +145,7 @@ class FirstRunScreen(ServiceCalls, Screen):
             yield Label("Welcome: this database has no users yet", classes="card-title")
             yield Static(
                 "Create the administrator account. Its password cannot be recovered: "
-                f"at least {users.MIN_PASSWORD} characters."
+                f"at least {MIN_PASSWORD} characters."
             )
             yield Field(value="admin", placeholder="user name", id="username")
             yield Field(placeholder="password", password=True, id="password")
@@ -138,9 +159,16 @@ class FirstRunScreen(ServiceCalls, Screen):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        url = getattr(self.app, "database_url", None)
         # Offered for a new SQLite file only (a PostgreSQL server encrypts on its own disk).
-        self.query_one("#encrypt").display = url is not None and encryption.site_path(url) is not None
+        opening = getattr(self.app, "opening", None)
+        if opening is not None:  # the database may not be open yet: its URL says
+            local = opening.local_file
+        else:
+            from trainer import encryption
+
+            url = getattr(self.app, "database_url", None)
+            local = url is not None and encryption.site_path(url) is not None
+        self.query_one("#encrypt").display = local
         self.query_one("#demo-progress").display = False
         self.query_one("#password").focus()
         keys_to(self.app, "release")
@@ -170,9 +198,12 @@ class FirstRunScreen(ServiceCalls, Screen):
         self.query_one("#create", Button).disabled = True
         box = self.query_one("#encrypt", Checkbox)
         url = getattr(self.app, "database_url", None) if box.display and box.value else None
-        self.call("create", self._create, name, first, url)
+        self.call("create", once_open(self.app, self._create), name, first, url)
 
     def _create(self, name: str, password: str, encrypt_url: str | None) -> Actor:
+        from trainer import encryption
+        from trainer.accounts import users
+
         if encrypt_url is None:
             users.create_user(None, name, "admin", password)
             return users.authenticate(name, password, session="tui")
@@ -236,3 +267,29 @@ class FirstRunScreen(ServiceCalls, Screen):
     def failed_demo(self, error: TrainerError) -> None:
         self.app.notify(f"Demo data not loaded: {error}", severity="warning", timeout=10)
         self.app.signed_in(self.actor_created, notice=self._recovery_notice())
+
+
+class OpenFailedScreen(Screen):
+    """The database could not be opened (no such folder, not a database, encrypted and the key
+    does not fit, locked, newer than this program): the refusal's one line; leaving exits 1 and
+    prints it again (trainer/cli.py)."""
+
+    BINDINGS = [
+        Binding("enter,escape", "leave", "Leave", id="open-failed.leave"),
+    ]
+
+    def __init__(self, database_url: str, reason: str) -> None:
+        super().__init__()
+        self.database_url = database_url
+        self.reason = reason
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar()
+        with Vertical(id="open-failed", classes="card"):
+            yield Label("The database cannot be opened", classes="card-title")
+            yield Static(self.reason, id="open-error", classes="error", markup=False)
+            yield Static("Press Enter to leave.")
+        yield KeyBar()
+
+    def action_leave(self) -> None:
+        self.app.exit(return_code=1)

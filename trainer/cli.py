@@ -6,21 +6,30 @@ Each area's commands live in trainer/commands/<area>.py and are discovered here.
 
 from __future__ import annotations
 
-import argparse
 import gc
-import importlib
 import os
-import pkgutil
 import sys
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
-from trainer import commands
 from trainer.commands.common import PROG, UsageError, after_command
 from trainer.errors import TrainerError, readable
 from trainer.text import TerminalSafe, printable, valid_text
 
+if TYPE_CHECKING:
+    import argparse
+
+    from trainer.commands.common import Arguments
+
 
 def build_parser(*, app_only: bool = False) -> argparse.ArgumentParser:
     """The whole command line; with `app_only`, only `tui` (what opening the app needs)."""
+    import argparse
+    import importlib
+    import pkgutil
+
+    from trainer import commands
+
     p = argparse.ArgumentParser(prog=PROG, description="Training records of Iraqi security forces.")
     p.add_argument(
         "--db",
@@ -47,17 +56,30 @@ def build_parser(*, app_only: bool = False) -> argparse.ArgumentParser:
     return p
 
 
-def cmd_tui(args: argparse.Namespace) -> int:
-    from trainer.commands.common import connect_for_app
+def cmd_tui(args: Arguments) -> int:
+    from trainer.commands.common import app_opening, connect_for_app, warn
 
     # No cyclic garbage collection until the first screen is drawn (the app turns it back on):
     # the start allocates hundreds of thousands of long-lived objects (modules, classes, styles),
     # and the collections they set off walked them all again and again (docs/speed.md).
     gc.disable()
-    url, users = connect_for_app(args)
-    from screens.app import make_app  # the only place the core imports the UI
+    if args.user:  # its password, asked here at the terminal, may have to unlock the file first
+        url, users = connect_for_app(args)
+        from screens.app import make_app  # the only place the core imports the UI
 
-    make_app(url, users=users).run()
+        app = make_app(url, users=users)
+    else:
+        # The first screen is drawn before the database is opened, in a worker (docs/speed.md):
+        # sign-in, or first run for a file not made yet; a refusal is shown in the app.
+        opening = app_opening(args.db)
+        from screens.app import make_app
+
+        app = make_app(opening.url, opening=opening)
+    app.run()
+    if app.upgrade_note:
+        warn(app.upgrade_note)
+    if app.open_error is not None:
+        raise app.open_error  # the line the app showed, on stderr too; exit 1
     return 0
 
 
@@ -73,22 +95,45 @@ def opens_the_app(argv: list[str]) -> bool:
     return rest in ([], ["tui"])
 
 
+def app_start(argv: list[str]) -> SimpleNamespace | None:
+    """`trainer [--db URL] [--user NAME] [tui]`, the app's own start, read without argparse: its
+    import and the parser cost milliseconds before the first screen (docs/speed.md). None for
+    anything else (an option's value that looks like an option, say), which argparse reads, and
+    refuses, as ever."""
+    given = {"--db": None, "--user": os.environ.get("TRAINER_USER")}
+    rest = argv[:-1] if argv[-1:] == ["tui"] else list(argv)
+    while rest:
+        option, equals, value = rest.pop(0).partition("=")
+        if option not in given:
+            return None
+        if not equals:
+            if not rest:
+                return None
+            value = rest.pop(0)
+        if not value or value.startswith("-") or not valid_text(value):
+            return None
+        given[option] = value
+    return SimpleNamespace(db=given["--db"], user=given["--user"], allow_plain=False, command="tui", handler=cmd_tui)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(argv if argv is not None else sys.argv[1:])
-    parser = build_parser(app_only=opens_the_app(argv))
-    for arg in argv:
-        if not valid_text(arg):
-            parser.error(f"argument {printable(arg)!r} is not valid UTF-8 text")  # exits 2
-    args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args([*argv, "tui"])
+    args: Arguments | None = app_start(argv)
+    if args is None:
+        parser = build_parser(app_only=opens_the_app(argv))
+        for arg in argv:
+            if not valid_text(arg):
+                parser.error(f"argument {printable(arg)!r} is not valid UTF-8 text")  # exits 2
+        args = parser.parse_args(argv)
+        if args.command is None:
+            args = parser.parse_args([*argv, "tui"])
     if args.allow_plain:
         os.environ["TRAINER_ALLOW_PLAIN"] = "1"  # read by db/transport.py when the database opens
     stdout, sys.stdout = sys.stdout, TerminalSafe(sys.stdout)
     try:
         return args.handler(args) or 0
     except UsageError as exc:
-        parser.error(str(exc))  # exits 2
+        build_parser(app_only=opens_the_app(argv)).error(str(exc))  # exits 2
     except TrainerError as exc:
         fail(str(exc))
         return exc.exit_code

@@ -133,7 +133,8 @@ def measure(ctx: Context) -> list[Row]:
             (Target("median", limit),),
             memory_method="app peak RSS",
             extra={"target_from_floor": True},  # measured beside the app: no load slack on top
-            note=f"`trainer --db URL` in a 120x40 pseudo-terminal; first screen recognised by "
+            note=f"`trainer --db URL` in a 120x40 pseudo-terminal (its database is opened once this "
+            f"screen is drawn, docs/speed.md); first screen recognised by "
             f"{' / '.join(app[1])!r}; target {TARGET_S * 1000:.0f} ms or {FLOOR_FACTOR:g} x the floor's "
             f"median, whichever is higher; CPU used by then (user+system): median "
             f"{Stats(tuple(cpu)).median * 1000:.0f} ms (less sensitive to a busy machine than wall "

@@ -59,6 +59,44 @@ def test_a_newer_database_is_refused_and_left_alone(tmp_path, capsys):
     assert (tmp_path / "n.db").read_bytes() == before
 
 
+def test_the_apps_own_start_is_read_without_argparse_and_anything_else_with_it(monkeypatch):
+    """trainer.cli.app_start: `trainer [--db URL] [--user NAME] [tui]` as argparse reads it; any
+    doubt is argparse's to read (and refuse)."""
+    from trainer.cli import app_start, cmd_tui
+
+    monkeypatch.delenv("TRAINER_USER", raising=False)
+    got = app_start(["--db", "sqlite:///a.db", "--user=amira", "tui"])
+    assert (got.db, got.user, got.command, got.handler, got.allow_plain) == (
+        "sqlite:///a.db",
+        "amira",
+        "tui",
+        cmd_tui,
+        False,
+    )
+    assert (app_start([]).db, app_start([]).user) == (None, None)
+    assert app_start(["--db=sqlite:///a.db", "--db", "sqlite:///b.db"]).db == "sqlite:///b.db"  # the last, as argparse
+    monkeypatch.setenv("TRAINER_USER", "omar")
+    assert app_start(["tui"]).user == "omar"
+    for doubtful in (
+        ["--db"],
+        ["--db", "--user", "x"],
+        ["--db="],
+        ["tui", "--db", "x"],
+        ["--allow-plain"],
+        ["init"],
+        ["--db", "a\udcff"],
+        ["-h"],
+        ["--user", "x", "tui", "tui"],
+    ):
+        assert app_start(doubtful) is None, doubtful
+
+
+def test_an_option_without_its_value_is_still_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--db"])
+    assert exc.value.code == 2 and "expected one argument" in capsys.readouterr().err
+
+
 def test_init_twice_is_idempotent(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'i.db'}"
     code, out, _ = run(capsys, "--db", url, "init")

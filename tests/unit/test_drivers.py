@@ -3,10 +3,13 @@ PostgreSQL keeps them. Each case in a fresh interpreter: this one imported peewe
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = """
@@ -55,3 +58,68 @@ def test_the_app_start_on_sqlite_imports_no_postgres_driver_and_counts_the_users
         "assert 'argon2' not in sys.modules and 'cryptography' not in sys.modules, 'sign-in crypto at start'\n"
     )
     assert _probe(body) == ["True", "False", "False"]
+
+
+def test_the_first_screen_is_built_before_peewee_and_the_opening_loads_no_postgres_driver(tmp_path):
+    """`trainer` (trainer.cli.cmd_tui) builds its app and first screen from the URL alone, its
+    arguments read without argparse (docs/speed.md); the worker that then opens the database imports peewee without the
+    PostgreSQL drivers, and no sign-in crypto."""
+    db = tmp_path / "t.db"
+    _probe(f"from trainer.cli import main\nassert main(['--db', 'sqlite:///{db}', 'init']) == 0")
+    body = (
+        "from trainer.cli import app_start\n"
+        "from trainer.commands.common import app_opening\n"
+        f"opening = app_opening(app_start(['--db', 'sqlite:///{db}']).db)\n"
+        "from screens.app import make_app\n"
+        "from screens.login import LoginScreen\n"
+        "make_app(opening.url, opening=opening), LoginScreen()\n"
+        "later = ('peewee', 'playhouse', 'argon2', 'cryptography', 'argparse')\n"
+        "early = [m for m in sys.modules if m.split('.')[0] in later]\n"
+        "assert not early and 'db.models' not in sys.modules, early\n"
+        "assert not opening.new_file and opening.local_file\n"
+        "start = opening.open()\n"
+        "assert start.users == 0 and start.backup is None, start\n"
+        "assert 'argon2' not in sys.modules and 'cryptography' not in sys.modules, 'sign-in crypto at start'\n"
+    )
+    assert _probe(body) == ["True", "False", "False"]
+
+
+FIRST_PAINT = """
+import dataclasses, json, sys
+from trainer.commands.common import AppStart, app_opening
+from screens.app import make_app
+
+opening = app_opening({url!r})
+seen = {{}}
+
+
+def probe():
+    # The opening's worker starts once the first screen is drawn: what was loaded by then?
+    later = ('peewee', 'playhouse', 'psycopg', 'psycopg2', 'argon2', 'cryptography', 'argparse')
+    seen['early'] = sorted(m for m in sys.modules if m.split('.')[0] in later or m == 'db.models')
+    seen['screen'] = type(app.screen).__name__
+    app.call_from_thread(app.exit)
+    return AppStart(users=0 if opening.new_file else 1, backup=None)
+
+
+app = make_app(opening.url, opening=dataclasses.replace(opening, open=probe))
+app.run(headless=True)
+print(json.dumps(seen))
+"""
+
+
+@pytest.mark.parametrize("made, screen", [(True, "LoginScreen"), (False, "FirstRunScreen")])
+def test_nothing_of_the_database_is_loaded_before_the_first_screen_is_drawn(tmp_path, made, screen):
+    """In a fresh interpreter, the app as `trainer` makes it: by the time the sign-in (or, for a
+    file not made yet, the first-run screen) is drawn, no peewee, models, drivers or crypto."""
+    db = tmp_path / "t.db"
+    if made:
+        _probe(f"from trainer.cli import main\nassert main(['--db', 'sqlite:///{db}', 'init']) == 0")
+    out = subprocess.run(
+        [sys.executable, "-c", FIRST_PAINT.format(url=f"sqlite:///{db}")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(out.stdout.splitlines()[-1]) == {"early": [], "screen": screen}

@@ -33,6 +33,7 @@ from db.connection import database
 from db.dialect import dialect
 from trainer.accounts import audit, sealing
 from trainer.accounts.access import ROLES, SYSTEM, Actor, require
+from trainer.accounts.passwords import MIN_PASSWORD as MIN_PASSWORD  # stated by screens before the database opens
 from trainer.accounts.spelling import normal, skeleton
 from trainer.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
 
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
 TIME_COST, MEMORY_KIB, PARALLELISM = 3, 64 * 1024, 4
 OWASP_MIN = {"memory_cost": 19 * 1024, "time_cost": 2, "parallelism": 1}
 hasher: PasswordHasher | None = None  # made at the first password (_hasher): argon2 is not needed to start the app
-MIN_PASSWORD = 8
 
 SLOW_AFTER = 3
 LOCK_AFTER = 6

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import getpass
 import glob
 import os
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,7 +17,14 @@ from trainer.errors import TrainerError
 from trainer.text import printable, valid_text
 
 if TYPE_CHECKING:
+    import argparse
+    from types import SimpleNamespace
+
     from trainer.setup import Opened
+
+    # What a command's handler is given: argparse's answer, or for the app's own start
+    # (`trainer [--db URL] [--user NAME] [tui]`) trainer.cli.app_start's, read without argparse.
+    Arguments = argparse.Namespace | SimpleNamespace
 
 PROG = "trainer"
 
@@ -30,7 +37,7 @@ class UsageError(Exception):
 CREATING_COMMANDS = frozenset({"init", "demo", "tui", "restore"})
 
 
-def connect(args: argparse.Namespace) -> Opened:
+def connect(args: Arguments) -> Opened:
     from db.drivers import import_peewee_for
 
     import_peewee_for(args.db)  # before trainer.setup imports it: no PostgreSQL drivers for SQLite
@@ -47,11 +54,11 @@ def connect(args: argparse.Namespace) -> Opened:
     return opened
 
 
-def connect_for_app(args: argparse.Namespace) -> tuple[str, int | None]:
-    """The app's database URL, opened, and how many users it has (the app opens on the sign-in
-    or the first-run screen at once, docs/speed.md); an encrypted one without --user is left
-    closed (None users): nothing of it can be read before a sign-in unwraps its key, so the
-    app's sign-in screen opens it."""
+def connect_for_app(args: Arguments) -> tuple[str, int | None]:
+    """The app's database URL, opened, and how many users it has, before the app starts: the
+    way of `trainer --user NAME`, whose password (asked at the terminal) may have to unlock an
+    encrypted file first. An encrypted one without --user is left closed (None users): nothing
+    of it can be read before a sign-in unwraps its key, so the app's sign-in screen opens it."""
     from db.drivers import import_peewee_for
 
     import_peewee_for(args.db)  # before trainer.encryption imports peewee (db.connection): no psycopg
@@ -67,7 +74,53 @@ def connect_for_app(args: argparse.Namespace) -> tuple[str, int | None]:
     return url, count_users()
 
 
-def _unlock_and_open(args: argparse.Namespace, create: bool) -> Opened:
+@dataclass(frozen=True)
+class AppStart:
+    """What the app learns from opening its database after its first screen is drawn."""
+
+    users: int  # an encrypted file not yet unlocked counts as having users: its sign-in opens it
+    backup: Path | None  # the schema was upgraded: the previous version's copy
+
+
+def open_for_app(db: str | None) -> AppStart:
+    """Open the app's database (made if missing, upgraded if older) and count its users; run by
+    the app in a worker once its first screen is drawn (docs/speed.md). Refuses as connect()
+    does: TrainerError, one line."""
+    from db.drivers import import_peewee_for
+
+    import_peewee_for(db)  # before trainer.encryption imports peewee (db.connection): no psycopg
+    from trainer.encryption import is_encrypted
+
+    if is_encrypted(db):
+        return AppStart(users=1, backup=None)
+    from trainer.accounts.users import count_users
+    from trainer.setup import connect as open_db
+
+    opened = open_db(db, create=True)
+    return AppStart(users=count_users(), backup=opened.backup)
+
+
+@dataclass(frozen=True)
+class AppOpening:
+    """How the app opens its database once its first screen is drawn (docs/speed.md)."""
+
+    url: str
+    open: Callable[[], AppStart]
+    new_file: bool  # an SQLite file not made yet: the first screen is first run, not sign-in
+    local_file: bool  # an SQLite file (first run offers to encrypt it), not a server
+
+
+def app_opening(db: str | None) -> AppOpening:
+    """What the app needs to draw its first screen, read from the URL alone (no peewee)."""
+    from functools import partial
+
+    from db.urls import is_local_file, not_made_yet, resolve_url
+
+    url = resolve_url(db)
+    return AppOpening(url, partial(open_for_app, db), new_file=not_made_yet(url), local_file=is_local_file(url))
+
+
+def _unlock_and_open(args: Arguments, create: bool) -> Opened:
     """An encrypted database: --user's password unwraps the key before anything is read
     (trainer/encryption.py); actor() then signs in with the same password, asked once."""
     from trainer.accounts.sealing import Locked
