@@ -114,6 +114,41 @@ def test_kits_stations_postings_and_deliveries_reach_headquarters_and_back(world
     assert at_b["postings"] == []  # a person's record: not Basra's person
 
 
+def test_a_bundle_applied_in_batches_of_three_gives_the_same_rows(world, monkeypatch):
+    """Kits, their items, checks and lines fall into different batches of the import: a link
+    row's parent is then found in the database, not in the batch (trainer/sync/link_rows.py),
+    and on PostgreSQL the import takes statistics of the tables it fills mid-way."""
+    from db.connection import is_postgres
+    from trainer.sync import exchange
+
+    hq, a, _b, tmp = world
+    _catalogue(world)
+    send(hq, a, tmp / "h-a")
+    a.use()
+    items = [i for i, _n, _q in kits.manifest("police")]
+    for n, serial in ((1, "K-1"), (2, "K-2")):
+        create_station(a.admin, StationInput(f"ST-{n}", "police", "IQ-NI", f"Station {n}", centre="MOSUL"))
+        kits.plan_kit(a.admin, serial, "police")
+        kits.receive(a.admin, serial, "MOSUL", "Sgt Karim", DAY)
+        check_kit(
+            a.admin, serial, {i: Mark("missing", "gone") if i == items[-1] else Mark("present") for i in items}, day=DAY
+        )
+        kits.issue(a.admin, serial, f"ST-{n}", "Lt Hassan", DAY)
+    cohort = create_cohort(a.admin, _same_cohort())
+    set_delivery(a.admin, cohort.code, None, ("US", "GB"))
+    at_site = _state(a)
+    assert len(at_site["items"]) == 2 * len(items) and at_site["lines"] and at_site["nations"]
+
+    monkeypatch.setattr(exchange, "APPLY_BATCH", 3)
+    got = send(a, hq, tmp / "a1")
+    assert got.review == 0 and got.waiting == 0
+    assert _state(hq) == at_site
+    if is_postgres():
+        with database.connection_context():  # ANALYZE ran inside the import (no autovacuum this soon)
+            sql = "SELECT count(*) FROM pg_stats WHERE tablename = 'sync_change' AND attname = 'record_uuid'"
+            assert database.execute_sql(sql).fetchone()[0] == 1
+
+
 def test_rows_made_before_their_capture_are_logged_once_on_upgrade(backend, tmp_path):
     """A database at version 0013 whose kit items were written by code that did not capture them
     (muted here): upgrading to 0014 logs each once, as an insert, so they travel too."""

@@ -25,7 +25,7 @@ from peewee import IntegrityError
 from db import capture, models
 from db.connection import database
 from db.dialect import dialect
-from trainer.sync import aliases, log, rows
+from trainer.sync import aliases, link_rows, log, rows
 from trainer.sync.log import Change, Ids
 
 # Fields where last-writer-wins may not decide alone (issue 16): the loser is kept for review.
@@ -66,9 +66,11 @@ def log_changes(changes: Iterable[Change], own_code: str, tally: Tally) -> list[
     for c in batch:
         by_origin.setdefault(c.origin, []).append(c.seq)
     seen: set[tuple[str, int]] = set()
-    for origin, seqs in by_origin.items():
-        sql = f'SELECT "origin", "seq" FROM "sync_change" WHERE "origin" = {dialect().param} AND "seq" {{}}'
-        seen.update((o, s) for o, s in rows.select_in(sql, seqs, (origin,)))
+    mark = dialect().param
+    for origin, seqs in by_origin.items():  # one range per origin, not an IN of every number
+        sql = f'SELECT "seq" FROM "sync_change" WHERE "origin" = {mark} AND "seq" BETWEEN {mark} AND {mark}'
+        held = {s for (s,) in database.execute_sql(sql, (origin, min(seqs), max(seqs))).fetchall()}
+        seen.update((origin, s) for s in seqs if s in held)
     for c in batch:
         key = (c.origin, c.seq)
         if c.origin == own_code or key in seen:
@@ -184,8 +186,10 @@ def materialise(records: list[tuple[str, str]], own_code: str, *, hq: bool, tall
                         wanted.setdefault(target, set()).add(value)
         for model, found in wanted.items():
             ids.learn_uuids(model, found)
+        links = link_rows.LinkIds()
+        links.load_for(chunk, logs, ids)
         with capture.muted():
-            inserts = Inserts(ids, hq, tally)
+            inserts = Inserts(ids, hq, tally, links)
             for table, record in chunk:
                 _write(log.shared_models()[table], record, logs.get(record, []), ids, inserts)
             inserts.flush()
@@ -195,8 +199,9 @@ class Inserts:
     """New records gathered per table and written a statement at a time (imports are mostly new
     records); flushed before anything needs their ids, and one by one if a batch is refused."""
 
-    def __init__(self, ids: Ids, hq: bool, tally: Tally) -> None:
+    def __init__(self, ids: Ids, hq: bool, tally: Tally, links: link_rows.LinkIds | None = None) -> None:
         self.ids, self.hq, self.tally = ids, hq, tally
+        self.links = links or link_rows.LinkIds()
         self.rows: dict[
             tuple[type[models.BaseModel], frozenset[str]], list[tuple[str, dict[str, Any], list[Change]]]
         ] = {}
@@ -208,17 +213,22 @@ class Inserts:
         gathered, self.rows = self.rows, {}
         for (model, _cols), batch in gathered.items():
             table = model._meta.table_name
-            _top, new_ids = rows.reserve_ids(table, len(batch))  # known ahead: nothing to read back
+            pk = model._meta.primary_key.name  # type: ignore[union-attr]
+            if pk == "id":
+                _top, new_ids = rows.reserve_ids(table, len(batch))  # known ahead: nothing to read back
+            else:  # a cohort's delivery: keyed by its cohort
+                new_ids = [row[pk] for _, row, _ in batch]
             try:
                 with database.atomic():
-                    rows.insert_plain(model, [row for _, row, _ in batch], new_ids)
+                    rows.insert_plain(model, [row for _, row, _ in batch], new_ids if pk == "id" else None)
             except IntegrityError:
                 for record, row, changes in batch:  # one by one: only the offending records are held
                     _apply_row(model, record, row, None, False, True, changes, self.ids, self.hq, self.tally)
                 continue
             target: type[models.Record] = model  # type: ignore[assignment]
             for (record, _row, changes), local in zip(batch, new_ids, strict=True):
-                self.ids.remember(target, local, record)
+                if not log.is_link(table):
+                    self.ids.remember(target, local, record)
                 _done(table, record, local, changes, self.hq, self.tally)
 
 
@@ -248,9 +258,14 @@ def retry_waiting(own_code: str, *, hq: bool, tally: Tally) -> None:
         )
 
 
-def _local_id(model: type[models.BaseModel], record: str, row: dict[str, Any], ids: Ids) -> int | None:
+def _local_id(
+    model: type[models.BaseModel], record: str, row: dict[str, Any], ids: Ids, links: link_rows.LinkIds
+) -> int | None:
     if not log.is_link(model._meta.table_name):
         return ids.id_of(model, record)  # type: ignore[arg-type]
+    read, local = links.local_id(model, row)
+    if read:
+        return int(local) if local is not None else None
     key = [
         getattr(model, model._meta.columns[c].name) == row.get(model._meta.columns[c].name)
         for c in capture.LINKS[model._meta.table_name]
@@ -296,12 +311,14 @@ def _write(model: type[models.BaseModel], record: str, changes: list[Change], id
         row[f.name] = uuid.UUID(value) if name == "uuid" else value
     if not log.is_link(table):
         row["uuid"] = record  # the identity travels as the change's key (canonical), not as a field
-    local = _local_id(model, record, row, ids)
+    local = _local_id(model, record, row, ids, inserts.links)
     if deleted and local is None:
         return
-    if local is None and inserted and not deleted and not log.is_link(table):
+    if local is None and inserted and not deleted:
         inserts.add(model, record, row, changes)
         return
+    if deleted and inserts.rows:
+        inserts.flush()  # what was gathered before a deletion is written before it, as it came
     _apply_row(model, record, row, local, deleted, inserted, changes, ids, inserts.hq, tally)
 
 

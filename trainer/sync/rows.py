@@ -38,8 +38,9 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 def select_in(sql: str, values: Sequence[Any], before: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
     """The rows of `sql`, whose one `{}` stands where `IN (...)` would (`"id" {}`), for every
-    chunk of `values` (`before`: parameters that come ahead of them, repeated for each chunk)."""
-    for condition, params in dialect().one_of(values):
+    chunk of `values` (`before`: parameters that come ahead of them, repeated for each chunk).
+    For keys in indexed columns: on PostgreSQL one array a chunk (Dialect.keys_in)."""
+    for condition, params in dialect().keys_in(values):
         yield from database.execute_sql(sql.format(condition), [*before, *params]).fetchall()
 
 
