@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from peewee import Database, ModelSelect, PostgresqlDatabase
 
-from db import backup_files, search
+from db import backup_files, search, search_walk
 from db.connection import database
 
 # COPY's text format: tab-separated, \N for NULL, these four escaped.
@@ -328,6 +328,8 @@ class PostgresDialect(Dialect):
             database.execute_sql("ANALYZE " + ", ".join(tables))
 
     def search_source(self, terms: list[tuple[str, ...]], *, substring: bool) -> tuple[str, str, list[str], list[Any]]:
+        if not substring and search_walk.served(terms):
+            return search_walk.source(self.db, terms)
         sub, params = search.id_subquery(self.db, terms, postgres=True, substring=substring)
         return "trainee t", "t.id", [f"t.id IN ({sub})"], params
 

@@ -9,15 +9,20 @@ from __future__ import annotations
 import dataclasses
 import datetime
 
-from db import models, search_words
+import pytest
+
+from db import models, search_walk, search_words
 from db import search as db_search
 from db.connection import database, is_postgres
 from db.dialect import dialect
 from db.search import bulk_load
 from trainer.accounts.access import SYSTEM
 from trainer.registry.trainees import (
+    TraineeFilters,
     TraineeInput,
+    count,
     create_trainee,
+    page,
     query_words,
     search,
     search_text,
@@ -65,22 +70,35 @@ def test_a_new_a_renamed_and_a_deleted_person_are_found_as_they_now_are(db_url):
     assert ids("ghas") == [] and [t.id for t in search(SYSTEM, "salman")] == [a.id]
 
 
-def test_the_first_fifty_come_in_id_order_across_windows_and_pages(db_url, monkeypatch):
-    # Small windows, so that 30 people span several (the registry would need thousands).
-    monkeypatch.setattr(search_words, "FIRST_WINDOW", 4)
-    made = [create_trainee(SYSTEM, _person(i, given="Hussein" if i % 3 else "Hassan")).id for i in range(30)]
+@pytest.mark.parametrize("merged", [3000, 4, 1])
+def test_the_first_fifty_come_in_id_order_merged_or_from_the_gin_index(db_url, monkeypatch, merged):
+    """Several words on PostgreSQL: the terms' ids merged, and past `merged` ids of each the GIN
+    index: the same answers as one query, and as SQLite's."""
+    monkeypatch.setattr(search_walk, "MERGED", merged)
+    made = [
+        create_trainee(
+            SYSTEM, _person(i, given="Hussein" if i % 3 else "Hassan", father="Karim" if i % 5 else "Salman")
+        ).id
+        for i in range(30)
+    ]
     husseins = [m for i, m in enumerate(made) if i % 3]
     assert ids("huss") == husseins
     assert ids("huss", limit=5, offset=3) == husseins[3:8]
-    # Two words: past the first window PostgreSQL asks the tsvector GIN index for the rest.
-    assert ids("huss salm") == husseins and ids("salm huss", limit=4, offset=10) == husseins[10:14]
-    # Longer prefixes, and a near miss, past the first window too.
-    assert ids("hussei salm") == husseins and ids("husseq salm") == [] and ids("salman husseix") == []
-    assert ids("huss bakh") == [] and ids("salman hussein") == husseins
+    # Every one is عباس (grandfather), a common word: every id matches.
+    assert ids("huss عبا") == husseins and ids("عبا huss", limit=4, offset=10) == husseins[10:14]
+    assert ids("hussei عباس") == husseins and ids("husseq عبا") == [] and ids("عباس husseix") == []
+    # Rare together: Hassan son of Salman (every 15th), and none is Hussein son of Salman and Hassan.
+    hassan_salman = [m for i, m in enumerate(made) if i % 3 == 0 and i % 5 == 0]
+    assert ids("hassan salm") == hassan_salman and ids("salm hass", limit=1, offset=1) == hassan_salman[1:2]
+    assert (
+        ids("huss salm hass") == []
+        and ids("kari huss", limit=3) == [m for i, m in enumerate(made) if i % 3 and i % 5][:3]
+    )
     # A finished word's skeleton (hsn) matches only whole skeletons: the Husseins' is hsyn.
     assert ids("hassan") == [m for i, m in enumerate(made) if i % 3 == 0]
-    # While typing, the skeleton's prefix (hs*) also finds the Hassans (hsn).
-    assert ids("husse", typing=True) == made
+    # While typing, the skeleton's prefix (hs*, two letters: every head beginning hs) also finds the Hassans.
+    assert ids("husse", typing=True) == made and ids("عباس husse", typing=True) == made
+    assert ids("hu") == husseins and ids("ka hu", limit=2) == [m for i, m in enumerate(made) if i % 3 and i % 5][:2]
 
 
 def test_a_bulk_load_into_an_empty_registry_is_indexed_once_at_the_end(db_url):
@@ -118,3 +136,31 @@ def test_substrings_come_in_id_order_past_the_scanned_ids(db_url, monkeypatch):
     assert sub("ssei") == husseins and sub("ssei", limit=4, offset=9) == husseins[9:13]
     assert sub("ssa") == [m for i, m in enumerate(made) if i % 3 == 0]
     assert sub("ssei alma") == husseins and sub("ssei zzz") == []
+
+
+@pytest.mark.parametrize("sample", [64, 2])
+def test_the_list_as_typed_finds_what_the_search_finds(db_url, monkeypatch, sample):
+    """The registry list (the keystroke path: the last word's skeleton as a prefix too) pages
+    through the same trainees as the search, on both databases; on PostgreSQL through the word
+    index, the rarest term walked and the others checked on each row (`sample`: how common each
+    term is, guessed from its first ids)."""
+    monkeypatch.setattr(search_walk, "SAMPLE", sample)
+    made = [
+        create_trainee(
+            SYSTEM, _person(i, given="Hussein" if i % 3 else "Hassan", father="Karim" if i % 5 else "Salman")
+        ).id
+        for i in range(30)
+    ]
+    for text in ("husse", "hu", "عباس husse", "kari hu", "hassan sa", "salm hass", "moh", "huss salm hass"):
+        expected = ids(text, typing=True)
+        shown = [t.id for t in page(SYSTEM, TraineeFilters(text=text), 0, 50)]
+        assert shown == expected, text
+        assert count(SYSTEM, TraineeFilters(text=text)) == len(expected), text
+        if len(expected) > 4:  # the next page after a row, and the page before one
+            assert [t.id for t in page(SYSTEM, TraineeFilters(text=text), 0, 3, after_id=expected[1])] == expected[2:5]
+            assert [t.id for t in page(SYSTEM, TraineeFilters(text=text), 0, 2, before_id=expected[4])] == expected[2:4]
+    husseins = [m for i, m in enumerate(made) if i % 3]
+    assert ids("hu", typing=True) == husseins
+    assert ids("kari hu", typing=True) == [m for i, m in enumerate(made) if i % 3 and i % 5]
+    with_force = [t.id for t in page(SYSTEM, TraineeFilters(text="husse", force="police"), 0, 50)]
+    assert with_force == made and not page(SYSTEM, TraineeFilters(text="husse", force="army"), 0, 50)

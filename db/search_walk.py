@@ -1,0 +1,226 @@
+"""PostgreSQL prefix search through the word index (db.search_words): the queries.
+
+A term is a typed word and its alternatives (docs/speed.md, "Prefix search"); each alternative
+is read from a btree in id order: a prefix of three characters or more from (head, trainee_id,
+word), a whole word from (word, trainee_id), a prefix of two characters from each head that
+begins with it (found by a skip scan of the head index, one probe a head).
+
+One term: each alternative's first ids, merged. Several (`search_ids`): each term's ids in id
+order, merge-joined, so the page's last match ends the reading instead of every entry of every
+word; past MERGED ids of each (common apart, rare together) the tsvector GIN index serves the
+rest. The registry list (`source`, with its filters and keyset pages) walks the rarest term
+and checks every walked id against the other terms on its trainee row (one look-up by primary
+key and a `strpos` a term): a bound on the walked id reaches its index scans, where a merge join
+would read the other terms from their start on every page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from peewee import Database
+
+from db.search_words import HEAD, TABLE, word
+
+
+@dataclass(frozen=True)
+class Alt:
+    """One alternative of a term: `text` as a word prefix, or (not `prefix`) a whole word; a
+    prefix shorter than a head is read through `heads`, the heads beginning with it."""
+
+    text: str
+    prefix: bool
+    heads: tuple[str, ...] = ()
+
+
+Term = list[Alt]
+
+# Skip scan of the head index: each step the next head above the last, while it begins with the
+# prefix (C collation on our databases is not assumed: starts_with decides, not the range).
+_HEADS = f"""WITH RECURSIVE h(head) AS (
+    (SELECT head FROM "{TABLE}" WHERE head >= {{p}} ORDER BY head LIMIT 1)
+    UNION ALL
+    SELECT (SELECT w.head FROM "{TABLE}" w WHERE w.head > h.head ORDER BY w.head LIMIT 1)
+    FROM h WHERE starts_with(h.head, {{p}})
+) SELECT head FROM h WHERE starts_with(head, {{p}})"""
+
+SHORTEST = 2  # a prefix of one character stays with the trigram index (it spans every head of its letter)
+
+
+def served(terms: list[tuple[str, ...]]) -> bool:
+    """Whether the word index answers these terms: every prefix two characters or more."""
+    for first, *alts in terms:
+        if len(word(first)) < SHORTEST:
+            return False
+        if any(a.endswith("*") and len(word(a)) < SHORTEST for a in alts):
+            return False
+    return True
+
+
+def resolve(db: Database, terms: list[tuple[str, ...]]) -> list[Term]:
+    """The terms as alternatives, a short prefix with its heads (one round trip per short prefix)."""
+    found: dict[str, tuple[str, ...]] = {}
+    resolved = []
+    for first, *alts in terms:
+        term: Term = []
+        for text, prefix in [(word(first), True)] + [(word(a), a.endswith("*")) for a in alts]:
+            if not text or any(a.text == text and a.prefix == prefix for a in term):
+                continue
+            heads: tuple[str, ...] = ()
+            if prefix and len(text) < HEAD:
+                if text not in found:
+                    sql = _HEADS.format(p=db.param)
+                    found[text] = tuple(r[0] for r in db.execute_sql(sql, [text] * 3).fetchall())
+                heads = found[text]
+            term.append(Alt(text, prefix, heads))
+        resolved.append(term)
+    return resolved
+
+
+def _arms(p: str, term: Term) -> list[tuple[str, list[Any]]]:
+    """Conditions on trainee_word `w`, one index range per alternative (per head for a short
+    prefix), each range in id order."""
+    arms: list[tuple[str, list[Any]]] = []
+    for alt in term:
+        if alt.heads:
+            arms += [(f"w.head = {p}", [head]) for head in alt.heads]
+        elif alt.prefix:
+            # starts_with, not LIKE: the planner's row estimate stays sane (see 0012's notes in
+            # docs/speed.md), and with it the plan.
+            arms.append((f"w.head = {p} AND starts_with(w.word, {p})", [alt.text[:HEAD], alt.text]))
+        else:
+            arms.append((f"w.word = {p}", [alt.text]))
+    return arms
+
+
+_NONE = "SELECT 1 AS id WHERE false"  # a term with no alternative left finds no one
+
+
+def first_ids(p: str, term: Term, want: int) -> tuple[str, list[Any]]:
+    """SQL for the first `want` ids of one term: each range's first `want` distinct ids (an
+    index-only scan stopped by its LIMIT), merged."""
+    arms = _arms(p, term)
+    if not arms:
+        return _NONE, []
+    sql = " UNION ALL ".join(
+        f'(SELECT DISTINCT w.trainee_id AS id FROM "{TABLE}" w WHERE {cond} ORDER BY 1 LIMIT {p})' for cond, _ in arms
+    )
+    params = [x for _, ps in arms for x in ps + [want]]
+    return f"SELECT DISTINCT d.id FROM ({sql}) d ORDER BY 1 LIMIT {p}", params + [want]
+
+
+def stream(p: str, term: Term) -> tuple[str, list[Any]]:
+    """SQL for every id of one term, distinct, as a subquery that a caller orders by id: the
+    ranges merged (Merge Append), stopped where the caller's LIMIT stops, and a condition on
+    `id` outside reaches each range's index scan.
+
+    Each range has its own ORDER BY, and duplicates go by DISTINCT ON: a subquery in FROM is
+    planned for all its rows, and as plain ranges under DISTINCT the planner, trusting its
+    estimate of a few hundred rows, sorted or hashed every entry of the term (11,783 for
+    "kar", 109,069 for "عبد": 120 ms) rather than merge them in the order the index has."""
+    arms = _arms(p, term)
+    if not arms:
+        return _NONE, []
+    ranges = (f'(SELECT w.trainee_id AS id FROM "{TABLE}" w WHERE {cond} ORDER BY 1)' for cond, _ in arms)
+    return f"SELECT DISTINCT ON (a.id) a.id FROM ({' UNION ALL '.join(ranges)}) a", [x for _, ps in arms for x in ps]
+
+
+def check(p: str, term: Term, alias: str = "t") -> tuple[str, list[Any]]:
+    """Condition on the trainee row `alias`: its search text has a word matching the term
+    (the word table's words are its search text split on spaces: the same test)."""
+    ors, params = [], []
+    for alt in term:
+        if alt.prefix:
+            ors.append(f"strpos(' ' || {alias}.search_text, {p}) > 0")
+            params.append(" " + alt.text)
+        else:
+            ors.append(f"strpos(' ' || {alias}.search_text || ' ', {p}) > 0")
+            params.append(f" {alt.text} ")
+    return "(" + (" OR ".join(ors) or "false") + ")", params
+
+
+# How common a term is: its first SAMPLE ids (a term with fewer has no more).
+SAMPLE = 64
+# Several terms are merged over at most MERGED ids of each; past them, the GIN index serves.
+MERGED = 3000
+
+
+def rarest(db: Database, terms: list[Term]) -> int:
+    """Which term is the rarest, from each term's first SAMPLE ids (one round trip): the
+    SAMPLE-th id's distance from the start, or fewer ids than SAMPLE."""
+    parts, params = [], []
+    for term in terms:
+        sql, ps = first_ids(db.param, term, SAMPLE)
+        parts.append(f"(SELECT array[count(*), coalesce(max(x.id), 0)] FROM ({sql}) x)")
+        params += ps
+    row = db.execute_sql(f"SELECT {', '.join(parts)}", params).fetchone()
+    # Fewer than SAMPLE ids: rarer than any term that has SAMPLE, however far they reach.
+    return min(range(len(terms)), key=lambda i: (row[i][0] >= SAMPLE, -row[i][1] if row[i][0] >= SAMPLE else row[i][0]))
+
+
+def source(db: Database, terms: list[tuple[str, ...]]) -> tuple[str, str, list[str], list[Any]]:
+    """(FROM clause, ordering key, conditions, parameters) for a list: the rarest term's ids
+    walked in id order, each joined to its trainee row `t` (a look-up by primary key; OFFSET 0
+    keeps the planner from a merge or hash join that would read the whole table) and checked
+    against the other terms there."""
+    p = db.param
+    resolved = resolve(db, terms)
+    first = rarest(db, resolved) if len(resolved) > 1 else 0
+    walked, others = resolved[first], resolved[:first] + resolved[first + 1 :]
+    sql, params = stream(p, walked)
+    conds = []
+    for term in others:
+        cond, ps = check(p, term)
+        conds.append(cond)
+        params += ps
+    frm = f"({sql}) s CROSS JOIN LATERAL (SELECT * FROM trainee t WHERE t.id = s.id OFFSET 0) t"
+    return frm, "s.id", conds, params
+
+
+def _tsquery(terms: list[Term]) -> str:
+    """The terms as a tsquery: each an OR of its alternatives (a prefix as `:*`)."""
+    return " & ".join(
+        "(" + " | ".join(a.text + (":*" if a.prefix else "") for a in term) + ")" for term in terms if term
+    )
+
+
+def search_ids(db: Database, terms: list[tuple[str, ...]], *, limit: int, offset: int = 0) -> list[int]:
+    """The first `limit` ids after `offset` of the trainees matching every term, in id order.
+
+    One term: `first_ids`. Several: each term's ids, at most MERGED of them, merge-joined (the
+    planner's Merge Join of the terms' Merge Appends, stopped by the LIMIT); when the page is
+    not full and every term had more, the matches past the last id all of them reached come
+    from the tsvector GIN index (rare together: its cost is their matches and the posting
+    lists of the words each prefix begins, where the merge would read every entry of both)."""
+    p = db.param
+    want = limit + offset
+    resolved = resolve(db, terms)
+    if len(resolved) == 1:
+        sql, params = first_ids(p, resolved[0], want)
+        return [r[0] for r in db.execute_sql(sql, params).fetchall()][offset:want]
+    parts, params = [], []
+    for i, term in enumerate(resolved):
+        sql, ps = stream(p, term)
+        parts.append(f"({sql} ORDER BY 1 LIMIT {p}) s{i}" + (f" ON s{i}.id = s0.id" if i else ""))
+        params += ps + [MERGED]
+    joined = f"SELECT s0.id FROM {' JOIN '.join(parts)} ORDER BY s0.id LIMIT {p}"
+    found = [r[0] for r in db.execute_sql(joined, params + [want]).fetchall()]
+    if len(found) >= want:
+        return found[offset:want]
+    # Every match up to the smallest of the terms' MERGED-th ids is in; a term with fewer has no more.
+    lasts, params = [], []
+    for term in resolved:
+        sql, ps = stream(p, term)
+        lasts.append(f"({sql} ORDER BY 1 OFFSET {p} LIMIT 1)")
+        params += ps + [MERGED - 1]
+    reached = db.execute_sql(f"SELECT {', '.join(lasts)}", params).fetchone()
+    if any(last is None for last in reached):
+        return found[offset:want]
+    # `id + 0`: ordered by id, the planner would walk the primary key testing every row.
+    rest = (
+        f"SELECT id FROM trainee WHERE id > {p} AND to_tsvector('simple', search_text) "
+        f"@@ to_tsquery('simple', {p}) ORDER BY id + 0 LIMIT {p}"
+    )
+    found += [r[0] for r in db.execute_sql(rest, [min(reached), _tsquery(resolved), want - len(found)]).fetchall()]
+    return found[offset:want]
