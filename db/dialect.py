@@ -120,9 +120,13 @@ class Dialect:
             self.db, terms, postgres=self.name == "postgresql", limit=limit, offset=offset, substring=substring
         )
 
-    def search_source(self, terms: list[tuple[str, ...]], *, substring: bool) -> tuple[str, str, list[str], list[Any]]:
+    def search_source(
+        self, terms: list[tuple[str, ...]], *, substring: bool, after: int | None = None, before: int | None = None
+    ) -> tuple[str, str, list[str], list[Any]]:
         """(FROM clause, ordering key, conditions, parameters) restricting `trainee t` to the
-        trainees whose search text matches every term, for a list beside other filters."""
+        trainees whose search text matches every term, for a list beside other filters. `after`
+        and `before` bound the ids a page may hold (the caller still applies them to the key):
+        a source that reads several indexes in id order starts each one there."""
         raise NotImplementedError
 
     def bulk_load(self) -> AbstractContextManager[search.BulkLoad]:
@@ -209,7 +213,9 @@ class SqliteDialect(Dialect):
     def truthy(self, expr: str) -> str:
         return f"{expr} = 1"
 
-    def search_source(self, terms: list[tuple[str, ...]], *, substring: bool) -> tuple[str, str, list[str], list[Any]]:
+    def search_source(
+        self, terms: list[tuple[str, ...]], *, substring: bool, after: int | None = None, before: int | None = None
+    ) -> tuple[str, str, list[str], list[Any]]:
         p = self.param
         fts = search.sqlite_fts(terms, substring=substring)
         if fts is not None:
@@ -327,9 +333,11 @@ class PostgresDialect(Dialect):
         with database.connection_context():
             database.execute_sql("ANALYZE " + ", ".join(tables))
 
-    def search_source(self, terms: list[tuple[str, ...]], *, substring: bool) -> tuple[str, str, list[str], list[Any]]:
+    def search_source(
+        self, terms: list[tuple[str, ...]], *, substring: bool, after: int | None = None, before: int | None = None
+    ) -> tuple[str, str, list[str], list[Any]]:
         if not substring and search_walk.served(terms):
-            return search_walk.source(self.db, terms)
+            return search_walk.source(self.db, terms, after=after, before=before)
         sub, params = search.id_subquery(self.db, terms, postgres=True, substring=substring)
         return "trainee t", "t.id", [f"t.id IN ({sub})"], params
 

@@ -8,10 +8,8 @@ begins with it (found by a skip scan of the head index, one probe a head).
 One term: each alternative's first ids, merged. Several (`search_ids`): each term's ids in id
 order, merge-joined, so the page's last match ends the reading instead of every entry of every
 word; past MERGED ids of each (common apart, rare together) the tsvector GIN index serves the
-rest. The registry list (`source`, with its filters and keyset pages) walks the rarest term
-and checks every walked id against the other terms on its trainee row (one look-up by primary
-key and a `strpos` a term): a bound on the walked id reaches its index scans, where a merge join
-would read the other terms from their start on every page.
+rest. The registry list (`source`, with its filters and keyset pages) merges the same way,
+every range starting at the page's bound, and looks each match's row up by primary key.
 """
 
 from __future__ import annotations
@@ -78,9 +76,9 @@ def resolve(db: Database, terms: list[tuple[str, ...]]) -> list[Term]:
     return resolved
 
 
-def _arms(p: str, term: Term) -> list[tuple[str, list[Any]]]:
+def _arms(p: str, term: Term, bounds: tuple[int | None, int | None] = (None, None)) -> list[tuple[str, list[Any]]]:
     """Conditions on trainee_word `w`, one index range per alternative (per head for a short
-    prefix), each range in id order."""
+    prefix), each range in id order; with `bounds`, only ids above the first and below the second."""
     arms: list[tuple[str, list[Any]]] = []
     for alt in term:
         if alt.heads:
@@ -91,7 +89,13 @@ def _arms(p: str, term: Term) -> list[tuple[str, list[Any]]]:
             arms.append((f"w.head = {p} AND starts_with(w.word, {p})", [alt.text[:HEAD], alt.text]))
         else:
             arms.append((f"w.word = {p}", [alt.text]))
-    return arms
+    after, before = bounds
+    bound, values = "", []
+    if after is not None:
+        bound, values = f" AND w.trainee_id > {p}", [after]
+    if before is not None:
+        bound, values = bound + f" AND w.trainee_id < {p}", values + [before]
+    return [(cond + bound, ps + values) for cond, ps in arms]
 
 
 _NONE = "SELECT 1 AS id WHERE false"  # a term with no alternative left finds no one
@@ -110,7 +114,7 @@ def first_ids(p: str, term: Term, want: int) -> tuple[str, list[Any]]:
     return f"SELECT DISTINCT d.id FROM ({sql}) d ORDER BY 1 LIMIT {p}", params + [want]
 
 
-def stream(p: str, term: Term) -> tuple[str, list[Any]]:
+def stream(p: str, term: Term, bounds: tuple[int | None, int | None] = (None, None)) -> tuple[str, list[Any]]:
     """SQL for every id of one term, distinct, as a subquery that a caller orders by id: the
     ranges merged (Merge Append), stopped where the caller's LIMIT stops, and a condition on
     `id` outside reaches each range's index scan.
@@ -119,63 +123,32 @@ def stream(p: str, term: Term) -> tuple[str, list[Any]]:
     planned for all its rows, and as plain ranges under DISTINCT the planner, trusting its
     estimate of a few hundred rows, sorted or hashed every entry of the term (11,783 for
     "kar", 109,069 for "عبد": 120 ms) rather than merge them in the order the index has."""
-    arms = _arms(p, term)
+    arms = _arms(p, term, bounds)
     if not arms:
         return _NONE, []
     ranges = (f'(SELECT w.trainee_id AS id FROM "{TABLE}" w WHERE {cond} ORDER BY 1)' for cond, _ in arms)
     return f"SELECT DISTINCT ON (a.id) a.id FROM ({' UNION ALL '.join(ranges)}) a", [x for _, ps in arms for x in ps]
 
 
-def check(p: str, term: Term, alias: str = "t") -> tuple[str, list[Any]]:
-    """Condition on the trainee row `alias`: its search text has a word matching the term
-    (the word table's words are its search text split on spaces: the same test)."""
-    ors, params = [], []
-    for alt in term:
-        if alt.prefix:
-            ors.append(f"strpos(' ' || {alias}.search_text, {p}) > 0")
-            params.append(" " + alt.text)
-        else:
-            ors.append(f"strpos(' ' || {alias}.search_text || ' ', {p}) > 0")
-            params.append(f" {alt.text} ")
-    return "(" + (" OR ".join(ors) or "false") + ")", params
-
-
-# How common a term is: its first SAMPLE ids (a term with fewer has no more).
-SAMPLE = 64
 # Several terms are merged over at most MERGED ids of each; past them, the GIN index serves.
 MERGED = 3000
 
 
-def rarest(db: Database, terms: list[Term]) -> int:
-    """Which term is the rarest, from each term's first SAMPLE ids (one round trip): the
-    SAMPLE-th id's distance from the start, or fewer ids than SAMPLE."""
-    parts, params = [], []
-    for term in terms:
-        sql, ps = first_ids(db.param, term, SAMPLE)
-        parts.append(f"(SELECT array[count(*), coalesce(max(x.id), 0)] FROM ({sql}) x)")
-        params += ps
-    row = db.execute_sql(f"SELECT {', '.join(parts)}", params).fetchone()
-    # Fewer than SAMPLE ids: rarer than any term that has SAMPLE, however far they reach.
-    return min(range(len(terms)), key=lambda i: (row[i][0] >= SAMPLE, -row[i][1] if row[i][0] >= SAMPLE else row[i][0]))
-
-
-def source(db: Database, terms: list[tuple[str, ...]]) -> tuple[str, str, list[str], list[Any]]:
-    """(FROM clause, ordering key, conditions, parameters) for a list: the rarest term's ids
-    walked in id order, each joined to its trainee row `t` (a look-up by primary key; OFFSET 0
-    keeps the planner from a merge or hash join that would read the whole table) and checked
-    against the other terms there."""
+def source(
+    db: Database, terms: list[tuple[str, ...]], *, after: int | None = None, before: int | None = None
+) -> tuple[str, str, list[str], list[Any]]:
+    """(FROM clause, ordering key, conditions, parameters) for a list: the terms' ids merge-joined
+    in id order (as `search_ids`), from `after` or up to `before` in every term's ranges, each
+    match joined to its trainee row `t` by primary key (OFFSET 0: a merge join with the whole
+    table in id order would read every row up to the page)."""
     p = db.param
-    resolved = resolve(db, terms)
-    first = rarest(db, resolved) if len(resolved) > 1 else 0
-    walked, others = resolved[first], resolved[:first] + resolved[first + 1 :]
-    sql, params = stream(p, walked)
-    conds = []
-    for term in others:
-        cond, ps = check(p, term)
-        conds.append(cond)
+    parts, params = [], []
+    for i, term in enumerate(resolve(db, terms)):
+        sql, ps = stream(p, term, (after, before))
+        parts.append(f"({sql}) s{i}" + (f" ON s{i}.id = s0.id" if i else ""))
         params += ps
-    frm = f"({sql}) s CROSS JOIN LATERAL (SELECT * FROM trainee t WHERE t.id = s.id OFFSET 0) t"
-    return frm, "s.id", conds, params
+    frm = f"{' JOIN '.join(parts)} CROSS JOIN LATERAL (SELECT * FROM trainee t WHERE t.id = s0.id OFFSET 0) t"
+    return frm, "s0.id", [], params
 
 
 def _tsquery(terms: list[Term]) -> str:

@@ -50,16 +50,24 @@ VETTING = {"approved": ("approved",), "pending": ("pending",), "denied": ("denie
 
 
 def source(
-    filters: TraineeFilters, terms: list[tuple[str, ...]], taught_by: int | None = None
+    filters: TraineeFilters,
+    terms: list[tuple[str, ...]],
+    taught_by: int | None = None,
+    *,
+    after: int | None = None,
+    before: int | None = None,
 ) -> tuple[str, str, list[str], list[Any]]:
     """(FROM clause, ordering key, WHERE conditions, parameters) for the filters; `taught_by` keeps
-    only the trainees of the cohorts that user teaches (trainer.registry.scope)."""
+    only the trainees of the cohorts that user teaches (trainer.registry.scope); `after` and
+    `before` tell the search where the page lies (the caller bounds the key itself)."""
     p = database.obj.param
     frm, key = "trainee t", "t.id"
     conds: list[str] = []
     params: list[Any] = []
     if terms:
-        frm, key, conds, params = dialect().search_source(terms, substring=filters.substring)
+        frm, key, conds, params = dialect().search_source(
+            terms, substring=filters.substring, after=after, before=before
+        )
     if taught_by is not None:
         conds.append(TAUGHT.format(p=p))
         params.append(taught_by)
@@ -94,7 +102,7 @@ def rows(
     """Tuples of FIELDS in id order: after `after_id`, before `before_id`, or at `offset`
     (counted from the end when `total` is exact and the offset lies in the second half)."""
     p = database.obj.param
-    frm, key, conds, params = source(filters, terms, taught_by)
+    frm, key, conds, params = source(filters, terms, taught_by, after=after_id, before=before_id)
     descending = False
     if after_id is not None:
         conds.append(f"{key} > {p}")
