@@ -228,6 +228,11 @@ def search_ids(
         return []
     if postgres and not substring and search_walk.served(terms):
         return search_walk.search_ids(db, terms, limit=limit, offset=offset)
+    if postgres and substring and len(terms) == 1 and search_walk.vocabulary_serves(terms[0][0]):
+        pattern = "%" + like_escape(terms[0][0]) + "%"
+        found = search_walk.substring_ids(db, pattern, limit=limit, offset=offset)
+        if found is not None:
+            return found
     sql, params = id_subquery(db, terms, postgres=postgres, substring=substring)
     p = db.param
     if postgres:

@@ -19,7 +19,7 @@ from typing import Any
 
 from peewee import Database
 
-from db.search_words import HEAD, TABLE, word
+from db.search_words import HEAD, TABLE, VOCABULARY, word
 
 
 @dataclass(frozen=True)
@@ -197,3 +197,31 @@ def search_ids(db: Database, terms: list[tuple[str, ...]], *, limit: int, offset
     )
     found += [r[0] for r in db.execute_sql(rest, [min(reached), _tsquery(resolved), want - len(found)]).fetchall()]
     return found[offset:want]
+
+
+# A substring in more words than this is left to the trigram index (db.search): each word is
+# one probe of the word index, and a short common piece is in thousands.
+SUBSTRING_WORDS = 200
+
+
+def vocabulary_serves(piece: str) -> bool:
+    """Whether the vocabulary holds every word that can contain `piece`: three characters or
+    more (its trigram index) and one that is not an ASCII digit (digits-only words are not in it)."""
+    return len(piece) >= 3 and any(c not in "0123456789" for c in piece)
+
+
+def substring_ids(db: Database, pattern: str, *, limit: int, offset: int = 0) -> list[int] | None:
+    """The first `limit` ids after `offset` of the trainees having a word LIKE `pattern`, in id
+    order, in one round trip: the vocabulary's words that match (its trigram index), each word's
+    first ids from the word index, merged. None when more than SUBSTRING_WORDS words match."""
+    p = db.param
+    want = limit + offset
+    sql = (
+        f'WITH v AS MATERIALIZED (SELECT word FROM "{VOCABULARY}" WHERE word LIKE {p} LIMIT {p}) '
+        f"SELECT (SELECT count(*) FROM v), ARRAY(SELECT DISTINCT x.id FROM v CROSS JOIN LATERAL (SELECT "
+        f'w.trainee_id AS id FROM "{TABLE}" w WHERE w.word = v.word ORDER BY 1 LIMIT {p}) x ORDER BY 1 LIMIT {p})'
+    )
+    count, ids = db.execute_sql(sql, [pattern, SUBSTRING_WORDS + 1, want, want]).fetchone()
+    if count > SUBSTRING_WORDS:
+        return None
+    return list(ids)[offset:want]

@@ -46,10 +46,25 @@ CREATE_INDEXES = (
 )
 FILL = f'INSERT INTO "{TABLE}" (head, trainee_id, word) ' + _WORDS.format(head=HEAD, rows="trainee")
 
+# The distinct words that hold more than digits, with a trigram index: a substring's words
+# (db.search_walk.substring_ids). Digits-only words (national IDs, a quarter of a million) are
+# left to the trigram index on the search text. Never pruned: a word no one has any longer
+# finds no one in the word table. Sorted on insert, so that two imports adding the same new
+# words lock them in the same order.
+VOCABULARY = "trainee_vocabulary"
+_NEW_WORDS = "SELECT DISTINCT w FROM {rows} r, string_to_table(r.search_text, ' ') w WHERE w ~ '[^0-9]' ORDER BY 1"
+CREATE_VOCABULARY = (
+    f'CREATE TABLE IF NOT EXISTS "{VOCABULARY}" (word text PRIMARY KEY)',
+    f'INSERT INTO "{VOCABULARY}" (word) {_NEW_WORDS.format(rows="trainee")} ON CONFLICT DO NOTHING',
+    f'CREATE INDEX IF NOT EXISTS trainee_vocabulary_trgm ON "{VOCABULARY}" USING gin (word gin_trgm_ops)',
+    f'ANALYZE "{VOCABULARY}"',
+)
+
 FUNCTIONS = (
     f"""CREATE OR REPLACE FUNCTION trainee_word_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO "{TABLE}" (head, trainee_id, word) {_WORDS.format(head=HEAD, rows="new_rows")};
+    INSERT INTO "{VOCABULARY}" (word) {_NEW_WORDS.format(rows="new_rows")} ON CONFLICT DO NOTHING;
     RETURN NULL;
 END $$""",
     f"""CREATE OR REPLACE FUNCTION trainee_word_renamed() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -58,6 +73,8 @@ BEGIN
         WHERE w <> '') d WHERE x.head = d.h AND x.trainee_id = OLD.id AND x.word = d.w;
     INSERT INTO "{TABLE}" (head, trainee_id, word)
         SELECT DISTINCT left(w, {HEAD}), NEW.id, w FROM string_to_table(NEW.search_text, ' ') w WHERE w <> '';
+    INSERT INTO "{VOCABULARY}" (word) SELECT DISTINCT w FROM string_to_table(NEW.search_text, ' ') w
+        WHERE w ~ '[^0-9]' ORDER BY 1 ON CONFLICT DO NOTHING;
     RETURN NULL;
 END $$""",
     f"""CREATE OR REPLACE FUNCTION trainee_word_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -79,10 +96,11 @@ TRIGGERS = (
 
 
 def create(db: Database) -> None:
-    """The table, filled from the registry, its indexes and triggers (migration 0012)."""
+    """The table, filled from the registry, its indexes, the vocabulary and the triggers
+    (migration 0012; the vocabulary came with 0016, which adds it to older databases)."""
     db.execute_sql(CREATE_TABLE)
     db.execute_sql(FILL)
-    for stmt in CREATE_INDEXES + (CREATE_TSVECTOR,) + FUNCTIONS + TRIGGERS:
+    for stmt in CREATE_INDEXES + (CREATE_TSVECTOR,) + CREATE_VOCABULARY + FUNCTIONS + TRIGGERS:
         db.execute_sql(stmt)
     db.execute_sql(f'ANALYZE "{TABLE}"')
 
@@ -98,6 +116,7 @@ def begin_empty_load(db: Database) -> None:
 
 def end_empty_load(db: Database) -> None:
     db.execute_sql(FILL)
+    db.execute_sql(CREATE_VOCABULARY[1])  # its insert trigger was off too
     for stmt in CREATE_INDEXES:
         db.execute_sql(stmt)
     db.execute_sql(f"ALTER TABLE trainee ENABLE TRIGGER {INSERT_TRIGGER}")
