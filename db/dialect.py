@@ -121,12 +121,19 @@ class Dialect:
         )
 
     def search_source(
-        self, terms: list[tuple[str, ...]], *, substring: bool, after: int | None = None, before: int | None = None
+        self,
+        terms: list[tuple[str, ...]],
+        *,
+        substring: bool,
+        after: int | None = None,
+        before: int | None = None,
+        narrowed: bool = False,
     ) -> tuple[str, str, list[str], list[Any]]:
         """(FROM clause, ordering key, conditions, parameters) restricting `trainee t` to the
         trainees whose search text matches every term, for a list beside other filters. `after`
         and `before` bound the ids a page may hold (the caller still applies them to the key):
-        a source that reads several indexes in id order starts each one there."""
+        a source that reads several indexes in id order starts each one there. `narrowed`: the
+        caller adds conditions of its own (filters, an instructor's scope)."""
         raise NotImplementedError
 
     def bulk_load(self) -> AbstractContextManager[search.BulkLoad]:
@@ -214,7 +221,13 @@ class SqliteDialect(Dialect):
         return f"{expr} = 1"
 
     def search_source(
-        self, terms: list[tuple[str, ...]], *, substring: bool, after: int | None = None, before: int | None = None
+        self,
+        terms: list[tuple[str, ...]],
+        *,
+        substring: bool,
+        after: int | None = None,
+        before: int | None = None,
+        narrowed: bool = False,
     ) -> tuple[str, str, list[str], list[Any]]:
         p = self.param
         fts = search.sqlite_fts(terms, substring=substring)
@@ -334,10 +347,16 @@ class PostgresDialect(Dialect):
             database.execute_sql("ANALYZE " + ", ".join(tables))
 
     def search_source(
-        self, terms: list[tuple[str, ...]], *, substring: bool, after: int | None = None, before: int | None = None
+        self,
+        terms: list[tuple[str, ...]],
+        *,
+        substring: bool,
+        after: int | None = None,
+        before: int | None = None,
+        narrowed: bool = False,
     ) -> tuple[str, str, list[str], list[Any]]:
         if not substring and search_walk.served(terms):
-            return search_walk.source(self.db, terms, after=after, before=before)
+            return search_walk.source(self.db, terms, after=after, before=before, narrowed=narrowed)
         sub, params = search.id_subquery(self.db, terms, postgres=True, substring=substring)
         return "trainee t", "t.id", [f"t.id IN ({sub})"], params
 

@@ -130,20 +130,52 @@ def stream(p: str, term: Term, bounds: tuple[int | None, int | None] = (None, No
     return f"SELECT DISTINCT ON (a.id) a.id FROM ({' UNION ALL '.join(ranges)}) a", [x for _, ps in arms for x in ps]
 
 
+def check(p: str, term: Term) -> tuple[str, list[Any]]:
+    """Condition on the trainee row `t`: its search text has a word matching the term (the word
+    table's words are its search text split on spaces: the same test, row by row)."""
+    ors, params = [], []
+    for alt in term:
+        if alt.prefix:
+            ors.append(f"strpos(' ' || t.search_text, {p}) > 0")
+            params.append(" " + alt.text)
+        else:
+            ors.append(f"strpos(' ' || t.search_text || ' ', {p}) > 0")
+            params.append(f" {alt.text} ")
+    return "(" + (" OR ".join(ors) or "false") + ")", params
+
+
 # Several terms are merged over at most MERGED ids of each; past them, the GIN index serves.
 MERGED = 3000
 
 
 def source(
-    db: Database, terms: list[tuple[str, ...]], *, after: int | None = None, before: int | None = None
+    db: Database,
+    terms: list[tuple[str, ...]],
+    *,
+    after: int | None = None,
+    before: int | None = None,
+    narrowed: bool = False,
 ) -> tuple[str, str, list[str], list[Any]]:
     """(FROM clause, ordering key, conditions, parameters) for a list: the terms' ids merge-joined
     in id order (as `search_ids`), from `after` or up to `before` in every term's ranges, each
     match joined to its trainee row `t` by primary key (OFFSET 0: a merge join with the whole
-    table in id order would read every row up to the page)."""
+    table in id order would read every row up to the page).
+
+    `narrowed`: the list has other conditions (a filter, an instructor's own trainees), which
+    may keep few of the matches; walking every match to test them cost an instructor 0.8-25 s a
+    keystroke. The terms are then tested on each row (`check`) and the planner starts from
+    whichever condition is narrowest."""
     p = db.param
+    resolved = resolve(db, terms)
+    if narrowed:
+        conds, params = [], []
+        for term in resolved:
+            cond, ps = check(p, term)
+            conds.append(cond)
+            params += ps
+        return "trainee t", "t.id", conds, params
     parts, params = [], []
-    for i, term in enumerate(resolve(db, terms)):
+    for i, term in enumerate(resolved):
         sql, ps = stream(p, term, (after, before))
         parts.append(f"({sql}) s{i}" + (f" ON s{i}.id = s0.id" if i else ""))
         params += ps

@@ -28,7 +28,7 @@ _WORDS = "SELECT DISTINCT left(w, {head}), r.id, w FROM {rows} r, string_to_tabl
 CREATE_TABLE = (
     f'CREATE TABLE IF NOT EXISTS "{TABLE}" (head text NOT NULL, trainee_id integer NOT NULL, word text NOT NULL)'
 )
-# Whole-registry fallback for several words (db.search_words.search_ids): GIN intersects the
+# Whole-registry fallback for several words (db.search_walk.search_ids): GIN intersects the
 # posting lists of every word a prefix begins, exactly (no recheck), so a rare combination of
 # two common words costs its few matches rather than every entry of both words.
 TSVECTOR_INDEX = "trainee_search_words"

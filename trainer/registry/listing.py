@@ -65,8 +65,9 @@ def source(
     conds: list[str] = []
     params: list[Any] = []
     if terms:
+        narrowed = taught_by is not None or any((filters.force, filters.province, filters.status, filters.vetting))
         frm, key, conds, params = dialect().search_source(
-            terms, substring=filters.substring, after=after, before=before
+            terms, substring=filters.substring, after=after, before=before, narrowed=narrowed
         )
     if taught_by is not None:
         conds.append(TAUGHT.format(p=p))
