@@ -35,7 +35,8 @@ class Alt:
 Term = list[Alt]
 
 # Skip scan of the head index: each step the next head above the last, while it begins with the
-# prefix (C collation on our databases is not assumed: starts_with decides, not the range).
+# prefix. It takes the heads sharing a prefix to sort together: true in the C and C.UTF-8
+# collations (our databases); a collation that skips punctuation could interleave "a-0" with "a0".
 _HEADS = f"""WITH RECURSIVE h(head) AS (
     (SELECT head FROM "{TABLE}" WHERE head >= {{p}} ORDER BY head LIMIT 1)
     UNION ALL
