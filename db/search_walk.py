@@ -214,22 +214,22 @@ def search_ids(db: Database, terms: list[tuple[str, ...]], *, limit: int, offset
     found = [r[0] for r in db.execute_sql(joined, params + [want]).fetchall()]
     if len(found) >= want:
         return found[offset:want]
-    # Every match up to the smallest of the terms' MERGED-th ids is in; a term with fewer has no more.
+    # Every match up to the smallest of the terms' MERGED-th ids is in; a term with fewer has no
+    # more (then no row of `reached`, and the one-time test skips the GIN scan). One round trip.
     lasts, params = [], []
     for term in resolved:
         sql, ps = stream(p, term)
-        lasts.append(f"({sql} ORDER BY 1 OFFSET {p} LIMIT 1)")
+        lasts.append(f"(({sql} ORDER BY 1 OFFSET {p} LIMIT 1))")
         params += ps + [MERGED - 1]
-    reached = db.execute_sql(f"SELECT {', '.join(lasts)}", params).fetchone()
-    if any(last is None for last in reached):
-        return found[offset:want]
+    reached = f"SELECT min(x) AS low FROM (VALUES {', '.join(lasts)}) v(x) HAVING count(x) = {len(lasts)}"
     # `id + 0`: ordered by id, the planner would walk the primary key testing every row.
     rest = (
-        f"SELECT id FROM trainee WHERE id > {p} AND to_tsvector('simple', search_text) "
-        f"@@ to_tsquery('simple', {p}) ORDER BY id + 0 LIMIT {p}"
+        f"WITH r AS MATERIALIZED ({reached}) SELECT id FROM trainee WHERE (SELECT low FROM r) IS NOT NULL "
+        f"AND id > (SELECT low FROM r) AND to_tsvector('simple', search_text) @@ to_tsquery('simple', {p}) "
+        f"ORDER BY id + 0 LIMIT {p}"
     )
-    found += [r[0] for r in db.execute_sql(rest, [min(reached), _tsquery(resolved), want - len(found)]).fetchall()]
-    return found[offset:want]
+    more = db.execute_sql(rest, params + [_tsquery(resolved), want - len(found)]).fetchall()
+    return (found + [r[0] for r in more])[offset:want]
 
 
 # A substring in more words than this is left to the trigram index (db.search): each word is
