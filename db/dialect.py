@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from peewee import Database, ModelSelect, PostgresqlDatabase
 
-from db import backup_files, search
+from db import backup_files, search, search_walk
 from db.connection import database
 
 # COPY's text format: tab-separated, \N for NULL, these four escaped.
@@ -131,9 +131,20 @@ class Dialect:
             self.db, terms, postgres=self.name == "postgresql", limit=limit, offset=offset, substring=substring
         )
 
-    def search_source(self, terms: list[tuple[str, ...]], *, substring: bool) -> tuple[str, str, list[str], list[Any]]:
+    def search_source(
+        self,
+        terms: list[tuple[str, ...]],
+        *,
+        substring: bool,
+        after: int | None = None,
+        before: int | None = None,
+        narrowed: bool = False,
+    ) -> tuple[str, str, list[str], list[Any]]:
         """(FROM clause, ordering key, conditions, parameters) restricting `trainee t` to the
-        trainees whose search text matches every term, for a list beside other filters."""
+        trainees whose search text matches every term, for a list beside other filters. `after`
+        and `before` bound the ids a page may hold (the caller still applies them to the key):
+        a source that reads several indexes in id order starts each one there. `narrowed`: the
+        caller adds conditions of its own (filters, an instructor's scope)."""
         raise NotImplementedError
 
     def bulk_load(self) -> AbstractContextManager[search.BulkLoad]:
@@ -220,7 +231,15 @@ class SqliteDialect(Dialect):
     def truthy(self, expr: str) -> str:
         return f"{expr} = 1"
 
-    def search_source(self, terms: list[tuple[str, ...]], *, substring: bool) -> tuple[str, str, list[str], list[Any]]:
+    def search_source(
+        self,
+        terms: list[tuple[str, ...]],
+        *,
+        substring: bool,
+        after: int | None = None,
+        before: int | None = None,
+        narrowed: bool = False,
+    ) -> tuple[str, str, list[str], list[Any]]:
         p = self.param
         fts = search.sqlite_fts(terms, substring=substring)
         if fts is not None:
@@ -346,7 +365,17 @@ class PostgresDialect(Dialect):
         if tables:  # ANALYZE samples the rows this transaction added too
             self.db.execute_sql("ANALYZE " + ", ".join(f'"{t}"' for t in tables))
 
-    def search_source(self, terms: list[tuple[str, ...]], *, substring: bool) -> tuple[str, str, list[str], list[Any]]:
+    def search_source(
+        self,
+        terms: list[tuple[str, ...]],
+        *,
+        substring: bool,
+        after: int | None = None,
+        before: int | None = None,
+        narrowed: bool = False,
+    ) -> tuple[str, str, list[str], list[Any]]:
+        if not substring and search_walk.served(terms):
+            return search_walk.source(self.db, terms, after=after, before=before, narrowed=narrowed)
         sub, params = search.id_subquery(self.db, terms, postgres=True, substring=substring)
         return "trainee t", "t.id", [f"t.id IN ({sub})"], params
 

@@ -4,8 +4,9 @@ SQLite: two external-content FTS5 tables over the trainee table, a word index
 (prefix queries, `prefix='2 3'`) and a trigram index (substrings), kept in step
 by triggers. A bulk load drops the triggers, inserts, then rebuilds both
 indexes once, which is far cheaper than firing triggers per row.
-PostgreSQL: a word table with a btree (db.search_words) serves word prefixes of three
-characters or more; a pg_trgm GIN index serves substrings and shorter prefixes.
+PostgreSQL: a word table with its btrees (db.search_words, queried by db.search_walk) serves
+word prefixes of two characters or more; a pg_trgm GIN index serves substrings and one-character
+prefixes.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from peewee import Database
 
-from db import search_words
+from db import search_walk, search_words
 
 _SQLITE_TABLES = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS trainee_fts USING fts5("
@@ -191,8 +192,6 @@ def id_subquery(
     terms = [t for t in terms if t and t[0]]
     if not terms:
         return "SELECT id FROM trainee WHERE 1 = 0", []
-    if postgres and not substring and search_words.served(terms):
-        return search_words.id_subquery(p, terms)
     if postgres:
         clauses, params = [], []
         for word, *alts in terms:
@@ -227,8 +226,13 @@ def search_ids(
     terms = [t for t in terms if t and t[0]]
     if not terms:
         return []
-    if postgres and not substring and search_words.served(terms):
-        return search_words.search_ids(db, terms, limit=limit, offset=offset)
+    if postgres and not substring and search_walk.served(terms):
+        return search_walk.search_ids(db, terms, limit=limit, offset=offset)
+    if postgres and substring and len(terms) == 1 and search_walk.vocabulary_serves(terms[0][0]):
+        pattern = "%" + like_escape(terms[0][0]) + "%"
+        found = search_walk.substring_ids(db, pattern, limit=limit, offset=offset)
+        if found is not None:
+            return found
     sql, params = id_subquery(db, terms, postgres=postgres, substring=substring)
     p = db.param
     if postgres:

@@ -50,17 +50,27 @@ VETTING = {"approved": ("approved",), "pending": ("pending",), "denied": ("denie
 
 
 def source(
-    filters: TraineeFilters, terms: list[tuple[str, ...]], taught_by: int | None = None, *, page: bool = False
+    filters: TraineeFilters,
+    terms: list[tuple[str, ...]],
+    taught_by: int | None = None,
+    *,
+    page: bool = False,
+    after: int | None = None,
+    before: int | None = None,
 ) -> tuple[str, str, list[str], list[Any]]:
     """(FROM clause, ordering key, WHERE conditions, parameters) for the filters; `taught_by` keeps
     only the trainees of the cohorts that user teaches (trainer.registry.scope): for a `page`
-    (read in order up to a LIMIT) in the form that reads least, for a count as one list."""
+    (read in order up to a LIMIT) in the form that reads least, for a count as one list; `after`
+    and `before` tell the search where the page lies (the caller bounds the key itself)."""
     p = database.obj.param
     frm, key = "trainee t", "t.id"
     conds: list[str] = []
     params: list[Any] = []
     if terms:
-        frm, key, conds, params = dialect().search_source(terms, substring=filters.substring)
+        narrowed = taught_by is not None or any((filters.force, filters.province, filters.status, filters.vetting))
+        frm, key, conds, params = dialect().search_source(
+            terms, substring=filters.substring, after=after, before=before, narrowed=narrowed
+        )
     if taught_by is not None:
         conds.append(taught_condition(taught_by) if page else TAUGHT.format(p=p))
         params.append(taught_by)
@@ -95,7 +105,7 @@ def rows(
     """Tuples of FIELDS in id order: after `after_id`, before `before_id`, or at `offset`
     (counted from the end when `total` is exact and the offset lies in the second half)."""
     p = database.obj.param
-    frm, key, conds, params = source(filters, terms, taught_by, page=True)
+    frm, key, conds, params = source(filters, terms, taught_by, page=True, after=after_id, before=before_id)
     descending = False
     if after_id is not None:
         conds.append(f"{key} > {p}")
