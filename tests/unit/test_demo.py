@@ -378,3 +378,16 @@ def test_every_shared_row_is_in_the_change_log_once_as_it_stands(demo_db):
     assert last["trainee"] < first["enrolment"] and last["cohort"] < first["enrolment"] < first["result"]
     seqs = [s for (s,) in q("SELECT seq FROM sync_change WHERE origin = '' ORDER BY id")]
     assert seqs == list(range(1, len(seqs) + 1))
+
+
+def test_postgres_planner_has_statistics_for_every_table_filled(demo_db):
+    """A table never analysed (reltuples -1) is planned as a handful of rows: the registry list's
+    instructor scope then read every taught trainee a keystroke (docs/speed.md)."""
+    if demo_db[0] != "postgres":
+        pytest.skip("SQLite keeps no planner statistics here (Dialect.analyze does nothing)")
+    from trainer.demo.shared import TABLES
+
+    marks = ", ".join(["%s"] * len(TABLES))
+    unanalysed = q(f"SELECT relname FROM pg_class WHERE relname IN ({marks}) AND reltuples < 0", *TABLES)
+    assert unanalysed == []
+    assert one("SELECT reltuples FROM pg_class WHERE relname = 'cohort_instructor'") > 0

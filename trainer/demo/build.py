@@ -118,6 +118,10 @@ def generate(
         # faster from the database file than through the load's uncommitted WAL pages); at the full scale
         # too, or the first report would wait for it (tens of seconds).
         summaries = True
+        # Every other table filled gets statistics too: PostgreSQL's autovacuum may be off or
+        # not yet round, and a table never analysed is planned as a few rows (an instructor's
+        # cohort_instructor rows: the registry list's scope read 51,000 trainees a keystroke).
+        loader.dialect.analyze(*(t for t in TABLES if t not in summary.SOURCES))
         loader.progress("report summaries", 0, 1)
         summary.rebuild()
         loader.progress("report summaries", 1, 1)
