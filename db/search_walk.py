@@ -162,10 +162,12 @@ def source(
     match joined to its trainee row `t` by primary key (OFFSET 0: a merge join with the whole
     table in id order would read every row up to the page).
 
-    `narrowed`: the list has other conditions (a filter, an instructor's own trainees), which
+    `narrowed`: the list has other conditions (a filter, an instructor's list of trainees), which
     may keep few of the matches; walking every match to test them cost an instructor 0.8-25 s a
     keystroke. The terms are then tested on each row (`check`) and the planner starts from
-    whichever condition is narrowest."""
+    whichever condition is narrowest. A condition that keeps a steady share of any name's
+    matches (an instructor's scope checked row by row) is not narrowing: the walk reads about
+    a page over that share."""
     p = db.param
     resolved = resolve(db, terms)
     if narrowed:
@@ -180,7 +182,11 @@ def source(
         sql, ps = stream(p, term, (after, before))
         parts.append(f"({sql}) s{i}" + (f" ON s{i}.id = s0.id" if i else ""))
         params += ps
-    frm = f"{' JOIN '.join(parts)} CROSS JOIN LATERAL (SELECT * FROM trainee t WHERE t.id = s0.id OFFSET 0) t"
+    # The row refers to every term's id, so it is joined after all of them: a condition of the
+    # caller on `t` (an instructor's scope) is then tested on the matches of every term, not on
+    # each of the first term's (5,785 of "mur" for 253 of "mur bak": 211 ms against 23 ms).
+    same = "".join(f" AND t.id = s{i}.id" for i in range(1, len(parts)))
+    frm = f"{' JOIN '.join(parts)} CROSS JOIN LATERAL (SELECT * FROM trainee t WHERE t.id = s0.id{same} OFFSET 0) t"
     return frm, "s0.id", [], params
 
 

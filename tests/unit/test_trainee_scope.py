@@ -85,3 +85,13 @@ def test_both_forms_of_the_scope_list_the_same_pages(two_cohorts, monkeypatch, p
     assert [t.id for t in trainees.page(inst, None, 2, 5, total=3)] == ids[2:]
     assert trainees.page(inst, TraineeFilters(text="zubair"), 0, 50) == []
     assert trainees.open_list(inst, TraineeFilters(), 50).total == 3
+    # A typed search of two words: on PostgreSQL the row check walks the word index's matches of
+    # both (search_walk.source), the taught list tests the words on each row; the same trainees.
+    with database.connection_context():
+        words = models.Trainee.get_by_id(ids[0]).search_text.split()
+    typed = " ".join(w[:3] for w in words[:2])
+    everyone = [t.id for t in trainees.page(ours.admin, TraineeFilters(text=typed), 0, 50)]
+    mine = [t.id for t in trainees.page(inst, TraineeFilters(text=typed), 0, 50)]
+    assert ids[0] in mine and mine == [i for i in everyone if i in ids]
+    assert set(everyone) - set(ids)  # someone else matches too: the scope left them out
+    assert [t.id for t in trainees.page(inst, TraineeFilters(text=typed), 0, 50, after_id=ids[0])] == mine[1:]
