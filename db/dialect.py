@@ -374,7 +374,7 @@ class PostgresDialect(Dialect):
         before: int | None = None,
         narrowed: bool = False,
     ) -> tuple[str, str, list[str], list[Any]]:
-        if not substring and search_walk.served(terms):
+        if not substring and (search_walk.served(terms) or (not narrowed and search_walk.walks(terms))):
             return search_walk.source(self.db, terms, after=after, before=before, narrowed=narrowed)
         sub, params = search.id_subquery(self.db, terms, postgres=True, substring=substring)
         return "trainee t", "t.id", [f"t.id IN ({sub})"], params

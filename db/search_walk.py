@@ -57,6 +57,18 @@ def served(terms: list[tuple[str, ...]]) -> bool:
     return True
 
 
+def walks(terms: list[tuple[str, ...]]) -> bool:
+    """Whether a list can walk the word index for some of these terms (`source`) and test the
+    rest, words of one character, on each row it reads."""
+    return any(served([term]) for term in terms)
+
+
+def _short(term: tuple[str, ...]) -> Term:
+    """A term the word index does not serve, as alternatives for `check` (no heads looked up)."""
+    first, *alts = term
+    return [Alt(word(first), True)] + [Alt(word(a), a.endswith("*")) for a in alts if word(a)]
+
+
 def resolve(db: Database, terms: list[tuple[str, ...]]) -> list[Term]:
     """The terms as alternatives, a short prefix with its heads (one round trip per short prefix)."""
     found: dict[str, tuple[str, ...]] = {}
@@ -169,14 +181,17 @@ def source(
     matches (an instructor's scope checked row by row) is not narrowing: the walk reads about
     a page over that share."""
     p = db.param
-    resolved = resolve(db, terms)
     if narrowed:
         conds, params = [], []
-        for term in resolved:
+        for term in resolve(db, terms):
             cond, ps = check(p, term)
             conds.append(cond)
             params += ps
         return "trainee t", "t.id", conds, params
+    # A word of one character ("mur b") is tested on the rows the other words' walk reads: as a
+    # trigram query beside an instructor's scope it read every match of its letter (60-80 ms).
+    resolved = resolve(db, [term for term in terms if served([term])])
+    tests = [check(p, _short(term)) for term in terms if not served([term])]
     parts, params = [], []
     for i, term in enumerate(resolved):
         sql, ps = stream(p, term, (after, before))
@@ -187,7 +202,7 @@ def source(
     # each of the first term's (5,785 of "mur" for 253 of "mur bak": 211 ms against 23 ms).
     same = "".join(f" AND t.id = s{i}.id" for i in range(1, len(parts)))
     frm = f"{' JOIN '.join(parts)} CROSS JOIN LATERAL (SELECT * FROM trainee t WHERE t.id = s0.id{same} OFFSET 0) t"
-    return frm, "s0.id", [], params
+    return frm, "s0.id", [cond for cond, _ in tests], params + [x for _, ps in tests for x in ps]
 
 
 def _tsquery(terms: list[Term]) -> str:

@@ -89,9 +89,24 @@ def test_both_forms_of_the_scope_list_the_same_pages(two_cohorts, monkeypatch, p
     # both (search_walk.source), the taught list tests the words on each row; the same trainees.
     with database.connection_context():
         words = models.Trainee.get_by_id(ids[0]).search_text.split()
-    typed = " ".join(w[:3] for w in words[:2])
-    everyone = [t.id for t in trainees.page(ours.admin, TraineeFilters(text=typed), 0, 50)]
-    mine = [t.id for t in trainees.page(inst, TraineeFilters(text=typed), 0, 50)]
-    assert ids[0] in mine and mine == [i for i in everyone if i in ids]
-    assert set(everyone) - set(ids)  # someone else matches too: the scope left them out
-    assert [t.id for t in trainees.page(inst, TraineeFilters(text=typed), 0, 50, after_id=ids[0])] == mine[1:]
+    # A last word of one letter is tested on the rows the other word's walk reads.
+    for typed in (f"{words[0][:3]} {words[1][:3]}", f"{words[0][:3]} {words[1][:1]}"):
+        everyone = [t.id for t in trainees.page(ours.admin, TraineeFilters(text=typed), 0, 50)]
+        mine = [t.id for t in trainees.page(inst, TraineeFilters(text=typed), 0, 50)]
+        assert ids[0] in mine and mine == [i for i in everyone if i in ids], typed
+        assert set(everyone) - set(ids), typed  # someone else matches too: the scope left them out
+        after = [t.id for t in trainees.page(inst, TraineeFilters(text=typed), 0, 50, after_id=ids[0])]
+        assert after == mine[1:], typed
+
+    def listed(text: str) -> list[int]:
+        return [t.id for t in trainees.page(inst, TraineeFilters(text=text), 0, 50)]
+
+    # The one letter is tested, not only walked past: with a letter none of ids[0]'s words begins
+    # with, the pair lists what each word lists alone, in common (ids[0] no longer).
+    with database.connection_context():
+        others = [models.Trainee.get_by_id(i).search_text.split() for i in ids[1:]]
+    absent = next(w[0] for ws in others for w in ws if all(not v.startswith(w[0]) for v in words))
+    for letter in (words[1][0], absent):
+        both = listed(f"{words[0][:3]} {letter}")
+        assert both == [i for i in listed(words[0][:3]) if i in listed(letter)], letter
+        assert (ids[0] in both) == (letter != absent), letter
