@@ -108,3 +108,24 @@ def test_status_at_headquarters_counts_what_each_site_will_get(world):
     # The backfill is not acknowledged yet: the next export carries it again, and status says so.
     again = {p.code: p.waiting for p in exchange.status(hq.admin).peers}
     assert again[a.code] == waiting[a.code] == exchange.export(hq.admin, tmp / "6", a.code).changes
+
+
+def test_a_units_vetting_decision_reaches_every_site(world):
+    """It names no person, so no site's persons select it; the sites' enrolment gates need it."""
+    import datetime
+
+    from trainer.registry import vetting_decisions as vd
+
+    hq, a, b, tmp = world
+    hq.use()
+    with database.connection_context():
+        models.Unit.create(code="NI-POL-3", name="3rd Ninawa police battalion", force="police")
+    decision = vd.DecisionInput("LV-U1", "approved", datetime.date(2026, 1, 20), "UK", unit="ni-pol-3")
+    vd.record_decision(hq.admin, decision)
+    for site, name in ((a, "a"), (b, "b")):
+        send(hq, site, tmp / name)
+        site.use()
+        with database.connection_context():
+            V = models.VettingRecord
+            held = [(r.case_ref, r.kind, r.unit.code, r.trainee_id) for r in V.select().where(V.case_ref == "LV-U1")]
+        assert held == [("LV-U1", "unit", "NI-POL-3", None)], name

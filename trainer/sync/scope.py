@@ -9,7 +9,8 @@ and of persons' records only those of the persons it works with:
 - and the persons merged into any of these, or they into (so a redirect lands whole).
 A person's records are the trainee row and everything hanging on it: enrolments, results,
 attendance, certificates (their revocations included), postings, unit assignments, vetting,
-and merges naming them. Deletions always travel (a tombstone tells nothing of a person).
+and merges naming them. Deletions always travel (a tombstone tells nothing of a person), and so
+do a unit's vetting decisions (they name no person).
 
 A person can become the site's later (enrolled in its cohort next month): their earlier
 records, logged before the site's acknowledged position, are sent then ("backfill"). The
@@ -98,6 +99,9 @@ def records_of(trainees: set[int]) -> dict[str, set[str]]:
             log.canonical_uuid(u)
             for (u,) in M.select(M.uuid).where(M.survivor.in_(chunk) | M.merged.in_(chunk)).tuples()
         }
+    # A unit's vetting decision names no person: every site needs it for its enrolment gate.
+    V = models.VettingRecord
+    out["vetting_record"] |= {log.canonical_uuid(u) for (u,) in V.select(V.uuid).where(V.trainee.is_null()).tuples()}
     return out
 
 
