@@ -118,10 +118,11 @@ class Dialect:
     def analyze(self, *tables: str) -> None:
         """Fresh planner statistics after a bulk change (outside a long transaction)."""
 
-    def analyze_filled(self, *tables: str) -> None:
-        """Inside the caller's transaction: statistics for tables it has just filled. Without them
-        PostgreSQL's planner guesses, and an `IN` of many keys scans the whole table instead of its
-        index (an import's look-ups); SQLite's planner takes the index anyway."""
+    def analyze_filled(self, tables: dict[str, tuple[str, ...]]) -> None:
+        """Inside the caller's transaction: statistics for tables it has just filled, for the
+        columns it looks rows up by (table -> columns). Without them PostgreSQL's planner guesses,
+        and an `IN` of many keys scans the whole table instead of its index (an import's
+        look-ups); SQLite's planner takes the index anyway."""
 
     # -- search (db.search) -----------------------------------------------------
     def search_ids(
@@ -361,9 +362,13 @@ class PostgresDialect(Dialect):
         for start in range(0, len(values), 5000):
             yield f"= ANY({self.param})", [list(values[start : start + 5000])]
 
-    def analyze_filled(self, *tables: str) -> None:
-        if tables:  # ANALYZE samples the rows this transaction added too
-            self.db.execute_sql("ANALYZE " + ", ".join(f'"{t}"' for t in tables))
+    def analyze_filled(self, tables: dict[str, tuple[str, ...]]) -> None:
+        # ANALYZE samples the rows this transaction added too. Only the key columns: the row
+        # count comes with any of them, and the others (a change's fields, the search text) were
+        # most of its cost (docs/sync.md "Figures"); their statistics stay as they were.
+        if tables:
+            columns = {t: ", ".join(f'"{c}"' for c in cols) for t, cols in tables.items()}
+            self.db.execute_sql("ANALYZE " + ", ".join(f'"{t}" ({cols})' for t, cols in columns.items()))
 
     def search_source(
         self,

@@ -64,6 +64,24 @@ def test_reserved_ids_take_rows_written_many_at_a_time(db_url):
         assert new.id > max(more)
 
 
+def test_a_table_filled_in_a_transaction_gets_statistics_for_its_key_columns(db_url):
+    d = dialect()
+    cols = ["id", "code", "name", "force_id", "uuid", "version", "created_at", "updated_at"]
+    with database.connection_context(), database.atomic():
+        cursor = database.cursor()
+        ids = d.reserve_ids(cursor, "unit", scalar("SELECT COALESCE(MAX(id), 0) FROM unit"), 300)
+        now = d.stamp(models.now())
+        rows = [(i, f"police:st-{i}", "U", "police", f"{i:032x}", 1, now, now) for i in ids]
+        d.insert_rows(cursor, "unit", cols, rows)
+        d.analyze_filled({"unit": ("uuid",), "sync_change": ("origin", "seq")})
+        if d.name == "postgresql":  # the planner now knows the rows this transaction added
+            counted = scalar("SELECT COUNT(*) FROM unit")
+            assert scalar("SELECT reltuples FROM pg_class WHERE relname = 'unit'") == counted
+            analysed = "SELECT COUNT(*) FROM pg_stats WHERE tablename = 'unit' AND attname = 'uuid' AND n_distinct = -1"
+            assert scalar(analysed) == 1  # every UUID distinct: a look-up by UUID goes through its index
+        d.reset_sequences(["unit"])
+
+
 def test_dropped_indexes_come_back_from_their_statements(db_url):
     d = dialect()
     tables = ("enrolment", "result")

@@ -57,3 +57,16 @@ def test_each_converter_gives_what_peewee_gives(model):
             want, got = field.db_value(value), converters[field.name](value)
             assert _as_stored(got) == _as_stored(want), (field.name, value)
             assert type(got) is type(want) or isinstance(want, datetime.date), (field.name, value)
+
+
+def test_the_import_analyses_columns_every_shared_table_has(db_url):
+    # On PostgreSQL a column a table lacks fails the ANALYZE, and with it the import.
+    from db.connection import database
+    from db.dialect import dialect
+    from trainer.sync import exchange, log
+
+    wanted = exchange._lookup_columns(log.shared_models())
+    assert wanted["sync_change"] == ("origin", "seq", "record_uuid") and wanted["trainee"] == ("uuid",)
+    assert wanted["kit_item"] == ("kit_id", "item") and wanted["cohort_delivery"] == ("cohort_id",)
+    with database.connection_context(), database.atomic():
+        dialect().analyze_filled(wanted)

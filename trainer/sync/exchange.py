@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from db import models
+from db import capture, models
 from db.connection import database
 from db.dialect import dialect
 from trainer.accounts import audit, owned_settings
@@ -186,7 +186,7 @@ def import_bundle(actor: Actor, path: Path, progress: Progress | None = None) ->
                 _apply(batch, me, tally, progress)
                 batch, batches = [], batches + 1
                 if batches in (1, 4, 16):  # PostgreSQL's planner needs them for look-ups by key
-                    dialect().analyze_filled("sync_change", *tally.touched)
+                    dialect().analyze_filled(_lookup_columns(tally.touched))
         if not ended:
             raise BundleRefused("damaged bundle: no end")
         if batch:
@@ -216,6 +216,15 @@ def import_bundle(actor: Actor, path: Path, progress: Progress | None = None) ->
             actor, "import", "sync_bundle", peer.code, applied=tally.applied, held=tally.held, review=tally.review
         )
     return Imported(peer.code, tally.applied, tally.held, tally.review, len(tally.waiting), held_persons, trail, owned)
+
+
+def _lookup_columns(tables: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """The columns an import looks rows up by: the log's (merge.log_changes, merge._log_of), a
+    record's UUID (log.Ids.learn_uuids), a link row's parent (link_rows.LinkIds.load)."""
+    out: dict[str, tuple[str, ...]] = {"sync_change": ("origin", "seq", "record_uuid")}
+    for table in tables:
+        out[table] = tuple(dict.fromkeys(capture.LINKS[table])) if table in capture.LINKS else ("uuid",)
+    return out
 
 
 def _take_settings(actor: Actor, items: Iterator[Any], origin: str) -> int:
