@@ -55,6 +55,17 @@ class Trainee(Record):
     source = CharField(default="")
 
 
+# The persons among the records (not merged into another): partial indexes the registry list's
+# counts and pages read (migration 0020, trainer.registry.listing.PERSONS).
+for _name, _field in (
+    ("trainee_person", Trainee.id),
+    ("trainee_person_force", Trainee.force),
+    ("trainee_person_province", Trainee.province),
+):
+    Trainee.add_index(Trainee.index(_field, name=_name, where=(Trainee.status != "merged")))
+del _name, _field
+
+
 class UnitAssignment(Record):
     """A person's unit history: which unit (hence force) from when to when."""
 
