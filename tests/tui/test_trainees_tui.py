@@ -233,3 +233,23 @@ async def test_the_trainees_area_opens_without_a_whole_screen_restyle(admin_url)
         await settle(pilot)
         assert isinstance(app.screen, TraineesScreen)
         assert "TraineesScreen" in styled
+
+
+async def test_the_count_shown_is_the_persons_after_a_merge(admin_url):
+    from trainer.rosters import merges
+
+    kept = make.trainee("سلمان", "حسن", "كاظم", family_name="التميمي")
+    gone = make.trainee("نوري", "حسن", "كاظم", family_name="العبيدي")
+    other = make.trainee("عمر", "خالد", "سعيد")
+    merges.merge_trainees(SYSTEM, kept.id, gone.id, reason="same person")
+    app = new_app(admin_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        assert text_of(app, "#trainee-count") == "2 trainees · row 1"
+        assert [r.id for r in rows_shown(app)] == [kept.id, other.id]
+        await pilot.press("f")
+        await choose(pilot, "#status", 5)  # merged: the old record is still found
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert [r.id for r in rows_shown(app)] == [gone.id]
+        assert text_of(app, "#trainee-count") == "1 match · filtered: merged (f to change) · row 1"

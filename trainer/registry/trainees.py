@@ -240,6 +240,8 @@ def search(actor: Actor, text: str, *, limit: int = 50, offset: int = 0) -> list
     """Trainees matching every typed word: word prefix first, substring when prefixes find nothing.
 
     Arabic or Latin, any spelling the skeleton bridges; national ID and service number too.
+    Persons only: a merged record is left out (so a page may hold fewer than `limit`; `offset`
+    counts matches). The registry list's status filter "merged" still finds one.
     """
     require(actor, "trainee.read")
     words = query_words(text)
@@ -251,9 +253,9 @@ def search(actor: Actor, text: str, *, limit: int = 50, offset: int = 0) -> list
         if not ids:
             return []
         # Plain tuples: building 50 model objects cost more than the index query itself.
-        sql = (
-            f"SELECT {', '.join(trainee_list.FIELDS)} FROM trainee t WHERE t.id IN ({', '.join([db.param] * len(ids))})"
-        )
+        marks = ", ".join([db.param] * len(ids))
+        columns = ", ".join(trainee_list.FIELDS)
+        sql = f"SELECT {columns} FROM trainee t WHERE t.id IN ({marks}) AND {trainee_list.PERSONS}"
         teacher = scope.taught_by(actor)
         if teacher is not None:
             sql += " AND " + scope.TAUGHT.format(p=db.param)
